@@ -1,0 +1,62 @@
+//! One analyzer per language family. Each parses a file once and runs its small rules on the
+//! shared parse. Analyzers know nothing about output formats.
+pub mod rust;
+
+use crate::config::Settings;
+use crate::finding::{Report, Span};
+use crate::project::ProjectInfo;
+use crate::source::{FileKind, SourceFile};
+use std::sync::OnceLock;
+
+/// What an analyzer sees besides the file: the settings and what is known about the project.
+pub struct Context<'a> {
+    pub settings: &'a Settings,
+    pub project: &'a ProjectInfo,
+}
+
+/// A problem with the file itself (it could not be parsed), as opposed to a finding in it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FileError {
+    pub kind: &'static str,
+    pub span: Option<Span>,
+    pub message: String,
+}
+
+/// Where analyzers put what they find.
+#[derive(Default, Debug)]
+pub struct Sink {
+    pub reports: Vec<Report>,
+    pub errors: Vec<FileError>,
+}
+
+impl Sink {
+    pub fn report(&mut self, report: Report) {
+        self.reports.push(report);
+    }
+
+    pub fn parse_error(&mut self, span: Option<Span>, message: impl Into<String>) {
+        self.errors.push(FileError {
+            kind: "parse-error",
+            span,
+            message: message.into(),
+        });
+    }
+}
+
+pub trait Analyzer: Send + Sync {
+    /// The language family, as shown in `authlint rules` ("rust", "script", "config").
+    fn name(&self) -> &'static str;
+    fn handles(&self, kind: FileKind) -> bool;
+    /// The catalog ids this analyzer can report.
+    fn rules(&self) -> &'static [&'static str];
+    /// Words (ASCII, matched case-insensitively) without which no rule of this analyzer can fire:
+    /// a file containing none of them is not parsed.
+    fn vocabulary(&self) -> &'static [&'static str];
+    fn check(&self, file: &SourceFile, ctx: &Context, sink: &mut Sink);
+}
+
+/// Every analyzer, in a fixed order.
+pub fn all() -> &'static [Box<dyn Analyzer>] {
+    static ALL: OnceLock<Vec<Box<dyn Analyzer>>> = OnceLock::new();
+    ALL.get_or_init(|| vec![Box::new(rust::RustAnalyzer)])
+}

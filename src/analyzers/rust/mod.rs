@@ -1,0 +1,150 @@
+//! Rust source analysis: each file is parsed once with `syn`; every rule walks the shared tree.
+use super::{Analyzer, Context, Sink};
+use crate::finding::Span;
+use crate::source::{FileKind, SourceFile};
+use syn::visit_mut::VisitMut;
+
+/// A rule over one parsed Rust file.
+pub type RustRule = fn(&RustFile, &Context, &mut Sink);
+
+/// The Rust rules: the ids each one reports, and its check.
+const RULES: &[(&[&str], RustRule)] = &[];
+
+pub struct RustAnalyzer;
+
+impl Analyzer for RustAnalyzer {
+    fn name(&self) -> &'static str {
+        "rust"
+    }
+
+    fn handles(&self, kind: FileKind) -> bool {
+        kind == FileKind::Rust
+    }
+
+    fn rules(&self) -> &'static [&'static str] {
+        static IDS: std::sync::OnceLock<Vec<&'static str>> = std::sync::OnceLock::new();
+        IDS.get_or_init(|| {
+            let mut ids: Vec<&str> = RULES
+                .iter()
+                .flat_map(|(ids, _)| ids.iter().copied())
+                .collect();
+            ids.sort_unstable();
+            ids.dedup();
+            ids
+        })
+    }
+
+    fn vocabulary(&self) -> &'static [&'static str] {
+        &[
+            "cookie",
+            "session",
+            "token",
+            "jwt",
+            "secret",
+            "storage",
+            "claims",
+            "encodingkey",
+            "decodingkey",
+            "hmac",
+        ]
+    }
+
+    fn check(&self, file: &SourceFile, ctx: &Context, sink: &mut Sink) {
+        let parsed = syn::parse_file(&file.text);
+        match parsed {
+            Ok(mut ast) => {
+                if !ctx.settings.include_tests {
+                    StripTestItems.visit_file_mut(&mut ast);
+                }
+                let rf = RustFile { src: file, ast };
+                for (_, rule) in RULES {
+                    rule(&rf, ctx, sink);
+                }
+            }
+            Err(e) => {
+                let span = RustFile::span_in(file, e.span());
+                sink.parse_error(Some(span), format!("cannot parse Rust: {e}"));
+            }
+        }
+        // proc-macro2 keeps every parsed text in a per-thread map; free it once spans are resolved.
+        proc_macro2::extra::invalidate_current_thread_spans();
+    }
+}
+
+/// A parsed Rust file with the helpers rules share.
+pub struct RustFile<'a> {
+    pub src: &'a SourceFile,
+    pub ast: syn::File,
+}
+
+impl RustFile<'_> {
+    /// The byte span of anything `syn` can point at.
+    pub fn span(&self, node: &impl syn::spanned::Spanned) -> Span {
+        Self::span_in(self.src, node.span())
+    }
+
+    pub fn span_in(src: &SourceFile, span: proc_macro2::Span) -> Span {
+        // `syn::parse_file` drops a leading BOM; positions on line 1 shift by that one character.
+        let bom = usize::from(src.text.starts_with('\u{feff}'));
+        let (s, e) = (span.start(), span.end());
+        let fix = |line: usize, col: usize| if line == 1 { col + bom } else { col };
+        Span::new(
+            src.offset_of(s.line, fix(s.line, s.column)),
+            src.offset_of(e.line, fix(e.line, e.column)),
+        )
+    }
+}
+
+/// Removes `#[cfg(test)]` and `#[test]` items so rules never see test code.
+struct StripTestItems;
+
+fn is_test_attr(attr: &syn::Attribute) -> bool {
+    let path = attr.path();
+    if path.is_ident("test")
+        || path.segments.last().is_some_and(|s| s.ident == "test") && path.segments.len() == 2
+    {
+        return true;
+    }
+    if path.is_ident("cfg")
+        && let Ok(syn::Meta::Path(p)) = attr.parse_args::<syn::Meta>()
+    {
+        return p.is_ident("test");
+    }
+    false
+}
+
+fn item_attrs(item: &syn::Item) -> &[syn::Attribute] {
+    match item {
+        syn::Item::Fn(i) => &i.attrs,
+        syn::Item::Mod(i) => &i.attrs,
+        syn::Item::Impl(i) => &i.attrs,
+        syn::Item::Const(i) => &i.attrs,
+        syn::Item::Static(i) => &i.attrs,
+        syn::Item::Struct(i) => &i.attrs,
+        syn::Item::Use(i) => &i.attrs,
+        _ => &[],
+    }
+}
+
+impl VisitMut for StripTestItems {
+    fn visit_file_mut(&mut self, file: &mut syn::File) {
+        file.items
+            .retain(|i| !item_attrs(i).iter().any(is_test_attr));
+        syn::visit_mut::visit_file_mut(self, file);
+    }
+
+    fn visit_item_mod_mut(&mut self, m: &mut syn::ItemMod) {
+        if let Some((_, items)) = &mut m.content {
+            items.retain(|i| !item_attrs(i).iter().any(is_test_attr));
+        }
+        syn::visit_mut::visit_item_mod_mut(self, m);
+    }
+
+    fn visit_item_impl_mut(&mut self, i: &mut syn::ItemImpl) {
+        i.items.retain(|it| match it {
+            syn::ImplItem::Fn(f) => !f.attrs.iter().any(is_test_attr),
+            _ => true,
+        });
+        syn::visit_mut::visit_item_impl_mut(self, i);
+    }
+}

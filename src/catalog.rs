@@ -1,0 +1,141 @@
+//! The rule catalog: one `rules/<id>.toml` per rule, embedded at build time. Feeds `authlint
+//! rules`, `authlint explain`, the README table and the SARIF rule descriptions.
+use crate::finding::Severity;
+use serde::Deserialize;
+use std::sync::OnceLock;
+
+mod embedded {
+    include!(concat!(env!("OUT_DIR"), "/catalog_files.rs"));
+}
+
+/// Where a rule's full documentation lives (`helpUri` in SARIF, `url` in JSON).
+pub const DOCS_BASE: &str = "https://github.com/authlint/authlint/blob/main/rules/";
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuleDoc {
+    pub id: String,
+    pub title: String,
+    pub severity: Severity,
+    pub category: String,
+    pub summary: String,
+    pub why: String,
+    pub recommendation: String,
+    #[serde(default)]
+    pub limitations: Option<String>,
+    pub example: Example,
+    #[serde(default)]
+    pub references: Vec<Reference>,
+    pub sarif: SarifProps,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Example {
+    pub lang: String,
+    pub bad: String,
+    pub good: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Reference {
+    pub title: String,
+    pub url: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SarifProps {
+    #[serde(default)]
+    pub security_severity: Option<String>,
+    pub precision: String,
+    pub tags: Vec<String>,
+}
+
+impl RuleDoc {
+    pub fn url(&self) -> String {
+        format!("{DOCS_BASE}{}.toml", self.id)
+    }
+
+    /// The analyzers (by language family) that implement this rule; empty while it is planned.
+    pub fn implemented_by(&self) -> Vec<&'static str> {
+        crate::analyzers::all()
+            .iter()
+            .filter(|a| a.rules().contains(&self.id.as_str()))
+            .map(|a| a.name())
+            .collect()
+    }
+
+    pub fn is_implemented(&self) -> bool {
+        self.category == "meta" || !self.implemented_by().is_empty()
+    }
+}
+
+/// Every catalog entry, sorted by id. Panics only if the embedded catalog is malformed, which the
+/// test suite rules out.
+pub fn all() -> &'static [RuleDoc] {
+    static CATALOG: OnceLock<Vec<RuleDoc>> = OnceLock::new();
+    CATALOG.get_or_init(|| {
+        let mut rules: Vec<RuleDoc> = embedded::EMBEDDED
+            .iter()
+            .map(|(name, text)| {
+                let doc: RuleDoc =
+                    toml::from_str(text).unwrap_or_else(|e| panic!("rules/{name}: {e}"));
+                assert_eq!(
+                    format!("{}.toml", doc.id),
+                    *name,
+                    "rules/{name}: id does not match the file name"
+                );
+                doc
+            })
+            .collect();
+        rules.sort_by(|a, b| a.id.cmp(&b.id));
+        rules
+    })
+}
+
+pub fn get(id: &str) -> Option<&'static RuleDoc> {
+    all().iter().find(|r| r.id == id)
+}
+
+/// The static `&str` for a catalog id (rules report `&'static str` ids).
+pub fn static_id(id: &str) -> Option<&'static str> {
+    get(id).map(|r| r.id.as_str())
+}
+
+/// Suggests the closest rule id for a misspelt one ("did you mean `cookie-missing-secure`?").
+pub fn did_you_mean(id: &str) -> Option<&'static str> {
+    all()
+        .iter()
+        .map(|r| (edit_distance(id, &r.id), r.id.as_str()))
+        .filter(|(d, cand)| *d <= 3.max(cand.len() / 4))
+        .min()
+        .map(|(_, id)| id)
+}
+
+/// Levenshtein distance over bytes (ids are ASCII).
+pub fn edit_distance(a: &str, b: &str) -> usize {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.iter().enumerate() {
+        let mut cur = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            cur.push(
+                (prev[j] + usize::from(ca != cb))
+                    .min(prev[j + 1] + 1)
+                    .min(cur[j] + 1),
+            );
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+/// Text for "unknown rule" errors: the suggestion if there is one.
+pub fn unknown_rule_hint(id: &str) -> String {
+    match did_you_mean(id) {
+        Some(s) => format!("unknown rule `{id}`; did you mean `{s}`?"),
+        None => format!("unknown rule `{id}`; `authlint rules` lists them"),
+    }
+}

@@ -1,0 +1,452 @@
+//! The command line (clap derive). Parsing only; the work happens in the library.
+use crate::catalog;
+use crate::config::{self, Settings};
+use crate::engine::{self, Options};
+use crate::finding::Severity;
+use crate::report::{self, Format, Style};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::ffi::OsString;
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+pub const EXIT_CLEAN: i32 = 0;
+pub const EXIT_FINDINGS: i32 = 1;
+pub const EXIT_ERROR: i32 = 2;
+
+#[derive(Parser, Debug)]
+#[command(name = "authlint", version, about = "Finds authentication designs that can be stolen, outlived or not revoked", long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Check files and directories (default: the current directory)
+    Check(CheckArgs),
+    /// List every rule
+    Rules {
+        #[arg(long, value_enum, default_value_t = ListFormat::Human)]
+        format: ListFormat,
+    },
+    /// Explain a rule: what it detects, why it is dangerous, the design to move to
+    Explain {
+        /// A rule id, as `authlint rules` lists them
+        rule: String,
+    },
+    /// Write a commented authlint.toml with every default
+    Init {
+        /// Directory to write authlint.toml into
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+        /// Overwrite an existing authlint.toml
+        #[arg(long)]
+        force: bool,
+    },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ListFormat {
+    Human,
+    Json,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    Error,
+    Warning,
+    Note,
+}
+
+#[derive(Args, Debug)]
+pub struct CheckArgs {
+    /// Files and directories to check; files named here are checked even if ignored by .gitignore
+    #[arg(default_value = ".")]
+    pub paths: Vec<PathBuf>,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// Write the report to FILE instead of standard output
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Lowest severity that makes the exit code 1
+    #[arg(long, value_enum, default_value_t = FailOn::Warning)]
+    pub fail_on: FailOn,
+    /// Exit 0 even when there are findings (errors in the run itself still exit 2)
+    #[arg(long)]
+    pub exit_zero: bool,
+    /// Only run these rules (comma-separated ids)
+    #[arg(long, value_delimiter = ',', value_name = "RULE,...")]
+    pub select: Vec<String>,
+    /// Never run these rules (comma-separated ids)
+    #[arg(long, value_delimiter = ',', value_name = "RULE,...")]
+    pub ignore: Vec<String>,
+    /// Use this config file instead of searching for authlint.toml
+    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
+    pub config: Option<PathBuf>,
+    /// Ignore every config file; use the defaults
+    #[arg(long)]
+    pub no_config: bool,
+    /// Print findings only: no summary, no file diagnostics
+    #[arg(short, long)]
+    pub quiet: bool,
+    /// Colour in the human report (honours NO_COLOR and CLICOLOR_FORCE)
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+    /// Files that cannot be read or parsed make the exit code 2
+    #[arg(long)]
+    pub strict: bool,
+    /// Hide the findings recorded in this baseline file
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Record the current findings in FILE (then exit 0 unless the run itself failed)
+    #[arg(long, value_name = "FILE", conflicts_with = "baseline")]
+    pub write_baseline: Option<PathBuf>,
+    /// Worker threads (default: the number of CPUs)
+    #[arg(short = 'j', long, value_name = "N")]
+    pub threads: Option<usize>,
+}
+
+/// Runs the command line and returns the exit code.
+pub fn run(args: impl IntoIterator<Item = OsString>) -> i32 {
+    let cli = match Cli::try_parse_from(args) {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() {
+                EXIT_ERROR
+            } else {
+                EXIT_CLEAN
+            };
+        }
+    };
+    let result = match cli.command {
+        Command::Check(args) => check(args),
+        Command::Rules { format } => rules(format),
+        Command::Explain { rule } => explain(&rule),
+        Command::Init { dir, force } => init(&dir, force),
+    };
+    match result {
+        Ok(code) => code,
+        Err(msg) => {
+            eprintln!("error: {msg}");
+            EXIT_ERROR
+        }
+    }
+}
+
+fn parse_rule_list(ids: &[String]) -> Result<Vec<&'static str>, String> {
+    ids.iter()
+        .map(|s| s.trim())
+        .filter(|s| !s.is_empty())
+        .map(|id| catalog::static_id(id).ok_or_else(|| catalog::unknown_rule_hint(id)))
+        .collect()
+}
+
+fn load_settings(args: &CheckArgs, cwd: &Path) -> Result<Settings, i32> {
+    let path = if args.no_config {
+        None
+    } else if let Some(p) = &args.config {
+        Some(p.clone())
+    } else {
+        config::discover(args.paths.first().map_or(cwd, PathBuf::as_path))
+    };
+    let Some(path) = path else {
+        return Ok(Settings {
+            exclude_root: cwd.to_path_buf(),
+            ..Settings::default()
+        });
+    };
+    config::load(&path).map_err(|errors| {
+        let handler =
+            miette::GraphicalReportHandler::new_themed(if std::io::stderr().is_terminal() {
+                miette::GraphicalTheme::unicode()
+            } else {
+                miette::GraphicalTheme::unicode_nocolor()
+            })
+            .with_width(100);
+        for e in &errors.0 {
+            let mut buf = String::new();
+            if handler.render_report(&mut buf, e).is_err() {
+                buf = e.to_string();
+            }
+            eprintln!("{buf}");
+        }
+        eprintln!(
+            "error: {} in {}",
+            if errors.0.len() == 1 {
+                "1 problem".into()
+            } else {
+                format!("{} problems", errors.0.len())
+            },
+            path.display()
+        );
+        EXIT_ERROR
+    })
+}
+
+fn use_color(choice: ColorChoice, format: Format, to_file: bool) -> bool {
+    if format != Format::Human {
+        return false;
+    }
+    let env_set = |k: &str| std::env::var_os(k).is_some_and(|v| !v.is_empty() && v != "0");
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            if std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()) {
+                false
+            } else if env_set("CLICOLOR_FORCE") {
+                true
+            } else {
+                !to_file && std::io::stdout().is_terminal()
+            }
+        }
+    }
+}
+
+fn check(args: CheckArgs) -> Result<i32, String> {
+    let cwd =
+        std::env::current_dir().map_err(|e| format!("cannot read the working directory: {e}"))?;
+    let mut settings = match load_settings(&args, &cwd) {
+        Ok(s) => s,
+        Err(code) => return Ok(code),
+    };
+    if let Some(b) = &args.baseline {
+        settings.baseline = Some(b.clone());
+    }
+    if args.write_baseline.is_some() {
+        settings.baseline = None;
+    }
+    let select = if args.select.is_empty() {
+        None
+    } else {
+        Some(parse_rule_list(&args.select)?)
+    };
+    let ignore = parse_rule_list(&args.ignore)?;
+    for id in select.iter().flatten() {
+        if catalog::get(id).is_some_and(|r| !r.is_implemented()) {
+            eprintln!(
+                "warning: rule `{id}` is planned but not implemented yet; it reports nothing"
+            );
+        }
+    }
+    let threads = args
+        .threads
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+        .max(1);
+    let opts = Options {
+        paths: args.paths.clone(),
+        settings,
+        select,
+        ignore,
+        threads,
+        cwd,
+    };
+    let outcome = engine::run(&opts)?;
+
+    if let Some(path) = &args.write_baseline {
+        crate::baseline::write(path, &outcome.findings)?;
+        eprintln!(
+            "authlint: wrote {} findings to baseline {}",
+            outcome.findings.len(),
+            path.display()
+        );
+    }
+    let color = use_color(args.color, args.format, args.output.is_some());
+    let width = if color { terminal_width() } else { 100 };
+    let style = Style {
+        color,
+        width,
+        quiet: args.quiet,
+        hyperlinks: color && std::io::stdout().is_terminal(),
+    };
+    let reporter = report::reporter(args.format, style);
+    let mut buf = Vec::new();
+    reporter
+        .write(&outcome, &mut buf)
+        .map_err(|e| e.to_string())?;
+    match &args.output {
+        Some(path) => {
+            std::fs::write(path, &buf)
+                .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+            if args.format != Format::Human && !args.quiet {
+                // The machine report went to the file; say on stderr what it holds.
+                for d in &outcome.diagnostics {
+                    eprintln!("{}", report::diagnostic_line(d));
+                }
+                eprintln!(
+                    "authlint: {} findings written to {}",
+                    outcome.findings.len(),
+                    path.display()
+                );
+            }
+        }
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            stdout
+                .write_all(&buf)
+                .and_then(|_| stdout.flush())
+                .map_err(|e| format!("cannot write the report: {e}"))?;
+        }
+    }
+    if args.strict && !outcome.diagnostics.is_empty() {
+        return Ok(EXIT_ERROR);
+    }
+    if outcome
+        .diagnostics
+        .iter()
+        .any(|d| d.kind == "internal-error")
+        && args.strict
+    {
+        return Ok(EXIT_ERROR);
+    }
+    if args.exit_zero || args.write_baseline.is_some() {
+        return Ok(EXIT_CLEAN);
+    }
+    let threshold = match args.fail_on {
+        FailOn::Error => Severity::Error,
+        FailOn::Warning => Severity::Warning,
+        FailOn::Note => Severity::Note,
+    };
+    Ok(if outcome.count(threshold) > 0 {
+        EXIT_FINDINGS
+    } else {
+        EXIT_CLEAN
+    })
+}
+
+fn terminal_width() -> usize {
+    std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(100)
+        .clamp(60, 200)
+}
+
+fn rules(format: ListFormat) -> Result<i32, String> {
+    let rules = catalog::all();
+    match format {
+        ListFormat::Json => {
+            let list: Vec<_> = rules
+                .iter()
+                .map(|r| {
+                    serde_json::json!({
+                        "id": r.id, "title": r.title, "severity": r.severity, "category": r.category,
+                        "summary": r.summary, "analyzers": r.implemented_by(), "implemented": r.is_implemented(), "url": r.url(),
+                    })
+                })
+                .collect();
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&list).map_err(|e| e.to_string())?
+            );
+        }
+        ListFormat::Human => {
+            println!(
+                "{:<34} {:<8} {:<13} {:<10} SUMMARY",
+                "RULE", "SEVERITY", "CATEGORY", "READS"
+            );
+            for r in rules {
+                let by = if r.category == "meta" {
+                    "all".to_string()
+                } else {
+                    r.implemented_by().join(",")
+                };
+                let by = if by.is_empty() {
+                    "planned".to_string()
+                } else {
+                    by
+                };
+                println!(
+                    "{:<34} {:<8} {:<13} {:<10} {}",
+                    r.id,
+                    r.severity.as_str(),
+                    r.category,
+                    by,
+                    r.summary
+                );
+            }
+        }
+    }
+    Ok(EXIT_CLEAN)
+}
+
+/// The text `authlint explain` prints (also used to check every rule has complete docs).
+pub fn explain_text(rule: &catalog::RuleDoc) -> String {
+    let mut s = format!("{} ({})\n\n", rule.title, rule.id);
+    s.push_str(&format!(
+        "Default severity: {}. Category: {}. ",
+        rule.severity, rule.category
+    ));
+    let by = rule.implemented_by();
+    s.push_str(&if rule.category == "meta" {
+        "Reported by the engine.\n\n".to_string()
+    } else if by.is_empty() {
+        "Status: planned, not implemented yet.\n\n".to_string()
+    } else {
+        format!("Reads: {}.\n\n", by.join(", "))
+    });
+    s.push_str(&format!("What it detects\n  {}\n\n", rule.summary));
+    s.push_str(&format!("Why it is dangerous\n{}\n\n", indent(&rule.why)));
+    s.push_str(&format!(
+        "Recommended design\n{}\n\n",
+        indent(&rule.recommendation)
+    ));
+    s.push_str(&format!(
+        "Risky ({}):\n{}\n\nSafe:\n{}\n\n",
+        rule.example.lang,
+        indent(&rule.example.bad),
+        indent(&rule.example.good)
+    ));
+    if let Some(l) = &rule.limitations {
+        s.push_str(&format!("What authlint does not see\n{}\n\n", indent(l)));
+    }
+    s.push_str("References\n");
+    for r in &rule.references {
+        s.push_str(&format!("  - {}: {}\n", r.title, r.url));
+    }
+    s.push_str(&format!("\nSuppress one finding with a comment on its line or the line before:\n  // authlint-ignore {}: <why this is safe>\n", rule.id));
+    s
+}
+
+fn indent(text: &str) -> String {
+    text.trim_end()
+        .lines()
+        .map(|l| {
+            if l.is_empty() {
+                String::new()
+            } else {
+                format!("  {l}")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn explain(id: &str) -> Result<i32, String> {
+    let rule = catalog::get(id).ok_or_else(|| catalog::unknown_rule_hint(id))?;
+    print!("{}", explain_text(rule));
+    Ok(EXIT_CLEAN)
+}
+
+fn init(dir: &Path, force: bool) -> Result<i32, String> {
+    let path = dir.join("authlint.toml");
+    if path.exists() && !force {
+        return Err(format!(
+            "{} already exists; use --force to overwrite it",
+            path.display()
+        ));
+    }
+    std::fs::write(&path, config::init_template())
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    println!("wrote {}", path.display());
+    Ok(EXIT_CLEAN)
+}

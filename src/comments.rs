@@ -1,0 +1,201 @@
+//! Where the comments are, by a small lexer per comment syntax that knows strings, so that text in
+//! a string literal is never taken for a comment (`"// authlint-ignore ..."` is not a suppression).
+use crate::source::{ConfigFormat, FileKind};
+use std::ops::Range;
+
+/// Byte ranges of the comments in `text`, in order.
+pub fn comment_ranges(kind: FileKind, text: &str) -> Vec<Range<usize>> {
+    match kind {
+        FileKind::Rust | FileKind::Script => c_like(text, kind == FileKind::Rust),
+        FileKind::Markup => markup(text),
+        FileKind::Config(ConfigFormat::Json) => c_like(text, false),
+        FileKind::Config(ConfigFormat::Hcl) => {
+            let mut r = c_like(text, false);
+            r.extend(hash(text));
+            r.sort_by_key(|r| r.start);
+            r
+        }
+        FileKind::Config(_) => hash(text),
+    }
+}
+
+fn c_like(text: &str, rust: bool) -> Vec<Range<usize>> {
+    let b = text.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'/' if b.get(i + 1) == Some(&b'/') => {
+                let end = text[i..].find('\n').map_or(b.len(), |n| i + n);
+                out.push(i..end);
+                i = end;
+            }
+            b'/' if b.get(i + 1) == Some(&b'*') => {
+                let mut depth = 1;
+                let mut j = i + 2;
+                while j < b.len() && depth > 0 {
+                    if b[j] == b'*' && b.get(j + 1) == Some(&b'/') {
+                        depth -= 1;
+                        j += 2;
+                    } else if rust && b[j] == b'/' && b.get(j + 1) == Some(&b'*') {
+                        depth += 1;
+                        j += 2;
+                    } else {
+                        j += 1;
+                    }
+                }
+                out.push(i..j.min(b.len()));
+                i = j;
+            }
+            b'r' if rust
+                && matches!(b.get(i + 1), Some(b'"' | b'#'))
+                && (i == 0 || !is_ident(b[i - 1])) =>
+            {
+                let hashes = b[i + 1..].iter().take_while(|&&c| c == b'#').count();
+                if b.get(i + 1 + hashes) != Some(&b'"') {
+                    i += 1;
+                    continue;
+                }
+                let close: String = std::iter::once('"')
+                    .chain(std::iter::repeat_n('#', hashes))
+                    .collect();
+                let start = i + 2 + hashes;
+                i = text[start..]
+                    .find(&close)
+                    .map_or(b.len(), |n| start + n + close.len());
+            }
+            b'\'' if rust => {
+                // A char literal ('x', '\n', '"') or a lifetime ('a): skip only the former.
+                if let Some(end) = rust_char_end(b, i) {
+                    i = end;
+                } else {
+                    i += 1;
+                }
+            }
+            q @ (b'"' | b'\'' | b'`') => {
+                let mut j = i + 1;
+                while j < b.len() && b[j] != q {
+                    if b[j] == b'\\' {
+                        j += 1;
+                    } else if b[j] == b'\n' && q != b'`' && !rust {
+                        break;
+                    }
+                    j += 1;
+                }
+                i = j + 1;
+            }
+            _ => i += 1,
+        }
+    }
+    out
+}
+
+fn is_ident(c: u8) -> bool {
+    c.is_ascii_alphanumeric() || c == b'_'
+}
+
+fn rust_char_end(b: &[u8], i: usize) -> Option<usize> {
+    if b.get(i + 1) == Some(&b'\\') {
+        let close = b[i + 2..].iter().take(10).position(|&c| c == b'\'')?;
+        return Some(i + 3 + close);
+    }
+    // One UTF-8 character then a quote.
+    let rest = std::str::from_utf8(&b[i + 1..(i + 6).min(b.len())])
+        .ok()
+        .or_else(|| {
+            (1..5)
+                .rev()
+                .find_map(|n| std::str::from_utf8(&b[i + 1..(i + 1 + n).min(b.len())]).ok())
+        })?;
+    let c = rest.chars().next()?;
+    let after = i + 1 + c.len_utf8();
+    (b.get(after) == Some(&b'\'')).then_some(after + 1)
+}
+
+fn hash(text: &str) -> Vec<Range<usize>> {
+    let mut out = Vec::new();
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let mut quote: Option<char> = None;
+        let mut prev_ws = true;
+        for (i, c) in line.char_indices() {
+            match (quote, c) {
+                (Some(q), c) if c == q => quote = None,
+                (Some(_), _) => {}
+                (None, '"' | '\'') => quote = Some(c),
+                (None, '#') if prev_ws => {
+                    out.push(offset + i..offset + line.trim_end_matches(['\n', '\r']).len());
+                    break;
+                }
+                _ => {}
+            }
+            prev_ws = c.is_whitespace();
+        }
+        offset += line.len();
+    }
+    out
+}
+
+fn markup(text: &str) -> Vec<Range<usize>> {
+    let mut out = Vec::new();
+    let mut from = 0;
+    while let Some(s) = text[from..].find("<!--") {
+        let start = from + s;
+        let end = text[start..]
+            .find("-->")
+            .map_or(text.len(), |e| start + e + 3);
+        out.push(start..end);
+        from = end;
+    }
+    // Script blocks use `//` and `/* */`; a cheap pass over the whole file finds those too, and
+    // string awareness keeps quoted text out.
+    for r in c_like(text, false) {
+        if !out.iter().any(|o| o.start <= r.start && r.start < o.end) {
+            out.push(r);
+        }
+    }
+    out.sort_by_key(|r| r.start);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn comments(kind: FileKind, text: &str) -> Vec<&str> {
+        comment_ranges(kind, text)
+            .into_iter()
+            .map(|r| &text[r])
+            .collect()
+    }
+
+    #[test]
+    fn rust_strings_are_not_comments() {
+        let t = "let a = \"// no\"; // yes\nlet b = r#\"/* no */\"#; /* yes /* nested */ */ let c = '\"'; // end";
+        assert_eq!(
+            comments(FileKind::Rust, t),
+            ["// yes", "/* yes /* nested */ */", "// end"]
+        );
+        assert_eq!(
+            comments(FileKind::Rust, "fn f<'a>(x: &'a str) {} // c"),
+            ["// c"]
+        );
+    }
+
+    #[test]
+    fn script_template_literals() {
+        assert_eq!(
+            comments(FileKind::Script, "const u = `http://x`; // c\n"),
+            ["// c"]
+        );
+    }
+
+    #[test]
+    fn hash_comments_outside_quotes() {
+        let t = "url = \"http://x#frag\" # real\nKEY=a#b\n# whole\n";
+        assert_eq!(
+            comments(FileKind::Config(ConfigFormat::Toml), t),
+            ["# real", "# whole"]
+        );
+    }
+}

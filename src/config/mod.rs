@@ -1,0 +1,415 @@
+//! `authlint.toml` (or `[workspace.metadata.authlint]` / `[package.metadata.authlint]` in
+//! Cargo.toml): parsed with spans, then validated; every error points into the file.
+pub mod duration;
+mod template;
+
+pub use template::init_template;
+
+use crate::catalog;
+use crate::finding::Severity;
+use miette::{Diagnostic, LabeledSpan, NamedSource, SourceCode};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+use toml::Spanned;
+
+pub const DEFAULT_ACCESS_TTL: u64 = 15 * 60;
+pub const DEFAULT_REFRESH_TTL: u64 = 30 * 86_400;
+pub const DEFAULT_MAX_FILE_SIZE: u64 = 2 << 20;
+pub const CONFIG_FILE_NAMES: [&str; 2] = ["authlint.toml", ".authlint.toml"];
+
+/// A rule's configured level.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Level {
+    Off,
+    On(Severity),
+}
+
+/// The resolved settings a run uses.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    pub access_token_max_ttl: u64,
+    pub refresh_token_max_ttl: u64,
+    pub max_file_size: u64,
+    pub include_tests: bool,
+    /// Exclude globs (gitignore syntax) and the directory they are relative to.
+    pub exclude: Vec<String>,
+    pub exclude_root: PathBuf,
+    pub rules: BTreeMap<&'static str, Level>,
+    pub baseline: Option<PathBuf>,
+    /// The file these settings came from, if any.
+    pub source: Option<PathBuf>,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            access_token_max_ttl: DEFAULT_ACCESS_TTL,
+            refresh_token_max_ttl: DEFAULT_REFRESH_TTL,
+            max_file_size: DEFAULT_MAX_FILE_SIZE,
+            include_tests: false,
+            exclude: Vec::new(),
+            exclude_root: PathBuf::from("."),
+            rules: BTreeMap::new(),
+            baseline: None,
+            source: None,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    access_token_max_ttl: Option<Spanned<String>>,
+    refresh_token_max_ttl: Option<Spanned<String>>,
+    max_file_size: Option<Spanned<toml::Value>>,
+    include_tests: Option<bool>,
+    exclude: Option<Vec<Spanned<String>>>,
+    baseline: Option<Spanned<String>>,
+    rules: Option<BTreeMap<Spanned<String>, Spanned<String>>>,
+}
+
+const KNOWN_KEYS: [&str; 7] = [
+    "access_token_max_ttl",
+    "refresh_token_max_ttl",
+    "max_file_size",
+    "include_tests",
+    "exclude",
+    "baseline",
+    "rules",
+];
+
+#[derive(Debug, Deserialize)]
+struct CargoManifest {
+    workspace: Option<CargoSection>,
+    package: Option<CargoSection>,
+}
+
+#[derive(Debug, Deserialize)]
+struct CargoSection {
+    metadata: Option<CargoMetadata>,
+}
+
+#[derive(Debug, Deserialize)]
+struct CargoMetadata {
+    authlint: Option<RawConfig>,
+}
+
+/// One problem in a config file, rendered by miette with the offending span.
+#[derive(Debug)]
+pub struct ConfigError {
+    pub path: String,
+    src: NamedSource<String>,
+    span: Option<(usize, usize)>,
+    pub message: String,
+    help: Option<String>,
+}
+
+impl ConfigError {
+    fn new(
+        path: &Path,
+        text: &str,
+        span: Option<std::ops::Range<usize>>,
+        message: String,
+        help: Option<String>,
+    ) -> Self {
+        let name = path.display().to_string();
+        ConfigError {
+            path: name.clone(),
+            src: NamedSource::new(name, text.to_string()),
+            span: span.map(|r| (r.start, r.end.saturating_sub(r.start))),
+            message,
+            help,
+        }
+    }
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.path, self.message)
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+impl Diagnostic for ConfigError {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        Some(Box::new("config-error"))
+    }
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
+    }
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        self.span.map(|_| &self.src as &dyn SourceCode)
+    }
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        let (start, len) = self.span?;
+        Some(Box::new(std::iter::once(LabeledSpan::new(
+            Some("here".into()),
+            start,
+            len,
+        ))))
+    }
+}
+
+/// Every error found in one config file (all of them, not just the first).
+#[derive(Debug)]
+pub struct ConfigErrors(pub Vec<ConfigError>);
+
+/// Finds the config for a scan rooted at `start`: the first `authlint.toml`/`.authlint.toml`, or
+/// Cargo.toml with an authlint metadata table, from `start` upward.
+pub fn discover(start: &Path) -> Option<PathBuf> {
+    let start = std::fs::canonicalize(start).ok()?;
+    let mut dir = if start.is_dir() {
+        Some(start.as_path())
+    } else {
+        start.parent()
+    };
+    while let Some(d) = dir {
+        for name in CONFIG_FILE_NAMES {
+            let p = d.join(name);
+            if p.is_file() {
+                return Some(p);
+            }
+        }
+        let cargo = d.join("Cargo.toml");
+        if let Ok(text) = std::fs::read_to_string(&cargo)
+            && (text.contains("metadata.authlint]") || text.contains("[package.metadata.authlint"))
+        {
+            return Some(cargo);
+        }
+        dir = d.parent();
+    }
+    None
+}
+
+/// Loads and validates a config file. Cargo.toml is read for its metadata table.
+pub fn load(path: &Path) -> Result<Settings, ConfigErrors> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        ConfigErrors(vec![ConfigError::new(
+            path,
+            "",
+            None,
+            format!("cannot read config: {e}"),
+            None,
+        )])
+    })?;
+    let is_cargo = path.file_name().is_some_and(|n| n == "Cargo.toml");
+    let raw = if is_cargo {
+        let manifest: CargoManifest =
+            toml::from_str(&text).map_err(|e| toml_error(path, &text, &e))?;
+        let from_ws = manifest
+            .workspace
+            .and_then(|w| w.metadata)
+            .and_then(|m| m.authlint);
+        let from_pkg = manifest
+            .package
+            .and_then(|p| p.metadata)
+            .and_then(|m| m.authlint);
+        from_ws.or(from_pkg).unwrap_or_else(empty_raw)
+    } else {
+        toml::from_str::<RawConfig>(&text).map_err(|e| toml_error(path, &text, &e))?
+    };
+    let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    validate(raw, path, &text, base)
+}
+
+fn empty_raw() -> RawConfig {
+    RawConfig {
+        access_token_max_ttl: None,
+        refresh_token_max_ttl: None,
+        max_file_size: None,
+        include_tests: None,
+        exclude: None,
+        baseline: None,
+        rules: None,
+    }
+}
+
+fn toml_error(path: &Path, text: &str, e: &toml::de::Error) -> ConfigErrors {
+    let message = e.message().trim().to_string();
+    let help = message
+        .strip_prefix("unknown field `")
+        .and_then(|rest| rest.split('`').next())
+        .and_then(|field| {
+            KNOWN_KEYS
+                .iter()
+                .map(|k| (catalog::edit_distance(field, k), *k))
+                .filter(|(d, _)| *d <= 4)
+                .min()
+        })
+        .map(|(_, k)| format!("did you mean `{k}`?"));
+    ConfigErrors(vec![ConfigError::new(path, text, e.span(), message, help)])
+}
+
+fn validate(
+    raw: RawConfig,
+    path: &Path,
+    text: &str,
+    base: PathBuf,
+) -> Result<Settings, ConfigErrors> {
+    let mut errors = Vec::new();
+    let mut settings = Settings {
+        exclude_root: base.clone(),
+        source: Some(path.to_path_buf()),
+        ..Settings::default()
+    };
+    let mut err = |span: std::ops::Range<usize>, message: String, help: Option<String>| {
+        errors.push(ConfigError::new(path, text, Some(span), message, help));
+    };
+    for (value, target, key) in [
+        (
+            &raw.access_token_max_ttl,
+            &mut settings.access_token_max_ttl,
+            "access_token_max_ttl",
+        ),
+        (
+            &raw.refresh_token_max_ttl,
+            &mut settings.refresh_token_max_ttl,
+            "refresh_token_max_ttl",
+        ),
+    ] {
+        if let Some(v) = value {
+            match duration::parse_duration(v.get_ref()) {
+                Ok(0) => err(v.span(), format!("`{key}` must be longer than zero"), None),
+                Ok(secs) => *target = secs,
+                Err(e) => err(
+                    v.span(),
+                    format!("invalid `{key}`: {e}"),
+                    Some("write it like \"15m\", \"1h30m\" or \"7d\"".into()),
+                ),
+            }
+        }
+    }
+    if let Some(v) = &raw.max_file_size {
+        let parsed = match v.get_ref() {
+            toml::Value::Integer(n) if *n > 0 => Ok(*n as u64),
+            toml::Value::String(s) => duration::parse_size(s),
+            _ => Err("must be a positive number of bytes or a size like \"2MiB\"".to_string()),
+        };
+        match parsed {
+            Ok(n) => settings.max_file_size = n,
+            Err(e) => err(v.span(), format!("invalid `max_file_size`: {e}"), None),
+        }
+    }
+    if let Some(b) = raw.include_tests {
+        settings.include_tests = b;
+    }
+    if let Some(globs) = &raw.exclude {
+        for g in globs {
+            match globset::Glob::new(g.get_ref().trim_end_matches('/')) {
+                Ok(_) => settings.exclude.push(g.get_ref().clone()),
+                Err(e) => err(
+                    g.span(),
+                    format!("invalid exclude glob: {}", e.kind()),
+                    None,
+                ),
+            }
+        }
+    }
+    if let Some(b) = &raw.baseline {
+        settings.baseline = Some(base.join(b.get_ref()));
+    }
+    if let Some(rules) = &raw.rules {
+        for (id, level) in rules {
+            let Some(static_id) = catalog::static_id(id.get_ref()) else {
+                let hint =
+                    catalog::did_you_mean(id.get_ref()).map(|s| format!("did you mean `{s}`?"));
+                err(
+                    id.span(),
+                    format!("unknown rule `{}`", id.get_ref()),
+                    hint.or(Some("`authlint rules` lists every rule id".into())),
+                );
+                continue;
+            };
+            let parsed = match level.get_ref().as_str() {
+                "off" => Some(Level::Off),
+                s => Severity::parse(s).map(Level::On),
+            };
+            match parsed {
+                Some(l) => {
+                    settings.rules.insert(static_id, l);
+                }
+                None => err(
+                    level.span(),
+                    format!(
+                        "invalid level `{}` for rule `{}`",
+                        level.get_ref(),
+                        id.get_ref()
+                    ),
+                    Some("use \"error\", \"warning\", \"note\" or \"off\"".into()),
+                ),
+            }
+        }
+    }
+    if errors.is_empty() {
+        Ok(settings)
+    } else {
+        Err(ConfigErrors(errors))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load_str(text: &str) -> Result<Settings, ConfigErrors> {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("authlint.toml");
+        std::fs::write(&p, text).unwrap();
+        load(&p)
+    }
+
+    #[test]
+    fn reads_thresholds_and_levels() {
+        let s =
+            load_str("access_token_max_ttl = \"5m\"\n[rules]\ncookie-missing-secure = \"off\"\n")
+                .unwrap();
+        assert_eq!(s.access_token_max_ttl, 300);
+        assert_eq!(s.rules.get("cookie-missing-secure"), Some(&Level::Off));
+    }
+
+    #[test]
+    fn unknown_rule_suggests_the_closest() {
+        let e = load_str("[rules]\ncookie-missing-secur = \"off\"\n").unwrap_err();
+        assert_eq!(e.0[0].message, "unknown rule `cookie-missing-secur`");
+        assert_eq!(
+            e.0[0].help.as_deref(),
+            Some("did you mean `cookie-missing-secure`?")
+        );
+    }
+
+    #[test]
+    fn unknown_key_and_bad_duration_point_into_the_file() {
+        let e = load_str("acess_token_max_ttl = \"5m\"\n").unwrap_err();
+        assert!(
+            e.0[0]
+                .message
+                .contains("unknown field `acess_token_max_ttl`"),
+            "{}",
+            e.0[0].message
+        );
+        assert_eq!(
+            e.0[0].help.as_deref(),
+            Some("did you mean `access_token_max_ttl`?")
+        );
+        assert_eq!(e.0[0].span.map(|s| s.0), Some(0));
+        let e = load_str("refresh_token_max_ttl = \"30 parsecs\"\n").unwrap_err();
+        assert!(e.0[0].message.contains("unknown unit `parsecs`"));
+    }
+
+    #[test]
+    fn cargo_metadata_table() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("Cargo.toml");
+        std::fs::write(&p, "[package]\nname = \"x\"\n[package.metadata.authlint]\naccess_token_max_ttl = \"10m\"\n").unwrap();
+        assert_eq!(
+            discover(dir.path()).as_deref(),
+            Some(std::fs::canonicalize(&p).unwrap().as_path())
+        );
+        assert_eq!(load(&p).unwrap().access_token_max_ttl, 600);
+    }
+}

@@ -1,0 +1,41 @@
+//! The commented `authlint.toml` that `authlint init` writes: every key with its default.
+use crate::catalog;
+
+pub fn init_template() -> String {
+    let mut out = String::from(
+        r#"# authlint configuration. Every key is optional; the values shown are the defaults.
+# Run `authlint rules` for the rule list and `authlint explain <rule>` for what each one means.
+
+# Access tokens (access, ID and bearer JWTs) that live longer than this are findings.
+# Durations as humans write them: "15m", "1h30m", "7d".
+access_token_max_ttl = "15m"
+
+# Refresh tokens that live longer than this are findings.
+refresh_token_max_ttl = "30d"
+
+# Files bigger than this are reported as skipped instead of being read.
+max_file_size = "2MiB"
+
+# Test code (`#[cfg(test)]` items, tests/, benches/, examples/, *.test.ts, *.spec.js) is skipped
+# unless this is true.
+include_tests = false
+
+# Paths to leave out, in .gitignore syntax, relative to this file. They also apply to files named
+# explicitly on the command line (as pre-commit passes them).
+exclude = []
+
+# A baseline written by `authlint check --write-baseline FILE`: findings recorded there are hidden.
+# baseline = "authlint-baseline.json"
+
+# Per-rule level: "error", "warning", "note" or "off". The defaults are shown commented out.
+[rules]
+"#,
+    );
+    for rule in catalog::all().iter().filter(|r| r.category != "meta") {
+        out.push_str(&format!(
+            "# {} = \"{}\"    # {}\n",
+            rule.id, rule.severity, rule.summary
+        ));
+    }
+    out
+}

@@ -1,0 +1,324 @@
+//! Finding the files to check: the `ignore` crate's parallel, gitignore-aware walk, default
+//! excludes, config excludes, test-code and size limits. Every candidate is accounted for.
+use crate::config::Settings;
+use crate::finding::SkipReason;
+use crate::source::FileKind;
+use ignore::overrides::{Override, OverrideBuilder};
+use ignore::{WalkBuilder, WalkState};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+/// Directories never walked into (but files in them named explicitly are still checked).
+pub const DEFAULT_EXCLUDED_DIRS: &[&str] = &[
+    ".git",
+    ".hg",
+    ".svn",
+    ".jj",
+    "target",
+    "node_modules",
+    "dist",
+    "build",
+    "vendor",
+    "bower_components",
+    ".next",
+    ".nuxt",
+    ".svelte-kit",
+    "coverage",
+];
+
+/// Directories holding test code, skipped unless `include_tests = true`.
+const TEST_DIRS: &[&str] = &[
+    "tests",
+    "benches",
+    "examples",
+    "__tests__",
+    "__mocks__",
+    "cypress",
+    "e2e",
+];
+
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Candidate {
+    pub path: String,
+    pub abs: PathBuf,
+    pub kind: FileKind,
+    pub explicit: bool,
+}
+
+#[derive(Debug, Default)]
+pub struct Discovery {
+    pub candidates: Vec<Candidate>,
+    pub skipped: Vec<(String, SkipReason)>,
+    /// Files that could not even be looked at (walk errors), with the reason.
+    pub failed: Vec<(String, String)>,
+    pub lockfiles: Vec<PathBuf>,
+}
+
+/// Turns a path into the `/`-separated form findings use: relative to `cwd` when inside it.
+pub fn display_path(path: &Path, cwd: &Path) -> String {
+    let rel = if path.is_absolute() {
+        path.strip_prefix(cwd).unwrap_or(path)
+    } else {
+        path
+    };
+    let s = rel.to_string_lossy().replace('\\', "/");
+    let s = s.trim_start_matches("./");
+    if s.is_empty() {
+        ".".into()
+    } else {
+        s.to_string()
+    }
+}
+
+fn is_test_path(rel: &Path) -> bool {
+    let name = rel
+        .file_name()
+        .map(|n| n.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    let test_file = name.contains(".test.")
+        || name.contains(".spec.")
+        || name.ends_with("_test.rs")
+        || name.ends_with("_tests.rs")
+        || name == "tests.rs";
+    test_file
+        || rel.parent().is_some_and(|p| {
+            p.components()
+                .any(|c| TEST_DIRS.contains(&c.as_os_str().to_string_lossy().as_ref()))
+        })
+}
+
+pub fn build_excludes(settings: &Settings) -> Result<Override, String> {
+    let mut b = OverrideBuilder::new(&settings.exclude_root);
+    for glob in &settings.exclude {
+        b.add(&format!("!{glob}"))
+            .map_err(|e| format!("invalid exclude glob `{glob}`: {e}"))?;
+    }
+    b.build().map_err(|e| e.to_string())
+}
+
+fn excluded(ov: &Override, abs: &Path, is_dir: bool) -> bool {
+    if ov.is_empty() {
+        return false;
+    }
+    if ov.matched(abs, is_dir).is_ignore() {
+        return true;
+    }
+    // A file inside an excluded directory (needed for files named explicitly).
+    abs.ancestors()
+        .skip(1)
+        .any(|a| a.starts_with(ov.path()) && a != ov.path() && ov.matched(a, true).is_ignore())
+}
+
+/// Walks `paths`. `cwd` is the base for display paths; `threads` for the walk.
+pub fn discover(
+    paths: &[PathBuf],
+    settings: &Settings,
+    cwd: &Path,
+    threads: usize,
+) -> Result<Discovery, String> {
+    let excludes = build_excludes(settings)?;
+    let out = Mutex::new(Discovery::default());
+    for root in paths {
+        let abs_root = if root.is_absolute() {
+            root.clone()
+        } else {
+            cwd.join(root)
+        };
+        let meta = std::fs::metadata(&abs_root).map_err(|e| format!("{}: {e}", root.display()))?;
+        if !meta.is_dir() {
+            let mut d = out.lock().unwrap();
+            consider_file(
+                &mut d,
+                root,
+                &abs_root,
+                cwd,
+                settings,
+                &excludes,
+                true,
+                meta.is_file(),
+                meta.len(),
+            );
+            continue;
+        }
+        let canon_root = std::fs::canonicalize(&abs_root).unwrap_or(abs_root.clone());
+        out.lock()
+            .unwrap()
+            .lockfiles
+            .extend(crate::project::ProjectInfo::ancestor_lockfiles(&canon_root));
+        let walker = WalkBuilder::new(root)
+            .hidden(false)
+            .follow_links(false)
+            .require_git(false)
+            .git_global(false)
+            .threads(threads)
+            .filter_entry(|e| {
+                !(e.file_type().is_some_and(|t| t.is_dir())
+                    && e.depth() > 0
+                    && DEFAULT_EXCLUDED_DIRS.contains(&e.file_name().to_string_lossy().as_ref()))
+            })
+            .build_parallel();
+        walker.run(|| {
+            let out = &out;
+            let excludes = &excludes;
+            let canon_root = &canon_root;
+            Box::new(move |entry| {
+                let entry = match entry {
+                    Ok(e) => e,
+                    Err(err) => {
+                        let path = err_path(&err)
+                            .map(|p| display_path(&p, cwd))
+                            .unwrap_or_else(|| ".".into());
+                        out.lock().unwrap().failed.push((path, err.to_string()));
+                        return WalkState::Continue;
+                    }
+                };
+                let path = entry.path();
+                let abs = if path.is_absolute() {
+                    path.to_path_buf()
+                } else {
+                    cwd.join(path)
+                };
+                let Some(ft) = entry.file_type() else {
+                    return WalkState::Continue;
+                };
+                if ft.is_dir() {
+                    if entry.depth() > 0 && excluded(excludes, &abs, true) {
+                        return WalkState::Skip;
+                    }
+                    return WalkState::Continue;
+                }
+                if entry.file_name() == "Cargo.lock" {
+                    out.lock().unwrap().lockfiles.push(abs.clone());
+                }
+                let mut d = out.lock().unwrap();
+                if ft.is_symlink() {
+                    let target = std::fs::canonicalize(&abs);
+                    match target {
+                        Ok(t) if t.starts_with(canon_root) && t.is_file() => {
+                            let len = t.metadata().map(|m| m.len()).unwrap_or(0);
+                            consider_file(
+                                &mut d, path, &abs, cwd, settings, excludes, false, true, len,
+                            );
+                        }
+                        Ok(t) if t.is_dir() => {}
+                        _ => {
+                            if FileKind::classify(&entry.file_name().to_string_lossy()).is_some() {
+                                d.skipped.push((
+                                    display_path(path, cwd),
+                                    SkipReason::SymlinkOutsideRoot,
+                                ));
+                            }
+                        }
+                    }
+                    return WalkState::Continue;
+                }
+                let len = entry.metadata().map(|m| m.len()).unwrap_or(0);
+                consider_file(
+                    &mut d,
+                    path,
+                    &abs,
+                    cwd,
+                    settings,
+                    excludes,
+                    false,
+                    ft.is_file(),
+                    len,
+                );
+                WalkState::Continue
+            })
+        });
+    }
+    let mut d = out.into_inner().unwrap();
+    d.candidates.sort();
+    d.candidates.dedup_by(|a, b| a.abs == b.abs);
+    d.skipped.sort();
+    d.skipped.dedup();
+    d.failed.sort();
+    d.lockfiles.sort();
+    d.lockfiles.dedup();
+    Ok(d)
+}
+
+fn err_path(err: &ignore::Error) -> Option<PathBuf> {
+    match err {
+        ignore::Error::WithPath { path, .. } => Some(path.clone()),
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+            err_path(err)
+        }
+        _ => None,
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn consider_file(
+    d: &mut Discovery,
+    path: &Path,
+    abs: &Path,
+    cwd: &Path,
+    settings: &Settings,
+    excludes: &Override,
+    explicit: bool,
+    regular: bool,
+    len: u64,
+) {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let Some(kind) = FileKind::classify(&name) else {
+        return;
+    };
+    let shown = display_path(path, cwd);
+    if excluded(excludes, abs, false) {
+        if explicit {
+            d.skipped.push((shown, SkipReason::Excluded));
+        }
+        return;
+    }
+    let rel = abs.strip_prefix(&settings.exclude_root).unwrap_or(path);
+    let reason = if !regular {
+        Some(SkipReason::NotRegularFile)
+    } else if !settings.include_tests && is_test_path(rel) {
+        Some(SkipReason::TestCode)
+    } else if len > settings.max_file_size {
+        Some(SkipReason::TooLarge)
+    } else {
+        None
+    };
+    match reason {
+        Some(r) => d.skipped.push((shown, r)),
+        None => d.candidates.push(Candidate {
+            path: shown,
+            abs: abs.to_path_buf(),
+            kind,
+            explicit,
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn test_paths() {
+        assert!(is_test_path(Path::new("tests/login.rs")));
+        assert!(is_test_path(Path::new("web/src/__tests__/auth.ts")));
+        assert!(is_test_path(Path::new("web/src/auth.spec.ts")));
+        assert!(!is_test_path(Path::new(
+            "src/auth/testing_helpers_are_not_tests_dir.rs"
+        )));
+        assert!(!is_test_path(Path::new("src/tests_api.rs")));
+    }
+
+    #[test]
+    fn display_paths_are_relative_and_slashed() {
+        let cwd = Path::new("/work/p");
+        assert_eq!(display_path(Path::new("/work/p/src/a.rs"), cwd), "src/a.rs");
+        assert_eq!(display_path(Path::new("./src/a.rs"), cwd), "src/a.rs");
+        assert_eq!(
+            display_path(Path::new("/elsewhere/a.rs"), cwd),
+            "/elsewhere/a.rs"
+        );
+    }
+}

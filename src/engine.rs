@@ -1,0 +1,453 @@
+//! The run: discover, read each file once, prefilter, analyse in parallel (one panic costs one
+//! file, not the run), stamp findings, apply suppressions and baseline, sort.
+use crate::analyzers::{self, Analyzer, Context, Sink};
+use crate::baseline;
+use crate::catalog;
+use crate::config::{Level, Settings};
+use crate::discover::{self, Candidate};
+use crate::finding::{Diagnostic, Finding, Report, ResolvedLabel, Severity, SkipReason};
+use crate::project::ProjectInfo;
+use crate::source::{FileKind, SourceFile};
+use crate::suppress;
+use aho_corasick::AhoCorasick;
+use serde::Serialize;
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, Once};
+use std::time::{Duration, Instant};
+
+/// What to check and how.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub paths: Vec<PathBuf>,
+    pub settings: Settings,
+    /// Only these rules (`--select`); `None` means all.
+    pub select: Option<Vec<&'static str>>,
+    /// Never these rules (`--ignore`).
+    pub ignore: Vec<&'static str>,
+    pub threads: usize,
+    /// Base for display paths (the working directory).
+    pub cwd: PathBuf,
+}
+
+/// Files by fate. `discovered = scanned + skipped + failed`.
+#[derive(Debug, Default, Clone, Serialize)]
+pub struct FileCounts {
+    pub discovered: usize,
+    pub scanned: usize,
+    pub skipped: usize,
+    pub failed: usize,
+    /// Scanned files that the prefilter let through to a parser.
+    pub parsed: usize,
+}
+
+#[derive(Debug, Default, Clone, Serialize)]
+pub struct Summary {
+    pub findings: BTreeMap<Severity, usize>,
+    pub files: FileCounts,
+    pub skipped_by_reason: BTreeMap<String, usize>,
+    pub suppressed: usize,
+    pub baseline_hidden: usize,
+    pub baseline_fixed: usize,
+    #[serde(skip)]
+    pub duration: Duration,
+}
+
+/// Everything a reporter needs.
+#[derive(Debug, Default)]
+pub struct Outcome {
+    pub findings: Vec<Finding>,
+    pub diagnostics: Vec<Diagnostic>,
+    pub skipped: Vec<(String, SkipReason)>,
+    pub summary: Summary,
+    /// The text of each file that has findings (for snippets).
+    pub sources: BTreeMap<String, Arc<SourceFile>>,
+    /// Rules that were enabled in this run, sorted.
+    pub rules: Vec<&'static str>,
+}
+
+impl Outcome {
+    pub fn count(&self, at_least: Severity) -> usize {
+        self.findings
+            .iter()
+            .filter(|f| f.severity >= at_least)
+            .count()
+    }
+}
+
+struct Engine<'a> {
+    opts: &'a Options,
+    enabled: Vec<&'static str>,
+    project: ProjectInfo,
+    prefilters: Vec<(&'static dyn Analyzer, AhoCorasick)>,
+}
+
+struct FileResult {
+    findings: Vec<Finding>,
+    diagnostics: Vec<Diagnostic>,
+    skipped: Option<SkipReason>,
+    parsed: bool,
+    suppressed: usize,
+    source: Option<Arc<SourceFile>>,
+}
+
+impl Options {
+    pub fn level(&self, rule: &str) -> Option<Severity> {
+        if self.select.as_ref().is_some_and(|s| !s.contains(&rule)) || self.ignore.contains(&rule) {
+            return None;
+        }
+        match self.settings.rules.get(rule) {
+            Some(Level::Off) => None,
+            Some(Level::On(s)) => Some(*s),
+            None => catalog::get(rule).map(|r| r.severity),
+        }
+    }
+
+    pub fn enabled_rules(&self) -> Vec<&'static str> {
+        catalog::all()
+            .iter()
+            .filter(|r| r.is_implemented())
+            .map(|r| r.id.as_str())
+            .filter(|id| self.level(id).is_some())
+            .collect()
+    }
+}
+
+/// Runs a check. Errors are problems with the run itself (a path that does not exist, a bad
+/// exclude glob), not with a file.
+pub fn run(opts: &Options) -> Result<Outcome, String> {
+    let started = Instant::now();
+    install_panic_hook();
+    let discovery = discover::discover(&opts.paths, &opts.settings, &opts.cwd, opts.threads)?;
+    let enabled = opts.enabled_rules();
+    let prefilters = analyzers::all()
+        .iter()
+        .filter(|a| a.rules().iter().any(|r| enabled.contains(r)))
+        .map(|a| {
+            let ac = AhoCorasick::builder()
+                .ascii_case_insensitive(true)
+                .build(a.vocabulary())
+                .expect("vocabulary automaton");
+            (a.as_ref(), ac)
+        })
+        .collect();
+    let engine = Engine {
+        opts,
+        enabled: enabled.clone(),
+        project: ProjectInfo::load(&discovery.lockfiles),
+        prefilters,
+    };
+
+    let results: Vec<Mutex<Option<FileResult>>> = discovery
+        .candidates
+        .iter()
+        .map(|_| Mutex::new(None))
+        .collect();
+    let next = AtomicUsize::new(0);
+    let threads = opts.threads.max(1).min(discovery.candidates.len().max(1));
+    std::thread::scope(|scope| {
+        for _ in 0..threads {
+            std::thread::Builder::new()
+                .stack_size(64 << 20)
+                .spawn_scoped(scope, || {
+                    loop {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(c) = discovery.candidates.get(i) else {
+                            break;
+                        };
+                        *results[i].lock().unwrap() = Some(engine.check_file(c));
+                    }
+                })
+                .expect("spawn worker thread");
+        }
+    });
+
+    let mut out = Outcome {
+        rules: enabled,
+        ..Outcome::default()
+    };
+    let mut summary = Summary::default();
+    out.skipped = discovery.skipped;
+    for (path, reason) in discovery.failed {
+        out.diagnostics.push(Diagnostic {
+            kind: "read-error",
+            path,
+            start: None,
+            message: reason,
+        });
+        summary.files.failed += 1;
+    }
+    for (c, r) in discovery.candidates.iter().zip(results) {
+        let r = r
+            .into_inner()
+            .unwrap()
+            .expect("every candidate was checked");
+        if let Some(reason) = r.skipped {
+            out.skipped.push((c.path.clone(), reason));
+        } else if r
+            .diagnostics
+            .iter()
+            .any(|d| d.kind == "read-error" || d.kind == "parse-error")
+        {
+            summary.files.failed += 1;
+        } else {
+            summary.files.scanned += 1;
+        }
+        summary.files.parsed += usize::from(r.parsed);
+        summary.suppressed += r.suppressed;
+        out.findings.extend(r.findings);
+        out.diagnostics.extend(r.diagnostics);
+        if let Some(src) = r.source {
+            out.sources.insert(c.path.clone(), src);
+        }
+    }
+    out.skipped.sort();
+    summary.files.skipped = out.skipped.len();
+    for (_, reason) in &out.skipped {
+        *summary
+            .skipped_by_reason
+            .entry(reason.as_str().to_string())
+            .or_default() += 1;
+    }
+    summary.files.discovered = summary.files.scanned + summary.files.skipped + summary.files.failed;
+    out.findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    out.diagnostics.sort();
+    if let Some(path) = &opts.settings.baseline {
+        let b = baseline::read(path)?;
+        let (hidden, fixed) = baseline::apply(&b, &mut out.findings);
+        summary.baseline_hidden = hidden;
+        summary.baseline_fixed = fixed;
+    }
+    for f in &out.findings {
+        *summary.findings.entry(f.severity).or_default() += 1;
+    }
+    out.sources
+        .retain(|path, _| out.findings.iter().any(|f| &f.path == path));
+    summary.duration = started.elapsed();
+    out.summary = summary;
+    Ok(out)
+}
+
+/// A script file that is really a bundle: very long lines, or a long file of long lines.
+fn looks_minified(text: &str) -> bool {
+    let lines = text.lines().count().max(1);
+    text.lines().any(|l| l.len() > 10_000) || (text.len() > 20_000 && text.len() / lines > 300)
+}
+
+impl Engine<'_> {
+    fn check_file(&self, c: &Candidate) -> FileResult {
+        let mut r = FileResult {
+            findings: vec![],
+            diagnostics: vec![],
+            skipped: None,
+            parsed: false,
+            suppressed: 0,
+            source: None,
+        };
+        let fail = |r: &mut FileResult, kind, message: String| {
+            r.diagnostics.push(Diagnostic {
+                kind,
+                path: c.path.clone(),
+                start: None,
+                message,
+            });
+        };
+        let bytes = match std::fs::read(&c.abs) {
+            Ok(b) => b,
+            Err(e) => {
+                fail(&mut r, "read-error", format!("cannot read file: {e}"));
+                return r;
+            }
+        };
+        if bytes.len() as u64 > self.opts.settings.max_file_size {
+            r.skipped = Some(SkipReason::TooLarge);
+            return r;
+        }
+        let text = match String::from_utf8(bytes) {
+            Ok(t) => t,
+            Err(e) => {
+                let at = e.utf8_error().valid_up_to();
+                fail(
+                    &mut r,
+                    "parse-error",
+                    format!("not valid UTF-8 (first invalid byte at offset {at})"),
+                );
+                return r;
+            }
+        };
+        if matches!(c.kind, FileKind::Script) && looks_minified(&text) {
+            r.skipped = Some(SkipReason::Minified);
+            return r;
+        }
+        let file = SourceFile::new(c.abs.clone(), c.path.clone(), c.kind, text);
+        let ctx = Context {
+            settings: &self.opts.settings,
+            project: &self.project,
+        };
+        let mut sink = Sink::default();
+        for (analyzer, vocab) in &self.prefilters {
+            if !analyzer.handles(c.kind) || !vocab.is_match(file.text.as_bytes()) {
+                continue;
+            }
+            r.parsed = true;
+            let mut local = Sink::default();
+            let outcome = with_panic_capture(|| {
+                catch_unwind(AssertUnwindSafe(|| analyzer.check(&file, &ctx, &mut local)))
+            });
+            match outcome {
+                Ok(()) => {
+                    sink.reports.append(&mut local.reports);
+                    sink.errors.append(&mut local.errors);
+                }
+                Err(msg) => fail(
+                    &mut r,
+                    "internal-error",
+                    format!(
+                        "the {} analyzer failed on this file ({msg}); please report it",
+                        analyzer.name()
+                    ),
+                ),
+            }
+        }
+        for e in sink.errors {
+            r.diagnostics.push(Diagnostic {
+                kind: e.kind,
+                path: c.path.clone(),
+                start: e.span.map(|s| file.position(s.start)),
+                message: e.message,
+            });
+        }
+        self.finish(&file, sink.reports, &mut r);
+        if !r.findings.is_empty() {
+            r.source = Some(Arc::new(file));
+        }
+        r
+    }
+
+    /// Stamps severity and positions, applies suppressions, adds fingerprints.
+    fn finish(&self, file: &SourceFile, reports: Vec<Report>, r: &mut FileResult) {
+        let mut supps = suppress::parse(file);
+        let mut reports: Vec<Report> = reports
+            .into_iter()
+            .filter(|rep| self.opts.level(rep.rule).is_some())
+            .collect();
+        reports.sort_by_key(|rep| (rep.span, rep.rule));
+        reports.dedup_by(|a, b| a.rule == b.rule && a.span == b.span);
+        let mut kept = Vec::new();
+        for rep in reports {
+            if suppress::apply(&mut supps, rep.rule, file.position(rep.span.start).line) {
+                r.suppressed += 1;
+            } else {
+                kept.push(rep);
+            }
+        }
+        if self.opts.level(suppress::RULE_ID).is_some() {
+            for (span, message, help) in
+                suppress::problems(&supps, |rule| self.enabled.contains(&rule))
+            {
+                kept.push(Report::new(suppress::RULE_ID, span, message, help));
+            }
+        }
+        let mut seen: BTreeMap<(String, String), usize> = BTreeMap::new();
+        for rep in kept {
+            let configured = self.opts.settings.rules.get(rep.rule);
+            let severity = match configured {
+                Some(Level::On(s)) => *s,
+                _ => rep
+                    .severity
+                    .or_else(|| self.opts.level(rep.rule))
+                    .unwrap_or(Severity::Warning),
+            };
+            let start = file.position(rep.span.start);
+            let end = file.position(rep.span.end);
+            let code = normalised_code(file, &rep);
+            let n = seen
+                .entry((rep.rule.to_string(), code.clone()))
+                .or_default();
+            let fingerprint = baseline::fnv1a(&[rep.rule, &file.path, &code, &n.to_string()]);
+            *n += 1;
+            r.findings.push(Finding {
+                rule: rep.rule,
+                severity,
+                path: file.path.clone(),
+                start,
+                end,
+                labels: rep
+                    .labels
+                    .iter()
+                    .map(|l| ResolvedLabel {
+                        message: l.message.clone(),
+                        start: file.position(l.span.start),
+                        end: file.position(l.span.end),
+                    })
+                    .collect(),
+                message: rep.message,
+                help: rep.help,
+                fingerprint,
+                url: catalog::get(rep.rule).map(|d| d.url()).unwrap_or_default(),
+            });
+        }
+    }
+}
+
+/// The flagged code with whitespace collapsed (or its line, for empty spans): what a fingerprint
+/// keys on instead of line numbers.
+fn normalised_code(file: &SourceFile, rep: &Report) -> String {
+    let snippet = file.snippet(rep.span);
+    let text = if snippet.trim().is_empty() {
+        file.line_text(file.position(rep.span.start).line)
+    } else {
+        snippet
+    };
+    let mut s: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    s.truncate(s.char_indices().nth(240).map_or(s.len(), |(i, _)| i));
+    s
+}
+
+thread_local! {
+    static CAPTURING: RefCell<Option<String>> = const { RefCell::new(None) };
+}
+
+/// Panics inside an analyzer are recorded instead of printed; all others go to the default hook.
+fn install_panic_hook() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            let captured = CAPTURING.with(|c| {
+                let mut c = c.borrow_mut();
+                if c.is_some() {
+                    let msg = info
+                        .payload()
+                        .downcast_ref::<&str>()
+                        .map(|s| s.to_string())
+                        .or_else(|| info.payload().downcast_ref::<String>().cloned())
+                        .unwrap_or_else(|| "panic".into());
+                    let at = info
+                        .location()
+                        .map(|l| format!(" at {}:{}", l.file(), l.line()))
+                        .unwrap_or_default();
+                    *c = Some(format!("{msg}{at}"));
+                    true
+                } else {
+                    false
+                }
+            });
+            if !captured {
+                previous(info);
+            }
+        }));
+    });
+}
+
+fn with_panic_capture<T>(f: impl FnOnce() -> std::thread::Result<T>) -> Result<T, String> {
+    CAPTURING.with(|c| *c.borrow_mut() = Some(String::new()));
+    let out = f();
+    let msg = CAPTURING
+        .with(|c| c.borrow_mut().take())
+        .unwrap_or_default();
+    out.map_err(|_| if msg.is_empty() { "panic".into() } else { msg })
+}

@@ -1,0 +1,202 @@
+//! What a rule reports and what the engine makes of it.
+use serde::Serialize;
+use std::fmt;
+
+/// How bad a finding is. Ordered: `Note < Warning < Error`.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Note,
+    Warning,
+    Error,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Note => "note",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "note" => Some(Severity::Note),
+            "warning" => Some(Severity::Warning),
+            "error" => Some(Severity::Error),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A half-open byte range `[start, end)` into a file's text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Span {
+    pub start: usize,
+    pub end: usize,
+}
+
+impl Span {
+    pub fn new(start: usize, end: usize) -> Self {
+        Span {
+            start,
+            end: end.max(start),
+        }
+    }
+}
+
+/// A secondary location with its own message ("refresh token read here").
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Label {
+    pub span: Span,
+    pub message: String,
+}
+
+/// What a rule reports: which rule, where, what is wrong and how to fix it.
+/// The engine stamps the configured severity, position, doc link and fingerprint.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Report {
+    pub rule: &'static str,
+    pub span: Span,
+    pub message: String,
+    pub help: String,
+    pub labels: Vec<Label>,
+    /// A severity for this instance when the rule grades its cases (e.g. an auth cookie versus an
+    /// ambiguous one); `None` means the catalog default. Configured levels always win.
+    pub severity: Option<Severity>,
+}
+
+impl Report {
+    pub fn new(
+        rule: &'static str,
+        span: Span,
+        message: impl Into<String>,
+        help: impl Into<String>,
+    ) -> Self {
+        Report {
+            rule,
+            span,
+            message: message.into(),
+            help: help.into(),
+            labels: Vec::new(),
+            severity: None,
+        }
+    }
+
+    pub fn label(mut self, span: Span, message: impl Into<String>) -> Self {
+        self.labels.push(Label {
+            span,
+            message: message.into(),
+        });
+        self
+    }
+
+    pub fn severity(mut self, severity: Severity) -> Self {
+        self.severity = Some(severity);
+        self
+    }
+}
+
+/// A line/column position. `line` and `column` are 1-based; `column` counts Unicode scalar values
+/// (what an editor shows), `column_utf16` counts UTF-16 code units (what SARIF consumers expect),
+/// `offset` is the 0-based byte offset.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct Position {
+    pub line: usize,
+    pub column: usize,
+    pub column_utf16: usize,
+    pub offset: usize,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ResolvedLabel {
+    pub message: String,
+    pub start: Position,
+    pub end: Position,
+}
+
+/// A finding as every reporter sees it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    pub rule: &'static str,
+    pub severity: Severity,
+    /// Path relative to the working directory (or as given), always `/`-separated.
+    pub path: String,
+    pub start: Position,
+    pub end: Position,
+    pub message: String,
+    pub help: String,
+    pub labels: Vec<ResolvedLabel>,
+    /// Stable across line moves: rule, path, the normalised text of the flagged code, occurrence.
+    pub fingerprint: String,
+    pub url: String,
+}
+
+impl Finding {
+    pub fn sort_key(&self) -> (&str, usize, usize, &str, &str) {
+        (
+            &self.path,
+            self.start.offset,
+            self.end.offset,
+            self.rule,
+            &self.message,
+        )
+    }
+}
+
+/// Why a discovered file was not analysed. Every discovered file is scanned, skipped or failed.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SkipReason {
+    TooLarge,
+    Minified,
+    TestCode,
+    SymlinkOutsideRoot,
+    NotRegularFile,
+    Excluded,
+}
+
+impl SkipReason {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            SkipReason::TooLarge => "too-large",
+            SkipReason::Minified => "minified",
+            SkipReason::TestCode => "test-code",
+            SkipReason::SymlinkOutsideRoot => "symlink-outside-root",
+            SkipReason::NotRegularFile => "not-a-regular-file",
+            SkipReason::Excluded => "excluded",
+        }
+    }
+
+    pub fn describe(&self) -> &'static str {
+        match self {
+            SkipReason::TooLarge => "larger than max_file_size",
+            SkipReason::Minified => "minified or generated",
+            SkipReason::TestCode => "test code (include_tests = false)",
+            SkipReason::SymlinkOutsideRoot => "symlink pointing outside the scanned root",
+            SkipReason::NotRegularFile => "not a regular file (FIFO, socket or device)",
+            SkipReason::Excluded => "excluded by config",
+        }
+    }
+}
+
+/// A problem with the run itself on one file: the file could not be read or parsed, or an analyzer
+/// failed on it. Reported, never silent; the run goes on.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Diagnostic {
+    /// `read-error`, `parse-error`, `internal-error`, `skipped`.
+    pub kind: &'static str,
+    pub path: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub start: Option<Position>,
+    pub message: String,
+}

@@ -1,0 +1,17 @@
+//! authlint: finds authentication designs that can be stolen, outlived or not revoked.
+//!
+//! The flow (see `shared/DESIGN.md`): discover → classify → prefilter → parse once → analyzers →
+//! findings → suppressions, baseline, configured severity → sort → reporters.
+pub mod analyzers;
+pub mod baseline;
+pub mod catalog;
+pub mod cli;
+pub mod comments;
+pub mod config;
+pub mod discover;
+pub mod engine;
+pub mod finding;
+pub mod project;
+pub mod report;
+pub mod source;
+pub mod suppress;

@@ -1,0 +1,217 @@
+//! `--format human`: miette's graphical reports (code, severity, snippet, labels, help, link),
+//! then the summary.
+use super::{Reporter, Style};
+use crate::engine::Outcome;
+use crate::finding::{Diagnostic as FileDiagnostic, Finding, Severity, SkipReason};
+use crate::source::SourceFile;
+use miette::{
+    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError,
+    MietteSpanContents, SourceCode, SourceSpan, SpanContents,
+};
+use std::fmt;
+use std::io::{self, Write};
+
+pub struct Human {
+    pub style: Style,
+}
+
+/// One finding as a miette diagnostic.
+struct Rendered<'a> {
+    finding: &'a Finding,
+    source: Named<'a>,
+}
+
+/// A borrowed file text with its name (miette's `NamedSource` wants owned, `'static` data).
+struct Named<'a> {
+    name: &'a str,
+    text: &'a str,
+    language: &'static str,
+}
+
+impl SourceCode for Named<'_> {
+    fn read_span<'b>(
+        &'b self,
+        span: &SourceSpan,
+        before: usize,
+        after: usize,
+    ) -> Result<Box<dyn SpanContents<'b> + 'b>, MietteError> {
+        let inner = self.text.read_span(span, before, after)?;
+        let mut contents = MietteSpanContents::new_named(
+            self.name.to_string(),
+            inner.data(),
+            *inner.span(),
+            inner.line(),
+            inner.column(),
+            inner.line_count(),
+        );
+        if !self.language.is_empty() {
+            contents = contents.with_language(self.language);
+        }
+        Ok(Box::new(contents))
+    }
+}
+
+impl fmt::Debug for Rendered<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.finding.message)
+    }
+}
+
+impl fmt::Display for Rendered<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.finding.message)
+    }
+}
+
+impl std::error::Error for Rendered<'_> {}
+
+impl Diagnostic for Rendered<'_> {
+    fn code<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        Some(Box::new(self.finding.rule))
+    }
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(match self.finding.severity {
+            Severity::Error => miette::Severity::Error,
+            Severity::Warning => miette::Severity::Warning,
+            Severity::Note => miette::Severity::Advice,
+        })
+    }
+    fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        Some(Box::new(&self.finding.help))
+    }
+    fn url<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        Some(Box::new(&self.finding.url))
+    }
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        Some(&self.source)
+    }
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        let f = self.finding;
+        let primary = LabeledSpan::new_primary_with_span(
+            None,
+            (f.start.offset, f.end.offset - f.start.offset),
+        );
+        let related = f.labels.iter().map(|l| {
+            LabeledSpan::new_with_span(
+                Some(l.message.clone()),
+                (l.start.offset, l.end.offset - l.start.offset),
+            )
+        });
+        Some(Box::new(std::iter::once(primary).chain(related)))
+    }
+}
+
+/// `warning[parse-error]: path:line:col: message`, for file problems.
+pub fn diagnostic_line(d: &FileDiagnostic) -> String {
+    let at = d
+        .start
+        .map(|p| format!(":{}:{}", p.line, p.column))
+        .unwrap_or_default();
+    format!("warning[{}]: {}{at}: {}", d.kind, d.path, d.message)
+}
+
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+impl Human {
+    fn handler(&self) -> GraphicalReportHandler {
+        let theme = if self.style.color {
+            GraphicalTheme::unicode()
+        } else {
+            GraphicalTheme::unicode_nocolor()
+        };
+        GraphicalReportHandler::new_themed(theme)
+            .with_width(self.style.width)
+            .with_links(self.style.hyperlinks)
+    }
+}
+
+impl Reporter for Human {
+    fn write(&self, o: &Outcome, out: &mut dyn Write) -> io::Result<()> {
+        let handler = self.handler();
+        for f in &o.findings {
+            let text: &str = o
+                .sources
+                .get(&f.path)
+                .map_or("", |s: &std::sync::Arc<SourceFile>| s.text.as_str());
+            let source = Named {
+                name: &f.path,
+                text,
+                language: language(&f.path),
+            };
+            let mut buf = String::new();
+            handler
+                .render_report(&mut buf, &Rendered { finding: f, source })
+                .map_err(io::Error::other)?;
+            writeln!(out, "{}", buf.trim_end())?;
+            writeln!(out)?;
+        }
+        if self.style.quiet {
+            return Ok(());
+        }
+        for d in &o.diagnostics {
+            writeln!(out, "{}", diagnostic_line(d))?;
+        }
+        for (path, reason) in o
+            .skipped
+            .iter()
+            .filter(|(_, r)| !matches!(r, SkipReason::TestCode | SkipReason::Excluded))
+        {
+            writeln!(out, "note[skipped]: {path}: {}", reason.describe())?;
+        }
+        let s = &o.summary;
+        let n = |sev| s.findings.get(&sev).copied().unwrap_or(0);
+        let total = o.findings.len();
+        let head = if total == 0 {
+            "no findings".to_string()
+        } else {
+            format!(
+                "{}: {}, {}, {}",
+                plural(total, "finding", "findings"),
+                plural(n(Severity::Error), "error", "errors"),
+                plural(n(Severity::Warning), "warning", "warnings"),
+                plural(n(Severity::Note), "note", "notes")
+            )
+        };
+        writeln!(out, "authlint: {head}")?;
+        let skipped = if s.skipped_by_reason.is_empty() {
+            String::new()
+        } else {
+            format!(
+                " ({})",
+                s.skipped_by_reason
+                    .iter()
+                    .map(|(r, c)| format!("{c} {r}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        };
+        let mut files = format!(
+            "files: {} scanned, {} skipped{skipped}, {} failed",
+            s.files.scanned, s.files.skipped, s.files.failed
+        );
+        if s.suppressed > 0 {
+            files.push_str(&format!("; {} suppressed", s.suppressed));
+        }
+        if s.baseline_hidden > 0 || s.baseline_fixed > 0 {
+            files.push_str(&format!(
+                "; baseline: {} hidden, {} fixed since",
+                s.baseline_hidden, s.baseline_fixed
+            ));
+        }
+        writeln!(out, "{files}; {:.2}s", s.duration.as_secs_f64())
+    }
+}
+
+fn language(path: &str) -> &'static str {
+    match path.rsplit('.').next().unwrap_or("") {
+        "rs" => "Rust",
+        "ts" | "tsx" | "mts" | "cts" => "TypeScript",
+        "js" | "jsx" | "mjs" | "cjs" => "JavaScript",
+        "toml" => "TOML",
+        "yaml" | "yml" => "YAML",
+        "json" => "JSON",
+        _ => "",
+    }
+}

@@ -1,0 +1,34 @@
+//! `--format json`: the documented, versioned schema (see README, "JSON output").
+use super::Reporter;
+use crate::engine::Outcome;
+use crate::finding::Severity;
+use serde_json::json;
+use std::io::{self, Write};
+
+pub struct Json;
+
+pub const JSON_VERSION: u32 = 1;
+
+impl Reporter for Json {
+    fn write(&self, o: &Outcome, out: &mut dyn Write) -> io::Result<()> {
+        let s = &o.summary;
+        let count = |sev| s.findings.get(&sev).copied().unwrap_or(0);
+        let doc = json!({
+            "version": JSON_VERSION,
+            "tool": { "name": "authlint", "version": env!("CARGO_PKG_VERSION") },
+            "findings": o.findings,
+            "diagnostics": o.diagnostics,
+            "skipped": o.skipped.iter().map(|(path, reason)| json!({"path": path, "reason": reason.as_str()})).collect::<Vec<_>>(),
+            "summary": {
+                "findings": { "error": count(Severity::Error), "warning": count(Severity::Warning), "note": count(Severity::Note) },
+                "files": s.files,
+                "skipped_by_reason": s.skipped_by_reason,
+                "suppressed": s.suppressed,
+                "baseline": { "hidden": s.baseline_hidden, "fixed": s.baseline_fixed },
+                "rules": o.rules,
+            },
+        });
+        serde_json::to_writer_pretty(&mut *out, &doc)?;
+        writeln!(out)
+    }
+}

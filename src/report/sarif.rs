@@ -1,0 +1,196 @@
+//! `--format sarif`: SARIF 2.1.0, as GitHub code scanning ingests it. Paths are relative URIs
+//! against `%SRCROOT%`; columns are UTF-16 code units (`columnKind`); no timestamps or absolute
+//! paths, so the same input gives the same bytes.
+use super::Reporter;
+use crate::catalog::{self, RuleDoc};
+use crate::engine::Outcome;
+use crate::finding::{Position, Severity, SkipReason};
+use serde_json::{Value, json};
+use std::io::{self, Write};
+
+pub struct Sarif;
+
+pub const SCHEMA_URI: &str = "https://json.schemastore.org/sarif-2.1.0.json";
+pub const FINGERPRINT_KEY: &str = "authlint/v1";
+
+fn level(s: Severity) -> &'static str {
+    match s {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Note => "note",
+    }
+}
+
+/// Percent-encodes a `/`-separated path into a URI reference.
+fn uri(path: &str) -> String {
+    let mut out = String::new();
+    for b in path.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => {
+                out.push(b as char)
+            }
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+fn artifact(path: &str) -> Value {
+    if path.starts_with('/') {
+        json!({ "uri": format!("file://{}", uri(path)) })
+    } else {
+        json!({ "uri": uri(path), "uriBaseId": "%SRCROOT%" })
+    }
+}
+
+fn region(start: Position, end: Position) -> Value {
+    let end_column = if end.line == start.line {
+        end.column_utf16.max(start.column_utf16)
+    } else {
+        end.column_utf16
+    };
+    json!({
+        "startLine": start.line,
+        "startColumn": start.column_utf16,
+        "endLine": end.line.max(start.line),
+        "endColumn": end_column,
+        "byteOffset": start.offset,
+        "byteLength": end.offset.saturating_sub(start.offset),
+    })
+}
+
+fn pascal(id: &str) -> String {
+    id.split('-')
+        .map(|w| w[..1].to_ascii_uppercase() + &w[1..])
+        .collect()
+}
+
+fn rule_descriptor(doc: &RuleDoc) -> Value {
+    let mut props = json!({ "tags": doc.sarif.tags, "precision": doc.sarif.precision, "category": doc.category });
+    if let Some(s) = &doc.sarif.security_severity {
+        props["security-severity"] = json!(s);
+    }
+    let refs: String = doc
+        .references
+        .iter()
+        .map(|r| format!("- [{}]({})\n", r.title, r.url))
+        .collect();
+    let markdown = format!(
+        "{}\n\n## Why\n{}\n\n## Recommended design\n{}\n\n## Example\nRisky:\n```{lang}\n{}\n```\nSafe:\n```{lang}\n{}\n```\n\n## References\n{refs}",
+        doc.summary,
+        doc.why.trim(),
+        doc.recommendation.trim(),
+        doc.example.bad.trim_end(),
+        doc.example.good.trim_end(),
+        lang = doc.example.lang,
+    );
+    json!({
+        "id": doc.id,
+        "name": pascal(&doc.id),
+        "shortDescription": { "text": doc.title },
+        "fullDescription": { "text": doc.summary },
+        "help": { "text": format!("{}\n\nRecommended design: {}", doc.why.trim(), doc.recommendation.trim()), "markdown": markdown },
+        "helpUri": doc.url(),
+        "defaultConfiguration": { "level": level(doc.severity) },
+        "properties": props,
+    })
+}
+
+impl Reporter for Sarif {
+    fn write(&self, o: &Outcome, out: &mut dyn Write) -> io::Result<()> {
+        let docs: Vec<&RuleDoc> = o.rules.iter().filter_map(|id| catalog::get(id)).collect();
+        let index = |id: &str| docs.iter().position(|d| d.id == id);
+        let results: Vec<Value> = o
+            .findings
+            .iter()
+            .map(|f| {
+                let mut r = json!({
+                    "ruleId": f.rule,
+                    "level": level(f.severity),
+                    "message": { "text": format!("{}\nhelp: {}", f.message, f.help) },
+                    "locations": [{ "physicalLocation": { "artifactLocation": artifact(&f.path), "region": region(f.start, f.end) } }],
+                    "partialFingerprints": { FINGERPRINT_KEY: f.fingerprint },
+                });
+                if let Some(i) = index(f.rule) {
+                    r["ruleIndex"] = json!(i);
+                }
+                if !f.labels.is_empty() {
+                    r["relatedLocations"] = f
+                        .labels
+                        .iter()
+                        .enumerate()
+                        .map(|(i, l)| {
+                            json!({
+                                "id": i + 1,
+                                "message": { "text": l.message },
+                                "physicalLocation": { "artifactLocation": artifact(&f.path), "region": region(l.start, l.end) },
+                            })
+                        })
+                        .collect();
+                }
+                r
+            })
+            .collect();
+        let mut notifications: Vec<Value> = o
+            .diagnostics
+            .iter()
+            .map(|d| {
+                let mut loc =
+                    json!({ "physicalLocation": { "artifactLocation": artifact(&d.path) } });
+                if let Some(p) = d.start {
+                    loc["physicalLocation"]["region"] =
+                        json!({ "startLine": p.line, "startColumn": p.column_utf16 });
+                }
+                json!({
+                    "level": if d.kind == "internal-error" { "error" } else { "warning" },
+                    "message": { "text": format!("{}: {}", d.path, d.message) },
+                    "descriptor": { "id": d.kind },
+                    "locations": [loc],
+                })
+            })
+            .collect();
+        notifications.extend(o.skipped.iter().filter(|(_, r)| !matches!(r, SkipReason::TestCode | SkipReason::Excluded)).map(
+            |(path, reason)| {
+                json!({
+                    "level": "note",
+                    "message": { "text": format!("{path}: skipped, {}", reason.describe()) },
+                    "descriptor": { "id": format!("skipped-{}", reason.as_str()) },
+                    "locations": [{ "physicalLocation": { "artifactLocation": artifact(path) } }],
+                })
+            },
+        ));
+        let successful = !o.diagnostics.iter().any(|d| d.kind == "internal-error");
+        let doc = json!({
+            "$schema": SCHEMA_URI,
+            "version": "2.1.0",
+            "runs": [{
+                "tool": { "driver": {
+                    "name": "authlint",
+                    "semanticVersion": env!("CARGO_PKG_VERSION"),
+                    "version": env!("CARGO_PKG_VERSION"),
+                    "informationUri": env!("CARGO_PKG_HOMEPAGE"),
+                    "rules": docs.iter().map(|d| rule_descriptor(d)).collect::<Vec<_>>(),
+                }},
+                "automationDetails": { "id": "authlint/" },
+                "invocations": [{ "executionSuccessful": successful, "toolExecutionNotifications": notifications }],
+                "columnKind": "utf16CodeUnits",
+                "results": results,
+            }],
+        });
+        serde_json::to_writer_pretty(&mut *out, &doc)?;
+        writeln!(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uris_are_relative_and_encoded() {
+        assert_eq!(artifact("web/my app/a.ts")["uri"], "web/my%20app/a.ts");
+        assert_eq!(artifact("web/a.ts")["uriBaseId"], "%SRCROOT%");
+        assert_eq!(artifact("/abs/a.ts")["uri"], "file:///abs/a.ts");
+        assert_eq!(pascal("cookie-missing-httponly"), "CookieMissingHttponly");
+    }
+}

@@ -1,0 +1,193 @@
+//! One file's text and the index that turns byte offsets into lines and columns.
+use crate::finding::{Position, Span};
+use std::path::PathBuf;
+
+/// What kind of file this is, decided by extension and well-known names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum FileKind {
+    Rust,
+    /// JavaScript/TypeScript source.
+    Script,
+    /// HTML, Vue and Svelte files whose `<script>` blocks are code.
+    Markup,
+    Config(ConfigFormat),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ConfigFormat {
+    Toml,
+    Yaml,
+    Json,
+    Env,
+    Hcl,
+}
+
+impl FileKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            FileKind::Rust => "rust",
+            FileKind::Script => "script",
+            FileKind::Markup => "markup",
+            FileKind::Config(ConfigFormat::Toml) => "toml",
+            FileKind::Config(ConfigFormat::Yaml) => "yaml",
+            FileKind::Config(ConfigFormat::Json) => "json",
+            FileKind::Config(ConfigFormat::Env) => "env",
+            FileKind::Config(ConfigFormat::Hcl) => "hcl",
+        }
+    }
+
+    /// Classifies a file by its name alone; `None` for files authlint does not read.
+    pub fn classify(file_name: &str) -> Option<FileKind> {
+        let lower = file_name.to_ascii_lowercase();
+        if lower == ".env" || lower.starts_with(".env.") || lower.ends_with(".env") {
+            return Some(FileKind::Config(ConfigFormat::Env));
+        }
+        if lower.ends_with(".min.js") || lower.ends_with(".min.mjs") || lower.ends_with(".d.ts") {
+            return None;
+        }
+        let ext = lower.rsplit_once('.').map(|(_, e)| e)?;
+        Some(match ext {
+            "rs" => FileKind::Rust,
+            "js" | "jsx" | "mjs" | "cjs" | "ts" | "tsx" | "mts" | "cts" => FileKind::Script,
+            "html" | "htm" | "vue" | "svelte" => FileKind::Markup,
+            "toml" | "cfg" => FileKind::Config(ConfigFormat::Toml),
+            "yaml" | "yml" => FileKind::Config(ConfigFormat::Yaml),
+            "json" => FileKind::Config(ConfigFormat::Json),
+            "tf" => FileKind::Config(ConfigFormat::Hcl),
+            _ => return None,
+        })
+    }
+}
+
+/// A file as analyzers see it: its display path, kind, text and a line index.
+#[derive(Debug)]
+pub struct SourceFile {
+    /// Path on disk.
+    pub abs_path: PathBuf,
+    /// `/`-separated path as reported (relative to the working directory when inside it).
+    pub path: String,
+    pub kind: FileKind,
+    pub text: String,
+    line_starts: Vec<usize>,
+}
+
+impl SourceFile {
+    pub fn new(abs_path: PathBuf, path: String, kind: FileKind, text: String) -> Self {
+        let mut line_starts = vec![0];
+        line_starts.extend(
+            text.bytes()
+                .enumerate()
+                .filter(|&(_, b)| b == b'\n')
+                .map(|(i, _)| i + 1),
+        );
+        SourceFile {
+            abs_path,
+            path,
+            kind,
+            text,
+            line_starts,
+        }
+    }
+
+    /// Convenience for tests and analyzers' unit tests.
+    pub fn from_text(path: &str, text: &str) -> Self {
+        let kind =
+            FileKind::classify(path.rsplit('/').next().unwrap_or(path)).unwrap_or(FileKind::Rust);
+        SourceFile::new(
+            PathBuf::from(path),
+            path.to_string(),
+            kind,
+            text.to_string(),
+        )
+    }
+
+    pub fn line_count(&self) -> usize {
+        self.line_starts.len()
+    }
+
+    /// The 0-based index of the line holding `offset`.
+    pub fn line_index(&self, offset: usize) -> usize {
+        match self.line_starts.binary_search(&offset) {
+            Ok(i) => i,
+            Err(i) => i - 1,
+        }
+    }
+
+    /// The byte offset where 1-based `line` starts.
+    pub fn line_start(&self, line: usize) -> Option<usize> {
+        self.line_starts.get(line.checked_sub(1)?).copied()
+    }
+
+    /// The text of 1-based `line`, without its line ending.
+    pub fn line_text(&self, line: usize) -> &str {
+        let Some(start) = self.line_start(line) else {
+            return "";
+        };
+        let end = self
+            .line_starts
+            .get(line)
+            .copied()
+            .unwrap_or(self.text.len());
+        self.text[start..end].trim_end_matches(['\n', '\r'])
+    }
+
+    /// Turns a byte offset into a position; offsets past the end or inside a character are clamped.
+    pub fn position(&self, offset: usize) -> Position {
+        let mut offset = offset.min(self.text.len());
+        while !self.text.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        let line = self.line_index(offset);
+        let prefix = &self.text[self.line_starts[line]..offset];
+        Position {
+            line: line + 1,
+            column: prefix.chars().count() + 1,
+            column_utf16: prefix.encode_utf16().count() + 1,
+            offset,
+        }
+    }
+
+    /// The byte offset of a 1-based line and 0-based character column (as `proc-macro2` reports).
+    pub fn offset_of(&self, line: usize, char_column: usize) -> usize {
+        let Some(start) = self.line_start(line) else {
+            return self.text.len();
+        };
+        let rest = &self.text[start..];
+        rest.char_indices()
+            .nth(char_column)
+            .map_or(self.text.len(), |(i, _)| start + i)
+    }
+
+    pub fn snippet(&self, span: Span) -> &str {
+        let start = span.start.min(self.text.len());
+        let end = span.end.clamp(start, self.text.len());
+        self.text.get(start..end).unwrap_or("")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn columns_count_characters_and_utf16_units() {
+        let f = SourceFile::from_text("a.rs", "ab\nпривет 🍪x\n");
+        let x = f.text.find('x').unwrap();
+        let p = f.position(x);
+        assert_eq!((p.line, p.column, p.column_utf16), (2, 9, 10));
+        assert_eq!(f.offset_of(2, 8), x);
+        assert_eq!(f.line_text(2), "привет 🍪x");
+    }
+
+    #[test]
+    fn classifies_by_name() {
+        assert_eq!(FileKind::classify("main.rs"), Some(FileKind::Rust));
+        assert_eq!(
+            FileKind::classify(".env.production"),
+            Some(FileKind::Config(ConfigFormat::Env))
+        );
+        assert_eq!(FileKind::classify("App.vue"), Some(FileKind::Markup));
+        assert_eq!(FileKind::classify("vendor.min.js"), None);
+        assert_eq!(FileKind::classify("README.md"), None);
+    }
+}

@@ -1,0 +1,195 @@
+//! `authlint-ignore RULE[, RULE]: reason` comments. A suppression covers findings that start on
+//! its own line or the line after it. Missing reasons, unknown ids and suppressions that matched
+//! nothing are reported as `unused-suppression`.
+use crate::catalog;
+use crate::finding::Span;
+use crate::source::SourceFile;
+use regex::Regex;
+use std::sync::OnceLock;
+
+pub const RULE_ID: &str = "unused-suppression";
+
+#[derive(Debug, Clone)]
+pub struct Suppression {
+    /// 1-based line of the comment.
+    pub line: usize,
+    pub span: Span,
+    pub rules: Vec<(String, Span)>,
+    pub reason: Option<String>,
+    pub used: Vec<bool>,
+}
+
+fn pattern() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(r"(?://+|#|<!--|/\*+|\{/\*)[ \t]*authlint-ignore(?:[ \t]+([A-Za-z0-9_, \t-]*?))?[ \t]*(?::[ \t]*(.*?))?[ \t]*(?:-->|\*/\}?|\*/)?[ \t]*\r?$")
+            .expect("suppression regex")
+    })
+}
+
+/// Finds the suppression comments in a file.
+pub fn parse(file: &SourceFile) -> Vec<Suppression> {
+    if !file.text.contains("authlint-ignore") {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    for range in crate::comments::comment_ranges(file.kind, &file.text) {
+        let first = file.line_index(range.start);
+        let last = file.line_index(range.end.saturating_sub(1).max(range.start));
+        for idx in first..=last {
+            let line_start = file.line_start(idx + 1).unwrap_or(0);
+            let line_end = line_start + file.line_text(idx + 1).len();
+            let (from, to) = (range.start.max(line_start), range.end.min(line_end));
+            if from < to && file.text[from..to].contains("authlint-ignore") {
+                if let Some(s) = parse_line(&file.text[line_start..line_end], line_start, idx + 1) {
+                    out.push(s);
+                }
+            }
+        }
+    }
+    out
+}
+
+fn parse_line(line: &str, line_start: usize, line_no: usize) -> Option<Suppression> {
+    {
+        let caps = pattern().captures(line)?;
+        let whole = caps.get(0).unwrap();
+        let mut rules = Vec::new();
+        if let Some(list) = caps.get(1) {
+            let mut pos = list.start();
+            for part in list.as_str().split(',') {
+                let trimmed = part.trim();
+                if !trimmed.is_empty() {
+                    let at = line_start + pos + part.find(trimmed).unwrap_or(0);
+                    rules.push((trimmed.to_string(), Span::new(at, at + trimmed.len())));
+                }
+                pos += part.len() + 1;
+            }
+        }
+        let reason = caps
+            .get(2)
+            .map(|m| m.as_str().trim().to_string())
+            .filter(|r| !r.is_empty());
+        let end = line_start + line.trim_end_matches('\r').len();
+        Some(Suppression {
+            line: line_no,
+            span: Span::new(
+                line_start + whole.start(),
+                end.max(line_start + whole.start()),
+            ),
+            used: vec![false; rules.len()],
+            rules,
+            reason,
+        })
+    }
+}
+
+/// Marks and returns whether a finding of `rule` starting on `line` is suppressed.
+pub fn apply(suppressions: &mut [Suppression], rule: &str, line: usize) -> bool {
+    for s in suppressions.iter_mut() {
+        if s.line == line || s.line + 1 == line {
+            if let Some(i) = s.rules.iter().position(|(r, _)| r == rule) {
+                s.used[i] = true;
+                return true;
+            }
+        }
+    }
+    false
+}
+
+/// The problems with a file's suppressions, once every finding has been matched:
+/// `(span, message, help)`. `enabled` says whether a rule ran (suppressions of rules that did not
+/// run cannot be judged unused).
+pub fn problems(
+    suppressions: &[Suppression],
+    enabled: impl Fn(&str) -> bool,
+) -> Vec<(Span, String, String)> {
+    let mut out = Vec::new();
+    for s in suppressions {
+        if s.rules.is_empty() {
+            out.push((
+                s.span,
+                "suppression names no rule".to_string(),
+                "write `authlint-ignore <rule-id>: <why this is safe>`".to_string(),
+            ));
+            continue;
+        }
+        for ((rule, span), used) in s.rules.iter().zip(&s.used) {
+            if catalog::get(rule).is_none() {
+                out.push((
+                    *span,
+                    catalog::unknown_rule_hint(rule),
+                    "use an id from `authlint rules`".to_string(),
+                ));
+            } else if !used && enabled(rule) {
+                out.push((
+                    *span,
+                    format!("suppression of `{rule}` matched no finding"),
+                    "remove the comment: nothing on this line or the next is reported by this rule any more".to_string(),
+                ));
+            }
+        }
+        if s.reason.is_none() {
+            out.push((
+                s.span,
+                "suppression gives no reason".to_string(),
+                format!(
+                    "say why it is safe: `authlint-ignore {}: <reason>`",
+                    s.rules
+                        .iter()
+                        .map(|r| r.0.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            ));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_comment_forms() {
+        let rs = SourceFile::from_text(
+            "a.rs",
+            "x(); // authlint-ignore cookie-missing-secure: behind TLS proxy\nlet s = \"// authlint-ignore x: in a string\";\n",
+        );
+        let s = parse(&rs);
+        assert_eq!(s.len(), 1, "the string literal is not a comment");
+        assert_eq!(s[0].rules[0].0, "cookie-missing-secure");
+        assert_eq!(s[0].reason.as_deref(), Some("behind TLS proxy"));
+        assert_eq!(rs.snippet(s[0].rules[0].1), "cookie-missing-secure");
+        let toml = SourceFile::from_text(
+            "a.toml",
+            "# authlint-ignore a, b\nkey = \"# authlint-ignore c: no\"\n",
+        );
+        let s = parse(&toml);
+        assert_eq!(s.len(), 1);
+        assert_eq!(
+            s[0].rules.iter().map(|r| r.0.as_str()).collect::<Vec<_>>(),
+            ["a", "b"]
+        );
+        assert_eq!(s[0].reason, None);
+        let html = SourceFile::from_text(
+            "a.html",
+            "<!-- authlint-ignore token-in-web-storage: demo -->\n",
+        );
+        assert_eq!(parse(&html)[0].reason.as_deref(), Some("demo"));
+    }
+
+    #[test]
+    fn covers_own_and_next_line() {
+        let f = SourceFile::from_text(
+            "a.rs",
+            "// authlint-ignore cookie-missing-secure: ok\nx\ny\n",
+        );
+        let mut s = parse(&f);
+        assert!(apply(&mut s, "cookie-missing-secure", 2));
+        assert!(!apply(&mut s, "cookie-missing-secure", 3));
+        assert!(!apply(&mut s, "cookie-missing-httponly", 2));
+        assert!(problems(&s, |_| true).is_empty());
+    }
+}
