@@ -4,8 +4,6 @@
 use crate::catalog;
 use crate::finding::Span;
 use crate::source::SourceFile;
-use regex::Regex;
-use std::sync::OnceLock;
 
 pub const RULE_ID: &str = "unused-suppression";
 
@@ -17,14 +15,6 @@ pub struct Suppression {
     pub rules: Vec<(String, Span)>,
     pub reason: Option<String>,
     pub used: Vec<bool>,
-}
-
-fn pattern() -> &'static Regex {
-    static RE: OnceLock<Regex> = OnceLock::new();
-    RE.get_or_init(|| {
-        Regex::new(r"(?://+|#|<!--|/\*+|\{/\*)[ \t]*authlint-ignore(?:[ \t]+([A-Za-z0-9_, \t-]*?))?[ \t]*(?::[ \t]*(.*?))?[ \t]*(?:-->|\*/\}?|\*/)?[ \t]*\r?$")
-            .expect("suppression regex")
-    })
 }
 
 /// Finds the suppression comments in a file.
@@ -51,37 +41,49 @@ pub fn parse(file: &SourceFile) -> Vec<Suppression> {
 }
 
 fn parse_line(line: &str, line_start: usize, line_no: usize) -> Option<Suppression> {
+    let at = line.find("authlint-ignore")?;
+    let before = line[..at].trim_end();
+    if !["//", "#", "<!--", "/*", "*", "{/*"]
+        .iter()
+        .any(|m| before.ends_with(m))
     {
-        let caps = pattern().captures(line)?;
-        let whole = caps.get(0).unwrap();
-        let mut rules = Vec::new();
-        if let Some(list) = caps.get(1) {
-            let mut pos = list.start();
-            for part in list.as_str().split(',') {
-                let trimmed = part.trim();
-                if !trimmed.is_empty() {
-                    let at = line_start + pos + part.find(trimmed).unwrap_or(0);
-                    rules.push((trimmed.to_string(), Span::new(at, at + trimmed.len())));
-                }
-                pos += part.len() + 1;
-            }
-        }
-        let reason = caps
-            .get(2)
-            .map(|m| m.as_str().trim().to_string())
-            .filter(|r| !r.is_empty());
-        let end = line_start + line.trim_end_matches('\r').len();
-        Some(Suppression {
-            line: line_no,
-            span: Span::new(
-                line_start + whole.start(),
-                end.max(line_start + whole.start()),
-            ),
-            used: vec![false; rules.len()],
-            rules,
-            reason,
-        })
+        return None;
     }
+    let marker_start = line[..at].rfind(['/', '#', '<', '*', '{']).map_or(at, |i| {
+        line[..=i]
+            .rfind(|c: char| !matches!(c, '/' | '#' | '<' | '!' | '-' | '*' | '{'))
+            .map_or(0, |j| j + 1)
+    });
+    let body_start = at + "authlint-ignore".len();
+    let mut body = &line[body_start..];
+    // The comment ends at a closing marker or at a second comment on the same line.
+    for end in ["-->", "*/", " //", "\t//"] {
+        if let Some(i) = body.find(end) {
+            body = &body[..i];
+        }
+    }
+    let (list, reason) = match body.split_once(':') {
+        Some((l, r)) => (l, Some(r.trim().to_string()).filter(|r| !r.is_empty())),
+        None => (body, None),
+    };
+    let mut rules = Vec::new();
+    let mut pos = body_start;
+    for part in list.split(',') {
+        let trimmed = part.trim();
+        if !trimmed.is_empty() {
+            let at = line_start + pos + part.find(trimmed).unwrap_or(0);
+            rules.push((trimmed.to_string(), Span::new(at, at + trimmed.len())));
+        }
+        pos += part.len() + 1;
+    }
+    let end = line_start + body_start + body.trim_end().len();
+    Some(Suppression {
+        line: line_no,
+        span: Span::new(line_start + marker_start, end),
+        used: vec![false; rules.len()],
+        rules,
+        reason,
+    })
 }
 
 /// Marks and returns whether a finding of `rule` starting on `line` is suppressed.

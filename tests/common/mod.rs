@@ -1,0 +1,126 @@
+//! Shared helpers for the integration tests: run the engine in-process on a fixture directory and
+//! render what a user would see.
+#![allow(dead_code)]
+use authlint::config::Settings;
+use authlint::engine::{self, Options, Outcome};
+use authlint::report::{self, Format, Style};
+use std::path::{Path, PathBuf};
+
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Runs a check with default settings (no config file), paths relative to the repository root.
+pub fn check(paths: &[&str]) -> Outcome {
+    check_with(
+        paths,
+        Settings {
+            exclude_root: root(),
+            ..Settings::default()
+        },
+    )
+}
+
+pub fn check_with(paths: &[&str], settings: Settings) -> Outcome {
+    let opts = Options {
+        paths: paths
+            .iter()
+            .map(PathBuf::from)
+            .map(|p| root().join(p))
+            .collect(),
+        settings,
+        select: None,
+        ignore: Vec::new(),
+        threads: 2,
+        cwd: root(),
+    };
+    engine::run(&opts).expect("run succeeds")
+}
+
+/// The report as a user reads it, without colour and with the timing redacted.
+pub fn render(outcome: &Outcome, format: Format) -> String {
+    let style = Style {
+        color: false,
+        width: 100,
+        quiet: false,
+        hyperlinks: false,
+    };
+    let mut buf = Vec::new();
+    report::reporter(format, style)
+        .write(outcome, &mut buf)
+        .unwrap();
+    let text = String::from_utf8(buf).unwrap();
+    let re = regex::Regex::new(r"; \d+\.\d+s\n").unwrap();
+    re.replace_all(&text, "; [time]\n").into_owned()
+}
+
+/// `(path, line, rule)` expectations written in fixtures as comments: `expect: rule-a, rule-b`
+/// on the line where the finding starts, or in a sidecar `<file>.expect` with `LINE RULE` lines
+/// (for formats without comments, such as JSON).
+pub fn expectations(dir: &Path) -> Vec<(String, usize, String)> {
+    let re = regex::Regex::new(r"expect: ?([a-z][a-z0-9-]*(?:, ?[a-z][a-z0-9-]*)*)").unwrap();
+    let mut out = Vec::new();
+    for entry in walk(dir) {
+        let rel = entry
+            .strip_prefix(root())
+            .unwrap()
+            .to_string_lossy()
+            .replace('\\', "/");
+        let Ok(text) = std::fs::read_to_string(&entry) else {
+            continue;
+        };
+        if let Some(target) = rel.strip_suffix(".expect") {
+            for line in text
+                .lines()
+                .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+            {
+                let (n, rule) = line
+                    .trim()
+                    .split_once(' ')
+                    .expect("`LINE RULE` in .expect file");
+                out.push((
+                    target.to_string(),
+                    n.parse().unwrap(),
+                    rule.trim().to_string(),
+                ));
+            }
+            continue;
+        }
+        for (i, line) in text.lines().enumerate() {
+            if let Some(c) = re.captures(line) {
+                for rule in c[1].split(',') {
+                    out.push((rel.clone(), i + 1, rule.trim().to_string()));
+                }
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+pub fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p)
+            } else {
+                out.push(p)
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+pub fn found(outcome: &Outcome) -> Vec<(String, usize, String)> {
+    let mut v: Vec<_> = outcome
+        .findings
+        .iter()
+        .map(|f| (f.path.clone(), f.start.line, f.rule.to_string()))
+        .collect();
+    v.sort();
+    v
+}
