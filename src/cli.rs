@@ -49,6 +49,8 @@ pub enum Command {
 pub enum ListFormat {
     Human,
     Json,
+    /// The README's rule table
+    Markdown,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -349,6 +351,7 @@ fn rules(format: ListFormat) -> Result<i32, String> {
                 serde_json::to_string_pretty(&list).map_err(|e| e.to_string())?
             );
         }
+        ListFormat::Markdown => print!("{}", rules_markdown()),
         ListFormat::Human => {
             println!(
                 "{:<34} {:<8} {:<13} {:<10} SUMMARY",
@@ -377,6 +380,28 @@ fn rules(format: ListFormat) -> Result<i32, String> {
         }
     }
     Ok(EXIT_CLEAN)
+}
+
+/// The rule table in the README (a test keeps the README in sync with this).
+pub fn rules_markdown() -> String {
+    let mut s = String::from("| Rule | Severity | Reads | What it finds |\n|---|---|---|---|\n");
+    for r in catalog::all() {
+        let by = if r.category == "meta" {
+            "all".to_string()
+        } else {
+            r.implemented_by().join(", ")
+        };
+        let by = if by.is_empty() {
+            "planned".to_string()
+        } else {
+            by
+        };
+        s.push_str(&format!(
+            "| [`{}`](rules/{0}.toml) | {} | {} | {} |\n",
+            r.id, r.severity, by, r.summary
+        ));
+    }
+    s
 }
 
 /// The text `authlint explain` prints (also used to check every rule has complete docs).

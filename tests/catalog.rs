@@ -1,0 +1,122 @@
+//! The catalog explains every rule completely, and the README's rule table is generated from it.
+mod common;
+
+use authlint::catalog;
+
+#[test]
+fn every_rule_is_documented_completely() {
+    let ids: Vec<&str> = catalog::all().iter().map(|r| r.id.as_str()).collect();
+    for id in [
+        "token-in-web-storage",
+        "token-cookie-set-by-script",
+        "cookie-missing-httponly",
+        "cookie-missing-secure",
+        "cookie-missing-samesite",
+        "client-side-session-store",
+        "access-token-ttl-too-long",
+        "refresh-token-ttl-too-long",
+        "token-without-expiry",
+        "refresh-token-not-revocable",
+        "refresh-token-rotation-disabled",
+        "jwt-denylist-per-request",
+        "privilege-claims-in-token",
+        "jwt-signature-not-verified",
+        "hardcoded-signing-secret",
+        "unused-suppression",
+    ] {
+        assert!(ids.contains(&id), "catalog lacks `{id}`");
+    }
+    for r in catalog::all() {
+        let ctx = &r.id;
+        assert!(
+            r.id.chars().all(|c| c.is_ascii_lowercase() || c == '-'),
+            "{ctx}: id must be kebab-case"
+        );
+        assert!(!r.title.is_empty() && r.title.len() < 60, "{ctx}: title");
+        let first = r.summary.chars().next().unwrap();
+        assert!(
+            first.is_lowercase() && !r.summary.ends_with('.'),
+            "{ctx}: summary starts lowercase, no period"
+        );
+        for (name, text) in [
+            ("why", &r.why),
+            ("recommendation", &r.recommendation),
+            ("bad", &r.example.bad),
+            ("good", &r.example.good),
+        ] {
+            assert!(
+                text.trim().len() > 20,
+                "{ctx}: `{name}` is missing or too short"
+            );
+        }
+        assert_ne!(
+            r.example.bad.trim(),
+            r.example.good.trim(),
+            "{ctx}: bad and good examples are identical"
+        );
+        assert!(
+            ["very-high", "high", "medium", "low"].contains(&r.sarif.precision.as_str()),
+            "{ctx}: precision"
+        );
+        if r.category != "meta" {
+            assert!(!r.references.is_empty(), "{ctx}: references");
+            assert!(
+                r.sarif.tags.contains(&"security".to_string()),
+                "{ctx}: `security` tag"
+            );
+            let sev: f64 = r
+                .sarif
+                .security_severity
+                .as_deref()
+                .expect("security_severity")
+                .parse()
+                .expect("numeric string");
+            assert!(
+                (0.0..=10.0).contains(&sev),
+                "{ctx}: security_severity in 0..10"
+            );
+        }
+        for t in r.sarif.tags.iter().filter(|t| t.contains("cwe")) {
+            assert!(
+                regex::Regex::new(r"^external/cwe/cwe-\d+$")
+                    .unwrap()
+                    .is_match(t),
+                "{ctx}: CWE tag `{t}`"
+            );
+        }
+        for reference in &r.references {
+            assert!(
+                reference.url.starts_with("https://"),
+                "{ctx}: reference URL {}",
+                reference.url
+            );
+        }
+        let text = authlint::cli::explain_text(r);
+        for section in [
+            "Why it is dangerous",
+            "Recommended design",
+            "Risky",
+            "Safe:",
+            "References",
+        ] {
+            assert!(text.contains(section), "{ctx}: explain lacks `{section}`");
+        }
+    }
+}
+
+#[test]
+fn readme_rule_table_matches_the_catalog() {
+    let readme = std::fs::read_to_string(common::root().join("README.md")).unwrap();
+    let start = readme
+        .find("<!-- rules:start -->\n")
+        .expect("README has <!-- rules:start -->")
+        + "<!-- rules:start -->\n".len();
+    let end = readme
+        .find("<!-- rules:end -->")
+        .expect("README has <!-- rules:end -->");
+    assert_eq!(
+        &readme[start..end],
+        authlint::cli::rules_markdown(),
+        "README rule table is stale: replace it with `cargo run -- rules --format markdown`"
+    );
+}

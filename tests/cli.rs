@@ -1,0 +1,544 @@
+//! The command line as users run it: exit codes, formats, config, suppressions, baseline,
+//! discovery. Each test builds a small project in a temp dir and runs the real binary.
+mod common;
+
+use serde_json::Value;
+use std::path::Path;
+use std::process::{Command, Output};
+
+struct Project {
+    dir: tempfile::TempDir,
+}
+
+impl Project {
+    fn new(files: &[(&str, &str)]) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let p = Project { dir };
+        for (path, text) in files {
+            p.write(path, text);
+        }
+        p
+    }
+
+    fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    fn write(&self, path: &str, text: &str) {
+        let full = self.dir.path().join(path);
+        std::fs::create_dir_all(full.parent().unwrap()).unwrap();
+        std::fs::write(full, text).unwrap();
+    }
+
+    /// Runs authlint in the project directory with NO_COLOR and CLICOLOR_FORCE cleared.
+    fn run(&self, args: &[&str]) -> Output {
+        self.run_env(args, &[])
+    }
+
+    fn run_env(&self, args: &[&str], env: &[(&str, &str)]) -> Output {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_authlint"));
+        cmd.args(args)
+            .current_dir(self.path())
+            .env_remove("NO_COLOR")
+            .env_remove("CLICOLOR_FORCE");
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        cmd.output().unwrap()
+    }
+
+    fn json(&self, args: &[&str]) -> (i32, Value) {
+        let mut all = vec!["check", "--format", "json"];
+        all.extend_from_slice(args);
+        let out = self.run(&all);
+        let v = serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stdout)));
+        (out.status.code().unwrap(), v)
+    }
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn code(o: &Output) -> i32 {
+    o.status.code().unwrap()
+}
+
+/// A warning-level finding the engine always reports: a suppression that names no rule.
+const WARNING_RS: &str = "fn main() {\n    // authlint-ignore\n    let _x = 1;\n}\n";
+const CLEAN_RS: &str = "fn main() {\n    println!(\"hello\");\n}\n";
+
+fn sarif_schema() -> jsonschema::Validator {
+    let text =
+        std::fs::read_to_string(common::root().join("tests/data/sarif-schema-2.1.0.json")).unwrap();
+    // The official schema's `run.language` pattern has a bare `]`: a literal in ECMAScript regexes,
+    // a syntax error in Rust's. Escaping it keeps the same meaning.
+    let text = text.replace(r#"[a-zA-Z]{2}]?$"#, r#"[a-zA-Z]{2}\\]?$"#);
+    let schema: Value = serde_json::from_str(&text).unwrap();
+    jsonschema::draft7::new(&schema).unwrap()
+}
+
+fn assert_valid_sarif(v: &Value) {
+    let validator = sarif_schema();
+    let errors: Vec<String> = validator
+        .iter_errors(v)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "SARIF invalid against the 2.1.0 schema:\n{}",
+        errors.join("\n")
+    );
+}
+
+#[test]
+fn exit_codes() {
+    let clean = Project::new(&[("src/main.rs", CLEAN_RS)]);
+    assert_eq!(code(&clean.run(&["check"])), 0);
+    let warn = Project::new(&[("src/main.rs", WARNING_RS)]);
+    assert_eq!(
+        code(&warn.run(&["check"])),
+        1,
+        "a warning fails at the default --fail-on warning"
+    );
+    assert_eq!(code(&warn.run(&["check", "--fail-on", "error"])), 0);
+    assert_eq!(code(&warn.run(&["check", "--fail-on", "note"])), 1);
+    assert_eq!(code(&warn.run(&["check", "--exit-zero"])), 0);
+    for format in ["json", "sarif", "github", "human"] {
+        assert_eq!(
+            code(&warn.run(&["check", "--format", format])),
+            1,
+            "same exit code in {format}"
+        );
+    }
+    // Usage, config and path errors are 2 and outrank findings.
+    assert_eq!(code(&warn.run(&["check", "--format", "xml"])), 2);
+    assert_eq!(code(&warn.run(&["check", "does-not-exist"])), 2);
+    warn.write("authlint.toml", "access_token_max_ttl = \"soon\"\n");
+    assert_eq!(code(&warn.run(&["check"])), 2);
+    assert_eq!(code(&warn.run(&["check", "--no-config"])), 1);
+}
+
+#[test]
+fn unknown_rule_on_the_command_line_suggests_the_closest() {
+    let p = Project::new(&[("src/main.rs", CLEAN_RS)]);
+    let out = p.run(&["check", "--select", "cookie-missing-httponl"]);
+    assert_eq!(code(&out), 2);
+    assert!(
+        stderr(&out).contains("did you mean `cookie-missing-httponly`?"),
+        "{}",
+        stderr(&out)
+    );
+    let out = p.run(&["check", "--ignore", "unused-suppression,nonsense-rule-xyz"]);
+    assert_eq!(code(&out), 2);
+    assert!(stderr(&out).contains("unknown rule `nonsense-rule-xyz`"));
+}
+
+#[test]
+fn select_and_ignore_change_what_is_reported() {
+    let p = Project::new(&[("src/main.rs", WARNING_RS)]);
+    assert_eq!(
+        code(&p.run(&["check", "--ignore", "unused-suppression"])),
+        0
+    );
+    assert_eq!(
+        code(&p.run(&["check", "--select", "unused-suppression"])),
+        1
+    );
+    assert_eq!(
+        code(&p.run(&["check", "--select", "cookie-missing-secure"])),
+        0
+    );
+}
+
+#[test]
+fn json_report_is_versioned_and_accounts_for_every_file() {
+    let p = Project::new(&[
+        ("src/main.rs", WARNING_RS),
+        ("src/broken.rs", "fn session( {\n"),
+        ("src/big.rs", &"// padding\n".repeat(300)),
+        ("web/app.ts", "export const x = 1;\n"),
+        ("README.md", "# not checked\n"),
+        ("authlint.toml", "max_file_size = 1000\n"),
+    ]);
+    let (code, v) = p.json(&[]);
+    assert_eq!(code, 1);
+    assert_eq!(v["version"], 1);
+    assert_eq!(v["tool"]["name"], "authlint");
+    let f = &v["findings"][0];
+    assert_eq!(f["rule"], "unused-suppression");
+    assert_eq!(f["path"], "src/main.rs");
+    assert_eq!(f["start"]["line"], 2);
+    assert_eq!(f["start"]["column"], 5);
+    assert!(f["fingerprint"].as_str().unwrap().len() == 16);
+    assert_eq!(v["diagnostics"][0]["kind"], "parse-error");
+    assert_eq!(v["diagnostics"][0]["path"], "src/broken.rs");
+    assert_eq!(
+        v["skipped"][0],
+        serde_json::json!({"path": "src/big.rs", "reason": "too-large"})
+    );
+    let files = &v["summary"]["files"];
+    assert_eq!(
+        files["discovered"], 5,
+        "main.rs, broken.rs, big.rs, app.ts, authlint.toml: {files}"
+    );
+    assert_eq!(
+        files["discovered"].as_u64(),
+        Some(
+            files["scanned"].as_u64().unwrap()
+                + files["skipped"].as_u64().unwrap()
+                + files["failed"].as_u64().unwrap()
+        )
+    );
+    assert_eq!(files["failed"], 1);
+    // A parse error alone does not fail the run; with --strict it does.
+    p.write("src/main.rs", CLEAN_RS);
+    assert_eq!(p.json(&[]).0, 0);
+    assert_eq!(p.json(&["--strict"]).0, 2);
+}
+
+#[test]
+fn sarif_is_valid_and_has_what_github_needs() {
+    let p = Project::new(&[
+        ("src/main.rs", WARNING_RS),
+        ("src/broken.rs", "fn session( {\n"),
+    ]);
+    let out = p.run(&["check", "--format", "sarif"]);
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_valid_sarif(&v);
+    let run = &v["runs"][0];
+    let driver = &run["tool"]["driver"];
+    assert_eq!(driver["name"], "authlint");
+    assert!(driver["semanticVersion"].is_string() && driver["informationUri"].is_string());
+    let rules = driver["rules"].as_array().unwrap();
+    for r in rules {
+        for key in [
+            "shortDescription",
+            "fullDescription",
+            "help",
+            "helpUri",
+            "defaultConfiguration",
+        ] {
+            assert!(!r[key].is_null(), "rule {} lacks {key}", r["id"]);
+        }
+        assert!(r["help"]["markdown"].is_string());
+        assert!(!r["properties"]["tags"].as_array().unwrap().is_empty());
+    }
+    let security: Vec<&Value> = rules
+        .iter()
+        .filter(|r| {
+            r["properties"]["tags"]
+                .as_array()
+                .unwrap()
+                .contains(&"security".into())
+        })
+        .collect();
+    for r in security {
+        assert!(
+            r["properties"]["security-severity"]
+                .as_str()
+                .unwrap()
+                .parse::<f64>()
+                .is_ok()
+        );
+    }
+    let res = &run["results"][0];
+    assert_eq!(res["ruleId"], "unused-suppression");
+    assert_eq!(
+        rules[res["ruleIndex"].as_u64().unwrap() as usize]["id"],
+        "unused-suppression"
+    );
+    let loc = &res["locations"][0]["physicalLocation"];
+    assert_eq!(loc["artifactLocation"]["uri"], "src/main.rs");
+    assert_eq!(loc["artifactLocation"]["uriBaseId"], "%SRCROOT%");
+    assert_eq!(loc["region"]["startLine"], 2);
+    assert_eq!(run["columnKind"], "utf16CodeUnits");
+    assert!(res["partialFingerprints"]["authlint/v1"].is_string());
+    assert!(run["automationDetails"]["id"].is_string());
+    let inv = &run["invocations"][0];
+    assert_eq!(inv["executionSuccessful"], true);
+    let note = &inv["toolExecutionNotifications"][0];
+    assert_eq!(note["descriptor"]["id"], "parse-error");
+    assert_eq!(
+        note["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+        "src/broken.rs"
+    );
+
+    let clean = Project::new(&[("src/main.rs", CLEAN_RS)]);
+    let v: Value =
+        serde_json::from_slice(&clean.run(&["check", "--format", "sarif"]).stdout).unwrap();
+    assert_valid_sarif(&v);
+    assert_eq!(
+        v["runs"][0]["results"],
+        serde_json::json!([]),
+        "results: [] when clean"
+    );
+}
+
+#[test]
+fn machine_output_is_the_same_bytes_at_any_thread_count() {
+    let mut files: Vec<(String, String)> = (0..40)
+        .map(|i| (format!("src/m{i}.rs"), WARNING_RS.to_string()))
+        .collect();
+    files.push(("src/broken.rs".into(), "fn token( {".into()));
+    let refs: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
+    let p = Project::new(&refs);
+    for format in ["json", "sarif", "github"] {
+        let one = p.run(&["check", "--format", format, "-j", "1"]).stdout;
+        let two = p.run(&["check", "--format", format, "-j", "2"]).stdout;
+        let again = p.run(&["check", "--format", format, "-j", "2"]).stdout;
+        assert_eq!(one, two, "{format}: -j1 and -j2 differ");
+        assert_eq!(two, again, "{format}: two runs differ");
+    }
+}
+
+#[test]
+fn github_annotations() {
+    let p = Project::new(&[("src/main.rs", WARNING_RS)]);
+    let out = stdout(&p.run(&["check", "--format", "github"]));
+    assert!(
+        out.starts_with("::warning file=src/main.rs,line=2,endLine=2,col=5,endColumn=23,title=authlint unused-suppression::suppression names no rule%0A%0Ahelp: "),
+        "{out}"
+    );
+}
+
+#[test]
+fn output_file_and_colour() {
+    let p = Project::new(&[("src/main.rs", WARNING_RS)]);
+    let out = p.run(&["check", "--format", "sarif", "-o", "report.sarif"]);
+    assert_eq!(code(&out), 1);
+    assert!(stdout(&out).is_empty());
+    let v: Value =
+        serde_json::from_str(&std::fs::read_to_string(p.path().join("report.sarif")).unwrap())
+            .unwrap();
+    assert_valid_sarif(&v);
+
+    let ansi = |o: &Output| o.stdout.windows(2).any(|w| w == b"\x1b[");
+    assert!(ansi(&p.run(&["check", "--color", "always"])));
+    assert!(!ansi(&p.run(&["check", "--color", "never"])));
+    assert!(!ansi(&p.run(&["check"])), "not a terminal: no colour");
+    assert!(ansi(&p.run_env(&["check"], &[("CLICOLOR_FORCE", "1")])));
+    assert!(
+        !ansi(&p.run_env(&["check"], &[("CLICOLOR_FORCE", "1"), ("NO_COLOR", "1")])),
+        "NO_COLOR wins"
+    );
+    assert!(
+        !ansi(&p.run(&["check", "--color", "always", "--format", "json"])),
+        "machine formats never carry colour"
+    );
+    let human = stdout(&p.run(&["check"]));
+    assert!(human.contains("unused-suppression"));
+    assert!(human.contains("src/main.rs:2:5"));
+    assert!(human.contains("help: write `authlint-ignore <rule-id>: <why this is safe>`"));
+    assert!(human.contains("authlint: 1 finding: 0 errors, 1 warning, 0 notes"));
+    let quiet = stdout(&p.run(&["check", "--quiet"]));
+    assert!(quiet.contains("suppression names no rule") && !quiet.contains("authlint: 1 finding"));
+}
+
+#[test]
+fn config_is_found_upward_and_errors_point_into_it() {
+    let p = Project::new(&[
+        ("backend/src/main.rs", WARNING_RS),
+        ("authlint.toml", "[rules]\nunused-suppression = \"note\"\n"),
+    ]);
+    let (code, v) = p.json(&["backend"]);
+    assert_eq!(code, 0, "note is below --fail-on warning");
+    assert_eq!(v["findings"][0]["severity"], "note");
+
+    p.write("authlint.toml", "[rules]\nunused-supression = \"off\"\n");
+    let out = p.run(&["check", "backend"]);
+    assert_eq!(self::code(&out), 2);
+    let err = stderr(&out);
+    assert!(err.contains("unknown rule `unused-supression`"), "{err}");
+    assert!(err.contains("did you mean `unused-suppression`?"), "{err}");
+    assert!(
+        err.contains("authlint.toml:2:1"),
+        "points at the line: {err}"
+    );
+
+    p.write("authlint.toml", "acces_token_max_ttl = \"5m\"\n");
+    let err = stderr(&p.run(&["check"]));
+    assert!(
+        err.contains("unknown field `acces_token_max_ttl`")
+            && err.contains("did you mean `access_token_max_ttl`?"),
+        "{err}"
+    );
+
+    std::fs::remove_file(p.path().join("authlint.toml")).unwrap();
+    p.write("Cargo.toml", "[package]\nname = \"x\"\nversion = \"0.1.0\"\n\n[package.metadata.authlint]\nrules = { unused-suppression = \"off\" }\n");
+    assert_eq!(
+        self::code(&p.run(&["check"])),
+        0,
+        "Cargo.toml metadata is read"
+    );
+    p.write("custom.toml", "[rules]\nunused-suppression = \"error\"\n");
+    let (_, v) = p.json(&["--config", "custom.toml"]);
+    assert_eq!(v["findings"][0]["severity"], "error");
+}
+
+#[test]
+fn discovery_honours_gitignore_default_excludes_and_explicit_files() {
+    let p = Project::new(&[
+        ("src/main.rs", WARNING_RS),
+        ("generated/out.rs", WARNING_RS),
+        ("node_modules/pkg/index.rs", WARNING_RS),
+        ("target/debug/build.rs", WARNING_RS),
+        (".gitignore", "generated/\n"),
+        (".env", "# authlint-ignore\nX=1\n"),
+        ("tests/login.rs", WARNING_RS),
+    ]);
+    let (_, v) = p.json(&[]);
+    let paths: Vec<&str> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        paths,
+        [".env", "src/main.rs"],
+        "gitignored, node_modules, target and tests/ are not checked; .env is"
+    );
+    assert_eq!(v["summary"]["skipped_by_reason"]["test-code"], 1);
+    let (_, v) = p.json(&["generated/out.rs", "node_modules/pkg/index.rs"]);
+    assert_eq!(
+        v["findings"].as_array().unwrap().len(),
+        2,
+        "files named explicitly are checked"
+    );
+    p.write(
+        "authlint.toml",
+        "exclude = [\"generated/\"]\ninclude_tests = true\n",
+    );
+    let (_, v) = p.json(&["generated/out.rs"]);
+    assert_eq!(
+        v["findings"].as_array().unwrap().len(),
+        0,
+        "config excludes apply to explicit files"
+    );
+    assert_eq!(v["skipped"][0]["reason"], "excluded");
+    let (_, v) = p.json(&[]);
+    assert_eq!(
+        v["findings"].as_array().unwrap().len(),
+        3,
+        "include_tests = true reads tests/"
+    );
+}
+
+#[test]
+fn baseline_hides_recorded_findings_and_counts_fixed_ones() {
+    let two = "fn a() {\n    // authlint-ignore\n}\nfn b() {\n    // authlint-ignore\n}\n";
+    let p = Project::new(&[("src/main.rs", two), ("src/other.rs", WARNING_RS)]);
+    let out = p.run(&["check", "--write-baseline", "baseline.json"]);
+    assert_eq!(
+        code(&out),
+        0,
+        "writing a baseline accepts the current findings"
+    );
+    assert!(stderr(&out).contains("wrote 3 findings to baseline"));
+    assert_eq!(code(&p.run(&["check", "--baseline", "baseline.json"])), 0);
+    // Lines move: still hidden. One finding fixed: counted. A new one: reported.
+    p.write("src/main.rs", &format!("// a new first line\n\n{two}"));
+    p.write("src/other.rs", CLEAN_RS);
+    p.write("src/new.rs", WARNING_RS);
+    let (code, v) = p.json(&["--baseline", "baseline.json"]);
+    assert_eq!(code, 1);
+    let paths: Vec<&str> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(paths, ["src/new.rs"]);
+    assert_eq!(
+        v["summary"]["baseline"],
+        serde_json::json!({"hidden": 2, "fixed": 1})
+    );
+    assert_eq!(
+        self::code(&p.run(&["check", "--baseline", "missing.json"])),
+        2
+    );
+}
+
+#[test]
+fn init_writes_a_config_that_loads() {
+    let p = Project::new(&[("src/main.rs", CLEAN_RS)]);
+    let out = p.run(&["init"]);
+    assert_eq!(code(&out), 0);
+    let text = std::fs::read_to_string(p.path().join("authlint.toml")).unwrap();
+    assert!(
+        text.contains("access_token_max_ttl = \"15m\"")
+            && text.contains("# cookie-missing-httponly = \"error\"")
+    );
+    assert_eq!(code(&p.run(&["check"])), 0, "the written config is valid");
+    assert_eq!(
+        code(&p.run(&["init"])),
+        2,
+        "never overwrites without --force"
+    );
+    assert_eq!(code(&p.run(&["init", "--force"])), 0);
+}
+
+#[test]
+fn rules_and_explain() {
+    let p = Project::new(&[]);
+    let out = stdout(&p.run(&["rules"]));
+    assert!(
+        out.lines()
+            .any(|l| l.starts_with("cookie-missing-httponly"))
+    );
+    let v: Value = serde_json::from_slice(&p.run(&["rules", "--format", "json"]).stdout).unwrap();
+    assert_eq!(v.as_array().unwrap().len(), 16);
+    let out = p.run(&["explain", "token-in-web-storage"]);
+    assert_eq!(code(&out), 0);
+    let text = stdout(&out);
+    for section in [
+        "Why it is dangerous",
+        "Recommended design",
+        "Risky",
+        "Safe:",
+        "References",
+        "CWE-922",
+    ] {
+        assert!(text.contains(section), "explain lacks {section}");
+    }
+    let out = p.run(&["explain", "token-in-localstorage"]);
+    assert_eq!(code(&out), 2);
+    assert!(
+        stderr(&out).contains("did you mean `token-in-web-storage`?"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn unreadable_and_invalid_files_are_reported_not_lost() {
+    let p = Project::new(&[("src/main.rs", CLEAN_RS)]);
+    std::fs::write(
+        p.path().join("src/latin1.rs"),
+        b"fn main() { let s = \"caf\xe9\"; }\n",
+    )
+    .unwrap();
+    let (code, v) = p.json(&[]);
+    assert_eq!(code, 0);
+    assert_eq!(v["diagnostics"][0]["kind"], "parse-error");
+    assert!(
+        v["diagnostics"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("not valid UTF-8")
+    );
+    let human = stderr(&p.run(&["check", "--format", "json", "-o", "out.json"]));
+    assert!(
+        human.contains("warning[parse-error]: src/latin1.rs"),
+        "{human}"
+    );
+}
