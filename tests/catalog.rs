@@ -26,6 +26,7 @@ fn every_rule_is_documented_completely() {
     ] {
         assert!(ids.contains(&id), "catalog lacks `{id}`");
     }
+    let cwe_tag = regex::Regex::new(r"^external/cwe/cwe-\d+$").unwrap();
     for r in catalog::all() {
         let ctx = &r.id;
         assert!(
