@@ -60,11 +60,15 @@ impl RuleDoc {
 
     /// The analyzers (by language family) that implement this rule; empty while it is planned.
     pub fn implemented_by(&self) -> Vec<&'static str> {
-        crate::analyzers::all()
+        let mut by: Vec<&'static str> = crate::analyzers::all()
             .iter()
             .filter(|a| a.rules().contains(&self.id.as_str()))
             .map(|a| a.name())
-            .collect()
+            .collect();
+        if crate::design::RULES.contains(&self.id.as_str()) {
+            by.push("project");
+        }
+        by
     }
 
     pub fn is_implemented(&self) -> bool {

@@ -34,6 +34,8 @@ pub enum Command {
         /// A rule id, as `authlint rules` lists them
         rule: String,
     },
+    /// Print the design verdict: the auth architecture found, and the one to move to
+    Design(DesignArgs),
     /// Write a commented authlint.toml with every default
     Init {
         /// Directory to write authlint.toml into
@@ -50,6 +52,29 @@ pub enum ListFormat {
     Human,
     Json,
     /// The README's rule table
+    Markdown,
+}
+
+#[derive(Args, Debug)]
+pub struct DesignArgs {
+    /// Files and directories to read (default: the current directory)
+    #[arg(default_value = ".")]
+    pub paths: Vec<PathBuf>,
+    /// Output format; `markdown` is a PR-comment page with Mermaid diagrams
+    #[arg(long, value_enum, default_value_t = DesignFormat::Human)]
+    pub format: DesignFormat,
+    /// Use this config file instead of searching for authlint.toml
+    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
+    pub config: Option<PathBuf>,
+    /// Ignore every config file; use the defaults
+    #[arg(long)]
+    pub no_config: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum DesignFormat {
+    Human,
+    Json,
     Markdown,
 }
 
@@ -132,6 +157,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> i32 {
     let result = match cli.command {
         Command::Check(args) => check(args),
         Command::Rules { format } => rules(format),
+        Command::Design(args) => design(args),
         Command::Explain { rule } => explain(&rule),
         Command::Init { dir, force } => init(&dir, force),
     };
@@ -152,13 +178,18 @@ fn parse_rule_list(ids: &[String]) -> Result<Vec<&'static str>, String> {
         .collect()
 }
 
-fn load_settings(args: &CheckArgs, cwd: &Path) -> Result<Settings, i32> {
-    let path = if args.no_config {
+fn load_settings(
+    config_file: Option<&Path>,
+    no_config: bool,
+    paths: &[PathBuf],
+    cwd: &Path,
+) -> Result<Settings, i32> {
+    let path = if no_config {
         None
-    } else if let Some(p) = &args.config {
-        Some(p.clone())
+    } else if let Some(p) = config_file {
+        Some(p.to_path_buf())
     } else {
-        config::discover(args.paths.first().map_or(cwd, PathBuf::as_path))
+        config::discover(paths.first().map_or(cwd, PathBuf::as_path))
     };
     let Some(path) = path else {
         return Ok(Settings {
@@ -217,10 +248,11 @@ fn use_color(choice: ColorChoice, format: Format, to_file: bool) -> bool {
 fn check(args: CheckArgs) -> Result<i32, String> {
     let cwd =
         std::env::current_dir().map_err(|e| format!("cannot read the working directory: {e}"))?;
-    let mut settings = match load_settings(&args, &cwd) {
-        Ok(s) => s,
-        Err(code) => return Ok(code),
-    };
+    let mut settings =
+        match load_settings(args.config.as_deref(), args.no_config, &args.paths, &cwd) {
+            Ok(s) => s,
+            Err(code) => return Ok(code),
+        };
     if let Some(b) = &args.baseline {
         settings.baseline = Some(b.clone());
     }
@@ -323,6 +355,41 @@ fn check(args: CheckArgs) -> Result<i32, String> {
     } else {
         EXIT_CLEAN
     })
+}
+
+fn design(args: DesignArgs) -> Result<i32, String> {
+    let cwd =
+        std::env::current_dir().map_err(|e| format!("cannot read the working directory: {e}"))?;
+    let settings = match load_settings(args.config.as_deref(), args.no_config, &args.paths, &cwd) {
+        Ok(s) => s,
+        Err(code) => return Ok(code),
+    };
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let opts = Options {
+        paths: args.paths,
+        settings,
+        select: None,
+        ignore: Vec::new(),
+        threads,
+        cwd,
+    };
+    let outcome = engine::run(&opts)?;
+    let design = outcome
+        .design
+        .as_ref()
+        .ok_or("no design verdict was produced")?;
+    match args.format {
+        DesignFormat::Human => print!("{}", crate::design::render_human(design, true)),
+        DesignFormat::Markdown => print!("{}", crate::design::render_markdown(design)),
+        DesignFormat::Json => {
+            let v = serde_json::json!({ "version": 1, "design": design, "context": outcome.context, "facts": outcome.facts });
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&v).map_err(|e| e.to_string())?
+            );
+        }
+    }
+    Ok(EXIT_CLEAN)
 }
 
 fn terminal_width() -> usize {

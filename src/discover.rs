@@ -52,7 +52,26 @@ pub struct Discovery {
     /// Files that could not even be looked at (walk errors), with the reason.
     pub failed: Vec<(String, String)>,
     pub lockfiles: Vec<PathBuf>,
+    /// Files that say something about the project's shape (binaries, compose files, mobile
+    /// clients), whether or not authlint reads them: `(display path, path on disk)`.
+    pub markers: Vec<(String, PathBuf)>,
 }
+
+/// File names recorded as markers for the design verdict.
+const MARKER_NAMES: &[&str] = &[
+    "main.rs",
+    "AndroidManifest.xml",
+    "build.gradle",
+    "build.gradle.kts",
+    "Info.plist",
+    "Podfile",
+    "pubspec.yaml",
+    "package.json",
+    "docker-compose.yml",
+    "docker-compose.yaml",
+    "compose.yml",
+    "compose.yaml",
+];
 
 /// Turns a path into the `/`-separated form findings use: relative to `cwd` when inside it.
 pub fn display_path(path: &Path, cwd: &Path) -> String {
@@ -190,6 +209,12 @@ pub fn discover(
                 if entry.file_name() == "Cargo.lock" {
                     out.lock().unwrap().lockfiles.push(abs.clone());
                 }
+                if MARKER_NAMES.contains(&entry.file_name().to_string_lossy().as_ref()) {
+                    out.lock()
+                        .unwrap()
+                        .markers
+                        .push((display_path(path, cwd), abs.clone()));
+                }
                 let mut d = out.lock().unwrap();
                 if ft.is_symlink() {
                     let target = std::fs::canonicalize(&abs);
@@ -236,6 +261,8 @@ pub fn discover(
     d.failed.sort();
     d.lockfiles.sort();
     d.lockfiles.dedup();
+    d.markers.sort();
+    d.markers.dedup();
     Ok(d)
 }
 

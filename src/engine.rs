@@ -4,9 +4,11 @@ use crate::analyzers::{self, Analyzer, Context, Sink};
 use crate::baseline;
 use crate::catalog;
 use crate::config::{Level, Settings};
+use crate::design::{self, Design};
 use crate::discover::{self, Candidate};
+use crate::facts::PlacedFact;
 use crate::finding::{Diagnostic, Finding, Report, ResolvedLabel, Severity, SkipReason};
-use crate::project::ProjectInfo;
+use crate::project::{ProjectContext, ProjectInfo};
 use crate::source::{FileKind, SourceFile};
 use crate::suppress;
 use aho_corasick::AhoCorasick;
@@ -67,6 +69,11 @@ pub struct Outcome {
     pub sources: BTreeMap<String, Arc<SourceFile>>,
     /// Rules that were enabled in this run, sorted.
     pub rules: Vec<&'static str>,
+    /// What the analyzers learnt about the auth design, sorted by place.
+    pub facts: Vec<PlacedFact>,
+    /// The project-level verdict.
+    pub design: Option<Design>,
+    pub context: ProjectContext,
 }
 
 impl Outcome {
@@ -85,12 +92,14 @@ struct Engine<'a> {
     prefilters: Vec<(&'static dyn Analyzer, AhoCorasick)>,
 }
 
+#[derive(Default)]
 struct FileResult {
     findings: Vec<Finding>,
     diagnostics: Vec<Diagnostic>,
     skipped: Option<SkipReason>,
     parsed: bool,
     suppressed: usize,
+    facts: Vec<PlacedFact>,
     source: Option<Arc<SourceFile>>,
 }
 
@@ -106,10 +115,11 @@ impl Options {
         }
     }
 
+    /// The rules that report findings in this run (the design verdict is not one of them).
     pub fn enabled_rules(&self) -> Vec<&'static str> {
         catalog::all()
             .iter()
-            .filter(|r| r.is_implemented())
+            .filter(|r| r.is_implemented() && r.id != "auth-design")
             .map(|r| r.id.as_str())
             .filter(|id| self.level(id).is_some())
             .collect()
@@ -123,9 +133,9 @@ pub fn run(opts: &Options) -> Result<Outcome, String> {
     install_panic_hook();
     let discovery = discover::discover(&opts.paths, &opts.settings, &opts.cwd, opts.threads)?;
     let enabled = opts.enabled_rules();
+    // Every analyzer runs, even when none of its rules is selected: its facts feed the verdict.
     let prefilters = analyzers::all()
         .iter()
-        .filter(|a| a.rules().iter().any(|r| enabled.contains(r)))
         .map(|a| {
             let ac = AhoCorasick::builder()
                 .ascii_case_insensitive(true)
@@ -198,6 +208,7 @@ pub fn run(opts: &Options) -> Result<Outcome, String> {
         }
         summary.files.parsed += usize::from(r.parsed);
         summary.suppressed += r.suppressed;
+        out.facts.extend(r.facts);
         out.findings.extend(r.findings);
         out.diagnostics.extend(r.diagnostics);
         if let Some(src) = r.source {
@@ -213,6 +224,25 @@ pub fn run(opts: &Options) -> Result<Outcome, String> {
             .or_default() += 1;
     }
     summary.files.discovered = summary.files.scanned + summary.files.skipped + summary.files.failed;
+
+    // The project pass: cross-file findings and the verdict.
+    out.facts.sort();
+    out.context = ProjectContext::build(&engine.project, &discovery.markers);
+    let project = design::run(&out.facts, &out.findings, &opts.settings, &out.context);
+    let mut by_file: BTreeMap<String, Vec<Report>> = BTreeMap::new();
+    for (path, _, report) in project.reports {
+        by_file.entry(path).or_default().push(report);
+    }
+    for (path, reports) in by_file {
+        let Some(src) = out.sources.get(&path).cloned() else {
+            continue;
+        };
+        let mut r = FileResult::default();
+        engine.finish(&src, reports, &mut r, false);
+        summary.suppressed += r.suppressed;
+        out.findings.extend(r.findings);
+    }
+    out.design = Some(project.design);
     out.findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     out.diagnostics.sort();
     if let Some(path) = &opts.settings.baseline {
@@ -239,14 +269,7 @@ fn looks_minified(text: &str) -> bool {
 
 impl Engine<'_> {
     fn check_file(&self, c: &Candidate) -> FileResult {
-        let mut r = FileResult {
-            findings: vec![],
-            diagnostics: vec![],
-            skipped: None,
-            parsed: false,
-            suppressed: 0,
-            source: None,
-        };
+        let mut r = FileResult::default();
         let fail = |r: &mut FileResult, kind, message: String| {
             r.diagnostics.push(Diagnostic {
                 kind,
@@ -301,6 +324,7 @@ impl Engine<'_> {
                 Ok(()) => {
                     sink.reports.append(&mut local.reports);
                     sink.errors.append(&mut local.errors);
+                    sink.facts.append(&mut local.facts);
                 }
                 Err(msg) => fail(
                     &mut r,
@@ -320,15 +344,34 @@ impl Engine<'_> {
                 message: e.message,
             });
         }
-        self.finish(&file, sink.reports, &mut r);
-        if !r.findings.is_empty() {
+        self.finish(&file, sink.reports, &mut r, true);
+        r.facts = sink
+            .facts
+            .into_iter()
+            .map(|f| PlacedFact {
+                path: c.path.clone(),
+                start: file.position(f.span.start),
+                span: f.span,
+                function: f.function,
+                kind: f.kind,
+            })
+            .collect();
+        if !r.findings.is_empty() || !r.facts.is_empty() {
             r.source = Some(Arc::new(file));
         }
         r
     }
 
     /// Stamps severity and positions, applies suppressions, adds fingerprints.
-    fn finish(&self, file: &SourceFile, reports: Vec<Report>, r: &mut FileResult) {
+    /// `judge_unused`: whether suppressions that matched nothing are reported (in the per-file
+    /// pass, except for the project pass's rules, which it cannot see).
+    fn finish(
+        &self,
+        file: &SourceFile,
+        reports: Vec<Report>,
+        r: &mut FileResult,
+        judge_unused: bool,
+    ) {
         let mut supps = suppress::parse(file);
         let mut reports: Vec<Report> = reports
             .into_iter()
@@ -344,10 +387,10 @@ impl Engine<'_> {
                 kept.push(rep);
             }
         }
-        if self.opts.level(suppress::RULE_ID).is_some() {
-            for (span, message, help) in
-                suppress::problems(&supps, |rule| self.enabled.contains(&rule))
-            {
+        if judge_unused && self.opts.level(suppress::RULE_ID).is_some() {
+            for (span, message, help) in suppress::problems(&supps, |rule| {
+                self.enabled.contains(&rule) && !design::RULES.contains(&rule)
+            }) {
                 kept.push(Report::new(suppress::RULE_ID, span, message, help));
             }
         }

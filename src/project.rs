@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 #[derive(Debug, Default)]
 pub struct ProjectInfo {
     /// Directory of each Cargo.lock, deepest first, with crate name -> versions.
-    lockfiles: Vec<(PathBuf, BTreeMap<String, Vec<String>>)>,
+    pub(crate) lockfiles: Vec<(PathBuf, BTreeMap<String, Vec<String>>)>,
 }
 
 impl ProjectInfo {
@@ -85,4 +85,149 @@ pub fn version_tuple(v: &str) -> (u64, u64, u64) {
         parts.next().unwrap_or(0),
         parts.next().unwrap_or(0),
     )
+}
+
+/// What the design verdict needs to know about the project as a whole.
+#[derive(Debug, Default, Clone, serde::Serialize)]
+pub struct ProjectContext {
+    /// Services that must trust one login: Rust binaries plus docker-compose services built from
+    /// this repository.
+    pub services: usize,
+    pub service_names: Vec<String>,
+    /// Mobile clients found (`android/`, `ios/`, Flutter, React Native).
+    pub mobile: Vec<String>,
+    /// Store crates locked in Cargo.lock.
+    pub stores: Vec<String>,
+    /// Web frameworks locked in Cargo.lock.
+    pub frameworks: Vec<String>,
+}
+
+const STORE_CRATES: &[&str] = &[
+    "redis",
+    "fred",
+    "deadpool-redis",
+    "bb8-redis",
+    "sqlx",
+    "diesel",
+    "sea-orm",
+    "tokio-postgres",
+    "mongodb",
+];
+const FRAMEWORKS: &[&str] = &[
+    "axum",
+    "actix-web",
+    "rocket",
+    "poem",
+    "salvo",
+    "warp",
+    "leptos",
+    "dioxus",
+];
+
+impl ProjectContext {
+    /// Builds the context from the walk's marker paths (relative, `/`-separated) and Cargo.lock.
+    pub fn build(info: &ProjectInfo, markers: &[(String, PathBuf)]) -> Self {
+        let mut ctx = ProjectContext::default();
+        let mut stores = std::collections::BTreeSet::new();
+        let mut frameworks = std::collections::BTreeSet::new();
+        for (_, versions) in &info.lockfiles {
+            for s in STORE_CRATES.iter().filter(|s| versions.contains_key(**s)) {
+                stores.insert(s.to_string());
+            }
+            for f in FRAMEWORKS.iter().filter(|f| versions.contains_key(**f)) {
+                frameworks.insert(f.to_string());
+            }
+        }
+        ctx.stores = stores.into_iter().collect();
+        ctx.frameworks = frameworks.into_iter().collect();
+        let mut services = std::collections::BTreeSet::new();
+        let mut mobile = std::collections::BTreeSet::new();
+        for (rel, abs) in markers {
+            let name = rel.rsplit('/').next().unwrap_or(rel);
+            let dir = rel.rsplit_once('/').map_or("", |(d, _)| d);
+            match name {
+                "main.rs" if dir.ends_with("src") && !dir.contains("fixtures") => {
+                    let pkg = dir.trim_end_matches("src").trim_end_matches('/');
+                    services.insert(if pkg.is_empty() {
+                        "the root crate".to_string()
+                    } else {
+                        pkg.to_string()
+                    });
+                }
+                "AndroidManifest.xml" | "build.gradle" | "build.gradle.kts"
+                    if rel.starts_with("android/") || rel.contains("/android/") =>
+                {
+                    mobile.insert("android/".to_string());
+                }
+                "Info.plist" | "Podfile" if rel.starts_with("ios/") || rel.contains("/ios/") => {
+                    mobile.insert("ios/".to_string());
+                }
+                "pubspec.yaml" => {
+                    mobile.insert(format!("Flutter ({rel})"));
+                }
+                "package.json"
+                    if std::fs::read_to_string(abs)
+                        .is_ok_and(|t| t.contains("\"react-native\"")) =>
+                {
+                    mobile.insert(format!("React Native ({rel})"));
+                }
+                "docker-compose.yml" | "docker-compose.yaml" | "compose.yml" | "compose.yaml" => {
+                    if let Ok(text) = std::fs::read_to_string(abs) {
+                        services.extend(compose_built_services(&text));
+                    }
+                }
+                _ => {}
+            }
+        }
+        ctx.services = services.len();
+        ctx.service_names = services.into_iter().collect();
+        ctx.mobile = mobile.into_iter().collect();
+        ctx
+    }
+}
+
+/// The docker-compose services built from this repository (they have a `build:` key): those are
+/// the project's own services; images pulled from elsewhere (postgres, redis) are not.
+fn compose_built_services(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut in_services = false;
+    let mut current: Option<String> = None;
+    for line in text.lines() {
+        let trimmed = line.trim_end();
+        if trimmed.is_empty() || trimmed.trim_start().starts_with('#') {
+            continue;
+        }
+        let indent = trimmed.len() - trimmed.trim_start().len();
+        if indent == 0 {
+            in_services = trimmed == "services:";
+            current = None;
+            continue;
+        }
+        if !in_services {
+            continue;
+        }
+        if indent == 2 && trimmed.ends_with(':') {
+            current = Some(trimmed.trim().trim_end_matches(':').to_string());
+        } else if indent > 2
+            && trimmed.trim_start().starts_with("build")
+            && let Some(name) = current.take()
+        {
+            out.push(format!("compose service `{name}`"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn compose_services_built_here() {
+        let yaml = "version: '3'\nservices:\n  api:\n    build: ./api\n  worker:\n    build:\n      context: .\n  db:\n    image: postgres:16\nvolumes:\n  data:\n";
+        assert_eq!(
+            compose_built_services(yaml),
+            ["compose service `api`", "compose service `worker`"]
+        );
+    }
 }

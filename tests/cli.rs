@@ -496,7 +496,7 @@ fn rules_and_explain() {
             .any(|l| l.starts_with("cookie-missing-httponly"))
     );
     let v: Value = serde_json::from_slice(&p.run(&["rules", "--format", "json"]).stdout).unwrap();
-    assert_eq!(v.as_array().unwrap().len(), 16);
+    assert_eq!(v.as_array().unwrap().len(), 17);
     let out = p.run(&["explain", "token-in-web-storage"]);
     assert_eq!(code(&out), 0);
     let text = stdout(&out);

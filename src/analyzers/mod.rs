@@ -3,6 +3,7 @@
 pub mod rust;
 
 use crate::config::Settings;
+use crate::facts::{Fact, FactKind};
 use crate::finding::{Report, Span};
 use crate::project::ProjectInfo;
 use crate::source::{FileKind, SourceFile};
@@ -27,11 +28,21 @@ pub struct FileError {
 pub struct Sink {
     pub reports: Vec<Report>,
     pub errors: Vec<FileError>,
+    /// What the file says about the project's auth design, for the project pass.
+    pub facts: Vec<Fact>,
 }
 
 impl Sink {
     pub fn report(&mut self, report: Report) {
         self.reports.push(report);
+    }
+
+    pub fn fact(&mut self, kind: FactKind, span: Span, function: Option<&str>) {
+        self.facts.push(Fact {
+            kind,
+            span,
+            function: function.map(str::to_string),
+        });
     }
 
     pub fn parse_error(&mut self, span: Option<Span>, message: impl Into<String>) {

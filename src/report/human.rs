@@ -160,6 +160,9 @@ impl Reporter for Human {
         {
             writeln!(out, "note[skipped]: {path}: {}", reason.describe())?;
         }
+        if let Some(d) = &o.design {
+            writeln!(out, "{}", crate::design::render_human(d, false))?;
+        }
         let s = &o.summary;
         let n = |sev| s.findings.get(&sev).copied().unwrap_or(0);
         let total = o.findings.len();

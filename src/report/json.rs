@@ -18,6 +18,7 @@ impl Reporter for Json {
             "tool": { "name": "authlint", "version": env!("CARGO_PKG_VERSION") },
             "findings": o.findings,
             "diagnostics": o.diagnostics,
+            "design": o.design,
             "skipped": o.skipped.iter().map(|(path, reason)| json!({"path": path, "reason": reason.as_str()})).collect::<Vec<_>>(),
             "summary": {
                 "findings": { "error": count(Severity::Error), "warning": count(Severity::Warning), "note": count(Severity::Note) },

@@ -159,6 +159,39 @@ impl Reporter for Sarif {
                 })
             },
         ));
+        let mut results = results;
+        let mut rules: Vec<Value> = docs.iter().map(|d| rule_descriptor(d)).collect();
+        if let Some(d) = o
+            .design
+            .as_ref()
+            .filter(|d| d.found != crate::design::Architecture::NoAuthFound)
+            && let Some(doc) = catalog::get("auth-design")
+            && let Some((path, line)) = d.evidence.iter().find_map(|e| e.at.rsplit_once(':'))
+        {
+            rules.push(rule_descriptor(doc));
+            let line: usize = line.parse().unwrap_or(1);
+            let verdict = if d.ok {
+                format!(
+                    "auth design: {}; this is the recommended design",
+                    d.found_summary
+                )
+            } else {
+                format!(
+                    "auth design: {}; recommended: {}",
+                    d.found_summary,
+                    d.recommended.describe()
+                )
+            };
+            let steps: Vec<&str> = d.move_to.iter().map(String::as_str).collect();
+            results.push(json!({
+                "ruleId": "auth-design",
+                "ruleIndex": rules.len() - 1,
+                "level": "note",
+                "message": { "text": format!("{verdict}\n{}", steps.join("\n")) },
+                "locations": [{ "physicalLocation": { "artifactLocation": artifact(path), "region": { "startLine": line } } }],
+                "partialFingerprints": { FINGERPRINT_KEY: crate::baseline::fnv1a(&["auth-design", &d.found_summary, d.recommended.describe()]) },
+            }));
+        }
         let successful = !o.diagnostics.iter().any(|d| d.kind == "internal-error");
         let doc = json!({
             "$schema": SCHEMA_URI,
@@ -169,11 +202,12 @@ impl Reporter for Sarif {
                     "semanticVersion": env!("CARGO_PKG_VERSION"),
                     "version": env!("CARGO_PKG_VERSION"),
                     "informationUri": env!("CARGO_PKG_HOMEPAGE"),
-                    "rules": docs.iter().map(|d| rule_descriptor(d)).collect::<Vec<_>>(),
+                    "rules": rules,
                 }},
                 "automationDetails": { "id": "authlint/" },
                 "invocations": [{ "executionSuccessful": successful, "toolExecutionNotifications": notifications }],
                 "columnKind": "utf16CodeUnits",
+                "properties": { "design": o.design },
                 "results": results,
             }],
         });

@@ -4,6 +4,9 @@ use crate::finding::Span;
 use crate::source::{FileKind, SourceFile};
 use syn::visit_mut::VisitMut;
 
+mod facts;
+pub mod lifetime;
+
 /// A rule over one parsed Rust file.
 pub type RustRule = fn(&RustFile, &Context, &mut Sink);
 
@@ -60,6 +63,7 @@ impl Analyzer for RustAnalyzer {
                 for (_, rule) in RULES {
                     rule(&rf, ctx, sink);
                 }
+                facts::collect(&rf, ctx, sink);
             }
             Err(e) => {
                 let span = RustFile::span_in(file, e.span());

@@ -1,0 +1,549 @@
+//! Records what a Rust file says about the auth design (who issues and verifies JWTs, who asks a
+//! store, which handlers refresh and log out, where role claims decide access, which sessions) as
+//! facts for the project pass. Reports nothing itself.
+use super::RustFile;
+use super::lifetime::{ConstTable, Value, eval_expiry_with, eval_value};
+use crate::analyzers::{Context, Sink};
+use crate::facts::{FactKind, TokenKind};
+use quote::ToTokens;
+use std::collections::HashMap;
+use syn::visit::Visit;
+
+/// Words that mark a deny/allow list of tokens.
+const DENYLIST_WORDS: &[&str] = &[
+    "blacklist",
+    "blocklist",
+    "denylist",
+    "deny_list",
+    "revoked",
+    "allowlist",
+    "whitelist",
+    "invalidated",
+    "jti",
+];
+const ROLE_FIELDS: &[&str] = &[
+    "role",
+    "roles",
+    "is_admin",
+    "admin",
+    "is_superuser",
+    "permissions",
+    "perms",
+    "groups",
+    "scopes",
+    "is_staff",
+];
+const TOKEN_STORAGE_TYPES: &[&str] = &[
+    "MemoryStore",
+    "RedisStore",
+    "PostgresStore",
+    "SqliteStore",
+    "MySqlStore",
+    "MongoDBStore",
+    "RedisSessionStore",
+    "RedisActorSessionStore",
+    "FileStore",
+    "DynamoDBStore",
+    "MokaStore",
+];
+
+pub fn collect(file: &RustFile, _ctx: &Context, sink: &mut Sink) {
+    let mut v = Collector {
+        file,
+        sink,
+        consts: ConstTable::from_file(&file.ast),
+        fns: Vec::new(),
+        impl_trait: None,
+    };
+    v.visit_file(&file.ast);
+}
+
+struct FnScope {
+    name: String,
+    /// `exp` values seen in this function, in seconds from now.
+    exp: Vec<Option<u64>>,
+    /// JWTs encoded here: (span, names for the kind), resolved when the function ends.
+    issued: Vec<(crate::finding::Span, Vec<String>)>,
+    records_calls: bool,
+    /// `let` bindings whose value could be evaluated (`let exp = Utc::now() + ...`).
+    locals: HashMap<String, Value>,
+}
+
+struct Collector<'a, 'f> {
+    file: &'a RustFile<'f>,
+    sink: &'a mut Sink,
+    consts: ConstTable,
+    fns: Vec<FnScope>,
+    impl_trait: Option<String>,
+}
+
+fn last_segment(path: &syn::Path) -> String {
+    path.segments
+        .last()
+        .map(|s| s.ident.to_string())
+        .unwrap_or_default()
+}
+
+fn text(node: &impl ToTokens) -> String {
+    node.to_token_stream().to_string()
+}
+
+fn is_handler_prefix(name: &str) -> bool {
+    [
+        "create", "issue", "generate", "new", "make", "sign", "encode", "build", "mint", "hash",
+        "store", "save",
+    ]
+    .iter()
+    .any(|p| name.starts_with(p))
+}
+
+impl<'f> Collector<'_, 'f> {
+    fn fact(&mut self, kind: FactKind, node: &impl syn::spanned::Spanned) {
+        let span = self.file.span(node);
+        let function = self.fns.last().map(|f| f.name.clone());
+        self.sink.fact(kind, span, function.as_deref());
+    }
+
+    fn enter_fn(&mut self, sig: &syn::Signature) {
+        let name = sig.ident.to_string();
+        let lower = name.to_ascii_lowercase();
+        let takes_next = sig.inputs.iter().any(|arg| matches!(arg, syn::FnArg::Typed(t) if text(&t.ty).split_whitespace().any(|w| w == "Next")));
+        let extractor = self
+            .impl_trait
+            .as_deref()
+            .is_some_and(|t| t.starts_with("FromRequest"));
+        let per_request = takes_next
+            || extractor
+            || lower.contains("middleware")
+            || lower.contains("auth_guard")
+            || lower.contains("require_auth");
+        let refresh = lower.contains("refresh") && !is_handler_prefix(&lower);
+        let logout = ["logout", "log_out", "sign_out", "signout", "revoke"]
+            .iter()
+            .any(|w| lower.contains(w));
+        self.fns.push(FnScope {
+            name,
+            exp: Vec::new(),
+            issued: Vec::new(),
+            records_calls: per_request || refresh || logout,
+            locals: HashMap::new(),
+        });
+        if per_request {
+            self.fact(FactKind::PerRequest, &sig.ident);
+        }
+        if refresh {
+            self.fact(FactKind::RefreshHandler, &sig.ident);
+        }
+        if logout {
+            self.fact(FactKind::LogoutHandler, &sig.ident);
+        }
+    }
+
+    fn leave_fn(&mut self) {
+        let Some(scope) = self.fns.pop() else { return };
+        let lifetime = scope.exp.iter().flatten().copied().max();
+        for (span, mut names) in scope.issued {
+            names.insert(0, scope.name.clone());
+            let token = TokenKind::from_names(names.iter().map(String::as_str));
+            self.sink.fact(
+                FactKind::JwtIssued {
+                    token,
+                    lifetime_secs: lifetime,
+                },
+                span,
+                Some(&scope.name),
+            );
+        }
+    }
+
+    fn kind_here(&self, extra: &[String]) -> TokenKind {
+        let mut names: Vec<&str> = self.fns.iter().rev().map(|f| f.name.as_str()).collect();
+        names.extend(extra.iter().map(String::as_str));
+        TokenKind::from_names(names)
+    }
+
+    fn sql(&mut self, sql: &str, node: &impl syn::spanned::Spanned) {
+        let lower = sql.to_ascii_lowercase();
+        let verb = lower.split_whitespace().next().unwrap_or("");
+        if verb == "delete" || (verb == "update" && lower.contains("revoked")) {
+            self.fact(
+                FactKind::StoreRevoke {
+                    store: "sql".into(),
+                },
+                node,
+            );
+        } else if DENYLIST_WORDS.iter().any(|w| lower.contains(w)) {
+            self.fact(
+                FactKind::DenylistLookup {
+                    store: "sql".into(),
+                },
+                node,
+            );
+        } else if verb == "select" || lower.contains(" returning ") {
+            self.fact(
+                FactKind::StoreLookup {
+                    store: "sql".into(),
+                },
+                node,
+            );
+        }
+    }
+}
+
+fn first_str_lit(args: &syn::punctuated::Punctuated<syn::Expr, syn::Token![,]>) -> Option<String> {
+    match args.first()? {
+        syn::Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Str(s),
+            ..
+        }) => Some(s.value()),
+        _ => None,
+    }
+}
+
+impl<'ast> Visit<'ast> for Collector<'_, '_> {
+    fn visit_item_impl(&mut self, i: &'ast syn::ItemImpl) {
+        let saved = self.impl_trait.take();
+        self.impl_trait = i.trait_.as_ref().map(|(_, p, _)| last_segment(p));
+        syn::visit::visit_item_impl(self, i);
+        self.impl_trait = saved;
+    }
+
+    fn visit_item_fn(&mut self, i: &'ast syn::ItemFn) {
+        self.enter_fn(&i.sig);
+        syn::visit::visit_item_fn(self, i);
+        self.leave_fn();
+    }
+
+    fn visit_impl_item_fn(&mut self, i: &'ast syn::ImplItemFn) {
+        self.enter_fn(&i.sig);
+        syn::visit::visit_impl_item_fn(self, i);
+        self.leave_fn();
+    }
+
+    fn visit_expr_struct(&mut self, s: &'ast syn::ExprStruct) {
+        for f in &s.fields {
+            if let syn::Member::Named(name) = &f.member
+                && ["exp", "expires_at", "expiration", "expires"]
+                    .contains(&name.to_string().as_str())
+                && let Some(scope) = self.fns.last_mut()
+            {
+                scope
+                    .exp
+                    .push(eval_expiry_with(&f.expr, &self.consts, &scope.locals));
+            }
+        }
+        syn::visit::visit_expr_struct(self, s);
+    }
+
+    fn visit_local(&mut self, l: &'ast syn::Local) {
+        let empty = HashMap::new();
+        if let (syn::Pat::Ident(id), Some(init)) = (&l.pat, &l.init)
+            && let Some(v) = eval_value(
+                &init.expr,
+                &self.consts,
+                self.fns.last().map_or(&empty, |f| &f.locals),
+            )
+            && let Some(scope) = self.fns.last_mut()
+        {
+            scope.locals.insert(id.ident.to_string(), v);
+        }
+        syn::visit::visit_local(self, l);
+    }
+
+    fn visit_expr_call(&mut self, c: &'ast syn::ExprCall) {
+        if let syn::Expr::Path(p) = &*c.func {
+            let name = last_segment(&p.path);
+            let full = text(&p.path).replace(' ', "");
+            match name.as_str() {
+                "encode" if c.args.len() == 3 => {
+                    let names: Vec<String> = c.args.iter().map(text).collect();
+                    let span = self.file.span(c);
+                    if let Some(scope) = self.fns.last_mut() {
+                        scope.issued.push((span, names));
+                    } else {
+                        self.sink.fact(
+                            FactKind::JwtIssued {
+                                token: TokenKind::from_names(names.iter().map(String::as_str)),
+                                lifetime_secs: None,
+                            },
+                            span,
+                            None,
+                        );
+                    }
+                }
+                "decode" if c.args.len() == 3 || full.contains("decode::<") => {
+                    let names: Vec<String> = c.args.iter().map(text).collect();
+                    let token = self.kind_here(&names);
+                    self.fact(FactKind::JwtVerified { token }, c);
+                }
+                "query" | "query_as" | "query_scalar"
+                    if full.contains("sqlx") || c.args.len() == 1 =>
+                {
+                    if let Some(sql) = first_str_lit(&c.args) {
+                        self.sql(&sql, c);
+                    }
+                }
+                "cmd" if full.contains("redis") => {
+                    if let Some(cmd) = first_str_lit(&c.args) {
+                        let cmd = cmd.to_ascii_uppercase();
+                        if ["DEL", "SREM", "HDEL", "UNLINK"].contains(&cmd.as_str()) {
+                            self.fact(
+                                FactKind::StoreRevoke {
+                                    store: "redis".into(),
+                                },
+                                c,
+                            );
+                        } else if ["GET", "EXISTS", "SISMEMBER", "HGET", "HEXISTS"]
+                            .contains(&cmd.as_str())
+                        {
+                            self.fact(
+                                FactKind::StoreLookup {
+                                    store: "redis".into(),
+                                },
+                                c,
+                            );
+                        }
+                    }
+                }
+                "new" | "builder"
+                    if full.ends_with("SessionManagerLayer::new")
+                        || full.ends_with("SessionMiddleware::new")
+                        || full.ends_with("SessionMiddleware::builder") =>
+                {
+                    let store = c.args.first().map(text).unwrap_or_default();
+                    if store.contains("CookieSessionStore") {
+                        self.fact(FactKind::CookieSession, c);
+                    } else {
+                        let kind = TOKEN_STORAGE_TYPES
+                            .iter()
+                            .find(|t| store.contains(*t))
+                            .map_or("a session store", |t| t);
+                        self.fact(
+                            FactKind::ServerSession {
+                                store: kind.to_string(),
+                            },
+                            c,
+                        );
+                    }
+                }
+                "new" if full.ends_with("CookieSession::new") => {
+                    self.fact(FactKind::CookieSession, c)
+                }
+                "new" if full.ends_with("ServerSession::new") => self.fact(
+                    FactKind::ServerSession {
+                        store: "a session store".into(),
+                    },
+                    c,
+                ),
+                "new_v4" | "thread_rng" | "random" | "rng" | "fill_bytes" | "fill"
+                    if full.contains("Uuid")
+                        || full.contains("rand")
+                        || full.contains("OsRng")
+                        || name == "thread_rng"
+                        || name == "rng" =>
+                {
+                    let token = self.kind_here(&[]);
+                    if token != TokenKind::Unknown && token != TokenKind::SinglePurpose {
+                        self.fact(FactKind::OpaqueTokenIssued { token }, c);
+                    }
+                }
+                "delete" if full.contains("diesel") => self.fact(
+                    FactKind::StoreRevoke {
+                        store: "diesel".into(),
+                    },
+                    c,
+                ),
+                _ => {}
+            }
+            if self.fns.last().is_some_and(|f| f.records_calls)
+                && name
+                    .chars()
+                    .next()
+                    .is_some_and(|ch| ch.is_ascii_lowercase())
+            {
+                self.fact(FactKind::Calls { callee: name }, c);
+            }
+        }
+        syn::visit::visit_expr_call(self, c);
+    }
+
+    fn visit_expr_method_call(&mut self, m: &'ast syn::ExprMethodCall) {
+        let method = m.method.to_string();
+        let receiver = text(&m.receiver).to_ascii_lowercase();
+        let args = m
+            .args
+            .iter()
+            .map(text)
+            .collect::<Vec<_>>()
+            .join(" ")
+            .to_ascii_lowercase();
+        let about_denylist = DENYLIST_WORDS
+            .iter()
+            .any(|w| receiver.contains(w) || args.contains(w));
+        match method.as_str() {
+            "contains" | "contains_key" | "sismember" | "exists" | "get" | "hget" | "hexists"
+                if about_denylist =>
+            {
+                let store = if ["sismember", "exists", "hget", "hexists"].contains(&method.as_str())
+                    || receiver.contains("redis")
+                {
+                    "redis"
+                } else {
+                    "memory"
+                };
+                self.fact(
+                    FactKind::DenylistLookup {
+                        store: store.into(),
+                    },
+                    m,
+                );
+            }
+            "insert" | "sadd" | "set_ex" | "set" if about_denylist => {
+                self.fact(
+                    FactKind::StoreRevoke {
+                        store: "deny list".into(),
+                    },
+                    m,
+                );
+            }
+            "del" | "srem" | "hdel" | "unlink" => self.fact(
+                FactKind::StoreRevoke {
+                    store: "redis".into(),
+                },
+                m,
+            ),
+            "delete_by_id" | "delete_many" => self.fact(
+                FactKind::StoreRevoke {
+                    store: "sea-orm".into(),
+                },
+                m,
+            ),
+            "exists" | "sismember" | "hget" | "hexists" => self.fact(
+                FactKind::StoreLookup {
+                    store: "redis".into(),
+                },
+                m,
+            ),
+            "first" | "get_result" | "get_results" | "load" | "first_async"
+                if receiver.contains("filter") || receiver.contains("find") =>
+            {
+                self.fact(
+                    FactKind::StoreLookup {
+                        store: "diesel".into(),
+                    },
+                    m,
+                );
+            }
+            "one" | "all" if receiver.contains("find") => self.fact(
+                FactKind::StoreLookup {
+                    store: "sea-orm".into(),
+                },
+                m,
+            ),
+            "allow_credentials" | "supports_credentials"
+                if m.args.is_empty() || args.contains("true") =>
+            {
+                self.fact(FactKind::CorsCredentials, m);
+            }
+            "contains" | "iter" | "any"
+                if ROLE_FIELDS.iter().any(|f| {
+                    receiver.ends_with(&format!(". {f}")) || receiver.ends_with(&format!(".{f}"))
+                }) && receiver.contains("claims") =>
+            {
+                self.fact(
+                    FactKind::RoleClaimCheck {
+                        claim: receiver.rsplit('.').next().unwrap_or("").trim().to_string(),
+                    },
+                    m,
+                );
+            }
+            _ => {}
+        }
+        if self.fns.last().is_some_and(|f| f.records_calls) {
+            self.fact(FactKind::Calls { callee: method }, &m.method);
+        }
+        syn::visit::visit_expr_method_call(self, m);
+    }
+
+    fn visit_expr_binary(&mut self, b: &'ast syn::ExprBinary) {
+        if matches!(b.op, syn::BinOp::Eq(_) | syn::BinOp::Ne(_)) {
+            for side in [&*b.left, &*b.right] {
+                if let Some(claim) = role_claim(side) {
+                    self.fact(FactKind::RoleClaimCheck { claim }, b);
+                    break;
+                }
+            }
+        }
+        syn::visit::visit_expr_binary(self, b);
+    }
+
+    fn visit_expr_if(&mut self, i: &'ast syn::ExprIf) {
+        let cond = match &*i.cond {
+            syn::Expr::Unary(u) => &*u.expr,
+            other => other,
+        };
+        if let Some(claim) = role_claim(cond) {
+            self.fact(FactKind::RoleClaimCheck { claim }, &*i.cond);
+        }
+        syn::visit::visit_expr_if(self, i);
+    }
+
+    fn visit_expr_match(&mut self, m: &'ast syn::ExprMatch) {
+        if let Some(claim) = role_claim(&m.expr) {
+            self.fact(FactKind::RoleClaimCheck { claim }, &*m.expr);
+        }
+        syn::visit::visit_expr_match(self, m);
+    }
+
+    fn visit_macro(&mut self, mac: &'ast syn::Macro) {
+        let name = last_segment(&mac.path);
+        if matches!(
+            name.as_str(),
+            "query" | "query_as" | "query_scalar" | "query_file"
+        ) && let Ok(args) = mac.parse_body_with(
+            syn::punctuated::Punctuated::<syn::Expr, syn::Token![,]>::parse_terminated,
+        ) && let Some(sql) = args.iter().find_map(|a| match a {
+            syn::Expr::Lit(syn::ExprLit {
+                lit: syn::Lit::Str(s),
+                ..
+            }) => Some(s.value()),
+            _ => None,
+        }) {
+            self.sql(&sql, mac);
+        }
+        if name == "matches"
+            && let Ok(args) = mac.parse_body_with(
+                syn::punctuated::Punctuated::<syn::Expr, syn::Token![,]>::parse_terminated,
+            )
+            && let Some(first) = args.first()
+            && let Some(claim) = role_claim(first)
+        {
+            self.fact(FactKind::RoleClaimCheck { claim }, mac);
+        }
+        syn::visit::visit_macro(self, mac);
+    }
+}
+
+/// `claims.role`, `token.claims.is_admin`, `data.claims.roles` (possibly through `&`, `*`,
+/// `.as_str()`): the claim's name.
+fn role_claim(e: &syn::Expr) -> Option<String> {
+    match e {
+        syn::Expr::Field(f) => {
+            let syn::Member::Named(name) = &f.member else {
+                return None;
+            };
+            let name = name.to_string();
+            let base = text(&f.base).to_ascii_lowercase();
+            (ROLE_FIELDS.contains(&name.as_str())
+                && base
+                    .split(|c: char| !c.is_alphanumeric() && c != '_')
+                    .any(|w| w == "claims"))
+            .then_some(name)
+        }
+        syn::Expr::Reference(r) => role_claim(&r.expr),
+        syn::Expr::Unary(u) => role_claim(&u.expr),
+        syn::Expr::Paren(p) => role_claim(&p.expr),
+        syn::Expr::MethodCall(m) if m.args.is_empty() => role_claim(&m.receiver),
+        _ => None,
+    }
+}

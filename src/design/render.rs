@@ -1,0 +1,160 @@
+//! The verdict as text: the block at the end of the human report, and the PR-comment page of
+//! `authlint design --format markdown` with Mermaid diagrams of the found and recommended flows.
+use super::verdict::{Architecture, Design};
+use std::fmt::Write;
+
+/// The verdict for terminals. `full` adds the evidence and every step of the move.
+pub fn render_human(d: &Design, full: bool) -> String {
+    let mut s = String::new();
+    let _ = writeln!(s, "design: {}", d.found_summary);
+    let shown = if full {
+        d.evidence.len()
+    } else {
+        d.evidence.len().min(6)
+    };
+    for e in &d.evidence[..shown] {
+        if e.at.is_empty() {
+            let _ = writeln!(s, "  - {}", e.claim);
+        } else {
+            let _ = writeln!(s, "  - {} ({})", e.claim, e.at);
+        }
+    }
+    if shown < d.evidence.len() {
+        let _ = writeln!(
+            s,
+            "  - … {} more (authlint design)",
+            d.evidence.len() - shown
+        );
+    }
+    if d.found == Architecture::NoAuthFound {
+        return s;
+    }
+    if d.ok {
+        let _ = writeln!(
+            s,
+            "recommended: {} — the project already has it",
+            d.recommended.describe()
+        );
+        return s;
+    }
+    let _ = writeln!(s, "recommended: {}", d.recommended.describe());
+    for w in &d.why {
+        let _ = writeln!(s, "  because {w}");
+    }
+    let steps = if full {
+        d.move_to.len()
+    } else {
+        d.move_to.len().min(2)
+    };
+    for m in &d.move_to[..steps] {
+        let _ = writeln!(s, "  → {m}");
+    }
+    if !d.resolves.is_empty() {
+        let total: usize = d.resolves.values().sum();
+        let list: Vec<String> = d
+            .resolves
+            .iter()
+            .map(|(r, n)| format!("{r} ×{n}"))
+            .collect();
+        let _ = writeln!(
+            s,
+            "  resolves {total} finding{}: {}",
+            if total == 1 { "" } else { "s" },
+            list.join(", ")
+        );
+    }
+    if !full {
+        let _ = writeln!(
+            s,
+            "  full verdict and diagrams: authlint design --format markdown"
+        );
+    }
+    s
+}
+
+/// A PR-comment-ready page.
+pub fn render_markdown(d: &Design) -> String {
+    let mut s = String::from("## authlint design verdict\n\n");
+    let _ = writeln!(s, "**Found:** {}\n", d.found_summary);
+    for e in &d.evidence {
+        if e.at.is_empty() {
+            let _ = writeln!(s, "- {}", e.claim);
+        } else {
+            let _ = writeln!(s, "- {} (`{}`)", e.claim, e.at);
+        }
+    }
+    if d.found == Architecture::NoAuthFound {
+        return s;
+    }
+    let _ = writeln!(s, "\n```mermaid\n{}```\n", found_diagram(d));
+    let _ = writeln!(
+        s,
+        "**Recommended:** {}{}\n",
+        d.recommended.describe(),
+        if d.ok { " (already in place)" } else { "" }
+    );
+    for w in &d.why {
+        let _ = writeln!(s, "- because {w}");
+    }
+    if !d.ok {
+        s.push_str("\n**Move to:**\n\n");
+        for m in &d.move_to {
+            let _ = writeln!(s, "1. {m}");
+        }
+        let _ = writeln!(
+            s,
+            "\n```mermaid\n{}```\n",
+            recommended_diagram(d.recommended)
+        );
+    }
+    if !d.resolves.is_empty() {
+        s.push_str("**The move resolves:**\n\n| rule | findings |\n|---|---|\n");
+        for (r, n) in &d.resolves {
+            let _ = writeln!(s, "| `{r}` | {n} |");
+        }
+    }
+    s
+}
+
+fn has(d: &Design, words: &str) -> bool {
+    d.evidence.iter().any(|e| e.claim.contains(words))
+}
+
+fn found_diagram(d: &Design) -> String {
+    let mut s = String::from("flowchart LR\n  B[Browser or app] -- login --> A[API]\n");
+    match d.found {
+        Architecture::ServerSessions => {
+            s.push_str("  A -- \"Set-Cookie: opaque session id\" --> B\n  A <--> R[(session store)]\n  B -- \"cookie on each request\" --> A\n");
+        }
+        Architecture::ClientSideSessions => {
+            s.push_str("  A -- \"Set-Cookie: the whole session, signed\" --> B\n  B -- \"cookie on each request\" --> A\n  X((logout cannot revoke a copied cookie))\n  A -.- X\n");
+        }
+        _ => {
+            s.push_str("  A -- \"access JWT");
+            if has(d, "refresh token") {
+                s.push_str(" + refresh token");
+            }
+            s.push_str("\" --> B\n  B -- \"Authorization: Bearer\" --> A\n");
+            if has(d, "localStorage") || has(d, "sessionStorage") || has(d, "script") {
+                s.push_str("  B -. \"tokens readable by any script\" .-> S[(web storage)]\n");
+            }
+            if d.found == Architecture::JwtWithPerRequestStoreCheck {
+                s.push_str("  A <-- \"deny-list lookup on every request\" --> R[(store)]\n");
+            } else if d.found == Architecture::Hybrid {
+                s.push_str("  A <-- \"refresh token lookup\" --> R[(store)]\n");
+            } else {
+                s.push_str(
+                    "  X((no store: nothing can revoke a token before it expires))\n  A -.- X\n",
+                );
+            }
+        }
+    }
+    s
+}
+
+fn recommended_diagram(a: Architecture) -> String {
+    match a {
+        Architecture::Hybrid => "flowchart LR\n  B[Browser or app] -- login --> A[API]\n  A -- \"5-minute access JWT (memory) + opaque refresh token (HttpOnly cookie, Path=/auth/refresh)\" --> B\n  B -- \"Authorization: Bearer\" --> S[Other services]\n  B -- \"refresh: rotate, detect reuse\" --> A\n  A <--> R[(refresh_tokens: SHA-256 hashes)]\n  A -- \"logout / ban: delete\" --> R\n".into(),
+        _ => "flowchart LR\n  B[Browser] -- login --> A[API]\n  A -- \"Set-Cookie: opaque id; HttpOnly; Secure; SameSite=Lax\" --> B\n  B -- \"cookie + CSRF token\" --> A\n  A <--> R[(Redis or Postgres session store)]\n  A -- \"logout / ban: delete session\" --> R\n".into(),
+    }
+}

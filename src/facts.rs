@@ -1,0 +1,156 @@
+//! Facts: what each analyzer learns about the project's auth design as it goes (no second parse).
+//! The project pass combines them across files into project-level findings and the design verdict.
+use crate::finding::{Position, Span};
+use serde::Serialize;
+
+/// Which token a fact is about, decided from names along the way.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum TokenKind {
+    Access,
+    Refresh,
+    /// Email confirmation, password reset, invitation and other single-purpose tokens.
+    SinglePurpose,
+    Unknown,
+}
+
+impl TokenKind {
+    /// Reads the kind from identifiers (function, variable, const, struct names), most specific
+    /// first.
+    pub fn from_names<'a>(names: impl IntoIterator<Item = &'a str>) -> TokenKind {
+        let mut kind = TokenKind::Unknown;
+        for name in names {
+            let n = name.to_ascii_lowercase();
+            let single = [
+                "confirm",
+                "verif",
+                "reset",
+                "invit",
+                "magic",
+                "email",
+                "password",
+                "download",
+                "share",
+                "presign",
+                "unsubscribe",
+                "activation",
+                "otp",
+            ];
+            if single.iter().any(|w| n.contains(w)) {
+                return TokenKind::SinglePurpose;
+            }
+            if n.contains("refresh") {
+                return TokenKind::Refresh;
+            }
+            if kind == TokenKind::Unknown
+                && [
+                    "access", "bearer", "id_token", "idtoken", "auth", "login", "signin",
+                    "sign_in", "jwt", "token", "claims",
+                ]
+                .iter()
+                .any(|w| n.contains(w))
+            {
+                kind = TokenKind::Access;
+            }
+        }
+        kind
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TokenKind::Access => "access",
+            TokenKind::Refresh => "refresh",
+            TokenKind::SinglePurpose => "single-purpose",
+            TokenKind::Unknown => "unknown",
+        }
+    }
+}
+
+/// What a fact says.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum FactKind {
+    /// A JWT is signed here (`jsonwebtoken::encode` and friends), with its lifetime when known.
+    JwtIssued {
+        token: TokenKind,
+        lifetime_secs: Option<u64>,
+    },
+    /// A JWT is verified here (signature and claims).
+    JwtVerified { token: TokenKind },
+    /// A random, opaque token is generated here (a session id or an opaque refresh token).
+    OpaqueTokenIssued { token: TokenKind },
+    /// A store is asked here (SQL query, Redis read, in-memory set lookup).
+    StoreLookup { store: String },
+    /// Something is deleted or marked revoked in a store here.
+    StoreRevoke { store: String },
+    /// A deny/allow list of tokens is consulted here.
+    DenylistLookup { store: String },
+    /// An authorization decision is taken from a role/permission/group claim of a token.
+    RoleClaimCheck { claim: String },
+    /// Server-side sessions are set up here, with the store.
+    ServerSession { store: String },
+    /// The session state lives in a cookie (cannot be revoked).
+    CookieSession,
+    /// A function named like a refresh handler.
+    RefreshHandler,
+    /// A function named like a logout/revoke handler.
+    LogoutHandler,
+    /// This function runs on every request (an extractor or a middleware).
+    PerRequest,
+    /// The front end keeps a token where script can read it.
+    ClientTokenStorage { token: TokenKind },
+    /// A function calls another by name (to follow one level across files).
+    Calls { callee: String },
+    /// CORS with credentials (a cross-origin front end).
+    CorsCredentials,
+}
+
+/// A fact as the analyzer records it: where, and in which function.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Fact {
+    pub kind: FactKind,
+    pub span: Span,
+    /// The enclosing function's name, when there is one.
+    pub function: Option<String>,
+}
+
+/// A fact with its file and position, as the project pass sees it.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct PlacedFact {
+    pub path: String,
+    pub start: Position,
+    #[serde(skip)]
+    pub span: Span,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub function: Option<String>,
+    #[serde(flatten)]
+    pub kind: FactKind,
+}
+
+impl PlacedFact {
+    pub fn at(&self) -> String {
+        format!("{}:{}", self.path, self.start.line)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn token_kinds_from_names() {
+        assert_eq!(
+            TokenKind::from_names(["create_refresh_token"]),
+            TokenKind::Refresh
+        );
+        assert_eq!(
+            TokenKind::from_names(["create_email_confirmation_token"]),
+            TokenKind::SinglePurpose
+        );
+        assert_eq!(
+            TokenKind::from_names(["login", "claims"]),
+            TokenKind::Access
+        );
+        assert_eq!(TokenKind::from_names(["handler"]), TokenKind::Unknown);
+    }
+}
