@@ -53,7 +53,8 @@ pub struct Discovery {
     pub failed: Vec<(String, String)>,
     pub lockfiles: Vec<PathBuf>,
     /// Files that say something about the project's shape (binaries, compose files, mobile
-    /// clients), whether or not authlint reads them: `(display path, path on disk)`.
+    /// clients), whether or not authlint reads them: `(path relative to its scanned root, path on
+    /// disk)`.
     pub markers: Vec<(String, PathBuf)>,
 }
 
@@ -210,10 +211,11 @@ pub fn discover(
                     out.lock().unwrap().lockfiles.push(abs.clone());
                 }
                 if MARKER_NAMES.contains(&entry.file_name().to_string_lossy().as_ref()) {
+                    let rel = path.strip_prefix(root).unwrap_or(path);
                     out.lock()
                         .unwrap()
                         .markers
-                        .push((display_path(path, cwd), abs.clone()));
+                        .push((display_path(rel, cwd), abs.clone()));
                 }
                 let mut d = out.lock().unwrap();
                 if ft.is_symlink() {

@@ -144,9 +144,18 @@ impl ProjectContext {
         let mut mobile = std::collections::BTreeSet::new();
         for (rel, abs) in markers {
             let name = rel.rsplit('/').next().unwrap_or(rel);
+            let example = rel.split('/').any(|c| {
+                [
+                    "examples", "tests", "benches", "fixtures", "testdata", "test",
+                ]
+                .contains(&c)
+            });
+            if example {
+                continue;
+            }
             let dir = rel.rsplit_once('/').map_or("", |(d, _)| d);
             match name {
-                "main.rs" if dir.ends_with("src") && !dir.contains("fixtures") => {
+                "main.rs" if dir == "src" || dir.ends_with("/src") => {
                     let pkg = dir.trim_end_matches("src").trim_end_matches('/');
                     services.insert(if pkg.is_empty() {
                         "the root crate".to_string()

@@ -542,3 +542,55 @@ fn unreadable_and_invalid_files_are_reported_not_lost() {
         "{human}"
     );
 }
+
+#[test]
+fn design_verdict_in_every_format() {
+    let demo = common::root().join("fixtures/demo");
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_authlint"))
+            .args(args)
+            .current_dir(&demo)
+            .output()
+            .unwrap()
+    };
+    let md = run(&["design", "--format", "markdown"]);
+    assert_eq!(code(&md), 0);
+    let md = stdout(&md);
+    assert!(
+        md.starts_with("## authlint design verdict\n\n**Found:** stateless JWT"),
+        "{md}"
+    );
+    assert!(
+        md.contains("```mermaid\nflowchart LR")
+            && md.contains("**Recommended:** server-side sessions"),
+        "{md}"
+    );
+
+    let human = stdout(&run(&["check", "--color", "never"]));
+    assert!(
+        human.contains("design: stateless JWT")
+            && human.contains("recommended: server-side sessions"),
+        "{human}"
+    );
+
+    let v: Value = serde_json::from_slice(&run(&["check", "--format", "json"]).stdout).unwrap();
+    assert_eq!(v["design"]["found"], "stateless-jwt");
+    assert_eq!(v["design"]["recommended"], "server-sessions");
+
+    let v: Value = serde_json::from_slice(&run(&["check", "--format", "sarif"]).stdout).unwrap();
+    assert_valid_sarif(&v);
+    let run0 = &v["runs"][0];
+    assert_eq!(run0["properties"]["design"]["found"], "stateless-jwt");
+    let note = run0["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["ruleId"] == "auth-design")
+        .expect("a design result");
+    assert_eq!(note["level"], "note");
+    let rules = run0["tool"]["driver"]["rules"].as_array().unwrap();
+    assert_eq!(
+        rules[note["ruleIndex"].as_u64().unwrap() as usize]["id"],
+        "auth-design"
+    );
+}

@@ -67,6 +67,8 @@ struct FnScope {
     records_calls: bool,
     /// `let` bindings whose value could be evaluated (`let exp = Utc::now() + ...`).
     locals: HashMap<String, Value>,
+    /// The source text of every `let` initialiser, to see through `let store = RedisStore::new(..)`.
+    let_text: HashMap<String, String>,
 }
 
 struct Collector<'a, 'f> {
@@ -127,6 +129,7 @@ impl<'f> Collector<'_, 'f> {
             issued: Vec::new(),
             records_calls: per_request || refresh || logout,
             locals: HashMap::new(),
+            let_text: HashMap::new(),
         });
         if per_request {
             self.fact(FactKind::PerRequest, &sig.ident);
@@ -238,6 +241,13 @@ impl<'ast> Visit<'ast> for Collector<'_, '_> {
     fn visit_local(&mut self, l: &'ast syn::Local) {
         let empty = HashMap::new();
         if let (syn::Pat::Ident(id), Some(init)) = (&l.pat, &l.init)
+            && let Some(scope) = self.fns.last_mut()
+        {
+            scope
+                .let_text
+                .insert(id.ident.to_string(), text(&init.expr));
+        }
+        if let (syn::Pat::Ident(id), Some(init)) = (&l.pat, &l.init)
             && let Some(v) = eval_value(
                 &init.expr,
                 &self.consts,
@@ -310,7 +320,14 @@ impl<'ast> Visit<'ast> for Collector<'_, '_> {
                         || full.ends_with("SessionMiddleware::new")
                         || full.ends_with("SessionMiddleware::builder") =>
                 {
-                    let store = c.args.first().map(text).unwrap_or_default();
+                    let mut store = c.args.first().map(text).unwrap_or_default();
+                    if let Some(bound) = self
+                        .fns
+                        .last()
+                        .and_then(|f| f.let_text.get(store.trim_start_matches('&').trim()))
+                    {
+                        store = bound.clone();
+                    }
                     if store.contains("CookieSessionStore") {
                         self.fact(FactKind::CookieSession, c);
                     } else {

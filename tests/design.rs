@@ -1,0 +1,109 @@
+//! The design verdict on whole fixture projects, one per architecture: what is found, what is
+//! recommended, and that the safe designs draw no findings from the project-level rules.
+mod common;
+
+use authlint::design::{Architecture, render_markdown};
+use common::*;
+
+const PROJECT_RULES: &[&str] = &[
+    "refresh-token-not-revocable",
+    "refresh-token-rotation-disabled",
+    "jwt-denylist-per-request",
+    "privilege-claims-in-token",
+];
+
+fn verdict(name: &str) -> (authlint::design::Design, Vec<String>) {
+    let outcome = check(&[&format!("fixtures/design/{name}")]);
+    assert!(
+        outcome.diagnostics.is_empty(),
+        "{name}: {:#?}",
+        outcome.diagnostics
+    );
+    let rules = outcome
+        .findings
+        .iter()
+        .filter(|f| PROJECT_RULES.contains(&f.rule))
+        .map(|f| f.rule.to_string())
+        .collect();
+    let design = outcome.design.expect("a verdict");
+    insta::assert_snapshot!(format!("design__{name}"), render_markdown(&design));
+    (design, rules)
+}
+
+#[test]
+fn session_monolith_is_already_the_recommended_design() {
+    let (d, rules) = verdict("session-monolith");
+    assert_eq!(d.found, Architecture::ServerSessions);
+    assert_eq!(d.recommended, Architecture::ServerSessions);
+    assert!(d.ok);
+    assert!(rules.is_empty(), "{rules:?}");
+    assert!(
+        d.evidence.iter().any(|e| e.claim.contains("RedisStore")),
+        "{:?}",
+        d.evidence
+    );
+}
+
+#[test]
+fn stateless_jwt_spa_should_move_to_sessions() {
+    let (d, _) = verdict("stateless-jwt-spa");
+    assert_eq!(d.found, Architecture::StatelessJwt);
+    assert_eq!(d.recommended, Architecture::ServerSessions);
+    assert!(!d.ok);
+    assert!(
+        d.evidence
+            .iter()
+            .any(|e| e.claim.contains("lifetime of 1d")),
+        "{:?}",
+        d.evidence
+    );
+    assert!(d.move_to.iter().any(|m| m.contains("tower-sessions")));
+}
+
+#[test]
+fn hybrid_across_two_services_is_kept() {
+    let (d, rules) = verdict("hybrid-services");
+    assert_eq!(d.found, Architecture::Hybrid);
+    assert_eq!(
+        d.recommended,
+        Architecture::Hybrid,
+        "two services: {:?}",
+        d.why
+    );
+    assert!(d.ok);
+    assert!(rules.is_empty(), "{rules:?}");
+}
+
+#[test]
+fn jwt_with_deny_list_is_a_session_reinvented() {
+    let (d, rules) = verdict("jwt-denylist");
+    assert_eq!(d.found, Architecture::JwtWithPerRequestStoreCheck);
+    assert_eq!(d.recommended, Architecture::ServerSessions);
+    assert_eq!(rules, ["jwt-denylist-per-request"]);
+    assert_eq!(d.resolves.get("jwt-denylist-per-request"), Some(&1));
+    assert!(
+        d.move_to.iter().any(|m| m.contains("RedisStore")),
+        "redis is locked: {:?}",
+        d.move_to
+    );
+}
+
+#[test]
+fn refresh_jwt_bound_to_a_device_row_is_revocable() {
+    let (d, rules) = verdict("refresh-jwt-device-row");
+    assert_eq!(d.found, Architecture::Hybrid);
+    assert_eq!(
+        d.recommended,
+        Architecture::Hybrid,
+        "a mobile client: {:?}",
+        d.why
+    );
+    assert!(d.why.iter().any(|w| w.contains("android/")));
+    assert!(rules.is_empty(), "{rules:?}");
+}
+
+#[test]
+fn no_auth_at_all() {
+    let outcome = check(&["fixtures/rules/unused-suppression"]);
+    assert_eq!(outcome.design.unwrap().found, Architecture::NoAuthFound);
+}
