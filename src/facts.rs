@@ -103,6 +103,8 @@ pub enum FactKind {
     Calls { callee: String },
     /// CORS with credentials (a cross-origin front end).
     CorsCredentials,
+    /// An OAuth token endpoint (a `grant_type` field): native or third-party clients hold tokens.
+    TokenEndpoint,
 }
 
 /// A fact as the analyzer records it: where, and in which function.

@@ -102,6 +102,61 @@ pub struct ProjectContext {
     pub frameworks: Vec<String>,
 }
 
+/// Directories whose binaries and compose files are tooling or tests, not services.
+const NOT_SERVICE_DIRS: &[&str] = &[
+    "examples",
+    "tests",
+    "benches",
+    "fixtures",
+    "testdata",
+    "test",
+    "e2e",
+    "playwright",
+    "cypress",
+    "xtask",
+    "tools",
+];
+/// Crates that make a binary a network service.
+const SERVER_CRATES: &[&str] = &[
+    "axum",
+    "actix-web",
+    "rocket",
+    "poem",
+    "salvo",
+    "warp",
+    "tonic",
+    "hyper",
+    "tide",
+    "ntex",
+    "loco-rs",
+    "pavex",
+];
+
+/// A binary is a service when its crate depends on a web or RPC framework (read from the
+/// Cargo.toml beside its `src/`; a crate without one is counted, as in small fixtures).
+fn is_web_server(main_rs: &std::path::Path) -> bool {
+    let Some(manifest) = main_rs
+        .parent()
+        .and_then(|src| src.parent())
+        .map(|c| c.join("Cargo.toml"))
+    else {
+        return true;
+    };
+    match std::fs::read_to_string(manifest) {
+        Ok(text) => {
+            let deps = text.split("[dev-dependencies]").next().unwrap_or("");
+            SERVER_CRATES.iter().any(|c| {
+                deps.lines().any(|l| {
+                    l.trim_start().starts_with(&format!("{c} "))
+                        || l.trim_start().starts_with(&format!("{c}="))
+                        || l.trim_start().starts_with(&format!("{c}.workspace"))
+                })
+            })
+        }
+        Err(_) => true,
+    }
+}
+
 const STORE_CRATES: &[&str] = &[
     "redis",
     "fred",
@@ -144,18 +199,12 @@ impl ProjectContext {
         let mut mobile = std::collections::BTreeSet::new();
         for (rel, abs) in markers {
             let name = rel.rsplit('/').next().unwrap_or(rel);
-            let example = rel.split('/').any(|c| {
-                [
-                    "examples", "tests", "benches", "fixtures", "testdata", "test",
-                ]
-                .contains(&c)
-            });
-            if example {
+            if rel.split('/').any(|c| NOT_SERVICE_DIRS.contains(&c)) {
                 continue;
             }
             let dir = rel.rsplit_once('/').map_or("", |(d, _)| d);
             match name {
-                "main.rs" if dir == "src" || dir.ends_with("/src") => {
+                "main.rs" if (dir == "src" || dir.ends_with("/src")) && is_web_server(abs) => {
                     let pkg = dir.trim_end_matches("src").trim_end_matches('/');
                     services.insert(if pkg.is_empty() {
                         "the root crate".to_string()

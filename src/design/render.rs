@@ -35,11 +35,14 @@ pub fn render_human(d: &Design, full: bool) -> String {
             "recommended: {} — the project already has it",
             d.recommended.describe()
         );
-        return s;
+    } else {
+        let _ = writeln!(s, "recommended: {}", d.recommended.describe());
     }
-    let _ = writeln!(s, "recommended: {}", d.recommended.describe());
     for w in &d.why {
         let _ = writeln!(s, "  because {w}");
+    }
+    if d.ok {
+        return s;
     }
     let steps = if full {
         d.move_to.len()

@@ -29,7 +29,7 @@ impl Architecture {
             Architecture::ServerSessions => "server-side sessions",
             Architecture::ClientSideSessions => "client-side cookie sessions",
             Architecture::StatelessJwt => "stateless JWT",
-            Architecture::Hybrid => "hybrid: short access JWT + stored refresh token",
+            Architecture::Hybrid => "hybrid: access JWT + stored refresh token",
             Architecture::JwtWithPerRequestStoreCheck => "JWT + per-request store check",
             Architecture::Mixed => "mixed: sessions and JWTs side by side",
             Architecture::NoAuthFound => "no authentication found",
@@ -199,12 +199,12 @@ pub fn decide(
     }
 
     let jwt = !access.is_empty() || !refresh_jwt.is_empty() || !verified.is_empty();
-    let short_access = access.iter().all(|a| match a.kind {
+    let long_access = access.iter().find(|a| match a.kind {
         FactKind::JwtIssued {
             lifetime_secs: Some(l),
             ..
-        } => l <= settings.access_token_max_ttl,
-        _ => true,
+        } => l > settings.access_token_max_ttl,
+        _ => false,
     });
     let stored_refresh = !opaque_refresh.is_empty() || (!refresh_jwt.is_empty() && !not_revocable);
     let found = match (jwt, !sessions.is_empty(), !cookie_sessions.is_empty()) {
@@ -213,15 +213,34 @@ pub fn decide(
         (false, false, true) => Architecture::ClientSideSessions,
         (true, true, _) | (true, false, true) => Architecture::Mixed,
         (true, false, false) if denylist => Architecture::JwtWithPerRequestStoreCheck,
-        (true, false, false) if stored_refresh && short_access => Architecture::Hybrid,
+        (true, false, false) if stored_refresh => Architecture::Hybrid,
         (true, false, false) => Architecture::StatelessJwt,
     };
+    if let (true, Some(a)) = (stored_refresh, long_access) {
+        note(
+            format!(
+                "the access token outlives the {} limit, so the stored refresh token cannot shorten what a stolen access token is worth",
+                format_duration(settings.access_token_max_ttl)
+            ),
+            a.at(),
+        );
+    }
     if jwt && sessions.is_empty() && !stored_refresh && !denylist {
         note("no server-side store is consulted for tokens: nothing can revoke one before it expires".into(), String::new());
     }
 
     let mut why = Vec::new();
-    let needs_tokens = ctx.services >= 2 || !ctx.mobile.is_empty();
+    let token_endpoint = index
+        .all(|k| matches!(k, FactKind::TokenEndpoint))
+        .into_iter()
+        .next();
+    let needs_tokens = ctx.services >= 2 || !ctx.mobile.is_empty() || token_endpoint.is_some();
+    if let Some(t) = token_endpoint {
+        why.push(format!(
+            "an OAuth token endpoint serves native or third-party clients ({})",
+            t.at()
+        ));
+    }
     if ctx.services >= 2 {
         why.push(format!(
             "{} services must trust one login ({})",
@@ -258,7 +277,9 @@ pub fn decide(
             resolves.insert(rule.to_string(), n);
         }
     }
-    let ok = found == recommended && resolves.is_empty();
+    let ok = found == recommended
+        && resolves.is_empty()
+        && !(found == Architecture::Hybrid && long_access.is_some());
     let found_summary = found.describe().to_string();
     Design {
         found,

@@ -223,6 +223,13 @@ impl<'ast> Visit<'ast> for Collector<'_, '_> {
         self.leave_fn();
     }
 
+    fn visit_field(&mut self, f: &'ast syn::Field) {
+        if f.ident.as_ref().is_some_and(|i| i == "grant_type") {
+            self.fact(FactKind::TokenEndpoint, f);
+        }
+        syn::visit::visit_field(self, f);
+    }
+
     fn visit_expr_struct(&mut self, s: &'ast syn::ExprStruct) {
         for f in &s.fields {
             if let syn::Member::Named(name) = &f.member
@@ -352,13 +359,7 @@ impl<'ast> Visit<'ast> for Collector<'_, '_> {
                     },
                     c,
                 ),
-                "new_v4" | "thread_rng" | "random" | "rng" | "fill_bytes" | "fill"
-                    if full.contains("Uuid")
-                        || full.contains("rand")
-                        || full.contains("OsRng")
-                        || name == "thread_rng"
-                        || name == "rng" =>
-                {
+                _ if is_randomness(&name, &full) => {
                     let token = self.kind_here(&[]);
                     if token != TokenKind::Unknown && token != TokenKind::SinglePurpose {
                         self.fact(FactKind::OpaqueTokenIssued { token }, c);
@@ -397,7 +398,21 @@ impl<'ast> Visit<'ast> for Collector<'_, '_> {
         let about_denylist = DENYLIST_WORDS
             .iter()
             .any(|w| receiver.contains(w) || args.contains(w));
+        self.named_store_call(&method, m);
         match method.as_str() {
+            "sign_with_key" | "authenticate" | "sign"
+                if m.args.len() == 1 && !receiver.contains("hmac") || method == "sign_with_key" =>
+            {
+                let span = self.file.span(m);
+                let names = vec![receiver.clone()];
+                if let Some(scope) = self.fns.last_mut() {
+                    scope.issued.push((span, names));
+                }
+            }
+            "verify_with_key" | "verify_token" => {
+                let token = self.kind_here(&[receiver.clone()]);
+                self.fact(FactKind::JwtVerified { token }, m);
+            }
             "contains" | "contains_key" | "sismember" | "exists" | "get" | "hget" | "hexists"
                 if about_denylist =>
             {
@@ -538,6 +553,79 @@ impl<'ast> Visit<'ast> for Collector<'_, '_> {
             self.fact(FactKind::RoleClaimCheck { claim }, mac);
         }
         syn::visit::visit_macro(self, mac);
+    }
+}
+
+/// Random bytes for an opaque token: `Uuid::new_v4()`, `rand::thread_rng()`, `OsRng.fill_bytes`,
+/// a project helper named like `gen_random_string`.
+fn is_randomness(name: &str, full: &str) -> bool {
+    matches!(
+        name,
+        "new_v4" | "thread_rng" | "rng" | "fill_bytes" | "random" | "fill"
+    ) && (full.contains("Uuid")
+        || full.contains("rand")
+        || full.contains("OsRng")
+        || name == "thread_rng"
+        || name == "rng")
+        || name.contains("random_")
+        || name.ends_with("_random")
+        || name == "gen_token"
+}
+
+impl Collector<'_, '_> {
+    /// A call whose name says it reads or deletes a stored token, session, device or user
+    /// (`find_by_refresh_token`, `delete_refresh_token`, `get_user_by_id`): the store may hide in a
+    /// macro or another crate, but the name is evidence enough.
+    fn named_store_call(&mut self, name: &str, node: &impl syn::spanned::Spanned) {
+        let n = name.to_ascii_lowercase();
+        let about = [
+            "token", "session", "device", "jti", "refresh", "user", "account",
+        ]
+        .iter()
+        .any(|w| n.contains(w));
+        let lookup = [
+            "find_by",
+            "find_one",
+            "get_by",
+            "fetch_",
+            "load_",
+            "lookup_",
+            "select_",
+            "check_token",
+            "find_user",
+            "get_user",
+            "get_session",
+            "get_device",
+            "validate_refresh",
+        ]
+        .iter()
+        .any(|p| n.starts_with(p));
+        let revoke = [
+            "delete_",
+            "revoke_",
+            "remove_",
+            "invalidate_",
+            "purge_",
+            "destroy_",
+            "expire_",
+        ]
+        .iter()
+        .any(|p| n.starts_with(p));
+        if about && revoke && !n.contains("cookie") {
+            self.fact(
+                FactKind::StoreRevoke {
+                    store: "a store".into(),
+                },
+                node,
+            );
+        } else if about && lookup || n == "find_by_id" {
+            self.fact(
+                FactKind::StoreLookup {
+                    store: "a store".into(),
+                },
+                node,
+            );
+        }
     }
 }
 
