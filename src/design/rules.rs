@@ -190,6 +190,10 @@ fn privilege_claims(index: &Index, settings: &Settings, out: &mut Vec<(String, u
         let FactKind::RoleClaimCheck { claim } = &check.kind else {
             continue;
         };
+        if in_front_end_crate(&check.path) {
+            // A WASM front end reads claims to shape its UI; the server decides access.
+            continue;
+        }
         let reloads = check.function.as_deref().is_some_and(|f| {
             index
                 .reach(&check.path, f)
@@ -216,4 +220,22 @@ fn privilege_claims(index: &Index, settings: &Settings, out: &mut Vec<(String, u
         }
         out.push((check.path.clone(), check.start.line, r));
     }
+}
+
+/// Whether the nearest Cargo.toml above `path` is a browser front end (yew, leptos, dioxus,
+/// sycamore, web-sys): claims read there only shape the UI.
+fn in_front_end_crate(path: &str) -> bool {
+    let mut dir = std::path::Path::new(path).parent();
+    while let Some(d) = dir {
+        if let Ok(text) = std::fs::read_to_string(d.join("Cargo.toml")) {
+            return ["yew", "leptos", "dioxus", "sycamore", "web-sys", "gloo"]
+                .iter()
+                .any(|c| {
+                    text.lines()
+                        .any(|l| l.trim_start().starts_with(c) && l.contains('='))
+                });
+        }
+        dir = d.parent();
+    }
+    false
 }

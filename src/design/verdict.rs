@@ -259,6 +259,15 @@ pub fn decide(
     if !needs_tokens {
         why.push("one service on one domain with no mobile client: a session cookie is the simplest design that can be revoked at once".into());
     }
+    if let Some(c) = index
+        .all(|k| matches!(k, FactKind::CorsCredentials))
+        .first()
+    {
+        why.push(format!(
+            "the API accepts credentialed cross-origin requests ({}): serve the front end from the same site (a subdomain) so the cookie can stay SameSite=Lax",
+            c.at()
+        ));
+    }
     if ctx.stores.is_empty() {
         why.push("no store crate is locked yet (redis, sqlx, diesel, sea-orm): add one for the session or refresh-token table".into());
     } else {
