@@ -52,8 +52,10 @@ fn parse_line(line: &str, line_start: usize, line_no: usize) -> Option<Suppressi
     }
     let marker_start = line[..at].rfind(['/', '#', '<', '*', '{']).map_or(at, |i| {
         line[..=i]
-            .rfind(|c: char| !matches!(c, '/' | '#' | '<' | '!' | '-' | '*' | '{'))
-            .map_or(0, |j| j + 1)
+            .char_indices()
+            .rev()
+            .find(|&(_, c)| !matches!(c, '/' | '#' | '<' | '!' | '-' | '*' | '{'))
+            .map_or(0, |(j, c)| j + c.len_utf8())
     });
     let body_start = at + "authlint-ignore".len();
     let mut body = &line[body_start..];

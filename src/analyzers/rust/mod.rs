@@ -53,6 +53,13 @@ impl Analyzer for RustAnalyzer {
     }
 
     fn check(&self, file: &SourceFile, ctx: &Context, sink: &mut Sink) {
+        if let Some(at) = too_deep(&file.text) {
+            sink.parse_error(
+                Some(Span::new(at, at + 1)),
+                format!("cannot parse Rust: brackets nest deeper than {MAX_NESTING} levels"),
+            );
+            return;
+        }
         let parsed = syn::parse_file(&file.text);
         match parsed {
             Ok(mut ast) => {
@@ -73,6 +80,41 @@ impl Analyzer for RustAnalyzer {
         // proc-macro2 keeps every parsed text in a per-thread map; free it once spans are resolved.
         proc_macro2::extra::invalidate_current_thread_spans();
     }
+}
+
+/// Deeper nesting than any real program has; parsing it would exhaust the stack.
+pub const MAX_NESTING: usize = 256;
+
+/// The offset where bracket nesting first exceeds [`MAX_NESTING`] (string literals skipped).
+fn too_deep(text: &str) -> Option<usize> {
+    let b = text.as_bytes();
+    let mut depth = 0usize;
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'(' | b'[' | b'{' => {
+                depth += 1;
+                if depth > MAX_NESTING {
+                    return Some(i);
+                }
+            }
+            b')' | b']' | b'}' => depth = depth.saturating_sub(1),
+            b'"' => {
+                i += 1;
+                while i < b.len() && b[i] != b'"' {
+                    i += if b[i] == b'\\' { 2 } else { 1 };
+                }
+            }
+            b'/' if b.get(i + 1) == Some(&b'/') => {
+                while i < b.len() && b[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    None
 }
 
 /// A parsed Rust file with the helpers rules share.

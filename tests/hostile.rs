@@ -1,0 +1,171 @@
+//! Hostile inputs end in a clear diagnostic and a finished run, and every discovered file is
+//! accounted for: scanned + skipped + failed = discovered.
+use serde_json::Value;
+use std::os::unix::ffi::OsStrExt;
+use std::process::Command;
+
+fn run_json(dir: &std::path::Path, extra: &[&str]) -> (i32, Value) {
+    let out = Command::new(env!("CARGO_BIN_EXE_authlint"))
+        .args(["check", ".", "--format", "json", "--no-config"])
+        .args(extra)
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    let v = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+    (out.status.code().unwrap(), v)
+}
+
+#[test]
+fn a_tree_full_of_hostile_files_finishes_and_loses_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path();
+    let w = |name: &str, bytes: &[u8]| std::fs::write(p.join(name), bytes).unwrap();
+    w(
+        "deep.rs",
+        format!(
+            "fn token() {{ let x = {}1{}; }}\n",
+            "(".repeat(100_000),
+            ")".repeat(100_000)
+        )
+        .as_bytes(),
+    );
+    w(
+        "blocks.rs",
+        format!(
+            "fn session() {{ {}{} }}\n",
+            "{".repeat(100_000),
+            "}".repeat(100_000)
+        )
+        .as_bytes(),
+    );
+    w("latin1.rs", b"fn token() { let s = \"caf\xe9\"; }\n");
+    w("nul.rs", b"fn token() {\x00}\n");
+    w("bom.rs", b"\xef\xbb\xbf// authlint-ignore\nfn main() {}\n");
+    w("crlf.rs", b"fn main() {\r\n    // authlint-ignore\r\n}\r\n");
+    w("ok.rs", b"fn main() {}\n");
+    let many: String = (0..3000)
+        .map(|i| format!("// authlint-ignore\nfn f{i}() {{}}\n"))
+        .collect();
+    w("many.rs", many.as_bytes());
+    // 50 MiB, sparse: reported as too large without being read.
+    std::fs::File::create(p.join("huge.rs"))
+        .unwrap()
+        .set_len(50 << 20)
+        .unwrap();
+    std::os::unix::fs::symlink(".", p.join("loop")).unwrap();
+    std::os::unix::fs::symlink("/etc/hostname", p.join("outside.rs")).unwrap();
+    let fifo = std::ffi::CString::new(p.join("pipe.rs").as_os_str().as_bytes()).unwrap();
+    assert_eq!(unsafe { libc_mkfifo(fifo.as_ptr(), 0o644) }, 0);
+    let odd = std::ffi::OsStr::from_bytes(b"odd-\xff-name.rs");
+    std::fs::write(p.join(odd), b"// authlint-ignore\nfn main() {}\n").unwrap();
+
+    let (code, v) = run_json(p, &[]);
+    assert_eq!(code, 1, "many.rs and bom.rs and crlf.rs have findings");
+    let files = &v["summary"]["files"];
+    let n = |k: &str| files[k].as_u64().unwrap();
+    assert_eq!(n("discovered"), n("scanned") + n("skipped") + n("failed"));
+    assert_eq!(
+        n("discovered"),
+        12,
+        "every file but the directory symlink: {files}"
+    );
+    let diag_paths: Vec<&str> = v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["path"].as_str().unwrap())
+        .collect();
+    for bad in ["blocks.rs", "deep.rs", "latin1.rs", "nul.rs"] {
+        assert!(
+            diag_paths.contains(&bad),
+            "{bad} has a diagnostic: {diag_paths:?}"
+        );
+    }
+    let skipped: Vec<(String, String)> = v["skipped"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["path"].as_str().unwrap().to_string(),
+                s["reason"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    for (path, reason) in [
+        ("huge.rs", "too-large"),
+        ("outside.rs", "symlink-outside-root"),
+        ("pipe.rs", "not-a-regular-file"),
+    ] {
+        assert!(
+            skipped.contains(&(path.to_string(), reason.to_string())),
+            "{path}: {skipped:?}"
+        );
+    }
+    let findings = v["findings"].as_array().unwrap();
+    assert_eq!(
+        findings.iter().filter(|f| f["path"] == "many.rs").count(),
+        3000
+    );
+    let bom = findings.iter().find(|f| f["path"] == "bom.rs").unwrap();
+    assert_eq!(
+        (
+            bom["start"]["line"].as_u64(),
+            bom["start"]["column"].as_u64()
+        ),
+        (Some(1), Some(2)),
+        "the BOM is one character"
+    );
+    let crlf = findings.iter().find(|f| f["path"] == "crlf.rs").unwrap();
+    assert_eq!(
+        (
+            crlf["start"]["line"].as_u64(),
+            crlf["start"]["column"].as_u64()
+        ),
+        (Some(2), Some(5))
+    );
+    assert!(crlf["message"].as_str().unwrap().find('\r').is_none());
+    assert!(
+        findings.iter().any(|f| f["path"] == "odd-\u{fffd}-name.rs"),
+        "a non-UTF-8 path is shown lossily, not dropped"
+    );
+}
+
+#[test]
+fn columns_count_characters_and_utf16_units_in_every_format() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("a.rs"),
+        "fn main() { let s = \"привет 🍪\"; } // authlint-ignore\n",
+    )
+    .unwrap();
+    let (_, v) = run_json(dir.path(), &[]);
+    let f = &v["findings"][0];
+    let prefix = "fn main() { let s = \"привет 🍪\"; } ";
+    assert_eq!(
+        f["start"]["column"].as_u64(),
+        Some(prefix.chars().count() as u64 + 1)
+    );
+    assert_eq!(
+        f["start"]["column_utf16"].as_u64(),
+        Some(prefix.encode_utf16().count() as u64 + 1)
+    );
+    assert_eq!(f["start"]["offset"].as_u64(), Some(prefix.len() as u64));
+    let out = Command::new(env!("CARGO_BIN_EXE_authlint"))
+        .args(["check", ".", "--format", "sarif", "--no-config"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    let sarif: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let region = &sarif["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["region"];
+    assert_eq!(
+        region["startColumn"].as_u64(),
+        Some(prefix.encode_utf16().count() as u64 + 1)
+    );
+}
+
+unsafe extern "C" {
+    #[link_name = "mkfifo"]
+    fn libc_mkfifo(path: *const std::ffi::c_char, mode: u32) -> i32;
+}
