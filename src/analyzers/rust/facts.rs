@@ -410,7 +410,7 @@ impl<'ast> Visit<'ast> for Collector<'_, '_> {
                 }
             }
             "verify_with_key" | "verify_token" => {
-                let token = self.kind_here(&[receiver.clone()]);
+                let token = self.kind_here(std::slice::from_ref(&receiver));
                 self.fact(FactKind::JwtVerified { token }, m);
             }
             "contains" | "contains_key" | "sismember" | "exists" | "get" | "hget" | "hexists"
