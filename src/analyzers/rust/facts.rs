@@ -3,49 +3,14 @@
 //! facts for the project pass. Reports nothing itself.
 use super::RustFile;
 use super::lifetime::{ConstTable, Value, eval_expiry_with, eval_value};
+use super::names::{
+    DENYLIST_WORDS, ROLE_FIELDS, TOKEN_STORAGE_TYPES, first_str_lit, is_handler_prefix,
+    is_randomness, last_segment, role_claim, text,
+};
 use crate::analyzers::{Context, Sink};
 use crate::facts::{FactKind, TokenKind};
-use quote::ToTokens;
 use std::collections::HashMap;
 use syn::visit::Visit;
-
-/// Words that mark a deny/allow list of tokens.
-const DENYLIST_WORDS: &[&str] = &[
-    "blacklist",
-    "blocklist",
-    "denylist",
-    "deny_list",
-    "revoked",
-    "allowlist",
-    "whitelist",
-    "invalidated",
-    "jti",
-];
-const ROLE_FIELDS: &[&str] = &[
-    "role",
-    "roles",
-    "is_admin",
-    "admin",
-    "is_superuser",
-    "permissions",
-    "perms",
-    "groups",
-    "scopes",
-    "is_staff",
-];
-const TOKEN_STORAGE_TYPES: &[&str] = &[
-    "MemoryStore",
-    "RedisStore",
-    "PostgresStore",
-    "SqliteStore",
-    "MySqlStore",
-    "MongoDBStore",
-    "RedisSessionStore",
-    "RedisActorSessionStore",
-    "FileStore",
-    "DynamoDBStore",
-    "MokaStore",
-];
 
 pub fn collect(file: &RustFile, _ctx: &Context, sink: &mut Sink) {
     let mut v = Collector {
@@ -77,26 +42,6 @@ struct Collector<'a, 'f> {
     consts: ConstTable,
     fns: Vec<FnScope>,
     impl_trait: Option<String>,
-}
-
-fn last_segment(path: &syn::Path) -> String {
-    path.segments
-        .last()
-        .map(|s| s.ident.to_string())
-        .unwrap_or_default()
-}
-
-fn text(node: &impl ToTokens) -> String {
-    node.to_token_stream().to_string()
-}
-
-fn is_handler_prefix(name: &str) -> bool {
-    [
-        "create", "issue", "generate", "new", "make", "sign", "encode", "build", "mint", "hash",
-        "store", "save",
-    ]
-    .iter()
-    .any(|p| name.starts_with(p))
 }
 
 impl<'f> Collector<'_, 'f> {
@@ -190,16 +135,6 @@ impl<'f> Collector<'_, 'f> {
                 node,
             );
         }
-    }
-}
-
-fn first_str_lit(args: &syn::punctuated::Punctuated<syn::Expr, syn::Token![,]>) -> Option<String> {
-    match args.first()? {
-        syn::Expr::Lit(syn::ExprLit {
-            lit: syn::Lit::Str(s),
-            ..
-        }) => Some(s.value()),
-        _ => None,
     }
 }
 
@@ -400,8 +335,9 @@ impl<'ast> Visit<'ast> for Collector<'_, '_> {
             .any(|w| receiver.contains(w) || args.contains(w));
         self.named_store_call(&method, m);
         match method.as_str() {
-            "sign_with_key" | "authenticate" | "sign"
-                if m.args.len() == 1 && !receiver.contains("hmac") || method == "sign_with_key" =>
+            // the `jwt` crate's `SignWithKey`, jwt-simple's `key.authenticate(claims)`
+            "sign_with_key" | "authenticate"
+                if method == "sign_with_key" || args.contains("claims") =>
             {
                 let span = self.file.span(m);
                 let names = vec![receiver.clone()];
@@ -556,22 +492,6 @@ impl<'ast> Visit<'ast> for Collector<'_, '_> {
     }
 }
 
-/// Random bytes for an opaque token: `Uuid::new_v4()`, `rand::thread_rng()`, `OsRng.fill_bytes`,
-/// a project helper named like `gen_random_string`.
-fn is_randomness(name: &str, full: &str) -> bool {
-    matches!(
-        name,
-        "new_v4" | "thread_rng" | "rng" | "fill_bytes" | "random" | "fill"
-    ) && (full.contains("Uuid")
-        || full.contains("rand")
-        || full.contains("OsRng")
-        || name == "thread_rng"
-        || name == "rng")
-        || name.contains("random_")
-        || name.ends_with("_random")
-        || name == "gen_token"
-}
-
 impl Collector<'_, '_> {
     /// A call whose name says it reads or deletes a stored token, session, device or user
     /// (`find_by_refresh_token`, `delete_refresh_token`, `get_user_by_id`): the store may hide in a
@@ -626,29 +546,5 @@ impl Collector<'_, '_> {
                 node,
             );
         }
-    }
-}
-
-/// `claims.role`, `token.claims.is_admin`, `data.claims.roles` (possibly through `&`, `*`,
-/// `.as_str()`): the claim's name.
-fn role_claim(e: &syn::Expr) -> Option<String> {
-    match e {
-        syn::Expr::Field(f) => {
-            let syn::Member::Named(name) = &f.member else {
-                return None;
-            };
-            let name = name.to_string();
-            let base = text(&f.base).to_ascii_lowercase();
-            (ROLE_FIELDS.contains(&name.as_str())
-                && base
-                    .split(|c: char| !c.is_alphanumeric() && c != '_')
-                    .any(|w| w == "claims"))
-            .then_some(name)
-        }
-        syn::Expr::Reference(r) => role_claim(&r.expr),
-        syn::Expr::Unary(u) => role_claim(&u.expr),
-        syn::Expr::Paren(p) => role_claim(&p.expr),
-        syn::Expr::MethodCall(m) if m.args.is_empty() => role_claim(&m.receiver),
-        _ => None,
     }
 }

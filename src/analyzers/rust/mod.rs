@@ -6,6 +6,7 @@ use syn::visit_mut::VisitMut;
 
 mod facts;
 pub mod lifetime;
+mod names;
 
 /// A rule over one parsed Rust file.
 pub type RustRule = fn(&RustFile, &Context, &mut Sink);
