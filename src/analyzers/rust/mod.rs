@@ -4,11 +4,43 @@ use crate::finding::Span;
 use crate::source::{FileKind, SourceFile};
 use syn::visit_mut::VisitMut;
 
+mod cookie_flow;
+mod cookie_model;
+mod cookies;
+mod raw_set_cookie;
+mod sessions;
+
 /// A rule over one parsed Rust file.
 pub type RustRule = fn(&RustFile, &Context, &mut Sink);
 
 /// The Rust rules: the ids each one reports, and its check.
-const RULES: &[(&[&str], RustRule)] = &[];
+const RULES: &[(&[&str], RustRule)] = &[
+    (
+        &[
+            "cookie-missing-httponly",
+            "cookie-missing-secure",
+            "cookie-missing-samesite",
+        ],
+        cookies::check,
+    ),
+    (
+        &[
+            "cookie-missing-httponly",
+            "cookie-missing-secure",
+            "cookie-missing-samesite",
+        ],
+        raw_set_cookie::check,
+    ),
+    (
+        &[
+            "cookie-missing-httponly",
+            "cookie-missing-secure",
+            "cookie-missing-samesite",
+            "client-side-session-store",
+        ],
+        sessions::check,
+    ),
+];
 
 pub struct RustAnalyzer;
 
