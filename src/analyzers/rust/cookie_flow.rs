@@ -17,8 +17,18 @@ const MAX_EXPR_DEPTH: usize = 200;
 
 /// Crates whose `Cookie` is a client's (an HTTP client or a browser driver), not a response's.
 const CLIENT_CRATES: &[&str] = &[
-    "reqwest", "cookie_store", "reqwest_cookie_store", "thirtyfour", "fantoccini", "headless_chrome",
-    "chromiumoxide", "ureq", "isahc", "surf", "awc", "user_agent",
+    "reqwest",
+    "cookie_store",
+    "reqwest_cookie_store",
+    "thirtyfour",
+    "fantoccini",
+    "headless_chrome",
+    "chromiumoxide",
+    "ureq",
+    "isahc",
+    "surf",
+    "awc",
+    "user_agent",
 ];
 
 /// How the cookie was made, which decides how the fix is worded.
@@ -89,7 +99,15 @@ fn is_removal_name(name: &str) -> bool {
     model::words(name).iter().any(|w| {
         matches!(
             w.as_str(),
-            "remove" | "removal" | "clear" | "delete" | "unset" | "expire" | "expired" | "logout" | "signout"
+            "remove"
+                | "removal"
+                | "clear"
+                | "delete"
+                | "unset"
+                | "expire"
+                | "expired"
+                | "logout"
+                | "signout"
         )
     }) || name.contains("log_out")
         || name.contains("sign_out")
@@ -173,7 +191,18 @@ impl<'a> FileInfo<'a> {
         let server = c.uses.iter().any(|u| {
             matches!(
                 u.as_str(),
-                "cookie" | "actix_web" | "axum_extra" | "tower_cookies" | "rocket" | "poem" | "salvo" | "tower_sessions" | "axum" | "actix_http" | "tide" | "ntex"
+                "cookie"
+                    | "actix_web"
+                    | "axum_extra"
+                    | "tower_cookies"
+                    | "rocket"
+                    | "poem"
+                    | "salvo"
+                    | "tower_sessions"
+                    | "axum"
+                    | "actix_http"
+                    | "tide"
+                    | "ntex"
             )
         });
         let client = c.uses.iter().any(|u| CLIENT_CRATES.contains(&u.as_str()));
@@ -240,7 +269,8 @@ impl<'a> FileInfo<'a> {
         impl<'ast> Visit<'ast> for V {
             fn visit_expr_method_call(&mut self, m: &'ast syn::ExprMethodCall) {
                 let n = m.method.to_string();
-                self.0 |= n.contains("secure") || n.contains("http_only") || n.contains("same_site");
+                self.0 |=
+                    n.contains("secure") || n.contains("http_only") || n.contains("same_site");
                 syn::visit::visit_expr_method_call(self, m);
             }
         }
@@ -287,7 +317,11 @@ impl FnAnalysis<'_, '_> {
     }
 
     fn text(&self, node: &impl syn::spanned::Spanned) -> String {
-        self.info.rf.src.snippet(self.span(node)).replace(char::is_whitespace, "")
+        self.info
+            .rf
+            .src
+            .snippet(self.span(node))
+            .replace(char::is_whitespace, "")
     }
 
     fn lookup(&self, name: &str) -> Option<usize> {
@@ -341,13 +375,25 @@ impl FnAnalysis<'_, '_> {
         last
     }
 
-    fn create(&mut self, origin: Span, name: &syn::Expr, value: Option<&syn::Expr>, style: Style) -> usize {
+    fn create(
+        &mut self,
+        origin: Span,
+        name: &syn::Expr,
+        value: Option<&syn::Expr>,
+        style: Style,
+    ) -> usize {
         let name_param = match name {
-            syn::Expr::Path(p) => p.path.get_ident().and_then(|i| self.params.iter().position(|x| i == x)),
+            syn::Expr::Path(p) => p
+                .path
+                .get_ident()
+                .and_then(|i| self.params.iter().position(|x| i == x)),
             _ => None,
         };
         let value_param = value.and_then(|v| match model::strip(v) {
-            syn::Expr::Path(p) => p.path.get_ident().and_then(|i| self.params.iter().position(|x| i == x)),
+            syn::Expr::Path(p) => p
+                .path
+                .get_ident()
+                .and_then(|i| self.params.iter().position(|x| i == x)),
             _ => None,
         });
         let empty = value.is_some_and(|v| {
@@ -373,7 +419,9 @@ impl FnAnalysis<'_, '_> {
     /// A `(name, value)` tuple or a pair of arguments.
     fn create_pair(&mut self, origin: Span, args: &[&syn::Expr], style: Style) -> Option<usize> {
         match args {
-            [syn::Expr::Tuple(t)] if t.elems.len() == 2 => Some(self.create(origin, &t.elems[0], Some(&t.elems[1]), style)),
+            [syn::Expr::Tuple(t)] if t.elems.len() == 2 => {
+                Some(self.create(origin, &t.elems[0], Some(&t.elems[1]), style))
+            }
             [name, value] => Some(self.create(origin, name, Some(value), style)),
             [name] => Some(self.create(origin, name, None, style)),
             _ => None,
@@ -441,7 +489,8 @@ impl FnAnalysis<'_, '_> {
         rec.returned = false;
         rec.adders.clear();
         rec.depth = self.cond;
-        rec.labels.push((at, format!("returned by `{helper}` here")));
+        rec.labels
+            .push((at, format!("returned by `{helper}` here")));
         self.recs.push(rec);
         self.recs.len() - 1
     }
@@ -479,7 +528,8 @@ impl FnAnalysis<'_, '_> {
             for a in &args {
                 self.expr(a);
             }
-            self.apply(id, &name, &args, self.span(m));
+            let at = Span::new(self.span(&m.method).start, self.span(m).end);
+            self.apply(id, &name, &args, at);
             return Some(id);
         }
         let receiver = self.text(&m.receiver).to_ascii_lowercase();
@@ -488,7 +538,9 @@ impl FnAnalysis<'_, '_> {
         match name.as_str() {
             "add" | "add_private" | "cookie" | "add_cookie" | "set_cookie" | "add_original" => {
                 let id = match args.as_slice() {
-                    [syn::Expr::Tuple(t)] if t.elems.len() == 2 && (jar_like || name == "add_private") => {
+                    [syn::Expr::Tuple(t)]
+                        if t.elems.len() == 2 && (jar_like || name == "add_private") =>
+                    {
                         let origin = self.span(t);
                         self.create_pair(origin, &args, Style::Tuple)
                     }
@@ -505,10 +557,13 @@ impl FnAnalysis<'_, '_> {
                         _ => Adder::Plain,
                     };
                     self.recs[id].adders.push(adder);
-                    self.recs[id].labels.push((at, "added to the response here".into()));
+                    self.recs[id]
+                        .labels
+                        .push((at, "added to the response here".into()));
                 }
             }
-            "remove" | "remove_private" | "force_remove" | "remove_cookie" | "del_cookie" | "add_removal_cookie" => {
+            "remove" | "remove_private" | "force_remove" | "remove_cookie" | "del_cookie"
+            | "add_removal_cookie" => {
                 for a in &args {
                     if let Some(id) = self.expr(a) {
                         self.recs[id].removal = true;
@@ -555,8 +610,16 @@ impl FnAnalysis<'_, '_> {
                 rec.removal |= arg_text.contains("UNIX_EPOCH")
                     || (arg_text.contains("now") && arg_text.contains('-'))
             }
-            ("finish", []) => rec.style = Style::Builder { finish: Some("finish") },
-            ("build", []) => rec.style = Style::Builder { finish: Some("build") },
+            ("finish", []) => {
+                rec.style = Style::Builder {
+                    finish: Some("finish"),
+                }
+            }
+            ("build", []) => {
+                rec.style = Style::Builder {
+                    finish: Some("build"),
+                }
+            }
             _ => {}
         }
     }

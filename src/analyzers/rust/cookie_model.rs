@@ -73,7 +73,10 @@ fn matches(list: &WordList, name: &str) -> bool {
     let ws = words(name);
     let joined = ws.join("_");
     let flat = ws.concat();
-    list.words.iter().any(|w| ws.contains(w) || joined == *w)
+    let delimited = format!("_{joined}_");
+    list.words
+        .iter()
+        .any(|w| delimited.contains(&format!("_{w}_")))
         || list
             .fragments
             .iter()
@@ -247,11 +250,15 @@ pub fn report(
         (HTTPONLY, Problem::Off(_)) => {
             format!("{subject} has HttpOnly turned off, so any script on the page can read it")
         }
-        (HTTPONLY, _) => format!("{subject} is set without HttpOnly, so any script on the page can read it"),
+        (HTTPONLY, _) => {
+            format!("{subject} is set without HttpOnly, so any script on the page can read it")
+        }
         (SECURE, Problem::Off(_)) => {
             format!("{subject} has Secure turned off, so it is also sent over plain http")
         }
-        (SECURE, _) => format!("{subject} is set without Secure, so it is also sent over plain http"),
+        (SECURE, _) => {
+            format!("{subject} is set without Secure, so it is also sent over plain http")
+        }
         (_, Problem::SameSiteNone(_)) => {
             format!("{subject} is set with SameSite=None, so it goes with every cross-site request")
         }
@@ -283,7 +290,12 @@ pub fn flag_of(expr: &syn::Expr) -> Flag {
 pub fn same_site_of(expr: &syn::Expr) -> SameSiteValue {
     match strip(expr) {
         syn::Expr::Path(p) => {
-            let segs: Vec<String> = p.path.segments.iter().map(|s| s.ident.to_string()).collect();
+            let segs: Vec<String> = p
+                .path
+                .segments
+                .iter()
+                .map(|s| s.ident.to_string())
+                .collect();
             match segs.last().map(String::as_str) {
                 Some("Lax") => SameSiteValue::Lax,
                 Some("Strict") => SameSiteValue::Strict,
@@ -330,7 +342,12 @@ pub fn is_path(expr: &syn::Expr, ident: &str) -> bool {
 pub fn path_tail(expr: &syn::Expr, n: usize) -> Vec<String> {
     match expr {
         syn::Expr::Path(p) => {
-            let segs: Vec<String> = p.path.segments.iter().map(|s| s.ident.to_string()).collect();
+            let segs: Vec<String> = p
+                .path
+                .segments
+                .iter()
+                .map(|s| s.ident.to_string())
+                .collect();
             segs[segs.len().saturating_sub(n)..].to_vec()
         }
         _ => Vec::new(),
@@ -440,7 +457,21 @@ mod tests {
 
     #[test]
     fn names_are_classified() {
-        for n in ["session", "sid", "PHPSESSID", "__Host-session", "jwt", "refresh_token", "accessToken", "id_token", "remember_me", "auth"] {
+        for n in [
+            "user_id",
+            "rocket_user_id",
+            "uid",
+            "session",
+            "sid",
+            "PHPSESSID",
+            "__Host-session",
+            "jwt",
+            "refresh_token",
+            "accessToken",
+            "id_token",
+            "remember_me",
+            "auth",
+        ] {
             assert_eq!(purpose_of(n), Purpose::Auth, "{n}");
         }
         for n in ["XSRF-TOKEN", "csrftoken", "csrf_token"] {
@@ -449,7 +480,16 @@ mod tests {
         for n in ["theme", "locale", "lang", "cookie_consent", "tz"] {
             assert_eq!(purpose_of(n), Purpose::Ui, "{n}");
         }
-        for n in ["cart", "flash", "inside", "accessibility", "name", "COOKIE_NAME"] {
+        for n in [
+            "cart",
+            "flash",
+            "inside",
+            "accessibility",
+            "name",
+            "COOKIE_NAME",
+            "user_prefs",
+            "guid",
+        ] {
             assert_eq!(purpose_of(n), Purpose::Other, "{n}");
         }
         assert_eq!(purpose_of("SESSION_COOKIE"), Purpose::Auth);
@@ -477,10 +517,16 @@ mod tests {
         let name = CookieName::Known("sid".into());
         let mut a = Attrs::default();
         a.same_site.0 = SameSiteValue::None;
-        let rules: Vec<_> = problems(&a, &name, Purpose::Auth).iter().map(|p| p.0).collect();
+        let rules: Vec<_> = problems(&a, &name, Purpose::Auth)
+            .iter()
+            .map(|p| p.0)
+            .collect();
         assert!(!rules.contains(&SECURE));
         a.secure.0 = Flag::Off;
-        let rules: Vec<_> = problems(&a, &name, Purpose::Auth).iter().map(|p| p.0).collect();
+        let rules: Vec<_> = problems(&a, &name, Purpose::Auth)
+            .iter()
+            .map(|p| p.0)
+            .collect();
         assert!(rules.contains(&SECURE));
     }
 }

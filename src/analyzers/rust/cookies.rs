@@ -59,7 +59,13 @@ fn report_record(
                 continue;
             }
             let subject = model::describe(&rec.name, purpose);
-            let mut r = model::report(rule, &subject, problem, span, help(rec, rule, problem, adder));
+            let mut r = model::report(
+                rule,
+                &subject,
+                problem,
+                span,
+                help(rec, rule, problem, adder),
+            );
             if span != rec.origin {
                 r = r.label(rec.origin, "cookie created here");
             }
@@ -79,7 +85,11 @@ fn help(rec: &Record, rule: &str, problem: Problem, adder: Adder) -> String {
     let (builder, setter, raw) = match rule {
         model::HTTPONLY => (".http_only(true)", "set_http_only(true)", "; HttpOnly"),
         model::SECURE => (".secure(true)", "set_secure(true)", "; Secure"),
-        _ => (".same_site(SameSite::Lax)", "set_same_site(SameSite::Lax)", "; SameSite=Lax"),
+        _ => (
+            ".same_site(SameSite::Lax)",
+            "set_same_site(SameSite::Lax)",
+            "; SameSite=Lax",
+        ),
     };
     match problem {
         Problem::Off(_) if rule == model::SECURE => {
@@ -94,7 +104,9 @@ fn help(rec: &Record, rule: &str, problem: Problem, adder: Adder) -> String {
     let mut text = match &rec.style {
         Style::Builder { finish: Some(f) } => format!("add `{builder}` before `.{f}()`"),
         Style::Builder { finish: None } => format!("add `{builder}` to the builder"),
-        Style::New { binding: Some(b) } => format!("call `{b}.{setter}` before the cookie is added"),
+        Style::New { binding: Some(b) } => {
+            format!("call `{b}.{setter}` before the cookie is added")
+        }
         Style::New { binding: None } => format!(
             "build it with `Cookie::build(({}, value)){builder}`, or call `.{setter}` on it before it is added",
             rec.name_text()
@@ -106,7 +118,9 @@ fn help(rec: &Record, rule: &str, problem: Problem, adder: Adder) -> String {
         Style::Parsed => format!("add `{raw}` to the parsed cookie string"),
     };
     if rule == model::SECURE && matches!(adder, Adder::RocketAdd | Adder::RocketPrivate) {
-        text.push_str(" (Rocket adds Secure by itself only when it terminates TLS, not behind a proxy)");
+        text.push_str(
+            " (Rocket adds Secure by itself only when it terminates TLS, not behind a proxy)",
+        );
     }
     if rule == model::SAMESITE {
         text.push_str("; use `Strict` for a cookie only same-site requests need");

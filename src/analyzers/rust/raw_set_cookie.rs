@@ -85,7 +85,11 @@ fn parse_text(
     let first = segments.next()?;
     let (name, value) = first.split_once('=')?;
     let name = name.trim();
-    if name.is_empty() || name.chars().any(|c| c.is_whitespace() || "\"(),/:<>?@[]{}".contains(c)) {
+    if name.is_empty()
+        || name
+            .chars()
+            .any(|c| c.is_whitespace() || "\"(),/:<>?@[]{}".contains(c))
+    {
         return None;
     }
     let name_holes = name.matches(HOLE).count();
@@ -191,9 +195,11 @@ pub fn parse_expr(expr: &syn::Expr, consts: &HashMap<String, String>) -> Option<
                                 }
                                 _ => None,
                             })
-                            .unwrap_or_else(|| syn::parse_str(name).unwrap_or_else(|_| {
-                                syn::Expr::Verbatim(proc_macro2::TokenStream::new())
-                            })),
+                            .unwrap_or_else(|| {
+                                syn::parse_str(name).unwrap_or_else(|_| {
+                                    syn::Expr::Verbatim(proc_macro2::TokenStream::new())
+                                })
+                            }),
                     ),
                 }
             };
@@ -243,7 +249,15 @@ fn resolve<'a>(
                 let tail = model::path_tail(&c.func, 1);
                 if !matches!(
                     tail.first().map(String::as_str),
-                    Some("from_str" | "from_static" | "try_from" | "from" | "from_bytes" | "from_maybe_shared" | "new")
+                    Some(
+                        "from_str"
+                            | "from_static"
+                            | "try_from"
+                            | "from"
+                            | "from_bytes"
+                            | "from_maybe_shared"
+                            | "new"
+                    )
                 ) {
                     return None;
                 }
@@ -320,10 +334,11 @@ impl<'a> Finder<'a, '_> {
         }
     }
 
-    fn pairs(&mut self, items: impl Iterator<Item = &'a syn::Expr> + Clone, sent: Span) {
+    fn pairs(&mut self, items: impl Iterator<Item = &'a syn::Expr>) {
         let v: Vec<&syn::Expr> = items.collect();
         for w in v.windows(2) {
             if is_set_cookie_name(w[0]) {
+                let sent = self.rf.span(w[0]);
                 self.header_value(w[1], sent);
             }
         }
@@ -340,20 +355,17 @@ impl<'a> Visit<'a> for Finder<'a, '_> {
     }
 
     fn visit_expr_tuple(&mut self, t: &'a syn::ExprTuple) {
-        let span = self.rf.span(t);
-        self.pairs(t.elems.iter(), span);
+        self.pairs(t.elems.iter());
         syn::visit::visit_expr_tuple(self, t);
     }
 
     fn visit_expr_call(&mut self, c: &'a syn::ExprCall) {
-        let span = self.rf.span(c);
-        self.pairs(c.args.iter(), span);
+        self.pairs(c.args.iter());
         syn::visit::visit_expr_call(self, c);
     }
 
     fn visit_expr_method_call(&mut self, m: &'a syn::ExprMethodCall) {
-        let span = self.rf.span(&m.method);
-        self.pairs(m.args.iter(), span);
+        self.pairs(m.args.iter());
         syn::visit::visit_expr_method_call(self, m);
     }
 }

@@ -45,7 +45,9 @@ impl Kind {
     /// What the middleware sets when the chain says nothing.
     fn defaults(self) -> &'static str {
         match self {
-            Kind::TowerSessions => "tower-sessions sets HttpOnly, Secure (since 0.8) and SameSite=Strict by default",
+            Kind::TowerSessions => {
+                "tower-sessions sets HttpOnly, Secure (since 0.8) and SameSite=Strict by default"
+            }
             Kind::ActixSession => "actix-session sets HttpOnly, Secure and SameSite=Lax by default",
             Kind::PoemCookieConfig => "poem's `CookieConfig` sets HttpOnly and Secure by default",
             Kind::Other(_) => "the session middleware sets HttpOnly and Secure by default",
@@ -58,7 +60,9 @@ fn kind_of(tail: &[&str], poem: bool) -> Option<Kind> {
     Some(match tail {
         ["SessionManagerLayer", "new"] => Kind::TowerSessions,
         ["SessionMiddleware", "new" | "builder"] => Kind::ActixSession,
-        ["CookieConfig", "default" | "new" | "private" | "signed"] if poem => Kind::PoemCookieConfig,
+        ["CookieConfig", "default" | "new" | "private" | "signed"] if poem => {
+            Kind::PoemCookieConfig
+        }
         ["SessionLayer", "new"] => Kind::Other("SessionLayer"),
         ["HandlerBuilder", "new"] | ["SessionHandler", "builder"] => Kind::Other("SessionHandler"),
         ["CookieSessionConfig", "default" | "new"] => Kind::Other("CookieSessionConfig"),
@@ -72,7 +76,11 @@ fn attribute_of(method: &str) -> Option<&'static str> {
     Some(match method {
         "with_http_only" | "cookie_http_only" | "http_only" => model::HTTPONLY,
         "with_secure" | "cookie_secure" | "secure" => model::SECURE,
-        "with_same_site" | "cookie_same_site" | "same_site" | "with_same_site_policy" | "same_site_policy" => model::SAMESITE,
+        "with_same_site"
+        | "cookie_same_site"
+        | "same_site"
+        | "with_same_site_policy"
+        | "same_site_policy" => model::SAMESITE,
         _ => return None,
     })
 }
@@ -81,7 +89,7 @@ struct Finder<'a, 'r> {
     rf: &'a RustFile<'r>,
     sink: &'a mut Sink,
     handled: HashSet<usize>,
-    /// Method names called anywhere in the file: a setter applied outside the chain we see.
+    /// Method names called on a binding or field: a setter applied outside the chain we see.
     methods: HashSet<String>,
     poem: bool,
     async_session: bool,
@@ -124,7 +132,8 @@ impl Finder<'_, '_> {
                 Problem::Off(_) => format!("remove `.{method}({arg_text})` ({})", kind.defaults()),
             };
             let r = model::report(rule, &subject, problem, span, help);
-            self.sink.report(r.label(root_span, "session middleware configured here"));
+            self.sink
+                .report(r.label(root_span, "session middleware configured here"));
         }
         if kind == Kind::TowerSessions
             && !seen.contains(model::SECURE)
@@ -134,11 +143,26 @@ impl Finder<'_, '_> {
             let help = format!(
                 "tower-sessions {v} (from Cargo.lock) does not set Secure by default: add `.with_secure(true)`, or upgrade to tower-sessions 0.8 or later where it is the default"
             );
-            self.sink.report(model::report(model::SECURE, &subject, Problem::Absent, root_span, help));
+            self.sink.report(model::report(
+                model::SECURE,
+                &subject,
+                Problem::Absent,
+                root_span,
+                help,
+            ));
         }
-        if kind == Kind::PoemCookieConfig && !seen.contains(model::SAMESITE) && !self.methods.contains("same_site") {
+        if kind == Kind::PoemCookieConfig
+            && !seen.contains(model::SAMESITE)
+            && !self.methods.contains("same_site")
+        {
             let help = "add `.same_site(SameSite::Lax)` (or `Strict`) to the `CookieConfig`: poem sets no SameSite by default".to_string();
-            self.sink.report(model::report(model::SAMESITE, &subject, Problem::Absent, root_span, help));
+            self.sink.report(model::report(
+                model::SAMESITE,
+                &subject,
+                Problem::Absent,
+                root_span,
+                help,
+            ));
         }
     }
 
@@ -149,7 +173,8 @@ impl Finder<'_, '_> {
         let message = format!(
             "session state is kept in the cookie itself by `{what}`, so the server cannot revoke a session: logout only asks the browser to drop its copy"
         );
-        self.sink.report(Report::new(CLIENT_SIDE, node, message, help));
+        self.sink
+            .report(Report::new(CLIENT_SIDE, node, message, help));
     }
 
     fn store_call(&mut self, c: &syn::ExprCall) {
@@ -233,7 +258,12 @@ impl<'a> Visit<'a> for Finder<'a, '_> {
     }
 
     fn visit_expr_path(&mut self, p: &'a syn::ExprPath) {
-        if p.path.segments.last().is_some_and(|s| s.ident == "CookieSessionStore") && p.path.segments.len() <= 3 {
+        if p.path
+            .segments
+            .last()
+            .is_some_and(|s| s.ident == "CookieSessionStore")
+            && p.path.segments.len() <= 3
+        {
             let span = self.rf.span(p);
             self.client_side(
                 span,
@@ -248,7 +278,11 @@ pub fn check(rf: &RustFile, ctx: &Context, sink: &mut Sink) {
     struct Methods(HashSet<String>, Vec<String>);
     impl<'a> Visit<'a> for Methods {
         fn visit_expr_method_call(&mut self, m: &'a syn::ExprMethodCall) {
-            self.0.insert(m.method.to_string());
+            // A setter applied to a binding (`let layer = layer.with_secure(..)`), outside any
+            // chain that starts at a constructor.
+            if matches!(&*m.receiver, syn::Expr::Path(_) | syn::Expr::Field(_)) {
+                self.0.insert(m.method.to_string());
+            }
             syn::visit::visit_expr_method_call(self, m);
         }
         fn visit_use_tree(&mut self, t: &'a syn::UseTree) {
@@ -262,7 +296,9 @@ pub fn check(rf: &RustFile, ctx: &Context, sink: &mut Sink) {
     m.visit_file(&rf.ast);
     let text = &rf.src.text;
     let uses = |c: &str| m.1.iter().any(|u| u == c) || text.contains(&format!("{c}::"));
-    let versions = ctx.project.locked_versions(&rf.src.abs_path, "tower-sessions");
+    let versions = ctx
+        .project
+        .locked_versions(&rf.src.abs_path, "tower-sessions");
     let old_tower_sessions = versions
         .iter()
         .all(|v| version_tuple(v) < (0, 8, 0))
@@ -274,9 +310,16 @@ pub fn check(rf: &RustFile, ctx: &Context, sink: &mut Sink) {
         handled: HashSet::new(),
         methods: m.0,
         poem: uses("poem"),
-        async_session: ["async_session", "salvo", "salvo_session", "axum_sessions", "tide", "trillium_sessions"]
-            .iter()
-            .any(|c| uses(c)),
+        async_session: [
+            "async_session",
+            "salvo",
+            "salvo_session",
+            "axum_sessions",
+            "tide",
+            "trillium_sessions",
+        ]
+        .iter()
+        .any(|c| uses(c)),
         old_tower_sessions,
     };
     f.visit_file(&rf.ast);
