@@ -399,6 +399,18 @@ impl FnAnalysis<'_, '_> {
         let empty = value.is_some_and(|v| {
             matches!(model::strip(v), syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(s), .. }) if s.value().is_empty())
         });
+        // `("first_login", "true")`: a flag, not a credential.
+        let flag_value = value.is_some_and(|v| match model::strip(v) {
+            syn::Expr::Lit(syn::ExprLit {
+                lit: syn::Lit::Str(s),
+                ..
+            }) => model::is_flag_value(&s.value()),
+            syn::Expr::Lit(syn::ExprLit {
+                lit: syn::Lit::Bool(_) | syn::Lit::Int(_),
+                ..
+            }) => true,
+            _ => false,
+        });
         self.recs.push(Record {
             origin,
             name: model::name_of(name, &self.info.consts),
@@ -406,7 +418,7 @@ impl FnAnalysis<'_, '_> {
             name_param,
             value_param,
             attrs: Attrs::default(),
-            removal: empty || value.is_none(),
+            removal: empty || flag_value || value.is_none(),
             style,
             labels: Vec::new(),
             adders: Vec::new(),
@@ -536,7 +548,7 @@ impl FnAnalysis<'_, '_> {
         let jar_like = receiver.contains("jar") || receiver.contains("cookies");
         let at = self.span(&m.method);
         match name.as_str() {
-            "add" | "add_private" | "cookie" | "add_cookie" | "set_cookie" | "add_original" => {
+            "add" | "add_private" | "cookie" | "add_cookie" | "set_cookie" => {
                 let id = match args.as_slice() {
                     [syn::Expr::Tuple(t)]
                         if t.elems.len() == 2 && (jar_like || name == "add_private") =>
@@ -562,8 +574,15 @@ impl FnAnalysis<'_, '_> {
                         .push((at, "added to the response here".into()));
                 }
             }
-            "remove" | "remove_private" | "force_remove" | "remove_cookie" | "del_cookie"
-            | "add_removal_cookie" => {
+            // `add_original` fills a jar with what the request carried: a read, not a write.
+            "remove"
+            | "remove_private"
+            | "force_remove"
+            | "remove_cookie"
+            | "del_cookie"
+            | "add_removal_cookie"
+            | "add_original"
+            | "add_original_private" => {
                 for a in &args {
                     if let Some(id) = self.expr(a) {
                         self.recs[id].removal = true;

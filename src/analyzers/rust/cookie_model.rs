@@ -421,6 +421,13 @@ pub fn name_of(expr: &syn::Expr, consts: &HashMap<String, String>) -> CookieName
     }
 }
 
+/// A literal value that is a flag or a number (`"true"`, `"1"`, `"yes"`): no credential in it.
+pub fn is_flag_value(v: &str) -> bool {
+    let v = v.trim().to_ascii_lowercase();
+    matches!(v.as_str(), "true" | "false" | "yes" | "no" | "on" | "off")
+        || (!v.is_empty() && v.chars().all(|c| c.is_ascii_digit()))
+}
+
 /// Whether an expression stored in a cookie mentions a credential (`token`, `session_id`, ...).
 pub fn value_sounds_auth(expr: &syn::Expr) -> bool {
     struct V(bool);

@@ -110,14 +110,16 @@ fn parse_text(
         }
         hole += 1;
     }
-    let mut removal = value.is_empty();
+    let mut removal = value.is_empty() || model::is_flag_value(value);
     let mut attrs = Attrs::default();
     let mut interpolated = false;
     for seg in segments {
         let seg = seg.trim();
         let (key, val) = seg.split_once('=').unwrap_or((seg, ""));
         let key = key.trim().to_ascii_lowercase();
-        let val = val.trim().to_ascii_lowercase();
+        let val = val.trim().to_ascii_lowercase().replace(HOLE, "");
+        // `SameSite=Lax{secure_flag}`: whatever is interpolated may add attributes.
+        interpolated |= seg.contains(HOLE);
         match key.as_str() {
             "httponly" => attrs.http_only.0 = Flag::On,
             "secure" => attrs.secure.0 = Flag::On,
@@ -132,7 +134,6 @@ fn parse_text(
             }
             "max-age" => removal |= val == "0" || val.starts_with('-'),
             "expires" => removal |= val.contains("1970"),
-            _ if seg.contains(HOLE) => interpolated = true,
             _ => {}
         }
     }
@@ -406,6 +407,9 @@ mod tests {
         let c = parse(r#"format!("session={token}; Path=/; HttpOnly")"#);
         assert!(c.value_sounds_auth);
         assert_eq!(c.attrs.secure.0, Flag::Absent);
+        let c = parse(r#"format!("{name}={token}; HttpOnly; SameSite=Lax{secure_flag}")"#);
+        assert_eq!(c.attrs.secure.0, Flag::Configured);
+        assert_eq!(c.attrs.same_site.0, SameSiteValue::Lax);
         let c = parse(r#"format!("session={}; Max-Age=0", v)"#);
         assert!(c.removal);
     }
