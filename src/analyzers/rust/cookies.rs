@@ -127,3 +127,128 @@ fn help(rec: &Record, rule: &str, problem: Problem, adder: Adder) -> String {
     }
     text
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Settings;
+    use crate::project::ProjectInfo;
+    use crate::source::SourceFile;
+
+    /// `(rule, line)` of every finding on `code`.
+    fn run(code: &str) -> Vec<(&'static str, usize)> {
+        let src = SourceFile::from_text("t.rs", code);
+        let rf = RustFile {
+            src: &src,
+            ast: syn::parse_file(code).unwrap(),
+        };
+        let settings = Settings::default();
+        let project = ProjectInfo::default();
+        let ctx = Context {
+            settings: &settings,
+            project: &project,
+        };
+        let mut sink = Sink::default();
+        check(&rf, &ctx, &mut sink);
+        let mut v: Vec<_> = sink
+            .reports
+            .iter()
+            .map(|r| (r.rule, src.position(r.span.start).line))
+            .collect();
+        v.sort();
+        v
+    }
+
+    const FULL: &str = ".http_only(true).secure(true).same_site(SameSite::Lax)";
+
+    #[test]
+    fn helper_completed_by_the_caller_is_judged_with_the_callers_attributes() {
+        let code = "use axum_extra::extract::cookie::*;\n\
+            fn base(v: String) -> CookieBuilder<'static> { Cookie::build((\"sid\", v)).secure(true).same_site(SameSite::Lax) }\n\
+            fn a(jar: CookieJar, v: String) -> CookieJar { jar.add(base(v).http_only(true)) }\n";
+        assert_eq!(run(code), []);
+        let code = code.replace(".http_only(true)", "");
+        assert_eq!(run(&code), [(model::HTTPONLY, 2)]);
+    }
+
+    #[test]
+    fn helper_name_parameter_takes_the_callers_argument() {
+        let code = "use cookie::*;\n\
+            fn make(name: &'static str, v: String) -> Cookie<'static> { Cookie::build((name, v)).http_only(true).secure(true).build() }\n\
+            fn a(jar: &mut CookieJar, v: String) { jar.add(make(\"theme\", v.clone())); jar.add(make(\"session\", v)); }\n";
+        assert_eq!(run(code), [(model::SAMESITE, 2)]);
+    }
+
+    #[test]
+    fn attributes_set_in_a_branch_or_under_cfg_are_configured() {
+        let code = format!(
+            "use cookie::*;\n\
+            fn a(jar: &mut CookieJar, v: String, https: bool) {{\n\
+              let mut c = Cookie::new(\"sid\", v);\n\
+              c.set_http_only(true); c.set_same_site(SameSite::Lax);\n\
+              if https {{ c.set_secure(true); }}\n\
+              jar.add(c);\n\
+            }}\n\
+            fn b(jar: &mut CookieJar, v: String) {{\n\
+              let c = Cookie::build((\"jwt\", v)){FULL};\n\
+              #[cfg(debug_assertions)]\n\
+              let c = c.secure(false);\n\
+              jar.add(c);\n\
+            }}\n"
+        );
+        assert_eq!(run(&code), []);
+        // Turning Secure off in a development branch leaves it absent otherwise.
+        let code = code.replace("c.set_secure(true)", "c.set_secure(false)");
+        assert_eq!(run(&code), [(model::SECURE, 3)]);
+    }
+
+    #[test]
+    fn rocket_defaults_depend_on_the_method() {
+        let code = "use rocket::http::{Cookie, CookieJar};\n\
+            fn a(cookies: &CookieJar<'_>, v: String) { cookies.add_private(Cookie::build((\"session\", v)).secure(true)); }\n\
+            fn b(cookies: &CookieJar<'_>, v: String) { cookies.add(Cookie::build((\"session\", v)).secure(true)); }\n";
+        // `add_private` fills in HttpOnly and SameSite; `add` only SameSite.
+        assert_eq!(run(code), [(model::HTTPONLY, 3)]);
+    }
+
+    #[test]
+    fn removal_cookies_are_not_reported() {
+        let code = "use cookie::*;\n\
+            fn a(jar: &mut CookieJar) { let mut c = Cookie::new(\"sid\", \"x\"); c.make_removal(); jar.add(c); }\n\
+            fn b(jar: &mut CookieJar, v: String) { jar.add(Cookie::build((\"sid\", v)).max_age(Duration::ZERO)); }\n\
+            fn c(jar: &mut CookieJar, v: String) { jar.remove(Cookie::build((\"sid\", v))); }\n\
+            fn logout(jar: &mut CookieJar, v: String) { jar.add(Cookie::new(\"sid\", v)); }\n\
+            fn e(jar: &mut CookieJar, v: String) { jar.add(Cookie::build((\"sid\", v)).expires(OffsetDateTime::UNIX_EPOCH)); }\n";
+        assert_eq!(run(code), []);
+    }
+
+    #[test]
+    fn a_cookie_handed_over_mutably_may_get_its_attributes_there() {
+        let code = "use cookie::*;\n\
+            fn a(jar: &mut CookieJar, v: String) { let mut c = Cookie::new(\"sid\", v); harden(&mut c); jar.add(c); }\n";
+        assert_eq!(run(code), []);
+    }
+
+    #[test]
+    fn http_client_cookies_are_not_response_cookies() {
+        let code = "use reqwest_cookie_store::CookieStore;\nuse cookie_store::Cookie;\n\
+            fn a(v: String) { let c = Cookie::new(\"session\", v); store(c); }\n";
+        assert_eq!(run(code), []);
+    }
+
+    #[test]
+    fn deep_nesting_does_not_overflow() {
+        let mut body = String::from("jar.add(Cookie::new(\"sid\", v))");
+        for _ in 0..120 {
+            body = format!("{{ {body} }}");
+        }
+        let code = format!("use cookie::*;\nfn a(jar: &mut CookieJar, v: String) {{ {body} }}\n");
+        let found = std::thread::Builder::new()
+            .stack_size(32 << 20)
+            .spawn(move || run(&code))
+            .unwrap()
+            .join()
+            .unwrap();
+        assert_eq!(found.len(), 3);
+    }
+}
