@@ -93,7 +93,12 @@ fn help(rec: &Record, rule: &str, problem: Problem, adder: Adder) -> String {
     };
     match problem {
         Problem::Off(_) if rule == model::SECURE => {
-            return "replace `.secure(false)` with `.secure(true)`, or set it from config for local http development (browsers accept Secure cookies on http://localhost)".into();
+            let none = if rec.attrs.same_site.0 == model::SameSiteValue::None {
+                " (browsers reject a SameSite=None cookie without Secure, so this one is not even stored)"
+            } else {
+                ""
+            };
+            return format!("replace `.secure(false)` with `.secure(true)`{none}, or set it from config for local http development (browsers accept Secure cookies on http://localhost)");
         }
         Problem::Off(_) => return "replace `.http_only(false)` with `.http_only(true)`; if the front end needs to know who is logged in, give it an endpoint or a separate cookie without the credential".into(),
         Problem::SameSiteNone(_) => {

@@ -125,6 +125,15 @@ impl Finder<'_, '_> {
                     "remove `.{method}({arg_text})` or use `SameSite::Lax`; if the session must go with cross-site requests, keep CSRF protection on every state-changing request"
                 ),
                 Problem::Absent => format!("use `.{method}(SameSite::Lax)` (or `Strict`)"),
+                Problem::Off(_)
+                    if rule == model::SECURE
+                        && kind == Kind::TowerSessions
+                        && self.old_tower_sessions.is_some() =>
+                {
+                    format!(
+                        "replace `.{method}({arg_text})` with `.{method}(true)` (tower-sessions before 0.8 does not set Secure by default), or set it from config for local http development"
+                    )
+                }
                 Problem::Off(_) if rule == model::SECURE => format!(
                     "remove `.{method}({arg_text})` ({}), or set it from config for local http development (browsers accept Secure cookies on http://localhost)",
                     kind.defaults()
