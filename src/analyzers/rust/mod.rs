@@ -4,6 +4,12 @@ use crate::finding::Span;
 use crate::source::{FileKind, SourceFile};
 use syn::visit_mut::VisitMut;
 
+mod cookie_eval;
+mod cookie_flow;
+mod cookie_model;
+mod cookies;
+mod raw_set_cookie;
+mod sessions;
 mod facts;
 pub mod lifetime;
 mod names;
@@ -12,7 +18,33 @@ mod names;
 pub type RustRule = fn(&RustFile, &Context, &mut Sink);
 
 /// The Rust rules: the ids each one reports, and its check.
-const RULES: &[(&[&str], RustRule)] = &[];
+const RULES: &[(&[&str], RustRule)] = &[
+    (
+        &[
+            "cookie-missing-httponly",
+            "cookie-missing-secure",
+            "cookie-missing-samesite",
+        ],
+        cookies::check,
+    ),
+    (
+        &[
+            "cookie-missing-httponly",
+            "cookie-missing-secure",
+            "cookie-missing-samesite",
+        ],
+        raw_set_cookie::check,
+    ),
+    (
+        &[
+            "cookie-missing-httponly",
+            "cookie-missing-secure",
+            "cookie-missing-samesite",
+            "client-side-session-store",
+        ],
+        sessions::check,
+    ),
+];
 
 pub struct RustAnalyzer;
 

@@ -1,0 +1,539 @@
+//! What the cookie rules share: what a cookie's name says about it (from
+//! `rules/vocabulary/cookies.toml`), the state of its three attributes, the defaults of whoever
+//! adds it, and the wording of the three findings (one constructor per rule).
+use crate::finding::{Report, Span};
+use serde::Deserialize;
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+pub const HTTPONLY: &str = "cookie-missing-httponly";
+pub const SECURE: &str = "cookie-missing-secure";
+pub const SAMESITE: &str = "cookie-missing-samesite";
+
+#[derive(Deserialize)]
+struct WordList {
+    words: Vec<String>,
+    fragments: Vec<String>,
+}
+
+#[derive(Deserialize)]
+struct Vocabulary {
+    csrf: WordList,
+    ui: WordList,
+    auth: WordList,
+}
+
+fn vocabulary() -> &'static Vocabulary {
+    static V: OnceLock<Vocabulary> = OnceLock::new();
+    V.get_or_init(|| {
+        toml::from_str(include_str!("../../../rules/vocabulary/cookies.toml"))
+            .expect("rules/vocabulary/cookies.toml is valid (checked by a unit test)")
+    })
+}
+
+/// What a cookie is for, as far as its name tells.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Purpose {
+    /// Carries a session id or a token.
+    Auth,
+    /// A double-submit CSRF token: script must read it.
+    Csrf,
+    /// A preference (theme, locale, consent): never reported.
+    Ui,
+    /// Nothing known: not reported.
+    Other,
+}
+
+/// Lowercase words of a name: split on non-alphanumerics and camelCase boundaries.
+pub fn words(name: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut prev_lower = false;
+    for ch in name.chars() {
+        if !ch.is_ascii_alphanumeric() {
+            if !cur.is_empty() {
+                out.push(std::mem::take(&mut cur));
+            }
+            prev_lower = false;
+            continue;
+        }
+        if ch.is_ascii_uppercase() && prev_lower && !cur.is_empty() {
+            out.push(std::mem::take(&mut cur));
+        }
+        prev_lower = ch.is_ascii_lowercase() || ch.is_ascii_digit();
+        cur.push(ch.to_ascii_lowercase());
+    }
+    if !cur.is_empty() {
+        out.push(cur);
+    }
+    out
+}
+
+fn matches(list: &WordList, name: &str) -> bool {
+    let ws = words(name);
+    let joined = ws.join("_");
+    let flat = ws.concat();
+    let delimited = format!("_{joined}_");
+    list.words
+        .iter()
+        .any(|w| delimited.contains(&format!("_{w}_")))
+        || list
+            .fragments
+            .iter()
+            .any(|f| joined.contains(f.as_str()) || flat.contains(f.as_str()))
+}
+
+/// The purpose a name (a cookie name, or the identifier holding it) announces.
+pub fn purpose_of(name: &str) -> Purpose {
+    let v = vocabulary();
+    if matches(&v.csrf, name) {
+        Purpose::Csrf
+    } else if matches(&v.ui, name) {
+        Purpose::Ui
+    } else if matches(&v.auth, name) {
+        Purpose::Auth
+    } else {
+        Purpose::Other
+    }
+}
+
+/// How the code names a cookie.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CookieName {
+    /// A literal, or a constant of this file resolved to its literal.
+    Known(String),
+    /// An expression authlint cannot evaluate; the text is the identifier holding the name.
+    Named(String),
+    Unknown,
+}
+
+impl CookieName {
+    pub fn purpose(&self) -> Purpose {
+        match self {
+            CookieName::Known(n) | CookieName::Named(n) => purpose_of(n),
+            CookieName::Unknown => Purpose::Other,
+        }
+    }
+
+    /// `__Host-` and `__Secure-` names are only accepted by browsers with `Secure`.
+    pub fn has_secure_prefix(&self) -> bool {
+        matches!(self, CookieName::Known(n) if n.starts_with("__Host-") || n.starts_with("__Secure-"))
+    }
+}
+
+/// One boolean attribute as the code sets it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Flag {
+    #[default]
+    Absent,
+    /// A literal `true`.
+    On,
+    /// A literal `false`.
+    Off,
+    /// Computed at runtime or chosen by `#[cfg]`: not ours to judge.
+    Configured,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum SameSiteValue {
+    #[default]
+    Absent,
+    Lax,
+    Strict,
+    None,
+    Configured,
+}
+
+/// The attributes of one cookie, each with the span that set it last (if any).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Attrs {
+    pub http_only: (Flag, Option<Span>),
+    pub secure: (Flag, Option<Span>),
+    pub same_site: (SameSiteValue, Option<Span>),
+    pub partitioned: Flag,
+}
+
+/// Who adds the cookie, which decides the defaults filled in for absent attributes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Adder {
+    /// The `cookie` crate and its re-exports set nothing.
+    Plain,
+    /// Rocket 0.5 `CookieJar::add`: `SameSite=Strict` (and `Secure` only when Rocket terminates TLS).
+    RocketAdd,
+    /// Rocket `add_private`: `HttpOnly` and `SameSite=Strict` (and `Secure` only with Rocket's TLS).
+    RocketPrivate,
+}
+
+impl Attrs {
+    /// The attributes after `adder` has filled in its defaults.
+    pub fn with_defaults(mut self, adder: Adder) -> Attrs {
+        if matches!(adder, Adder::RocketAdd | Adder::RocketPrivate)
+            && self.same_site.0 == SameSiteValue::Absent
+        {
+            self.same_site.0 = SameSiteValue::Strict;
+        }
+        if adder == Adder::RocketPrivate && self.http_only.0 == Flag::Absent {
+            self.http_only.0 = Flag::On;
+        }
+        self
+    }
+}
+
+/// What is wrong with one attribute.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Problem {
+    Absent,
+    /// Turned off with a literal (`.secure(false)`); the span is that call.
+    Off(Option<Span>),
+    /// `SameSite=None`: the cookie goes with cross-site requests.
+    SameSiteNone(Option<Span>),
+}
+
+/// The problems of a cookie with these attributes and this purpose, per rule.
+pub fn problems(
+    attrs: &Attrs,
+    name: &CookieName,
+    purpose: Purpose,
+) -> Vec<(&'static str, Problem)> {
+    let mut out = Vec::new();
+    if !matches!(purpose, Purpose::Auth | Purpose::Csrf) {
+        return out;
+    }
+    if purpose == Purpose::Auth {
+        match attrs.http_only.0 {
+            Flag::Absent => out.push((HTTPONLY, Problem::Absent)),
+            Flag::Off => out.push((HTTPONLY, Problem::Off(attrs.http_only.1))),
+            _ => {}
+        }
+    }
+    let implied_secure = attrs.same_site.0 == SameSiteValue::None
+        || attrs.partitioned == Flag::On
+        || name.has_secure_prefix();
+    match attrs.secure.0 {
+        Flag::Off => out.push((SECURE, Problem::Off(attrs.secure.1))),
+        Flag::Absent if !implied_secure => out.push((SECURE, Problem::Absent)),
+        _ => {}
+    }
+    match attrs.same_site.0 {
+        SameSiteValue::Absent => out.push((SAMESITE, Problem::Absent)),
+        SameSiteValue::None if purpose == Purpose::Auth => {
+            out.push((SAMESITE, Problem::SameSiteNone(attrs.same_site.1)))
+        }
+        _ => {}
+    }
+    out
+}
+
+/// How the finding names the cookie: "auth cookie `sid`", "CSRF cookie `xsrf`".
+pub fn describe(name: &CookieName, purpose: Purpose) -> String {
+    let kind = if purpose == Purpose::Csrf {
+        "CSRF cookie"
+    } else {
+        "auth cookie"
+    };
+    match name {
+        CookieName::Known(n) => format!("{kind} `{n}`"),
+        CookieName::Named(n) => format!("{kind} named by `{n}`"),
+        CookieName::Unknown => kind.to_string(),
+    }
+}
+
+/// The one place the three messages are worded. `subject` names the cookie in the user's terms.
+pub fn report(
+    rule: &'static str,
+    subject: &str,
+    problem: Problem,
+    span: Span,
+    help: String,
+) -> Report {
+    let message = match (rule, problem) {
+        (HTTPONLY, Problem::Off(_)) => {
+            format!("{subject} has HttpOnly turned off, so any script on the page can read it")
+        }
+        (HTTPONLY, _) => {
+            format!("{subject} is set without HttpOnly, so any script on the page can read it")
+        }
+        (SECURE, Problem::Off(_)) => {
+            format!("{subject} has Secure turned off, so it is also sent over plain http")
+        }
+        (SECURE, _) => {
+            format!("{subject} is set without Secure, so it is also sent over plain http")
+        }
+        (_, Problem::SameSiteNone(_)) => {
+            format!("{subject} is set with SameSite=None, so it goes with every cross-site request")
+        }
+        _ => format!(
+            "{subject} is set without SameSite, so whether cross-site requests carry it depends on the browser"
+        ),
+    };
+    Report::new(rule, span, message, help)
+}
+
+/// The literal `true` / `false` of an attribute argument; anything else is configured.
+pub fn flag_of(expr: &syn::Expr) -> Flag {
+    match strip(expr) {
+        syn::Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Bool(b),
+            ..
+        }) => {
+            if b.value {
+                Flag::On
+            } else {
+                Flag::Off
+            }
+        }
+        _ => Flag::Configured,
+    }
+}
+
+/// `SameSite::Lax`, `Some(SameSite::Strict)`, `None` (poem's "no attribute"), or configured.
+pub fn same_site_of(expr: &syn::Expr) -> SameSiteValue {
+    match strip(expr) {
+        syn::Expr::Path(p) => {
+            let segs: Vec<String> = p
+                .path
+                .segments
+                .iter()
+                .map(|s| s.ident.to_string())
+                .collect();
+            match segs.last().map(String::as_str) {
+                Some("Lax") => SameSiteValue::Lax,
+                Some("Strict") => SameSiteValue::Strict,
+                Some("None") if segs.len() >= 2 => SameSiteValue::None,
+                // poem's `same_site(None)`: `Option<SameSite>` with no attribute at all.
+                Some("None") => SameSiteValue::Absent,
+                _ => SameSiteValue::Configured,
+            }
+        }
+        syn::Expr::Call(c) if is_path(&c.func, "Some") && c.args.len() == 1 => {
+            same_site_of(&c.args[0])
+        }
+        _ => SameSiteValue::Configured,
+    }
+}
+
+/// Removes parentheses, references and `.into()` around an expression.
+pub fn strip(mut expr: &syn::Expr) -> &syn::Expr {
+    for _ in 0..16 {
+        match expr {
+            syn::Expr::Paren(p) => expr = &p.expr,
+            syn::Expr::Group(g) => expr = &g.expr,
+            syn::Expr::Reference(r) => expr = &r.expr,
+            syn::Expr::MethodCall(m)
+                if m.args.is_empty()
+                    && matches!(
+                        m.method.to_string().as_str(),
+                        "into" | "to_owned" | "to_string" | "clone" | "as_str" | "as_ref"
+                    ) =>
+            {
+                expr = &m.receiver
+            }
+            _ => break,
+        }
+    }
+    expr
+}
+
+pub fn is_path(expr: &syn::Expr, ident: &str) -> bool {
+    matches!(expr, syn::Expr::Path(p) if p.path.is_ident(ident))
+}
+
+/// The last segments of a path expression (`["Cookie", "build"]`).
+pub fn path_tail(expr: &syn::Expr, n: usize) -> Vec<String> {
+    match expr {
+        syn::Expr::Path(p) => {
+            let segs: Vec<String> = p
+                .path
+                .segments
+                .iter()
+                .map(|s| s.ident.to_string())
+                .collect();
+            segs[segs.len().saturating_sub(n)..].to_vec()
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// `const NAME: &str = "..."` and `static` string items of the file, by name.
+pub fn string_consts(file: &syn::File) -> HashMap<String, String> {
+    struct V(HashMap<String, String>);
+    impl<'ast> syn::visit::Visit<'ast> for V {
+        fn visit_item_const(&mut self, c: &'ast syn::ItemConst) {
+            if let syn::Expr::Lit(syn::ExprLit {
+                lit: syn::Lit::Str(s),
+                ..
+            }) = strip(&c.expr)
+            {
+                self.0.insert(c.ident.to_string(), s.value());
+            }
+        }
+        fn visit_impl_item_const(&mut self, c: &'ast syn::ImplItemConst) {
+            if let syn::Expr::Lit(syn::ExprLit {
+                lit: syn::Lit::Str(s),
+                ..
+            }) = strip(&c.expr)
+            {
+                self.0.insert(c.ident.to_string(), s.value());
+            }
+        }
+        fn visit_item_static(&mut self, c: &'ast syn::ItemStatic) {
+            if let syn::Expr::Lit(syn::ExprLit {
+                lit: syn::Lit::Str(s),
+                ..
+            }) = strip(&c.expr)
+            {
+                self.0.insert(c.ident.to_string(), s.value());
+            }
+        }
+    }
+    let mut v = V(HashMap::new());
+    syn::visit::visit_file(&mut v, file);
+    v.0
+}
+
+/// The name of a cookie from the expression that gives it: a literal, a constant of this file, or
+/// the identifier (or field) holding it.
+pub fn name_of(expr: &syn::Expr, consts: &HashMap<String, String>) -> CookieName {
+    match strip(expr) {
+        syn::Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Str(s),
+            ..
+        }) => CookieName::Known(s.value()),
+        syn::Expr::Path(p) => {
+            let Some(last) = p.path.segments.last() else {
+                return CookieName::Unknown;
+            };
+            let id = last.ident.to_string();
+            match consts.get(&id) {
+                Some(v) => CookieName::Known(v.clone()),
+                None => CookieName::Named(id),
+            }
+        }
+        syn::Expr::Field(f) => match &f.member {
+            syn::Member::Named(id) => CookieName::Named(id.to_string()),
+            syn::Member::Unnamed(_) => CookieName::Unknown,
+        },
+        syn::Expr::MethodCall(m) if m.args.is_empty() => {
+            // `config.session_cookie_name()`
+            CookieName::Named(m.method.to_string())
+        }
+        _ => CookieName::Unknown,
+    }
+}
+
+/// A literal value that is a flag or a number (`"true"`, `"1"`, `"yes"`): no credential in it.
+pub fn is_flag_value(v: &str) -> bool {
+    let v = v.trim().to_ascii_lowercase();
+    matches!(v.as_str(), "true" | "false" | "yes" | "no" | "on" | "off")
+        || (!v.is_empty() && v.chars().all(|c| c.is_ascii_digit()))
+}
+
+/// Whether an expression stored in a cookie mentions a credential (`token`, `session_id`, ...).
+pub fn value_sounds_auth(expr: &syn::Expr) -> bool {
+    struct V(bool);
+    impl<'ast> syn::visit::Visit<'ast> for V {
+        fn visit_ident(&mut self, i: &'ast proc_macro2::Ident) {
+            if purpose_of(&i.to_string()) == Purpose::Auth {
+                self.0 = true;
+            }
+        }
+        fn visit_lit_str(&mut self, _: &'ast syn::LitStr) {}
+    }
+    let mut v = V(false);
+    syn::visit::visit_expr(&mut v, expr);
+    v.0
+}
+
+/// The purpose of a cookie from its name, falling back to what is stored in it.
+pub fn purpose(name: &CookieName, value_sounds_auth: bool) -> Purpose {
+    match name.purpose() {
+        Purpose::Other if value_sounds_auth => Purpose::Auth,
+        p => p,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn vocabulary_parses() {
+        let v = vocabulary();
+        assert!(v.auth.fragments.iter().any(|f| f == "session"));
+    }
+
+    #[test]
+    fn names_are_classified() {
+        for n in [
+            "user_id",
+            "rocket_user_id",
+            "uid",
+            "session",
+            "sid",
+            "PHPSESSID",
+            "__Host-session",
+            "jwt",
+            "refresh_token",
+            "accessToken",
+            "id_token",
+            "remember_me",
+            "auth",
+        ] {
+            assert_eq!(purpose_of(n), Purpose::Auth, "{n}");
+        }
+        for n in ["XSRF-TOKEN", "csrftoken", "csrf_token"] {
+            assert_eq!(purpose_of(n), Purpose::Csrf, "{n}");
+        }
+        for n in ["theme", "locale", "lang", "cookie_consent", "tz"] {
+            assert_eq!(purpose_of(n), Purpose::Ui, "{n}");
+        }
+        for n in [
+            "cart",
+            "flash",
+            "inside",
+            "accessibility",
+            "name",
+            "COOKIE_NAME",
+            "user_prefs",
+            "guid",
+        ] {
+            assert_eq!(purpose_of(n), Purpose::Other, "{n}");
+        }
+        assert_eq!(purpose_of("SESSION_COOKIE"), Purpose::Auth);
+    }
+
+    #[test]
+    fn words_split_camel_and_separators() {
+        assert_eq!(words("accessToken"), ["access", "token"]);
+        assert_eq!(words("XSRF-TOKEN"), ["xsrf", "token"]);
+        assert_eq!(words("__Host-sid"), ["host", "sid"]);
+    }
+
+    #[test]
+    fn defaults_of_rocket() {
+        let a = Attrs::default().with_defaults(Adder::RocketPrivate);
+        assert_eq!(a.http_only.0, Flag::On);
+        assert_eq!(a.same_site.0, SameSiteValue::Strict);
+        assert_eq!(a.secure.0, Flag::Absent);
+        let a = Attrs::default().with_defaults(Adder::RocketAdd);
+        assert_eq!(a.http_only.0, Flag::Absent);
+    }
+
+    #[test]
+    fn same_site_none_implies_secure_unless_literal_false() {
+        let name = CookieName::Known("sid".into());
+        let mut a = Attrs::default();
+        a.same_site.0 = SameSiteValue::None;
+        let rules: Vec<_> = problems(&a, &name, Purpose::Auth)
+            .iter()
+            .map(|p| p.0)
+            .collect();
+        assert!(!rules.contains(&SECURE));
+        a.secure.0 = Flag::Off;
+        let rules: Vec<_> = problems(&a, &name, Purpose::Auth)
+            .iter()
+            .map(|p| p.0)
+            .collect();
+        assert!(rules.contains(&SECURE));
+    }
+}
