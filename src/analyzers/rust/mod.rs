@@ -8,11 +8,11 @@ mod cookie_eval;
 mod cookie_flow;
 mod cookie_model;
 mod cookies;
-mod raw_set_cookie;
-mod sessions;
 mod facts;
 pub mod lifetime;
 mod names;
+mod raw_set_cookie;
+mod sessions;
 
 /// A rule over one parsed Rust file.
 pub type RustRule = fn(&RustFile, &Context, &mut Sink);
