@@ -36,6 +36,9 @@ pub enum Command {
     },
     /// Print the design verdict: the auth architecture found, and the one to move to
     Design(DesignArgs),
+    /// Print the prefilter vocabulary, one word per line (used by bench/run.sh)
+    #[command(hide = true)]
+    Vocabulary,
     /// Write a commented authlint.toml with every default
     Init {
         /// Directory to write authlint.toml into
@@ -158,6 +161,16 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> i32 {
         Command::Check(args) => check(args),
         Command::Rules { format } => rules(format),
         Command::Design(args) => design(args),
+        Command::Vocabulary => {
+            let mut words: Vec<&str> = crate::analyzers::all()
+                .iter()
+                .flat_map(|a| a.vocabulary().iter().copied())
+                .collect();
+            words.sort_unstable();
+            words.dedup();
+            println!("{}", words.join("\n"));
+            Ok(EXIT_CLEAN)
+        }
         Command::Explain { rule } => explain(&rule),
         Command::Init { dir, force } => init(&dir, force),
     };

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Assembles the benchmark corpus reproducibly from the package registries into $BENCH_DIR/corpus:
+#   rust/    `cargo vendor` of corpus-manifest/ (Cargo.lock pinned), minus Windows bindings and
+#            generated *-sys crates, cut at about 1.5 million lines in sorted crate order
+#   js/      the sources of ~20 front-end npm packages at pinned versions (no install scripts run)
+#   config/  authlint's own config fixtures, copied 20 times under different names
+# Re-running reuses what is already there.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+BENCH_DIR=${BENCH_DIR:-$HOME/.cache/authlint-bench}
+corpus=$BENCH_DIR/corpus
+mkdir -p "$BENCH_DIR"
+if [ ! -d "$BENCH_DIR/vendor" ]; then
+  (cd "$here/corpus-manifest" && cargo vendor --locked --versioned-dirs "$BENCH_DIR/vendor" >/dev/null)
+fi
+rm -rf "$corpus" && mkdir -p "$corpus/rust" "$corpus/js" "$corpus/config"
+lines=0
+for d in $(ls "$BENCH_DIR/vendor" | sort); do
+  case "$d" in windows*|winapi*|*-sys-*|js-sys-*|web-sys-*|libsqlite3*|ring-*|aws-lc*) continue ;; esac
+  n=$(find "$BENCH_DIR/vendor/$d" -name '*.rs' -print0 | xargs -0 cat 2>/dev/null | wc -l)
+  cp -r "$BENCH_DIR/vendor/$d" "$corpus/rust/$d"
+  lines=$((lines + n))
+  [ "$lines" -ge 1500000 ] && break
+done
+# npm packages: sources only, no lifecycle scripts, versions pinned.
+pkgs="react-dom@18.3.1 vue@3.5.17 axios@1.10.0 js-cookie@3.0.5 universal-cookie@8.0.1 localforage@1.10.0
+store2@2.14.4 pinia@3.0.3 zustand@5.0.6 @vueuse/core@13.5.0 react-use@17.6.0 usehooks-ts@3.1.1
+jwt-decode@4.0.0 oidc-client-ts@3.3.0 @auth0/auth0-spa-js@2.3.0 keycloak-js@26.2.0 firebase@11.10.0
+@supabase/supabase-js@2.51.0 next-auth@4.24.11 svelte@5.35.6"
+if [ ! -d "$BENCH_DIR/npm/node_modules" ]; then
+  mkdir -p "$BENCH_DIR/npm"
+  (cd "$BENCH_DIR/npm" && npm init -y >/dev/null && npm install --ignore-scripts --no-audit --no-fund $pkgs >/dev/null)
+fi
+# node_modules is skipped by every tool's defaults; the corpus holds the packages as plain folders.
+cp -r "$BENCH_DIR/npm/node_modules/." "$corpus/js/"
+find "$corpus/js" \( -name '*.map' -o -name '*.d.ts' \) -delete
+for i in $(seq 1 20); do
+  mkdir -p "$corpus/config/app$i"
+  cp -r "$here/../fixtures/rules/." "$corpus/config/app$i/" 2>/dev/null || true
+done
+echo "corpus: $corpus"
+echo "files: $(find "$corpus" -type f | wc -l)  lines: $(find "$corpus" -type f \( -name '*.rs' -o -name '*.js' -o -name '*.ts' -o -name '*.mjs' -o -name '*.cjs' -o -name '*.toml' -o -name '*.yaml' -o -name '*.yml' -o -name '*.json' \) -print0 | xargs -0 cat | wc -l)"
