@@ -275,8 +275,20 @@ impl FnAnalysis<'_, '_> {
         }
         let receiver = self.text(&m.receiver).to_ascii_lowercase();
         let jar_like = receiver.contains("jar") || receiver.contains("cookies");
+        // `TestRequest::default().cookie(..)`, `client.get(url).cookie(..)`: a cookie sent, not set.
+        let on_request = receiver.contains("testrequest")
+            || receiver.contains("client")
+            || receiver.starts_with("req")
+            || (receiver.contains("request") && !receiver.contains("response"));
         let at = self.span(&m.method);
         match name.as_str() {
+            "cookie" | "add_cookie" if on_request => {
+                for a in &args {
+                    if let Some(id) = self.expr(a) {
+                        self.recs[id].removal = true;
+                    }
+                }
+            }
             "add" | "add_private" | "cookie" | "add_cookie" | "set_cookie" => {
                 let id = match args.as_slice() {
                     [syn::Expr::Tuple(t)]

@@ -428,20 +428,58 @@ pub fn is_flag_value(v: &str) -> bool {
         || (!v.is_empty() && v.chars().all(|c| c.is_ascii_digit()))
 }
 
-/// Whether an expression stored in a cookie mentions a credential (`token`, `session_id`, ...).
+/// Whether what is stored in a cookie is named like a credential (`token`, `session_id`,
+/// `user.session_token`, `encode_jwt(..)`, `session.id()`). Only the names that say what the value
+/// is count, not every identifier in its arguments.
 pub fn value_sounds_auth(expr: &syn::Expr) -> bool {
-    struct V(bool);
-    impl<'ast> syn::visit::Visit<'ast> for V {
-        fn visit_ident(&mut self, i: &'ast proc_macro2::Ident) {
-            if purpose_of(&i.to_string()) == Purpose::Auth {
-                self.0 = true;
+    let mut names = Vec::new();
+    value_names(expr, &mut names, 0);
+    names.iter().any(|n| purpose_of(n) == Purpose::Auth)
+}
+
+fn value_names(expr: &syn::Expr, out: &mut Vec<String>, depth: usize) {
+    if depth > 8 {
+        return;
+    }
+    match strip(expr) {
+        syn::Expr::Path(p) => {
+            if let Some(s) = p.path.segments.last() {
+                out.push(s.ident.to_string());
             }
         }
-        fn visit_lit_str(&mut self, _: &'ast syn::LitStr) {}
+        syn::Expr::Field(f) => {
+            if let syn::Member::Named(id) = &f.member {
+                out.push(id.to_string());
+            }
+            value_names(&f.base, out, depth + 1);
+        }
+        syn::Expr::MethodCall(m) => {
+            let method = m.method.to_string();
+            if !matches!(
+                method.as_str(),
+                "unwrap"
+                    | "expect"
+                    | "encode"
+                    | "to_str"
+                    | "as_bytes"
+                    | "into_owned"
+                    | "unwrap_or_default"
+            ) {
+                out.push(method);
+            }
+            value_names(&m.receiver, out, depth + 1);
+        }
+        syn::Expr::Call(c) => {
+            if let syn::Expr::Path(p) = &*c.func
+                && let Some(s) = p.path.segments.last()
+            {
+                out.push(s.ident.to_string());
+            }
+        }
+        syn::Expr::Try(t) => value_names(&t.expr, out, depth + 1),
+        syn::Expr::Await(a) => value_names(&a.base, out, depth + 1),
+        _ => {}
     }
-    let mut v = V(false);
-    syn::visit::visit_expr(&mut v, expr);
-    v.0
 }
 
 /// The purpose of a cookie from its name, falling back to what is stored in it.
@@ -500,6 +538,18 @@ mod tests {
             assert_eq!(purpose_of(n), Purpose::Other, "{n}");
         }
         assert_eq!(purpose_of("SESSION_COOKIE"), Purpose::Auth);
+    }
+
+    #[test]
+    fn the_value_counts_by_what_names_it() {
+        let auth = |s: &str| value_sounds_auth(&syn::parse_str(s).unwrap());
+        assert!(auth("token.to_string()"));
+        assert!(auth("user.session_token.clone()"));
+        assert!(auth("encode_jwt(&claims)"));
+        assert!(auth("session.id()"));
+        assert!(!auth("encode(&session.data)"));
+        assert!(!auth("serde_json::to_string(&cart).unwrap()"));
+        assert!(!auth("format!(\"{}\", token)"));
     }
 
     #[test]

@@ -228,6 +228,14 @@ mod tests {
     }
 
     #[test]
+    fn cookies_sent_with_a_request_are_not_set() {
+        let code = "use actix_web::{cookie::Cookie, test::TestRequest};\n\
+            fn a(token: String) { let req = TestRequest::default().cookie(Cookie::new(\"session\", token)).to_request(); }\n\
+            fn b(client: &awc::Client, token: String) { client.get(\"/\").cookie(Cookie::new(\"session\", token)); }\n";
+        assert_eq!(run(code), []);
+    }
+
+    #[test]
     fn a_cookie_handed_over_mutably_may_get_its_attributes_there() {
         let code = "use cookie::*;\n\
             fn a(jar: &mut CookieJar, v: String) { let mut c = Cookie::new(\"sid\", v); harden(&mut c); jar.add(c); }\n";

@@ -5,12 +5,14 @@
 //!   `.with_secure(false)` and `.with_same_site(SameSite::None)` are reported.
 //! - actix-session `SessionMiddleware::new` / `::builder(..).cookie_*(..).build()`: HttpOnly,
 //!   Secure and `SameSite=Lax` by default.
-//! - poem `CookieConfig`: HttpOnly and Secure by default, no SameSite at all.
+//! - poem `CookieConfig` and actix-identity (< 0.5) `CookieIdentityPolicy`: HttpOnly and Secure by
+//!   default, no SameSite at all.
 //! - axum-sessions `SessionLayer`, salvo `HandlerBuilder`, tower-sessions-cookie-store
 //!   `CookieSessionConfig`: only literal `false` / `SameSite::None` are reported.
 //!
 //! `client-side-session-store`: actix-session `CookieSessionStore` (and the old `CookieSession`),
-//! poem `CookieSession`, async-session `CookieStore` (salvo, axum-sessions, tide),
+//! poem `CookieSession`, actix-identity (< 0.5) `CookieIdentityPolicy`, async-session
+//! `CookieStore` (salvo, axum-sessions, tide),
 //! tower-sessions-cookie-store `CookieSessionManagerLayer`.
 use super::RustFile;
 use super::cookie_model::{self as model, Flag, Problem, SameSiteValue};
@@ -28,6 +30,8 @@ enum Kind {
     TowerSessions,
     ActixSession,
     PoemCookieConfig,
+    /// actix-identity (< 0.5) / ntex-identity `CookieIdentityPolicy`: HttpOnly and Secure, no SameSite.
+    IdentityPolicy,
     /// Builders whose defaults are not modelled: only literal `false` / `None` are reported.
     Other(&'static str),
 }
@@ -38,6 +42,7 @@ impl Kind {
             Kind::TowerSessions => "SessionManagerLayer",
             Kind::ActixSession => "SessionMiddleware",
             Kind::PoemCookieConfig => "CookieConfig",
+            Kind::IdentityPolicy => "CookieIdentityPolicy",
             Kind::Other(n) => n,
         }
     }
@@ -50,6 +55,7 @@ impl Kind {
             }
             Kind::ActixSession => "actix-session sets HttpOnly, Secure and SameSite=Lax by default",
             Kind::PoemCookieConfig => "poem's `CookieConfig` sets HttpOnly and Secure by default",
+            Kind::IdentityPolicy => "`CookieIdentityPolicy` sets HttpOnly and Secure by default",
             Kind::Other(_) => "the session middleware sets HttpOnly and Secure by default",
         }
     }
@@ -63,6 +69,7 @@ fn kind_of(tail: &[&str], poem: bool) -> Option<Kind> {
         ["CookieConfig", "default" | "new" | "private" | "signed"] if poem => {
             Kind::PoemCookieConfig
         }
+        ["CookieIdentityPolicy", "new"] => Kind::IdentityPolicy,
         ["SessionLayer", "new"] => Kind::Other("SessionLayer"),
         ["HandlerBuilder", "new"] | ["SessionHandler", "builder"] => Kind::Other("SessionHandler"),
         ["CookieSessionConfig", "default" | "new"] => Kind::Other("CookieSessionConfig"),
@@ -89,6 +96,8 @@ struct Finder<'a, 'r> {
     rf: &'a RustFile<'r>,
     sink: &'a mut Sink,
     handled: HashSet<usize>,
+    /// Client-side stores already reported.
+    stores: HashSet<usize>,
     /// Method names called on a binding or field: a setter applied outside the chain we see.
     methods: HashSet<String>,
     poem: bool,
@@ -99,7 +108,23 @@ struct Finder<'a, 'r> {
 impl Finder<'_, '_> {
     fn chain(&mut self, root: &syn::ExprCall, kind: Kind, calls: &[&syn::ExprMethodCall]) {
         let root_span = self.rf.span(root);
-        let subject = format!("session cookie of `{}`", kind.label());
+        let name = calls.iter().find_map(|m| {
+            let named = matches!(
+                m.method.to_string().as_str(),
+                "name" | "with_name" | "cookie_name" | "with_cookie_name"
+            );
+            match m.args.first().map(model::strip) {
+                Some(syn::Expr::Lit(syn::ExprLit {
+                    lit: syn::Lit::Str(s),
+                    ..
+                })) if named => Some(s.value()),
+                _ => None,
+            }
+        });
+        let subject = match name {
+            Some(n) => format!("session cookie `{n}` of `{}`", kind.label()),
+            None => format!("session cookie of `{}`", kind.label()),
+        };
         let mut seen = HashSet::new();
         for m in calls {
             let method = m.method.to_string();
@@ -160,11 +185,14 @@ impl Finder<'_, '_> {
                 help,
             ));
         }
-        if kind == Kind::PoemCookieConfig
+        if matches!(kind, Kind::PoemCookieConfig | Kind::IdentityPolicy)
             && !seen.contains(model::SAMESITE)
             && !self.methods.contains("same_site")
         {
-            let help = "add `.same_site(SameSite::Lax)` (or `Strict`) to the `CookieConfig`: poem sets no SameSite by default".to_string();
+            let help = format!(
+                "add `.same_site(SameSite::Lax)` (or `Strict`) to the `{}`: it sets no SameSite by default",
+                kind.label()
+            );
             self.sink.report(model::report(
                 model::SAMESITE,
                 &subject,
@@ -176,7 +204,7 @@ impl Finder<'_, '_> {
     }
 
     fn client_side(&mut self, node: Span, what: &str, help: &str) {
-        if !self.handled.insert(node.start) {
+        if !self.stores.insert(node.start) {
             return;
         }
         let message = format!(
@@ -210,6 +238,11 @@ impl Finder<'_, '_> {
                 span,
                 "CookieStore",
                 "use a server-side session store (Redis or a database) so logout and bans delete the session on the server",
+            ),
+            ["CookieIdentityPolicy", "new"] => self.client_side(
+                span,
+                "CookieIdentityPolicy",
+                "move to actix-identity 0.5 or later, which keeps the identity in actix-session, with a server-side store such as `RedisSessionStore`; `Identity::logout` then deletes it on the server",
             ),
             ["CookieSessionManagerLayer", _] => self.client_side(
                 span,
@@ -317,6 +350,7 @@ pub fn check(rf: &RustFile, ctx: &Context, sink: &mut Sink) {
         rf,
         sink,
         handled: HashSet::new(),
+        stores: HashSet::new(),
         methods: m.0,
         poem: uses("poem"),
         async_session: [
