@@ -25,7 +25,7 @@ done
 # npm packages: sources only, no lifecycle scripts, versions pinned.
 pkgs="react-dom@18.3.1 vue@3.5.17 axios@1.10.0 js-cookie@3.0.5 universal-cookie@8.0.1 localforage@1.10.0
 store2@2.14.4 pinia@3.0.3 zustand@5.0.6 @vueuse/core@13.5.0 react-use@17.6.0 usehooks-ts@3.1.1
-jwt-decode@4.0.0 oidc-client-ts@3.3.0 @auth0/auth0-spa-js@2.3.0 keycloak-js@26.2.0 firebase@11.10.0
+jwt-decode@4.0.0 oidc-client-ts@3.3.0 @auth0/auth0-spa-js@2.3.0 keycloak-js@26.2.0 ky@1.8.1
 @supabase/supabase-js@2.51.0 next-auth@4.24.11 svelte@5.35.6"
 if [ ! -d "$BENCH_DIR/npm/node_modules" ]; then
   mkdir -p "$BENCH_DIR/npm"
@@ -33,7 +33,10 @@ if [ ! -d "$BENCH_DIR/npm/node_modules" ]; then
 fi
 # node_modules is skipped by every tool's defaults; the corpus holds the packages as plain folders.
 cp -r "$BENCH_DIR/npm/node_modules/." "$corpus/js/"
-find "$corpus/js" \( -name '*.map' -o -name '*.d.ts' \) -delete
+# Bundles are skipped by authlint (dist/, build/, *.min.js); leave them out so every tool reads
+# the same sources.
+find "$corpus/js" -type d \( -name dist -o -name build -o -name umd -o -name bundles \) -prune -exec rm -rf {} +
+find "$corpus/js" \( -name '*.map' -o -name '*.d.ts' -o -name '*.min.js' \) -delete
 for i in $(seq 1 20); do
   mkdir -p "$corpus/config/app$i"
   cp -r "$here/../fixtures/rules/." "$corpus/config/app$i/" 2>/dev/null || true
