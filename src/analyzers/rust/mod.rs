@@ -4,11 +4,20 @@ use crate::finding::Span;
 use crate::source::{FileKind, SourceFile};
 use syn::visit_mut::VisitMut;
 
+mod duration_eval;
+mod lifetimes;
+mod token_expiry;
+mod token_names;
+mod token_syntax;
+
 /// A rule over one parsed Rust file.
 pub type RustRule = fn(&RustFile, &Context, &mut Sink);
 
 /// The Rust rules: the ids each one reports, and its check.
-const RULES: &[(&[&str], RustRule)] = &[];
+const RULES: &[(&[&str], RustRule)] = &[
+    (&[lifetimes::ACCESS, lifetimes::REFRESH], lifetimes::check),
+    (&[token_expiry::RULE], token_expiry::check),
+];
 
 pub struct RustAnalyzer;
 
