@@ -43,6 +43,33 @@ impl Val {
 pub struct Env<'a, 'b> {
     pub index: &'b FileIndex<'a>,
     pub lets: Option<&'b Lets<'a>>,
+    /// Parameters of the function that hold the current time by their name (`now`, `iat`).
+    pub now_params: Vec<String>,
+}
+
+impl<'a, 'b> Env<'a, 'b> {
+    pub fn new(index: &'b FileIndex<'a>, lets: &'b Lets<'a>, sig: Option<&syn::Signature>) -> Self {
+        let now_params = sig
+            .map(|s| {
+                s.inputs
+                    .iter()
+                    .filter_map(|a| match a {
+                        syn::FnArg::Typed(t) => super::token_syntax::pat_name(&t.pat),
+                        _ => None,
+                    })
+                    .filter(|n| {
+                        let w = super::token_names::words(n);
+                        w.iter().any(|x| x == "now") || n == "iat" || n == "issued_at"
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        Env {
+            index,
+            lets: Some(lets),
+            now_params,
+        }
+    }
 }
 
 const MAX_DEPTH: usize = 24;
@@ -63,6 +90,14 @@ fn eval_at(e: &Expr, env: &Env, depth: usize) -> Option<Val> {
             _ => None,
         },
         Expr::Cast(c) => ev(&c.expr),
+        Expr::Unary(u) if matches!(u.op, syn::UnOp::Deref(_)) => ev(&u.expr),
+        Expr::Closure(c) => ev(&c.body),
+        Expr::If(i) => {
+            let (_, other) = i.else_branch.as_ref()?;
+            let first = block_tail(&i.then_branch).and_then(ev);
+            longest([first, ev(other)])
+        }
+        Expr::Match(m) => longest(m.arms.iter().map(|a| ev(&a.body))),
         Expr::Try(t) => ev(&t.expr),
         Expr::Unary(u) if matches!(u.op, syn::UnOp::Neg(_)) => match ev(&u.expr)? {
             Val::Num(n) => Some(Val::Num(-n)),
@@ -73,10 +108,7 @@ fn eval_at(e: &Expr, env: &Env, depth: usize) -> Option<Val> {
             let (l, r) = (ev(&b.left)?, ev(&b.right)?);
             combine(l, &b.op, r)
         }
-        Expr::Block(b) if b.block.stmts.len() == 1 => match &b.block.stmts[0] {
-            syn::Stmt::Expr(x, None) => ev(x),
-            _ => None,
-        },
+        Expr::Block(b) => block_tail(&b.block).and_then(ev),
         Expr::Path(p) => {
             let segs = path_segments(e);
             let last = segs.last()?;
@@ -85,6 +117,12 @@ fn eval_at(e: &Expr, env: &Env, depth: usize) -> Option<Val> {
                 && let Some(bound) = lets.get(last, p.span().start())
             {
                 return ev(bound);
+            }
+            if segs.len() == 1 && env.now_params.iter().any(|n| n == last) {
+                return Some(Val::Now {
+                    off: 0.0,
+                    ms: false,
+                });
             }
             if last == "UNIX_EPOCH" || last == "EPOCH" {
                 return Some(Val::Num(0.0));
@@ -98,6 +136,31 @@ fn eval_at(e: &Expr, env: &Env, depth: usize) -> Option<Val> {
         }
         _ => None,
     }
+}
+
+/// The tail expression of a block without other statements (`{ x }`).
+fn block_tail(b: &syn::Block) -> Option<&Expr> {
+    match b.stmts.as_slice() {
+        [syn::Stmt::Expr(x, None)] => Some(x),
+        _ => None,
+    }
+}
+
+/// The longest of the branches that could be evaluated (`if remember { 30d } else { 1h }` issues
+/// 30-day tokens on one path). Branches of different shapes are unknown.
+fn longest(vals: impl IntoIterator<Item = Option<Val>>) -> Option<Val> {
+    let known: Vec<Val> = vals.into_iter().flatten().collect();
+    let first = *known.first()?;
+    let key = |v: &Val| match v {
+        Val::Num(n) | Val::Dur(n) | Val::Now { off: n, .. } => *n,
+    };
+    if known
+        .iter()
+        .any(|v| std::mem::discriminant(v) != std::mem::discriminant(&first))
+    {
+        return None;
+    }
+    known.into_iter().max_by(|a, b| key(a).total_cmp(&key(b)))
 }
 
 fn combine(l: Val, op: &BinOp, r: Val) -> Option<Val> {
@@ -198,7 +261,11 @@ fn eval_call(
         && (matches!(
             last,
             "Some" | "Ok" | "from" | "try_from" | "from_unix_timestamp"
-        ) || (last == "new" && matches!(ty, Some("NumericDate" | "Timestamp"))))
+        ) || (last == "new"
+            && matches!(
+                ty,
+                Some("NumericDate" | "Timestamp" | "Lazy" | "LazyLock" | "LazyCell")
+            )))
     {
         return ev(arg0?);
     }
@@ -208,10 +275,7 @@ fn eval_call(
         && let Some(syn::Stmt::Expr(tail, None)) = f.block.stmts.last()
     {
         let lets = Lets::collect(f.block);
-        let inner = Env {
-            index: env.index,
-            lets: Some(&lets),
-        };
+        let inner = Env::new(env.index, &lets, None);
         return eval_at(tail, &inner, depth + 1);
     }
     None
@@ -273,14 +337,7 @@ mod tests {
         let Some(syn::Stmt::Expr(tail, None)) = f.block.stmts.last() else {
             panic!("no tail")
         };
-        eval(
-            tail,
-            &Env {
-                index: &index,
-                lets: Some(&lets),
-            },
-        )
-        .and_then(Val::lifetime)
+        eval(tail, &Env::new(&index, &lets, Some(f.sig))).and_then(Val::lifetime)
     }
 
     #[test]
@@ -327,6 +384,18 @@ mod tests {
             ),
             Some(120)
         );
+    }
+
+    #[test]
+    fn lazy_statics_branches_and_now_parameters() {
+        assert_eq!(
+            lifetime_of(
+                "static V: LazyLock<TimeDelta> = LazyLock::new(|| TimeDelta::try_days(30).unwrap()); fn f(m: bool) { let v = if m { *V } else { TimeDelta::try_hours(1).unwrap() }; (Utc::now() + v).timestamp() }"
+            ),
+            Some(30 * 86_400)
+        );
+        assert_eq!(lifetime_of("fn f(now: i64) { now + 60 * 60 }"), Some(3600));
+        assert_eq!(lifetime_of("fn f(start: i64) { start + 60 * 60 }"), None);
     }
 
     #[test]

@@ -83,10 +83,7 @@ fn judge(
     f: &FnItem,
     site: Site,
 ) {
-    let env = Env {
-        index,
-        lets: Some(lets),
-    };
+    let env = Env::new(index, lets, Some(f.sig));
     let Some(ttl) = eval(&site.value, &env).and_then(|v| v.lifetime()) else {
         return;
     };
@@ -105,7 +102,7 @@ fn judge(
         return;
     }
     let (rule, limit) = match kind {
-        TokenKind::Other => return,
+        TokenKind::Other | TokenKind::WeakOther => return,
         TokenKind::Refresh => (REFRESH, ctx.settings.refresh_token_max_ttl),
         TokenKind::Access | TokenKind::Generic => (ACCESS, ctx.settings.access_token_max_ttl),
     };
@@ -241,9 +238,17 @@ impl<'ast> Visit<'ast> for ExprNames<'_, '_> {
             self.out.push(i.to_string());
         }
     }
-    fn visit_expr_method_call(&mut self, m: &'ast syn::ExprMethodCall) {
-        self.out.push(m.method.to_string());
-        syn::visit::visit_expr_method_call(self, m);
+    // Conditions choose between values; they do not name the token (`if device.is_mobile()`).
+    fn visit_expr_if(&mut self, i: &'ast syn::ExprIf) {
+        self.visit_block(&i.then_branch);
+        if let Some((_, e)) = &i.else_branch {
+            self.visit_expr(e);
+        }
+    }
+    fn visit_expr_match(&mut self, m: &'ast syn::ExprMatch) {
+        for arm in &m.arms {
+            self.visit_expr(&arm.body);
+        }
     }
 }
 

@@ -301,10 +301,7 @@ impl Visitor<'_, '_> {
                 self.sink.report(report(span, Why::ExpNotRequired));
             }
             Some("leeway") => {
-                let env = Env {
-                    index: self.index,
-                    lets: Some(self.lets),
-                };
+                let env = Env::new(self.index, self.lets, None);
                 if let Some(secs) = eval(value, &env).and_then(|v| v.as_seconds())
                     && secs > MAX_LEEWAY
                 {

@@ -12,6 +12,8 @@ pub enum TokenKind {
     /// A single-purpose token (email confirmation, password reset, invitation, download link...),
     /// a cache entry, a session or a cookie: none of the token lifetime limits applies.
     Other,
+    /// A session or cookie: not a token unless another name says token.
+    WeakOther,
     /// An unqualified token (`token`, `jwt`, `claims`, a login handler): an access token unless
     /// something more specific is said.
     Generic,
@@ -83,9 +85,6 @@ const OTHER: &[&str] = &[
     "link",
     "cache",
     "cached",
-    "cookie",
-    "session",
-    "sessions",
     "csrf",
     "xsrf",
     "nonce",
@@ -123,7 +122,6 @@ const OTHER: &[&str] = &[
     "temporary",
     "temp",
     "guest",
-    "device",
     "license",
     "captcha",
     "rate",
@@ -148,6 +146,10 @@ const GENERIC: &[&str] = &[
     "paseto",
 ];
 
+/// Words that mean "not a token" unless a token word is also said: a JWT whose lifetime const is
+/// `DEFAULT_SESSION_LENGTH` is still a token.
+const WEAK_OTHER: &[&str] = &["cookie", "cookies", "session", "sessions"];
+
 /// Classifies one name; `None` when the name says nothing about tokens.
 pub fn classify(name: &str) -> Option<TokenKind> {
     let w = words(name);
@@ -161,7 +163,11 @@ pub fn classify(name: &str) -> Option<TokenKind> {
     if w.iter().any(|x| OTHER.contains(&x.as_str())) {
         return Some(TokenKind::Other);
     }
-    if w.iter().any(|x| GENERIC.contains(&x.as_str()))
+    let generic = w.iter().any(|x| GENERIC.contains(&x.as_str()));
+    if !generic && w.iter().any(|x| WEAK_OTHER.contains(&x.as_str())) {
+        return Some(TokenKind::WeakOther);
+    }
+    if generic
         || w.windows(2).any(|p| p[0] == "sign" && p[1] == "in")
         || w.windows(2).any(|p| p[0] == "log" && p[1] == "in")
     {
@@ -178,16 +184,20 @@ fn id_token(w: &[String]) -> bool {
 /// nothing decisive was found. Returns the kind and the index of the name that decided it.
 pub fn decide<'a>(names: impl IntoIterator<Item = &'a str>) -> Option<(TokenKind, usize)> {
     let mut generic = None;
+    let mut weak = None;
     for (i, n) in names.into_iter().enumerate() {
         match classify(n) {
             Some(TokenKind::Generic) => {
                 generic.get_or_insert((TokenKind::Generic, i));
             }
+            Some(TokenKind::WeakOther) => {
+                weak.get_or_insert((TokenKind::Other, i));
+            }
             Some(k) => return Some((k, i)),
             None => {}
         }
     }
-    generic
+    generic.or(weak)
 }
 
 #[cfg(test)]
@@ -224,5 +234,10 @@ mod tests {
         );
         assert_eq!(decide(["claims", "x"]), Some((TokenKind::Generic, 0)));
         assert_eq!(decide(["x", "y"]), None);
+        assert_eq!(
+            decide(["DEFAULT_SESSION_LENGTH", "AuthUserClaims"]),
+            Some((TokenKind::Generic, 1))
+        );
+        assert_eq!(decide(["new_session"]), Some((TokenKind::Other, 0)));
     }
 }
