@@ -5,7 +5,9 @@ use crate::source::{FileKind, SourceFile};
 use syn::visit_mut::VisitMut;
 
 mod duration_eval;
+mod jwt_validation;
 mod lifetimes;
+mod secrets;
 mod token_expiry;
 mod token_names;
 mod token_syntax;
@@ -17,6 +19,8 @@ pub type RustRule = fn(&RustFile, &Context, &mut Sink);
 const RULES: &[(&[&str], RustRule)] = &[
     (&[lifetimes::ACCESS, lifetimes::REFRESH], lifetimes::check),
     (&[token_expiry::RULE], token_expiry::check),
+    (&[jwt_validation::RULE], jwt_validation::check),
+    (&[secrets::RULE], secrets::check),
 ];
 
 pub struct RustAnalyzer;
