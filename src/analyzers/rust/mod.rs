@@ -11,6 +11,7 @@ mod secrets;
 mod token_expiry;
 mod token_names;
 mod token_syntax;
+mod wasm_storage;
 
 /// A rule over one parsed Rust file.
 pub type RustRule = fn(&RustFile, &Context, &mut Sink);
@@ -21,6 +22,10 @@ const RULES: &[(&[&str], RustRule)] = &[
     (&[token_expiry::RULE], token_expiry::check),
     (&[jwt_validation::RULE], jwt_validation::check),
     (&[secrets::RULE], secrets::check),
+    (
+        &[wasm_storage::STORAGE, wasm_storage::COOKIE],
+        wasm_storage::check,
+    ),
 ];
 
 pub struct RustAnalyzer;
