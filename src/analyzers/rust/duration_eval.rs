@@ -291,7 +291,8 @@ fn eval_method(m: &syn::ExprMethodCall, env: &Env, depth: usize) -> Option<Val> 
         | "into" | "try_into" | "to_owned" | "clone" | "naive_utc" | "and_utc" | "to_utc"
         | "with_timezone" | "timestamp" | "unix_timestamp" | "as_second" | "as_secs" | "get"
         | "duration_since" | "elapsed" | "timestamp_secs" | "abs" | "into_inner"
-        | "sub_duration" => match recv()? {
+        | "sub_duration" | "map_err" | "context" | "with_context" | "ok_or" | "ok_or_else"
+        | "wrap_err" => match recv()? {
             Val::Now { off, .. } if !matches!(name.as_str(), "duration_since" | "elapsed") => {
                 Some(Val::Now { off, ms: false })
             }

@@ -4,7 +4,7 @@
 //! jwt-compact `.set_duration_and_issuance(&o, d)`), the lifetime it computes, and which kind of
 //! token it is, from the names around it.
 use super::RustFile;
-use super::duration_eval::{Env, eval};
+use super::duration_eval::{Env, Val, eval};
 use super::token_names::{TokenKind, decide};
 use super::token_syntax::{FileIndex, FnItem, Lets, json_entries, macro_name, path_segments, peel};
 use crate::analyzers::{Context, Sink};
@@ -84,9 +84,13 @@ fn judge(
     site: Site,
 ) {
     let env = Env::new(index, lets, Some(f.sig));
-    let Some(ttl) = eval(&site.value, &env).and_then(|v| v.lifetime()) else {
+    let Some(val) = eval(&site.value, &env) else {
         return;
     };
+    let Some(ttl) = val.lifetime() else {
+        return;
+    };
+    let millis = matches!(val, Val::Now { ms: true, .. });
     let mut names = site.names.clone();
     names.push(f.name.to_string());
     let Some((kind, at)) = decide(names.iter().map(String::as_str)) else {
@@ -99,6 +103,17 @@ fn judge(
             w.iter().any(|x| x == "claims" || x == "jwt")
         });
     if !strict_enough {
+        return;
+    }
+    if millis && site.strict && jwt_file(rf) {
+        let r = Report::new(
+            super::token_expiry::RULE,
+            RustFile::span_in(rf.src, site.span),
+            "`exp` is set in milliseconds, but JWT `exp` counts seconds: this token will not expire for thousands of years",
+            "use seconds: `.timestamp()` instead of `.timestamp_millis()` (or divide by 1000)",
+        )
+        .label(rf.span(&site.value), "milliseconds since 1970");
+        sink.report(r);
         return;
     }
     let (rule, limit) = match kind {
@@ -129,6 +144,12 @@ fn judge(
         format!("expires {} after it is issued", format_duration(ttl)),
     );
     sink.report(report);
+}
+
+/// Whether the file issues JWTs (where `exp` is defined in seconds by RFC 7519).
+fn jwt_file(rf: &RustFile) -> bool {
+    let t = &rf.src.text;
+    t.contains("jsonwebtoken") || t.contains("jwt")
 }
 
 /// The one place the wording of both lifetime rules lives.

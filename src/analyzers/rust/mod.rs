@@ -18,7 +18,10 @@ pub type RustRule = fn(&RustFile, &Context, &mut Sink);
 
 /// The Rust rules: the ids each one reports, and its check.
 const RULES: &[(&[&str], RustRule)] = &[
-    (&[lifetimes::ACCESS, lifetimes::REFRESH], lifetimes::check),
+    (
+        &[lifetimes::ACCESS, lifetimes::REFRESH, token_expiry::RULE],
+        lifetimes::check,
+    ),
     (&[token_expiry::RULE], token_expiry::check),
     (&[jwt_validation::RULE], jwt_validation::check),
     (&[secrets::RULE], secrets::check),

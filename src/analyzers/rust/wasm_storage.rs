@@ -337,6 +337,18 @@ impl<'a, 'b> Visitor<'a, 'b> {
         }
     }
 
+    /// The source of a receiver, and of the `let` it names (`storage` bound to
+    /// `window().local_storage()`).
+    fn receiver_text(&self, e: &Expr) -> String {
+        let mut text = self.rf.src.snippet(self.rf.span(e)).to_string();
+        if let Some(n) = ident_of(e)
+            && let Some(b) = self.lets.get(&n, e.span().start())
+        {
+            text.push_str(self.rf.src.snippet(self.rf.span(b)));
+        }
+        text
+    }
+
     fn is_param(&self, e: &Expr) -> Option<String> {
         let n = ident_of(e)?;
         param_names(self.f.sig).contains(&n).then_some(n)
@@ -455,13 +467,30 @@ impl<'ast> Visit<'ast> for Visitor<'_, '_> {
         let span = self.rf.span(m);
         match (name.as_str(), m.args.len()) {
             ("set_item", 2) => {
-                let chain = self.rf.src.snippet(self.rf.span(&m.receiver)).to_string();
-                let store = if chain.contains("session_storage") {
+                let chain = self.receiver_text(&m.receiver);
+                let store = if chain.contains("session_storage") || chain.contains("SessionStorage")
+                {
                     "sessionStorage"
                 } else {
                     "localStorage"
                 };
                 self.write(span, store, &m.args[0], Some(&m.args[1]));
+            }
+            // web_sys `Storage::set` (the named setter), e.g. on `LocalStorage::raw()`.
+            ("set", 2) => {
+                let chain = self.receiver_text(&m.receiver);
+                let store = if chain.contains("session_storage")
+                    || chain.contains("SessionStorage::raw")
+                {
+                    Some("sessionStorage")
+                } else if chain.contains("local_storage") || chain.contains("LocalStorage::raw") {
+                    Some("localStorage")
+                } else {
+                    None
+                };
+                if let Some(store) = store {
+                    self.write(span, store, &m.args[0], Some(&m.args[1]));
+                }
             }
             ("set_cookie", 1) => {
                 let arg = &m.args[0];
