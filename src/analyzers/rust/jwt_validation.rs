@@ -58,7 +58,7 @@ fn report(span: Span, why: Why) -> Report {
                     "this is front-end code reading its own token for display, which is fine as long as the server verifies every token it accepts"
                 }
                 _ => {
-                    "only its timing claims are read (to schedule a refresh); never use them to decide who the caller is"
+                    "only registered claims (`exp`, `iss`, ...) are read, to pick the verification key or schedule a refresh; never use them to decide who the caller is"
                 }
             };
             Report::new(
@@ -93,6 +93,9 @@ fn report(span: Span, why: Why) -> Report {
 const TIMING_CLAIMS: &[&str] = &["exp", "nbf", "iat", "iss", "aud", "jti", "expires_in"];
 
 pub fn check(rf: &RustFile, ctx: &Context, sink: &mut Sink) {
+    if !ctx.settings.include_tests && super::token_syntax::test_path(&rf.src.path) {
+        return;
+    }
     let text = &rf.src.text;
     let jsonwebtoken = text.contains("jsonwebtoken");
     let versions = ctx
@@ -192,9 +195,15 @@ impl Visitor<'_, '_> {
         let syn::Type::Path(p) = t else {
             return false;
         };
-        let Some(name) = p.path.segments.last().map(|s| s.ident.to_string()) else {
+        let Some(mut name) = p.path.segments.last().map(|s| s.ident.to_string()) else {
             return false;
         };
+        if name == "Self" {
+            let Some(n) = self.f.self_name() else {
+                return false;
+            };
+            name = n;
+        }
         let Some(def) = self.index.structs.get(&name) else {
             return false;
         };
@@ -272,7 +281,7 @@ impl<'ast> Visit<'ast> for Visitor<'_, '_> {
     fn visit_expr_call(&mut self, c: &'ast syn::ExprCall) {
         let segs = path_segments(&c.func);
         let span = self.rf.span(&c.func);
-        let claims_ty = turbofish(&c.func);
+        let claims_ty = turbofish(&c.func).or_else(|| returned_claims(self.f.sig));
         match segs.last().map(String::as_str) {
             Some(
                 name @ ("dangerous_insecure_decode"
@@ -352,5 +361,35 @@ fn turbofish(func: &Expr) -> Option<&syn::Type> {
             _ => None,
         }),
         _ => None,
+    }
+}
+
+/// `T` in a function returning `TokenData<T>` (possibly inside `Result`).
+fn returned_claims(sig: &syn::Signature) -> Option<&syn::Type> {
+    let syn::ReturnType::Type(_, t) = &sig.output else {
+        return None;
+    };
+    find_token_data(t, 0)
+}
+
+fn find_token_data(t: &syn::Type, depth: usize) -> Option<&syn::Type> {
+    if depth > 4 {
+        return None;
+    }
+    let syn::Type::Path(p) = t else {
+        return None;
+    };
+    let last = p.path.segments.last()?;
+    let syn::PathArguments::AngleBracketed(a) = &last.arguments else {
+        return None;
+    };
+    let first = a.args.iter().find_map(|g| match g {
+        syn::GenericArgument::Type(t) => Some(t),
+        _ => None,
+    })?;
+    if last.ident == "TokenData" {
+        Some(first)
+    } else {
+        find_token_data(first, depth + 1)
     }
 }

@@ -51,6 +51,9 @@ struct Site {
 }
 
 pub fn check(rf: &RustFile, ctx: &Context, sink: &mut Sink) {
+    if !ctx.settings.include_tests && super::token_syntax::test_path(&rf.src.path) {
+        return;
+    }
     let index = FileIndex::build(&rf.ast);
     for f in FileIndex::all_fns(&rf.ast) {
         let lets = Lets::collect(f.block);

@@ -96,7 +96,18 @@ fn env_name_like(v: &str) -> bool {
         && v.chars().next().is_some_and(|c| c.is_ascii_uppercase())
 }
 
-pub fn check(rf: &RustFile, _ctx: &Context, sink: &mut Sink) {
+/// A value that repeats its own name: an attribute, column or lookup tag
+/// (`ATTR_COOKIE_PRIVATE_KEY = "cookie_private_key"`, `HMAC_KEY_TAG = "kanidm-hmac-key-v2"`).
+fn names_itself(name: &str, v: &str) -> bool {
+    let n = words(name);
+    let w = words(v);
+    !w.is_empty() && w.iter().filter(|x| n.contains(x)).count() * 2 >= w.len()
+}
+
+pub fn check(rf: &RustFile, ctx: &Context, sink: &mut Sink) {
+    if !ctx.settings.include_tests && super::token_syntax::test_path(&rf.src.path) {
+        return;
+    }
     let index = FileIndex::build(&rf.ast);
     let text = &rf.src.text;
     let cookie_key = [
@@ -313,6 +324,7 @@ impl<'ast> Visit<'ast> for Visitor<'_, '_> {
                 && let Some((v, lit)) = str_lit(&fv.expr)
                 && !v.is_empty()
                 && !env_name_like(&v)
+                && !names_itself(&i.to_string(), &v)
             {
                 let span = self.rf.span(lit);
                 self.emit(span, Why::Named(&i.to_string()), None);
@@ -393,6 +405,7 @@ impl Items<'_, '_> {
         if let Some((v, lit)) = str_lit(expr)
             && !v.is_empty()
             && !env_name_like(&v)
+            && !names_itself(&name, &v)
         {
             let span = self.v.rf.span(lit);
             self.v.emit(span, Why::Named(&name), None);
@@ -467,5 +480,11 @@ mod tests {
         assert!(env_name_like("JWT_SECRET"));
         assert!(!env_name_like("changeme"));
         assert!(!env_name_like("X"));
+        assert!(names_itself(
+            "ATTR_COOKIE_PRIVATE_KEY",
+            "cookie_private_key"
+        ));
+        assert!(names_itself("KANIDM_HMAC_KEY", "kanidm-hmac-key-v2"));
+        assert!(!names_itself("JWT_SECRET", "my-super-secret-key"));
     }
 }

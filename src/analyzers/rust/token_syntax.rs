@@ -40,6 +40,7 @@ impl<'a> FileIndex<'a> {
             idx: FileIndex::default(),
             self_ty: Vec::new(),
             fns: Vec::new(),
+            test_depth: 0,
         };
         v.visit_file(file);
         let mut idx = v.idx;
@@ -55,6 +56,7 @@ impl<'a> FileIndex<'a> {
             idx: FileIndex::default(),
             self_ty: Vec::new(),
             fns: Vec::new(),
+            test_depth: 0,
         };
         v.visit_file(file);
         v.fns
@@ -65,6 +67,73 @@ struct IndexVisitor<'a> {
     idx: FileIndex<'a>,
     self_ty: Vec<&'a syn::Type>,
     fns: Vec<FnItem<'a>>,
+    /// Inside an item compiled for tests only (`#[cfg(any(test, debug_assertions))]`).
+    test_depth: usize,
+}
+
+impl<'a> IndexVisitor<'a> {
+    fn push(&mut self, f: FnItem<'a>, attrs: &[syn::Attribute]) {
+        if self.test_depth == 0 && !test_attrs(attrs) && !test_name(&f.name.to_string()) {
+            self.fns.push(f);
+        }
+    }
+}
+
+/// `#[cfg(any(test, ..))]`, `#[cfg(all(test, ..))]`, `#[cfg_attr(test, ..)]`-free test gates.
+pub fn test_attrs(attrs: &[syn::Attribute]) -> bool {
+    attrs.iter().any(|a| {
+        let syn::Meta::List(l) = &a.meta else {
+            return false;
+        };
+        if !l.path.is_ident("cfg") {
+            return false;
+        }
+        let mut idents = Vec::new();
+        collect_idents(l.tokens.clone(), &mut idents, 0);
+        idents.iter().any(|i| i == "test") && !idents.iter().any(|i| i == "not")
+    })
+}
+
+fn collect_idents(ts: TokenStream, out: &mut Vec<String>, depth: usize) {
+    if depth > 8 {
+        return;
+    }
+    for tt in ts {
+        match tt {
+            TokenTree::Ident(i) => out.push(i.to_string()),
+            TokenTree::Group(g) => collect_idents(g.stream(), out, depth + 1),
+            _ => {}
+        }
+    }
+}
+
+/// Helpers that exist for tests (`for_testing`, `mock_token`, `test_claims`).
+pub fn test_name(name: &str) -> bool {
+    super::token_names::words(name).iter().any(|w| {
+        matches!(
+            w.as_str(),
+            "test"
+                | "tests"
+                | "testing"
+                | "testutils"
+                | "testutil"
+                | "mock"
+                | "mocks"
+                | "fake"
+                | "dummy"
+        )
+    })
+}
+
+/// Files that hold test code by their path (`test_keys.rs`, `test_helpers.rs`, `testutils/`,
+/// `mocks/`); `tests/` directories are excluded by discovery already.
+pub fn test_path(path: &str) -> bool {
+    path.split('/').any(|part| {
+        let stem = part.strip_suffix(".rs").unwrap_or(part);
+        stem.ends_with("_test")
+            || stem.starts_with("test_")
+            || test_name(stem) && !stem.contains("attest")
+    })
 }
 
 impl<'a> Visit<'a> for IndexVisitor<'a> {
@@ -85,13 +154,20 @@ impl<'a> Visit<'a> for IndexVisitor<'a> {
         syn::visit::visit_item_struct(self, i);
     }
     fn visit_item_fn(&mut self, i: &'a syn::ItemFn) {
-        self.fns.push(FnItem {
+        let f = FnItem {
             name: &i.sig.ident,
             self_ty: None,
             sig: &i.sig,
             block: &i.block,
-        });
+        };
+        self.push(f, &i.attrs);
         syn::visit::visit_item_fn(self, i);
+    }
+    fn visit_item_mod(&mut self, m: &'a syn::ItemMod) {
+        let t = usize::from(test_attrs(&m.attrs) || test_name(&m.ident.to_string()));
+        self.test_depth += t;
+        syn::visit::visit_item_mod(self, m);
+        self.test_depth -= t;
     }
     fn visit_item_impl(&mut self, i: &'a syn::ItemImpl) {
         if let Some((_, path, _)) = &i.trait_
@@ -101,27 +177,32 @@ impl<'a> Visit<'a> for IndexVisitor<'a> {
         {
             self.idx.custom_serialize.push(s.ident.to_string());
         }
+        let t = usize::from(test_attrs(&i.attrs));
+        self.test_depth += t;
         self.self_ty.push(&i.self_ty);
         syn::visit::visit_item_impl(self, i);
         self.self_ty.pop();
+        self.test_depth -= t;
     }
     fn visit_impl_item_fn(&mut self, i: &'a syn::ImplItemFn) {
-        self.fns.push(FnItem {
+        let f = FnItem {
             name: &i.sig.ident,
             self_ty: self.self_ty.last().copied(),
             sig: &i.sig,
             block: &i.block,
-        });
+        };
+        self.push(f, &i.attrs);
         syn::visit::visit_impl_item_fn(self, i);
     }
     fn visit_trait_item_fn(&mut self, i: &'a syn::TraitItemFn) {
         if let Some(block) = &i.default {
-            self.fns.push(FnItem {
+            let f = FnItem {
                 name: &i.sig.ident,
                 self_ty: None,
                 sig: &i.sig,
                 block,
-            });
+            };
+            self.push(f, &i.attrs);
         }
         syn::visit::visit_trait_item_fn(self, i);
     }
@@ -339,6 +420,20 @@ pub fn macro_name(mac: &syn::Macro) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn test_code_by_path_and_attribute() {
+        assert!(test_path("crates/x/src/test_keys.rs"));
+        assert!(test_path("src/github/test_helpers.rs"));
+        assert!(test_path("src/testutils/mod.rs"));
+        assert!(!test_path("src/attestation.rs"));
+        assert!(!test_path("fixtures/rules/x/risky.rs"));
+        let f: syn::ItemFn =
+            syn::parse_str("#[cfg(any(test, debug_assertions))] fn f() {}").unwrap();
+        assert!(test_attrs(&f.attrs));
+        let f: syn::ItemFn = syn::parse_str("#[cfg(not(test))] fn f() {}").unwrap();
+        assert!(!test_attrs(&f.attrs));
+    }
 
     #[test]
     fn json_entries_are_parsed_from_tokens() {

@@ -153,7 +153,10 @@ fn classify_key(key: &str) -> Option<Stored> {
     })
 }
 
-pub fn check(rf: &RustFile, _ctx: &Context, sink: &mut Sink) {
+pub fn check(rf: &RustFile, ctx: &Context, sink: &mut Sink) {
+    if !ctx.settings.include_tests && super::token_syntax::test_path(&rf.src.path) {
+        return;
+    }
     let text = &rf.src.text;
     let web = [
         "web_sys",
