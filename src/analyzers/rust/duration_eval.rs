@@ -45,6 +45,8 @@ pub struct Env<'a, 'b> {
     pub lets: Option<&'b Lets<'a>>,
     /// Parameters of the function that hold the current time by their name (`now`, `iat`).
     pub now_params: Vec<String>,
+    /// Parameters whose value is known from a call site.
+    pub bound: Vec<(String, Val)>,
 }
 
 impl<'a, 'b> Env<'a, 'b> {
@@ -68,6 +70,7 @@ impl<'a, 'b> Env<'a, 'b> {
             index,
             lets: Some(lets),
             now_params,
+            bound: Vec::new(),
         }
     }
 }
@@ -117,6 +120,11 @@ fn eval_at(e: &Expr, env: &Env, depth: usize) -> Option<Val> {
                 && let Some(bound) = lets.get(last, p.span().start())
             {
                 return ev(bound);
+            }
+            if segs.len() == 1
+                && let Some((_, v)) = env.bound.iter().find(|(n, _)| n == last)
+            {
+                return Some(*v);
             }
             if segs.len() == 1 && env.now_params.iter().any(|n| n == last) {
                 return Some(Val::Now {

@@ -40,14 +40,14 @@ const TYPE_FIELDS: &[&str] = &[
 ];
 
 /// One place where a token gets its expiry.
-struct Site {
-    span: proc_macro2::Span,
-    value: Expr,
+pub(super) struct Site {
+    pub span: proc_macro2::Span,
+    pub value: Expr,
     /// Names that say which token this is, most specific first (the claims' `typ`, names in the
     /// expiry expression, the variable, the struct).
-    names: Vec<String>,
+    pub names: Vec<String>,
     /// A registered `exp` claim (or a library's expiry) rather than an `expires_at`-like field.
-    strict: bool,
+    pub strict: bool,
 }
 
 pub fn check(rf: &RustFile, ctx: &Context, sink: &mut Sink) {
@@ -55,51 +55,85 @@ pub fn check(rf: &RustFile, ctx: &Context, sink: &mut Sink) {
         return;
     }
     let index = FileIndex::build(&rf.ast);
-    for f in FileIndex::all_fns(&rf.ast) {
+    let fns = FileIndex::all_fns(&rf.ast);
+    let mut pending = Vec::new();
+    for f in &fns {
         let lets = Lets::collect(f.block);
         let mut v = Sites {
-            f,
+            f: *f,
             lets: &lets,
             binding: Vec::new(),
             sites: Vec::new(),
         };
         v.visit_block(f.block);
         for site in v.sites {
-            judge(rf, ctx, sink, &index, &lets, &f, site);
+            let env = Env::new(&index, &lets, Some(f.sig));
+            match eval(&site.value, &env) {
+                Some(val) => {
+                    let mut names = site.names.clone();
+                    names.push(f.name.to_string());
+                    let mut api = Vec::new();
+                    ExprNames::collect(&site.value, &lets, &mut api);
+                    judge(
+                        rf,
+                        ctx,
+                        sink,
+                        Case {
+                            span: RustFile::span_in(rf.src, site.span),
+                            label: (rf.span(&site.value), None),
+                            val,
+                            names,
+                            strict: site.strict,
+                            fname: fn_display(f),
+                            api,
+                            fn_names: 1,
+                        },
+                    );
+                }
+                None => pending.push((*f, site)),
+            }
         }
+    }
+    if !pending.is_empty() {
+        super::lifetime_calls::follow_calls(rf, ctx, sink, &index, &fns, pending);
     }
 }
 
-fn fn_display(f: &FnItem) -> String {
+pub(super) fn fn_display(f: &FnItem) -> String {
     match f.self_name() {
         Some(t) => format!("{t}::{}", f.name),
         None => f.name.to_string(),
     }
 }
 
-fn judge(
-    rf: &RustFile,
-    ctx: &Context,
-    sink: &mut Sink,
-    index: &FileIndex,
-    lets: &Lets,
-    f: &FnItem,
-    site: Site,
-) {
-    let env = Env::new(index, lets, Some(f.sig));
-    let Some(val) = eval(&site.value, &env) else {
+/// One expiry with its evaluated value, ready to be judged.
+pub(super) struct Case {
+    /// Where the finding points.
+    pub span: Span,
+    /// The expiry expression, and a message for it when it is not the default.
+    pub label: (Span, Option<String>),
+    pub val: Val,
+    /// Names that say which token this is, most specific first, function names last.
+    pub names: Vec<String>,
+    pub strict: bool,
+    /// The function that issues the token, as shown.
+    pub fname: String,
+    /// Identifiers of the expiry expression (which duration API is in use).
+    pub api: Vec<String>,
+    /// How many of the trailing `names` are function names (the issuer, and its caller).
+    pub fn_names: usize,
+}
+
+pub(super) fn judge(rf: &RustFile, ctx: &Context, sink: &mut Sink, case: Case) {
+    let Some(ttl) = case.val.lifetime() else {
         return;
     };
-    let Some(ttl) = val.lifetime() else {
-        return;
-    };
-    let millis = matches!(val, Val::Now { ms: true, .. });
-    let mut names = site.names.clone();
-    names.push(f.name.to_string());
+    let millis = matches!(case.val, Val::Now { ms: true, .. });
+    let names = &case.names;
     let Some((kind, at)) = decide(names.iter().map(String::as_str)) else {
         return;
     };
-    let strict_enough = site.strict
+    let strict_enough = case.strict
         || matches!(kind, TokenKind::Access | TokenKind::Refresh)
         || names.iter().any(|n| {
             let w = super::token_names::words(n);
@@ -108,14 +142,14 @@ fn judge(
     if !strict_enough {
         return;
     }
-    if millis && site.strict && jwt_file(rf) {
+    if millis && case.strict && jwt_file(rf) {
         let r = Report::new(
             super::token_expiry::RULE,
-            RustFile::span_in(rf.src, site.span),
+            case.span,
             "`exp` is set in milliseconds, but JWT `exp` counts seconds: this token will not expire for thousands of years",
             "use seconds: `.timestamp()` instead of `.timestamp_millis()` (or divide by 1000)",
         )
-        .label(rf.span(&site.value), "milliseconds since 1970");
+        .label(case.label.0, "milliseconds since 1970");
         sink.report(r);
         return;
     }
@@ -127,25 +161,23 @@ fn judge(
     if ttl <= limit {
         return;
     }
-    let fname = fn_display(f);
     let decided_by =
-        (kind != TokenKind::Generic && at + 1 < names.len()).then(|| names[at].clone());
-    let mut api = Vec::new();
-    ExprNames::collect(&site.value, lets, &mut api);
+        (kind != TokenKind::Generic && at + case.fn_names < names.len()).then(|| names[at].clone());
+    let label = case
+        .label
+        .1
+        .unwrap_or_else(|| format!("expires {} after it is issued", format_duration(ttl)));
     let report = too_long(
         rule,
-        RustFile::span_in(rf.src, site.span),
+        case.span,
         kind,
-        &fname,
+        &case.fname,
         decided_by.as_deref(),
         ttl,
         limit,
-        &api,
+        &case.api,
     )
-    .label(
-        rf.span(&site.value),
-        format!("expires {} after it is issued", format_duration(ttl)),
-    );
+    .label(case.label.0, label);
     sink.report(report);
 }
 
@@ -224,14 +256,14 @@ fn suggestion(api: &[String], limit: u64) -> String {
 }
 
 /// The identifiers an expression uses, following `let` bindings one level.
-struct ExprNames<'a, 'b> {
+pub(super) struct ExprNames<'a, 'b> {
     lets: &'b Lets<'a>,
     out: &'b mut Vec<String>,
     depth: usize,
 }
 
 impl<'a, 'b> ExprNames<'a, 'b> {
-    fn collect(e: &Expr, lets: &'b Lets<'a>, out: &'b mut Vec<String>) {
+    pub fn collect(e: &Expr, lets: &'b Lets<'a>, out: &'b mut Vec<String>) {
         ExprNames {
             lets,
             out,

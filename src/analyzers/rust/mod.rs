@@ -6,6 +6,7 @@ use syn::visit_mut::VisitMut;
 
 mod duration_eval;
 mod jwt_validation;
+mod lifetime_calls;
 mod lifetimes;
 mod secrets;
 mod token_expiry;
