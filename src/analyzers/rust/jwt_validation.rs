@@ -156,7 +156,7 @@ fn block_words(b: &syn::Block) -> Vec<String> {
 
 impl Visitor<'_, '_> {
     /// Whether this function just obtained the token from its identity provider.
-    fn from_provider(&self) -> bool {
+    fn received_from_provider(&self) -> bool {
         let idents = block_words(self.f.block);
         idents.iter().any(|i| {
             matches!(
@@ -177,7 +177,7 @@ impl Visitor<'_, '_> {
     }
 
     fn unverified(&mut self, span: Span, call: &str, claims_ty: Option<&syn::Type>) {
-        let benign = if self.from_provider() {
+        let benign = if self.received_from_provider() {
             Benign::FromProvider
         } else if self.client_side {
             Benign::ClientSide

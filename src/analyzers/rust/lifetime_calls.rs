@@ -120,7 +120,7 @@ impl<'ast> Visit<'ast> for Calls<'_, '_> {
     fn visit_expr_call(&mut self, c: &'ast syn::ExprCall) {
         let segs = path_segments(&c.func);
         let n = segs.len();
-        if n > 0 && segs[n - 1] == self.callee.name.to_string() {
+        if n > 0 && *self.callee.name == segs[n - 1] {
             let owner = (n >= 2).then(|| segs[n - 2].as_str());
             let callee_self = self.callee.self_name();
             let matches = match (&callee_self, owner) {

@@ -13,6 +13,7 @@ mod token_expiry;
 mod token_names;
 mod token_syntax;
 mod wasm_storage;
+mod web_storage_keys;
 
 /// A rule over one parsed Rust file.
 pub type RustRule = fn(&RustFile, &Context, &mut Sink);
