@@ -311,7 +311,10 @@ impl<'ast> Visit<'ast> for Visitor<'_, '_> {
                     && segs.len() >= 2
                     && segs[segs.len() - 2] == "Validation"
                     && c.args.len() == 1
-                    && self.alg_from_header(&c.args[0], 0) =>
+                    && self.alg_from_header(&c.args[0], 0)
+                    && !block_words(self.f.block)
+                        .iter()
+                        .any(|w| w == "insecure_disable_signature_validation") =>
             {
                 let r = report(
                     self.rf.span(&c.args[0]),

@@ -94,6 +94,7 @@ pub fn check(rf: &RustFile, ctx: &Context, sink: &mut Sink) {
             f,
             jsonwebtoken,
             jwt_crate,
+            signature_disabled: disables_signature(f.block),
             sink: &mut *sink,
         };
         v.visit_block(f.block);
@@ -107,6 +108,8 @@ struct Visitor<'a, 'b> {
     f: FnItem<'a>,
     jsonwebtoken: bool,
     jwt_crate: bool,
+    /// The function also switches off signature validation.
+    signature_disabled: bool,
     sink: &'b mut Sink,
 }
 
@@ -137,6 +140,7 @@ impl<'a> Visitor<'a, '_> {
                 let segs = path_segments(&c.func);
                 (segs.len() >= 2).then(|| segs[segs.len() - 2].clone())
             }
+            Expr::Path(p) if p.path.is_ident("self") => self.f.self_name(),
             Expr::Path(p) if p.path.segments.len() == 1 => {
                 let name = p.path.segments[0].ident.to_string();
                 if let Some(bound) = self.lets.get(&name, p.span().start()) {
@@ -247,12 +251,13 @@ impl<'ast> Visit<'ast> for Visitor<'_, '_> {
             }
             "clear"
                 if self.jsonwebtoken
+                    && !self.signature_disabled
                     && member_name(&m.receiver).as_deref() == Some("required_spec_claims") =>
             {
                 self.sink
                     .report(report(self.rf.span(m), Why::ExpNotRequired));
             }
-            "set_required_spec_claims" if self.jsonwebtoken => {
+            "set_required_spec_claims" if self.jsonwebtoken && !self.signature_disabled => {
                 if let Some(Expr::Array(a)) = m.args.first().map(|a| peel(strip_cast(a))) {
                     let has_exp = a.elems.iter().any(|e| matches!(peel(e), Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(s), .. }) if s.value() == "exp"));
                     if !has_exp {
@@ -292,6 +297,11 @@ impl<'ast> Visit<'ast> for Visitor<'_, '_> {
 
 impl Visitor<'_, '_> {
     fn field_setting(&mut self, field: Option<&str>, value: &Expr, span: Span) {
+        if self.signature_disabled {
+            // Expiry checks of a decode that does not verify the signature are moot; that decode
+            // is `jwt-signature-not-verified`.
+            return;
+        }
         match field {
             Some("validate_exp") if bool_false(value) => {
                 self.sink.report(report(span, Why::ValidateExpOff));
@@ -331,4 +341,17 @@ fn member_name(e: &Expr) -> Option<String> {
         },
         _ => None,
     }
+}
+
+fn disables_signature(b: &syn::Block) -> bool {
+    struct D(bool);
+    impl<'ast> Visit<'ast> for D {
+        fn visit_expr_method_call(&mut self, m: &'ast syn::ExprMethodCall) {
+            self.0 |= m.method == "insecure_disable_signature_validation";
+            syn::visit::visit_expr_method_call(self, m);
+        }
+    }
+    let mut d = D(false);
+    d.visit_block(b);
+    d.0
 }

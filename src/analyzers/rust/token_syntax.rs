@@ -128,7 +128,8 @@ pub fn test_name(name: &str) -> bool {
 /// Files that hold test code by their path (`test_keys.rs`, `test_helpers.rs`, `testutils/`,
 /// `mocks/`); `tests/` directories are excluded by discovery already.
 pub fn test_path(path: &str) -> bool {
-    path.split('/').any(|part| {
+    // The file and its directory only: a checkout named `test-app` is not test code.
+    path.rsplit('/').take(2).any(|part| {
         let stem = part.strip_suffix(".rs").unwrap_or(part);
         stem.ends_with("_test")
             || stem.starts_with("test_")
@@ -428,6 +429,9 @@ mod tests {
         assert!(test_path("src/testutils/mod.rs"));
         assert!(!test_path("src/attestation.rs"));
         assert!(!test_path("fixtures/rules/x/risky.rs"));
+        assert!(!test_path(
+            "test-rust-fullstack/ui/src/services/localstorage.rs"
+        ));
         let f: syn::ItemFn =
             syn::parse_str("#[cfg(any(test, debug_assertions))] fn f() {}").unwrap();
         assert!(test_attrs(&f.attrs));

@@ -196,10 +196,22 @@ impl<'a, 'b> Visitor<'a, 'b> {
             return None;
         }
         match peel(e) {
-            Expr::Field(f) => match &f.member {
-                syn::Member::Named(i) => classify_key(&i.to_string()),
-                _ => None,
-            },
+            Expr::Field(f) => {
+                let syn::Member::Named(i) = &f.member else {
+                    return None;
+                };
+                if let Some(k) = classify_key(&i.to_string()) {
+                    return Some(k);
+                }
+                // `self.state` where the field's type carries a token.
+                let is_self = matches!(peel(&f.base), Expr::Path(p) if p.path.is_ident("self"));
+                let owner = self.f.self_name().filter(|_| is_self)?;
+                let syn::Fields::Named(fields) = &self.index.structs.get(&owner)?.fields else {
+                    return None;
+                };
+                let field = fields.named.iter().find(|x| x.ident.as_ref() == Some(i))?;
+                carried_token(self.index, &type_name(&field.ty)?, 0).map(|_| Stored::Carrier)
+            }
             Expr::MethodCall(m) => self.value_kind(&m.receiver, depth + 1),
             Expr::Call(c) => c.args.first().and_then(|a| self.value_kind(a, depth + 1)),
             Expr::Macro(m) => macro_args(&m.mac)
