@@ -30,6 +30,11 @@ impl Val {
         (secs.is_finite() && secs > 0.0).then(|| secs.round() as u64)
     }
 
+    /// An expiry at the end of time (`DateTime::<Utc>::MAX_UTC`, `i64::MAX`).
+    pub fn never(self) -> bool {
+        matches!(self, Val::Now { off, .. } if off == f64::INFINITY)
+    }
+
     /// The value as a duration in seconds, when it is one (or a plain number of seconds).
     pub fn as_seconds(self) -> Option<f64> {
         match self {
@@ -129,6 +134,29 @@ fn eval_at(e: &Expr, env: &Env, depth: usize) -> Option<Val> {
             if segs.len() == 1 && env.now_params.iter().any(|n| n == last) {
                 return Some(Val::Now {
                     off: 0.0,
+                    ms: false,
+                });
+            }
+            // The largest date or integer as an expiry: never.
+            if matches!(last.as_str(), "MAX_UTC" | "MAX_DATETIME" | "MAX")
+                && segs.len() >= 2
+                && matches!(
+                    segs[segs.len() - 2].as_str(),
+                    "DateTime"
+                        | "NaiveDateTime"
+                        | "OffsetDateTime"
+                        | "PrimitiveDateTime"
+                        | "Timestamp"
+                        | "i64"
+                        | "u64"
+                        | "usize"
+                        | "i32"
+                        | "u32"
+                        | "isize"
+                )
+            {
+                return Some(Val::Now {
+                    off: f64::INFINITY,
                     ms: false,
                 });
             }

@@ -125,6 +125,17 @@ pub(super) struct Case {
 }
 
 pub(super) fn judge(rf: &RustFile, ctx: &Context, sink: &mut Sink, case: Case) {
+    if case.val.never() && case.strict && jwt_file(rf) {
+        let r = Report::new(
+            super::token_expiry::RULE,
+            case.span,
+            format!("`{}` can issue a token whose `exp` is the largest possible date: it never expires", case.fname),
+            "give every token a finite lifetime; for \"stay logged in\", issue a revocable refresh token instead of a token that never expires",
+        )
+        .label(case.label.0, "can be the largest possible date");
+        sink.report(r);
+        return;
+    }
     let Some(ttl) = case.val.lifetime() else {
         return;
     };
