@@ -476,6 +476,16 @@ impl<'ast> Visit<'ast> for Sites<'_, '_> {
             },
             _ => None,
         };
+        // `claims.exp = now + TTL`: the receiver names the token.
+        if let Expr::Field(f) = peel(&a.left)
+            && let Some(field) = &name
+        {
+            let strict = EXP_FIELDS.contains(&field.as_str());
+            if strict || LOOSE_EXP_FIELDS.contains(&field.as_str()) {
+                let owner = super::token_syntax::ident_of(&f.base);
+                self.push(f.member.span(), &a.right, Vec::new(), owner, strict);
+            }
+        }
         self.binding.extend(name.clone());
         syn::visit::visit_expr_assign(self, a);
         if name.is_some() {

@@ -13,7 +13,7 @@ use super::duration_eval::{Env, eval};
 use super::token_names::words;
 use super::token_syntax::{FileIndex, FnItem, Lets, json_entries, macro_name, path_segments, peel};
 use crate::analyzers::{Context, Sink};
-use crate::finding::{Report, Span};
+use crate::finding::{Report, Severity, Span};
 use syn::Expr;
 use syn::spanned::Spanned;
 use syn::visit::Visit;
@@ -28,6 +28,8 @@ enum Why<'a> {
     StructWithoutExp(&'a str),
     JsonWithoutExp,
     ValidateExpOff,
+    /// `validate_exp = false` in a function that says it reads expired tokens on purpose.
+    ExpiredOnPurpose(&'a str),
     ExpNotRequired,
     Leeway(u64),
     JwtCrateVerify,
@@ -50,6 +52,10 @@ fn report(span: Span, why: Why) -> Report {
         Why::ValidateExpOff => (
             "`validate_exp = false` accepts expired tokens".to_string(),
             "remove this line: `Validation::new(..)` checks `exp` by default".to_string(),
+        ),
+        Why::ExpiredOnPurpose(f) => (
+            format!("`validate_exp = false` in `{f}` accepts expired tokens; fine only to identify the user of an expired access token during refresh"),
+            "call it only after the refresh token itself has been verified and checked against the store, and never use the result to authorize a request".to_string(),
         ),
         Why::ExpNotRequired => (
             "`exp` is not a required claim: tokens without an expiry are accepted forever".to_string(),
@@ -304,7 +310,18 @@ impl Visitor<'_, '_> {
         }
         match field {
             Some("validate_exp") if bool_false(value) => {
-                self.sink.report(report(span, Why::ValidateExpOff));
+                let name = self.f.name.to_string();
+                let w = words(&name);
+                if w.iter()
+                    .any(|x| matches!(x.as_str(), "refresh" | "expired" | "without"))
+                {
+                    // Reading an expired access token while refreshing it is a known design.
+                    self.sink.report(
+                        report(span, Why::ExpiredOnPurpose(&name)).severity(Severity::Note),
+                    );
+                } else {
+                    self.sink.report(report(span, Why::ValidateExpOff));
+                }
             }
             Some("required_spec_claims")
                 if path_segments(value)
