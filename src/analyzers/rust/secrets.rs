@@ -185,6 +185,19 @@ impl Visitor<'_, '_> {
         match peel(e) {
             Expr::Array(a) if !a.elems.is_empty() => Some(self.rf.span(a)),
             Expr::Repeat(r) => Some(self.rf.span(r)),
+            // `vec![7u8; 32]`, `vec![1, 2, 3]`: literal bytes inside the macro's tokens.
+            Expr::Macro(m)
+                if super::token_syntax::macro_name(&m.mac) == "vec"
+                    && !m.mac.tokens.is_empty()
+                    && m.mac.tokens.clone().into_iter().all(|t| {
+                        matches!(
+                            t,
+                            proc_macro2::TokenTree::Literal(_) | proc_macro2::TokenTree::Punct(_)
+                        )
+                    }) =>
+            {
+                Some(self.rf.span(m))
+            }
             Expr::Path(p) if p.path.segments.len() == 1 => {
                 let name = p.path.segments[0].ident.to_string();
                 if self.filled.contains(&name) {
