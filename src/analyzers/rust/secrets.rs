@@ -65,8 +65,35 @@ pub fn secret_name(name: &str) -> bool {
     let w = words(name);
     let has = |s: &str| w.iter().any(|x| x == s);
     if [
-        "name", "header", "path", "file", "env", "var", "url", "len", "length", "client", "api",
-        "prefix", "id",
+        "name",
+        "header",
+        "path",
+        "file",
+        "env",
+        "var",
+        "url",
+        "len",
+        "length",
+        "client",
+        "api",
+        "prefix",
+        "id",
+        "err",
+        "error",
+        "msg",
+        "message",
+        "text",
+        "label",
+        "desc",
+        "description",
+        "help",
+        "hint",
+        "prompt",
+        "title",
+        "doc",
+        "docs",
+        "example",
+        "placeholder",
     ]
     .iter()
     .any(|s| has(s))
@@ -94,6 +121,11 @@ fn env_name_like(v: &str) -> bool {
         && v.chars()
             .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
         && v.chars().next().is_some_and(|c| c.is_ascii_uppercase())
+}
+
+/// Prose (an error message, a sentence) rather than a key.
+fn prose(v: &str) -> bool {
+    v.split_whitespace().count() >= 5 || v.contains("://")
 }
 
 /// A value that repeats its own name: an attribute, column or lookup tag
@@ -338,6 +370,7 @@ impl<'ast> Visit<'ast> for Visitor<'_, '_> {
                 && !v.is_empty()
                 && !env_name_like(&v)
                 && !names_itself(&i.to_string(), &v)
+                && !prose(&v)
             {
                 let span = self.rf.span(lit);
                 self.emit(span, Why::Named(&i.to_string()), None);
@@ -419,6 +452,7 @@ impl Items<'_, '_> {
             && !v.is_empty()
             && !env_name_like(&v)
             && !names_itself(&name, &v)
+            && !prose(&v)
         {
             let span = self.v.rf.span(lit);
             self.v.emit(span, Why::Named(&name), None);
@@ -486,6 +520,10 @@ mod tests {
         assert!(!secret_name("JWT_SECRET_FILE"));
         assert!(!secret_name("CLIENT_SECRET"));
         assert!(!secret_name("api_key"));
+        assert!(!secret_name("JWT_SECRET_ERR"));
+        assert!(prose(
+            "Authentication failed. JWT signing secrets can not be used as tokens"
+        ));
     }
 
     #[test]
