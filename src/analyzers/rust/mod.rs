@@ -8,11 +8,21 @@ mod cookie_eval;
 mod cookie_flow;
 mod cookie_model;
 mod cookies;
+mod duration_eval;
 mod facts;
+mod jwt_validation;
 pub mod lifetime;
+mod lifetime_calls;
+mod lifetimes;
 mod names;
 mod raw_set_cookie;
+mod secrets;
 mod sessions;
+mod token_expiry;
+mod token_names;
+mod token_syntax;
+mod wasm_storage;
+mod web_storage_keys;
 
 /// A rule over one parsed Rust file.
 pub type RustRule = fn(&RustFile, &Context, &mut Sink);
@@ -43,6 +53,17 @@ const RULES: &[(&[&str], RustRule)] = &[
             "client-side-session-store",
         ],
         sessions::check,
+    ),
+    (
+        &[lifetimes::ACCESS, lifetimes::REFRESH, token_expiry::RULE],
+        lifetimes::check,
+    ),
+    (&[token_expiry::RULE], token_expiry::check),
+    (&[jwt_validation::RULE], jwt_validation::check),
+    (&[secrets::RULE], secrets::check),
+    (
+        &[wasm_storage::STORAGE, wasm_storage::COOKIE],
+        wasm_storage::check,
     ),
 ];
 

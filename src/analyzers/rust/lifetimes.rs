@@ -1,0 +1,518 @@
+//! `access-token-ttl-too-long` and `refresh-token-ttl-too-long`: where a token gets its expiry
+//! (`Claims { exp: .. }`, `json!({"exp": ..})`, `map.insert("exp", ..)`, jwt-simple
+//! `Claims::create(d)`, pasetors `Claims::new_expires_in(&d)`, paseto `.set_expiration(&t)`,
+//! jwt-compact `.set_duration_and_issuance(&o, d)`), the lifetime it computes, and which kind of
+//! token it is, from the names around it.
+use super::RustFile;
+use super::duration_eval::{Env, Val, eval};
+use super::token_names::{TokenKind, decide};
+use super::token_syntax::{FileIndex, FnItem, Lets, json_entries, macro_name, path_segments, peel};
+use crate::analyzers::{Context, Sink};
+use crate::config::duration::format_duration;
+use crate::finding::{Report, Span};
+use syn::Expr;
+use syn::spanned::Spanned;
+use syn::visit::Visit;
+
+pub const ACCESS: &str = "access-token-ttl-too-long";
+pub const REFRESH: &str = "refresh-token-ttl-too-long";
+
+/// Claim fields that always hold a token's expiry.
+const EXP_FIELDS: &[&str] = &["exp"];
+/// Fields that hold an expiry in claims structs and in stored token rows.
+const LOOSE_EXP_FIELDS: &[&str] = &[
+    "expires_at",
+    "expiration",
+    "expiry",
+    "expire_at",
+    "expires",
+    "exp_at",
+];
+/// Claim fields naming the token's kind.
+const TYPE_FIELDS: &[&str] = &[
+    "typ",
+    "token_type",
+    "type_",
+    "r#type",
+    "kind",
+    "token_use",
+    "type",
+];
+
+/// One place where a token gets its expiry.
+pub(super) struct Site {
+    pub span: proc_macro2::Span,
+    pub value: Expr,
+    /// Names that say which token this is, most specific first (the claims' `typ`, names in the
+    /// expiry expression, the variable, the struct).
+    pub names: Vec<String>,
+    /// A registered `exp` claim (or a library's expiry) rather than an `expires_at`-like field.
+    pub strict: bool,
+}
+
+pub fn check(rf: &RustFile, ctx: &Context, sink: &mut Sink) {
+    if !ctx.settings.include_tests && super::token_syntax::test_path(&rf.src.path) {
+        return;
+    }
+    let index = FileIndex::build(&rf.ast);
+    let fns = FileIndex::all_fns(&rf.ast);
+    let mut pending = Vec::new();
+    for f in &fns {
+        let lets = Lets::collect(f.block);
+        let mut v = Sites {
+            f: *f,
+            lets: &lets,
+            binding: Vec::new(),
+            sites: Vec::new(),
+        };
+        v.visit_block(f.block);
+        for site in v.sites {
+            let env = Env::new(&index, &lets, Some(f.sig));
+            match eval(&site.value, &env) {
+                Some(val) => {
+                    let mut names = site.names.clone();
+                    names.push(f.name.to_string());
+                    let mut api = Vec::new();
+                    ExprNames::collect(&site.value, &lets, &mut api);
+                    judge(
+                        rf,
+                        ctx,
+                        sink,
+                        Case {
+                            span: RustFile::span_in(rf.src, site.span),
+                            label: (rf.span(&site.value), None),
+                            val,
+                            names,
+                            strict: site.strict,
+                            fname: fn_display(f),
+                            api,
+                            fn_names: 1,
+                        },
+                    );
+                }
+                None => pending.push((*f, site)),
+            }
+        }
+    }
+    if !pending.is_empty() {
+        super::lifetime_calls::follow_calls(rf, ctx, sink, &index, &fns, pending);
+    }
+}
+
+pub(super) fn fn_display(f: &FnItem) -> String {
+    match f.self_name() {
+        Some(t) => format!("{t}::{}", f.name),
+        None => f.name.to_string(),
+    }
+}
+
+/// One expiry with its evaluated value, ready to be judged.
+pub(super) struct Case {
+    /// Where the finding points.
+    pub span: Span,
+    /// The expiry expression, and a message for it when it is not the default.
+    pub label: (Span, Option<String>),
+    pub val: Val,
+    /// Names that say which token this is, most specific first, function names last.
+    pub names: Vec<String>,
+    pub strict: bool,
+    /// The function that issues the token, as shown.
+    pub fname: String,
+    /// Identifiers of the expiry expression (which duration API is in use).
+    pub api: Vec<String>,
+    /// How many of the trailing `names` are function names (the issuer, and its caller).
+    pub fn_names: usize,
+}
+
+pub(super) fn judge(rf: &RustFile, ctx: &Context, sink: &mut Sink, case: Case) {
+    if case.val.never() && case.strict && jwt_file(rf) {
+        let r = Report::new(
+            super::token_expiry::RULE,
+            case.span,
+            format!("`{}` can issue a token whose `exp` is the largest possible date: it never expires", case.fname),
+            "give every token a finite lifetime; for \"stay logged in\", issue a revocable refresh token instead of a token that never expires",
+        )
+        .label(case.label.0, "can be the largest possible date");
+        sink.report(r);
+        return;
+    }
+    let Some(ttl) = case.val.lifetime() else {
+        return;
+    };
+    let millis = matches!(case.val, Val::Now { ms: true, .. });
+    let names = &case.names;
+    let Some((kind, at)) = decide(names.iter().map(String::as_str)) else {
+        return;
+    };
+    let strict_enough = case.strict
+        || matches!(kind, TokenKind::Access | TokenKind::Refresh)
+        || names.iter().any(|n| {
+            let w = super::token_names::words(n);
+            w.iter().any(|x| x == "claims" || x == "jwt")
+        });
+    if !strict_enough {
+        return;
+    }
+    if millis && case.strict && jwt_file(rf) {
+        let r = Report::new(
+            super::token_expiry::RULE,
+            case.span,
+            "`exp` is set in milliseconds, but JWT `exp` counts seconds: this token will not expire for thousands of years",
+            "use seconds: `.timestamp()` instead of `.timestamp_millis()` (or divide by 1000)",
+        )
+        .label(case.label.0, "milliseconds since 1970");
+        sink.report(r);
+        return;
+    }
+    let (rule, limit) = match kind {
+        TokenKind::Other | TokenKind::WeakOther => return,
+        TokenKind::Refresh => (REFRESH, ctx.settings.refresh_token_max_ttl),
+        TokenKind::Access | TokenKind::Generic => (ACCESS, ctx.settings.access_token_max_ttl),
+    };
+    if ttl <= limit {
+        return;
+    }
+    let decided_by =
+        (kind != TokenKind::Generic && at + case.fn_names < names.len()).then(|| names[at].clone());
+    let label = case
+        .label
+        .1
+        .unwrap_or_else(|| format!("expires {} after it is issued", format_duration(ttl)));
+    let report = too_long(
+        rule,
+        case.span,
+        kind,
+        &case.fname,
+        decided_by.as_deref(),
+        ttl,
+        limit,
+        &case.api,
+    )
+    .label(case.label.0, label);
+    sink.report(report);
+}
+
+/// Whether the file issues JWTs (where `exp` is defined in seconds by RFC 7519).
+fn jwt_file(rf: &RustFile) -> bool {
+    let t = &rf.src.text;
+    t.contains("jsonwebtoken") || t.contains("jwt")
+}
+
+/// The one place the wording of both lifetime rules lives.
+#[allow(clippy::too_many_arguments)]
+fn too_long(
+    rule: &'static str,
+    span: Span,
+    kind: TokenKind,
+    fname: &str,
+    decided_by: Option<&str>,
+    ttl: u64,
+    limit: u64,
+    api: &[String],
+) -> Report {
+    let noun = kind.noun();
+    let who = match decided_by {
+        Some(n) if n != fname => format!("{noun} `{n}` in `{fname}`"),
+        _ => format!("{noun} `{fname}`"),
+    };
+    let message = format!(
+        "{who} lives {}; limit is {}",
+        format_duration(ttl),
+        format_duration(limit)
+    );
+    let code = suggestion(api, limit);
+    let help = if kind == TokenKind::Refresh {
+        format!(
+            "give refresh tokens at most {} (`{code}`), rotate them on every use and keep them in a server-side store so they can be revoked",
+            format_duration(limit)
+        )
+    } else {
+        format!(
+            "issue a short access token (`{code}`, at most {}) and renew it with a revocable refresh token; if this lifetime is deliberate, raise `access_token_max_ttl` in authlint.toml",
+            format_duration(limit)
+        )
+    };
+    Report::new(rule, span, message, help)
+}
+
+/// What to write, in the API the code already uses, in the largest unit that divides the limit.
+fn suggestion(api: &[String], limit: u64) -> String {
+    let has = |s: &str| api.iter().any(|a| a == s);
+    let units: [(u64, &str, &str, &str); 4] = [
+        (86_400, "days", "from_days", " * 24 * 60 * 60"),
+        (3600, "hours", "from_hours", " * 60 * 60"),
+        (60, "minutes", "from_mins", " * 60"),
+        (1, "seconds", "from_secs", ""),
+    ];
+    let (size, chrono, from, product) = units
+        .into_iter()
+        .find(|(size, ..)| limit.is_multiple_of(*size))
+        .unwrap_or(units[3]);
+    let n = limit / size;
+    if has("from_mins") || has("from_hours") || has("from_days") {
+        return format!("Duration::{from}({n})");
+    }
+    if has("from_secs") {
+        return format!("Duration::from_secs({n}{product})");
+    }
+    if has("Duration") || has("TimeDelta") {
+        let ty = if has("TimeDelta") {
+            "TimeDelta"
+        } else {
+            "Duration"
+        };
+        return format!("{ty}::{chrono}({n})");
+    }
+    format!("{n}{product}")
+}
+
+/// The identifiers an expression uses, following `let` bindings one level.
+pub(super) struct ExprNames<'a, 'b> {
+    lets: &'b Lets<'a>,
+    out: &'b mut Vec<String>,
+    depth: usize,
+}
+
+impl<'a, 'b> ExprNames<'a, 'b> {
+    pub fn collect(e: &Expr, lets: &'b Lets<'a>, out: &'b mut Vec<String>) {
+        ExprNames {
+            lets,
+            out,
+            depth: 0,
+        }
+        .visit_expr(e);
+    }
+}
+
+impl<'ast> Visit<'ast> for ExprNames<'_, '_> {
+    fn visit_path(&mut self, p: &'ast syn::Path) {
+        for s in &p.segments {
+            self.out.push(s.ident.to_string());
+        }
+        if p.segments.len() == 1
+            && self.depth < 2
+            && let Some(bound) = self
+                .lets
+                .get(&p.segments[0].ident.to_string(), p.span().start())
+        {
+            self.depth += 1;
+            self.visit_expr(bound);
+            self.depth -= 1;
+        }
+    }
+    fn visit_member(&mut self, m: &'ast syn::Member) {
+        if let syn::Member::Named(i) = m {
+            self.out.push(i.to_string());
+        }
+    }
+    // Conditions choose between values; they do not name the token (`if device.is_mobile()`).
+    fn visit_expr_if(&mut self, i: &'ast syn::ExprIf) {
+        self.visit_block(&i.then_branch);
+        if let Some((_, e)) = &i.else_branch {
+            self.visit_expr(e);
+        }
+    }
+    fn visit_expr_match(&mut self, m: &'ast syn::ExprMatch) {
+        for arm in &m.arms {
+            self.visit_expr(&arm.body);
+        }
+    }
+}
+
+/// Finds the sites in one function body.
+struct Sites<'a, 'b> {
+    f: FnItem<'a>,
+    lets: &'b Lets<'a>,
+    /// Names of the variables or fields being assigned, innermost last.
+    binding: Vec<String>,
+    sites: Vec<Site>,
+}
+
+impl Sites<'_, '_> {
+    fn names(&self, value: &Expr, typ: Vec<String>, owner: Option<String>) -> Vec<String> {
+        let mut names = typ;
+        ExprNames::collect(value, self.lets, &mut names);
+        names.extend(self.binding.iter().rev().cloned());
+        names.extend(owner);
+        names
+    }
+
+    fn push(
+        &mut self,
+        span: proc_macro2::Span,
+        value: &Expr,
+        typ: Vec<String>,
+        owner: Option<String>,
+        strict: bool,
+    ) {
+        let names = self.names(value, typ, owner);
+        self.sites.push(Site {
+            span,
+            value: value.clone(),
+            names,
+            strict,
+        });
+    }
+}
+
+fn type_name(e: &Expr) -> Option<String> {
+    match peel(e) {
+        Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Str(s),
+            ..
+        }) => Some(s.value()),
+        Expr::Path(_) => path_segments(e).last().cloned(),
+        Expr::MethodCall(m) => type_name(&m.receiver),
+        Expr::Call(c) => c.args.first().and_then(type_name),
+        _ => None,
+    }
+}
+
+impl<'ast> Visit<'ast> for Sites<'_, '_> {
+    fn visit_item(&mut self, _: &'ast syn::Item) {}
+
+    fn visit_local(&mut self, l: &'ast syn::Local) {
+        let name = super::token_syntax::pat_name(&l.pat);
+        self.binding.extend(name.clone());
+        syn::visit::visit_local(self, l);
+        if name.is_some() {
+            self.binding.pop();
+        }
+    }
+
+    fn visit_expr_struct(&mut self, s: &'ast syn::ExprStruct) {
+        let mut owner = s.path.segments.last().map(|x| x.ident.to_string());
+        if owner.as_deref() == Some("Self") {
+            owner = self.f.self_name();
+        }
+        let typ: Vec<String> = s
+            .fields
+            .iter()
+            .filter(|fv| matches!(&fv.member, syn::Member::Named(i) if TYPE_FIELDS.contains(&i.to_string().as_str())))
+            .filter_map(|fv| type_name(&fv.expr))
+            .collect();
+        for fv in &s.fields {
+            let syn::Member::Named(field) = &fv.member else {
+                continue;
+            };
+            let field = field.to_string();
+            let strict = EXP_FIELDS.contains(&field.as_str());
+            if strict || LOOSE_EXP_FIELDS.contains(&field.as_str()) {
+                self.push(
+                    fv.member.span(),
+                    &fv.expr,
+                    typ.clone(),
+                    owner.clone(),
+                    strict,
+                );
+            }
+        }
+        for fv in &s.fields {
+            if let syn::Member::Named(field) = &fv.member {
+                self.binding.push(field.to_string());
+                self.visit_expr(&fv.expr);
+                self.binding.pop();
+            }
+        }
+        if let Some(rest) = &s.rest {
+            self.visit_expr(rest);
+        }
+    }
+
+    fn visit_macro(&mut self, mac: &'ast syn::Macro) {
+        if macro_name(mac) != "json" {
+            return;
+        }
+        let entries = json_entries(mac);
+        let typ: Vec<String> = entries
+            .iter()
+            .filter(|(k, _, _)| TYPE_FIELDS.contains(&k.as_str()))
+            .filter_map(|(_, _, v)| type_name(v))
+            .collect();
+        for (key, span, value) in &entries {
+            if key == "exp" {
+                self.push(*span, value, typ.clone(), None, true);
+            }
+        }
+    }
+
+    fn visit_expr_call(&mut self, c: &'ast syn::ExprCall) {
+        let segs = path_segments(&c.func);
+        let n = segs.len();
+        let pair = (n >= 2).then(|| (segs[n - 2].as_str(), segs[n - 1].as_str()));
+        let arg = match pair {
+            Some(("Claims", "create" | "new_expires_in")) => c.args.first(),
+            Some(("Claims", "with_custom_claims")) => c.args.iter().nth(1),
+            _ => None,
+        };
+        if let Some(a) = arg {
+            self.push(a.span(), a, Vec::new(), Some("Claims".into()), true);
+        }
+        syn::visit::visit_expr_call(self, c);
+    }
+
+    fn visit_expr_method_call(&mut self, m: &'ast syn::ExprMethodCall) {
+        let arg = match (m.method.to_string().as_str(), m.args.len()) {
+            ("set_expires_in" | "set_expiration", 1) => m.args.first(),
+            ("set_duration_and_issuance" | "set_duration", 2) => m.args.iter().nth(1),
+            ("insert", 2) if matches!(peel(&m.args[0]), Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(s), .. }) if s.value() == "exp") => {
+                m.args.iter().nth(1)
+            }
+            _ => None,
+        };
+        if let Some(a) = arg {
+            let recv = super::token_syntax::ident_of(&m.receiver);
+            self.push(a.span(), a, Vec::new(), recv, true);
+        }
+        syn::visit::visit_expr_method_call(self, m);
+    }
+
+    fn visit_expr_assign(&mut self, a: &'ast syn::ExprAssign) {
+        let name = match peel(&a.left) {
+            Expr::Path(_) => path_segments(&a.left).last().cloned(),
+            Expr::Field(f) => match &f.member {
+                syn::Member::Named(i) => Some(i.to_string()),
+                _ => None,
+            },
+            _ => None,
+        };
+        // `claims.exp = now + TTL`: the receiver names the token.
+        if let Expr::Field(f) = peel(&a.left)
+            && let Some(field) = &name
+        {
+            let strict = EXP_FIELDS.contains(&field.as_str());
+            if strict || LOOSE_EXP_FIELDS.contains(&field.as_str()) {
+                let owner = super::token_syntax::ident_of(&f.base);
+                self.push(f.member.span(), &a.right, Vec::new(), owner, strict);
+            }
+        }
+        self.binding.extend(name.clone());
+        syn::visit::visit_expr_assign(self, a);
+        if name.is_some() {
+            self.binding.pop();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suggestion_follows_the_api_in_use() {
+        let s =
+            |api: &[&str]| suggestion(&api.iter().map(|x| x.to_string()).collect::<Vec<_>>(), 900);
+        assert_eq!(s(&["Duration", "hours"]), "Duration::minutes(15)");
+        assert_eq!(s(&["TimeDelta", "try_hours"]), "TimeDelta::minutes(15)");
+        assert_eq!(s(&["Duration", "from_hours"]), "Duration::from_mins(15)");
+        assert_eq!(
+            s(&["Duration", "from_secs"]),
+            "Duration::from_secs(15 * 60)"
+        );
+        assert_eq!(s(&["get_current_timestamp"]), "15 * 60");
+        assert_eq!(
+            suggestion(&["Duration".to_string()], 30 * 86_400),
+            "Duration::days(30)"
+        );
+    }
+}

@@ -1,0 +1,471 @@
+//! Syntax helpers shared by the token rules: what a file defines (consts, statics, functions,
+//! structs), the `let` bindings of a function, literals behind conversions, and the code inside
+//! macros that `syn` leaves as tokens.
+use proc_macro2::{LineColumn, TokenStream, TokenTree};
+use std::collections::HashMap;
+use syn::visit::Visit;
+use syn::{Expr, Lit};
+
+/// What one file defines, by name.
+#[derive(Default)]
+pub struct FileIndex<'a> {
+    pub consts: HashMap<String, &'a Expr>,
+    pub fns: HashMap<String, FnItem<'a>>,
+    pub structs: HashMap<String, &'a syn::ItemStruct>,
+    /// Types with a hand-written `impl Serialize`: their fields are not what is serialised.
+    pub custom_serialize: Vec<String>,
+}
+
+/// One function or method, with where it lives.
+#[derive(Clone, Copy)]
+pub struct FnItem<'a> {
+    pub name: &'a syn::Ident,
+    pub self_ty: Option<&'a syn::Type>,
+    pub sig: &'a syn::Signature,
+    pub block: &'a syn::Block,
+}
+
+impl<'a> FnItem<'a> {
+    pub fn self_name(&self) -> Option<String> {
+        match self.self_ty? {
+            syn::Type::Path(p) => p.path.segments.last().map(|s| s.ident.to_string()),
+            _ => None,
+        }
+    }
+}
+
+impl<'a> FileIndex<'a> {
+    pub fn build(file: &'a syn::File) -> Self {
+        let mut v = IndexVisitor {
+            idx: FileIndex::default(),
+            self_ty: Vec::new(),
+            fns: Vec::new(),
+            test_depth: 0,
+        };
+        v.visit_file(file);
+        let mut idx = v.idx;
+        for f in v.fns {
+            idx.fns.entry(f.name.to_string()).or_insert(f);
+        }
+        idx
+    }
+
+    /// Every function of the file, nested ones included, in source order.
+    pub fn all_fns(file: &'a syn::File) -> Vec<FnItem<'a>> {
+        let mut v = IndexVisitor {
+            idx: FileIndex::default(),
+            self_ty: Vec::new(),
+            fns: Vec::new(),
+            test_depth: 0,
+        };
+        v.visit_file(file);
+        v.fns
+    }
+}
+
+struct IndexVisitor<'a> {
+    idx: FileIndex<'a>,
+    self_ty: Vec<&'a syn::Type>,
+    fns: Vec<FnItem<'a>>,
+    /// Inside an item compiled for tests only (`#[cfg(any(test, debug_assertions))]`).
+    test_depth: usize,
+}
+
+impl<'a> IndexVisitor<'a> {
+    fn push(&mut self, f: FnItem<'a>, attrs: &[syn::Attribute]) {
+        if self.test_depth == 0 && !test_attrs(attrs) && !test_name(&f.name.to_string()) {
+            self.fns.push(f);
+        }
+    }
+}
+
+/// `#[cfg(any(test, ..))]`, `#[cfg(all(test, ..))]`, `#[cfg_attr(test, ..)]`-free test gates.
+pub fn test_attrs(attrs: &[syn::Attribute]) -> bool {
+    attrs.iter().any(|a| {
+        let syn::Meta::List(l) = &a.meta else {
+            return false;
+        };
+        if !l.path.is_ident("cfg") {
+            return false;
+        }
+        let mut idents = Vec::new();
+        collect_idents(l.tokens.clone(), &mut idents, 0);
+        idents.iter().any(|i| i == "test") && !idents.iter().any(|i| i == "not")
+    })
+}
+
+fn collect_idents(ts: TokenStream, out: &mut Vec<String>, depth: usize) {
+    if depth > 8 {
+        return;
+    }
+    for tt in ts {
+        match tt {
+            TokenTree::Ident(i) => out.push(i.to_string()),
+            TokenTree::Group(g) => collect_idents(g.stream(), out, depth + 1),
+            _ => {}
+        }
+    }
+}
+
+/// Helpers that exist for tests (`for_testing`, `mock_token`, `test_claims`).
+pub fn test_name(name: &str) -> bool {
+    super::token_names::words(name).iter().any(|w| {
+        matches!(
+            w.as_str(),
+            "test"
+                | "tests"
+                | "testing"
+                | "testutils"
+                | "testutil"
+                | "mock"
+                | "mocks"
+                | "fake"
+                | "dummy"
+        )
+    })
+}
+
+/// Files that hold test code by their path (`test_keys.rs`, `test_helpers.rs`, `testutils/`,
+/// `mocks/`); `tests/` directories are excluded by discovery already.
+pub fn test_path(path: &str) -> bool {
+    // The file and its directory only: a checkout named `test-app` is not test code.
+    path.rsplit('/').take(2).any(|part| {
+        let stem = part.strip_suffix(".rs").unwrap_or(part);
+        stem.ends_with("_test")
+            || stem.starts_with("test_")
+            || test_name(stem) && !stem.contains("attest")
+    })
+}
+
+impl<'a> Visit<'a> for IndexVisitor<'a> {
+    fn visit_item_const(&mut self, i: &'a syn::ItemConst) {
+        self.idx.consts.insert(i.ident.to_string(), &i.expr);
+        syn::visit::visit_item_const(self, i);
+    }
+    fn visit_item_static(&mut self, i: &'a syn::ItemStatic) {
+        self.idx.consts.insert(i.ident.to_string(), &i.expr);
+        syn::visit::visit_item_static(self, i);
+    }
+    fn visit_impl_item_const(&mut self, i: &'a syn::ImplItemConst) {
+        self.idx.consts.insert(i.ident.to_string(), &i.expr);
+        syn::visit::visit_impl_item_const(self, i);
+    }
+    fn visit_item_struct(&mut self, i: &'a syn::ItemStruct) {
+        self.idx.structs.insert(i.ident.to_string(), i);
+        syn::visit::visit_item_struct(self, i);
+    }
+    fn visit_item_fn(&mut self, i: &'a syn::ItemFn) {
+        let f = FnItem {
+            name: &i.sig.ident,
+            self_ty: None,
+            sig: &i.sig,
+            block: &i.block,
+        };
+        self.push(f, &i.attrs);
+        syn::visit::visit_item_fn(self, i);
+    }
+    fn visit_item_mod(&mut self, m: &'a syn::ItemMod) {
+        let t = usize::from(test_attrs(&m.attrs) || test_name(&m.ident.to_string()));
+        self.test_depth += t;
+        syn::visit::visit_item_mod(self, m);
+        self.test_depth -= t;
+    }
+    fn visit_item_impl(&mut self, i: &'a syn::ItemImpl) {
+        if let Some((_, path, _)) = &i.trait_
+            && path.segments.last().is_some_and(|s| s.ident == "Serialize")
+            && let syn::Type::Path(p) = &*i.self_ty
+            && let Some(s) = p.path.segments.last()
+        {
+            self.idx.custom_serialize.push(s.ident.to_string());
+        }
+        let t = usize::from(test_attrs(&i.attrs));
+        self.test_depth += t;
+        self.self_ty.push(&i.self_ty);
+        syn::visit::visit_item_impl(self, i);
+        self.self_ty.pop();
+        self.test_depth -= t;
+    }
+    fn visit_impl_item_fn(&mut self, i: &'a syn::ImplItemFn) {
+        let f = FnItem {
+            name: &i.sig.ident,
+            self_ty: self.self_ty.last().copied(),
+            sig: &i.sig,
+            block: &i.block,
+        };
+        self.push(f, &i.attrs);
+        syn::visit::visit_impl_item_fn(self, i);
+    }
+    fn visit_trait_item_fn(&mut self, i: &'a syn::TraitItemFn) {
+        if let Some(block) = &i.default {
+            let f = FnItem {
+                name: &i.sig.ident,
+                self_ty: None,
+                sig: &i.sig,
+                block,
+            };
+            self.push(f, &i.attrs);
+        }
+        syn::visit::visit_trait_item_fn(self, i);
+    }
+}
+
+/// The `let` bindings of one function body (closures included, nested fns not), by name.
+#[derive(Default)]
+pub struct Lets<'a> {
+    map: HashMap<String, Vec<(LineColumn, &'a Expr)>>,
+}
+
+impl<'a> Lets<'a> {
+    pub fn collect(block: &'a syn::Block) -> Self {
+        let mut l = Lets::default();
+        l.visit_block(block);
+        l
+    }
+
+    /// The last binding of `name` that starts before `at`.
+    pub fn get(&self, name: &str, at: LineColumn) -> Option<&'a Expr> {
+        self.map
+            .get(name)?
+            .iter()
+            .rev()
+            .find(|(pos, _)| *pos < at)
+            .map(|(_, e)| *e)
+    }
+}
+
+impl<'a> Visit<'a> for Lets<'a> {
+    fn visit_local(&mut self, l: &'a syn::Local) {
+        if let (Some(name), Some(init)) = (pat_name(&l.pat), &l.init) {
+            let pos = syn::spanned::Spanned::span(&l.pat).start();
+            self.map.entry(name).or_default().push((pos, &init.expr));
+        }
+        syn::visit::visit_local(self, l);
+    }
+    fn visit_item(&mut self, _: &'a syn::Item) {}
+}
+
+/// The name a pattern binds when it binds exactly one (`x`, `mut x`, `x: T`).
+pub fn pat_name(p: &syn::Pat) -> Option<String> {
+    match p {
+        syn::Pat::Ident(i) => Some(i.ident.to_string()),
+        syn::Pat::Type(t) => pat_name(&t.pat),
+        _ => None,
+    }
+}
+
+/// Strips parentheses, invisible groups and `&`.
+pub fn peel(mut e: &Expr) -> &Expr {
+    loop {
+        e = match e {
+            Expr::Paren(p) => &p.expr,
+            Expr::Group(g) => &g.expr,
+            Expr::Reference(r) => &r.expr,
+            _ => return e,
+        }
+    }
+}
+
+/// The segments of a path expression or of a call's function.
+pub fn path_segments(e: &Expr) -> Vec<String> {
+    match peel(e) {
+        Expr::Path(p) => p
+            .path
+            .segments
+            .iter()
+            .map(|s| s.ident.to_string())
+            .collect(),
+        Expr::Call(c) => path_segments(&c.func),
+        _ => Vec::new(),
+    }
+}
+
+/// The single identifier an expression names (`x`, `&x`, `x.clone()`).
+pub fn ident_of(e: &Expr) -> Option<String> {
+    match peel(e) {
+        Expr::Path(p) if p.path.segments.len() == 1 && p.qself.is_none() => {
+            Some(p.path.segments[0].ident.to_string())
+        }
+        Expr::MethodCall(m)
+            if matches!(
+                m.method.to_string().as_str(),
+                "clone" | "as_str" | "as_ref" | "as_bytes" | "to_string" | "to_owned"
+            ) =>
+        {
+            ident_of(&m.receiver)
+        }
+        _ => None,
+    }
+}
+
+/// A string or byte-string literal, also behind `.as_bytes()`, `.to_string()`, `.into()`,
+/// `String::from(..)`: its text and the literal itself.
+pub fn str_lit(e: &Expr) -> Option<(String, &syn::Lit)> {
+    match peel(e) {
+        Expr::Lit(l) => match &l.lit {
+            Lit::Str(s) => Some((s.value(), &l.lit)),
+            Lit::ByteStr(b) => Some((String::from_utf8_lossy(&b.value()).into_owned(), &l.lit)),
+            _ => None,
+        },
+        Expr::MethodCall(m)
+            if m.args.is_empty()
+                && matches!(
+                    m.method.to_string().as_str(),
+                    "as_bytes"
+                        | "as_ref"
+                        | "to_string"
+                        | "to_owned"
+                        | "into"
+                        | "as_str"
+                        | "into_bytes"
+                        | "to_vec"
+                        | "as_slice"
+                ) =>
+        {
+            str_lit(&m.receiver)
+        }
+        Expr::Call(c)
+            if c.args.len() == 1
+                && path_segments(&c.func)
+                    .last()
+                    .is_some_and(|s| s == "from" || s == "new") =>
+        {
+            str_lit(&c.args[0])
+        }
+        _ => None,
+    }
+}
+
+/// The brace-delimited parts of a macro's tokens that parse as blocks (closure bodies in
+/// `view!`/`html!`, `async move { .. }` in `spawn_local!`): the code `syn` leaves unparsed.
+pub fn macro_blocks(tokens: &TokenStream) -> Vec<syn::Block> {
+    let mut out = Vec::new();
+    collect_blocks(tokens.clone(), &mut out, 0);
+    out
+}
+
+fn collect_blocks(tokens: TokenStream, out: &mut Vec<syn::Block>, depth: usize) {
+    if depth > 16 {
+        return;
+    }
+    for tt in tokens {
+        if let TokenTree::Group(g) = tt {
+            if g.delimiter() == proc_macro2::Delimiter::Brace
+                && let Ok(b) = syn::parse2::<syn::Block>(TokenTree::Group(g.clone()).into())
+            {
+                out.push(b);
+                continue;
+            }
+            collect_blocks(g.stream(), out, depth + 1);
+        }
+    }
+}
+
+/// The arguments of a function-like macro whose arguments are Rust expressions separated by
+/// commas (`format!`, `vec!`, `println!`).
+pub fn macro_args(mac: &syn::Macro) -> Vec<Expr> {
+    use syn::punctuated::Punctuated;
+    mac.parse_body_with(Punctuated::<Expr, syn::Token![,]>::parse_terminated)
+        .map(|p| p.into_iter().collect())
+        .unwrap_or_default()
+}
+
+/// The entries of a `json!({ "key": value, .. })` object: key text, key token span, value.
+pub fn json_entries(mac: &syn::Macro) -> Vec<(String, proc_macro2::Span, Expr)> {
+    let mut out = Vec::new();
+    let mut tokens = mac.tokens.clone().into_iter();
+    let Some(TokenTree::Group(obj)) = tokens.next() else {
+        return out;
+    };
+    if obj.delimiter() != proc_macro2::Delimiter::Brace {
+        return out;
+    }
+    let mut entry: Vec<TokenTree> = Vec::new();
+    let flush = |entry: &mut Vec<TokenTree>, out: &mut Vec<_>| {
+        let items = std::mem::take(entry);
+        let (Some(TokenTree::Literal(key)), Some(TokenTree::Punct(colon))) =
+            (items.first(), items.get(1))
+        else {
+            return;
+        };
+        if colon.as_char() != ':' {
+            return;
+        }
+        let Ok(Lit::Str(k)) = syn::parse2::<Lit>(TokenTree::Literal(key.clone()).into()) else {
+            return;
+        };
+        let value: TokenStream = items[2..].iter().cloned().collect();
+        if let Ok(e) = syn::parse2::<Expr>(value) {
+            out.push((k.value(), key.span(), e));
+        }
+    };
+    for tt in obj.stream() {
+        if matches!(&tt, TokenTree::Punct(p) if p.as_char() == ',') {
+            flush(&mut entry, &mut out);
+        } else {
+            entry.push(tt);
+        }
+    }
+    flush(&mut entry, &mut out);
+    out
+}
+
+/// The last segment of a macro's path (`json`, `format`).
+pub fn macro_name(mac: &syn::Macro) -> String {
+    mac.path
+        .segments
+        .last()
+        .map(|s| s.ident.to_string())
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn test_code_by_path_and_attribute() {
+        assert!(test_path("crates/x/src/test_keys.rs"));
+        assert!(test_path("src/github/test_helpers.rs"));
+        assert!(test_path("src/testutils/mod.rs"));
+        assert!(!test_path("src/attestation.rs"));
+        assert!(!test_path("fixtures/rules/x/risky.rs"));
+        assert!(!test_path(
+            "test-rust-fullstack/ui/src/services/localstorage.rs"
+        ));
+        let f: syn::ItemFn =
+            syn::parse_str("#[cfg(any(test, debug_assertions))] fn f() {}").unwrap();
+        assert!(test_attrs(&f.attrs));
+        let f: syn::ItemFn = syn::parse_str("#[cfg(not(test))] fn f() {}").unwrap();
+        assert!(!test_attrs(&f.attrs));
+    }
+
+    #[test]
+    fn json_entries_are_parsed_from_tokens() {
+        let e: syn::ExprMacro =
+            syn::parse_str(r#"json!({"sub": id, "exp": now + 3600, "n": [1, 2], "o": {"a": 1}})"#)
+                .unwrap();
+        let keys: Vec<_> = json_entries(&e.mac)
+            .into_iter()
+            .map(|(k, _, _)| k)
+            .collect();
+        // nested objects are not Rust expressions: skipped
+        assert_eq!(keys, ["sub", "exp", "n"]);
+    }
+
+    #[test]
+    fn literals_behind_conversions() {
+        let e: Expr = syn::parse_str(r#"String::from("abc").as_bytes()"#).unwrap();
+        assert_eq!(str_lit(&e).map(|x| x.0), Some("abc".into()));
+        let e: Expr = syn::parse_str(r#"&b"xyz""#).unwrap();
+        assert_eq!(str_lit(&e).map(|x| x.0), Some("xyz".into()));
+    }
+
+    #[test]
+    fn blocks_inside_view_macros() {
+        let e: syn::ExprMacro = syn::parse_str(
+            r#"view! { <button on:click=move |_| { LocalStorage::set("jwt", t).ok(); }>"x"</button> }"#,
+        )
+        .unwrap();
+        assert_eq!(macro_blocks(&e.mac.tokens).len(), 1);
+    }
+}

@@ -1,0 +1,251 @@
+//! What the WASM storage rules recognise as a token: storage keys and value names, cookie names,
+//! structs that carry a token field, yewdux stores persisted to web storage; and the wording of
+//! both rules.
+use super::RustFile;
+use super::token_names::words;
+use super::token_syntax::FileIndex;
+use super::token_syntax::peel;
+use super::wasm_storage::COOKIE;
+use super::wasm_storage::STORAGE;
+use crate::analyzers::Sink;
+use crate::finding::{Report, Span};
+use syn::Expr;
+
+pub(super) const TOKEN_WORDS: &[&str] = &[
+    "token",
+    "tokens",
+    "jwt",
+    "bearer",
+    "refresh",
+    "access",
+    "credential",
+    "credentials",
+    "idtoken",
+];
+/// Words that make a token-ish key a flag, a time or a setting rather than the token.
+pub(super) const NOT_TOKEN_WORDS: &[&str] = &[
+    "warning",
+    "closed",
+    "dismissed",
+    "shown",
+    "seen",
+    "banner",
+    "expires",
+    "expiry",
+    "expiration",
+    "exp",
+    "time",
+    "timestamp",
+    "at",
+    "count",
+    "theme",
+    "enabled",
+    "disabled",
+    "flag",
+    "hint",
+    "notice",
+    "consent",
+    "last",
+    "date",
+    "ttl",
+    "type",
+    "kind",
+    "provider",
+    "url",
+    "redirect",
+    "state",
+    "nonce",
+    "verifier",
+    "challenge",
+    "csrf",
+    "xsrf",
+    "id",
+    "ids",
+    "name",
+];
+pub(super) const AUTH_COOKIE_WORDS: &[&str] = &[
+    "token",
+    "jwt",
+    "auth",
+    "session",
+    "sid",
+    "access",
+    "refresh",
+    "bearer",
+    "credential",
+    "login",
+    "sessionid",
+    "authorization",
+];
+
+/// What kind of secret a write stores.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum Stored {
+    Refresh,
+    Token,
+    /// A value whose type carries a token field (`User { token, .. }`).
+    Carrier,
+}
+
+pub(super) fn storage_report(span: Span, stored: Stored, store: &str, key: &str) -> Report {
+    let what = match stored {
+        Stored::Refresh => "refresh token",
+        Stored::Token => "auth token",
+        Stored::Carrier => "value carrying an auth token",
+    };
+    let message = if key.is_empty() {
+        format!("{what} written to {store}, where any script on the page can read it")
+    } else {
+        format!("{what} written to {store} under `{key}`, where any script on the page can read it")
+    };
+    Report::new(
+        STORAGE,
+        span,
+        message,
+        "let the server keep the credential in an `HttpOnly; Secure; SameSite=Lax` cookie it sets itself; if the app must send a bearer token, keep a short-lived access token in memory only (a signal or struct field, never storage) and get a new one from a refresh endpoint after reload",
+    )
+}
+
+pub(super) fn cookie_report(span: Span, name: &str) -> Report {
+    Report::new(
+        COOKIE,
+        span,
+        format!(
+            "auth cookie `{name}` is set by script, so it can never be `HttpOnly` and any script on the page can read it"
+        ),
+        "set the cookie from the server with `Set-Cookie` and `HttpOnly; Secure; SameSite=Lax`, and let the browser send it; the WASM code should not see it",
+    )
+}
+
+pub(super) fn classify_key(key: &str) -> Option<Stored> {
+    let w = words(key);
+    let has = |s: &str| w.iter().any(|x| x == s);
+    if !w.iter().any(|x| TOKEN_WORDS.contains(&x.as_str()))
+        && !w.windows(2).any(|p| p[0] == "auth" && p[1] == "key")
+        && !(w.len() == 1 && (has("auth") || has("session")))
+    {
+        return None;
+    }
+    if w.iter().any(|x| NOT_TOKEN_WORDS.contains(&x.as_str())) && !has("refresh") {
+        return None;
+    }
+    if has("access") && !has("token") && !has("jwt") {
+        return None;
+    }
+    Some(if has("refresh") {
+        Stored::Refresh
+    } else {
+        Stored::Token
+    })
+}
+
+/// yewdux `#[store(storage = "local")]` on a struct with a token field.
+pub(super) fn yewdux_stores(rf: &RustFile, index: &FileIndex, sink: &mut Sink) {
+    for def in index.structs.values() {
+        for attr in &def.attrs {
+            if !attr.path().is_ident("store") {
+                continue;
+            }
+            let snippet = rf.src.snippet(rf.span(attr));
+            let store = if snippet.contains("\"local\"") {
+                "localStorage"
+            } else if snippet.contains("\"session\"") {
+                "sessionStorage"
+            } else {
+                continue;
+            };
+            if let Some(stored) = carried_token(index, &def.ident.to_string(), 0) {
+                let stored = if stored == Stored::Refresh {
+                    Stored::Refresh
+                } else {
+                    Stored::Carrier
+                };
+                sink.report(storage_report(rf.span(attr), stored, store, "").label(
+                    rf.span(&def.ident),
+                    format!("`{}` has a token field", def.ident),
+                ));
+            }
+        }
+    }
+}
+
+/// Whether a struct of this file (or one it nests) has a token field.
+pub(super) fn carried_token(index: &FileIndex, ty: &str, depth: usize) -> Option<Stored> {
+    if depth > 3 {
+        return None;
+    }
+    let def = index.structs.get(ty)?;
+    let syn::Fields::Named(fields) = &def.fields else {
+        return None;
+    };
+    fields.named.iter().find_map(|f| {
+        let name = f.ident.as_ref()?.to_string();
+        classify_key(&name)
+            .or_else(|| type_name(&f.ty).and_then(|t| carried_token(index, &t, depth + 1)))
+    })
+}
+
+pub(super) fn type_name(t: &syn::Type) -> Option<String> {
+    match t {
+        syn::Type::Reference(r) => type_name(&r.elem),
+        syn::Type::Path(p) => {
+            let last = p.path.segments.last()?;
+            if let syn::PathArguments::AngleBracketed(a) = &last.arguments
+                && matches!(
+                    last.ident.to_string().as_str(),
+                    "Option" | "Rc" | "Arc" | "Box" | "Vec"
+                )
+                && let Some(syn::GenericArgument::Type(inner)) = a.args.first()
+            {
+                return type_name(inner);
+            }
+            Some(last.ident.to_string())
+        }
+        _ => None,
+    }
+}
+
+pub(super) fn is_flag_value(e: &Expr) -> bool {
+    match peel(e) {
+        Expr::Lit(l) => matches!(
+            l.lit,
+            syn::Lit::Bool(_) | syn::Lit::Int(_) | syn::Lit::Float(_)
+        ),
+        Expr::Path(p) => p.path.is_ident("true") || p.path.is_ident("false"),
+        Expr::MethodCall(m) if m.method == "to_string" => is_flag_value(&m.receiver),
+        _ => false,
+    }
+}
+
+/// The name of a cookie in `"name=value; ..."` text, unless the text deletes it.
+pub(super) fn cookie_name(text: &str) -> Option<&str> {
+    let lower = text.to_ascii_lowercase();
+    if lower.contains("max-age=0") || lower.contains("1970") {
+        return None;
+    }
+    let (name, _) = text.split_once('=')?;
+    Some(name.trim())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn token_keys_and_flags() {
+        assert!(classify_key("access_token").is_some());
+        assert!(classify_key("jwt").is_some());
+        assert!(classify_key("yew.token").is_some());
+        assert!(classify_key("refresh_token") == Some(Stored::Refresh));
+        assert!(classify_key("admin_token_warning_closed").is_none());
+        assert!(classify_key("token_expires_at").is_none());
+        assert!(classify_key("theme").is_none());
+        assert!(classify_key("user").is_none());
+    }
+
+    #[test]
+    fn cookie_names() {
+        assert_eq!(cookie_name("token=abc; path=/"), Some("token"));
+        assert_eq!(cookie_name("token=; max-age=0"), None);
+    }
+}
