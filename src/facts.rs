@@ -75,6 +75,12 @@ pub enum FactKind {
         token: TokenKind,
         lifetime_secs: Option<u64>,
     },
+    /// The lifetime rule evaluated a token's expiry here (whatever the limit): the project pass
+    /// gives it to the JWT issued by the same function.
+    TokenLifetime {
+        token: TokenKind,
+        lifetime_secs: u64,
+    },
     /// A JWT is verified here (signature and claims).
     JwtVerified { token: TokenKind },
     /// A random, opaque token is generated here (a session id or an opaque refresh token).

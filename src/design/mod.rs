@@ -9,7 +9,7 @@ pub use render::{render_human, render_markdown};
 pub use verdict::{Architecture, Design};
 
 use crate::config::Settings;
-use crate::facts::{FactKind, PlacedFact};
+use crate::facts::{FactKind, PlacedFact, TokenKind};
 use crate::finding::{Finding, Report};
 use crate::project::ProjectContext;
 use std::collections::BTreeMap;
@@ -72,6 +72,46 @@ impl<'a> Index<'a> {
     }
 }
 
+/// Gives each issued JWT the lifetime (and, where it is more specific, the kind) that the
+/// lifetime rule evaluated in the same function.
+fn join_lifetimes(facts: &[PlacedFact]) -> Vec<PlacedFact> {
+    let mut out = facts.to_vec();
+    for f in out.iter_mut() {
+        let FactKind::JwtIssued {
+            token,
+            lifetime_secs,
+        } = &mut f.kind
+        else {
+            continue;
+        };
+        let evaluated: Vec<(u64, TokenKind)> = facts
+            .iter()
+            .filter_map(|l| match l.kind {
+                FactKind::TokenLifetime {
+                    token,
+                    lifetime_secs,
+                } if l.path == f.path && l.function == f.function => Some((lifetime_secs, token)),
+                _ => None,
+            })
+            .collect();
+        // Several tokens issued in one function (access and refresh in `login`): the kind read
+        // from the claims' names picks the matching lifetime.
+        let same_kind = evaluated.iter().filter(|(_, k)| *k == *token).max();
+        let chosen = match *token {
+            TokenKind::Access | TokenKind::Refresh => same_kind.or_else(|| evaluated.iter().max()),
+            _ => evaluated.iter().max(),
+        };
+        if let Some(&(secs, kind)) = chosen {
+            *lifetime_secs = Some(secs);
+            if *token == TokenKind::Unknown || (*token == TokenKind::Access && same_kind.is_none())
+            {
+                *token = kind;
+            }
+        }
+    }
+    out
+}
+
 /// What the project pass returns: reports per file, and the verdict.
 pub struct ProjectOutcome {
     /// `(path, line, report)`.
@@ -85,7 +125,8 @@ pub fn run(
     settings: &Settings,
     context: &ProjectContext,
 ) -> ProjectOutcome {
-    let index = Index::new(facts);
+    let facts = join_lifetimes(facts);
+    let index = Index::new(&facts);
     let reports = rules::check(&index, settings);
     let design = verdict::decide(&index, findings, &reports, settings, context);
     ProjectOutcome { reports, design }

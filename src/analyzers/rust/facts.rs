@@ -2,7 +2,6 @@
 //! store, which handlers refresh and log out, where role claims decide access, which sessions) as
 //! facts for the project pass. Reports nothing itself.
 use super::RustFile;
-use super::lifetime::{ConstTable, Value, eval_expiry_with, eval_value};
 use super::names::{
     DENYLIST_WORDS, ROLE_FIELDS, TOKEN_STORAGE_TYPES, first_str_lit, is_handler_prefix,
     is_randomness, last_segment, role_claim, text,
@@ -16,7 +15,6 @@ pub fn collect(file: &RustFile, _ctx: &Context, sink: &mut Sink) {
     let mut v = Collector {
         file,
         sink,
-        consts: ConstTable::from_file(&file.ast),
         fns: Vec::new(),
         impl_trait: None,
     };
@@ -25,13 +23,9 @@ pub fn collect(file: &RustFile, _ctx: &Context, sink: &mut Sink) {
 
 struct FnScope {
     name: String,
-    /// `exp` values seen in this function, in seconds from now.
-    exp: Vec<Option<u64>>,
     /// JWTs encoded here: (span, names for the kind), resolved when the function ends.
     issued: Vec<(crate::finding::Span, Vec<String>)>,
     records_calls: bool,
-    /// `let` bindings whose value could be evaluated (`let exp = Utc::now() + ...`).
-    locals: HashMap<String, Value>,
     /// The source text of every `let` initialiser, to see through `let store = RedisStore::new(..)`.
     let_text: HashMap<String, String>,
 }
@@ -39,7 +33,6 @@ struct FnScope {
 struct Collector<'a, 'f> {
     file: &'a RustFile<'f>,
     sink: &'a mut Sink,
-    consts: ConstTable,
     fns: Vec<FnScope>,
     impl_trait: Option<String>,
 }
@@ -70,10 +63,8 @@ impl<'f> Collector<'_, 'f> {
             .any(|w| lower.contains(w));
         self.fns.push(FnScope {
             name,
-            exp: Vec::new(),
             issued: Vec::new(),
             records_calls: per_request || refresh || logout,
-            locals: HashMap::new(),
             let_text: HashMap::new(),
         });
         if per_request {
@@ -89,7 +80,9 @@ impl<'f> Collector<'_, 'f> {
 
     fn leave_fn(&mut self) {
         let Some(scope) = self.fns.pop() else { return };
-        let lifetime = scope.exp.iter().flatten().copied().max();
+        // The lifetime comes from the lifetime rule's evaluation (a `TokenLifetime` fact of the same
+        // function), joined in the project pass.
+        let lifetime = None;
         for (span, mut names) in scope.issued {
             names.insert(0, scope.name.clone());
             let token = TokenKind::from_names(names.iter().map(String::as_str));
@@ -165,39 +158,13 @@ impl<'ast> Visit<'ast> for Collector<'_, '_> {
         syn::visit::visit_field(self, f);
     }
 
-    fn visit_expr_struct(&mut self, s: &'ast syn::ExprStruct) {
-        for f in &s.fields {
-            if let syn::Member::Named(name) = &f.member
-                && ["exp", "expires_at", "expiration", "expires"]
-                    .contains(&name.to_string().as_str())
-                && let Some(scope) = self.fns.last_mut()
-            {
-                scope
-                    .exp
-                    .push(eval_expiry_with(&f.expr, &self.consts, &scope.locals));
-            }
-        }
-        syn::visit::visit_expr_struct(self, s);
-    }
-
     fn visit_local(&mut self, l: &'ast syn::Local) {
-        let empty = HashMap::new();
         if let (syn::Pat::Ident(id), Some(init)) = (&l.pat, &l.init)
             && let Some(scope) = self.fns.last_mut()
         {
             scope
                 .let_text
                 .insert(id.ident.to_string(), text(&init.expr));
-        }
-        if let (syn::Pat::Ident(id), Some(init)) = (&l.pat, &l.init)
-            && let Some(v) = eval_value(
-                &init.expr,
-                &self.consts,
-                self.fns.last().map_or(&empty, |f| &f.locals),
-            )
-            && let Some(scope) = self.fns.last_mut()
-        {
-            scope.locals.insert(id.ident.to_string(), v);
         }
         syn::visit::visit_local(self, l);
     }

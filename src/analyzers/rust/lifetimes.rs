@@ -153,6 +153,21 @@ pub(super) fn judge(rf: &RustFile, ctx: &Context, sink: &mut Sink, case: Case) {
     if !strict_enough {
         return;
     }
+    // The project pass reads every evaluated lifetime, not only those over the limit.
+    let fact_kind = match kind {
+        TokenKind::Access | TokenKind::Generic => crate::facts::TokenKind::Access,
+        TokenKind::Refresh => crate::facts::TokenKind::Refresh,
+        TokenKind::Other | TokenKind::WeakOther => crate::facts::TokenKind::SinglePurpose,
+    };
+    let issuer = case.fname.rsplit("::").next().unwrap_or(&case.fname);
+    sink.fact(
+        crate::facts::FactKind::TokenLifetime {
+            token: fact_kind,
+            lifetime_secs: ttl,
+        },
+        case.span,
+        Some(issuer),
+    );
     if millis && case.strict && jwt_file(rf) {
         let r = Report::new(
             super::token_expiry::RULE,

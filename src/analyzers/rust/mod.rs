@@ -11,7 +11,6 @@ mod cookies;
 mod duration_eval;
 mod facts;
 mod jwt_validation;
-pub mod lifetime;
 mod lifetime_calls;
 mod lifetimes;
 mod names;
