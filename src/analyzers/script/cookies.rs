@@ -17,7 +17,7 @@ pub struct CookieWrite<'e, 'a> {
     /// The write expires the cookie (`max-age=0`, `expires=Thu, 01 Jan 1970 …`).
     pub deletes: bool,
     pub span: oxc_span::Span,
-    pub via: &'static str,
+    pub via: String,
 }
 
 /// Client-side cookie libraries whose default or namespace export has `.set(name, value, opts)`.
@@ -71,7 +71,7 @@ pub fn assignment_write<'e, 'a>(a: &'e AssignmentExpression<'a>) -> Option<Cooki
     let parsed = parse_cookie(&parts)?;
     Some(CookieWrite {
         span: a.span,
-        via: "document.cookie",
+        via: "document.cookie".into(),
         ..parsed
     })
 }
@@ -170,7 +170,7 @@ fn parse_cookie<'e, 'a>(parts: &[Part<'e, 'a>]) -> Option<CookieWrite<'e, 'a>> {
         value: value.unwrap_or(Operand::Text("")),
         deletes,
         span: oxc_span::Span::default(),
-        via: "document.cookie",
+        via: String::new(),
     })
 }
 
@@ -244,7 +244,7 @@ pub fn call_write<'e, 'a>(
     } else if path == "$.cookie" || path == "jQuery.cookie" {
         (0, "$.cookie")
     } else if model.cookie_setters.contains(&path) {
-        (0, "setCookie")
+        (0, "useCookies")
     } else if let Some(i) = imp.filter(|i| i.name == "setCookie" || i.name == "set") {
         match i.module.as_str() {
             "cookies-next" | "cookies-next/client" => {
@@ -292,7 +292,7 @@ pub fn call_write<'e, 'a>(
         value: Operand::Expr(value),
         deletes,
         span: call.span,
-        via,
+        via: path,
     })
 }
 

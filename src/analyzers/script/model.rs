@@ -440,7 +440,9 @@ impl Env<'_> {
             Operand::Text(t) => literal_value(t.trim()),
             Operand::Expr(e) => {
                 let mut v = self.value_of(e, 0);
-                v.shown = self.snippet(e);
+                if v.shown.is_empty() {
+                    v.shown = self.snippet(e);
+                }
                 v
             }
         }
@@ -450,10 +452,13 @@ impl Env<'_> {
         if depth > 8 {
             return Value::of(VClass::Name(NameClass::Neutral), "");
         }
-        let shown = String::new();
-        let named = |c: NameClass| Value::of(VClass::Name(c), String::new());
+        let shown = self.snippet(e);
+        let named = |c: NameClass| Value::of(VClass::Name(c), self.snippet(e));
         match e.get_inner_expression() {
-            Expression::StringLiteral(s) => literal_value(s.value.as_str()),
+            Expression::StringLiteral(s) => Value {
+                shown,
+                ..literal_value(s.value.as_str())
+            },
             Expression::NullLiteral(_) => Value::of(VClass::Empty, shown),
             Expression::NumericLiteral(_)
             | Expression::BooleanLiteral(_)
@@ -519,7 +524,11 @@ impl Env<'_> {
                             match (k, v.class) {
                                 (_, VClass::Empty | VClass::Constant) => continue,
                                 (Some(NameClass::NotToken), _) => continue,
-                                (Some(c @ NameClass::Token(_)), _) => named(c),
+                                (_, VClass::Jwt | VClass::Name(NameClass::Token(_))) => v,
+                                (Some(c @ NameClass::Token(_)), _) => Value {
+                                    class: VClass::Name(c),
+                                    ..v
+                                },
                                 _ => v,
                             }
                         }

@@ -180,7 +180,7 @@ pub fn check_call(w: &mut Walker, call: &CallExpression) {
         && let Some(v) = arg(&call.arguments, 0)
     {
         let value = w.env().value(Operand::Expr(v));
-        let label = (w.span(s.decl), "the storage key is bound here");
+        let label = (w.span(s.decl), label_for(s.store));
         write_bound(w, &s, value, call.span, label);
         return;
     }
@@ -215,8 +215,16 @@ pub fn check_assignment(w: &mut Walker, a: &AssignmentExpression) {
     };
     if let Some(s) = w.model.ref_setters.get(&obj).cloned() {
         let value = w.env().value(Operand::Expr(&a.right));
-        let label = (w.span(s.decl), "the storage key is bound here");
+        let label = (w.span(s.decl), label_for(s.store));
         write_bound(w, &s, value, a.span, label);
+    }
+}
+
+fn label_for(store: Store) -> &'static str {
+    if store == Store::Cookie {
+        "the cookie name is bound here"
+    } else {
+        "the storage key is bound here"
     }
 }
 
@@ -332,12 +340,13 @@ fn storage_option(e: &Expression) -> Option<Store> {
     }
 }
 
+/// Reports the most telling token field of a persisted store (`library` is zustand or pinia).
 fn report_fields(
     w: &mut Walker,
     at: oxc_span::Span,
     store: Store,
     fields: &[(String, oxc_span::Span)],
-    via: &str,
+    library: &str,
     store_name: Option<String>,
 ) {
     let Some((kind, (field, field_span))) = token_field(fields) else {
@@ -347,17 +356,18 @@ fn report_fields(
         kind,
         by_value: false,
     };
-    let what = format!(
-        "{} `{field}`",
-        if kind.is_generic() {
-            "state field"
-        } else {
-            kind.noun()
-        }
+    let noun = if kind.is_generic() {
+        "auth data"
+    } else {
+        kind.noun()
+    };
+    let of = store_name.map_or_else(
+        || format!("a {library} store"),
+        |n| format!("{library} store `{n}`"),
     );
-    let key = store_name.map(|n| format!("{n}"));
+    let what = format!("{noun} field `{field}` of {of}");
     let field_span = w.span(*field_span);
-    let r = storage::report(w.head(at), v, &what, store, key.as_deref(), Some(via))
+    let r = storage::report(w.head(at), v, &what, store, None, Some("persist"))
         .label(field_span, "this field is part of the persisted state");
     w.push(r, None);
 }
@@ -398,14 +408,7 @@ fn zustand(w: &mut Walker, call: &CallExpression) {
             }
         }
     }
-    report_fields(
-        w,
-        call.callee.span(),
-        store,
-        &fields,
-        "zustand `persist`",
-        name,
-    );
+    report_fields(w, call.callee.span(), store, &fields, "zustand", name);
 }
 
 /// Pinia with pinia-plugin-persistedstate (`persist: true | {…} | […]`) or pinia-plugin-persist
@@ -475,7 +478,7 @@ fn pinia(w: &mut Walker, call: &CallExpression) {
     };
     let at = persist.key.span();
     if entries.is_empty() {
-        report_fields(w, at, Store::Local, &fields, "pinia `persist`", id);
+        report_fields(w, at, Store::Local, &fields, "pinia", id);
         return;
     }
     for e in entries {
@@ -496,7 +499,7 @@ fn pinia(w: &mut Walker, call: &CallExpression) {
             None => fields.clone(),
         };
         fs.retain(|(f, _)| !omitted.iter().any(|o| last(o) == f));
-        report_fields(w, at, store, &fs, "pinia `persist`", id.clone());
+        report_fields(w, at, store, &fs, "pinia", id.clone());
     }
 }
 

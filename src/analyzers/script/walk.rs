@@ -215,7 +215,7 @@ impl<'s> Walker<'s> {
             return;
         }
         let value = env.value(w.value);
-        self.judge_write(Store::Cookie, key, value, w.span, Some(w.via), None);
+        self.judge_write(Store::Cookie, key, value, w.span, Some(&w.via), None);
     }
 
     /// A call to a wrapper function of this block, judged with the caller's arguments.
@@ -366,13 +366,13 @@ impl<'s> Walker<'s> {
             Expression::CallExpression(c) => storage::call_read(c, &self.model),
             other => storage::member_read(other, &self.model),
         };
-        if let Some(k) = read {
-            if let Some(kid) = self.env().key(k).id {
-                self.scopes
-                    .top()
-                    .reads
-                    .insert(name.clone(), (kid, e.span()));
-            }
+        if let Some(k) = read
+            && let Some(kid) = self.env().key(k).id
+        {
+            self.scopes
+                .top()
+                .reads
+                .insert(name.clone(), (kid, e.span()));
         }
         let v = self.env().value(Operand::Expr(init));
         self.scopes.top().vars.insert(name, v);
@@ -541,14 +541,14 @@ impl<'a> Visit<'a> for Walker<'_> {
 
     fn visit_object_property(&mut self, it: &ObjectProperty<'a>) {
         let key = it.key.static_name().map(|k| k.to_string());
-        if let Some(k) = &key {
-            if is_function(&it.value) {
-                let mut names = vec![format!("this.{k}")];
-                if let Some(Some(o)) = self.objects.last() {
-                    names.insert(0, format!("{o}.{k}"));
-                }
-                self.pending = Some(names);
+        if let Some(k) = &key
+            && is_function(&it.value)
+        {
+            let mut names = vec![format!("this.{k}")];
+            if let Some(Some(o)) = self.objects.last() {
+                names.insert(0, format!("{o}.{k}"));
             }
+            self.pending = Some(names);
         }
         let nested = matches!(
             it.value.get_inner_expression(),
