@@ -66,6 +66,9 @@ pub fn assignment_write<'e, 'a>(a: &'e AssignmentExpression<'a>) -> Option<Cooki
     ) {
         return None;
     }
+    if let Some(w) = serialized(&a.right) {
+        return Some(CookieWrite { span: a.span, ..w });
+    }
     let mut parts = Vec::new();
     flatten(&a.right, &mut parts, 0);
     let parsed = parse_cookie(&parts)?;
@@ -73,6 +76,43 @@ pub fn assignment_write<'e, 'a>(a: &'e AssignmentExpression<'a>) -> Option<Cooki
         span: a.span,
         via: "document.cookie".into(),
         ..parsed
+    })
+}
+
+/// `document.cookie = cookie.serialize(name, value, opts)` or
+/// `cookie.stringifySetCookie({ name, value, maxAge })` (the `cookie` package).
+fn serialized<'e, 'a>(e: &'e Expression<'a>) -> Option<CookieWrite<'e, 'a>> {
+    let Expression::CallExpression(c) = e.get_inner_expression() else {
+        return None;
+    };
+    let path = path_of(&c.callee)?;
+    let (name, value, opts) = match last(&path) {
+        "serialize" => (arg(&c.arguments, 0)?, arg(&c.arguments, 1)?, arg(&c.arguments, 2)),
+        "stringifySetCookie" => {
+            let Expression::ObjectExpression(o) = arg(&c.arguments, 0)?.get_inner_expression() else {
+                return None;
+            };
+            let prop = |n: &str| {
+                o.properties
+                    .iter()
+                    .filter_map(|p| p.as_property())
+                    .find(|p| p.key.static_name().is_some_and(|k| k == n))
+                    .map(|p| &p.value)
+            };
+            (prop("name")?, prop("value")?, arg(&c.arguments, 0))
+        }
+        _ => return None,
+    };
+    let deletes = match opts.map(|o| o.get_inner_expression()) {
+        Some(Expression::ObjectExpression(o)) => options_delete_or_server(o).0,
+        _ => false,
+    };
+    Some(CookieWrite {
+        name: Some(Operand::Expr(name)),
+        value: Operand::Expr(value),
+        deletes,
+        span: c.span,
+        via: "document.cookie".into(),
     })
 }
 

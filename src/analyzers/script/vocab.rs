@@ -157,14 +157,10 @@ const NOT_TOKEN: &[&str] = &[
     "version",
     "ver",
     "lock",
-    "locked",
-    "mode", // not a credential
+    "locked", // not a credential
     "type",
     "scope",
     "scopes",
-    "method",
-    "provider",
-    "strategy",
     "redirect",
     "return",
     "returnto",
@@ -256,6 +252,10 @@ const NOT_TOKEN: &[&str] = &[
     "game",
     "quiz",
 ];
+
+/// Words that make a vague name (`authProvider`, `sessionMode`) something other than a
+/// credential, but not a name that says token (`provider_token` is an OAuth provider's token).
+const NOT_GENERIC: &[&str] = &["provider", "method", "strategy", "mode", "user", "users", "info"];
 
 /// Splits a name into lowercase words: `refreshToken`, `REFRESH_TOKEN`, `auth.refresh-token`
 /// and `refreshtoken` all give `["refresh", "token"]`.
@@ -349,6 +349,9 @@ pub fn classify_words(ws: &[String]) -> NameClass {
         };
         return NameClass::Token(kind);
     }
+    if ws.iter().any(|w| NOT_GENERIC.contains(&w.as_str())) {
+        return NameClass::Neutral;
+    }
     if has("session") {
         if has("id") || has("key") || has("secret") {
             return NameClass::Token(TokenKind::SessionId);
@@ -430,6 +433,7 @@ mod tests {
         assert_eq!(classify("auth"), Token(Generic));
         assert_eq!(classify("refresh"), Weak(Refresh));
         assert_eq!(classify("access"), Weak(Access));
+        assert_eq!(classify("provider_token"), Token(TokenKind::Token));
     }
 
     #[test]
@@ -449,6 +453,8 @@ mod tests {
             "token_type",
             "nextPageToken",
             "authRedirect",
+            "authProvider",
+            "session_mode",
         ] {
             assert!(
                 matches!(classify(n), NotToken | Neutral),
