@@ -87,9 +87,14 @@ fn serialized<'e, 'a>(e: &'e Expression<'a>) -> Option<CookieWrite<'e, 'a>> {
     };
     let path = path_of(&c.callee)?;
     let (name, value, opts) = match last(&path) {
-        "serialize" => (arg(&c.arguments, 0)?, arg(&c.arguments, 1)?, arg(&c.arguments, 2)),
+        "serialize" => (
+            arg(&c.arguments, 0)?,
+            arg(&c.arguments, 1)?,
+            arg(&c.arguments, 2),
+        ),
         "stringifySetCookie" => {
-            let Expression::ObjectExpression(o) = arg(&c.arguments, 0)?.get_inner_expression() else {
+            let Expression::ObjectExpression(o) = arg(&c.arguments, 0)?.get_inner_expression()
+            else {
                 return None;
             };
             let prop = |n: &str| {

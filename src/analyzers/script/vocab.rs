@@ -255,7 +255,9 @@ const NOT_TOKEN: &[&str] = &[
 
 /// Words that make a vague name (`authProvider`, `sessionMode`) something other than a
 /// credential, but not a name that says token (`provider_token` is an OAuth provider's token).
-const NOT_GENERIC: &[&str] = &["provider", "method", "strategy", "mode", "user", "users", "info"];
+const NOT_GENERIC: &[&str] = &[
+    "provider", "method", "strategy", "mode", "user", "users", "info",
+];
 
 /// Splits a name into lowercase words: `refreshToken`, `REFRESH_TOKEN`, `auth.refresh-token`
 /// and `refreshtoken` all give `["refresh", "token"]`.
