@@ -58,6 +58,12 @@ fn stateless_jwt_spa_should_move_to_sessions() {
         d.evidence
     );
     assert!(d.move_to.iter().any(|m| m.contains("tower-sessions")));
+    assert!(
+        d.evidence.iter().any(|e| e.claim.contains("localStorage")),
+        "the front end keeps the token: {:?}",
+        d.evidence
+    );
+    assert_eq!(d.resolves.get("token-in-web-storage"), Some(&1));
 }
 
 #[test]

@@ -1,6 +1,7 @@
 //! One analyzer per language family. Each parses a file once and runs its small rules on the
 //! shared parse. Analyzers know nothing about output formats.
 pub mod rust;
+pub mod script;
 
 use crate::config::Settings;
 use crate::facts::{Fact, FactKind};
@@ -69,5 +70,10 @@ pub trait Analyzer: Send + Sync {
 /// Every analyzer, in a fixed order.
 pub fn all() -> &'static [Box<dyn Analyzer>] {
     static ALL: OnceLock<Vec<Box<dyn Analyzer>>> = OnceLock::new();
-    ALL.get_or_init(|| vec![Box::new(rust::RustAnalyzer)])
+    ALL.get_or_init(|| {
+        vec![
+            Box::new(rust::RustAnalyzer),
+            Box::new(script::ScriptAnalyzer),
+        ]
+    })
 }

@@ -1,0 +1,158 @@
+//! JavaScript/TypeScript front-end analysis: each `.js`/`.ts` file, and each inline `<script>`
+//! block of an HTML, Vue or Svelte file, is parsed once with oxc; three walks over the tree find
+//! tokens written to web storage (`token-in-web-storage`) and auth cookies written by script
+//! (`token-cookie-set-by-script`).
+mod cookies;
+mod markup;
+mod model;
+mod persist;
+mod storage;
+mod vocab;
+mod walk;
+
+use super::{Analyzer, Context, Sink};
+use crate::finding::Span;
+use crate::source::{FileKind, SourceFile};
+use markup::Block;
+use oxc_allocator::Allocator;
+use oxc_ast_visit::Visit;
+use oxc_parser::Parser;
+use walk::{Pass, Walker};
+
+/// Bracket nesting beyond which a block is not parsed: the parser recurses once per level, and a
+/// generated file with thousands of levels must cost one diagnostic, not the process.
+const MAX_NESTING: usize = 1000;
+
+pub struct ScriptAnalyzer;
+
+impl Analyzer for ScriptAnalyzer {
+    fn name(&self) -> &'static str {
+        "script"
+    }
+
+    fn handles(&self, kind: FileKind) -> bool {
+        matches!(kind, FileKind::Script | FileKind::Markup)
+    }
+
+    fn rules(&self) -> &'static [&'static str] {
+        &[cookies::RULE_ID, storage::RULE_ID]
+    }
+
+    fn vocabulary(&self) -> &'static [&'static str] {
+        // Every recognised write names one of these: `localStorage`, `sessionStorage`,
+        // `useStorage`, `document.cookie`, `Cookies`, `setCookie`, `useCookie`, `localforage`,
+        // zustand / Pinia `persist`, store2 / store.js imports.
+        &[
+            "storage",
+            "cookie",
+            "localforage",
+            "persist",
+            "store2",
+            "'store'",
+            "\"store\"",
+        ]
+    }
+
+    fn check(&self, file: &SourceFile, _ctx: &Context, sink: &mut Sink) {
+        let blocks = match file.kind {
+            FileKind::Markup => markup::script_blocks(&file.text)
+                .into_iter()
+                .filter(|b| !b.text.lines().any(|l| l.len() > 10_000))
+                .collect(),
+            _ => vec![Block {
+                text: &file.text,
+                start: 0,
+                source_type: markup::source_type_for_path(&file.path),
+            }],
+        };
+        for b in blocks {
+            check_block(file, &b, sink);
+        }
+    }
+}
+
+fn language(b: &Block) -> &'static str {
+    if b.source_type.is_typescript() {
+        "TypeScript"
+    } else {
+        "JavaScript"
+    }
+}
+
+/// The deepest bracket nesting of a text and where it is first reached (a cheap over-estimate:
+/// brackets in strings and comments count too).
+fn max_nesting(text: &str) -> (usize, usize) {
+    let (mut depth, mut max, mut at) = (0usize, 0usize, 0usize);
+    for (i, b) in text.bytes().enumerate() {
+        match b {
+            b'(' | b'[' | b'{' => {
+                depth += 1;
+                if depth > max {
+                    max = depth;
+                    at = i;
+                }
+            }
+            b')' | b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    (max, at)
+}
+
+fn check_block(file: &SourceFile, b: &Block, sink: &mut Sink) {
+    let (depth, at) = max_nesting(b.text);
+    if depth > MAX_NESTING {
+        sink.parse_error(
+            Some(Span::new(b.start + at, b.start + at + 1)),
+            format!(
+                "cannot parse {}: brackets nested {depth} levels deep (more than {MAX_NESTING})",
+                language(b)
+            ),
+        );
+        return;
+    }
+    let alloc = Allocator::default();
+    let ret = Parser::new(&alloc, b.text, b.source_type).parse();
+    if ret.panicked || !ret.diagnostics.is_empty() {
+        // A half-parsed program is not analysed: its findings could be anywhere.
+        let first = ret.diagnostics.first();
+        let span = first
+            .and_then(|d| d.labels.first())
+            .map(|l| {
+                let s = b.start + l.offset() as usize;
+                Span::new(s, s + l.len() as usize)
+            })
+            .unwrap_or(Span::new(b.start, b.start));
+        let reason = first.map_or_else(
+            || "unrecoverable syntax error".to_string(),
+            |d| d.message.to_string(),
+        );
+        sink.parse_error(
+            Some(span),
+            format!("cannot parse {}: {reason}", language(b)),
+        );
+        return;
+    }
+    let program = &ret.program;
+    let mut model = model::Model::default();
+    for pass in [Pass::Bindings, Pass::Wrappers] {
+        let mut w = Walker::new(pass, model, b.text, b.start, &file.path);
+        w.visit_program(program);
+        model = w.model;
+    }
+    let mut w = Walker::new(Pass::Check, model, b.text, b.start, &file.path);
+    w.visit_program(program);
+    for f in w.found {
+        let mut report = f.report;
+        if report.rule == storage::RULE_ID
+            && let Some(id) = &f.key_id
+            && let Some((_, at)) = w.bearer_reads.iter().find(|(k, _)| k == id)
+        {
+            report = report.label(*at, "read back here and sent as a Bearer token");
+        }
+        sink.report(report);
+    }
+}
+
+#[cfg(test)]
+mod tests;

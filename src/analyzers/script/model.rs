@@ -1,0 +1,690 @@
+//! What the analyzer knows about one block of code before judging writes in it (imports,
+//! constants, storage aliases, wrapper functions), the scopes it tracks while walking, and the
+//! evaluation of key and value expressions into what they say about token-ness.
+use super::vocab::{self, NameClass, TokenKind};
+use oxc_ast::ast::{
+    Argument, BinaryOperator, Expression, LogicalOperator, ObjectPropertyKind, TemplateLiteral,
+};
+use oxc_span::GetSpan;
+use std::collections::{HashMap, HashSet};
+
+/// Where a write goes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Store {
+    Local,
+    Session,
+    /// An alias that is `localStorage` or `sessionStorage` depending on a condition.
+    Either,
+    Localforage,
+    Cookie,
+}
+
+impl Store {
+    pub fn name(self) -> &'static str {
+        match self {
+            Store::Local => "localStorage",
+            Store::Session => "sessionStorage",
+            Store::Either => "web storage",
+            Store::Localforage => "localforage",
+            Store::Cookie => "a script-set cookie",
+        }
+    }
+}
+
+/// `import X from "m"` / `import { a as X } from "m"` / `const X = require("m")`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Import {
+    pub module: String,
+    /// `default`, `*` or the imported name.
+    pub name: String,
+}
+
+/// A function in this block that writes storage or a cookie with a key or value taken from its
+/// parameters: calls to it are judged with the caller's arguments.
+#[derive(Clone, Debug)]
+pub struct Wrapper {
+    pub store: Store,
+    pub key: Key,
+    pub value: Value,
+}
+
+/// A name bound to a storage key by a hook: `setToken` in
+/// `const [token, setToken] = useLocalStorage("token")`, or `token` in
+/// `const token = useStorage("token", "")` (written with `token.value = …`).
+#[derive(Clone, Debug)]
+pub struct Setter {
+    pub store: Store,
+    pub key: Key,
+    pub via: String,
+    pub decl: oxc_span::Span,
+}
+
+/// Facts gathered in the first passes over a block.
+#[derive(Default, Debug)]
+pub struct Model {
+    pub imports: HashMap<String, Import>,
+    /// String constants: `TOKEN_KEY`, `KEYS.token`, `StorageKey.Token`.
+    pub consts: HashMap<String, String>,
+    /// Names bound to a storage object: `s` in `const s = window.localStorage`, `this.storage`.
+    pub stores: HashMap<String, Store>,
+    /// `new Cookies()` instances, `useCookies()` results, `$cookies`.
+    pub cookie_objects: HashSet<String>,
+    /// Setters returned by react-cookie's `useCookies`.
+    pub cookie_setters: HashSet<String>,
+    /// Every locally declared name (to tell a global `Cookies` from a local one).
+    pub declared: HashSet<String>,
+    pub wrappers: HashMap<String, Wrapper>,
+    /// Hook setters called with the new value.
+    pub setters: HashMap<String, Setter>,
+    /// Storage and cookie refs written through `.value`.
+    pub ref_setters: HashMap<String, Setter>,
+    pub use_client: bool,
+    pub use_server: bool,
+}
+
+impl Model {
+    pub fn import_of(&self, local: &str) -> Option<&Import> {
+        self.imports.get(local)
+    }
+
+    pub fn imports_module(&self, pred: impl Fn(&str) -> bool) -> bool {
+        self.imports.values().any(|i| pred(&i.module))
+    }
+
+    /// The storage object an expression path names: `localStorage`, `window.sessionStorage`,
+    /// `globalThis["localStorage"]`, or an alias.
+    pub fn store_of(&self, path: &str) -> Option<Store> {
+        let bare = ["window.", "globalThis.", "self.", "global.", "this.window."]
+            .iter()
+            .find_map(|p| path.strip_prefix(p))
+            .unwrap_or(path);
+        match bare {
+            "localStorage" => Some(Store::Local),
+            "sessionStorage" => Some(Store::Session),
+            _ => self.stores.get(path).copied(),
+        }
+    }
+}
+
+/// A parameter of an enclosing named function.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ParamRef {
+    pub func: String,
+    pub index: usize,
+}
+
+/// A storage key or cookie name, as far as it can be resolved.
+#[derive(Clone, Debug)]
+pub struct Key {
+    /// What identifies the key across reads and writes: its literal text, or `@NAME` for an
+    /// unresolved constant.
+    pub id: Option<String>,
+    /// How it is shown in messages (the literal, or the expression).
+    pub shown: Option<String>,
+    pub class: NameClass,
+    pub param: Option<ParamRef>,
+}
+
+impl Key {
+    pub fn literal(s: &str) -> Key {
+        Key {
+            id: Some(s.to_string()),
+            shown: Some(s.to_string()),
+            class: vocab::classify(s),
+            param: None,
+        }
+    }
+
+    pub fn unknown() -> Key {
+        Key {
+            id: None,
+            shown: None,
+            class: NameClass::Neutral,
+            param: None,
+        }
+    }
+}
+
+/// What a written value is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum VClass {
+    /// `''`, `null`, `undefined`: a removal, not a write.
+    Empty,
+    /// A literal, number, boolean or timestamp: a flag, not a secret.
+    Constant,
+    Jwt,
+    Name(NameClass),
+}
+
+#[derive(Clone, Debug)]
+pub struct Value {
+    pub class: VClass,
+    pub shown: String,
+    pub param: Option<ParamRef>,
+}
+
+impl Value {
+    pub fn of(class: VClass, shown: impl Into<String>) -> Value {
+        Value {
+            class,
+            shown: shown.into(),
+            param: None,
+        }
+    }
+}
+
+/// What a finding is about: which credential, and whether the evidence is only a vague name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Verdict {
+    pub kind: TokenKind,
+    /// Named by the value itself (`data.refresh_token`), not only by the key.
+    pub by_value: bool,
+}
+
+/// Whether writing `value` under `key` stores a credential.
+pub fn judge(key: &Key, value: &Value) -> Option<Verdict> {
+    let vclass = match value.class {
+        VClass::Empty | VClass::Constant | VClass::Name(NameClass::NotToken) => return None,
+        VClass::Jwt => NameClass::Token(TokenKind::Jwt),
+        VClass::Name(c) => c,
+    };
+    if key.class == NameClass::NotToken {
+        return None;
+    }
+    let (kc, vc) = (key.class, vclass);
+    let strong = |c: NameClass| match c {
+        NameClass::Token(k) => Some(k),
+        _ => None,
+    };
+    let weak = |c: NameClass| match c {
+        NameClass::Weak(k) => Some(k),
+        _ => None,
+    };
+    // `localStorage.setItem("access", data.access)`: key and value agree.
+    if let (Some(a), Some(b)) = (weak(kc), weak(vc))
+        && a == b
+    {
+        return Some(Verdict {
+            kind: a,
+            by_value: true,
+        });
+    }
+    let key_kind = strong(kc);
+    // A weak value under any token key counts (`auth` ← `data.refresh`).
+    let value_kind = strong(vc).or(weak(vc).filter(|_| key_kind.is_some()));
+    match (key_kind, value_kind) {
+        (Some(k), Some(v)) => Some(Verdict {
+            kind: k.max(v),
+            by_value: !v.is_generic(),
+        }),
+        (Some(k), None) => Some(Verdict {
+            kind: k,
+            by_value: false,
+        }),
+        // A vague value name (`session`) under a neutral key is not enough.
+        (None, Some(v)) if !v.is_generic() => Some(Verdict {
+            kind: v,
+            by_value: true,
+        }),
+        _ => None,
+    }
+}
+
+/// One scope of the walk: a function (or the module), its parameters and what its variables hold.
+#[derive(Default, Debug)]
+pub struct Frame {
+    pub func: Option<String>,
+    pub params: Vec<String>,
+    pub vars: HashMap<String, Value>,
+    /// Variables holding a storage read: name → (key id, span of the read).
+    pub reads: HashMap<String, (String, oxc_span::Span)>,
+}
+
+/// The scope stack. Frames are entered and left only through [`Scopes::enter`] / [`Scopes::leave`].
+#[derive(Debug)]
+pub struct Scopes {
+    frames: Vec<Frame>,
+}
+
+impl Default for Scopes {
+    fn default() -> Self {
+        Scopes {
+            frames: vec![Frame::default()],
+        }
+    }
+}
+
+impl Scopes {
+    pub fn enter(&mut self, func: Option<String>, params: Vec<String>) {
+        self.frames.push(Frame {
+            func,
+            params,
+            ..Frame::default()
+        });
+    }
+
+    pub fn leave(&mut self) {
+        if self.frames.len() > 1 {
+            self.frames.pop();
+        }
+    }
+
+    pub fn top(&mut self) -> &mut Frame {
+        self.frames
+            .last_mut()
+            .expect("the module frame is never left")
+    }
+
+    /// The innermost binding of `name`: a parameter of a named function, or a variable's value.
+    pub fn param(&self, name: &str) -> Option<ParamRef> {
+        for f in self.frames.iter().rev() {
+            if f.vars.contains_key(name) {
+                return None;
+            }
+            if let Some(index) = f.params.iter().position(|p| p == name) {
+                return f.func.clone().map(|func| ParamRef { func, index });
+            }
+        }
+        None
+    }
+
+    pub fn var(&self, name: &str) -> Option<&Value> {
+        self.frames.iter().rev().find_map(|f| f.vars.get(name))
+    }
+
+    pub fn read(&self, name: &str) -> Option<&(String, oxc_span::Span)> {
+        self.frames.iter().rev().find_map(|f| f.reads.get(name))
+    }
+}
+
+/// The dotted path of a name expression: `a`, `window.localStorage`, `this.storage`,
+/// `obj["key"]`; `None` for anything else.
+pub fn path_of(e: &Expression) -> Option<String> {
+    match e.get_inner_expression() {
+        Expression::Identifier(id) => Some(id.name.as_str().to_string()),
+        Expression::ThisExpression(_) => Some("this".into()),
+        Expression::StaticMemberExpression(m) => Some(format!(
+            "{}.{}",
+            path_of(&m.object)?,
+            m.property.name.as_str()
+        )),
+        Expression::ComputedMemberExpression(m) => match m.expression.get_inner_expression() {
+            Expression::StringLiteral(s) => {
+                Some(format!("{}.{}", path_of(&m.object)?, s.value.as_str()))
+            }
+            _ => None,
+        },
+        Expression::ChainExpression(c) => c.expression.as_member_expression().and_then(|m| {
+            Some(format!(
+                "{}.{}",
+                path_of(m.object())?,
+                m.static_property_name()?
+            ))
+        }),
+        _ => None,
+    }
+}
+
+/// The last segment of a path.
+pub fn last(path: &str) -> &str {
+    path.rsplit('.').next().unwrap_or(path)
+}
+
+/// Something a key or value comes from: an expression, or text cut out of a cookie string.
+#[derive(Clone, Copy)]
+pub enum Operand<'e, 'a> {
+    Expr(&'e Expression<'a>),
+    Text(&'e str),
+}
+
+pub fn arg<'e, 'a>(args: &'e [Argument<'a>], i: usize) -> Option<&'e Expression<'a>> {
+    args.get(i).and_then(|a| a.as_expression())
+}
+
+/// Evaluates keys and values against the model and the current scopes.
+pub struct Env<'s> {
+    pub model: &'s Model,
+    pub scopes: &'s Scopes,
+    /// The block's text, for showing expressions.
+    pub src: &'s str,
+}
+
+const SHOWN_MAX: usize = 60;
+
+impl Env<'_> {
+    pub fn snippet(&self, e: &Expression) -> String {
+        let s = e.span();
+        let text = self.src.get(s.start as usize..s.end as usize).unwrap_or("");
+        let mut out: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        if out.chars().count() > SHOWN_MAX {
+            out = out.chars().take(SHOWN_MAX - 1).collect::<String>() + "…";
+        }
+        out
+    }
+
+    /// A constant's text, resolving names, members and concatenations.
+    pub fn constant(&self, e: &Expression) -> Option<String> {
+        match e.get_inner_expression() {
+            Expression::StringLiteral(s) => Some(s.value.as_str().to_string()),
+            Expression::TemplateLiteral(t) => {
+                let mut out = String::new();
+                for (i, q) in t.quasis.iter().enumerate() {
+                    out.push_str(q.value.cooked.as_ref().unwrap_or(&q.value.raw).as_str());
+                    if let Some(x) = t.expressions.get(i) {
+                        out.push_str(&self.constant(x)?);
+                    }
+                }
+                Some(out)
+            }
+            Expression::BinaryExpression(b) if b.operator == BinaryOperator::Addition => {
+                Some(self.constant(&b.left)? + &self.constant(&b.right)?)
+            }
+            other => self.model.consts.get(&path_of(other)?).cloned(),
+        }
+    }
+
+    pub fn key(&self, op: Operand) -> Key {
+        let e = match op {
+            Operand::Text(t) => return Key::literal(t.trim()),
+            Operand::Expr(e) => e.get_inner_expression(),
+        };
+        if let Some(lit) = self.constant(e) {
+            return Key::literal(&lit);
+        }
+        let shown = Some(self.snippet(e));
+        match e {
+            Expression::Identifier(id) => {
+                let name = id.name.as_str();
+                Key {
+                    id: Some(format!("@{name}")),
+                    shown,
+                    class: vocab::classify(name),
+                    param: self.scopes.param(name),
+                }
+            }
+            Expression::TemplateLiteral(t) => Key {
+                id: None,
+                shown,
+                class: vocab::classify(&self.partial_text(t)),
+                param: None,
+            },
+            _ => match path_of(e) {
+                Some(p) => Key {
+                    class: vocab::classify(last(&p)),
+                    id: Some(format!("@{p}")),
+                    shown,
+                    param: None,
+                },
+                None => Key {
+                    shown,
+                    ..Key::unknown()
+                },
+            },
+        }
+    }
+
+    /// The literal parts of a template, with resolvable expressions filled in.
+    fn partial_text(&self, t: &TemplateLiteral) -> String {
+        let mut out = String::new();
+        for (i, q) in t.quasis.iter().enumerate() {
+            out.push_str(q.value.raw.as_str());
+            if let Some(x) = t.expressions.get(i) {
+                out.push_str(&self.constant(x).unwrap_or_else(|| " ".into()));
+            }
+        }
+        out
+    }
+
+    pub fn value(&self, op: Operand) -> Value {
+        match op {
+            Operand::Text(t) => literal_value(t.trim()),
+            Operand::Expr(e) => {
+                let mut v = self.value_of(e, 0);
+                if v.shown.is_empty() {
+                    v.shown = self.snippet(e);
+                }
+                v
+            }
+        }
+    }
+
+    fn value_of(&self, e: &Expression, depth: usize) -> Value {
+        if depth > 8 {
+            return Value::of(VClass::Name(NameClass::Neutral), "");
+        }
+        let shown = self.snippet(e);
+        let named = |c: NameClass| Value::of(VClass::Name(c), self.snippet(e));
+        match e.get_inner_expression() {
+            Expression::StringLiteral(s) => Value {
+                shown,
+                ..literal_value(s.value.as_str())
+            },
+            Expression::NullLiteral(_) => Value::of(VClass::Empty, shown),
+            Expression::NumericLiteral(_)
+            | Expression::BooleanLiteral(_)
+            | Expression::BigIntLiteral(_)
+            | Expression::RegExpLiteral(_)
+            | Expression::UnaryExpression(_)
+            | Expression::UpdateExpression(_)
+            | Expression::ArrayExpression(_)
+            | Expression::NewExpression(_) => Value::of(VClass::Constant, shown),
+            Expression::AwaitExpression(a) => self.value_of(&a.argument, depth + 1),
+            Expression::TemplateLiteral(t) => {
+                if t.expressions.is_empty() {
+                    let text: String = t.quasis.iter().map(|q| q.value.raw.as_str()).collect();
+                    return literal_value(&text);
+                }
+                self.strongest(t.expressions.iter(), depth)
+            }
+            Expression::BinaryExpression(b) if b.operator == BinaryOperator::Addition => {
+                self.strongest([&b.left, &b.right].into_iter(), depth)
+            }
+            Expression::BinaryExpression(_) => Value::of(VClass::Constant, shown),
+            Expression::LogicalExpression(l) => {
+                let (a, b) = (
+                    self.value_of(&l.left, depth + 1),
+                    self.value_of(&l.right, depth + 1),
+                );
+                if l.operator == LogicalOperator::And {
+                    return b;
+                }
+                pick(a, b)
+            }
+            Expression::ConditionalExpression(c) => pick(
+                self.value_of(&c.consequent, depth + 1),
+                self.value_of(&c.alternate, depth + 1),
+            ),
+            Expression::Identifier(id) => {
+                let name = id.name.as_str();
+                if name == "undefined" {
+                    return Value::of(VClass::Empty, shown);
+                }
+                let class = vocab::classify(name);
+                if let Some(p) = self.scopes.param(name) {
+                    return Value {
+                        param: Some(p),
+                        ..named(class)
+                    };
+                }
+                match (class, self.scopes.var(name)) {
+                    (NameClass::Neutral, Some(v)) => v.clone(),
+                    _ => named(class),
+                }
+            }
+            Expression::ObjectExpression(o) => {
+                let mut best = named(NameClass::Neutral);
+                for p in &o.properties {
+                    let v = match p {
+                        ObjectPropertyKind::SpreadProperty(s) => {
+                            self.value_of(&s.argument, depth + 1)
+                        }
+                        ObjectPropertyKind::ObjectProperty(p) => {
+                            let k = p.key.static_name().map(|n| vocab::classify(&n));
+                            let v = self.value_of(&p.value, depth + 1);
+                            match (k, v.class) {
+                                (_, VClass::Empty | VClass::Constant) => continue,
+                                (Some(NameClass::NotToken), _) => continue,
+                                (_, VClass::Jwt | VClass::Name(NameClass::Token(_))) => v,
+                                (Some(c @ NameClass::Token(_)), _) => Value {
+                                    class: VClass::Name(c),
+                                    ..v
+                                },
+                                _ => v,
+                            }
+                        }
+                    };
+                    best = pick(best, v);
+                }
+                best
+            }
+            Expression::CallExpression(c) => {
+                let callee = path_of(&c.callee).unwrap_or_default();
+                let first = arg(&c.arguments, 0);
+                match callee.as_str() {
+                    "JSON.stringify" | "String" | "btoa" | "encodeURIComponent" | "escape"
+                    | "encodeURI" => first.map_or(Value::of(VClass::Empty, shown), |a| {
+                        self.value_of(a, depth + 1)
+                    }),
+                    "Date.now" | "Number" | "Boolean" | "Math.random" | "parseInt" => {
+                        Value::of(VClass::Constant, shown)
+                    }
+                    _ => {
+                        let name = last(&callee);
+                        if matches!(name, "toString" | "trim" | "valueOf")
+                            && let Expression::StaticMemberExpression(m) =
+                                c.callee.get_inner_expression()
+                        {
+                            return self.value_of(&m.object, depth + 1);
+                        }
+                        if matches!(name, "toISOString" | "toUTCString" | "getTime" | "toFixed") {
+                            return Value::of(VClass::Constant, shown);
+                        }
+                        named(vocab::classify(name))
+                    }
+                }
+            }
+            other => match path_of(other) {
+                Some(p) => named(member_class(&p)),
+                None => named(NameClass::Neutral),
+            },
+        }
+    }
+
+    fn strongest<'e, 'a: 'e>(
+        &self,
+        parts: impl Iterator<Item = &'e Expression<'a>>,
+        depth: usize,
+    ) -> Value {
+        let mut best = Value::of(VClass::Constant, "");
+        for p in parts {
+            best = pick(best, self.value_of(p, depth + 1));
+        }
+        best
+    }
+}
+
+/// What a member path says: `data.access_token`, `tokens.refresh`, `token.value` (a Vue ref).
+pub fn member_class(path: &str) -> NameClass {
+    let segs: Vec<&str> = path.split('.').collect();
+    let Some((&lastseg, rest)) = segs.split_last() else {
+        return NameClass::Neutral;
+    };
+    let c = vocab::classify(lastseg);
+    if matches!(lastseg, "value" | "current") && !rest.is_empty() {
+        return member_class(&rest.join("."));
+    }
+    if lastseg == "length" {
+        return NameClass::NotToken;
+    }
+    if let NameClass::Weak(k) = c
+        && rest
+            .iter()
+            .any(|s| matches!(vocab::classify(s), NameClass::Token(_)))
+    {
+        return NameClass::Token(k);
+    }
+    c
+}
+
+fn literal_value(s: &str) -> Value {
+    if s.is_empty() {
+        Value::of(VClass::Empty, "")
+    } else if vocab::looks_like_jwt(s) {
+        Value::of(VClass::Jwt, "")
+    } else {
+        Value::of(VClass::Constant, "")
+    }
+}
+
+/// Of two possible values, the one that says most about a credential.
+fn pick(a: Value, b: Value) -> Value {
+    fn rank(v: &Value) -> u8 {
+        match v.class {
+            VClass::Empty => 0,
+            VClass::Constant => 1,
+            VClass::Name(NameClass::NotToken) => 2,
+            VClass::Name(NameClass::Neutral) => 3,
+            VClass::Name(NameClass::Weak(_)) => 4,
+            VClass::Name(NameClass::Token(k)) if k.is_generic() => 5,
+            VClass::Jwt | VClass::Name(NameClass::Token(_)) => 6,
+        }
+    }
+    let keep_param = a.param.clone().or(b.param.clone());
+    let mut best = if rank(&b) > rank(&a) { b } else { a };
+    if best.param.is_none() {
+        best.param = keep_param;
+    }
+    best
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(s: &str) -> Key {
+        Key::literal(s)
+    }
+    fn val(c: NameClass) -> Value {
+        Value::of(VClass::Name(c), "v")
+    }
+
+    #[test]
+    fn judges_key_and_value_together() {
+        use NameClass::{Neutral, Token, Weak};
+        use TokenKind::{Access, Generic, Refresh};
+        let v = judge(&key("refresh_token"), &val(Token(Refresh))).unwrap();
+        assert_eq!(v.kind, Refresh);
+        assert!(judge(&key("theme"), &val(Neutral)).is_none());
+        assert!(judge(&key("token"), &Value::of(VClass::Empty, "")).is_none());
+        assert!(judge(&key("token"), &Value::of(VClass::Constant, "")).is_none());
+        assert!(judge(&key("tokenExpiresAt"), &val(Token(TokenKind::Token))).is_none());
+        assert_eq!(judge(&key("session"), &val(Neutral)).unwrap().kind, Generic);
+        assert!(judge(&key("user"), &val(Token(Generic))).is_none());
+        assert_eq!(
+            judge(&key("access"), &val(Weak(Access))).unwrap().kind,
+            Access
+        );
+        assert!(judge(&key("access"), &val(Neutral)).is_none());
+        assert_eq!(
+            judge(&key("user"), &val(Token(Access))).unwrap().kind,
+            Access
+        );
+    }
+
+    #[test]
+    fn member_paths() {
+        assert_eq!(
+            member_class("data.access_token"),
+            NameClass::Token(TokenKind::Access)
+        );
+        assert_eq!(
+            member_class("tokens.refresh"),
+            NameClass::Token(TokenKind::Refresh)
+        );
+        assert_eq!(
+            member_class("token.value"),
+            NameClass::Token(TokenKind::Token)
+        );
+        assert_eq!(member_class("res.data"), NameClass::Neutral);
+    }
+}
