@@ -30,10 +30,11 @@ pub fn parse(file: &SourceFile) -> Vec<Suppression> {
             let line_start = file.line_start(idx + 1).unwrap_or(0);
             let line_end = line_start + file.line_text(idx + 1).len();
             let (from, to) = (range.start.max(line_start), range.end.min(line_end));
-            if from < to && file.text[from..to].contains("authlint-ignore") {
-                if let Some(s) = parse_line(&file.text[line_start..line_end], line_start, idx + 1) {
-                    out.push(s);
-                }
+            if from < to
+                && file.text[from..to].contains("authlint-ignore")
+                && let Some(s) = parse_line(&file.text[line_start..line_end], line_start, idx + 1)
+            {
+                out.push(s);
             }
         }
     }
@@ -89,11 +90,11 @@ fn parse_line(line: &str, line_start: usize, line_no: usize) -> Option<Suppressi
 /// Marks and returns whether a finding of `rule` starting on `line` is suppressed.
 pub fn apply(suppressions: &mut [Suppression], rule: &str, line: usize) -> bool {
     for s in suppressions.iter_mut() {
-        if s.line == line || s.line + 1 == line {
-            if let Some(i) = s.rules.iter().position(|(r, _)| r == rule) {
-                s.used[i] = true;
-                return true;
-            }
+        if (s.line == line || s.line + 1 == line)
+            && let Some(i) = s.rules.iter().position(|(r, _)| r == rule)
+        {
+            s.used[i] = true;
+            return true;
         }
     }
     false

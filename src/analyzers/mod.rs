@@ -1,5 +1,6 @@
 //! One analyzer per language family. Each parses a file once and runs its small rules on the
 //! shared parse. Analyzers know nothing about output formats.
+pub mod config;
 pub mod rust;
 
 use crate::config::Settings;
@@ -58,5 +59,10 @@ pub trait Analyzer: Send + Sync {
 /// Every analyzer, in a fixed order.
 pub fn all() -> &'static [Box<dyn Analyzer>] {
     static ALL: OnceLock<Vec<Box<dyn Analyzer>>> = OnceLock::new();
-    ALL.get_or_init(|| vec![Box::new(rust::RustAnalyzer)])
+    ALL.get_or_init(|| {
+        vec![
+            Box::new(rust::RustAnalyzer),
+            Box::new(config::ConfigAnalyzer),
+        ]
+    })
 }
