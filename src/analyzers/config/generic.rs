@@ -290,7 +290,13 @@ pub fn check(settings: &[Setting], path: &str, ctx: &Context, sink: &mut Sink) {
             suffix_in(&kw, access_names()).then_some(ACCESS_TTL)
         };
         let Some(rule) = rule else { continue };
-        let Some(life) = lifetime(&s.node, unit.unwrap_or(Unit::Seconds), unit.is_some()) else {
+        // A bare number without a unit in the key: seconds, unless it is a large whole number of
+        // minutes in milliseconds (`3600000`), as Java and Node configs write them.
+        let guess = match s.node.as_f64() {
+            Some(n) if n >= 1_000_000.0 && n % 60_000.0 == 0.0 => Unit::Millis,
+            _ => Unit::Seconds,
+        };
+        let Some(life) = lifetime(&s.node, unit.unwrap_or(guess), unit.is_some()) else {
             continue;
         };
         let limit = if rule == ACCESS_TTL {
@@ -303,7 +309,7 @@ pub fn check(settings: &[Setting], path: &str, ctx: &Context, sink: &mut Sink) {
         }
         let style = match (&s.node.value, unit) {
             (Value::Str(t), None) if t.trim().parse::<f64>().is_err() => Style::Go,
-            (_, u) => Style::Number(u.unwrap_or(Unit::Seconds)),
+            (_, u) => Style::Number(u.or(life.assumed).unwrap_or(Unit::Seconds)),
         };
         let written = write(limit, style).unwrap_or_else(|| limit.to_string());
         let fix = format!("`{key}` to `{written}`");

@@ -151,6 +151,9 @@ impl Analyzer for ConfigAnalyzer {
         }
         let docs = match parse(format, &file.text) {
             Ok(d) => d,
+            // `.cfg` is TOML for oauth2-proxy but INI or HAProxy syntax for most other tools:
+            // a `.cfg` file that is not TOML is not a format this analyzer reads.
+            Err(_) if file.path.to_ascii_lowercase().ends_with(".cfg") => return,
             Err(e) => {
                 let at = e.at.min(file.text.len());
                 sink.parse_error(
@@ -267,5 +270,23 @@ mod tests {
             "{}",
             s.reports[0].message
         );
+    }
+
+    #[test]
+    fn large_bare_numbers_in_whole_minutes_are_read_as_milliseconds() {
+        let s = run(".env", "JWT_EXPIRATION_TIME=3600000\n");
+        assert!(
+            s.reports[0]
+                .message
+                .contains("1h (a bare number, read as milliseconds)"),
+            "{}",
+            s.reports[0].message
+        );
+    }
+
+    #[test]
+    fn cfg_files_that_are_not_toml_are_not_ours() {
+        let s = run("haproxy.cfg", "global\n  maxconn 4096 # session token\n");
+        assert!(s.errors.is_empty() && s.reports.is_empty());
     }
 }

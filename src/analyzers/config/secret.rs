@@ -48,10 +48,30 @@ fn is_reference(v: &str) -> bool {
         || matches!(lower.as_str(), "true" | "false" | "null" | "none" | "~")
 }
 
-/// A file meant to be copied and filled in (`.env.example`, `config.sample.yml`): its values are
-/// placeholders, so a secret there is a note rather than an error.
+/// A file meant to be copied and filled in (`.env.example`, `config.sample.yml`), or one that
+/// lives with examples or test suites: its values are placeholders or test data, so a secret
+/// there is a note rather than an error.
 pub fn is_example_file(path: &str) -> bool {
-    let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
+    let lower = path.to_ascii_lowercase();
+    let mut parts = lower.split('/').rev();
+    let name = parts.next().unwrap_or("");
+    const DIRS: &[&str] = &[
+        "example",
+        "examples",
+        "sample",
+        "samples",
+        "demo",
+        "demos",
+        "test",
+        "tests",
+        "testdata",
+        "test-data",
+        "test_resources",
+        "test-resources",
+        "testing",
+        "e2e",
+        "suites",
+    ];
     [
         ".example",
         ".sample",
@@ -64,6 +84,7 @@ pub fn is_example_file(path: &str) -> bool {
     ]
     .iter()
     .any(|m| name.contains(m))
+        || parts.any(|d| DIRS.contains(&d))
 }
 
 #[cfg(test)]
@@ -82,5 +103,7 @@ mod tests {
         assert!(is_example_file("config/.env.example"));
         assert!(is_example_file("app.sample.yml"));
         assert!(!is_example_file(".env.production"));
+        assert!(is_example_file("internal/suites/LDAP/configuration.yml"));
+        assert!(!is_example_file("deploy/testimony/config.yml"));
     }
 }
