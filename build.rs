@@ -1,32 +1,43 @@
-//! Embeds every `rules/*.toml` catalog entry into the binary, so adding a rule's docs is adding a file.
+//! Embeds every `rules/*.toml` catalog entry and every `rules/products/*.toml` product mapping
+//! into the binary, so adding a rule's docs or a product is adding a file.
 use std::{env, fs, path::Path};
 
-fn main() {
-    let dir = Path::new("rules");
-    println!("cargo:rerun-if-changed=rules");
+/// Writes `pub static NAME: &[(&str, &str)]` with the `(file name, contents)` of each `*.toml`
+/// directly in `dir` (not in subdirectories).
+fn embed(dir: &Path, name: &str, doc: &str, out_file: &str) {
+    println!("cargo:rerun-if-changed={}", dir.display());
     let mut entries: Vec<_> = fs::read_dir(dir)
-        .expect("rules/ directory")
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
         .filter_map(Result::ok)
         .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+        .filter(|p| p.is_file() && p.extension().is_some_and(|e| e == "toml"))
         .collect();
     entries.sort();
-    let mut out = String::from(
-        "/// `(file name, contents)` of every catalog file under `rules/`.\npub static EMBEDDED: &[(&str, &str)] = &[\n",
-    );
+    let mut out = format!("/// {doc}\npub static {name}: &[(&str, &str)] = &[\n");
     for path in &entries {
         println!("cargo:rerun-if-changed={}", path.display());
-        let name = path.file_name().unwrap().to_string_lossy();
+        let file = path.file_name().unwrap().to_string_lossy();
         let abs = fs::canonicalize(path).unwrap();
         out.push_str(&format!(
-            "    ({name:?}, include_str!({:?})),\n",
+            "    ({file:?}, include_str!({:?})),\n",
             abs.display().to_string()
         ));
     }
     out.push_str("];\n");
-    fs::write(
-        Path::new(&env::var("OUT_DIR").unwrap()).join("catalog_files.rs"),
-        out,
-    )
-    .unwrap();
+    fs::write(Path::new(&env::var("OUT_DIR").unwrap()).join(out_file), out).unwrap();
+}
+
+fn main() {
+    embed(
+        Path::new("rules"),
+        "EMBEDDED",
+        "`(file name, contents)` of every catalog file under `rules/`.",
+        "catalog_files.rs",
+    );
+    embed(
+        Path::new("rules/products"),
+        "PRODUCTS",
+        "`(file name, contents)` of every product mapping under `rules/products/`.",
+        "product_files.rs",
+    );
 }

@@ -1,5 +1,6 @@
 //! One analyzer per language family. Each parses a file once and runs its small rules on the
 //! shared parse. Analyzers know nothing about output formats.
+pub mod config;
 pub mod rust;
 pub mod script;
 
@@ -74,6 +75,7 @@ pub fn all() -> &'static [Box<dyn Analyzer>] {
         vec![
             Box::new(rust::RustAnalyzer),
             Box::new(script::ScriptAnalyzer),
+            Box::new(config::ConfigAnalyzer),
         ]
     })
 }

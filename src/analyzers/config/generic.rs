@@ -1,0 +1,359 @@
+//! Plain application config (TOML, YAML, JSON, `.env`, docker-compose `environment:`,
+//! Kubernetes `env:`): settings recognised by their key names. A key is read together with its
+//! parent (`jwt: { expiresIn: 7d }` is `jwt expires in`); words such as `cache`, `email`,
+//! `reset` or `rotation` anywhere on the path mark settings that are not auth tokens.
+use super::duration::{Style, Unit, lifetime, write};
+use super::messages::{self, ACCESS_TTL, HTTPONLY, REFRESH_TTL, SAMESITE, SECURE};
+use super::secret;
+use super::tree::{Setting, Value, words};
+use crate::analyzers::{Context, Sink};
+use crate::finding::Severity;
+use std::collections::HashSet;
+use std::sync::OnceLock;
+
+const DURATION_WORDS: &[&str] = &[
+    "ttl",
+    "lifetime",
+    "lifespan",
+    "expiry",
+    "expiration",
+    "expire",
+    "expires",
+    "expiresin",
+    "expirein",
+    "expirationtime",
+    "expiretime",
+    "expiresafter",
+    "maxage",
+    "validity",
+    "duration",
+    "exp",
+];
+const ACCESS_PREFIXES: &[&str] = &[
+    "accesstoken",
+    "access",
+    "jwt",
+    "jwtaccess",
+    "jwtaccesstoken",
+    "authtoken",
+    "bearertoken",
+    "idtoken",
+];
+/// `token_lifetime` and friends, without `token_ttl` (Vault and API tokens use it).
+const TOKEN_ONLY: &[&str] = &[
+    "tokenlifetime",
+    "tokenlifespan",
+    "tokenexpiry",
+    "tokenexpiration",
+    "tokenexpiresin",
+    "tokenvalidity",
+];
+const REFRESH_PREFIXES: &[&str] = &["refreshtoken", "refresh", "jwtrefresh", "jwtrefreshtoken"];
+const SECRET_KEYS: &[&str] = &[
+    "jwtsecret",
+    "jwtsecretkey",
+    "jwtsigningkey",
+    "jwtsigningsecret",
+    "jwtaccesssecret",
+    "jwtrefreshsecret",
+    "jwtaccesstokensecret",
+    "jwtrefreshtokensecret",
+    "jwthmacsecret",
+    "accesstokensecret",
+    "refreshtokensecret",
+    "cookiesecret",
+    "sessionsecret",
+    "secretkeybase",
+    "nextauthsecret",
+    "authsecret",
+    "jwtsecrets",
+    "cookiesigningsecret",
+    "sessionsigningkey",
+];
+const SECURE_KEYS: &[&str] = &[
+    "cookiesecure",
+    "cookiessecure",
+    "sessionsecure",
+    "sessioncookiesecure",
+    "securecookie",
+    "securecookies",
+    "cookiesecureflag",
+    "usesecurecookies",
+];
+
+/// Words anywhere on a path that mark a lifetime as something other than an access or refresh
+/// token: caches, rate limits, email and reset links, key rotation, flows, server-side sessions.
+const NOT_TOKEN_PATH: &[&str] = &[
+    "cache",
+    "caching",
+    "cached",
+    "ratelimit",
+    "rate",
+    "throttle",
+    "email",
+    "mail",
+    "verification",
+    "verify",
+    "reset",
+    "password",
+    "invite",
+    "invitation",
+    "magic",
+    "otp",
+    "totp",
+    "mfa",
+    "sms",
+    "confirmation",
+    "csrf",
+    "xsrf",
+    "rotation",
+    "rotate",
+    "signing",
+    "jwks",
+    "keys",
+    "lockout",
+    "captcha",
+    "flow",
+    "flows",
+    "recovery",
+    "vault",
+    "session",
+    "sessions",
+    "cookie",
+    "cookies",
+    "device",
+    "activation",
+    "registration",
+    "remember",
+    "presign",
+    "presigned",
+    "upload",
+    "download",
+];
+/// The same, but only in the key itself and its parent (`api_token_ttl`, `jwt.leeway`).
+const NOT_TOKEN_KEY: &[&str] = &[
+    "api",
+    "personal",
+    "pat",
+    "key",
+    "code",
+    "nonce",
+    "state",
+    "url",
+    "link",
+    "share",
+    "preview",
+    "grace",
+    "leeway",
+    "skew",
+    "clock",
+    "tolerance",
+    "idle",
+    "interval",
+    "timeout",
+    "poll",
+    "retry",
+    "backoff",
+    "lease",
+    "lock",
+    "cleanup",
+    "confirm",
+];
+
+fn set(v: &[&'static str]) -> HashSet<String> {
+    v.iter().map(|s| s.to_string()).collect()
+}
+
+fn access_names() -> &'static HashSet<String> {
+    static S: OnceLock<HashSet<String>> = OnceLock::new();
+    S.get_or_init(|| {
+        let mut s = set(TOKEN_ONLY);
+        for p in ACCESS_PREFIXES {
+            for d in DURATION_WORDS {
+                s.insert(format!("{p}{d}"));
+            }
+        }
+        s
+    })
+}
+
+fn refresh_names() -> &'static HashSet<String> {
+    static S: OnceLock<HashSet<String>> = OnceLock::new();
+    S.get_or_init(|| {
+        let mut s = HashSet::new();
+        for p in REFRESH_PREFIXES {
+            for d in DURATION_WORDS {
+                s.insert(format!("{p}{d}"));
+            }
+        }
+        s
+    })
+}
+
+/// Whether some word-aligned suffix of `words` joins to a name in `names`.
+fn suffix_in(words: &[String], names: &HashSet<String>) -> bool {
+    (0..words.len()).any(|i| names.contains(&words[i..].concat()))
+}
+
+fn suffix_in_list(words: &[String], names: &[&str]) -> bool {
+    (0..words.len()).any(|i| names.contains(&words[i..].concat().as_str()))
+}
+
+/// The words a setting is read by: its parent's and its own (`jwt.expiresIn` → `jwt expires in`).
+fn key_words(s: &Setting) -> Vec<String> {
+    let n = s.path.len();
+    let mut w = Vec::new();
+    if n >= 2 && !s.path[n - 2].chars().all(|c| c.is_ascii_digit()) {
+        w.extend(words(&s.path[n - 2]));
+    }
+    w.extend(words(s.key()));
+    w
+}
+
+fn path_words(s: &Setting) -> Vec<String> {
+    s.path.iter().flat_map(|p| words(p)).collect()
+}
+
+pub fn check(settings: &[Setting], path: &str, ctx: &Context, sink: &mut Sink) {
+    let example = secret::is_example_file(path);
+    for s in settings {
+        let mut kw = key_words(s);
+        let all = path_words(s);
+        let has = |w: &str| all.iter().any(|x| x == w);
+        let key = s.path.join(".");
+        // Secrets.
+        if suffix_in_list(&kw, SECRET_KEYS)
+            && let Some((value, fallback)) = secret::literal(&s.node)
+        {
+            let mut r = messages::secret(s.node.span, "", &key, &value, fallback.as_deref());
+            if example {
+                r = r.severity(Severity::Note);
+            }
+            sink.report(r);
+            continue;
+        }
+        // Cookie flags (never on CSRF cookies, which scripts must read).
+        if !has("csrf") && !has("xsrf") {
+            let is_false = s.node.as_bool() == Some(false);
+            if is_false && suffix_in_list(&kw, &["httponly"]) {
+                sink.report(messages::cookie(
+                    HTTPONLY,
+                    s.node.span,
+                    "",
+                    &key,
+                    "false",
+                    &format!("`{key}` to `true`"),
+                ));
+                continue;
+            }
+            if is_false && suffix_in_list(&kw, SECURE_KEYS) {
+                sink.report(messages::cookie(
+                    SECURE,
+                    s.node.span,
+                    "",
+                    &key,
+                    "false",
+                    &format!("`{key}` to `true`"),
+                ));
+                continue;
+            }
+            if suffix_in_list(&kw, &["samesite"])
+                && s.node
+                    .as_str()
+                    .is_some_and(|v| v.trim().eq_ignore_ascii_case("none"))
+            {
+                let v = s.node.as_str().unwrap_or("none").trim().to_string();
+                sink.report(messages::cookie(
+                    SAMESITE,
+                    s.node.span,
+                    "",
+                    &key,
+                    &v,
+                    &format!("`{key}` to `lax`"),
+                ));
+                continue;
+            }
+        }
+        // Lifetimes: the unit word (`_minutes`) is read off the key first.
+        let unit = Unit::from_key_words(&kw);
+        if unit.is_some() {
+            kw.pop();
+        }
+        let not_token = NOT_TOKEN_PATH.iter().any(|w| has(w))
+            || NOT_TOKEN_KEY.iter().any(|w| kw.iter().any(|x| x == w));
+        if not_token {
+            continue;
+        }
+        let rule = if has("refresh") {
+            suffix_in(&kw, refresh_names()).then_some(REFRESH_TTL)
+        } else {
+            suffix_in(&kw, access_names()).then_some(ACCESS_TTL)
+        };
+        let Some(rule) = rule else { continue };
+        // A bare number without a unit in the key: seconds, unless it is a large whole number of
+        // minutes in milliseconds (`3600000`), as Java and Node configs write them.
+        let guess = match s.node.as_f64() {
+            Some(n) if n >= 1_000_000.0 && n % 60_000.0 == 0.0 => Unit::Millis,
+            _ => Unit::Seconds,
+        };
+        let Some(life) = lifetime(&s.node, unit.unwrap_or(guess), unit.is_some()) else {
+            continue;
+        };
+        let limit = if rule == ACCESS_TTL {
+            ctx.settings.access_token_max_ttl
+        } else {
+            ctx.settings.refresh_token_max_ttl
+        };
+        if life.secs <= limit as f64 || life.secs <= 0.0 {
+            continue;
+        }
+        let style = match (&s.node.value, unit) {
+            (Value::Str(t), None) if t.trim().parse::<f64>().is_err() => Style::Go,
+            (_, u) => Style::Number(u.or(life.assumed).unwrap_or(Unit::Seconds)),
+        };
+        let written = write(limit, style).unwrap_or_else(|| limit.to_string());
+        let fix = format!("`{key}` to `{written}`");
+        sink.report(messages::lifetime(
+            rule,
+            s.node.span,
+            "",
+            &key,
+            &life,
+            limit,
+            &fix,
+            false,
+        ));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn w(s: &str) -> Vec<String> {
+        words(s)
+    }
+
+    #[test]
+    fn names_that_mean_token_lifetimes() {
+        for k in [
+            "JWT_EXPIRES_IN",
+            "jwt_expiry",
+            "accessTokenTtl",
+            "token_lifetime",
+            "ACCESS_TOKEN_EXPIRE",
+        ] {
+            assert!(suffix_in(&w(k), access_names()), "{k}");
+        }
+        for k in ["token_ttl", "cache_ttl", "expires", "refresh_token_ttl"] {
+            assert!(!suffix_in(&w(k), access_names()), "{k}");
+        }
+        assert!(suffix_in(&w("REFRESH_TOKEN_EXPIRES_IN"), refresh_names()));
+        assert!(suffix_in_list(
+            &w("OAUTH2_PROXY_COOKIE_SECRET"),
+            SECRET_KEYS
+        ));
+        assert!(!suffix_in_list(&w("JWT_SECRET_FILE"), SECRET_KEYS));
+        assert!(!suffix_in_list(&w("GOOGLE_OAUTH_SECRET"), SECRET_KEYS));
+    }
+}

@@ -1,0 +1,210 @@
+//! The wording of every config finding, one constructor per rule (or tight family). `subject` is
+//! how the finding names where the key lives: `Keycloak realm `shop`: ` for a product, empty for
+//! a plain app config file.
+use super::duration::{Lifetime, human};
+use crate::finding::{Report, Span};
+
+pub const ACCESS_TTL: &str = "access-token-ttl-too-long";
+pub const REFRESH_TTL: &str = "refresh-token-ttl-too-long";
+pub const NO_EXPIRY: &str = "token-without-expiry";
+pub const ROTATION: &str = "refresh-token-rotation-disabled";
+pub const REVOCABLE: &str = "refresh-token-not-revocable";
+pub const HTTPONLY: &str = "cookie-missing-httponly";
+pub const SECURE: &str = "cookie-missing-secure";
+pub const SAMESITE: &str = "cookie-missing-samesite";
+pub const SECRET: &str = "hardcoded-signing-secret";
+
+pub const ALL: &[&str] = &[
+    ACCESS_TTL,
+    REFRESH_TTL,
+    NO_EXPIRY,
+    ROTATION,
+    REVOCABLE,
+    HTTPONLY,
+    SECURE,
+    SAMESITE,
+    SECRET,
+];
+
+fn assumed(l: &Lifetime) -> String {
+    l.assumed
+        .map(|u| format!(" (a bare number, read as {})", u.name()))
+        .unwrap_or_default()
+}
+
+/// `access-token-ttl-too-long` / `refresh-token-ttl-too-long`. `fix` is what to write
+/// (`` `accessTokenLifespan` to `900` ``); `default` when the key is absent and the product's
+/// default applies.
+#[allow(clippy::too_many_arguments)]
+pub fn lifetime(
+    rule: &'static str,
+    span: Span,
+    subject: &str,
+    key: &str,
+    life: &Lifetime,
+    limit: u64,
+    fix: &str,
+    default: bool,
+) -> Report {
+    let limit = human(limit as f64);
+    let value = human(life.secs);
+    let message = if default {
+        format!("{subject}`{key}` is not set, so the default of {value} applies; limit is {limit}")
+    } else {
+        format!(
+            "{subject}`{key}` is {value}{}; limit is {limit}",
+            assumed(life)
+        )
+    };
+    let help = if rule == ACCESS_TTL {
+        format!(
+            "set {fix} or less, and renew access tokens with a rotated, revocable refresh token"
+        )
+    } else {
+        format!("set {fix} or less; active users keep their login through refresh-token rotation")
+    };
+    Report::new(rule, span, message, help)
+}
+
+/// `token-without-expiry`.
+pub fn no_expiry(span: Span, subject: &str, key: &str, value: &str, fix: &str) -> Report {
+    Report::new(
+        NO_EXPIRY,
+        span,
+        format!("{subject}`{key}` is `{value}`: these tokens never expire"),
+        format!("set {fix}, so a stolen token stops working on its own"),
+    )
+}
+
+/// `refresh-token-rotation-disabled`, for a switch that turns rotation off.
+pub fn rotation_off(span: Span, subject: &str, key: &str, value: &str, fix: &str) -> Report {
+    Report::new(
+        ROTATION,
+        span,
+        format!(
+            "{subject}`{key}` is `{value}`: refresh tokens are not rotated, so a stolen one keeps working and its reuse goes unnoticed"
+        ),
+        format!("set {fix}, so each refresh issues a new token and a replayed old one is refused"),
+    )
+}
+
+/// `refresh-token-rotation-disabled`, for a reuse window or count that weakens rotation.
+pub fn reuse_window(span: Span, subject: &str, key: &str, shown: &str, fix: &str) -> Report {
+    Report::new(
+        ROTATION,
+        span,
+        format!(
+            "{subject}`{key}` is {shown}: a rotated refresh token is still accepted, so a replayed stolen one is not detected"
+        ),
+        format!("set {fix}, allowing reuse only for the few seconds concurrent requests need"),
+    )
+}
+
+/// `refresh-token-not-revocable`, for a switch that turns revocation off.
+pub fn revocation_off(span: Span, subject: &str, key: &str, value: &str, fix: &str) -> Report {
+    Report::new(
+        REVOCABLE,
+        span,
+        format!(
+            "{subject}`{key}` is `{value}`: refresh tokens cannot be revoked, so logout or a stolen token cannot be cut off"
+        ),
+        format!("set {fix}, and revoke the refresh token on logout"),
+    )
+}
+
+/// `refresh-token-not-revocable`, for self-contained access tokens with a long refresh lifetime.
+pub fn jwt_with_long_refresh(
+    span: Span,
+    subject: &str,
+    key: &str,
+    value: &str,
+    refresh: &str,
+    refresh_secs: f64,
+    fix: &str,
+) -> Report {
+    Report::new(
+        REVOCABLE,
+        span,
+        format!(
+            "{subject}`{key}` is `{value}` and `{refresh}` is {}: revoking a grant does not withdraw the self-contained access tokens it already issued",
+            human(refresh_secs)
+        ),
+        format!(
+            "set {fix}, so every access token is checked by introspection, or shorten `{refresh}`"
+        ),
+    )
+}
+
+/// `cookie-missing-httponly`, `cookie-missing-secure`, `cookie-missing-samesite` for a cookie
+/// flag set to an unsafe value.
+pub fn cookie(
+    rule: &'static str,
+    span: Span,
+    subject: &str,
+    key: &str,
+    value: &str,
+    fix: &str,
+) -> Report {
+    let (what, help) = match rule {
+        HTTPONLY => (
+            "the cookie can be read by scripts, so one XSS steals it",
+            format!("set {fix}"),
+        ),
+        SECURE => (
+            "the cookie is also sent over plain HTTP, where it can be read on the network",
+            format!("set {fix} and serve the site over HTTPS only"),
+        ),
+        _ => (
+            "the cookie is sent on cross-site requests, which opens the door to CSRF",
+            format!("set {fix} and keep CSRF protection on state-changing requests"),
+        ),
+    };
+    Report::new(
+        rule,
+        span,
+        format!("{subject}`{key}` is `{value}`: {what}"),
+        help,
+    )
+}
+
+/// Shows at most the first 3 characters of a secret (fewer for short ones).
+pub fn redact(secret: &str) -> String {
+    let n = secret.chars().count();
+    let show = if n >= 8 { 3 } else { n / 3 };
+    format!("{}…", secret.chars().take(show).collect::<String>())
+}
+
+/// `hardcoded-signing-secret`. `fallback` names the variable when the literal is only the
+/// fallback of `${VAR:-literal}`.
+pub fn secret(span: Span, subject: &str, key: &str, value: &str, fallback: Option<&str>) -> Report {
+    let shown = redact(value);
+    let message = match fallback {
+        Some(var) => format!(
+            "{subject}`{key}` falls back to the literal secret `{shown}` when `{var}` is unset"
+        ),
+        None => format!("{subject}`{key}` is a literal secret `{shown}` committed with the code"),
+    };
+    let help = match fallback {
+        Some(var) => format!(
+            "write `${{{var}:?{var} must be set}}` so a missing secret stops the deployment, and inject it from a secret manager; rotate it, since the old value stays in git history"
+        ),
+        None => format!(
+            "remove the value of `{key}` from the file and inject it at deploy time from a secret manager or the environment; rotate it, since the old value stays in git history"
+        ),
+    };
+    Report::new(SECRET, span, message, help)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_are_redacted() {
+        assert_eq!(redact("super-secret-value"), "sup…");
+        assert_eq!(redact("abc"), "a…");
+        assert_eq!(redact(""), "…");
+        let r = secret(Span::default(), "", "jwt_secret", "change-me-please", None);
+        assert!(!r.message.contains("change-me-please"));
+    }
+}

@@ -1,0 +1,292 @@
+//! Auth configuration files: TOML (and oauth2-proxy `.cfg`), YAML, JSON, `.env` and Terraform,
+//! each parsed once into one spanned tree. Product knowledge (`rules/products/*.toml`) says where
+//! Supabase, Keycloak, Cognito, Auth0, Ory, Dex, Authelia and oauth2-proxy keep their token
+//! lifetimes, rotation, cookie flags and secrets; plain app config is read by key names.
+mod check;
+pub mod duration;
+mod env;
+mod generic;
+mod hcl;
+mod json;
+mod messages;
+pub mod products;
+mod secret;
+mod toml;
+pub mod tree;
+mod yaml;
+
+use super::{Analyzer, Context, Sink};
+use crate::finding::Span;
+use crate::source::{ConfigFormat, FileKind, SourceFile};
+use tree::{Document, Node, ParseError};
+
+pub struct ConfigAnalyzer;
+
+/// Files that are never auth config, whatever they contain: manifests, lockfiles, tool
+/// settings, CI pipelines (their values serve test runs).
+fn not_auth_config(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
+    const NAMES: &[&str] = &[
+        "package.json",
+        "package-lock.json",
+        "npm-shrinkwrap.json",
+        "pnpm-lock.yaml",
+        "composer.json",
+        "composer.lock",
+        "cargo.toml",
+        "pyproject.toml",
+        "poetry.lock",
+        "jsconfig.json",
+        "deno.json",
+        "deno.jsonc",
+        "lerna.json",
+        "nx.json",
+        "turbo.json",
+        "angular.json",
+        "renovate.json",
+        ".babelrc",
+        "babel.config.json",
+        "project.json",
+        "app.json",
+        "manifest.json",
+        "firebase.json",
+        ".gitlab-ci.yml",
+        ".travis.yml",
+        "azure-pipelines.yml",
+        "bitbucket-pipelines.yml",
+        "codecov.yml",
+        "dependabot.yml",
+        "mkdocs.yml",
+        "pubspec.yaml",
+        "pubspec.lock",
+        "rust-toolchain.toml",
+        "rustfmt.toml",
+        "clippy.toml",
+        "deny.toml",
+        "netlify.toml",
+        "typos.toml",
+        ".pre-commit-config.yaml",
+        "authlint.toml",
+        ".authlint.toml",
+    ];
+    NAMES.contains(&name.as_str())
+        || (name.starts_with("tsconfig") && name.ends_with(".json"))
+        || name.starts_with(".eslintrc")
+        || name.starts_with(".prettierrc")
+        || name.ends_with(".lock.json")
+        || name.ends_with("-lock.json")
+        || path.contains(".github/workflows/")
+        || path.contains(".circleci/")
+        || path.contains("/locales/")
+        || path.contains("/i18n/")
+}
+
+/// API descriptions and schemas describe data; they are not settings.
+fn not_settings(root: &Node) -> bool {
+    ["openapi", "swagger", "$schema", "asyncapi"]
+        .iter()
+        .any(|k| root.get(k).is_some() && (root.get("properties").is_some() || *k != "$schema"))
+}
+
+fn format_name(f: ConfigFormat) -> &'static str {
+    match f {
+        ConfigFormat::Toml => "TOML",
+        ConfigFormat::Yaml => "YAML",
+        ConfigFormat::Json => "JSON",
+        ConfigFormat::Env => ".env",
+        ConfigFormat::Hcl => "Terraform",
+    }
+}
+
+pub fn parse(format: ConfigFormat, text: &str) -> Result<Vec<Document>, ParseError> {
+    match format {
+        ConfigFormat::Toml => toml::parse(text),
+        ConfigFormat::Yaml => yaml::parse(text),
+        ConfigFormat::Json => json::parse(text),
+        ConfigFormat::Env => env::parse(text),
+        ConfigFormat::Hcl => hcl::parse(text),
+    }
+}
+
+/// The first line of a span: where a finding about a whole block points.
+fn head(file: &SourceFile, span: Span) -> Span {
+    let line = file.position(span.start).line;
+    let end = file.line_start(line).unwrap_or(span.start) + file.line_text(line).len();
+    Span::new(span.start, end.min(span.end.max(span.start)))
+}
+
+impl Analyzer for ConfigAnalyzer {
+    fn name(&self) -> &'static str {
+        "config"
+    }
+
+    fn handles(&self, kind: FileKind) -> bool {
+        matches!(kind, FileKind::Config(_))
+    }
+
+    fn rules(&self) -> &'static [&'static str] {
+        messages::ALL
+    }
+
+    fn vocabulary(&self) -> &'static [&'static str] {
+        &[
+            "token",
+            "jwt",
+            "secret",
+            "cookie",
+            "session",
+            "samesite",
+            "same_site",
+            "httponly",
+            "http_only",
+        ]
+    }
+
+    fn check(&self, file: &SourceFile, ctx: &Context, sink: &mut Sink) {
+        let FileKind::Config(format) = file.kind else {
+            return;
+        };
+        if not_auth_config(&file.path) {
+            return;
+        }
+        let docs = match parse(format, &file.text) {
+            Ok(d) => d,
+            // `.cfg` is TOML for oauth2-proxy but INI or HAProxy syntax for most other tools:
+            // a `.cfg` file that is not TOML is not a format this analyzer reads.
+            Err(_) if file.path.to_ascii_lowercase().ends_with(".cfg") => return,
+            Err(e) => {
+                let at = e.at.min(file.text.len());
+                sink.parse_error(
+                    Some(Span::new(at, at)),
+                    format!("cannot parse {}: {}", format_name(format), e.message),
+                );
+                return;
+            }
+        };
+        for doc in &docs {
+            if not_settings(&doc.root) {
+                continue;
+            }
+            let mut covered: Vec<Span> = Vec::new();
+            let mut exclusive = false;
+            for product in products::all() {
+                if !product.applies(&file.path, format, &doc.root) {
+                    continue;
+                }
+                let mut any = false;
+                for entity in &product.entities {
+                    for found in entity.find(&file.path, &doc.root) {
+                        any = true;
+                        covered.push(found.node.span);
+                        let h = head(file, found.key_span.unwrap_or(found.node.span));
+                        check::check_entity(entity, &found, h, &file.path, ctx, sink);
+                    }
+                }
+                exclusive |= product.exclusive && any;
+            }
+            if exclusive {
+                continue;
+            }
+            let settings = tree::settings(&doc.root, &|n: &Node| {
+                !covered.is_empty() && covered.contains(&n.span)
+            });
+            generic::check(&settings, &file.path, ctx, sink);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Settings;
+    use crate::project::ProjectInfo;
+
+    fn run(path: &str, text: &str) -> Sink {
+        let file = SourceFile::from_text(path, text);
+        let settings = Settings::default();
+        let project = ProjectInfo::default();
+        let ctx = Context {
+            settings: &settings,
+            project: &project,
+        };
+        let mut sink = Sink::default();
+        ConfigAnalyzer.check(&file, &ctx, &mut sink);
+        sink
+    }
+
+    #[test]
+    fn malformed_files_are_parse_errors_with_a_position() {
+        let s = run("config.yaml", "jwt:\n  secret: [unclosed\n");
+        assert_eq!(s.errors.len(), 1, "{:?}", s.errors);
+        assert!(s.errors[0].message.starts_with("cannot parse YAML"));
+        assert!(s.errors[0].span.is_some());
+    }
+
+    #[test]
+    fn manifests_are_not_auth_config() {
+        let s = run(
+            "package.json",
+            r#"{"jwt_secret": "abcdefghijkl", "dependencies": {"jsonwebtoken": "9"}}"#,
+        );
+        assert!(s.reports.is_empty() && s.errors.is_empty());
+    }
+
+    #[test]
+    fn a_yaml_alias_bomb_is_a_clear_parse_error() {
+        let mut text = String::from("a: &a [x,x,x,x,x,x,x,x,x,x]\n");
+        for (i, n) in ('b'..='k').enumerate() {
+            let prev = (b'a' + i as u8) as char;
+            text.push_str(&format!(
+                "{n}: &{n} [{}]\n",
+                vec![format!("*{prev}"); 10].join(",")
+            ));
+        }
+        text.push_str("jwt_secret: x\n");
+        let started = std::time::Instant::now();
+        let s = run("bomb.yaml", &text);
+        assert!(started.elapsed().as_secs() < 2);
+        assert!(s.errors[0].message.contains("alias bomb"), "{:?}", s.errors);
+    }
+
+    #[test]
+    fn generic_keys_in_env_and_compose() {
+        let s = run(
+            ".env",
+            "JWT_SECRET=supersecretvalue\nJWT_EXPIRES_IN=7d\nCACHE_TTL=86400\n",
+        );
+        let rules: Vec<_> = s.reports.iter().map(|r| r.rule).collect();
+        assert_eq!(
+            rules,
+            ["hardcoded-signing-secret", "access-token-ttl-too-long"]
+        );
+        assert!(!s.reports[0].message.contains("supersecretvalue"));
+        let s = run(
+            "docker-compose.yml",
+            "services:\n  api:\n    environment:\n      - JWT_SECRET=${JWT_SECRET}\n      - ACCESS_TOKEN_EXPIRE_MINUTES=1440\n",
+        );
+        assert_eq!(s.reports.len(), 1, "{:?}", s.reports);
+        assert!(
+            s.reports[0].message.contains("1d"),
+            "{}",
+            s.reports[0].message
+        );
+    }
+
+    #[test]
+    fn large_bare_numbers_in_whole_minutes_are_read_as_milliseconds() {
+        let s = run(".env", "JWT_EXPIRATION_TIME=3600000\n");
+        assert!(
+            s.reports[0]
+                .message
+                .contains("1h (a bare number, read as milliseconds)"),
+            "{}",
+            s.reports[0].message
+        );
+    }
+
+    #[test]
+    fn cfg_files_that_are_not_toml_are_not_ours() {
+        let s = run("haproxy.cfg", "global\n  maxconn 4096 # session token\n");
+        assert!(s.errors.is_empty() && s.reports.is_empty());
+    }
+}

@@ -1,0 +1,109 @@
+//! What counts as a literal secret in a config value.
+use super::tree::{Node, Value, env_fallback};
+
+/// The literal secret a value holds, and the variable it is the fallback of (`${VAR:-literal}`).
+/// Empty values, templates, file paths and secret-manager references are not literals.
+pub fn literal(node: &Node) -> Option<(String, Option<String>)> {
+    match &node.value {
+        Value::Str(s) => {
+            let t = s.trim();
+            (!t.is_empty() && !is_reference(t)).then(|| (t.to_string(), None))
+        }
+        Value::Template(t) => {
+            let (var, fallback) = env_fallback(t)?;
+            (!is_reference(fallback)).then(|| (fallback.to_string(), Some(var.to_string())))
+        }
+        Value::Number(_) => node.scalar_text().map(|t| (t, None)),
+        _ => None,
+    }
+}
+
+/// A path to a key file or a pointer into a secret store, not the secret itself.
+fn is_reference(v: &str) -> bool {
+    const PREFIXES: &[&str] = &[
+        "/",
+        "./",
+        "../",
+        "~/",
+        "file:",
+        "env:",
+        "vault:",
+        "arn:",
+        "ssm:",
+        "secret:",
+        "sm://",
+        "op://",
+        "ref+",
+        "awssm:",
+        "gcp:",
+        "azure:",
+        "k8s:",
+        "secretref:",
+    ];
+    let lower = v.to_ascii_lowercase();
+    PREFIXES.iter().any(|p| lower.starts_with(p))
+        || [".pem", ".key", ".txt", ".json", ".jwk"]
+            .iter()
+            .any(|s| lower.ends_with(s))
+        || matches!(lower.as_str(), "true" | "false" | "null" | "none" | "~")
+}
+
+/// A file meant to be copied and filled in (`.env.example`, `config.sample.yml`), or one that
+/// lives with examples or test suites: its values are placeholders or test data, so a secret
+/// there is a note rather than an error.
+pub fn is_example_file(path: &str) -> bool {
+    let lower = path.to_ascii_lowercase();
+    let mut parts = lower.split('/').rev();
+    let name = parts.next().unwrap_or("");
+    const DIRS: &[&str] = &[
+        "example",
+        "examples",
+        "sample",
+        "samples",
+        "demo",
+        "demos",
+        "test",
+        "tests",
+        "testdata",
+        "test-data",
+        "test_resources",
+        "test-resources",
+        "testing",
+        "e2e",
+        "suites",
+    ];
+    [
+        ".example",
+        ".sample",
+        ".template",
+        ".dist",
+        "example.",
+        "sample.",
+        "-example",
+        "_example",
+    ]
+    .iter()
+    .any(|m| name.contains(m))
+        || parts.any(|d| DIRS.contains(&d))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::finding::Span;
+
+    #[test]
+    fn literals_and_not() {
+        let s = |v: &str| literal(&Node::string(Span::default(), v.into())).map(|x| x.0);
+        assert_eq!(s("change-me").as_deref(), Some("change-me"));
+        assert_eq!(s(""), None);
+        assert_eq!(s("${JWT_SECRET}"), None);
+        assert_eq!(s("/run/secrets/jwt"), None);
+        assert_eq!(s("${JWT_SECRET:-devsecret}").as_deref(), Some("devsecret"));
+        assert!(is_example_file("config/.env.example"));
+        assert!(is_example_file("app.sample.yml"));
+        assert!(!is_example_file(".env.production"));
+        assert!(is_example_file("internal/suites/LDAP/configuration.yml"));
+        assert!(!is_example_file("deploy/testimony/config.yml"));
+    }
+}
