@@ -113,3 +113,14 @@ fn no_auth_at_all() {
     let outcome = check(&["fixtures/rules/unused-suppression"]);
     assert_eq!(outcome.design.unwrap().found, Architecture::NoAuthFound);
 }
+
+#[test]
+fn readme_shows_the_demo_verdict() {
+    let outcome = check(&["fixtures/demo"]);
+    let verdict = authlint::design::render_human(outcome.design.as_ref().unwrap(), true);
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    assert!(
+        readme.contains(&format!("```text\n{verdict}```")),
+        "README's demo verdict is stale; paste the output of `cargo run -- design fixtures/demo`:\n{verdict}"
+    );
+}
