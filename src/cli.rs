@@ -205,19 +205,32 @@ fn load_settings(
         config::discover(paths.first().map_or(cwd, PathBuf::as_path))
     };
     let Some(path) = path else {
+        // Without a config, the project is the first path checked: baseline fingerprints are
+        // relative to it, whichever directory authlint runs from.
+        let first = paths.first().map(|p| crate::discover::absolute(cwd, p));
+        let root = match first {
+            Some(p) if p.is_dir() => p,
+            // Files (as pre-commit passes them) belong to the project in the working directory.
+            Some(p) if p.starts_with(cwd) => cwd.to_path_buf(),
+            Some(p) => p
+                .parent()
+                .map_or_else(|| cwd.to_path_buf(), Path::to_path_buf),
+            None => cwd.to_path_buf(),
+        };
         return Ok(Settings {
-            exclude_root: cwd.to_path_buf(),
+            exclude_root: root,
             ..Settings::default()
         });
     };
     config::load(&path).map_err(|errors| {
-        let handler =
-            miette::GraphicalReportHandler::new_themed(if std::io::stderr().is_terminal() {
-                miette::GraphicalTheme::unicode()
-            } else {
-                miette::GraphicalTheme::unicode_nocolor()
-            })
-            .with_width(100);
+        let color = std::io::stderr().is_terminal()
+            && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+        let handler = miette::GraphicalReportHandler::new_themed(if color {
+            miette::GraphicalTheme::unicode()
+        } else {
+            miette::GraphicalTheme::unicode_nocolor()
+        })
+        .with_width(100);
         for e in &errors.0 {
             let mut buf = String::new();
             if handler.render_report(&mut buf, e).is_err() {
@@ -345,14 +358,6 @@ fn check(args: CheckArgs) -> Result<i32, String> {
         }
     }
     if args.strict && !outcome.diagnostics.is_empty() {
-        return Ok(EXIT_ERROR);
-    }
-    if outcome
-        .diagnostics
-        .iter()
-        .any(|d| d.kind == "internal-error")
-        && args.strict
-    {
         return Ok(EXIT_ERROR);
     }
     if args.exit_zero || args.write_baseline.is_some() {

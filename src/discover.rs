@@ -74,6 +74,20 @@ const MARKER_NAMES: &[&str] = &[
     "compose.yaml",
 ];
 
+/// `cwd.join(path)` without `.` components, so globs and prefixes match (`./web/a.ts` is
+/// `web/a.ts`).
+pub fn absolute(cwd: &Path, path: &Path) -> PathBuf {
+    let joined = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        cwd.join(path)
+    };
+    joined
+        .components()
+        .filter(|c| !matches!(c, std::path::Component::CurDir))
+        .collect()
+}
+
 /// Turns a path into the `/`-separated form findings use: relative to `cwd` when inside it.
 pub fn display_path(path: &Path, cwd: &Path) -> String {
     let rel = if path.is_absolute() {
@@ -139,18 +153,22 @@ pub fn discover(
     let excludes = build_excludes(settings)?;
     let out = Mutex::new(Discovery::default());
     for root in paths {
-        let abs_root = if root.is_absolute() {
-            root.clone()
-        } else {
-            cwd.join(root)
-        };
+        let abs_root = absolute(cwd, root);
         let meta = std::fs::metadata(&abs_root).map_err(|e| format!("{}: {e}", root.display()))?;
         if !meta.is_dir() {
             let mut d = out.lock().unwrap();
+            // A file named explicitly (as pre-commit passes them) is judged inside the project,
+            // like the same file reached by a walk.
+            let parent = if abs_root.starts_with(&settings.exclude_root) {
+                settings.exclude_root.clone()
+            } else {
+                abs_root.parent().unwrap_or(cwd).to_path_buf()
+            };
             consider_file(
                 &mut d,
                 root,
                 &abs_root,
+                &parent,
                 cwd,
                 settings,
                 &excludes,
@@ -181,6 +199,7 @@ pub fn discover(
             let out = &out;
             let excludes = &excludes;
             let canon_root = &canon_root;
+            let scan_root = abs_root.as_path();
             Box::new(move |entry| {
                 let entry = match entry {
                     Ok(e) => e,
@@ -193,11 +212,7 @@ pub fn discover(
                     }
                 };
                 let path = entry.path();
-                let abs = if path.is_absolute() {
-                    path.to_path_buf()
-                } else {
-                    cwd.join(path)
-                };
+                let abs = absolute(cwd, path);
                 let Some(ft) = entry.file_type() else {
                     return WalkState::Continue;
                 };
@@ -224,7 +239,8 @@ pub fn discover(
                         Ok(t) if t.starts_with(canon_root) && t.is_file() => {
                             let len = t.metadata().map(|m| m.len()).unwrap_or(0);
                             consider_file(
-                                &mut d, path, &abs, cwd, settings, excludes, false, true, len,
+                                &mut d, path, &abs, scan_root, cwd, settings, excludes, false,
+                                true, len,
                             );
                         }
                         Ok(t) if t.is_dir() => {}
@@ -244,6 +260,7 @@ pub fn discover(
                     &mut d,
                     path,
                     &abs,
+                    scan_root,
                     cwd,
                     settings,
                     excludes,
@@ -257,7 +274,11 @@ pub fn discover(
     }
     let mut d = out.into_inner().unwrap();
     d.candidates.sort();
-    d.candidates.dedup_by(|a, b| a.abs == b.abs);
+    // The same file reached twice (`check src ../repo/src`, a symlink beside its target) is
+    // checked once.
+    let mut seen = std::collections::HashSet::new();
+    d.candidates
+        .retain(|c| seen.insert(std::fs::canonicalize(&c.abs).unwrap_or_else(|_| c.abs.clone())));
     d.skipped.sort();
     d.skipped.dedup();
     d.failed.sort();
@@ -283,6 +304,7 @@ fn consider_file(
     d: &mut Discovery,
     path: &Path,
     abs: &Path,
+    scan_root: &Path,
     cwd: &Path,
     settings: &Settings,
     excludes: &Override,
@@ -294,17 +316,30 @@ fn consider_file(
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
+    let shown = display_path(path, cwd);
     let Some(kind) = FileKind::classify(&name) else {
+        let lower = name.to_ascii_lowercase();
+        if [".min.js", ".min.mjs", ".min.cjs"]
+            .iter()
+            .any(|e| lower.ends_with(e))
+        {
+            d.skipped.push((shown, SkipReason::Minified));
+        } else if explicit {
+            d.skipped.push((shown, SkipReason::Unsupported));
+        }
         return;
     };
-    let shown = display_path(path, cwd);
     if excluded(excludes, abs, false) {
         if explicit {
             d.skipped.push((shown, SkipReason::Excluded));
         }
         return;
     }
-    let rel = abs.strip_prefix(&settings.exclude_root).unwrap_or(path);
+    // Test code is judged inside what was asked for: `check examples/app` reads the app.
+    let rel = abs
+        .strip_prefix(scan_root)
+        .or_else(|_| abs.strip_prefix(&settings.exclude_root))
+        .unwrap_or(Path::new(path.file_name().unwrap_or_default()));
     let reason = if !regular {
         Some(SkipReason::NotRegularFile)
     } else if !settings.include_tests && is_test_path(rel) {

@@ -304,7 +304,23 @@ mod minified_tests {
 }
 
 impl Engine<'_> {
+    /// Checks one file; a panic anywhere in it (not only inside an analyzer) costs that file alone.
     fn check_file(&self, c: &Candidate) -> FileResult {
+        match with_panic_capture(|| catch_unwind(AssertUnwindSafe(|| self.check_file_inner(c)))) {
+            Ok(r) => r,
+            Err(msg) => FileResult {
+                diagnostics: vec![Diagnostic {
+                    kind: "internal-error",
+                    path: c.path.clone(),
+                    start: None,
+                    message: format!("authlint failed on this file ({msg}); please report it"),
+                }],
+                ..FileResult::default()
+            },
+        }
+    }
+
+    fn check_file_inner(&self, c: &Candidate) -> FileResult {
         let mut r = FileResult::default();
         let fail = |r: &mut FileResult, kind, message: String| {
             r.diagnostics.push(Diagnostic {
@@ -446,7 +462,14 @@ impl Engine<'_> {
             let n = seen
                 .entry((rep.rule.to_string(), code.clone()))
                 .or_default();
-            let fingerprint = baseline::fnv1a(&[rep.rule, &file.path, &code, &n.to_string()]);
+            // Keyed on the path inside the project (the config's directory, or the working
+            // directory), so a baseline matches whichever directory authlint is run from.
+            let project_path = file
+                .abs_path
+                .strip_prefix(&self.opts.settings.exclude_root)
+                .map(|p| p.to_string_lossy().replace('\\', "/"))
+                .unwrap_or_else(|_| file.path.clone());
+            let fingerprint = baseline::fnv1a(&[rep.rule, &project_path, &code, &n.to_string()]);
             *n += 1;
             r.findings.push(Finding {
                 rule: rep.rule,
@@ -523,10 +546,11 @@ fn install_panic_hook() {
 }
 
 fn with_panic_capture<T>(f: impl FnOnce() -> std::thread::Result<T>) -> Result<T, String> {
-    CAPTURING.with(|c| *c.borrow_mut() = Some(String::new()));
+    // Nested captures (a file around its analyzers) restore the outer state afterwards.
+    let outer = CAPTURING.with(|c| c.borrow_mut().replace(String::new()));
     let out = f();
     let msg = CAPTURING
-        .with(|c| c.borrow_mut().take())
+        .with(|c| std::mem::replace(&mut *c.borrow_mut(), outer))
         .unwrap_or_default();
     out.map_err(|_| if msg.is_empty() { "panic".into() } else { msg })
 }

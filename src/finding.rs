@@ -163,6 +163,8 @@ pub enum SkipReason {
     SymlinkOutsideRoot,
     NotRegularFile,
     Excluded,
+    /// A file named on the command line whose type authlint does not read.
+    Unsupported,
 }
 
 impl SkipReason {
@@ -174,6 +176,7 @@ impl SkipReason {
             SkipReason::SymlinkOutsideRoot => "symlink-outside-root",
             SkipReason::NotRegularFile => "not-a-regular-file",
             SkipReason::Excluded => "excluded",
+            SkipReason::Unsupported => "unsupported",
         }
     }
 
@@ -185,6 +188,7 @@ impl SkipReason {
             SkipReason::SymlinkOutsideRoot => "symlink pointing outside the scanned root",
             SkipReason::NotRegularFile => "not a regular file (FIFO, socket or device)",
             SkipReason::Excluded => "excluded by config",
+            SkipReason::Unsupported => "not a file type authlint reads",
         }
     }
 }
@@ -193,7 +197,7 @@ impl SkipReason {
 /// failed on it. Reported, never silent; the run goes on.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct Diagnostic {
-    /// `read-error`, `parse-error`, `internal-error`, `skipped`.
+    /// `read-error`, `parse-error`, `internal-error`.
     pub kind: &'static str,
     pub path: String,
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -408,6 +408,11 @@ fn discovery_honours_gitignore_default_excludes_and_explicit_files() {
         "gitignored, node_modules, target and tests/ are not checked; .env is"
     );
     assert_eq!(v["summary"]["skipped_by_reason"]["test-code"], 1);
+    let (_, v) = p.json(&["tests/login.rs"]);
+    assert_eq!(
+        v["skipped"][0]["reason"], "test-code",
+        "pre-commit's explicit files are judged like walked ones"
+    );
     let (_, v) = p.json(&["generated/out.rs", "node_modules/pkg/index.rs"]);
     assert_eq!(
         v["findings"].as_array().unwrap().len(),
@@ -592,5 +597,89 @@ fn design_verdict_in_every_format() {
     assert_eq!(
         rules[note["ruleIndex"].as_u64().unwrap() as usize]["id"],
         "auth-design"
+    );
+}
+
+#[test]
+fn paths_are_judged_inside_the_project_whatever_the_working_directory() {
+    let p = Project::new(&[
+        ("shop/src/main.rs", WARNING_RS),
+        ("shop/web/gen/api.rs", WARNING_RS),
+        ("shop/authlint.toml", "exclude = [\"web/gen/\"]\n"),
+        ("examples/app/src/main.rs", WARNING_RS),
+    ]);
+    // An anchored exclude works from the project's own directory and from its parent.
+    let inside = Command::new(env!("CARGO_BIN_EXE_authlint"))
+        .args(["check", ".", "--format", "json"])
+        .current_dir(p.path().join("shop"))
+        .output()
+        .unwrap();
+    let v: Value = serde_json::from_slice(&inside.stdout).unwrap();
+    let paths: Vec<&str> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        paths,
+        ["src/main.rs"],
+        "web/gen/ is excluded when run as `check .`"
+    );
+    let (_, v) = p.json(&["shop"]);
+    let paths: Vec<&str> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(paths, ["shop/src/main.rs"]);
+    // Asking for a directory inside examples/ reads it; walking over it skips it as test code.
+    let (_, v) = p.json(&["examples/app"]);
+    assert_eq!(v["findings"].as_array().unwrap().len(), 1, "{v}");
+    let (_, v) = p.json(&["."]);
+    assert_eq!(v["summary"]["skipped_by_reason"]["test-code"], 1);
+    // A baseline written inside the project hides the same findings when run from its parent.
+    let write = Command::new(env!("CARGO_BIN_EXE_authlint"))
+        .args(["check", ".", "--write-baseline", "baseline.json"])
+        .current_dir(p.path().join("shop"))
+        .output()
+        .unwrap();
+    assert_eq!(code(&write), 0);
+    let (code, v) = p.json(&["shop", "--baseline", "shop/baseline.json"]);
+    assert_eq!(
+        (code, &v["summary"]["baseline"]),
+        (0, &serde_json::json!({"hidden": 1, "fixed": 0}))
+    );
+}
+
+#[test]
+fn nothing_named_is_silently_dropped() {
+    let p = Project::new(&[
+        ("src/main.rs", WARNING_RS),
+        ("web/app.min.js", "var t=1;"),
+        ("notes.txt", "hi"),
+    ]);
+    let (_, v) = p.json(&["src", "src/main.rs", "notes.txt", "web"]);
+    assert_eq!(
+        v["findings"].as_array().unwrap().len(),
+        1,
+        "src/main.rs reached twice is checked once"
+    );
+    let skipped: Vec<String> = v["skipped"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            format!(
+                "{} {}",
+                s["path"].as_str().unwrap(),
+                s["reason"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert_eq!(
+        skipped,
+        ["notes.txt unsupported", "web/app.min.js minified"]
     );
 }

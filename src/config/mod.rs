@@ -213,7 +213,8 @@ pub fn load(path: &Path) -> Result<Settings, ConfigErrors> {
     } else {
         toml::from_str::<RawConfig>(&text).map_err(|e| toml_error(path, &text, &e))?
     };
-    let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let base = abs.parent().map(Path::to_path_buf).unwrap_or_default();
     validate(raw, path, &text, base)
 }
 
