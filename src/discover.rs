@@ -58,6 +58,20 @@ pub struct Discovery {
     pub markers: Vec<(String, PathBuf)>,
 }
 
+/// YAML files in the folders Kubernetes manifests live in (`k8s/`, `deploy/`, `manifests/`,
+/// `kubernetes/`, `charts/*/templates/`): read for Deployments by the design verdict.
+fn is_manifest_dir_yaml(path: &Path) -> bool {
+    let yaml = path.extension().is_some_and(|e| e == "yaml" || e == "yml");
+    yaml && path.components().any(|c| {
+        matches!(
+            c.as_os_str().to_str(),
+            Some(
+                "k8s" | "kube" | "kubernetes" | "deploy" | "deployment" | "manifests" | "templates"
+            )
+        )
+    })
+}
+
 /// File names recorded as markers for the design verdict.
 const MARKER_NAMES: &[&str] = &[
     "main.rs",
@@ -225,7 +239,9 @@ pub fn discover(
                 if entry.file_name() == "Cargo.lock" {
                     out.lock().unwrap().lockfiles.push(abs.clone());
                 }
-                if MARKER_NAMES.contains(&entry.file_name().to_string_lossy().as_ref()) {
+                if MARKER_NAMES.contains(&entry.file_name().to_string_lossy().as_ref())
+                    || is_manifest_dir_yaml(path)
+                {
                     let rel = path.strip_prefix(root).unwrap_or(path);
                     out.lock()
                         .unwrap()

@@ -254,8 +254,10 @@ pub fn run(opts: &Options) -> Result<Outcome, String> {
     for f in &out.findings {
         *summary.findings.entry(f.severity).or_default() += 1;
     }
+    let with_findings: std::collections::BTreeSet<&str> =
+        out.findings.iter().map(|f| f.path.as_str()).collect();
     out.sources
-        .retain(|path, _| out.findings.iter().any(|f| &f.path == path));
+        .retain(|path, _| with_findings.contains(path.as_str()));
     summary.duration = started.elapsed();
     out.summary = summary;
     Ok(out)

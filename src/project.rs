@@ -234,6 +234,11 @@ impl ProjectContext {
                         services.extend(compose_built_services(&text));
                     }
                 }
+                _ if name.ends_with(".yaml") || name.ends_with(".yml") => {
+                    if let Ok(text) = std::fs::read_to_string(abs) {
+                        services.extend(kubernetes_deployments(&text));
+                    }
+                }
                 _ => {}
             }
         }
@@ -276,9 +281,66 @@ fn compose_built_services(text: &str) -> Vec<String> {
     out
 }
 
+/// The Deployments and StatefulSets in a Kubernetes manifest, by `metadata.name`. Databases and
+/// caches (postgres, redis, ...) are infrastructure, not services that trust a login.
+fn kubernetes_deployments(text: &str) -> Vec<String> {
+    const INFRA: &[&str] = &[
+        "postgres",
+        "redis",
+        "mysql",
+        "mariadb",
+        "mongo",
+        "memcached",
+        "nginx",
+        "rabbitmq",
+        "kafka",
+        "zookeeper",
+        "minio",
+        "elasticsearch",
+    ];
+    let mut out = Vec::new();
+    for doc in text.split("\n---") {
+        let kind = doc
+            .lines()
+            .find_map(|l| l.strip_prefix("kind:"))
+            .map(str::trim);
+        if !matches!(kind, Some("Deployment" | "StatefulSet")) {
+            continue;
+        }
+        let mut in_metadata = false;
+        let name = doc.lines().find_map(|l| {
+            if l.starts_with("metadata:") {
+                in_metadata = true;
+                return None;
+            }
+            if in_metadata && !l.starts_with(' ') {
+                in_metadata = false;
+            }
+            l.strip_prefix("  name:")
+                .filter(|_| in_metadata)
+                .map(|n| n.trim().trim_matches(['"', '\'']).to_string())
+        });
+        if let Some(name) =
+            name.filter(|n| !n.contains("{{") && !INFRA.iter().any(|i| n.contains(i)))
+        {
+            out.push(format!("Kubernetes deployment `{name}`"));
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn kubernetes_deployments_are_services_databases_are_not() {
+        let yaml = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: orders-api\nspec: {}\n---\nkind: StatefulSet\nmetadata:\n  name: redis\n---\nkind: Service\nmetadata:\n  name: orders\n";
+        assert_eq!(
+            kubernetes_deployments(yaml),
+            ["Kubernetes deployment `orders-api`"]
+        );
+    }
 
     #[test]
     fn compose_services_built_here() {

@@ -132,3 +132,22 @@ fn every_catalog_entry_is_implemented_or_explicitly_planned() {
         .collect();
     assert_eq!(unimplemented, PLANNED, "update PLANNED when a rule lands");
 }
+
+#[test]
+fn every_rule_an_analyzer_reports_has_a_catalog_entry() {
+    for analyzer in authlint::analyzers::all() {
+        for id in analyzer.rules() {
+            assert!(
+                catalog::get(id).is_some(),
+                "the {} analyzer reports `{id}`, which the catalog lacks",
+                analyzer.name()
+            );
+        }
+    }
+    for id in authlint::design::RULES {
+        assert!(
+            catalog::get(id).is_some(),
+            "the project pass reports `{id}`, which the catalog lacks"
+        );
+    }
+}

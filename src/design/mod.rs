@@ -44,7 +44,7 @@ impl<'a> Index<'a> {
     }
 
     /// The facts of `function` (in `path`) and of the functions it calls, one level deep, found by
-    /// name anywhere in the project.
+    /// name: in the same file when it has one of that name, anywhere in the project otherwise.
     pub fn reach(&self, path: &str, function: &str) -> Vec<&'a PlacedFact> {
         let own: Vec<&PlacedFact> = self
             .by_fn
@@ -59,13 +59,19 @@ impl<'a> Index<'a> {
             if let FactKind::Calls { callee } = &f.kind
                 && callee != function
             {
-                out.extend(
-                    self.by_fn
-                        .get(callee.as_str())
-                        .into_iter()
-                        .flatten()
-                        .copied(),
-                );
+                // A callee in the same file wins; otherwise every function of that name (the
+                // call may cross files or crates).
+                let all = self
+                    .by_fn
+                    .get(callee.as_str())
+                    .map_or(&[][..], Vec::as_slice);
+                let local: Vec<&PlacedFact> =
+                    all.iter().filter(|c| c.path == path).copied().collect();
+                out.extend(if local.is_empty() {
+                    all.to_vec()
+                } else {
+                    local
+                });
             }
         }
         out
@@ -74,7 +80,23 @@ impl<'a> Index<'a> {
 
 /// Gives each issued JWT the lifetime (and, where it is more specific, the kind) that the
 /// lifetime rule evaluated in the same function.
+/// A function by file and name.
+type FnKey<'a> = (&'a str, Option<&'a str>);
+
 fn join_lifetimes(facts: &[PlacedFact]) -> Vec<PlacedFact> {
+    let mut lifetimes: BTreeMap<FnKey, Vec<(u64, TokenKind)>> = BTreeMap::new();
+    for l in facts {
+        if let FactKind::TokenLifetime {
+            token,
+            lifetime_secs,
+        } = l.kind
+        {
+            lifetimes
+                .entry((l.path.as_str(), l.function.as_deref()))
+                .or_default()
+                .push((lifetime_secs, token));
+        }
+    }
     let mut out = facts.to_vec();
     for f in out.iter_mut() {
         let FactKind::JwtIssued {
@@ -84,16 +106,9 @@ fn join_lifetimes(facts: &[PlacedFact]) -> Vec<PlacedFact> {
         else {
             continue;
         };
-        let evaluated: Vec<(u64, TokenKind)> = facts
-            .iter()
-            .filter_map(|l| match l.kind {
-                FactKind::TokenLifetime {
-                    token,
-                    lifetime_secs,
-                } if l.path == f.path && l.function == f.function => Some((lifetime_secs, token)),
-                _ => None,
-            })
-            .collect();
+        let evaluated = lifetimes
+            .get(&(f.path.as_str(), f.function.as_deref()))
+            .map_or(&[][..], Vec::as_slice);
         // Several tokens issued in one function (access and refresh in `login`): the kind read
         // from the claims' names picks the matching lifetime.
         let same_kind = evaluated.iter().filter(|(_, k)| *k == *token).max();
