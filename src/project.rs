@@ -5,8 +5,8 @@ use std::path::{Path, PathBuf};
 
 #[derive(Debug, Default)]
 pub struct ProjectInfo {
-    /// Directory of each Cargo.lock, deepest first, with crate name -> versions.
-    pub(crate) lockfiles: Vec<(PathBuf, BTreeMap<String, Vec<String>>)>,
+    /// Directory of each Cargo.lock, with crate name -> versions.
+    pub(crate) lockfiles: BTreeMap<PathBuf, BTreeMap<String, Vec<String>>>,
 }
 
 impl ProjectInfo {
@@ -14,49 +14,23 @@ impl ProjectInfo {
     pub fn load(lockfiles: &[PathBuf]) -> Self {
         let mut info = ProjectInfo::default();
         for path in lockfiles {
-            let Ok(text) = std::fs::read_to_string(path) else {
+            let (Ok(text), Some(dir)) = (std::fs::read_to_string(path), path.parent()) else {
                 continue;
             };
-            let Some(dir) = path.parent() else { continue };
-            info.add_lockfile(dir.to_path_buf(), &text);
+            info.lockfiles
+                .entry(dir.to_path_buf())
+                .or_insert_with(|| lock_versions(&text));
         }
-        info.lockfiles
-            .sort_by_key(|(dir, _)| std::cmp::Reverse(dir.components().count()));
         info
     }
 
-    fn add_lockfile(&mut self, dir: PathBuf, text: &str) {
-        let Ok(value) = text.parse::<toml::Table>() else {
-            return;
-        };
-        let mut versions: BTreeMap<String, Vec<String>> = BTreeMap::new();
-        for pkg in value
-            .get("package")
-            .and_then(|p| p.as_array())
-            .into_iter()
-            .flatten()
-        {
-            if let (Some(name), Some(version)) = (
-                pkg.get("name").and_then(|v| v.as_str()),
-                pkg.get("version").and_then(|v| v.as_str()),
-            ) {
-                versions
-                    .entry(name.to_string())
-                    .or_default()
-                    .push(version.to_string());
-            }
-        }
-        if !self.lockfiles.iter().any(|(d, _)| *d == dir) {
-            self.lockfiles.push((dir, versions));
-        }
-    }
-
-    /// The versions of `krate` locked for the Cargo project that holds `file`.
+    /// The versions of `krate` locked for the Cargo project that holds `file` (the nearest
+    /// Cargo.lock above it).
     pub fn locked_versions(&self, file: &Path, krate: &str) -> &[String] {
-        self.lockfiles
-            .iter()
-            .find(|(dir, _)| file.starts_with(dir))
-            .and_then(|(_, v)| v.get(krate))
+        file.ancestors()
+            .skip(1)
+            .find_map(|dir| self.lockfiles.get(dir))
+            .and_then(|v| v.get(krate))
             .map_or(&[], Vec::as_slice)
     }
 
@@ -73,6 +47,35 @@ impl ProjectInfo {
         }
         out
     }
+}
+
+/// Crate name -> versions from a Cargo.lock. Its format is fixed (`[[package]]` tables whose
+/// `name` and `version` lines come first), so a line scan replaces a full TOML parse: a vendored
+/// tree can hold hundreds of lockfiles.
+fn lock_versions(text: &str) -> BTreeMap<String, Vec<String>> {
+    let mut versions: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut name: Option<&str> = None;
+    fn value<'t>(line: &'t str, key: &str) -> Option<&'t str> {
+        line.strip_prefix(key)
+            .map(str::trim_start)
+            .and_then(|r| r.strip_prefix('='))
+            .map(|r| r.trim().trim_matches('"'))
+    }
+    for line in text.lines() {
+        let line = line.trim();
+        if line == "[[package]]" {
+            name = None;
+        } else if let Some(n) = value(line, "name") {
+            name = Some(n);
+        } else if let (Some(v), Some(n)) = (value(line, "version"), name) {
+            versions
+                .entry(n.to_string())
+                .or_default()
+                .push(v.to_string());
+            name = None;
+        }
+    }
+    versions
 }
 
 /// Parses a `major.minor.patch` version for comparisons ("is tower-sessions >= 0.8?").
@@ -185,7 +188,7 @@ impl ProjectContext {
         let mut ctx = ProjectContext::default();
         let mut stores = std::collections::BTreeSet::new();
         let mut frameworks = std::collections::BTreeSet::new();
-        for (_, versions) in &info.lockfiles {
+        for versions in info.lockfiles.values() {
             for s in STORE_CRATES.iter().filter(|s| versions.contains_key(**s)) {
                 stores.insert(s.to_string());
             }
@@ -332,6 +335,28 @@ fn kubernetes_deployments(text: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lockfile_versions_and_the_nearest_lockfile() {
+        let lock = "version = 4\n\n[[package]]\nname = \"tower-sessions\"\nversion = \"0.7.0\"\nsource = \"x\"\n\n[[package]]\nname = \"tower-sessions\"\nversion = \"0.14.0\"\n";
+        let mut info = ProjectInfo::default();
+        info.lockfiles
+            .insert(PathBuf::from("/p"), lock_versions(lock));
+        info.lockfiles
+            .insert(PathBuf::from("/p/vendor/x"), BTreeMap::new());
+        assert_eq!(
+            info.locked_versions(Path::new("/p/src/main.rs"), "tower-sessions"),
+            ["0.7.0", "0.14.0"]
+        );
+        assert!(
+            info.locked_versions(Path::new("/p/vendor/x/src/lib.rs"), "tower-sessions")
+                .is_empty()
+        );
+        assert!(
+            info.locked_versions(Path::new("/q/src/main.rs"), "tower-sessions")
+                .is_empty()
+        );
+    }
 
     #[test]
     fn kubernetes_deployments_are_services_databases_are_not() {
