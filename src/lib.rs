@@ -17,3 +17,4 @@ pub mod project;
 pub mod report;
 pub mod source;
 pub mod suppress;
+pub mod words;

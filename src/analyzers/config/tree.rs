@@ -292,34 +292,7 @@ fn env_item(item: &Node) -> Option<(String, Span, Node)> {
 
 /// Splits a key into lowercase words: `accessTokenLifespan`, `ACCESS_TOKEN_TTL`,
 /// `access-token.ttl` all give `access token ...`.
-pub fn words(key: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut cur = String::new();
-    let chars: Vec<char> = key.chars().collect();
-    for (i, &c) in chars.iter().enumerate() {
-        if !c.is_ascii_alphanumeric() {
-            if !cur.is_empty() {
-                out.push(std::mem::take(&mut cur));
-            }
-            continue;
-        }
-        let boundary = c.is_ascii_uppercase()
-            && i > 0
-            && (chars[i - 1].is_ascii_lowercase()
-                || chars[i - 1].is_ascii_digit()
-                || chars
-                    .get(i + 1)
-                    .is_some_and(|n| n.is_ascii_lowercase() && chars[i - 1].is_ascii_uppercase()));
-        if boundary && !cur.is_empty() {
-            out.push(std::mem::take(&mut cur));
-        }
-        cur.push(c.to_ascii_lowercase());
-    }
-    if !cur.is_empty() {
-        out.push(cur);
-    }
-    out
-}
+pub use crate::words::words;
 
 #[cfg(test)]
 mod tests {
