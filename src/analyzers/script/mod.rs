@@ -8,6 +8,7 @@ mod model;
 mod persist;
 mod storage;
 mod vocab;
+mod vuex;
 mod walk;
 
 use super::{Analyzer, Context, Sink};

@@ -80,6 +80,11 @@ pub struct Model {
     pub ref_setters: HashMap<String, Setter>,
     pub use_client: bool,
     pub use_server: bool,
+    /// Fields of object literals bound in this block (`const state = { token: "" }`), and of a
+    /// module's state under `NAME.state`.
+    pub object_fields: HashMap<String, Vec<(String, oxc_span::Span)>>,
+    /// The state of the Vuex store built in this block.
+    pub vuex: Option<super::vuex::VuexState>,
 }
 
 impl Model {

@@ -4,7 +4,7 @@
 use super::model::{
     Env, Key, Model, Operand, Scopes, Store, Value, Wrapper, arg, judge, last, path_of,
 };
-use super::{cookies, persist, storage};
+use super::{cookies, persist, storage, vuex};
 use crate::finding::{Report, Span};
 use oxc_ast::ast::*;
 use oxc_ast_visit::{Visit, walk};
@@ -248,6 +248,9 @@ impl<'s> Walker<'s> {
     fn bindings_declarator(&mut self, d: &VariableDeclarator) {
         if let Some(init) = &d.init {
             persist::bind_declarator(self, &d.id, init);
+            if let Some(b) = d.id.get_binding_identifier() {
+                vuex::bind_declarator(self, b.name.as_str(), init);
+            }
         }
         let Some(id) = d.id.get_binding_identifier() else {
             if let (BindingPattern::ObjectPattern(o), Some(init)) = (&d.id, &d.init) {
@@ -596,7 +599,13 @@ impl<'a> Visit<'a> for Walker<'_> {
         walk::walk_property_definition(self, it);
     }
 
+    fn visit_new_expression(&mut self, it: &NewExpression<'a>) {
+        vuex::check_new(self, it);
+        walk::walk_new_expression(self, it);
+    }
+
     fn visit_call_expression(&mut self, it: &CallExpression<'a>) {
+        vuex::check_call(self, it);
         let path = path_of(&it.callee);
         if self.pass != Pass::Bindings {
             for w in storage::call_writes(it, &self.model) {
