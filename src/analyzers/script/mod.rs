@@ -3,6 +3,7 @@
 //! tokens written to web storage (`token-in-web-storage`) and auth cookies written by script
 //! (`token-cookie-set-by-script`).
 mod cookies;
+mod login;
 mod markup;
 mod model;
 mod persist;

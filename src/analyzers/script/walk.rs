@@ -182,6 +182,15 @@ impl<'s> Walker<'s> {
             }
             Pass::Check => {
                 let Some(v) = judge(&key, &value) else {
+                    if value.login
+                        && store != Store::Cookie
+                        && key.class != super::vocab::NameClass::NotToken
+                    {
+                        let span = self.head(at);
+                        let r =
+                            storage::login_report(span, &value.shown, store, key.shown.as_deref());
+                        self.push(r, key.id.clone());
+                    }
                     return;
                 };
                 let what = storage::subject(v, &key, Some(&value.shown));
@@ -339,6 +348,7 @@ impl<'s> Walker<'s> {
 
     fn check_declarator(&mut self, d: &VariableDeclarator) {
         let Some(id) = d.id.get_binding_identifier() else {
+            self.login_pattern(d);
             return;
         };
         let name = id.name.as_str().to_string();
@@ -379,6 +389,32 @@ impl<'s> Walker<'s> {
         }
         let v = self.env().value(Operand::Expr(init));
         self.scopes.top().vars.insert(name, v);
+    }
+
+    /// `const { data } = await api.post("/login", creds)`: the envelope fields bound from a login
+    /// response are login responses too.
+    fn login_pattern(&mut self, d: &VariableDeclarator) {
+        let (BindingPattern::ObjectPattern(o), Some(init)) = (&d.id, &d.init) else {
+            return;
+        };
+        if !self.env().value(Operand::Expr(init)).login {
+            return;
+        }
+        for p in &o.properties {
+            if let (Some(k), Some(b)) = (p.key.static_name(), p.value.get_binding_identifier())
+                && super::login::is_envelope(&k)
+            {
+                let name = b.name.as_str().to_string();
+                let v = Value {
+                    login: true,
+                    ..Value::of(
+                        super::model::VClass::Name(super::vocab::NameClass::Neutral),
+                        name.clone(),
+                    )
+                };
+                self.scopes.top().vars.insert(name, v);
+            }
+        }
     }
 
     fn note_read(&mut self, key: Operand, at: oxc_span::Span) {
