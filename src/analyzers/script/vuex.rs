@@ -12,6 +12,16 @@ use oxc_span::GetSpan;
 type Fields = Vec<(String, oxc_span::Span)>;
 
 /// The state of the Vuex store(s) of a block: root fields and each module's fields.
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn path_fields() {
+        assert_eq!(super::field_of_path("token.value"), "token");
+        assert_eq!(super::field_of_path("auth.token"), "token");
+        assert_eq!(super::field_of_path("theme"), "theme");
+    }
+}
+
 #[derive(Default, Debug, Clone)]
 pub struct VuexState {
     pub root: Fields,
@@ -38,11 +48,19 @@ impl VuexState {
         for p in paths {
             match self.module(p) {
                 Some(f) => out.extend(f.iter().cloned()),
-                None => out.push((last(p).to_string(), at)),
+                None => out.push((field_of_path(p).to_string(), at)),
             }
         }
         out
     }
+}
+
+/// The field a persisted path names: its last segment, or the one before a `value` / `current`
+/// wrapper (`token.value` in a Nuxt module `token`).
+fn field_of_path(p: &str) -> &str {
+    p.rsplit('.')
+        .find(|s| !matches!(*s, "value" | "current"))
+        .unwrap_or(last(p))
 }
 
 /// An object literal, or a function returning one (`state: () => ({ … })`).
