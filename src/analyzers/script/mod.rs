@@ -3,11 +3,13 @@
 //! tokens written to web storage (`token-in-web-storage`) and auth cookies written by script
 //! (`token-cookie-set-by-script`).
 mod cookies;
+mod login;
 mod markup;
 mod model;
 mod persist;
 mod storage;
 mod vocab;
+mod vuex;
 mod walk;
 
 use super::{Analyzer, Context, Sink};

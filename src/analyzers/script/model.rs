@@ -80,6 +80,11 @@ pub struct Model {
     pub ref_setters: HashMap<String, Setter>,
     pub use_client: bool,
     pub use_server: bool,
+    /// Fields of object literals bound in this block (`const state = { token: "" }`), and of a
+    /// module's state under `NAME.state`.
+    pub object_fields: HashMap<String, Vec<(String, oxc_span::Span)>>,
+    /// The state of the Vuex store built in this block.
+    pub vuex: Option<super::vuex::VuexState>,
 }
 
 impl Model {
@@ -161,6 +166,8 @@ pub struct Value {
     pub class: VClass,
     pub shown: String,
     pub param: Option<ParamRef>,
+    /// Comes from a login response (see `login.rs`): may carry the token whatever its name.
+    pub login: bool,
 }
 
 impl Value {
@@ -169,6 +176,7 @@ impl Value {
             class,
             shown: shown.into(),
             param: None,
+            login: false,
         }
     }
 }
@@ -468,7 +476,13 @@ impl Env<'_> {
             | Expression::UpdateExpression(_)
             | Expression::ArrayExpression(_)
             | Expression::NewExpression(_) => Value::of(VClass::Constant, shown),
-            Expression::AwaitExpression(a) => self.value_of(&a.argument, depth + 1),
+            Expression::AwaitExpression(a) => match a.argument.get_inner_expression() {
+                Expression::CallExpression(c) if super::login::is_login_call(self, c) => Value {
+                    login: true,
+                    ..named(NameClass::Neutral)
+                },
+                other => self.value_of(other, depth + 1),
+            },
             Expression::TemplateLiteral(t) => {
                 if t.expressions.is_empty() {
                     let text: String = t.quasis.iter().map(|q| q.value.raw.as_str()).collect();
@@ -507,6 +521,8 @@ impl Env<'_> {
                     };
                 }
                 match (class, self.scopes.var(name)) {
+                    // A login response is shown by its own name, not its initialiser.
+                    (NameClass::Neutral, Some(v)) if v.login => Value { shown, ..v.clone() },
                     (NameClass::Neutral, Some(v)) => v.clone(),
                     _ => named(class),
                 }
@@ -564,7 +580,14 @@ impl Env<'_> {
                 }
             }
             other => match path_of(other) {
-                Some(p) => named(member_class(&p)),
+                Some(p) => {
+                    let class = member_class(&p);
+                    Value {
+                        login: class == NameClass::Neutral
+                            && super::login::member_of_login(self, &p),
+                        ..named(class)
+                    }
+                }
                 None => named(NameClass::Neutral),
             },
         }

@@ -243,7 +243,7 @@ fn write_bound(
 }
 
 /// The fields of a state object literal that hold data (not actions).
-fn state_fields<'e, 'a>(o: &'e ObjectExpression<'a>) -> Vec<(String, oxc_span::Span)> {
+pub(super) fn state_fields<'e, 'a>(o: &'e ObjectExpression<'a>) -> Vec<(String, oxc_span::Span)> {
     o.properties
         .iter()
         .filter_map(|p| p.as_property())
@@ -276,7 +276,7 @@ fn body_of<'e, 'a>(e: &'e Expression<'a>) -> Option<Body<'e, 'a>> {
 }
 
 /// The object a state creator returns: `(set) => ({ … })`, `() => { return { … } }`.
-fn returned_object<'e, 'a>(e: &'e Expression<'a>) -> Option<&'e ObjectExpression<'a>> {
+pub(super) fn returned_object<'e, 'a>(e: &'e Expression<'a>) -> Option<&'e ObjectExpression<'a>> {
     match e.get_inner_expression() {
         // Middleware in between: `immer((set) => …)`, `devtools(…)`.
         Expression::CallExpression(c) => return returned_object(arg(&c.arguments, 0)?),
@@ -311,7 +311,10 @@ fn token_field(
         .max_by_key(|(k, _)| *k)
 }
 
-fn obj_prop<'e, 'a>(o: &'e ObjectExpression<'a>, name: &str) -> Option<&'e ObjectProperty<'a>> {
+pub(super) fn obj_prop<'e, 'a>(
+    o: &'e ObjectExpression<'a>,
+    name: &str,
+) -> Option<&'e ObjectProperty<'a>> {
     o.properties
         .iter()
         .filter_map(|p| p.as_property())
@@ -319,7 +322,7 @@ fn obj_prop<'e, 'a>(o: &'e ObjectExpression<'a>, name: &str) -> Option<&'e Objec
 }
 
 /// `localStorage` / `sessionStorage` named by an option, `None` for any other storage.
-fn storage_option(e: &Expression) -> Option<Store> {
+pub(super) fn storage_option(e: &Expression) -> Option<Store> {
     let e = e.get_inner_expression();
     if let Some(p) = path_of(e) {
         let l = last(&p);
@@ -341,13 +344,14 @@ fn storage_option(e: &Expression) -> Option<Store> {
 }
 
 /// Reports the most telling token field of a persisted store (`library` is zustand or pinia).
-fn report_fields(
+pub(super) fn report_fields(
     w: &mut Walker,
     at: oxc_span::Span,
     store: Store,
     fields: &[(String, oxc_span::Span)],
     library: &str,
     store_name: Option<String>,
+    via: &str,
 ) {
     let Some((kind, (field, field_span))) = token_field(fields) else {
         return;
@@ -367,7 +371,7 @@ fn report_fields(
     );
     let what = format!("{noun} field `{field}` of {of}");
     let field_span = w.span(*field_span);
-    let r = storage::report(w.head(at), v, &what, store, None, Some("persist"))
+    let r = storage::report(w.head(at), v, &what, store, None, Some(via))
         .label(field_span, "this field is part of the persisted state");
     w.push(r, None);
 }
@@ -408,7 +412,15 @@ fn zustand(w: &mut Walker, call: &CallExpression) {
             }
         }
     }
-    report_fields(w, call.callee.span(), store, &fields, "zustand", name);
+    report_fields(
+        w,
+        call.callee.span(),
+        store,
+        &fields,
+        "zustand",
+        name,
+        "persist",
+    );
 }
 
 /// Pinia with pinia-plugin-persistedstate (`persist: true | {…} | […]`) or pinia-plugin-persist
@@ -478,7 +490,7 @@ fn pinia(w: &mut Walker, call: &CallExpression) {
     };
     let at = persist.key.span();
     if entries.is_empty() {
-        report_fields(w, at, Store::Local, &fields, "pinia", id);
+        report_fields(w, at, Store::Local, &fields, "pinia", id, "persist");
         return;
     }
     for e in entries {
@@ -499,11 +511,11 @@ fn pinia(w: &mut Walker, call: &CallExpression) {
             None => fields.clone(),
         };
         fs.retain(|(f, _)| !omitted.iter().any(|o| last(o) == f));
-        report_fields(w, at, store, &fs, "pinia", id.clone());
+        report_fields(w, at, store, &fs, "pinia", id.clone(), "persist");
     }
 }
 
-fn strings(p: Option<&ObjectProperty>) -> Vec<String> {
+pub(super) fn strings(p: Option<&ObjectProperty>) -> Vec<String> {
     let Some(Expression::ArrayExpression(a)) = p.map(|p| p.value.get_inner_expression()) else {
         return Vec::new();
     };

@@ -206,6 +206,17 @@ pub fn report(
     }
 }
 
+/// A login response written whole: it may or may not carry the token, so a warning.
+pub fn login_report(span: Span, shown: &str, store: Store, key: Option<&str>) -> Report {
+    let under = key.map(|k| format!(" under `{k}`")).unwrap_or_default();
+    let message = format!(
+        "the login response `{shown}` is written to {}{under}: if it carries the token, any script on this origin can read it",
+        store.name()
+    );
+    let help = "write only the fields the page needs (`JSON.stringify({ id: user.id, name: user.name })`), never the token: keep the access token in memory and let the server hold the session or refresh token in an `HttpOnly; Secure; SameSite` cookie it sets itself";
+    Report::new(RULE_ID, span, message, help).severity(Severity::Warning)
+}
+
 fn help(kind: TokenKind) -> String {
     match kind {
         TokenKind::Refresh => "keep the refresh token out of script's reach: have the server set it as an `HttpOnly; Secure; SameSite=Strict` cookie scoped to the refresh path (`Path=/api/auth/refresh`), drop it from the response body, and keep only a short-lived access token in memory".into(),

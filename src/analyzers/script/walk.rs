@@ -4,7 +4,7 @@
 use super::model::{
     Env, Key, Model, Operand, Scopes, Store, Value, Wrapper, arg, judge, last, path_of,
 };
-use super::{cookies, persist, storage};
+use super::{cookies, persist, storage, vuex};
 use crate::finding::{Report, Span};
 use oxc_ast::ast::*;
 use oxc_ast_visit::{Visit, walk};
@@ -182,6 +182,15 @@ impl<'s> Walker<'s> {
             }
             Pass::Check => {
                 let Some(v) = judge(&key, &value) else {
+                    if value.login
+                        && store != Store::Cookie
+                        && key.class != super::vocab::NameClass::NotToken
+                    {
+                        let span = self.head(at);
+                        let r =
+                            storage::login_report(span, &value.shown, store, key.shown.as_deref());
+                        self.push(r, key.id.clone());
+                    }
                     return;
                 };
                 let what = storage::subject(v, &key, Some(&value.shown));
@@ -248,6 +257,9 @@ impl<'s> Walker<'s> {
     fn bindings_declarator(&mut self, d: &VariableDeclarator) {
         if let Some(init) = &d.init {
             persist::bind_declarator(self, &d.id, init);
+            if let Some(b) = d.id.get_binding_identifier() {
+                vuex::bind_declarator(self, b.name.as_str(), init);
+            }
         }
         let Some(id) = d.id.get_binding_identifier() else {
             if let (BindingPattern::ObjectPattern(o), Some(init)) = (&d.id, &d.init) {
@@ -336,6 +348,7 @@ impl<'s> Walker<'s> {
 
     fn check_declarator(&mut self, d: &VariableDeclarator) {
         let Some(id) = d.id.get_binding_identifier() else {
+            self.login_pattern(d);
             return;
         };
         let name = id.name.as_str().to_string();
@@ -376,6 +389,32 @@ impl<'s> Walker<'s> {
         }
         let v = self.env().value(Operand::Expr(init));
         self.scopes.top().vars.insert(name, v);
+    }
+
+    /// `const { data } = await api.post("/login", creds)`: the envelope fields bound from a login
+    /// response are login responses too.
+    fn login_pattern(&mut self, d: &VariableDeclarator) {
+        let (BindingPattern::ObjectPattern(o), Some(init)) = (&d.id, &d.init) else {
+            return;
+        };
+        if !self.env().value(Operand::Expr(init)).login {
+            return;
+        }
+        for p in &o.properties {
+            if let (Some(k), Some(b)) = (p.key.static_name(), p.value.get_binding_identifier())
+                && super::login::is_envelope(&k)
+            {
+                let name = b.name.as_str().to_string();
+                let v = Value {
+                    login: true,
+                    ..Value::of(
+                        super::model::VClass::Name(super::vocab::NameClass::Neutral),
+                        name.clone(),
+                    )
+                };
+                self.scopes.top().vars.insert(name, v);
+            }
+        }
     }
 
     fn note_read(&mut self, key: Operand, at: oxc_span::Span) {
@@ -596,7 +635,13 @@ impl<'a> Visit<'a> for Walker<'_> {
         walk::walk_property_definition(self, it);
     }
 
+    fn visit_new_expression(&mut self, it: &NewExpression<'a>) {
+        vuex::check_new(self, it);
+        walk::walk_new_expression(self, it);
+    }
+
     fn visit_call_expression(&mut self, it: &CallExpression<'a>) {
+        vuex::check_call(self, it);
         let path = path_of(&it.callee);
         if self.pass != Pass::Bindings {
             for w in storage::call_writes(it, &self.model) {
