@@ -185,65 +185,46 @@ fn storage(o: Option<&ObjectExpression>) -> Option<Store> {
 
 /// vuex-persistedstate: `createPersistedState({ paths, reducer, storage })`.
 fn persisted_state(w: &mut Walker, call: &CallExpression) {
-    let opts = options(&call.arguments);
-    let Some(store) = storage(opts) else {
-        return;
-    };
-    let state = w.model.vuex.clone().unwrap_or_default();
-    let fields = match opts {
-        Some(o) if obj_prop(o, "paths").is_some() => {
-            let p = obj_prop(o, "paths").expect("checked above");
-            state.picked(&strings(Some(p)), p.span)
-        }
-        Some(o) if obj_prop(o, "reducer").is_some() => {
-            match reduced(&state, obj_prop(o, "reducer").expect("checked above")) {
-                Some(f) => f,
-                None => return,
-            }
-        }
-        _ => state.all(),
-    };
-    let at = call.callee.span();
-    report_fields(
+    persisted(
         w,
-        at,
-        store,
-        &fields,
-        "vuex",
-        None,
+        &call.arguments,
+        call.callee.span(),
+        "paths",
         "createPersistedState()",
     );
 }
 
 /// vuex-persist: `new VuexPersistence({ storage, modules: ['auth'], reducer })`.
 fn vuex_persistence(w: &mut Walker, n: &NewExpression) {
-    let opts = options(&n.arguments);
+    persisted(
+        w,
+        &n.arguments,
+        n.callee.span(),
+        "modules",
+        "VuexPersistence",
+    );
+}
+
+/// Both plugins: the fields of the store's state that the options keep (`pick_key` lists paths or
+/// modules, `reducer` returns an object; neither means the whole state), written to `storage`.
+fn persisted(w: &mut Walker, args: &[Argument], at: oxc_span::Span, pick_key: &str, plugin: &str) {
+    let opts = options(args);
     let Some(store) = storage(opts) else {
         return;
     };
     let state = w.model.vuex.clone().unwrap_or_default();
-    let fields = match opts {
-        Some(o) if obj_prop(o, "modules").is_some() => {
-            let p = obj_prop(o, "modules").expect("checked above");
-            state.picked(&strings(Some(p)), p.span)
-        }
-        Some(o) if obj_prop(o, "reducer").is_some() => {
-            match reduced(&state, obj_prop(o, "reducer").expect("checked above")) {
-                Some(f) => f,
-                None => return,
-            }
-        }
-        _ => state.all(),
+    let fields = match (
+        opts.and_then(|o| obj_prop(o, pick_key)),
+        opts.and_then(|o| obj_prop(o, "reducer")),
+    ) {
+        (Some(p), _) => state.picked(&strings(Some(p)), p.span),
+        (None, Some(r)) => match reduced(&state, r) {
+            Some(f) => f,
+            None => return,
+        },
+        (None, None) => state.all(),
     };
-    report_fields(
-        w,
-        n.callee.span(),
-        store,
-        &fields,
-        "vuex",
-        None,
-        "VuexPersistence",
-    );
+    report_fields(w, at, store, &fields, "vuex", None, plugin);
 }
 
 fn imported_from(w: &Walker, callee: &Expression, module: &str) -> bool {
