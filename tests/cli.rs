@@ -47,6 +47,15 @@ impl Project {
         cmd.output().unwrap()
     }
 
+    /// Runs authlint with a subdirectory of the project as the working directory.
+    fn run_in(&self, dir: &str, args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_authlint"))
+            .args(args)
+            .current_dir(self.path().join(dir))
+            .output()
+            .unwrap()
+    }
+
     fn json(&self, args: &[&str]) -> (i32, Value) {
         let mut all = vec!["check", "--format", "json"];
         all.extend_from_slice(args);
@@ -63,6 +72,16 @@ fn stdout(o: &Output) -> String {
 
 fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// The path of every finding in a JSON report, in report order.
+fn finding_paths(v: &Value) -> Vec<&str> {
+    v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["path"].as_str().unwrap())
+        .collect()
 }
 
 fn code(o: &Output) -> i32 {
@@ -396,12 +415,7 @@ fn discovery_honours_gitignore_default_excludes_and_explicit_files() {
         ("tests/login.rs", WARNING_RS),
     ]);
     let (_, v) = p.json(&[]);
-    let paths: Vec<&str> = v["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["path"].as_str().unwrap())
-        .collect();
+    let paths: Vec<&str> = finding_paths(&v);
     assert_eq!(
         paths,
         [".env", "src/main.rs"],
@@ -456,12 +470,7 @@ fn baseline_hides_recorded_findings_and_counts_fixed_ones() {
     p.write("src/new.rs", WARNING_RS);
     let (code, v) = p.json(&["--baseline", "baseline.json"]);
     assert_eq!(code, 1);
-    let paths: Vec<&str> = v["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["path"].as_str().unwrap())
-        .collect();
+    let paths: Vec<&str> = finding_paths(&v);
     assert_eq!(paths, ["src/new.rs"]);
     assert_eq!(
         v["summary"]["baseline"],
@@ -609,30 +618,16 @@ fn paths_are_judged_inside_the_project_whatever_the_working_directory() {
         ("examples/app/src/main.rs", WARNING_RS),
     ]);
     // An anchored exclude works from the project's own directory and from its parent.
-    let inside = Command::new(env!("CARGO_BIN_EXE_authlint"))
-        .args(["check", ".", "--format", "json"])
-        .current_dir(p.path().join("shop"))
-        .output()
-        .unwrap();
+    let inside = p.run_in("shop", &["check", ".", "--format", "json"]);
     let v: Value = serde_json::from_slice(&inside.stdout).unwrap();
-    let paths: Vec<&str> = v["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["path"].as_str().unwrap())
-        .collect();
+    let paths: Vec<&str> = finding_paths(&v);
     assert_eq!(
         paths,
         ["src/main.rs"],
         "web/gen/ is excluded when run as `check .`"
     );
     let (_, v) = p.json(&["shop"]);
-    let paths: Vec<&str> = v["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["path"].as_str().unwrap())
-        .collect();
+    let paths: Vec<&str> = finding_paths(&v);
     assert_eq!(paths, ["shop/src/main.rs"]);
     // Asking for a directory inside examples/ reads it; walking over it skips it as test code.
     let (_, v) = p.json(&["examples/app"]);
@@ -640,11 +635,7 @@ fn paths_are_judged_inside_the_project_whatever_the_working_directory() {
     let (_, v) = p.json(&["."]);
     assert_eq!(v["summary"]["skipped_by_reason"]["test-code"], 1);
     // A baseline written inside the project hides the same findings when run from its parent.
-    let write = Command::new(env!("CARGO_BIN_EXE_authlint"))
-        .args(["check", ".", "--write-baseline", "baseline.json"])
-        .current_dir(p.path().join("shop"))
-        .output()
-        .unwrap();
+    let write = p.run_in("shop", &["check", ".", "--write-baseline", "baseline.json"]);
     assert_eq!(code(&write), 0);
     let (code, v) = p.json(&["shop", "--baseline", "shop/baseline.json"]);
     assert_eq!(
