@@ -366,7 +366,7 @@ impl Engine<'_> {
         };
         let mut sink = Sink::default();
         for (analyzer, vocab) in &self.prefilters {
-            if !analyzer.handles(c.kind) || !vocab.is_match(file.text.as_bytes()) {
+            if !analyzer.handles(c.kind) || !analyzer.wants(&file.text, vocab) {
                 continue;
             }
             r.parsed = true;

@@ -24,7 +24,7 @@ fn a_tree_full_of_hostile_files_finishes_and_loses_nothing() {
     w(
         "deep.rs",
         format!(
-            "fn token() {{ let x = {}1{}; }}\n",
+            "fn access_token() {{ let x = {}1{}; }}\n",
             "(".repeat(100_000),
             ")".repeat(100_000)
         )
@@ -40,7 +40,7 @@ fn a_tree_full_of_hostile_files_finishes_and_loses_nothing() {
         .as_bytes(),
     );
     w("latin1.rs", b"fn token() { let s = \"caf\xe9\"; }\n");
-    w("nul.rs", b"fn token() {\x00}\n");
+    w("nul.rs", b"fn access_token() {\x00}\n");
     w("bom.rs", b"\xef\xbb\xbf// authlint-ignore\nfn main() {}\n");
     w("crlf.rs", b"fn main() {\r\n    // authlint-ignore\r\n}\r\n");
     w("ok.rs", b"fn main() {}\n");

@@ -65,6 +65,11 @@ pub trait Analyzer: Send + Sync {
     /// Words (ASCII, matched case-insensitively) without which no rule of this analyzer can fire:
     /// a file containing none of them is not parsed.
     fn vocabulary(&self) -> &'static [&'static str];
+    /// Whether a file can give this analyzer anything, decided before it is parsed. By default:
+    /// whether it holds a word of the vocabulary (`vocabulary` is that word list's automaton).
+    fn wants(&self, text: &str, vocabulary: &aho_corasick::AhoCorasick) -> bool {
+        vocabulary.is_match(text)
+    }
     fn check(&self, file: &SourceFile, ctx: &Context, sink: &mut Sink);
 }
 

@@ -10,6 +10,7 @@ mod cookie_model;
 mod cookies;
 mod duration_eval;
 mod facts;
+mod gate;
 mod jwt_validation;
 mod lifetime_calls;
 mod lifetimes;
@@ -26,14 +27,18 @@ mod web_storage_keys;
 /// A rule over one parsed Rust file.
 pub type RustRule = fn(&RustFile, &Context, &mut Sink);
 
-/// The Rust rules: the ids each one reports, and its check.
-const RULES: &[(&[&str], RustRule)] = &[
+/// The words a file must hold for a rule to have anything to look at (see `gate`).
+pub type Gate = fn(&gate::Present) -> bool;
+
+/// The Rust rules: the ids each one reports, its gate, and its check.
+const RULES: &[(&[&str], Gate, RustRule)] = &[
     (
         &[
             "cookie-missing-httponly",
             "cookie-missing-secure",
             "cookie-missing-samesite",
         ],
+        gate::cookies,
         cookies::check,
     ),
     (
@@ -42,6 +47,7 @@ const RULES: &[(&[&str], RustRule)] = &[
             "cookie-missing-secure",
             "cookie-missing-samesite",
         ],
+        gate::cookies,
         raw_set_cookie::check,
     ),
     (
@@ -51,17 +57,28 @@ const RULES: &[(&[&str], RustRule)] = &[
             "cookie-missing-samesite",
             "client-side-session-store",
         ],
+        gate::sessions,
         sessions::check,
     ),
     (
         &[lifetimes::ACCESS, lifetimes::REFRESH, token_expiry::RULE],
+        gate::lifetimes,
         lifetimes::check,
     ),
-    (&[token_expiry::RULE], token_expiry::check),
-    (&[jwt_validation::RULE], jwt_validation::check),
-    (&[secrets::RULE], secrets::check),
+    (
+        &[token_expiry::RULE],
+        gate::token_expiry,
+        token_expiry::check,
+    ),
+    (
+        &[jwt_validation::RULE],
+        gate::jwt_validation,
+        jwt_validation::check,
+    ),
+    (&[secrets::RULE], gate::secrets, secrets::check),
     (
         &[wasm_storage::STORAGE, wasm_storage::COOKIE],
+        gate::wasm_storage,
         wasm_storage::check,
     ),
 ];
@@ -82,7 +99,7 @@ impl Analyzer for RustAnalyzer {
         IDS.get_or_init(|| {
             let mut ids: Vec<&str> = RULES
                 .iter()
-                .flat_map(|(ids, _)| ids.iter().copied())
+                .flat_map(|(ids, _, _)| ids.iter().copied())
                 .collect();
             ids.sort_unstable();
             ids.dedup();
@@ -91,18 +108,11 @@ impl Analyzer for RustAnalyzer {
     }
 
     fn vocabulary(&self) -> &'static [&'static str] {
-        &[
-            "cookie",
-            "session",
-            "token",
-            "jwt",
-            "secret",
-            "storage",
-            "claims",
-            "encodingkey",
-            "decodingkey",
-            "hmac",
-        ]
+        gate::vocabulary()
+    }
+
+    fn wants(&self, text: &str, _vocabulary: &aho_corasick::AhoCorasick) -> bool {
+        gate::wanted(&gate::Present::scan(text))
     }
 
     fn check(&self, file: &SourceFile, ctx: &Context, sink: &mut Sink) {
@@ -113,6 +123,7 @@ impl Analyzer for RustAnalyzer {
             );
             return;
         }
+        let present = gate::Present::scan(&file.text);
         let parsed = syn::parse_file(&file.text);
         match parsed {
             Ok(mut ast) => {
@@ -120,10 +131,14 @@ impl Analyzer for RustAnalyzer {
                     StripTestItems.visit_file_mut(&mut ast);
                 }
                 let rf = RustFile { src: file, ast };
-                for (_, rule) in RULES {
-                    rule(&rf, ctx, sink);
+                for (_, gate, rule) in RULES {
+                    if gate(&present) {
+                        rule(&rf, ctx, sink);
+                    }
                 }
-                facts::collect(&rf, ctx, sink);
+                if gate::facts(&present) {
+                    facts::collect(&rf, ctx, sink);
+                }
             }
             Err(e) => {
                 let span = RustFile::span_in(file, e.span());

@@ -1,0 +1,406 @@
+//! What a Rust file can trigger, read from its text before it is parsed.
+//!
+//! Parsing with `syn` is most of the cost of a run, and most Rust files that mention a token are
+//! proc-macro or parser code (`TokenStream`, `to_tokens`) with nothing to say about auth. One
+//! Aho-Corasick pass finds which of the words below a file holds; each rule states the words it
+//! cannot fire without, and a file is parsed only when some rule (or the facts collector) can.
+//!
+//! Matching is ASCII case-insensitive and leftmost-longest, so a longer *absorbing* pattern
+//! (`tokenstream`) swallows the shorter word inside it (`token`) where both start at the same
+//! place or earlier. Whole-word patterns (`exp`) only count between non-identifier characters.
+//! A gate may only ever be wider than the rule: every word a rule needs to see in a name, a
+//! path or a string must be listed here, or the rule goes blind.
+use aho_corasick::{AhoCorasick, MatchKind};
+use std::sync::OnceLock;
+
+#[derive(Clone, Copy, PartialEq)]
+enum Role {
+    /// Its presence counts.
+    Word,
+    /// Counts only as a whole identifier (`exp`, not `expr`).
+    WholeWord,
+    /// Swallows the words inside it and counts for nothing.
+    Absorb,
+}
+
+use Role::{Absorb, WholeWord, Word};
+
+const PATTERNS: &[(&str, Role)] = &[
+    // Cookies, sessions and their middleware.
+    ("cookie", Word),
+    ("session", Word),
+    // JWT libraries and their calls.
+    ("jwt", Word),
+    ("jsonwebtoken", Word),
+    ("josekit", Word),
+    ("paseto", Word),
+    ("claim", Word),
+    ("non_expiring", Word),
+    ("insecure", Word),
+    ("dangerous", Word),
+    ("unsecured", Word),
+    ("unverified", Word),
+    ("decode_header", Word),
+    ("validate_signature", Word),
+    // Token names (see `token_names`), without the proc-macro and parser vocabulary.
+    ("token", Word),
+    ("tokenstream", Absorb),
+    ("token_stream", Absorb),
+    ("totokens", Absorb),
+    ("to_tokens", Absorb),
+    ("tokentree", Absorb),
+    ("token_tree", Absorb),
+    ("token![", Absorb),
+    ("token::", Absorb),
+    ("tokenize", Absorb),
+    ("tokenkind", Absorb),
+    ("token_kind", Absorb),
+    ("cancellationtoken", Absorb),
+    ("cancellation_token", Absorb),
+    ("auth", Word),
+    ("author", Absorb),
+    ("login", Word),
+    ("log_in", Word),
+    ("logon", Word),
+    ("signin", Word),
+    ("sign_in", Word),
+    ("credential", Word),
+    ("refresh", Word),
+    ("access", Word),
+    ("bearer", Word),
+    ("idtoken", Word),
+    // Expiries (see `lifetimes`).
+    ("exp", WholeWord),
+    ("expir", Word),
+    ("expire", Word),
+    ("exp_at", Word),
+    ("set_duration", Word),
+    // Signing keys (see `secrets`).
+    ("secret", Word),
+    ("hmac", Word),
+    ("encodingkey", Word),
+    ("decodingkey", Word),
+    ("new_from_slice", Word),
+    ("new_varkey", Word),
+    ("hs256key", Word),
+    ("hs384key", Word),
+    ("hs512key", Word),
+    ("blake2bkey", Word),
+    ("symmetrickey", Word),
+    ("signing_key", Word),
+    ("signingkey", Word),
+    ("sign_key", Word),
+    ("signkey", Word),
+    ("key_sign", Word),
+    ("encryption_key", Word),
+    ("encryptionkey", Word),
+    ("private_key", Word),
+    ("privatekey", Word),
+    // WASM front ends (see `wasm_storage`).
+    ("storage", Word),
+    ("persistent", Word),
+    ("web_sys", Word),
+    ("gloo", Word),
+    ("leptos", Word),
+    ("dioxus", Word),
+    ("yew", Word),
+    ("sycamore", Word),
+    ("wasm_cookies", Word),
+    // The project pass (see `facts`): handlers, deny lists, OAuth, CORS.
+    ("revoke", Word),
+    ("logout", Word),
+    ("log_out", Word),
+    ("sign_out", Word),
+    ("signout", Word),
+    ("grant_type", Word),
+    ("blacklist", Word),
+    ("blocklist", Word),
+    ("denylist", Word),
+    ("deny_list", Word),
+    ("allowlist", Word),
+    ("whitelist", Word),
+    ("invalidated", Word),
+    ("jti", WholeWord),
+    ("allow_credentials", Word),
+];
+
+fn automaton() -> &'static AhoCorasick {
+    static AC: OnceLock<AhoCorasick> = OnceLock::new();
+    AC.get_or_init(|| {
+        AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::LeftmostLongest)
+            .build(PATTERNS.iter().map(|(p, _)| p))
+            .expect("gate automaton")
+    })
+}
+
+/// The words that can make a Rust file worth parsing (for `authlint vocabulary`).
+pub fn vocabulary() -> &'static [&'static str] {
+    static WORDS: OnceLock<Vec<&'static str>> = OnceLock::new();
+    WORDS.get_or_init(|| {
+        PATTERNS
+            .iter()
+            .filter(|(_, r)| *r != Absorb)
+            .map(|(p, _)| *p)
+            .collect()
+    })
+}
+
+/// Which gate words a file holds.
+#[derive(Clone, Copy, Default)]
+pub struct Present(u128);
+
+const _: () = assert!(PATTERNS.len() <= 128);
+
+fn ident_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_'
+}
+
+impl Present {
+    pub fn scan(text: &str) -> Present {
+        let bytes = text.as_bytes();
+        let mut bits = 0u128;
+        for m in automaton().find_iter(text) {
+            let i = m.pattern().as_usize();
+            match PATTERNS[i].1 {
+                Absorb => continue,
+                WholeWord => {
+                    let before = m.start().checked_sub(1).map(|j| bytes[j]);
+                    let after = bytes.get(m.end()).copied();
+                    if before.is_some_and(ident_byte) || after.is_some_and(ident_byte) {
+                        continue;
+                    }
+                }
+                Word => {}
+            }
+            bits |= 1 << i;
+        }
+        Present(bits)
+    }
+
+    /// Whether any of `words` is present. Every word must be a pattern of the gate.
+    pub fn any(&self, words: &[&str]) -> bool {
+        words.iter().any(|w| {
+            let i = PATTERNS
+                .iter()
+                .position(|(p, r)| p == w && *r != Absorb)
+                .unwrap_or_else(|| panic!("`{w}` is not a gate word"));
+            self.0 & (1 << i) != 0
+        })
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0 == 0
+    }
+}
+
+/// Words without which no Rust rule has anything to look at: a file holding none of them is not
+/// parsed, whatever else it says.
+const AUTH: &[&str] = &[
+    "cookie",
+    "session",
+    "token",
+    "jsonwebtoken",
+    "idtoken",
+    "jwt",
+    "secret",
+    "storage",
+    "claim",
+    "encodingkey",
+    "decodingkey",
+    "hmac",
+];
+
+/// Whether the file is worth parsing: it speaks of auth, and some rule or the facts collector
+/// has something to look at.
+pub fn wanted(p: &Present) -> bool {
+    p.any(AUTH)
+        && (cookies(p)
+            || sessions(p)
+            || lifetimes(p)
+            || token_expiry(p)
+            || jwt_validation(p)
+            || secrets(p)
+            || wasm_storage(p)
+            || facts(p))
+}
+
+/// Names that say "token" to `token_names::decide`, or put a lifetime on a session or cookie.
+const TOKENISH: &[&str] = &[
+    "token",
+    "jsonwebtoken",
+    "jwt",
+    "claim",
+    "auth",
+    "login",
+    "log_in",
+    "logon",
+    "signin",
+    "sign_in",
+    "credential",
+    "paseto",
+    "refresh",
+    "access",
+    "bearer",
+    "idtoken",
+    "session",
+    "cookie",
+];
+
+const EXPIRY: &[&str] = &["exp", "expir", "expire", "exp_at", "set_duration", "claim"];
+
+pub fn cookies(p: &Present) -> bool {
+    p.any(&["cookie"])
+}
+
+pub fn sessions(p: &Present) -> bool {
+    p.any(&["session", "cookie"])
+}
+
+pub fn lifetimes(p: &Present) -> bool {
+    p.any(EXPIRY) && p.any(TOKENISH)
+}
+
+pub fn token_expiry(p: &Present) -> bool {
+    p.any(&["jsonwebtoken", "jwt", "non_expiring"]) || lifetimes(p)
+}
+
+pub fn jwt_validation(p: &Present) -> bool {
+    p.any(&[
+        "insecure",
+        "dangerous",
+        "unsecured",
+        "unverified",
+        "decode_header",
+        "validate_signature",
+    ])
+}
+
+pub fn secrets(p: &Present) -> bool {
+    p.any(&[
+        "secret",
+        "hmac",
+        "new_from_slice",
+        "new_varkey",
+        "hs256key",
+        "hs384key",
+        "hs512key",
+        "blake2bkey",
+        "symmetrickey",
+        "cookie",
+        "session",
+        "jwt",
+        "signing_key",
+        "signingkey",
+        "sign_key",
+        "signkey",
+        "key_sign",
+        "encryption_key",
+        "encryptionkey",
+        "private_key",
+        "privatekey",
+    ])
+}
+
+pub fn wasm_storage(p: &Present) -> bool {
+    p.any(&[
+        "web_sys",
+        "gloo",
+        "leptos",
+        "dioxus",
+        "yew",
+        "sycamore",
+        "wasm_cookies",
+    ]) && p.any(&["storage", "persistent", "cookie"])
+}
+
+/// The facts collector: who issues and checks tokens, sessions, handlers, stores, deny lists.
+/// A bare `token` (a lexer's, a syn field's `paren_token`, a job server's) needs a second word
+/// that puts it in an auth context.
+pub fn facts(p: &Present) -> bool {
+    let strong = TOKENISH
+        .iter()
+        .filter(|w| **w != "token" && **w != "access");
+    p.any(&strong.copied().collect::<Vec<_>>())
+        || p.any(&["token"]) && p.any(&["access", "exp", "expir", "expire", "secret"])
+        || p.any(&[
+            "jsonwebtoken",
+            "revoke",
+            "logout",
+            "log_out",
+            "sign_out",
+            "signout",
+            "grant_type",
+            "blacklist",
+            "blocklist",
+            "denylist",
+            "deny_list",
+            "allowlist",
+            "whitelist",
+            "invalidated",
+            "jti",
+            "allow_credentials",
+        ])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn proc_macro_vocabulary_is_not_a_token() {
+        let p = Present::scan(
+            "use proc_macro2::TokenStream; impl ToTokens for X { fn to_tokens(&self, t: &mut TokenStream) { syn::token::Comma; } }",
+        );
+        assert!(!p.any(&["token"]));
+        assert!(!facts(&p));
+        // A bare `token` needs a second word that puts it in an auth context.
+        let p = Present::scan("let token = lexer.next_token();");
+        assert!(p.any(&["token"]));
+        assert!(!wanted(&p));
+        assert!(wanted(&Present::scan(
+            "async fn login() { let token = Uuid::new_v4(); }"
+        )));
+        // `access_token_stream` still names an access token.
+        assert!(Present::scan("access_token_stream").any(&["access"]));
+    }
+
+    #[test]
+    fn whole_words_only() {
+        assert!(!Present::scan("fn expr(e: Expr) {} // expect").any(&["exp"]));
+        assert!(Present::scan("Claims { sub, exp }").any(&["exp"]));
+        assert!(Present::scan("json!({\"exp\": 1})").any(&["exp"]));
+        assert!(!Present::scan("self.jtis").any(&["jti"]));
+    }
+
+    #[test]
+    fn lifetimes_need_an_expiry_and_a_token_name() {
+        assert!(lifetimes(&Present::scan(
+            "let token = Claims { exp: now + 3600 };"
+        )));
+        assert!(!lifetimes(&Present::scan("let tokens = expand(input);")));
+        assert!(!lifetimes(&Present::scan(
+            "struct Cache { expires_at: u64 }"
+        )));
+    }
+
+    #[test]
+    fn every_rule_word_is_a_gate_word() {
+        // `any` panics on an unknown word: run each gate once on an empty file.
+        let p = Present::default();
+        for gate in [
+            cookies,
+            sessions,
+            lifetimes,
+            token_expiry,
+            jwt_validation,
+            secrets,
+            wasm_storage,
+            facts,
+        ] {
+            assert!(!gate(&p));
+        }
+        assert!(p.is_empty());
+    }
+}
