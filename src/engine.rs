@@ -137,8 +137,15 @@ pub fn run(opts: &Options) -> Result<Outcome, String> {
     let prefilters = analyzers::all()
         .iter()
         .map(|a| {
+            debug_assert!(
+                a.vocabulary()
+                    .iter()
+                    .all(|w| !w.contains(char::is_uppercase))
+            );
+            // Matched against the lowercased text: a case-sensitive, leftmost automaton uses
+            // the SIMD searcher, several times faster than a case-insensitive or standard one.
             let ac = AhoCorasick::builder()
-                .ascii_case_insensitive(true)
+                .match_kind(aho_corasick::MatchKind::LeftmostFirst)
                 .build(a.vocabulary())
                 .expect("vocabulary automaton");
             (a.as_ref(), ac)
@@ -323,7 +330,25 @@ impl Engine<'_> {
     }
 
     fn check_file_inner(&self, c: &Candidate) -> FileResult {
-        let mut r = FileResult::default();
+        let r = FileResult::default();
+        // Each worker reads into the same two buffers, file after file: most files are only
+        // searched for the vocabulary, and fresh allocations of their size would cost more
+        // (page faults and zeroing) than the search itself.
+        thread_local! {
+            static BUFFERS: std::cell::RefCell<(Vec<u8>, Vec<u8>)> = const {
+                std::cell::RefCell::new((Vec::new(), Vec::new()))
+            };
+        }
+        BUFFERS.with_borrow_mut(|(bytes, lower)| self.check_bytes(c, bytes, lower, r))
+    }
+
+    fn check_bytes(
+        &self,
+        c: &Candidate,
+        bytes: &mut Vec<u8>,
+        lower: &mut Vec<u8>,
+        mut r: FileResult,
+    ) -> FileResult {
         let fail = |r: &mut FileResult, kind, message: String| {
             r.diagnostics.push(Diagnostic {
                 kind,
@@ -332,21 +357,25 @@ impl Engine<'_> {
                 message,
             });
         };
-        let bytes = match std::fs::read(&c.abs) {
-            Ok(b) => b,
-            Err(e) => {
-                fail(&mut r, "read-error", format!("cannot read file: {e}"));
-                return r;
-            }
-        };
-        if bytes.len() as u64 > self.opts.settings.max_file_size {
+        bytes.clear();
+        let max = self.opts.settings.max_file_size;
+        let read = std::fs::File::open(&c.abs).and_then(|f| {
+            use std::io::Read;
+            // One byte past the limit is enough to know the file is too large.
+            f.take(max.saturating_add(1)).read_to_end(bytes)
+        });
+        if let Err(e) = read {
+            fail(&mut r, "read-error", format!("cannot read file: {e}"));
+            return r;
+        }
+        if bytes.len() as u64 > max {
             r.skipped = Some(SkipReason::TooLarge);
             return r;
         }
-        let text = match String::from_utf8(bytes) {
+        let text = match std::str::from_utf8(bytes) {
             Ok(t) => t,
             Err(e) => {
-                let at = e.utf8_error().valid_up_to();
+                let at = e.valid_up_to();
                 fail(
                     &mut r,
                     "parse-error",
@@ -355,20 +384,30 @@ impl Engine<'_> {
                 return r;
             }
         };
-        if matches!(c.kind, FileKind::Script) && looks_minified(&text) {
+        if matches!(c.kind, FileKind::Script) && looks_minified(text) {
             r.skipped = Some(SkipReason::Minified);
             return r;
         }
-        let file = SourceFile::new(c.abs.clone(), c.path.clone(), c.kind, text);
+        lower.clear();
+        lower.extend(text.bytes().map(|b| b.to_ascii_lowercase()));
+        let lower = std::str::from_utf8(lower).expect("ASCII lowercasing keeps UTF-8 valid");
+        let wanted: Vec<_> = self
+            .prefilters
+            .iter()
+            .filter(|(analyzer, vocab)| analyzer.handles(c.kind) && analyzer.wants(lower, vocab))
+            .map(|(analyzer, _)| *analyzer)
+            .collect();
+        if wanted.is_empty() && !text.contains(suppress::MARKER) {
+            // Nothing can be reported here, not even an unused suppression.
+            return r;
+        }
+        let file = SourceFile::new(c.abs.clone(), c.path.clone(), c.kind, text.to_string());
         let ctx = Context {
             settings: &self.opts.settings,
             project: &self.project,
         };
         let mut sink = Sink::default();
-        for (analyzer, vocab) in &self.prefilters {
-            if !analyzer.handles(c.kind) || !analyzer.wants(&file.text, vocab) {
-                continue;
-            }
+        for analyzer in wanted {
             r.parsed = true;
             let mut local = Sink::default();
             let outcome = with_panic_capture(|| {

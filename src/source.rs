@@ -68,25 +68,33 @@ pub struct SourceFile {
     pub path: String,
     pub kind: FileKind,
     pub text: String,
-    line_starts: Vec<usize>,
+    /// Where each line starts, computed on first use: most files are never asked for a position.
+    line_starts: std::sync::OnceLock<Vec<usize>>,
 }
 
 impl SourceFile {
     pub fn new(abs_path: PathBuf, path: String, kind: FileKind, text: String) -> Self {
-        let mut line_starts = vec![0];
-        line_starts.extend(
-            text.bytes()
-                .enumerate()
-                .filter(|&(_, b)| b == b'\n')
-                .map(|(i, _)| i + 1),
-        );
         SourceFile {
             abs_path,
             path,
             kind,
             text,
-            line_starts,
+            line_starts: std::sync::OnceLock::new(),
         }
+    }
+
+    fn line_starts(&self) -> &[usize] {
+        self.line_starts.get_or_init(|| {
+            let mut starts = vec![0];
+            starts.extend(
+                self.text
+                    .bytes()
+                    .enumerate()
+                    .filter(|&(_, b)| b == b'\n')
+                    .map(|(i, _)| i + 1),
+            );
+            starts
+        })
     }
 
     /// Convenience for tests and analyzers' unit tests.
@@ -102,12 +110,12 @@ impl SourceFile {
     }
 
     pub fn line_count(&self) -> usize {
-        self.line_starts.len()
+        self.line_starts().len()
     }
 
     /// The 0-based index of the line holding `offset`.
     pub fn line_index(&self, offset: usize) -> usize {
-        match self.line_starts.binary_search(&offset) {
+        match self.line_starts().binary_search(&offset) {
             Ok(i) => i,
             Err(i) => i - 1,
         }
@@ -115,7 +123,7 @@ impl SourceFile {
 
     /// The byte offset where 1-based `line` starts.
     pub fn line_start(&self, line: usize) -> Option<usize> {
-        self.line_starts.get(line.checked_sub(1)?).copied()
+        self.line_starts().get(line.checked_sub(1)?).copied()
     }
 
     /// The text of 1-based `line`, without its line ending.
@@ -124,7 +132,7 @@ impl SourceFile {
             return "";
         };
         let end = self
-            .line_starts
+            .line_starts()
             .get(line)
             .copied()
             .unwrap_or(self.text.len());
@@ -138,7 +146,7 @@ impl SourceFile {
             offset -= 1;
         }
         let line = self.line_index(offset);
-        let prefix = &self.text[self.line_starts[line]..offset];
+        let prefix = &self.text[self.line_starts()[line]..offset];
         Position {
             line: line + 1,
             column: prefix.chars().count() + 1,

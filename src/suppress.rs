@@ -17,9 +17,12 @@ pub struct Suppression {
     pub used: Vec<bool>,
 }
 
+/// The word every suppression comment holds.
+pub const MARKER: &str = "authlint-ignore";
+
 /// Finds the suppression comments in a file.
 pub fn parse(file: &SourceFile) -> Vec<Suppression> {
-    if !file.text.contains("authlint-ignore") {
+    if !file.text.contains(MARKER) {
         return Vec::new();
     }
     let mut out = Vec::new();
@@ -31,7 +34,7 @@ pub fn parse(file: &SourceFile) -> Vec<Suppression> {
             let line_end = line_start + file.line_text(idx + 1).len();
             let (from, to) = (range.start.max(line_start), range.end.min(line_end));
             if from < to
-                && file.text[from..to].contains("authlint-ignore")
+                && file.text[from..to].contains(MARKER)
                 && let Some(s) = parse_line(&file.text[line_start..line_end], line_start, idx + 1)
             {
                 out.push(s);
@@ -42,7 +45,7 @@ pub fn parse(file: &SourceFile) -> Vec<Suppression> {
 }
 
 fn parse_line(line: &str, line_start: usize, line_no: usize) -> Option<Suppression> {
-    let at = line.find("authlint-ignore")?;
+    let at = line.find(MARKER)?;
     let before = line[..at].trim_end();
     if !["//", "#", "<!--", "/*", "*", "{/*"]
         .iter()
@@ -57,7 +60,7 @@ fn parse_line(line: &str, line_start: usize, line_no: usize) -> Option<Suppressi
             .find(|&(_, c)| !matches!(c, '/' | '#' | '<' | '!' | '-' | '*' | '{'))
             .map_or(0, |(j, c)| j + c.len_utf8())
     });
-    let body_start = at + "authlint-ignore".len();
+    let body_start = at + MARKER.len();
     let mut body = &line[body_start..];
     // The comment ends at a closing marker or at a second comment on the same line.
     for end in ["-->", "*/", " //", "\t//"] {

@@ -674,3 +674,28 @@ fn nothing_named_is_silently_dropped() {
         ["notes.txt unsupported", "web/app.min.js minified"]
     );
 }
+
+#[test]
+fn proc_macro_and_prose_are_scanned_without_being_parsed() {
+    let p = Project::new(&[
+        (
+            "derive/src/lib.rs",
+            "// IN NO EVENT SHALL THE AUTHORS BE LIABLE FOR ANY CLAIM (session, cookie)\n\
+             use proc_macro2::TokenStream;\nuse quote::ToTokens;\n\
+             pub fn expand(input: TokenStream) -> TokenStream { let tokens = input; tokens }\n",
+        ),
+        (
+            "api/src/auth.rs",
+            "pub fn login() -> Cookie<'static> { Cookie::build((\"session\", \"x\")).build() }\n",
+        ),
+    ]);
+    let (_, v) = p.json(&[]);
+    let files = &v["summary"]["files"];
+    assert_eq!(files["scanned"], 2, "{files}");
+    assert_eq!(files["parsed"], 1, "only the auth file is parsed: {files}");
+    assert!(
+        finding_paths(&v).iter().all(|f| *f == "api/src/auth.rs"),
+        "{v}"
+    );
+    assert!(!finding_paths(&v).is_empty(), "the cookie is still checked");
+}

@@ -62,13 +62,14 @@ pub trait Analyzer: Send + Sync {
     fn handles(&self, kind: FileKind) -> bool;
     /// The catalog ids this analyzer can report.
     fn rules(&self) -> &'static [&'static str];
-    /// Words (ASCII, matched case-insensitively) without which no rule of this analyzer can fire:
+    /// Words (lowercase ASCII, matched case-insensitively) without which no rule of this analyzer can fire:
     /// a file containing none of them is not parsed.
     fn vocabulary(&self) -> &'static [&'static str];
-    /// Whether a file can give this analyzer anything, decided before it is parsed. By default:
-    /// whether it holds a word of the vocabulary (`vocabulary` is that word list's automaton).
-    fn wants(&self, text: &str, vocabulary: &aho_corasick::AhoCorasick) -> bool {
-        vocabulary.is_match(text)
+    /// Whether a file can give this analyzer anything, decided before it is parsed from its
+    /// ASCII-lowercased text. By default: whether it holds a word of the vocabulary
+    /// (`vocabulary` is that word list's automaton).
+    fn wants(&self, lower: &str, vocabulary: &aho_corasick::AhoCorasick) -> bool {
+        vocabulary.is_match(lower)
     }
     fn check(&self, file: &SourceFile, ctx: &Context, sink: &mut Sink);
 }

@@ -5,7 +5,8 @@
 //! Aho-Corasick pass finds which of the words below a file holds; each rule states the words it
 //! cannot fire without, and a file is parsed only when some rule (or the facts collector) can.
 //!
-//! Matching is ASCII case-insensitive and leftmost-longest, so a longer *absorbing* pattern
+//! Matching runs over the ASCII-lowercased text (a case-sensitive automaton over lowercase text
+//! is several times faster than a case-insensitive one) and is leftmost-longest, so a longer *absorbing* pattern
 //! (`tokenstream`) swallows the shorter word inside it (`token`) where both start at the same
 //! place or earlier. Whole-word patterns (`exp`) only count between non-identifier characters.
 //! A gate may only ever be wider than the rule: every word a rule needs to see in a name, a
@@ -35,6 +36,9 @@ const PATTERNS: &[(&str, Role)] = &[
     ("josekit", Word),
     ("paseto", Word),
     ("claim", Word),
+    ("reclaim", Absorb),
+    ("unclaimed", Absorb),
+    ("disclaim", Absorb),
     ("non_expiring", Word),
     ("insecure", Word),
     ("dangerous", Word),
@@ -63,6 +67,7 @@ const PATTERNS: &[(&str, Role)] = &[
     ("log_in", Word),
     ("logon", Word),
     ("signin", Word),
+    ("signing", Absorb),
     ("sign_in", Word),
     ("credential", Word),
     ("refresh", Word),
@@ -128,23 +133,16 @@ fn automaton() -> &'static AhoCorasick {
     static AC: OnceLock<AhoCorasick> = OnceLock::new();
     AC.get_or_init(|| {
         AhoCorasick::builder()
-            .ascii_case_insensitive(true)
             .match_kind(MatchKind::LeftmostLongest)
             .build(PATTERNS.iter().map(|(p, _)| p))
             .expect("gate automaton")
     })
 }
 
-/// The words that can make a Rust file worth parsing (for `authlint vocabulary`).
+/// The words a Rust file must hold to be worth a closer look (the engine's first, cheapest
+/// pass, and `authlint vocabulary`).
 pub fn vocabulary() -> &'static [&'static str] {
-    static WORDS: OnceLock<Vec<&'static str>> = OnceLock::new();
-    WORDS.get_or_init(|| {
-        PATTERNS
-            .iter()
-            .filter(|(_, r)| *r != Absorb)
-            .map(|(p, _)| *p)
-            .collect()
-    })
+    AUTH
 }
 
 /// Which gate words a file holds.
@@ -158,10 +156,27 @@ fn ident_byte(b: u8) -> bool {
 }
 
 impl Present {
+    /// The gate words in a file's code, given its ASCII-lowercased text: words in comments
+    /// (licence headers, docs) do not count.
     pub fn scan(text: &str) -> Present {
+        debug_assert!(!text.bytes().any(|b| b.is_ascii_uppercase()));
         let bytes = text.as_bytes();
         let mut bits = 0u128;
+        let comments = crate::comments::comment_ranges(crate::source::FileKind::Rust, text);
+        let mut next_comment = 0;
         for m in automaton().find_iter(text) {
+            while comments
+                .get(next_comment)
+                .is_some_and(|c| c.end <= m.start())
+            {
+                next_comment += 1;
+            }
+            if comments
+                .get(next_comment)
+                .is_some_and(|c| c.start <= m.start())
+            {
+                continue;
+            }
             let i = m.pattern().as_usize();
             match PATTERNS[i].1 {
                 Absorb => continue,
@@ -348,41 +363,50 @@ pub fn facts(p: &Present) -> bool {
 mod tests {
     use super::*;
 
+    fn scan(text: &str) -> Present {
+        Present::scan(&text.to_ascii_lowercase())
+    }
+
     #[test]
     fn proc_macro_vocabulary_is_not_a_token() {
-        let p = Present::scan(
+        let p = scan(
             "use proc_macro2::TokenStream; impl ToTokens for X { fn to_tokens(&self, t: &mut TokenStream) { syn::token::Comma; } }",
         );
         assert!(!p.any(&["token"]));
         assert!(!facts(&p));
         // A bare `token` needs a second word that puts it in an auth context.
-        let p = Present::scan("let token = lexer.next_token();");
+        let p = scan("let token = lexer.next_token();");
         assert!(p.any(&["token"]));
         assert!(!wanted(&p));
-        assert!(wanted(&Present::scan(
+        assert!(wanted(&scan(
             "async fn login() { let token = Uuid::new_v4(); }"
         )));
         // `access_token_stream` still names an access token.
-        assert!(Present::scan("access_token_stream").any(&["access"]));
+        assert!(scan("access_token_stream").any(&["access"]));
+    }
+
+    #[test]
+    fn comments_do_not_count() {
+        let p = scan(
+            "// IN NO EVENT SHALL THE AUTHORS BE LIABLE FOR ANY CLAIM\n/* a session */ fn f() {}\n",
+        );
+        assert!(p.is_empty());
+        assert!(scan("let url = \"http://x\"; // claim\nlet claims = 1;").any(&["claim"]));
     }
 
     #[test]
     fn whole_words_only() {
-        assert!(!Present::scan("fn expr(e: Expr) {} // expect").any(&["exp"]));
-        assert!(Present::scan("Claims { sub, exp }").any(&["exp"]));
-        assert!(Present::scan("json!({\"exp\": 1})").any(&["exp"]));
-        assert!(!Present::scan("self.jtis").any(&["jti"]));
+        assert!(!scan("fn expr(e: Expr) {} // expect").any(&["exp"]));
+        assert!(scan("Claims { sub, exp }").any(&["exp"]));
+        assert!(scan("json!({\"exp\": 1})").any(&["exp"]));
+        assert!(!scan("self.jtis").any(&["jti"]));
     }
 
     #[test]
     fn lifetimes_need_an_expiry_and_a_token_name() {
-        assert!(lifetimes(&Present::scan(
-            "let token = Claims { exp: now + 3600 };"
-        )));
-        assert!(!lifetimes(&Present::scan("let tokens = expand(input);")));
-        assert!(!lifetimes(&Present::scan(
-            "struct Cache { expires_at: u64 }"
-        )));
+        assert!(lifetimes(&scan("let token = Claims { exp: now + 3600 };")));
+        assert!(!lifetimes(&scan("let tokens = expand(input);")));
+        assert!(!lifetimes(&scan("struct Cache { expires_at: u64 }")));
     }
 
     #[test]

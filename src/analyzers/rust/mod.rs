@@ -111,8 +111,8 @@ impl Analyzer for RustAnalyzer {
         gate::vocabulary()
     }
 
-    fn wants(&self, text: &str, _vocabulary: &aho_corasick::AhoCorasick) -> bool {
-        gate::wanted(&gate::Present::scan(text))
+    fn wants(&self, lower: &str, vocabulary: &aho_corasick::AhoCorasick) -> bool {
+        vocabulary.is_match(lower) && gate::wanted(&gate::Present::scan(lower))
     }
 
     fn check(&self, file: &SourceFile, ctx: &Context, sink: &mut Sink) {
@@ -123,7 +123,7 @@ impl Analyzer for RustAnalyzer {
             );
             return;
         }
-        let present = gate::Present::scan(&file.text);
+        let present = gate::Present::scan(&file.text.to_ascii_lowercase());
         let parsed = syn::parse_file(&file.text);
         match parsed {
             Ok(mut ast) => {
