@@ -43,6 +43,9 @@ pub struct Candidate {
     pub abs: PathBuf,
     pub kind: FileKind,
     pub explicit: bool,
+    /// The file's canonical path: the same file reached twice (two overlapping roots, a symlink
+    /// beside its target) is checked once.
+    pub identity: PathBuf,
 }
 
 #[derive(Debug, Default)]
@@ -178,18 +181,17 @@ pub fn discover(
             } else {
                 abs_root.parent().unwrap_or(cwd).to_path_buf()
             };
-            consider_file(
-                &mut d,
-                root,
-                &abs_root,
+            let identity = std::fs::canonicalize(&abs_root).unwrap_or_else(|_| abs_root.clone());
+            d.add(consider_file(
+                (root, &abs_root, identity),
                 &parent,
                 cwd,
                 settings,
                 &excludes,
                 true,
                 meta.is_file(),
-                meta.len(),
-            );
+                &|| meta.len(),
+            ));
             continue;
         }
         let canon_root = std::fs::canonicalize(&abs_root).unwrap_or(abs_root.clone());
@@ -248,21 +250,27 @@ pub fn discover(
                         .markers
                         .push((display_path(rel, cwd), abs.clone()));
                 }
-                let mut d = out.lock().unwrap();
                 if ft.is_symlink() {
                     let target = std::fs::canonicalize(&abs);
                     match target {
                         Ok(t) if t.starts_with(canon_root) && t.is_file() => {
-                            let len = t.metadata().map(|m| m.len()).unwrap_or(0);
-                            consider_file(
-                                &mut d, path, &abs, scan_root, cwd, settings, excludes, false,
-                                true, len,
+                            let len = || t.metadata().map(|m| m.len()).unwrap_or(0);
+                            let found = consider_file(
+                                (path, &abs, t.clone()),
+                                scan_root,
+                                cwd,
+                                settings,
+                                excludes,
+                                false,
+                                true,
+                                &len,
                             );
+                            out.lock().unwrap().add(found);
                         }
                         Ok(t) if t.is_dir() => {}
                         _ => {
                             if FileKind::classify(&entry.file_name().to_string_lossy()).is_some() {
-                                d.skipped.push((
+                                out.lock().unwrap().skipped.push((
                                     display_path(path, cwd),
                                     SkipReason::SymlinkOutsideRoot,
                                 ));
@@ -271,19 +279,21 @@ pub fn discover(
                     }
                     return WalkState::Continue;
                 }
-                let len = entry.metadata().map(|m| m.len()).unwrap_or(0);
-                consider_file(
-                    &mut d,
-                    path,
-                    &abs,
+                // Walked without following links: the file's canonical path is the canonical
+                // root joined with the path below it (no syscall per file).
+                let identity = canon_root.join(path.strip_prefix(root).unwrap_or(path));
+                let len = || entry.metadata().map(|m| m.len()).unwrap_or(0);
+                let found = consider_file(
+                    (path, &abs, identity),
                     scan_root,
                     cwd,
                     settings,
                     excludes,
                     false,
                     ft.is_file(),
-                    len,
+                    &len,
                 );
+                out.lock().unwrap().add(found);
                 WalkState::Continue
             })
         });
@@ -293,8 +303,7 @@ pub fn discover(
     // The same file reached twice (`check src ../repo/src`, a symlink beside its target) is
     // checked once.
     let mut seen = std::collections::HashSet::new();
-    d.candidates
-        .retain(|c| seen.insert(std::fs::canonicalize(&c.abs).unwrap_or_else(|_| c.abs.clone())));
+    d.candidates.retain(|c| seen.insert(c.identity.clone()));
     d.skipped.sort();
     d.skipped.dedup();
     d.failed.sort();
@@ -317,17 +326,15 @@ fn err_path(err: &ignore::Error) -> Option<PathBuf> {
 
 #[allow(clippy::too_many_arguments)]
 fn consider_file(
-    d: &mut Discovery,
-    path: &Path,
-    abs: &Path,
+    (path, abs, identity): (&Path, &Path, PathBuf),
     scan_root: &Path,
     cwd: &Path,
     settings: &Settings,
     excludes: &Override,
     explicit: bool,
     regular: bool,
-    len: u64,
-) {
+    len: &dyn Fn() -> u64,
+) -> Option<Found> {
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -335,21 +342,19 @@ fn consider_file(
     let shown = display_path(path, cwd);
     let Some(kind) = FileKind::classify(&name) else {
         let lower = name.to_ascii_lowercase();
-        if [".min.js", ".min.mjs", ".min.cjs"]
+        return if [".min.js", ".min.mjs", ".min.cjs"]
             .iter()
             .any(|e| lower.ends_with(e))
         {
-            d.skipped.push((shown, SkipReason::Minified));
+            Some(Found::Skipped(shown, SkipReason::Minified))
         } else if explicit {
-            d.skipped.push((shown, SkipReason::Unsupported));
-        }
-        return;
+            Some(Found::Skipped(shown, SkipReason::Unsupported))
+        } else {
+            None
+        };
     };
     if excluded(excludes, abs, false) {
-        if explicit {
-            d.skipped.push((shown, SkipReason::Excluded));
-        }
-        return;
+        return explicit.then_some(Found::Skipped(shown, SkipReason::Excluded));
     }
     // Test code is judged inside what was asked for: `check examples/app` reads the app.
     let rel = abs
@@ -360,19 +365,36 @@ fn consider_file(
         Some(SkipReason::NotRegularFile)
     } else if !settings.include_tests && is_test_path(rel) {
         Some(SkipReason::TestCode)
-    } else if len > settings.max_file_size {
+    } else if len() > settings.max_file_size {
         Some(SkipReason::TooLarge)
     } else {
         None
     };
-    match reason {
-        Some(r) => d.skipped.push((shown, r)),
-        None => d.candidates.push(Candidate {
+    Some(match reason {
+        Some(r) => Found::Skipped(shown, r),
+        None => Found::Candidate(Candidate {
             path: shown,
             abs: abs.to_path_buf(),
             kind,
             explicit,
+            identity,
         }),
+    })
+}
+
+/// What became of one file.
+enum Found {
+    Candidate(Candidate),
+    Skipped(String, SkipReason),
+}
+
+impl Discovery {
+    fn add(&mut self, found: Option<Found>) {
+        match found {
+            Some(Found::Candidate(c)) => self.candidates.push(c),
+            Some(Found::Skipped(path, reason)) => self.skipped.push((path, reason)),
+            None => {}
+        }
     }
 }
 

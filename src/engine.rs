@@ -130,8 +130,18 @@ impl Options {
 /// exclude glob), not with a file.
 pub fn run(opts: &Options) -> Result<Outcome, String> {
     let started = Instant::now();
-    install_panic_hook();
     let discovery = discover::discover(&opts.paths, &opts.settings, &opts.cwd, opts.threads)?;
+    check_discovered(opts, discovery, started)
+}
+
+/// Checks what discovery found. Files can change between the two (a build deleting its
+/// output, a checkout in progress); each such file ends as a diagnostic, never as a lost file.
+fn check_discovered(
+    opts: &Options,
+    discovery: discover::Discovery,
+    started: Instant,
+) -> Result<Outcome, String> {
+    install_panic_hook();
     let enabled = opts.enabled_rules();
     // Every analyzer runs, even when none of its rules is selected: its facts feed the verdict.
     let prefilters = analyzers::all()
@@ -290,6 +300,40 @@ fn floor_boundary(text: &str, mut i: usize) -> usize {
         i -= 1;
     }
     i
+}
+
+#[cfg(test)]
+mod changing_tree_tests {
+    use super::*;
+
+    #[test]
+    fn a_file_that_vanishes_during_the_scan_is_reported_and_counted() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path();
+        std::fs::write(p.join("gone.rs"), "fn login_token() {}\n").unwrap();
+        std::fs::write(p.join("kept.rs"), "fn main() {}\n").unwrap();
+        let opts = Options {
+            paths: vec![p.to_path_buf()],
+            settings: Settings {
+                exclude_root: p.to_path_buf(),
+                ..Settings::default()
+            },
+            select: None,
+            ignore: Vec::new(),
+            threads: 2,
+            cwd: p.to_path_buf(),
+        };
+        let discovery =
+            discover::discover(&opts.paths, &opts.settings, &opts.cwd, opts.threads).unwrap();
+        assert_eq!(discovery.candidates.len(), 2);
+        std::fs::remove_file(p.join("gone.rs")).unwrap();
+        let out = check_discovered(&opts, discovery, Instant::now()).unwrap();
+        let files = &out.summary.files;
+        assert_eq!((files.discovered, files.scanned, files.failed), (2, 1, 1));
+        let d = &out.diagnostics[0];
+        assert_eq!((d.kind, d.path.as_str()), ("read-error", "gone.rs"));
+        assert!(d.message.starts_with("cannot read file: "), "{}", d.message);
+    }
 }
 
 #[cfg(test)]

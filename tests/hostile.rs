@@ -169,3 +169,51 @@ unsafe extern "C" {
     #[link_name = "mkfifo"]
     fn libc_mkfifo(path: *const std::ffi::c_char, mode: u32) -> i32;
 }
+
+/// A file nobody may read. Root reads everything, so as root authlint runs without the
+/// capabilities that override file permissions (`setpriv`, util-linux), as an ordinary user
+/// would.
+#[test]
+fn an_unreadable_file_is_reported_and_the_run_goes_on() {
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path();
+    std::fs::write(p.join("secret.rs"), "fn login_token() {}\n").unwrap();
+    std::fs::write(p.join("ok.rs"), "fn main() {}\n").unwrap();
+    std::fs::set_permissions(p.join("secret.rs"), std::fs::Permissions::from_mode(0o000)).unwrap();
+    let root = std::fs::metadata(p.join("ok.rs")).unwrap().uid() == 0;
+    let mut cmd = if root {
+        let mut c = Command::new("setpriv");
+        c.args([
+            "--inh-caps=-all",
+            "--bounding-set=-dac_override,-dac_read_search",
+            "--",
+        ])
+        .arg(env!("CARGO_BIN_EXE_authlint"));
+        c
+    } else {
+        Command::new(env!("CARGO_BIN_EXE_authlint"))
+    };
+    let out = cmd
+        .args(["check", ".", "--format", "json", "--no-config"])
+        .current_dir(p)
+        .output()
+        .expect("runs (as root this needs setpriv from util-linux)");
+    let v: Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+    let files = &v["summary"]["files"];
+    assert_eq!(
+        (&files["discovered"], &files["scanned"], &files["failed"]),
+        (&Value::from(2), &Value::from(1), &Value::from(1)),
+        "{v}"
+    );
+    let d = &v["diagnostics"][0];
+    assert_eq!(
+        (&d["kind"], &d["path"]),
+        (&Value::from("read-error"), &Value::from("secret.rs"))
+    );
+    assert!(
+        d["message"].as_str().unwrap().contains("ermission denied"),
+        "{d}"
+    );
+}
