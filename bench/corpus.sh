@@ -3,7 +3,8 @@
 #   rust/    `cargo vendor` of corpus-manifest/ (Cargo.lock pinned), minus Windows bindings and
 #            generated *-sys crates, cut at about 1.5 million lines in sorted crate order
 #   js/      the sources of ~20 front-end npm packages at pinned versions (no install scripts run)
-#   config/  authlint's own config fixtures, copied 20 times under different names
+#   config/  the config files among authlint's rule fixtures (TOML, YAML, JSON, .env, Terraform),
+#            copied 20 times under different names
 # Re-running reuses what is already there.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -39,7 +40,9 @@ find "$corpus/js" -type d \( -name dist -o -name build -o -name umd -o -name bun
 find "$corpus/js" \( -name '*.map' -o -name '*.d.ts' -o -name '*.min.js' \) -delete
 for i in $(seq 1 20); do
   mkdir -p "$corpus/config/app$i"
-  cp -r "$here/../fixtures/rules/." "$corpus/config/app$i/" 2>/dev/null || true
+  (cd "$here/../fixtures/rules" && find . -type f \( -name '*.toml' -o -name '*.cfg' -o -name '*.yaml' \
+     -o -name '*.yml' -o -name '*.json' -o -name '*.tf' -o -name '.env*' -o -name '*.env' \) \
+     -exec cp --parents {} "$corpus/config/app$i/" \;)
 done
 echo "corpus: $corpus"
 echo "files: $(find "$corpus" -type f | wc -l)  lines: $(find "$corpus" -type f \( -name '*.rs' -o -name '*.js' -o -name '*.ts' -o -name '*.mjs' -o -name '*.cjs' -o -name '*.toml' -o -name '*.yaml' -o -name '*.yml' -o -name '*.json' \) -print0 | xargs -0 cat | wc -l)"

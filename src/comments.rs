@@ -6,7 +6,8 @@ use std::ops::Range;
 /// Byte ranges of the comments in `text`, in order.
 pub fn comment_ranges(kind: FileKind, text: &str) -> Vec<Range<usize>> {
     match kind {
-        FileKind::Rust | FileKind::Script => c_like(text, kind == FileKind::Rust),
+        FileKind::Rust => rust(text),
+        FileKind::Script => c_like(text, false),
         FileKind::Markup => markup(text),
         FileKind::Config(ConfigFormat::Json) => c_like(text, false),
         FileKind::Config(ConfigFormat::Hcl) => {
@@ -88,6 +89,79 @@ fn c_like(text: &str, rust: bool) -> Vec<Range<usize>> {
         }
     }
     out
+}
+
+/// Rust: jumps from one `/`, `"` or `'` to the next (most of a file is neither), and recognises a
+/// raw string (`r"..."`, `r#"..."#`, `br"..."`) at its opening quote.
+fn rust(text: &str) -> Vec<Range<usize>> {
+    let b = text.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while let Some(n) = memchr::memchr3(b'/', b'"', b'\'', &b[i..]) {
+        i += n;
+        match b[i] {
+            b'/' if matches!(b.get(i + 1), Some(b'/' | b'*')) => {
+                let end = block_or_line_comment(b, i, true);
+                out.push(i..end);
+                i = end;
+            }
+            b'/' => i += 1,
+            b'"' => {
+                let hashes = b[..i].iter().rev().take_while(|&&c| c == b'#').count();
+                let r = i.checked_sub(hashes + 1);
+                let raw = r.is_some_and(|r| {
+                    b[r] == b'r'
+                        && (r == 0
+                            || !is_ident(b[r - 1])
+                            || (b[r - 1] == b'b' && (r == 1 || !is_ident(b[r - 2]))))
+                });
+                if raw {
+                    let close: Vec<u8> = std::iter::once(b'"')
+                        .chain(std::iter::repeat_n(b'#', hashes))
+                        .collect();
+                    i = memchr::memmem::find(&b[i + 1..], &close)
+                        .map_or(b.len(), |n| i + 1 + n + close.len());
+                } else {
+                    let mut j = i + 1;
+                    while let Some(n) = memchr::memchr2(b'"', b'\\', &b[j..]) {
+                        j += n;
+                        if b[j] == b'\\' {
+                            j += 2;
+                        } else {
+                            break;
+                        }
+                    }
+                    i = (j + 1).min(b.len());
+                }
+            }
+            _ => {
+                // A char literal ('x', '\n', '"') or a lifetime ('a): skip only the former.
+                i = rust_char_end(b, i).unwrap_or(i + 1);
+            }
+        }
+    }
+    out
+}
+
+/// The end of the `//` or `/* */` comment starting at `i` (block comments nest in Rust).
+fn block_or_line_comment(b: &[u8], i: usize, nested: bool) -> usize {
+    if b[i + 1] == b'/' {
+        return memchr::memchr(b'\n', &b[i..]).map_or(b.len(), |n| i + n);
+    }
+    let mut depth = 1;
+    let mut j = i + 2;
+    while j < b.len() && depth > 0 {
+        if b[j] == b'*' && b.get(j + 1) == Some(&b'/') {
+            depth -= 1;
+            j += 2;
+        } else if nested && b[j] == b'/' && b.get(j + 1) == Some(&b'*') {
+            depth += 1;
+            j += 2;
+        } else {
+            j += 1;
+        }
+    }
+    j.min(b.len())
 }
 
 fn is_ident(c: u8) -> bool {
@@ -180,6 +254,15 @@ mod tests {
             comments(FileKind::Rust, "fn f<'a>(x: &'a str) {} // c"),
             ["// c"]
         );
+    }
+
+    #[test]
+    fn rust_raw_and_byte_strings_are_not_comments() {
+        let t = "let a = br\"// no\"; let b = r##\"\"# /* no\"##; let c = b\"/* no \\\" */\"; // yes\nlet d = 1; /* y */";
+        assert_eq!(comments(FileKind::Rust, t), ["// yes", "/* y */"]);
+        // `r` ending an identifier does not open a raw string.
+        assert_eq!(comments(FileKind::Rust, "let ptr\"x\" // c"), ["// c"]);
+        assert_eq!(comments(FileKind::Rust, "// a\n\"unterminated"), ["// a"]);
     }
 
     #[test]
