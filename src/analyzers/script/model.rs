@@ -363,9 +363,16 @@ impl Env<'_> {
     pub fn snippet(&self, e: &Expression) -> String {
         let s = e.span();
         let text = self.src.get(s.start as usize..s.end as usize).unwrap_or("");
-        let mut out: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
-        if out.chars().count() > SHOWN_MAX {
-            out = out.chars().take(SHOWN_MAX - 1).collect::<String>() + "…";
+        // Whitespace runs become one space; only the first characters are ever shown, so a
+        // large expression (a whole function) costs no more than a short one.
+        let mut chars = text
+            .split_whitespace()
+            .enumerate()
+            .flat_map(|(i, w)| (i > 0).then_some(' ').into_iter().chain(w.chars()));
+        let mut out: String = chars.by_ref().take(SHOWN_MAX).collect();
+        if chars.next().is_some() {
+            out.pop();
+            out.push('…');
         }
         out
     }
