@@ -123,7 +123,8 @@ fn rust(text: &str) -> Vec<Range<usize>> {
                         .map_or(b.len(), |n| i + 1 + n + close.len());
                 } else {
                     let mut j = i + 1;
-                    while let Some(n) = memchr::memchr2(b'"', b'\\', &b[j..]) {
+                    while let Some(n) = memchr::memchr2(b'"', b'\\', b.get(j..).unwrap_or_default())
+                    {
                         j += n;
                         if b[j] == b'\\' {
                             j += 2;
@@ -263,6 +264,9 @@ mod tests {
         // `r` ending an identifier does not open a raw string.
         assert_eq!(comments(FileKind::Rust, "let ptr\"x\" // c"), ["// c"]);
         assert_eq!(comments(FileKind::Rust, "// a\n\"unterminated"), ["// a"]);
+        // A string cut off after a backslash, and a raw string never closed.
+        assert_eq!(comments(FileKind::Rust, "// a\n\"x\\"), ["// a"]);
+        assert!(comments(FileKind::Rust, "r#\"open // x").is_empty());
     }
 
     #[test]
