@@ -7,11 +7,11 @@ use std::ops::Range;
 pub fn comment_ranges(kind: FileKind, text: &str) -> Vec<Range<usize>> {
     match kind {
         FileKind::Rust => rust(text),
-        FileKind::Script => c_like(text, false),
+        FileKind::Script => c_like(text),
         FileKind::Markup => markup(text),
-        FileKind::Config(ConfigFormat::Json) => c_like(text, false),
+        FileKind::Config(ConfigFormat::Json) => c_like(text),
         FileKind::Config(ConfigFormat::Hcl) => {
-            let mut r = c_like(text, false);
+            let mut r = c_like(text);
             r.extend(hash(text));
             r.sort_by_key(|r| r.start);
             r
@@ -20,65 +20,25 @@ pub fn comment_ranges(kind: FileKind, text: &str) -> Vec<Range<usize>> {
     }
 }
 
-fn c_like(text: &str, rust: bool) -> Vec<Range<usize>> {
+/// JavaScript, TypeScript, JSON and HCL: `//` and `/* */` (not nested), outside strings and
+/// template literals.
+fn c_like(text: &str) -> Vec<Range<usize>> {
     let b = text.as_bytes();
     let mut out = Vec::new();
     let mut i = 0;
     while i < b.len() {
         match b[i] {
-            b'/' if b.get(i + 1) == Some(&b'/') => {
-                let end = text[i..].find('\n').map_or(b.len(), |n| i + n);
+            b'/' if matches!(b.get(i + 1), Some(b'/' | b'*')) => {
+                let end = block_or_line_comment(b, i, false);
                 out.push(i..end);
                 i = end;
-            }
-            b'/' if b.get(i + 1) == Some(&b'*') => {
-                let mut depth = 1;
-                let mut j = i + 2;
-                while j < b.len() && depth > 0 {
-                    if b[j] == b'*' && b.get(j + 1) == Some(&b'/') {
-                        depth -= 1;
-                        j += 2;
-                    } else if rust && b[j] == b'/' && b.get(j + 1) == Some(&b'*') {
-                        depth += 1;
-                        j += 2;
-                    } else {
-                        j += 1;
-                    }
-                }
-                out.push(i..j.min(b.len()));
-                i = j;
-            }
-            b'r' if rust
-                && matches!(b.get(i + 1), Some(b'"' | b'#'))
-                && (i == 0 || !is_ident(b[i - 1])) =>
-            {
-                let hashes = b[i + 1..].iter().take_while(|&&c| c == b'#').count();
-                if b.get(i + 1 + hashes) != Some(&b'"') {
-                    i += 1;
-                    continue;
-                }
-                let close: String = std::iter::once('"')
-                    .chain(std::iter::repeat_n('#', hashes))
-                    .collect();
-                let start = i + 2 + hashes;
-                i = text[start..]
-                    .find(&close)
-                    .map_or(b.len(), |n| start + n + close.len());
-            }
-            b'\'' if rust => {
-                // A char literal ('x', '\n', '"') or a lifetime ('a): skip only the former.
-                if let Some(end) = rust_char_end(b, i) {
-                    i = end;
-                } else {
-                    i += 1;
-                }
             }
             q @ (b'"' | b'\'' | b'`') => {
                 let mut j = i + 1;
                 while j < b.len() && b[j] != q {
                     if b[j] == b'\\' {
                         j += 1;
-                    } else if b[j] == b'\n' && q != b'`' && !rust {
+                    } else if b[j] == b'\n' && q != b'`' {
                         break;
                     }
                     j += 1;
@@ -224,7 +184,7 @@ fn markup(text: &str) -> Vec<Range<usize>> {
     }
     // Script blocks use `//` and `/* */`; a cheap pass over the whole file finds those too, and
     // string awareness keeps quoted text out.
-    for r in c_like(text, false) {
+    for r in c_like(text) {
         if !out.iter().any(|o| o.start <= r.start && r.start < o.end) {
             out.push(r);
         }

@@ -111,6 +111,8 @@ const PATTERNS: &[(&str, Role)] = &[
     ("yew", Word),
     ("sycamore", Word),
     ("wasm_cookies", Word),
+    ("local_storage", Word),
+    ("session_storage", Word),
     // The project pass (see `facts`): handlers, deny lists, OAuth, CORS.
     ("revoke", Word),
     ("logout", Word),
@@ -221,6 +223,9 @@ const AUTH: &[&str] = &[
     "jwt",
     "secret",
     "storage",
+    "local_storage",
+    "session_storage",
+    "wasm_cookies",
     "claim",
     "encodingkey",
     "decodingkey",
@@ -318,16 +323,19 @@ pub fn secrets(p: &Present) -> bool {
     ])
 }
 
+/// A browser file (see `wasm_storage::WEB_MARKERS`) that writes storage or cookies. The markers
+/// that name storage or cookies themselves count for both halves: leftmost-longest matching
+/// reads `wasm_cookies` as one word, not as `cookie`.
 pub fn wasm_storage(p: &Present) -> bool {
-    p.any(&[
-        "web_sys",
-        "gloo",
-        "leptos",
-        "dioxus",
-        "yew",
-        "sycamore",
-        "wasm_cookies",
-    ]) && p.any(&["storage", "persistent", "cookie"])
+    p.any(super::wasm_storage::WEB_MARKERS)
+        && p.any(&[
+            "storage",
+            "persistent",
+            "cookie",
+            "wasm_cookies",
+            "local_storage",
+            "session_storage",
+        ])
 }
 
 /// The facts collector: who issues and checks tokens, sessions, handlers, stores, deny lists.
@@ -400,6 +408,17 @@ mod tests {
         assert!(scan("Claims { sub, exp }").any(&["exp"]));
         assert!(scan("json!({\"exp\": 1})").any(&["exp"]));
         assert!(!scan("self.jtis").any(&["jti"]));
+    }
+
+    #[test]
+    fn browser_storage_named_alone_opens_the_wasm_gate() {
+        assert!(wanted(&scan(
+            "let s = window().local_storage().unwrap().unwrap(); s.set_item(\"jwt\", &t);"
+        )));
+        assert!(wasm_storage(&scan(
+            "wasm_cookies::set(\"sid\", &v, &opts);"
+        )));
+        assert!(!wasm_storage(&scan("use yew::prelude::*;")));
     }
 
     #[test]

@@ -27,6 +27,18 @@ use syn::spanned::Spanned;
 use syn::visit::Visit;
 
 pub const STORAGE: &str = "token-in-web-storage";
+/// Words that say a Rust file runs in a browser (its crates, or the storage it names).
+pub const WEB_MARKERS: &[&str] = &[
+    "web_sys",
+    "gloo",
+    "leptos",
+    "dioxus",
+    "yew",
+    "sycamore",
+    "wasm_cookies",
+    "local_storage",
+    "session_storage",
+];
 pub const COOKIE: &str = "token-cookie-set-by-script";
 
 pub fn check(rf: &RustFile, ctx: &Context, sink: &mut Sink) {
@@ -34,19 +46,7 @@ pub fn check(rf: &RustFile, ctx: &Context, sink: &mut Sink) {
         return;
     }
     let text = &rf.src.text;
-    let web = [
-        "web_sys",
-        "gloo",
-        "leptos",
-        "dioxus",
-        "yew",
-        "sycamore",
-        "wasm_cookies",
-        "local_storage",
-        "session_storage",
-    ]
-    .iter()
-    .any(|s| text.contains(s));
+    let web = WEB_MARKERS.iter().any(|s| text.contains(s));
     if !web {
         return;
     }
