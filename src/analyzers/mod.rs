@@ -17,6 +17,17 @@ pub struct Context<'a> {
     pub project: &'a ProjectInfo,
 }
 
+/// Runs `f` with default settings and an empty project, as unit tests of the rules do.
+#[cfg(test)]
+pub fn with_default_context<R>(f: impl FnOnce(&Context) -> R) -> R {
+    let settings = Settings::default();
+    let project = ProjectInfo::default();
+    f(&Context {
+        settings: &settings,
+        project: &project,
+    })
+}
+
 /// A problem with the file itself (it could not be parsed), as opposed to a finding in it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FileError {

@@ -198,19 +198,11 @@ impl Analyzer for ConfigAnalyzer {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::Settings;
-    use crate::project::ProjectInfo;
 
     fn run(path: &str, text: &str) -> Sink {
         let file = SourceFile::from_text(path, text);
-        let settings = Settings::default();
-        let project = ProjectInfo::default();
-        let ctx = Context {
-            settings: &settings,
-            project: &project,
-        };
         let mut sink = Sink::default();
-        ConfigAnalyzer.check(&file, &ctx, &mut sink);
+        crate::analyzers::with_default_context(|ctx| ConfigAnalyzer.check(&file, ctx, &mut sink));
         sink
     }
 

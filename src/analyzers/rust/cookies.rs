@@ -136,8 +136,6 @@ fn help(rec: &Record, rule: &str, problem: Problem, adder: Adder) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::Settings;
-    use crate::project::ProjectInfo;
     use crate::source::SourceFile;
 
     /// `(rule, line)` of every finding on `code`.
@@ -147,14 +145,8 @@ mod tests {
             src: &src,
             ast: syn::parse_file(code).unwrap(),
         };
-        let settings = Settings::default();
-        let project = ProjectInfo::default();
-        let ctx = Context {
-            settings: &settings,
-            project: &project,
-        };
         let mut sink = Sink::default();
-        check(&rf, &ctx, &mut sink);
+        crate::analyzers::with_default_context(|ctx| check(&rf, ctx, &mut sink));
         let mut v: Vec<_> = sink
             .reports
             .iter()

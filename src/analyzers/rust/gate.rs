@@ -247,8 +247,12 @@ pub fn wanted(p: &Present) -> bool {
 }
 
 /// Names that say "token" to `token_names::decide`, or put a lifetime on a session or cookie.
-const TOKENISH: &[&str] = &[
-    "token",
+fn tokenish(p: &Present) -> bool {
+    p.any(&["token", "access"]) || p.any(TOKEN_NAMES)
+}
+
+/// The names of `tokenish` that say "token" on their own, without `token` or `access`.
+const TOKEN_NAMES: &[&str] = &[
     "jsonwebtoken",
     "jwt",
     "claim",
@@ -261,7 +265,6 @@ const TOKENISH: &[&str] = &[
     "credential",
     "paseto",
     "refresh",
-    "access",
     "bearer",
     "idtoken",
     "session",
@@ -279,7 +282,7 @@ pub fn sessions(p: &Present) -> bool {
 }
 
 pub fn lifetimes(p: &Present) -> bool {
-    p.any(EXPIRY) && p.any(TOKENISH)
+    p.any(EXPIRY) && tokenish(p)
 }
 
 pub fn token_expiry(p: &Present) -> bool {
@@ -342,10 +345,7 @@ pub fn wasm_storage(p: &Present) -> bool {
 /// A bare `token` (a lexer's, a syn field's `paren_token`, a job server's) needs a second word
 /// that puts it in an auth context.
 pub fn facts(p: &Present) -> bool {
-    let strong = TOKENISH
-        .iter()
-        .filter(|w| **w != "token" && **w != "access");
-    p.any(&strong.copied().collect::<Vec<_>>())
+    p.any(TOKEN_NAMES)
         || p.any(&["token"]) && p.any(&["access", "exp", "expir", "expire", "secret"])
         || p.any(&[
             "jsonwebtoken",

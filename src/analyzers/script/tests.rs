@@ -1,19 +1,11 @@
 //! Unit tests of the whole analyzer on small snippets.
 use super::*;
-use crate::analyzers::Sink;
-use crate::config::Settings;
-use crate::project::ProjectInfo;
+use crate::analyzers::{Sink, with_default_context};
 
 pub fn run(path: &str, text: &str) -> Sink {
     let file = SourceFile::from_text(path, text);
-    let settings = Settings::default();
-    let project = ProjectInfo::default();
-    let ctx = Context {
-        settings: &settings,
-        project: &project,
-    };
     let mut sink = Sink::default();
-    ScriptAnalyzer.check(&file, &ctx, &mut sink);
+    with_default_context(|ctx| ScriptAnalyzer.check(&file, ctx, &mut sink));
     sink
 }
 
