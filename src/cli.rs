@@ -142,6 +142,9 @@ pub struct CheckArgs {
     /// Worker threads (default: the number of CPUs)
     #[arg(short = 'j', long, value_name = "N")]
     pub threads: Option<usize>,
+    /// Print each file's role (production, example, test, …), why, and its policy; check nothing
+    #[arg(long)]
+    pub show_roles: bool,
 }
 
 /// Runs the command line and returns the exit code.
@@ -302,6 +305,27 @@ fn check(args: CheckArgs) -> Result<i32, String> {
         .threads
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
         .max(1);
+    if args.show_roles {
+        let rows = crate::discover::show_roles(&args.paths, &settings, &cwd, threads)?;
+        let mut text = String::new();
+        for (path, decision, policy) in rows {
+            text.push_str(&format!(
+                "{path}\t{}\t{}\t{}\n",
+                decision.role.as_str(),
+                policy.describe(),
+                decision.reason
+            ));
+        }
+        let mut stdout = std::io::stdout().lock();
+        return match stdout
+            .write_all(text.as_bytes())
+            .and_then(|_| stdout.flush())
+        {
+            Ok(()) => Ok(EXIT_CLEAN),
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(EXIT_CLEAN),
+            Err(e) => Err(format!("cannot write the roles: {e}")),
+        };
+    }
     let opts = Options {
         paths: args.paths.clone(),
         settings,

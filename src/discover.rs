@@ -2,6 +2,7 @@
 //! excludes, config excludes, test-code and size limits. Every candidate is accounted for.
 use crate::config::Settings;
 use crate::finding::SkipReason;
+use crate::roles::{self, Policy, Role};
 use crate::source::FileKind;
 use ignore::overrides::{Override, OverrideBuilder};
 use ignore::{WalkBuilder, WalkState};
@@ -26,17 +27,6 @@ pub const DEFAULT_EXCLUDED_DIRS: &[&str] = &[
     "coverage",
 ];
 
-/// Directories holding test code, skipped unless `include_tests = true`.
-const TEST_DIRS: &[&str] = &[
-    "tests",
-    "benches",
-    "examples",
-    "__tests__",
-    "__mocks__",
-    "cypress",
-    "e2e",
-];
-
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Candidate {
     pub path: String,
@@ -46,6 +36,10 @@ pub struct Candidate {
     /// The file's canonical path: the same file reached twice (two overlapping roots, a symlink
     /// beside its target) is checked once.
     pub identity: PathBuf,
+    /// What the file is for, judged inside its project root (see `roles`).
+    pub role: Role,
+    /// The folder it was found under: where roles are judged when no project root exists.
+    pub scan_root: PathBuf,
 }
 
 #[derive(Debug, Default)]
@@ -119,23 +113,6 @@ pub fn display_path(path: &Path, cwd: &Path) -> String {
     } else {
         s.to_string()
     }
-}
-
-fn is_test_path(rel: &Path) -> bool {
-    let name = rel
-        .file_name()
-        .map(|n| n.to_string_lossy().to_ascii_lowercase())
-        .unwrap_or_default();
-    let test_file = name.contains(".test.")
-        || name.contains(".spec.")
-        || name.ends_with("_test.rs")
-        || name.ends_with("_tests.rs")
-        || name == "tests.rs";
-    test_file
-        || rel.parent().is_some_and(|p| {
-            p.components()
-                .any(|c| TEST_DIRS.contains(&c.as_os_str().to_string_lossy().as_ref()))
-        })
 }
 
 pub fn build_excludes(settings: &Settings) -> Result<Override, String> {
@@ -299,6 +276,7 @@ pub fn discover(
         });
     }
     let mut d = out.into_inner().unwrap();
+    assign_roles(&mut d, settings)?;
     d.candidates.sort();
     // The same file reached twice (`check src ../repo/src`, a symlink beside its target) is
     // checked once.
@@ -312,6 +290,103 @@ pub fn discover(
     d.markers.sort();
     d.markers.dedup();
     Ok(d)
+}
+
+/// Gives each candidate its role (a `[roles.paths]` glob first, then the path inside its project
+/// root); files whose role is skipped move to `skipped` with the role as the reason.
+fn assign_roles(d: &mut Discovery, settings: &Settings) -> Result<(), String> {
+    let globs = role_globs(settings)?;
+    let mut roots = roles::Roots::default();
+    let mut kept = Vec::with_capacity(d.candidates.len());
+    for mut c in std::mem::take(&mut d.candidates) {
+        c.role = role_of(&c.abs, &c.scan_root, settings, &globs, &mut roots).role;
+        if settings.policy(c.role) == Policy::Skip {
+            d.skipped.push((c.path, SkipReason::Role(c.role)));
+        } else {
+            kept.push(c);
+        }
+    }
+    d.candidates = kept;
+    Ok(())
+}
+
+/// A file's role and why: a `[roles.paths]` glob (relative to the config's folder), else its path
+/// inside its project root.
+pub fn role_of(
+    abs: &Path,
+    scan_root: &Path,
+    settings: &Settings,
+    globs: &globset::GlobSet,
+    roots: &mut roles::Roots,
+) -> roles::Decision {
+    if let Ok(rel) = abs.strip_prefix(&settings.exclude_root) {
+        // Each glob was added twice (itself and `glob/**`): index / 2 is the configured entry.
+        if let Some(i) = globs.matches(rel).into_iter().min() {
+            let (g, role) = &settings.role_paths[i / 2];
+            return roles::Decision {
+                role: *role,
+                reason: format!("matches `{g}` in [roles.paths]"),
+            };
+        }
+    }
+    roles::classify(roots, abs, scan_root)
+}
+
+/// Every file a check would consider, with its role, the reason and the policy that applies
+/// (`check --show-roles`). A header marker (generated, documentation only) is read as the check
+/// reads it.
+pub fn show_roles(
+    paths: &[PathBuf],
+    settings: &Settings,
+    cwd: &Path,
+    threads: usize,
+) -> Result<Vec<(String, roles::Decision, Policy)>, String> {
+    let mut all = settings.clone();
+    for r in roles::ALL {
+        all.role_policy.insert(r, Policy::Report);
+    }
+    let d = discover(paths, &all, cwd, threads)?;
+    let globs = role_globs(settings)?;
+    let mut roots = roles::Roots::default();
+    let mut rows = Vec::new();
+    for c in d.candidates {
+        let mut decision = role_of(&c.abs, &c.scan_root, settings, &globs, &mut roots);
+        let head = read_head(&c.abs);
+        if let Some(by_text) = roles::by_content(&head)
+            && settings
+                .policy(by_text.role)
+                .is_milder_than(settings.policy(decision.role))
+        {
+            decision = by_text;
+        }
+        let policy = settings.policy(decision.role);
+        rows.push((c.path, decision, policy));
+    }
+    Ok(rows)
+}
+
+/// The first few KiB of a file, lossily decoded (for header markers).
+fn read_head(path: &Path) -> String {
+    use std::io::Read;
+    let mut buf = Vec::new();
+    let _ = std::fs::File::open(path).and_then(|f| f.take(4096).read_to_end(&mut buf));
+    String::from_utf8_lossy(&buf).into_owned()
+}
+
+fn role_globs(settings: &Settings) -> Result<globset::GlobSet, String> {
+    let mut globs = globset::GlobSetBuilder::new();
+    for (g, _) in &settings.role_paths {
+        let g = g.trim_end_matches('/');
+        // `dir` also covers everything below it; each entry adds two globs (index / 2).
+        for pattern in [g.to_string(), format!("{g}/**")] {
+            let glob = globset::GlobBuilder::new(&pattern)
+                .literal_separator(true)
+                .build()
+                .map_err(|e| format!("invalid role glob `{g}`: {e}"))?;
+            globs.add(glob);
+        }
+    }
+    globs.build().map_err(|e| e.to_string())
 }
 
 fn err_path(err: &ignore::Error) -> Option<PathBuf> {
@@ -356,15 +431,9 @@ fn consider_file(
     if excluded(excludes, abs, false) {
         return explicit.then_some(Found::Skipped(shown, SkipReason::Excluded));
     }
-    // Test code is judged inside what was asked for: `check examples/app` reads the app.
-    let rel = abs
-        .strip_prefix(scan_root)
-        .or_else(|_| abs.strip_prefix(&settings.exclude_root))
-        .unwrap_or(Path::new(path.file_name().unwrap_or_default()));
+    // Roles are given after the walk (`assign_roles`), from each file's project root.
     let reason = if !regular {
         Some(SkipReason::NotRegularFile)
-    } else if !settings.include_tests && is_test_path(rel) {
-        Some(SkipReason::TestCode)
     } else if len() > settings.max_file_size {
         Some(SkipReason::TooLarge)
     } else {
@@ -378,6 +447,8 @@ fn consider_file(
             kind,
             explicit,
             identity,
+            role: Role::Production,
+            scan_root: scan_root.to_path_buf(),
         }),
     })
 }
@@ -401,17 +472,6 @@ impl Discovery {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn test_paths() {
-        assert!(is_test_path(Path::new("tests/login.rs")));
-        assert!(is_test_path(Path::new("web/src/__tests__/auth.ts")));
-        assert!(is_test_path(Path::new("web/src/auth.spec.ts")));
-        assert!(!is_test_path(Path::new(
-            "src/auth/testing_helpers_are_not_tests_dir.rs"
-        )));
-        assert!(!is_test_path(Path::new("src/tests_api.rs")));
-    }
 
     #[test]
     fn display_paths_are_relative_and_slashed() {

@@ -445,7 +445,24 @@ impl Engine<'_> {
             // Nothing can be reported here, not even an unused suppression.
             return r;
         }
-        let file = SourceFile::new(c.abs.clone(), c.path.clone(), c.kind, text.to_string());
+        // A header can say more than the path: generated code, a config for the docs only. It
+        // only ever makes a file's role milder, never turns test data into production.
+        let mut role = c.role;
+        if let Some(d) = crate::roles::by_content(text)
+            && self
+                .opts
+                .settings
+                .policy(d.role)
+                .is_milder_than(self.opts.settings.policy(role))
+        {
+            role = d.role;
+        }
+        if self.opts.settings.policy(role) == crate::roles::Policy::Skip {
+            r.skipped = Some(SkipReason::Role(role));
+            return r;
+        }
+        let mut file = SourceFile::new(c.abs.clone(), c.path.clone(), c.kind, text.to_string());
+        file.role = role;
         let ctx = Context {
             settings: &self.opts.settings,
             project: &self.project,
@@ -541,6 +558,8 @@ impl Engine<'_> {
                     .or_else(|| self.opts.level(rep.rule))
                     .unwrap_or(Severity::Warning),
             };
+            // The file's role caps the level: example code at most a warning, dev config a note.
+            let severity = self.opts.settings.policy(file.role).cap(severity);
             let start = file.position(rep.span.start);
             let end = file.position(rep.span.end);
             let code = normalised_code(file, &rep);
@@ -575,6 +594,7 @@ impl Engine<'_> {
                 help: rep.help,
                 fingerprint,
                 url: catalog::get(rep.rule).map(|d| d.url()).unwrap_or_default(),
+                role: file.role,
             });
         }
     }

@@ -1,4 +1,5 @@
 //! What a rule reports and what the engine makes of it.
+use crate::roles::Role;
 use serde::Serialize;
 use std::fmt;
 
@@ -139,9 +140,20 @@ pub struct Finding {
     /// Stable across line moves: rule, path, the normalised text of the flagged code, occurrence.
     pub fingerprint: String,
     pub url: String,
+    /// What the file is for (production, example, dev config, …): its policy capped the level.
+    pub role: Role,
 }
 
 impl Finding {
+    /// The message as a person reads it: with the file's role when it is not production code
+    /// ("… (in example code)").
+    pub fn message_with_role(&self) -> String {
+        match self.role {
+            Role::Production => self.message.clone(),
+            role => format!("{} (in {})", self.message, role.describe()),
+        }
+    }
+
     pub fn sort_key(&self) -> (&str, usize, usize, &str, &str) {
         (
             &self.path,
@@ -159,7 +171,9 @@ impl Finding {
 pub enum SkipReason {
     TooLarge,
     Minified,
-    TestCode,
+    /// The file's role (test code, test data, docs, generated, vendored, or any role configured
+    /// `"skip"`) is not analysed.
+    Role(crate::roles::Role),
     SymlinkOutsideRoot,
     NotRegularFile,
     Excluded,
@@ -172,7 +186,17 @@ impl SkipReason {
         match self {
             SkipReason::TooLarge => "too-large",
             SkipReason::Minified => "minified",
-            SkipReason::TestCode => "test-code",
+            SkipReason::Role(role) => match role {
+                Role::Test => "test-code",
+                Role::TestData => "test-data",
+                Role::Docs => "docs",
+                Role::Generated => "generated",
+                Role::Vendored => "vendored",
+                Role::Example => "example",
+                Role::Template => "template",
+                Role::DevConfig => "dev-config",
+                Role::Production => "production",
+            },
             SkipReason::SymlinkOutsideRoot => "symlink-outside-root",
             SkipReason::NotRegularFile => "not-a-regular-file",
             SkipReason::Excluded => "excluded",
@@ -184,7 +208,17 @@ impl SkipReason {
         match self {
             SkipReason::TooLarge => "larger than max_file_size",
             SkipReason::Minified => "minified or generated",
-            SkipReason::TestCode => "test code (include_tests = false)",
+            SkipReason::Role(role) => match role {
+                Role::Test => "test code (include_tests = false)",
+                Role::TestData => "test data, fixtures, mocks or snapshots",
+                Role::Docs => "documentation",
+                Role::Generated => "generated code",
+                Role::Vendored => "vendored code",
+                Role::Example => "example code (roles.policy: skip)",
+                Role::Template => "template (roles.policy: skip)",
+                Role::DevConfig => "development config (roles.policy: skip)",
+                Role::Production => "production code (roles.policy: skip)",
+            },
             SkipReason::SymlinkOutsideRoot => "symlink pointing outside the scanned root",
             SkipReason::NotRegularFile => "not a regular file (FIFO, socket or device)",
             SkipReason::Excluded => "excluded by config",

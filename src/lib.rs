@@ -15,6 +15,7 @@ pub mod facts;
 pub mod finding;
 pub mod project;
 pub mod report;
+pub mod roles;
 pub mod source;
 pub mod suppress;
 pub mod words;

@@ -68,6 +68,8 @@ pub struct SourceFile {
     pub path: String,
     pub kind: FileKind,
     pub text: String,
+    /// What the file is for (production unless discovery said otherwise).
+    pub role: crate::roles::Role,
     /// Where each line starts, computed on first use: most files are never asked for a position.
     line_starts: std::sync::OnceLock<Vec<usize>>,
 }
@@ -79,6 +81,7 @@ impl SourceFile {
             path,
             kind,
             text,
+            role: crate::roles::Role::Production,
             line_starts: std::sync::OnceLock::new(),
         }
     }

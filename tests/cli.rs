@@ -2,69 +2,10 @@
 //! discovery. Each test builds a small project in a temp dir and runs the real binary.
 mod common;
 
+use common::Project;
+
 use serde_json::Value;
-use std::path::Path;
 use std::process::{Command, Output};
-
-struct Project {
-    dir: tempfile::TempDir,
-}
-
-impl Project {
-    fn new(files: &[(&str, &str)]) -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let p = Project { dir };
-        for (path, text) in files {
-            p.write(path, text);
-        }
-        p
-    }
-
-    fn path(&self) -> &Path {
-        self.dir.path()
-    }
-
-    fn write(&self, path: &str, text: &str) {
-        let full = self.dir.path().join(path);
-        std::fs::create_dir_all(full.parent().unwrap()).unwrap();
-        std::fs::write(full, text).unwrap();
-    }
-
-    /// Runs authlint in the project directory with NO_COLOR and CLICOLOR_FORCE cleared.
-    fn run(&self, args: &[&str]) -> Output {
-        self.run_env(args, &[])
-    }
-
-    fn run_env(&self, args: &[&str], env: &[(&str, &str)]) -> Output {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_authlint"));
-        cmd.args(args)
-            .current_dir(self.path())
-            .env_remove("NO_COLOR")
-            .env_remove("CLICOLOR_FORCE");
-        for (k, v) in env {
-            cmd.env(k, v);
-        }
-        cmd.output().unwrap()
-    }
-
-    /// Runs authlint with a subdirectory of the project as the working directory.
-    fn run_in(&self, dir: &str, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_authlint"))
-            .args(args)
-            .current_dir(self.path().join(dir))
-            .output()
-            .unwrap()
-    }
-
-    fn json(&self, args: &[&str]) -> (i32, Value) {
-        let mut all = vec!["check", "--format", "json"];
-        all.extend_from_slice(args);
-        let out = self.run(&all);
-        let v = serde_json::from_slice(&out.stdout)
-            .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stdout)));
-        (out.status.code().unwrap(), v)
-    }
-}
 
 fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
@@ -427,12 +368,15 @@ fn discovery_honours_gitignore_default_excludes_and_explicit_files() {
         v["skipped"][0]["reason"], "test-code",
         "pre-commit's explicit files are judged like walked ones"
     );
-    let (_, v) = p.json(&["generated/out.rs", "node_modules/pkg/index.rs"]);
+    let (_, v) = p.json(&["generated/out.rs", "target/debug/build.rs"]);
     assert_eq!(
         v["findings"].as_array().unwrap().len(),
         2,
         "files named explicitly are checked"
     );
+    // A role is not a default exclude: vendored code stays skipped, named or not.
+    let (_, v) = p.json(&["node_modules/pkg/index.rs"]);
+    assert_eq!(v["skipped"][0]["reason"], "vendored");
     p.write(
         "authlint.toml",
         "exclude = [\"generated/\"]\ninclude_tests = true\n",
@@ -629,11 +573,20 @@ fn paths_are_judged_inside_the_project_whatever_the_working_directory() {
     let (_, v) = p.json(&["shop"]);
     let paths: Vec<&str> = finding_paths(&v);
     assert_eq!(paths, ["shop/src/main.rs"]);
-    // Asking for a directory inside examples/ reads it; walking over it skips it as test code.
+    // examples/app has a project root of its own (no repository above it here): production
+    // code, whether it is asked for or walked over.
     let (_, v) = p.json(&["examples/app"]);
-    assert_eq!(v["findings"].as_array().unwrap().len(), 1, "{v}");
+    assert_eq!(v["findings"][0]["role"], "production", "{v}");
     let (_, v) = p.json(&["."]);
-    assert_eq!(v["summary"]["skipped_by_reason"]["test-code"], 1);
+    // (shop/authlint.toml's exclude applies only when the run starts inside shop: issue 16.)
+    assert_eq!(
+        finding_paths(&v),
+        [
+            "examples/app/src/main.rs",
+            "shop/src/main.rs",
+            "shop/web/gen/api.rs"
+        ]
+    );
     // A baseline written inside the project hides the same findings when run from its parent.
     let write = p.run_in("shop", &["check", ".", "--write-baseline", "baseline.json"]);
     assert_eq!(code(&write), 0);

@@ -7,6 +7,7 @@ pub use template::init_template;
 
 use crate::catalog;
 use crate::finding::Severity;
+use crate::roles::{Policy, Role};
 use miette::{Diagnostic, LabeledSpan, NamedSource, SourceCode};
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -40,6 +41,24 @@ pub struct Settings {
     pub baseline: Option<PathBuf>,
     /// The file these settings came from, if any.
     pub source: Option<PathBuf>,
+    /// `[roles.policy]`: what becomes of each role's files, where it differs from the default.
+    pub role_policy: BTreeMap<Role, Policy>,
+    /// `[roles.paths]`: globs (relative to `exclude_root`) that give files a role, first match wins.
+    pub role_paths: Vec<(String, Role)>,
+}
+
+impl Settings {
+    /// The policy for a role: `[roles.policy]`, else `include_tests` for tests and test data,
+    /// else the role's default.
+    pub fn policy(&self, role: Role) -> Policy {
+        if let Some(p) = self.role_policy.get(&role) {
+            return *p;
+        }
+        if self.include_tests && matches!(role, Role::Test | Role::TestData) {
+            return Policy::Report;
+        }
+        role.default_policy()
+    }
 }
 
 impl Default for Settings {
@@ -54,6 +73,8 @@ impl Default for Settings {
             rules: BTreeMap::new(),
             baseline: None,
             source: None,
+            role_policy: BTreeMap::new(),
+            role_paths: Vec::new(),
         }
     }
 }
@@ -68,9 +89,18 @@ struct RawConfig {
     exclude: Option<Vec<Spanned<String>>>,
     baseline: Option<Spanned<String>>,
     rules: Option<BTreeMap<Spanned<String>, Spanned<String>>>,
+    roles: Option<RawRoles>,
 }
 
-const KNOWN_KEYS: [&str; 7] = [
+/// `[roles]`: `paths` assigns roles by glob, `policy` says what each role's findings become.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRoles {
+    paths: Option<BTreeMap<Spanned<String>, Spanned<String>>>,
+    policy: Option<BTreeMap<Spanned<String>, Spanned<String>>>,
+}
+
+const KNOWN_KEYS: [&str; 8] = [
     "access_token_max_ttl",
     "refresh_token_max_ttl",
     "max_file_size",
@@ -78,6 +108,7 @@ const KNOWN_KEYS: [&str; 7] = [
     "exclude",
     "baseline",
     "rules",
+    "roles",
 ];
 
 #[derive(Debug, Deserialize)]
@@ -227,6 +258,7 @@ fn empty_raw() -> RawConfig {
         exclude: None,
         baseline: None,
         rules: None,
+        roles: None,
     }
 }
 
@@ -342,6 +374,65 @@ fn validate(
                         id.get_ref()
                     ),
                     Some("use \"error\", \"warning\", \"note\" or \"off\"".into()),
+                ),
+            }
+        }
+    }
+    if let Some(roles) = &raw.roles {
+        let role_names = || {
+            crate::roles::ALL
+                .iter()
+                .map(|r| format!("\"{}\"", r.as_str()))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let role_of =
+            |v: &Spanned<String>,
+             err: &mut dyn FnMut(std::ops::Range<usize>, String, Option<String>)| {
+                let role = Role::parse(v.get_ref());
+                if role.is_none() {
+                    let hint = crate::roles::ALL
+                        .iter()
+                        .map(|r| (catalog::edit_distance(v.get_ref(), r.as_str()), r.as_str()))
+                        .filter(|(d, _)| *d <= 3)
+                        .min()
+                        .map(|(_, r)| format!("did you mean `{r}`?"))
+                        .unwrap_or_else(|| format!("roles are {}", role_names()));
+                    err(
+                        v.span(),
+                        format!("unknown role `{}`", v.get_ref()),
+                        Some(hint),
+                    );
+                }
+                role
+            };
+        for (glob, role) in roles.paths.iter().flatten() {
+            let role = role_of(role, &mut err);
+            match globset::Glob::new(glob.get_ref().trim_end_matches('/')) {
+                Ok(_) => {
+                    if let Some(r) = role {
+                        settings.role_paths.push((glob.get_ref().clone(), r));
+                    }
+                }
+                Err(e) => err(
+                    glob.span(),
+                    format!("invalid role glob: {}", e.kind()),
+                    None,
+                ),
+            }
+        }
+        for (role, policy) in roles.policy.iter().flatten() {
+            let r = role_of(role, &mut err);
+            match Policy::parse(policy.get_ref()) {
+                Some(p) => {
+                    if let Some(r) = r {
+                        settings.role_policy.insert(r, p);
+                    }
+                }
+                None => err(
+                    policy.span(),
+                    format!("invalid policy `{}`", policy.get_ref()),
+                    Some("use \"report\", \"warning\", \"note\" or \"skip\"".into()),
                 ),
             }
         }

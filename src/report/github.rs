@@ -35,7 +35,12 @@ impl Reporter for Github {
                 f.start.column,
                 f.end.column,
                 escape_property(&format!("authlint {}", f.rule)),
-                escape_data(&format!("{}\n\nhelp: {}\n{}", f.message, f.help, f.url)),
+                escape_data(&format!(
+                    "{}\n\nhelp: {}\n{}",
+                    f.message_with_role(),
+                    f.help,
+                    f.url
+                )),
             )?;
         }
         for d in &o.diagnostics {

@@ -59,7 +59,7 @@ impl fmt::Debug for Rendered<'_> {
 
 impl fmt::Display for Rendered<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.finding.message)
+        f.write_str(&self.finding.message_with_role())
     }
 }
 
@@ -156,7 +156,7 @@ impl Reporter for Human {
         for (path, reason) in o
             .skipped
             .iter()
-            .filter(|(_, r)| !matches!(r, SkipReason::TestCode | SkipReason::Excluded))
+            .filter(|(_, r)| !matches!(r, SkipReason::Role(_) | SkipReason::Excluded))
         {
             writeln!(out, "note[skipped]: {path}: {}", reason.describe())?;
         }

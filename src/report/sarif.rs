@@ -110,6 +110,7 @@ impl Reporter for Sarif {
                     "message": { "text": format!("{}\nhelp: {}", f.message, f.help) },
                     "locations": [{ "physicalLocation": { "artifactLocation": artifact(&f.path), "region": region(f.start, f.end) } }],
                     "partialFingerprints": { FINGERPRINT_KEY: f.fingerprint },
+                    "properties": { "role": f.role },
                 });
                 if let Some(i) = index(f.rule) {
                     r["ruleIndex"] = json!(i);
@@ -149,7 +150,7 @@ impl Reporter for Sarif {
                 })
             })
             .collect();
-        notifications.extend(o.skipped.iter().filter(|(_, r)| !matches!(r, SkipReason::TestCode | SkipReason::Excluded)).map(
+        notifications.extend(o.skipped.iter().filter(|(_, r)| !matches!(r, SkipReason::Role(_) | SkipReason::Excluded)).map(
             |(path, reason)| {
                 json!({
                     "level": "note",

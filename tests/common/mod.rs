@@ -4,7 +4,9 @@
 use authlint::config::Settings;
 use authlint::engine::{self, Options, Outcome};
 use authlint::report::{self, Format, Style};
+use serde_json::Value;
 use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
 
 pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -123,4 +125,65 @@ pub fn found(outcome: &Outcome) -> Vec<(String, usize, String)> {
         .collect();
     v.sort();
     v
+}
+
+/// A small project in a temp dir, checked by the real binary.
+pub struct Project {
+    dir: tempfile::TempDir,
+}
+
+impl Project {
+    pub fn new(files: &[(&str, &str)]) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let p = Project { dir };
+        for (path, text) in files {
+            p.write(path, text);
+        }
+        p
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn write(&self, path: &str, text: &str) {
+        let full = self.dir.path().join(path);
+        std::fs::create_dir_all(full.parent().unwrap()).unwrap();
+        std::fs::write(full, text).unwrap();
+    }
+
+    /// Runs authlint in the project directory with NO_COLOR and CLICOLOR_FORCE cleared.
+    pub fn run(&self, args: &[&str]) -> Output {
+        self.run_env(args, &[])
+    }
+
+    pub fn run_env(&self, args: &[&str], env: &[(&str, &str)]) -> Output {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_authlint"));
+        cmd.args(args)
+            .current_dir(self.path())
+            .env_remove("NO_COLOR")
+            .env_remove("CLICOLOR_FORCE");
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        cmd.output().unwrap()
+    }
+
+    /// Runs authlint with a subdirectory of the project as the working directory.
+    pub fn run_in(&self, dir: &str, args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_authlint"))
+            .args(args)
+            .current_dir(self.path().join(dir))
+            .output()
+            .unwrap()
+    }
+
+    pub fn json(&self, args: &[&str]) -> (i32, Value) {
+        let mut all = vec!["check", "--format", "json"];
+        all.extend_from_slice(args);
+        let out = self.run(&all);
+        let v = serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stdout)));
+        (out.status.code().unwrap(), v)
+    }
 }

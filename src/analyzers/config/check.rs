@@ -6,7 +6,7 @@ use super::products::{Entity, Found, Key, Role, split_path, value_matches};
 use super::secret;
 use super::tree::{Node, Value};
 use crate::analyzers::{Context, Sink};
-use crate::finding::{Severity, Span};
+use crate::finding::Span;
 
 /// What one key of an entity reads as.
 struct Read<'a> {
@@ -17,16 +17,8 @@ struct Read<'a> {
     node: Option<&'a Node>,
 }
 
-pub fn check_entity(
-    entity: &Entity,
-    found: &Found,
-    head: Span,
-    path: &str,
-    ctx: &Context,
-    sink: &mut Sink,
-) {
+pub fn check_entity(entity: &Entity, found: &Found, head: Span, ctx: &Context, sink: &mut Sink) {
     let subject = format!("{}: ", found.label);
-    let example = secret::is_example_file(path);
     let reads: Vec<Read> = entity
         .keys
         .iter()
@@ -166,12 +158,13 @@ pub fn check_entity(
                 };
                 for v in values {
                     if let Some((lit, fallback)) = secret::literal(v) {
-                        let mut rep =
-                            messages::secret(v.span, &subject, key, &lit, fallback.as_deref());
-                        if example {
-                            rep = rep.severity(Severity::Note);
-                        }
-                        sink.report(rep);
+                        sink.report(messages::secret(
+                            v.span,
+                            &subject,
+                            key,
+                            &lit,
+                            fallback.as_deref(),
+                        ));
                     }
                 }
             }

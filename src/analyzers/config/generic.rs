@@ -7,7 +7,6 @@ use super::messages::{self, ACCESS_TTL, HTTPONLY, REFRESH_TTL, SAMESITE, SECURE}
 use super::secret;
 use super::tree::{Setting, Value, words};
 use crate::analyzers::{Context, Sink};
-use crate::finding::Severity;
 use std::collections::HashSet;
 use std::sync::OnceLock;
 
@@ -214,8 +213,7 @@ fn path_words(s: &Setting) -> Vec<String> {
     s.path.iter().flat_map(|p| words(p)).collect()
 }
 
-pub fn check(settings: &[Setting], path: &str, ctx: &Context, sink: &mut Sink) {
-    let example = secret::is_example_file(path);
+pub fn check(settings: &[Setting], ctx: &Context, sink: &mut Sink) {
     for s in settings {
         let mut kw = key_words(s);
         let all = path_words(s);
@@ -225,11 +223,15 @@ pub fn check(settings: &[Setting], path: &str, ctx: &Context, sink: &mut Sink) {
         if suffix_in_list(&kw, SECRET_KEYS)
             && let Some((value, fallback)) = secret::literal(&s.node)
         {
-            let mut r = messages::secret(s.node.span, "", &key, &value, fallback.as_deref());
-            if example {
-                r = r.severity(Severity::Note);
-            }
-            sink.report(r);
+            // The file's role decides how loud this is (an example to copy: a warning at most;
+            // a developer's environment: a note).
+            sink.report(messages::secret(
+                s.node.span,
+                "",
+                &key,
+                &value,
+                fallback.as_deref(),
+            ));
             continue;
         }
         // Cookie flags (never on CSRF cookies, which scripts must read).

@@ -179,7 +179,7 @@ impl Analyzer for ConfigAnalyzer {
                         any = true;
                         covered.push(found.node.span);
                         let h = head(file, found.key_span.unwrap_or(found.node.span));
-                        check::check_entity(entity, &found, h, &file.path, ctx, sink);
+                        check::check_entity(entity, &found, h, ctx, sink);
                     }
                 }
                 exclusive |= product.exclusive && any;
@@ -190,7 +190,7 @@ impl Analyzer for ConfigAnalyzer {
             let settings = tree::settings(&doc.root, &|n: &Node| {
                 !covered.is_empty() && covered.contains(&n.span)
             });
-            generic::check(&settings, &file.path, ctx, sink);
+            generic::check(&settings, ctx, sink);
         }
     }
 }

@@ -48,45 +48,6 @@ fn is_reference(v: &str) -> bool {
         || matches!(lower.as_str(), "true" | "false" | "null" | "none" | "~")
 }
 
-/// A file meant to be copied and filled in (`.env.example`, `config.sample.yml`), or one that
-/// lives with examples or test suites: its values are placeholders or test data, so a secret
-/// there is a note rather than an error.
-pub fn is_example_file(path: &str) -> bool {
-    let lower = path.to_ascii_lowercase();
-    let mut parts = lower.split('/').rev();
-    let name = parts.next().unwrap_or("");
-    const DIRS: &[&str] = &[
-        "example",
-        "examples",
-        "sample",
-        "samples",
-        "demo",
-        "demos",
-        "test",
-        "tests",
-        "testdata",
-        "test-data",
-        "test_resources",
-        "test-resources",
-        "testing",
-        "e2e",
-        "suites",
-    ];
-    [
-        ".example",
-        ".sample",
-        ".template",
-        ".dist",
-        "example.",
-        "sample.",
-        "-example",
-        "_example",
-    ]
-    .iter()
-    .any(|m| name.contains(m))
-        || parts.any(|d| DIRS.contains(&d))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -100,10 +61,5 @@ mod tests {
         assert_eq!(s("${JWT_SECRET}"), None);
         assert_eq!(s("/run/secrets/jwt"), None);
         assert_eq!(s("${JWT_SECRET:-devsecret}").as_deref(), Some("devsecret"));
-        assert!(is_example_file("config/.env.example"));
-        assert!(is_example_file("app.sample.yml"));
-        assert!(!is_example_file(".env.production"));
-        assert!(is_example_file("internal/suites/LDAP/configuration.yml"));
-        assert!(!is_example_file("deploy/testimony/config.yml"));
     }
 }

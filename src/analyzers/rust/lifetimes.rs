@@ -51,9 +51,6 @@ pub(super) struct Site {
 }
 
 pub fn check(rf: &RustFile, ctx: &Context, sink: &mut Sink) {
-    if !ctx.settings.include_tests && super::token_syntax::test_path(&rf.src.path) {
-        return;
-    }
     let index = FileIndex::build(&rf.ast);
     let fns = FileIndex::all_fns(&rf.ast);
     let mut pending = Vec::new();

@@ -125,18 +125,6 @@ pub fn test_name(name: &str) -> bool {
     })
 }
 
-/// Files that hold test code by their path (`test_keys.rs`, `test_helpers.rs`, `testutils/`,
-/// `mocks/`); `tests/` directories are excluded by discovery already.
-pub fn test_path(path: &str) -> bool {
-    // The file and its directory only: a checkout named `test-app` is not test code.
-    path.rsplit('/').take(2).any(|part| {
-        let stem = part.strip_suffix(".rs").unwrap_or(part);
-        stem.ends_with("_test")
-            || stem.starts_with("test_")
-            || test_name(stem) && !stem.contains("attest")
-    })
-}
-
 impl<'a> Visit<'a> for IndexVisitor<'a> {
     fn visit_item_const(&mut self, i: &'a syn::ItemConst) {
         self.idx.consts.insert(i.ident.to_string(), &i.expr);
@@ -423,15 +411,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn test_code_by_path_and_attribute() {
-        assert!(test_path("crates/x/src/test_keys.rs"));
-        assert!(test_path("src/github/test_helpers.rs"));
-        assert!(test_path("src/testutils/mod.rs"));
-        assert!(!test_path("src/attestation.rs"));
-        assert!(!test_path("fixtures/rules/x/risky.rs"));
-        assert!(!test_path(
-            "test-rust-fullstack/ui/src/services/localstorage.rs"
-        ));
+    fn test_code_by_attribute() {
         let f: syn::ItemFn =
             syn::parse_str("#[cfg(any(test, debug_assertions))] fn f() {}").unwrap();
         assert!(test_attrs(&f.attrs));

@@ -1,0 +1,627 @@
+//! What a file is for: production code, an example people copy, a test, test data, docs, dev-only
+//! config, a template, generated or vendored code. One classifier decides, from the path relative
+//! to the file's project root and from markers in its first lines; one policy per role says what
+//! becomes of its findings (reported, capped at a level, or the file skipped and counted).
+//!
+//! The project root is found from the file upward, never from the path as typed: the nearest
+//! folder holding `.git`, `authlint.toml` or `.authlint.toml` (a repository or a configured
+//! project), else the nearest holding `Cargo.toml` or `package.json`. Folders above that root are
+//! never read, so `check e2e/shop` and `check .` inside `e2e/shop` give the same roles, while an
+//! app under a repository's own `examples/` or `tests/` keeps that role whichever way it is
+//! reached.
+use crate::finding::Severity;
+use serde::Serialize;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Role {
+    Production,
+    Example,
+    Template,
+    DevConfig,
+    Test,
+    TestData,
+    Docs,
+    Generated,
+    Vendored,
+}
+
+pub const ALL: [Role; 9] = [
+    Role::Production,
+    Role::Example,
+    Role::Template,
+    Role::DevConfig,
+    Role::Test,
+    Role::TestData,
+    Role::Docs,
+    Role::Generated,
+    Role::Vendored,
+];
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Production => "production",
+            Role::Example => "example",
+            Role::Template => "template",
+            Role::DevConfig => "dev-config",
+            Role::Test => "test",
+            Role::TestData => "test-data",
+            Role::Docs => "docs",
+            Role::Generated => "generated",
+            Role::Vendored => "vendored",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Role> {
+        ALL.into_iter().find(|r| r.as_str() == s)
+    }
+
+    /// How a finding's place is described to a human ("in example code").
+    pub fn describe(self) -> &'static str {
+        match self {
+            Role::Production => "production code",
+            Role::Example => "example code",
+            Role::Template => "a template",
+            Role::DevConfig => "development-only config",
+            Role::Test => "test code",
+            Role::TestData => "test data",
+            Role::Docs => "documentation",
+            Role::Generated => "generated code",
+            Role::Vendored => "vendored code",
+        }
+    }
+
+    /// The default policy (before `[roles]` in authlint.toml and `include_tests`).
+    pub fn default_policy(self) -> Policy {
+        match self {
+            Role::Production => Policy::Report,
+            Role::Example | Role::Template => Policy::AtMost(Severity::Warning),
+            Role::DevConfig => Policy::AtMost(Severity::Note),
+            Role::Test | Role::TestData | Role::Docs | Role::Generated | Role::Vendored => {
+                Policy::Skip
+            }
+        }
+    }
+}
+
+/// What becomes of a role's files and findings.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Policy {
+    /// Findings keep their level.
+    Report,
+    /// Findings are reported at most at this level.
+    AtMost(Severity),
+    /// The file is not analysed; it is counted as skipped with its role as the reason.
+    Skip,
+}
+
+impl Policy {
+    pub fn parse(s: &str) -> Option<Policy> {
+        match s {
+            "report" => Some(Policy::Report),
+            "warning" => Some(Policy::AtMost(Severity::Warning)),
+            "note" => Some(Policy::AtMost(Severity::Note)),
+            "skip" => Some(Policy::Skip),
+            _ => None,
+        }
+    }
+
+    /// As `--show-roles` prints it and `[roles.policy]` spells it.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Policy::Report => "report",
+            Policy::AtMost(Severity::Warning) => "warning",
+            Policy::AtMost(Severity::Note) => "note",
+            Policy::AtMost(Severity::Error) => "report",
+            Policy::Skip => "skip",
+        }
+    }
+
+    /// Whether this policy reports less than `other` (skip < note < warning < report).
+    pub fn is_milder_than(self, other: Policy) -> bool {
+        self.rank() < other.rank()
+    }
+
+    fn rank(self) -> u8 {
+        match self {
+            Policy::Skip => 0,
+            Policy::AtMost(Severity::Note) => 1,
+            Policy::AtMost(Severity::Warning) => 2,
+            Policy::AtMost(Severity::Error) | Policy::Report => 3,
+        }
+    }
+
+    pub fn cap(self, severity: Severity) -> Severity {
+        match self {
+            Policy::AtMost(max) => severity.min(max),
+            _ => severity,
+        }
+    }
+}
+
+/// A role and why the file has it (shown by `--show-roles`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Decision {
+    pub role: Role,
+    pub reason: String,
+}
+
+impl Decision {
+    fn new(role: Role, reason: impl Into<String>) -> Self {
+        Decision {
+            role,
+            reason: reason.into(),
+        }
+    }
+}
+
+const VENDORED_DIRS: &[&str] = &[
+    "vendor",
+    "vendored",
+    "third_party",
+    "third-party",
+    "thirdparty",
+    "bower_components",
+    "node_modules",
+    ".yarn",
+];
+const TEST_DATA_DIRS: &[&str] = &[
+    "testdata",
+    "test-data",
+    "test_data",
+    "fixtures",
+    "fixture",
+    "__fixtures__",
+    "test-fixtures",
+    "test_fixtures",
+    "__snapshots__",
+    ".snapshots",
+    "snapshots",
+    "mocks",
+    "mock",
+    "__mocks__",
+    "stub",
+    "stubs",
+    "test_resources",
+    "test-resources",
+    "testfiles",
+];
+const TEST_DIRS: &[&str] = &[
+    "tests",
+    "test",
+    "__tests__",
+    "spec",
+    "specs",
+    "e2e",
+    "cypress",
+    "playwright",
+    "benches",
+    "integration-tests",
+    "integration_tests",
+    "testing",
+    "testutils",
+    "testutil",
+    "test-utils",
+    "test_utils",
+    "test_helpers",
+    "suites",
+];
+const DOCS_DIRS: &[&str] = &["docs", "doc", "documentation"];
+const EXAMPLE_DIRS: &[&str] = &[
+    "examples",
+    "example",
+    "samples",
+    "sample",
+    "demo",
+    "demos",
+    "quickstart",
+    "quickstarts",
+];
+const DEV_CONFIG_DIRS: &[&str] = &["local-environment", ".devcontainer", "dev-environment"];
+const TEMPLATE_EXTS: &[&str] = &[".tmpl", ".tpl", ".j2", ".jinja", ".jinja2", ".hbs", ".t"];
+
+/// The role a file has by its path relative to its project root (`/`-separated).
+pub fn by_path(rel: &str) -> Decision {
+    let lower = rel.to_ascii_lowercase();
+    let mut parts: Vec<&str> = lower.split('/').filter(|p| !p.is_empty()).collect();
+    let name = parts.pop().unwrap_or("");
+    let dirs = parts;
+    let dir_in = |set: &[&str]| dirs.iter().find(|d| set.contains(d)).copied();
+    if let Some(d) = dir_in(VENDORED_DIRS) {
+        return Decision::new(Role::Vendored, format!("under `{d}/`"));
+    }
+    if name.contains(".generated.") || name.ends_with(".pb.rs") || name.contains("_generated.") {
+        return Decision::new(Role::Generated, "file name says it is generated");
+    }
+    if let Some(d) = dir_in(TEST_DATA_DIRS) {
+        return Decision::new(Role::TestData, format!("under `{d}/`"));
+    }
+    if matches!(name, ".env.test" | ".env.testing" | ".env.ci") || name.ends_with(".snap") {
+        return Decision::new(Role::TestData, format!("`{name}` holds test settings"));
+    }
+    if let Some(why) = test_file_name(name) {
+        return Decision::new(Role::Test, why);
+    }
+    if let Some(d) = dir_in(TEST_DIRS) {
+        return Decision::new(Role::Test, format!("under `{d}/`"));
+    }
+    if let Some(d) = dirs.last().filter(|d| test_dir_name(d)) {
+        return Decision::new(Role::Test, format!("in `{d}/`, a folder of test helpers"));
+    }
+    if let Some(d) = dir_in(DOCS_DIRS) {
+        return Decision::new(Role::Docs, format!("under `{d}/`"));
+    }
+    if let Some(why) = dev_config_name(name) {
+        return Decision::new(Role::DevConfig, why);
+    }
+    if let Some(d) = dir_in(DEV_CONFIG_DIRS) {
+        return Decision::new(Role::DevConfig, format!("under `{d}/`"));
+    }
+    if let Some(ext) = TEMPLATE_EXTS.iter().find(|e| name.ends_with(*e)) {
+        return Decision::new(Role::Template, format!("a `{ext}` template"));
+    }
+    if name.ends_with(".template") {
+        return Decision::new(Role::Template, "a `.template` file to be filled in");
+    }
+    if let Some(d) = dir_in(EXAMPLE_DIRS) {
+        return Decision::new(Role::Example, format!("under `{d}/`"));
+    }
+    if dirs
+        .windows(2)
+        .any(|w| w[0] != "templates" && w[1] == "templates")
+        && (name.ends_with(".yaml") || name.ends_with(".yml") || name.ends_with(".tpl"))
+        && dirs
+            .iter()
+            .any(|d| *d == "charts" || *d == "chart" || *d == "helm")
+    {
+        return Decision::new(Role::Template, "a Helm chart template");
+    }
+    Decision::new(
+        Role::Production,
+        "no test, example, docs or dev marker in its path",
+    )
+}
+
+/// Words that make a file (or its own folder) test code: `session_test.rs`, `test_keys.rs`,
+/// `mock_server/`, `fake_tokens.rs`, `testutils/`.
+const TEST_WORDS: &[&str] = &[
+    "test",
+    "tests",
+    "testing",
+    "testutils",
+    "testutil",
+    "mock",
+    "mocks",
+    "fake",
+    "fakes",
+    "dummy",
+];
+
+/// Test files by name: `*.test.ts`, `*.spec.js`, `*_test.rs`, `test_keys.rs`, `tests.rs`.
+fn test_file_name(name: &str) -> Option<String> {
+    let stem = name.split('.').next().unwrap_or(name);
+    let hit = name.contains(".test.")
+        || name.contains(".spec.")
+        || name.contains(".e2e.")
+        || crate::words::words(stem)
+            .iter()
+            .any(|w| TEST_WORDS.contains(&w.as_str()));
+    hit.then(|| format!("`{name}` is a test file by its name"))
+}
+
+/// The folder a file sits in, by the words of its name (`test_helpers/`, `mock_server/`).
+fn test_dir_name(dir: &str) -> bool {
+    crate::words::words(dir)
+        .iter()
+        .any(|w| TEST_WORDS.contains(&w.as_str()))
+}
+
+/// Config that only a developer's machine uses, or that is meant to be copied and filled in.
+fn dev_config_name(name: &str) -> Option<String> {
+    let env_dev = matches!(
+        name,
+        ".env.example"
+            | ".env.sample"
+            | ".env.template"
+            | ".env.dist"
+            | ".env.defaults"
+            | ".env.development"
+            | ".env.dev"
+            | ".env.local"
+            | ".env.development.local"
+            | ".env.docker.example"
+    ) || name.starts_with(".env.")
+        && (name.ends_with(".example") || name.ends_with(".sample"));
+    if env_dev {
+        return Some(format!(
+            "`{name}` is a developer's or an example environment"
+        ));
+    }
+    let compose_override = (name.starts_with("docker-compose") || name.starts_with("compose"))
+        && (name.contains(".override.")
+            || name.contains(".dev.")
+            || name.contains(".local.")
+            || name.contains("-dev.")
+            || name.contains(".development."));
+    if compose_override {
+        return Some(format!("`{name}` is a development compose file"));
+    }
+    let segs: Vec<&str> = name.split('.').collect();
+    let inner = segs.get(1..segs.len().saturating_sub(1)).unwrap_or(&[]);
+    if inner.iter().any(|s| {
+        matches!(
+            *s,
+            "dev" | "development" | "local" | "example" | "sample" | "dist"
+        )
+    }) {
+        return Some(format!("`{name}` is development or example config"));
+    }
+    let stem = segs.first().copied().unwrap_or("");
+    if ["-example", "_example", "-sample", "_sample"]
+        .iter()
+        .any(|s| stem.ends_with(s))
+        || matches!(stem, "example" | "sample")
+    {
+        return Some(format!("`{name}` is an example to copy"));
+    }
+    None
+}
+
+/// Markers in a file's first lines that change its role: generated code, a config written for
+/// documentation only.
+pub fn by_content(text: &str) -> Option<Decision> {
+    let head_end = text.char_indices().nth(2048).map_or(text.len(), |(i, _)| i);
+    let head = &text[..head_end];
+    let head_lines: Vec<&str> = head.lines().take(12).collect();
+    let lower: String = head_lines.join("\n").to_ascii_lowercase();
+    if lower.contains("@generated")
+        || lower.contains("code generated")
+        || lower.contains("do not edit")
+        || lower.contains("automatically generated")
+        || lower.contains("auto-generated")
+        || lower.contains("autogenerated")
+    {
+        return Some(Decision::new(
+            Role::Generated,
+            "its header says it is generated",
+        ));
+    }
+    if lower.contains("for documentation purposes only")
+        || lower.contains("for documentation purposes")
+        || lower.contains("documentation only")
+        || lower.contains("not for production")
+        || lower.contains("do not use in production")
+        || lower.contains("do not use this in production")
+    {
+        return Some(Decision::new(
+            Role::Docs,
+            "its header says it is for documentation or not for production",
+        ));
+    }
+    None
+}
+
+/// Markers of a project root: a repository or configured project (strong), a package (weak).
+const STRONG_ROOT: &[&str] = &[".git", "authlint.toml", ".authlint.toml"];
+const WEAK_ROOT: &[&str] = &["Cargo.toml", "package.json"];
+
+/// Finds project roots, remembering each folder's answer (one look per folder, not per file).
+#[derive(Default)]
+pub struct Roots {
+    cache: HashMap<PathBuf, (Option<PathBuf>, Option<PathBuf>)>,
+}
+
+impl Roots {
+    /// The project root of a file at `abs` (absolute, without `.` components), if any.
+    pub fn root_of(&mut self, abs: &Path) -> Option<PathBuf> {
+        let dir = abs.parent()?;
+        let (strong, weak) = self.dir(dir);
+        strong.or(weak)
+    }
+
+    fn dir(&mut self, dir: &Path) -> (Option<PathBuf>, Option<PathBuf>) {
+        if let Some(v) = self.cache.get(dir) {
+            return v.clone();
+        }
+        // Walk up until a cached folder or the top, then fill the cache downward.
+        let mut chain = vec![dir.to_path_buf()];
+        let mut above = (None, None);
+        let mut cur = dir.parent();
+        while let Some(d) = cur {
+            if let Some(v) = self.cache.get(d) {
+                above = v.clone();
+                break;
+            }
+            chain.push(d.to_path_buf());
+            cur = d.parent();
+        }
+        for d in chain.into_iter().rev() {
+            let has = |names: &[&str]| names.iter().any(|n| d.join(n).exists());
+            let strong = if has(STRONG_ROOT) {
+                Some(d.clone())
+            } else {
+                above.0.clone()
+            };
+            let weak = if has(WEAK_ROOT) {
+                Some(d.clone())
+            } else {
+                above.1.clone()
+            };
+            above = (strong, weak);
+            self.cache.insert(d, above.clone());
+        }
+        above
+    }
+}
+
+/// The role of a file at `abs`, judged inside its project root (or `fallback`, the scanned
+/// folder, when no root marker exists above it).
+pub fn classify(roots: &mut Roots, abs: &Path, fallback: &Path) -> Decision {
+    let root = roots.root_of(abs);
+    let base = root.as_deref().unwrap_or(fallback);
+    let rel = abs
+        .strip_prefix(base)
+        .map(|p| p.to_string_lossy().replace('\\', "/"))
+        .unwrap_or_else(|_| {
+            abs.file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default()
+        });
+    by_path(&rel)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn roles_by_path() {
+        let table: &[(&str, Role)] = &[
+            ("src/main.rs", Role::Production),
+            ("src/auth/session.rs", Role::Production),
+            ("web/src/api/auth.ts", Role::Production),
+            ("config/production.yaml", Role::Production),
+            (".env", Role::Production),
+            (".env.production", Role::Production),
+            ("docker-compose.yml", Role::Production),
+            ("src/attestation.rs", Role::Production),
+            ("src/tests_api.rs", Role::Test),
+            ("src/auth/testing_helpers.rs", Role::Test),
+            ("src/mock_server/mod.rs", Role::Test),
+            ("src/fake_tokens.rs", Role::Test),
+            ("src/latest.rs", Role::Production),
+            ("src/attestation.rs", Role::Production),
+            ("crates/x/src/test_keys.rs", Role::Test),
+            ("src/github/test_helpers.rs", Role::Test),
+            (
+                "test-rust-fullstack/ui/src/services/localstorage.rs",
+                Role::Production,
+            ),
+            ("src/contest/session.rs", Role::Production),
+            ("crates/test-app-name/src/lib.rs", Role::Production),
+            ("supabase/config.toml", Role::Production),
+            ("tests/login.rs", Role::Test),
+            ("crates/api/tests/auth.rs", Role::Test),
+            ("web/src/__tests__/auth.ts", Role::Test),
+            ("web/src/auth.spec.ts", Role::Test),
+            ("web/src/auth.test.tsx", Role::Test),
+            ("src/session_test.rs", Role::Test),
+            ("src/test_keys.rs", Role::Test),
+            ("src/tests.rs", Role::Test),
+            ("e2e/shop/.env", Role::Test),
+            ("benches/jwt.rs", Role::Test),
+            ("internal/suites/LDAP/configuration.yml", Role::Test),
+            ("src/testutils/mod.rs", Role::Test),
+            ("cypress/support/commands.js", Role::Test),
+            ("testdata/config.yaml", Role::TestData),
+            ("internal/config/testdata/jwt.json", Role::TestData),
+            ("fixtures/session.json", Role::TestData),
+            ("tests/fixtures/jwt.json", Role::TestData),
+            ("src/__snapshots__/auth.test.ts.snap", Role::TestData),
+            (".snapshots/login.json", Role::TestData),
+            ("stub/config.json", Role::TestData),
+            ("src/mocks/handlers.ts", Role::TestData),
+            (".env.test", Role::TestData),
+            ("docs/config.yml", Role::Docs),
+            ("doc/example-config.toml", Role::Docs),
+            (".env.example", Role::DevConfig),
+            (".env.sample", Role::DevConfig),
+            (".env.development", Role::DevConfig),
+            (".env.local", Role::DevConfig),
+            ("docker-compose.override.yml", Role::DevConfig),
+            ("docker-compose.dev.yml", Role::DevConfig),
+            ("config/app.local.toml", Role::DevConfig),
+            ("config.sample.yml", Role::DevConfig),
+            ("settings.example.json", Role::DevConfig),
+            ("local-environment/kratos.yml", Role::DevConfig),
+            ("config/development.yaml.t", Role::Template),
+            ("deploy/app.yaml.j2", Role::Template),
+            ("config.yaml.template", Role::Template),
+            ("charts/app/templates/secret.yaml", Role::Template),
+            ("examples/todo/src/main.rs", Role::Example),
+            ("examples/jwt/.env", Role::Example),
+            ("demo/src/auth.rs", Role::Example),
+            ("examples/app/tests/login.rs", Role::Test),
+            ("examples/app/.env.example", Role::DevConfig),
+            ("vendor/lib/auth.js", Role::Vendored),
+            ("third_party/jwt/src/lib.rs", Role::Vendored),
+            ("src/api.generated.ts", Role::Generated),
+            ("src/proto/auth.pb.rs", Role::Generated),
+        ];
+        let mut wrong = Vec::new();
+        for (path, want) in table {
+            let got = by_path(path).role;
+            if got != *want {
+                wrong.push(format!("{path}: got {got:?}, want {want:?}"));
+            }
+        }
+        assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+    }
+
+    #[test]
+    fn roles_by_content() {
+        assert_eq!(
+            by_content("// @generated by prost\nfn x() {}").map(|d| d.role),
+            Some(Role::Generated)
+        );
+        assert_eq!(
+            by_content("// Code generated by sqlc. DO NOT EDIT.\n").map(|d| d.role),
+            Some(Role::Generated)
+        );
+        assert_eq!(
+            by_content("# This configuration is for documentation purposes only.\njwt:\n")
+                .map(|d| d.role),
+            Some(Role::Docs)
+        );
+        assert_eq!(by_content("jwt:\n  secret: x\n"), None);
+        // A marker far below the header does not count.
+        let late = format!("{}// @generated\n", "let a = 1;\n".repeat(40));
+        assert_eq!(by_content(&late), None);
+    }
+
+    #[test]
+    fn root_is_found_from_the_file_not_the_path_typed() {
+        let tmp = tempfile::tempdir().unwrap();
+        let base = tmp.path().join("e2e");
+        let shop = base.join("shop");
+        std::fs::create_dir_all(shop.join("src")).unwrap();
+        std::fs::write(shop.join("Cargo.toml"), "[package]\n").unwrap();
+        let file = shop.join("src/session.rs");
+        let mut roots = Roots::default();
+        assert_eq!(roots.root_of(&file).as_deref(), Some(shop.as_path()));
+        // Typed from the parent or from inside: the same role.
+        assert_eq!(classify(&mut roots, &file, &base).role, Role::Production);
+        assert_eq!(classify(&mut roots, &file, &shop).role, Role::Production);
+        // A repository above the package makes it part of that repository.
+        std::fs::create_dir(base.join(".git")).unwrap();
+        let mut roots = Roots::default();
+        assert_eq!(roots.root_of(&file).as_deref(), Some(base.as_path()));
+        assert_eq!(classify(&mut roots, &file, &shop).role, Role::Production);
+        let ex = base.join("examples/todo/src/main.rs");
+        std::fs::create_dir_all(ex.parent().unwrap()).unwrap();
+        std::fs::write(base.join("examples/todo/Cargo.toml"), "").unwrap();
+        assert_eq!(classify(&mut roots, &ex, &shop).role, Role::Example);
+    }
+
+    #[test]
+    fn policies() {
+        assert_eq!(Role::Production.default_policy(), Policy::Report);
+        assert_eq!(
+            Role::Example.default_policy().cap(Severity::Error),
+            Severity::Warning
+        );
+        assert_eq!(
+            Role::DevConfig.default_policy().cap(Severity::Error),
+            Severity::Note
+        );
+        assert_eq!(Role::Test.default_policy(), Policy::Skip);
+        assert_eq!(Policy::parse("note"), Some(Policy::AtMost(Severity::Note)));
+        assert_eq!(Policy::parse("loud"), None);
+        for r in ALL {
+            assert_eq!(Role::parse(r.as_str()), Some(r));
+        }
+    }
+}
