@@ -134,7 +134,10 @@ pub fn split(name: &str) -> Vec<String> {
         cut(w, &mut out);
     }
     // `next-auth.session-token`: the library's name, not `next` (a pagination word) and `auth`.
-    if let Some(i) = out.windows(2).position(|p| p[0] == "next" && p[1] == "auth") {
+    if let Some(i) = out
+        .windows(2)
+        .position(|p| p[0] == "next" && p[1] == "auth")
+    {
         out.splice(i..i + 2, ["nextauth".to_string()]);
     }
     out

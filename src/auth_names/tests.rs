@@ -115,14 +115,20 @@ const TABLE: &[(&str, NameClass)] = &[
     ("refresh_key", Weak(Refresh)),
     ("remember_me", Weak(RememberMe)),
     ("rememberMe", Weak(RememberMe)),
-    ("remember_web_59ba36addc2b2f9401580f014c7f58ea", Weak(RememberMe)),
+    (
+        "remember_web_59ba36addc2b2f9401580f014c7f58ea",
+        Weak(RememberMe),
+    ),
     ("api_key", Weak(ApiKey)),
     ("apiKey", Weak(ApiKey)),
     ("x-api-key", Weak(ApiKey)),
     ("MOMOINO_IDENTITY", Weak(Generic)),
     ("sso", Weak(Generic)),
     ("login", Weak(Generic)),
-    ("wordpress_logged_in_5c016e8f0f95f039102cbe8366c5c7f3", Weak(Generic)),
+    (
+        "wordpress_logged_in_5c016e8f0f95f039102cbe8366c5c7f3",
+        Weak(Generic),
+    ),
     // CSRF tokens: script reads them.
     ("XSRF-TOKEN", Csrf),
     ("X-XSRF-TOKEN", Csrf),
@@ -293,7 +299,13 @@ fn cookies_count_the_user_id_storage_does_not() {
     assert!(classify("user_id").is_auth_cookie());
     assert!(!classify("user_id").is_credential());
     assert!(classify("remember_me").is_auth_cookie());
-    for n in ["oauth_csrf_state", "code_verifier", "oauth_team_id", "XSRF-TOKEN", "theme"] {
+    for n in [
+        "oauth_csrf_state",
+        "code_verifier",
+        "oauth_team_id",
+        "XSRF-TOKEN",
+        "theme",
+    ] {
         assert!(!classify(n).is_auth_cookie(), "{n}");
     }
 }

@@ -457,7 +457,14 @@ mod tests {
         for n in ["XSRF-TOKEN", "csrftoken", "csrf_token"] {
             assert_eq!(purpose_of(n), Purpose::Csrf, "{n}");
         }
-        for n in ["theme", "locale", "lang", "cookie_consent", "tz", "user_prefs"] {
+        for n in [
+            "theme",
+            "locale",
+            "lang",
+            "cookie_consent",
+            "tz",
+            "user_prefs",
+        ] {
             assert_eq!(purpose_of(n), Purpose::Ui, "{n}");
         }
         for n in [

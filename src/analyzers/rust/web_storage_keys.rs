@@ -171,7 +171,13 @@ mod tests {
         assert!(classify_key("theme").is_none());
         assert!(classify_key("user").is_none());
         assert!(classify_key("session_id") == Some(Stored::Token));
-        for k in ["oauth_state", "code_verifier", "oauth_team_id", "access", "rememberMe"] {
+        for k in [
+            "oauth_state",
+            "code_verifier",
+            "oauth_team_id",
+            "access",
+            "rememberMe",
+        ] {
             assert!(classify_key(k).is_none(), "{k}");
         }
         assert!(is_auth_cookie_name("session"));

@@ -97,7 +97,13 @@ mod tests {
         assert_eq!(classify("lastLoginEmail"), NotToken);
         assert_eq!(classify("user"), Neutral);
         assert_eq!(classify("accessKey"), Neutral);
-        for n in ["oauth_state", "code_verifier", "oauth_csrf_state", "pkce", "nonce"] {
+        for n in [
+            "oauth_state",
+            "code_verifier",
+            "oauth_csrf_state",
+            "pkce",
+            "nonce",
+        ] {
             assert_eq!(classify(n), NotToken, "{n}");
         }
         for n in ["oauth_team_id", "user_id", "rememberMe", "apiKey"] {
