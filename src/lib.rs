@@ -3,6 +3,7 @@
 //! The flow (see `shared/DESIGN.md`): discover → classify → prefilter → parse once → analyzers →
 //! findings → suppressions, baseline, configured severity → sort → reporters.
 pub mod analyzers;
+pub mod auth_names;
 pub mod baseline;
 pub mod catalog;
 pub mod cli;

@@ -1,35 +1,13 @@
-//! What the cookie rules share: what a cookie's name says about it (from
-//! `rules/vocabulary/cookies.toml`), the state of its three attributes, the defaults of whoever
+//! What the cookie rules share: what a cookie's name says about it (from `crate::auth_names`),
+//! the state of its three attributes, the defaults of whoever
 //! adds it, and the wording of the three findings (one constructor per rule).
+use crate::auth_names::{self, NameClass};
 use crate::finding::{Report, Span};
-use serde::Deserialize;
 use std::collections::HashMap;
-use std::sync::OnceLock;
 
 pub const HTTPONLY: &str = "cookie-missing-httponly";
 pub const SECURE: &str = "cookie-missing-secure";
 pub const SAMESITE: &str = "cookie-missing-samesite";
-
-#[derive(Deserialize)]
-struct WordList {
-    words: Vec<String>,
-    fragments: Vec<String>,
-}
-
-#[derive(Deserialize)]
-struct Vocabulary {
-    csrf: WordList,
-    ui: WordList,
-    auth: WordList,
-}
-
-fn vocabulary() -> &'static Vocabulary {
-    static V: OnceLock<Vocabulary> = OnceLock::new();
-    V.get_or_init(|| {
-        toml::from_str(include_str!("../../../rules/vocabulary/cookies.toml"))
-            .expect("rules/vocabulary/cookies.toml is valid (checked by a unit test)")
-    })
-}
 
 /// What a cookie is for, as far as its name tells.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -46,31 +24,17 @@ pub enum Purpose {
 
 pub use crate::words::words;
 
-fn matches(list: &WordList, name: &str) -> bool {
-    let ws = words(name);
-    let joined = ws.join("_");
-    let flat = ws.concat();
-    let delimited = format!("_{joined}_");
-    list.words
-        .iter()
-        .any(|w| delimited.contains(&format!("_{w}_")))
-        || list
-            .fragments
-            .iter()
-            .any(|f| joined.contains(f.as_str()) || flat.contains(f.as_str()))
-}
-
-/// The purpose a name (a cookie name, or the identifier holding it) announces.
+/// The purpose a name (a cookie name, or the identifier holding it) announces, as
+/// `crate::auth_names` reads it: OAuth flow state (`oauth_csrf_state`, `code_verifier`), ids that
+/// prove nothing (`oauth_team_id`), flash and counters are not auth cookies; the user's id in a
+/// cookie the server reads back is.
 pub fn purpose_of(name: &str) -> Purpose {
-    let v = vocabulary();
-    if matches(&v.csrf, name) {
-        Purpose::Csrf
-    } else if matches(&v.ui, name) {
-        Purpose::Ui
-    } else if matches(&v.auth, name) {
-        Purpose::Auth
-    } else {
-        Purpose::Other
+    let class = auth_names::classify(name);
+    match class {
+        NameClass::Csrf => Purpose::Csrf,
+        NameClass::Preference => Purpose::Ui,
+        c if c.is_auth_cookie() => Purpose::Auth,
+        _ => Purpose::Other,
     }
 }
 
@@ -472,12 +436,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn vocabulary_parses() {
-        let v = vocabulary();
-        assert!(v.auth.fragments.iter().any(|f| f == "session"));
-    }
-
-    #[test]
     fn names_are_classified() {
         for n in [
             "user_id",
@@ -499,7 +457,14 @@ mod tests {
         for n in ["XSRF-TOKEN", "csrftoken", "csrf_token"] {
             assert_eq!(purpose_of(n), Purpose::Csrf, "{n}");
         }
-        for n in ["theme", "locale", "lang", "cookie_consent", "tz"] {
+        for n in [
+            "theme",
+            "locale",
+            "lang",
+            "cookie_consent",
+            "tz",
+            "user_prefs",
+        ] {
             assert_eq!(purpose_of(n), Purpose::Ui, "{n}");
         }
         for n in [
@@ -509,8 +474,12 @@ mod tests {
             "accessibility",
             "name",
             "COOKIE_NAME",
-            "user_prefs",
             "guid",
+            "oauth_csrf_state",
+            "oauth_state",
+            "code_verifier",
+            "oauth_team_id",
+            "counter",
         ] {
             assert_eq!(purpose_of(n), Purpose::Other, "{n}");
         }

@@ -10,13 +10,12 @@
 //! `token` field). A key that only mentions a token next to a flag or a time
 //! (`token_banner_closed`, `token_expires_at`) is not one.
 use super::RustFile;
-use super::token_names::words;
 use super::token_syntax::{
     FileIndex, FnItem, Lets, ident_of, macro_args, macro_blocks, macro_name, pat_name,
     path_segments, peel, str_lit,
 };
 use super::web_storage_keys::{
-    AUTH_COOKIE_WORDS, Stored, carried_token, classify_key, cookie_name, cookie_report,
+    Stored, carried_token, classify_key, cookie_name, cookie_report, is_auth_cookie_name,
     is_flag_value, storage_report, type_name, yewdux_stores,
 };
 use crate::analyzers::{Context, Sink};
@@ -242,12 +241,7 @@ impl<'a, 'b> Visitor<'a, 'b> {
         if self.only_wrappers {
             return;
         }
-        let w = words(&name);
-        if w.iter().any(|x| AUTH_COOKIE_WORDS.contains(&x.as_str()))
-            && !w
-                .iter()
-                .any(|x| ["csrf", "xsrf", "consent", "theme"].contains(&x.as_str()))
-        {
+        if is_auth_cookie_name(&name) {
             self.reports.push(cookie_report(span, &name));
         }
     }

@@ -2,81 +2,14 @@
 //! structs that carry a token field, yewdux stores persisted to web storage; and the wording of
 //! both rules.
 use super::RustFile;
-use super::token_names::words;
 use super::token_syntax::FileIndex;
 use super::token_syntax::peel;
 use super::wasm_storage::COOKIE;
 use super::wasm_storage::STORAGE;
 use crate::analyzers::Sink;
+use crate::auth_names::{self, NameClass, TokenKind};
 use crate::finding::{Report, Span};
 use syn::Expr;
-
-pub(super) const TOKEN_WORDS: &[&str] = &[
-    "token",
-    "tokens",
-    "jwt",
-    "bearer",
-    "refresh",
-    "access",
-    "credential",
-    "credentials",
-    "idtoken",
-];
-/// Words that make a token-ish key a flag, a time or a setting rather than the token.
-pub(super) const NOT_TOKEN_WORDS: &[&str] = &[
-    "warning",
-    "closed",
-    "dismissed",
-    "shown",
-    "seen",
-    "banner",
-    "expires",
-    "expiry",
-    "expiration",
-    "exp",
-    "time",
-    "timestamp",
-    "at",
-    "count",
-    "theme",
-    "enabled",
-    "disabled",
-    "flag",
-    "hint",
-    "notice",
-    "consent",
-    "last",
-    "date",
-    "ttl",
-    "type",
-    "kind",
-    "provider",
-    "url",
-    "redirect",
-    "state",
-    "nonce",
-    "verifier",
-    "challenge",
-    "csrf",
-    "xsrf",
-    "id",
-    "ids",
-    "name",
-];
-pub(super) const AUTH_COOKIE_WORDS: &[&str] = &[
-    "token",
-    "jwt",
-    "auth",
-    "session",
-    "sid",
-    "access",
-    "refresh",
-    "bearer",
-    "credential",
-    "login",
-    "sessionid",
-    "authorization",
-];
 
 /// What kind of secret a write stores.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -117,26 +50,22 @@ pub(super) fn cookie_report(span: Span, name: &str) -> Report {
     )
 }
 
+/// What a storage key (or the name of a value or field) says is stored, as `crate::auth_names`
+/// reads it: `access` alone, `rememberMe`, ids, flags and times are not tokens.
 pub(super) fn classify_key(key: &str) -> Option<Stored> {
-    let w = words(key);
-    let has = |s: &str| w.iter().any(|x| x == s);
-    if !w.iter().any(|x| TOKEN_WORDS.contains(&x.as_str()))
-        && !w.windows(2).any(|p| p[0] == "auth" && p[1] == "key")
-        && !(w.len() == 1 && (has("auth") || has("session")))
-    {
-        return None;
+    match auth_names::classify(key) {
+        NameClass::Credential(TokenKind::Refresh) | NameClass::Weak(TokenKind::Refresh) => {
+            Some(Stored::Refresh)
+        }
+        NameClass::Credential(_) => Some(Stored::Token),
+        _ => None,
     }
-    if w.iter().any(|x| NOT_TOKEN_WORDS.contains(&x.as_str())) && !has("refresh") {
-        return None;
-    }
-    if has("access") && !has("token") && !has("jwt") {
-        return None;
-    }
-    Some(if has("refresh") {
-        Stored::Refresh
-    } else {
-        Stored::Token
-    })
+}
+
+/// Whether a cookie set by script is named like a credential (`token`, `session`, `refresh`);
+/// CSRF tokens, OAuth flow state, preferences and ids are not.
+pub(super) fn is_auth_cookie_name(name: &str) -> bool {
+    auth_names::classify(name).is_credential()
 }
 
 /// yewdux `#[store(storage = "local")]` on a struct with a token field.
@@ -241,6 +170,19 @@ mod tests {
         assert!(classify_key("token_expires_at").is_none());
         assert!(classify_key("theme").is_none());
         assert!(classify_key("user").is_none());
+        assert!(classify_key("session_id") == Some(Stored::Token));
+        for k in [
+            "oauth_state",
+            "code_verifier",
+            "oauth_team_id",
+            "access",
+            "rememberMe",
+        ] {
+            assert!(classify_key(k).is_none(), "{k}");
+        }
+        assert!(is_auth_cookie_name("session"));
+        assert!(!is_auth_cookie_name("oauth_csrf_state"));
+        assert!(!is_auth_cookie_name("user_id"));
     }
 
     #[test]

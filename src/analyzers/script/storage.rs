@@ -221,7 +221,8 @@ fn help(kind: TokenKind) -> String {
     match kind {
         TokenKind::Refresh => "keep the refresh token out of script's reach: have the server set it as an `HttpOnly; Secure; SameSite=Strict` cookie scoped to the refresh path (`Path=/api/auth/refresh`), drop it from the response body, and keep only a short-lived access token in memory".into(),
         TokenKind::Access | TokenKind::Jwt | TokenKind::Token | TokenKind::Id => "keep tokens out of script's reach: hold the access token in memory only (a module variable, renewed from the refresh endpoint after a reload) and let the server keep the session or refresh token in an `HttpOnly; Secure; SameSite` cookie it sets itself".into(),
-        TokenKind::SessionId | TokenKind::Generic => "keep credentials out of script's reach: let the server set the session in an `HttpOnly; Secure; SameSite=Lax` cookie and persist only non-secret data (user name, preferences) in web storage".into(),
+        TokenKind::ApiKey => "keep API keys out of the browser: call the API through your server, which holds the key, or give the page a short-lived token scoped to what it needs".into(),
+        TokenKind::SessionId | TokenKind::Generic | TokenKind::RememberMe => "keep credentials out of script's reach: let the server set the session in an `HttpOnly; Secure; SameSite=Lax` cookie and persist only non-secret data (user name, preferences) in web storage".into(),
     }
 }
 
