@@ -266,11 +266,7 @@ fn sequence(s: &str) -> bool {
     while !rest.is_empty() {
         let longest = RUNS
             .iter()
-            .filter_map(|run| {
-                (3..=rest.len())
-                    .rev()
-                    .find(|&n| run.contains(&rest[..n]))
-            })
+            .filter_map(|run| (3..=rest.len()).rev().find(|&n| run.contains(&rest[..n])))
             .max();
         match longest {
             Some(n) => rest = &rest[n..],

@@ -14,8 +14,7 @@ pub fn literal(node: &Node) -> Option<(String, Option<String>)> {
     match &node.value {
         Value::Str(s) => {
             let t = s.trim();
-            (!t.is_empty() && !is_reference(t) && !is_placeholder(t))
-                .then(|| (t.to_string(), None))
+            (!t.is_empty() && !is_reference(t) && !is_placeholder(t)).then(|| (t.to_string(), None))
         }
         Value::Template(t) => {
             let (var, fallback) = env_fallback(t)?;
@@ -108,7 +107,10 @@ mod tests {
     #[test]
     fn literals_and_not() {
         let s = |v: &str| literal(&Node::string(Span::default(), v.into())).map(|x| x.0);
-        assert_eq!(s("k8s7Hf0pQz9LmN2vX4bW").as_deref(), Some("k8s7Hf0pQz9LmN2vX4bW"));
+        assert_eq!(
+            s("k8s7Hf0pQz9LmN2vX4bW").as_deref(),
+            Some("k8s7Hf0pQz9LmN2vX4bW")
+        );
         assert_eq!(s("supersecret").as_deref(), Some("supersecret"));
         assert_eq!(s("change-me"), None);
         assert_eq!(s("jwt.secret"), None);
