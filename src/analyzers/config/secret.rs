@@ -1,19 +1,31 @@
 //! What counts as a literal secret in a config value.
 use super::tree::{Node, Value, env_fallback};
+use crate::placeholder::{Placeholder, is_placeholder, placeholder};
 
 /// The literal secret a value holds, and the variable it is the fallback of (`${VAR:-literal}`).
-/// Empty values, templates, file paths and secret-manager references are not literals.
+/// Empty values, templates, file paths and secret-manager references are not literals, and
+/// neither are placeholders (`changeme`, `your_secret_key`, `xxxxxxxx`, see
+/// [`crate::placeholder`]): a config value written to be replaced is never reported.
+///
+/// A fallback is different: `${JWT_SECRET:-changeme}` is the key the service runs with whenever
+/// the variable is missing, so it stays a literal however placeholder-like it is, unless it is
+/// not a value at all (a reference or a mask).
 pub fn literal(node: &Node) -> Option<(String, Option<String>)> {
     match &node.value {
         Value::Str(s) => {
             let t = s.trim();
-            (!t.is_empty() && !is_reference(t)).then(|| (t.to_string(), None))
+            (!t.is_empty() && !is_reference(t) && !is_placeholder(t)).then(|| (t.to_string(), None))
         }
         Value::Template(t) => {
             let (var, fallback) = env_fallback(t)?;
-            (!is_reference(fallback)).then(|| (fallback.to_string(), Some(var.to_string())))
+            let not_a_value = placeholder(fallback).is_some_and(Placeholder::is_not_a_value);
+            (!is_reference(fallback) && !not_a_value)
+                .then(|| (fallback.to_string(), Some(var.to_string())))
         }
-        Value::Number(_) => node.scalar_text().map(|t| (t, None)),
+        Value::Number(_) => node
+            .scalar_text()
+            .filter(|t| !is_placeholder(t))
+            .map(|t| (t, None)),
         _ => None,
     }
 }
@@ -56,10 +68,20 @@ mod tests {
     #[test]
     fn literals_and_not() {
         let s = |v: &str| literal(&Node::string(Span::default(), v.into())).map(|x| x.0);
-        assert_eq!(s("change-me").as_deref(), Some("change-me"));
+        assert_eq!(
+            s("k8s7Hf0pQz9LmN2vX4bW").as_deref(),
+            Some("k8s7Hf0pQz9LmN2vX4bW")
+        );
+        assert_eq!(s("supersecret").as_deref(), Some("supersecret"));
+        assert_eq!(s("change-me"), None);
+        assert_eq!(s("jwt.secret"), None);
+        assert_eq!(s("<your-secret>"), None);
         assert_eq!(s(""), None);
         assert_eq!(s("${JWT_SECRET}"), None);
         assert_eq!(s("/run/secrets/jwt"), None);
         assert_eq!(s("${JWT_SECRET:-devsecret}").as_deref(), Some("devsecret"));
+        // A placeholder fallback is still what runs when the variable is unset.
+        assert_eq!(s("${JWT_SECRET:-changeme}").as_deref(), Some("changeme"));
+        assert_eq!(s("${JWT_SECRET:-********}"), None);
     }
 }

@@ -10,12 +10,18 @@
 //! - secret-named consts, struct fields and clap `default_value`s with a literal value.
 //!
 //! Not secrets: the names of environment variables (`const JWT_SECRET: &str = "JWT_SECRET"`),
-//! keys read at runtime, `Key::generate()`, empty strings, test code.
+//! keys read at runtime, `Key::generate()`, empty strings, test code, and secret-named consts,
+//! fields and defaults whose value is a reference or a mask (`"${JWT_SECRET}"`, `"********"`).
+//!
+//! Placeholders in code are still reported (unlike in config files, see [`crate::placeholder`]):
+//! the program runs with the value it holds, so `unwrap_or("changeme")`,
+//! `EncodingKey::from_secret(b"secret")` or a `"please-change-me"` default signs real tokens.
 use super::RustFile;
 use super::token_names::words;
 use super::token_syntax::{FileIndex, Lets, path_segments, peel, str_lit};
 use crate::analyzers::{Context, Sink};
 use crate::finding::{Report, Span};
+use crate::placeholder::{Placeholder, placeholder};
 use std::collections::HashSet;
 use syn::Expr;
 use syn::spanned::Spanned;
@@ -121,6 +127,12 @@ fn env_name_like(v: &str) -> bool {
         && v.chars()
             .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
         && v.chars().next().is_some_and(|c| c.is_ascii_uppercase())
+}
+
+/// No secret at all: a reference to one or a mask (`"${JWT_SECRET}"`, `"********"`), as the
+/// shared placeholder detector classes them.
+fn not_a_value(v: &str) -> bool {
+    placeholder(v).is_some_and(Placeholder::is_not_a_value)
 }
 
 /// Prose (an error message, a sentence) rather than a key.
@@ -368,6 +380,7 @@ impl<'ast> Visit<'ast> for Visitor<'_, '_> {
                 && !env_name_like(&v)
                 && !names_itself(&i.to_string(), &v)
                 && !prose(&v)
+                && !not_a_value(&v)
             {
                 let span = self.rf.span(lit);
                 self.emit(span, Why::Named(&i.to_string()), None);
@@ -450,6 +463,7 @@ impl Items<'_, '_> {
             && !env_name_like(&v)
             && !names_itself(&name, &v)
             && !prose(&v)
+            && !not_a_value(&v)
         {
             let span = self.v.rf.span(lit);
             self.v.emit(span, Why::Named(&name), None);
@@ -493,6 +507,7 @@ impl<'ast> Visit<'ast> for Items<'_, '_> {
                     && matches!(prev.as_slice(), [.., proc_macro2::TokenTree::Ident(k), proc_macro2::TokenTree::Punct(p)] if k == "default_value" && p.as_char() == '=')
                     && let Ok(syn::Lit::Str(s)) = syn::parse2::<syn::Lit>(tt.clone().into())
                     && !s.value().is_empty()
+                    && !not_a_value(&s.value())
                 {
                     let span = super::RustFile::span_in(self.v.rf.src, l.span());
                     self.v.emit(span, Why::Named(&name), None);
@@ -534,5 +549,8 @@ mod tests {
         ));
         assert!(names_itself("KANIDM_HMAC_KEY", "kanidm-hmac-key-v2"));
         assert!(!names_itself("JWT_SECRET", "my-super-secret-key"));
+        assert!(not_a_value("${JWT_SECRET}"));
+        assert!(not_a_value("********"));
+        assert!(!not_a_value("changeme"));
     }
 }
