@@ -239,7 +239,7 @@ pub fn by_path(rel: &str) -> Decision {
     if let Some(d) = dir_in(TEST_DATA_DIRS) {
         return Decision::new(Role::TestData, format!("under `{d}/`"));
     }
-    if matches!(name, ".env.test" | ".env.testing" | ".env.ci") || name.ends_with(".snap") {
+    if test_env_name(name) || name.ends_with(".snap") {
         return Decision::new(Role::TestData, format!("`{name}` holds test settings"));
     }
     if let Some(why) = test_file_name(name) {
@@ -319,6 +319,22 @@ fn test_dir_name(dir: &str) -> bool {
         .any(|w| TEST_WORDS.contains(&w.as_str()))
 }
 
+/// Environments for tests and CI: `.env.test`, `.env.ci`, `.env.e2e-ci`, `test.env`.
+fn test_env_name(name: &str) -> bool {
+    let env_parts: Vec<&str> = if let Some(rest) = name.strip_prefix(".env.") {
+        rest.split('.').collect()
+    } else if let Some(stem) = name.strip_suffix(".env") {
+        stem.split('.').collect()
+    } else {
+        return false;
+    };
+    env_parts.iter().any(|p| {
+        crate::words::words(p)
+            .iter()
+            .any(|w| matches!(w.as_str(), "test" | "testing" | "ci" | "e2e"))
+    })
+}
+
 /// Config that only a developer's machine uses, or that is meant to be copied and filled in.
 fn dev_config_name(name: &str) -> Option<String> {
     let env_dev = matches!(
@@ -360,6 +376,15 @@ fn dev_config_name(name: &str) -> Option<String> {
         return Some(format!("`{name}` is development or example config"));
     }
     let stem = segs.first().copied().unwrap_or("");
+    let config_ext = segs.last().is_some_and(|e| {
+        matches!(
+            *e,
+            "env" | "toml" | "yaml" | "yml" | "json" | "cfg" | "ini" | "conf"
+        )
+    });
+    if segs.len() >= 2 && config_ext && matches!(stem, "dev" | "development" | "local") {
+        return Some(format!("`{name}` is a development environment"));
+    }
     if ["-example", "_example", "-sample", "_sample"]
         .iter()
         .any(|s| stem.ends_with(s))
@@ -525,6 +550,17 @@ mod tests {
             ("stub/config.json", Role::TestData),
             ("src/mocks/handlers.ts", Role::TestData),
             (".env.test", Role::TestData),
+            (".env.e2e-ci", Role::TestData),
+            (".env.ci", Role::TestData),
+            ("ci.env", Role::TestData),
+            ("dev.env", Role::DevConfig),
+            ("server/svix-server/development.env", Role::DevConfig),
+            ("config/development.yaml", Role::DevConfig),
+            ("config/local.toml", Role::DevConfig),
+            ("config/production.yaml", Role::Production),
+            ("deploy.env", Role::Production),
+            ("dev_realm.json", Role::Production),
+            ("src/dev.rs", Role::Production),
             ("docs/config.yml", Role::Docs),
             ("doc/example-config.toml", Role::Docs),
             (".env.example", Role::DevConfig),

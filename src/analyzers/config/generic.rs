@@ -69,6 +69,63 @@ const SECRET_KEYS: &[&str] = &[
     "cookiesigningsecret",
     "sessionsigningkey",
 ];
+/// Key names that sign tokens or cookies only in an auth setting: `SECRET_KEY` (Django, Flask,
+/// FastAPI), `APP_SECRET`, `hmac_secret` (a session or flash-cookie key), `SIGNING_KEY`. Read as
+/// a token secret unless another word says whose secret it is (`AWS_SECRET_KEY`,
+/// `SMTP_SIGNING_KEY`, `WEBHOOK_SECRET`): those belong to other tools.
+const GENERIC_SECRET_KEYS: &[&str] = &[
+    "secretkey",
+    "appsecret",
+    "applicationsecret",
+    "hmacsecret",
+    "hmackey",
+    "signingkey",
+    "signingsecret",
+    "tokensecret",
+    "tokensigningkey",
+    "jwtkey",
+    "sessionkey",
+    "cookiekey",
+    "cookiesigningkey",
+];
+const NOT_AUTH_SECRET_WORDS: &[&str] = &[
+    "aws",
+    "s3",
+    "minio",
+    "gcs",
+    "azure",
+    "database",
+    "db",
+    "postgres",
+    "mysql",
+    "redis",
+    "smtp",
+    "mail",
+    "email",
+    "client",
+    "api",
+    "stripe",
+    "webhook",
+    "webhooks",
+    "github",
+    "google",
+    "slack",
+    "encryption",
+    "storage",
+    "backup",
+    "license",
+    "licence",
+];
+
+/// Whether a key names a token-signing, session or cookie secret.
+fn secret_key(kw: &[String]) -> bool {
+    suffix_in_list(kw, SECRET_KEYS)
+        || suffix_in_list(kw, GENERIC_SECRET_KEYS)
+            && !kw
+                .iter()
+                .any(|w| NOT_AUTH_SECRET_WORDS.contains(&w.as_str()))
+}
+
 const SECURE_KEYS: &[&str] = &[
     "cookiesecure",
     "cookiessecure",
@@ -220,7 +277,7 @@ pub fn check(settings: &[Setting], ctx: &Context, sink: &mut Sink) {
         let has = |w: &str| all.iter().any(|x| x == w);
         let key = s.path.join(".");
         // Secrets.
-        if suffix_in_list(&kw, SECRET_KEYS)
+        if secret_key(&kw)
             && let Some((value, fallback)) = secret::literal(&s.node)
         {
             // The file's role decides how loud this is (an example to copy: a warning at most;
@@ -357,5 +414,40 @@ mod tests {
         ));
         assert!(!suffix_in_list(&w("JWT_SECRET_FILE"), SECRET_KEYS));
         assert!(!suffix_in_list(&w("GOOGLE_OAUTH_SECRET"), SECRET_KEYS));
+    }
+
+    #[test]
+    fn secret_key_names() {
+        let w = |s: &str| words(s);
+        for k in [
+            "JWT_SECRET",
+            "SECRET_KEY",
+            "DJANGO_SECRET_KEY",
+            "APP_SECRET",
+            "hmac_secret",
+            "application.hmac_secret",
+            "TOKEN_SECRET",
+            "SIGNING_KEY",
+            "JWT_KEY",
+            "SESSION_KEY",
+            "cookie_signing_key",
+        ] {
+            assert!(secret_key(&w(k)), "{k}");
+        }
+        for k in [
+            "AWS_SECRET_KEY",
+            "MINIO_SECRET_KEY",
+            "STRIPE_SECRET_KEY",
+            "WEBHOOK_SECRET",
+            "GITHUB_APP_SECRET",
+            "SMTP_SIGNING_KEY",
+            "DATABASE_SECRET",
+            "SPOTIFY_CLIENT_SECRET",
+            "API_KEY",
+            "JWT_SECRET_FILE",
+            "LICENSE_SIGNING_KEY",
+        ] {
+            assert!(!secret_key(&w(k)), "{k}");
+        }
     }
 }

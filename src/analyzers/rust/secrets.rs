@@ -193,6 +193,26 @@ pub fn check(rf: &RustFile, _ctx: &Context, sink: &mut Sink) {
     items.visit_file(&rf.ast);
 }
 
+/// `"x".to_string()`, `"x".into()`, `String::from("x")`: the literal inside.
+fn strip_conversions(e: &Expr) -> &Expr {
+    match peel(e) {
+        Expr::MethodCall(m)
+            if matches!(
+                m.method.to_string().as_str(),
+                "to_string" | "into" | "to_owned"
+            ) && m.args.is_empty() =>
+        {
+            strip_conversions(&m.receiver)
+        }
+        Expr::Call(c)
+            if c.args.len() == 1 && path_segments(&c.func).last().is_some_and(|s| s == "from") =>
+        {
+            strip_conversions(&c.args[0])
+        }
+        other => other,
+    }
+}
+
 struct Visitor<'a, 'b> {
     rf: &'b RustFile<'b>,
     index: &'b FileIndex<'a>,
@@ -326,6 +346,25 @@ impl Visitor<'_, '_> {
         }
     }
 
+    /// `get_env_var("JWT_SECRET", "hello456")`: a function whose name speaks of the environment,
+    /// given a secret-named variable and a literal default.
+    fn env_helper_default(&self, c: &syn::ExprCall) -> Option<(String, Span)> {
+        if c.args.len() != 2 {
+            return None;
+        }
+        let segs = path_segments(&c.func);
+        let fn_words = words(segs.last()?);
+        if !fn_words.iter().any(|w| w == "env" || w == "var") {
+            return None;
+        }
+        let (var, _) = str_lit(&c.args[0])?;
+        if !env_name_like(&var) || !secret_name(&var) {
+            return None;
+        }
+        let lit = self.fallback_literal(strip_conversions(&c.args[1]))?;
+        Some((var, lit))
+    }
+
     fn fallback_literal(&self, e: &Expr) -> Option<Span> {
         match peel(e) {
             Expr::Closure(c) => self.fallback_literal(&c.body),
@@ -352,6 +391,11 @@ impl<'ast> Visit<'ast> for Visitor<'_, '_> {
             let label = (lit != call && !(lit.start >= call.start && lit.end <= call.end))
                 .then(|| (call, format!("used as the key of `{ctor}` here")));
             self.emit(lit, Why::KeyLiteral(&ctor), label);
+        }
+        // An environment helper with a default: `get_env_var("JWT_SECRET", "hello456")`,
+        // `env_or("SESSION_SECRET", "dev")`.
+        if let Some((var, lit)) = self.env_helper_default(c) {
+            self.emit(lit, Why::EnvFallback(&var), None);
         }
         syn::visit::visit_expr_call(self, c);
     }
