@@ -124,6 +124,23 @@ fn lists() -> &'static Lists {
 
 /// Splits a name into lowercase words, cutting glued lowercase compounds (`accesstoken`,
 /// `phpsessid`, `jsessionid`, `rememberme`) and dropping the `__Host-` / `__Secure-` prefixes.
+/// Words that say a secret belongs to another system than the app's login: cloud storage,
+/// databases, mail, payment, webhooks, third-party API clients. Signing-secret rules leave those
+/// to other tools (`AWS_SECRET_KEY`, `APPFLOWY_S3_SECRET_KEY`, `STRIPE_SECRET_KEY`).
+pub const FOREIGN_SECRET_WORDS: &[&str] = &[
+    "aws", "s3", "minio", "gcs", "azure", "database", "db", "postgres", "mysql", "redis", "smtp",
+    "mail", "email", "client", "api", "stripe", "webhook", "webhooks", "github", "google", "slack",
+    "storage", "backup", "license", "licence",
+];
+
+/// Whether the words of a secret's name say it belongs to another system (see
+/// [`FOREIGN_SECRET_WORDS`]).
+pub fn foreign_secret(words: &[String]) -> bool {
+    words
+        .iter()
+        .any(|w| FOREIGN_SECRET_WORDS.contains(&w.as_str()))
+}
+
 pub fn split(name: &str) -> Vec<String> {
     let bare = ["__Host-", "__Secure-", "__host-", "__secure-"]
         .iter()

@@ -240,7 +240,16 @@ fn slot(t: &str) -> bool {
     let inner = t
         .strip_prefix('<')
         .and_then(|r| r.strip_suffix('>'))
-        .or_else(|| t.strip_prefix('[').and_then(|r| r.strip_suffix(']')));
+        .or_else(|| t.strip_prefix('[').and_then(|r| r.strip_suffix(']')))
+        .or_else(|| {
+            // `{random-string}`, `{your key}`; `{{ x }}` is a reference, `{"k": 1}` is data.
+            t.strip_prefix('{')
+                .and_then(|r| r.strip_suffix('}'))
+                .filter(|i| {
+                    i.chars()
+                        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | ' ' | '.'))
+                })
+        });
     inner.is_some_and(|i| !i.is_empty() && !i.contains(['<', '>', '[', ']']))
 }
 
@@ -402,6 +411,8 @@ mod tests {
         ("supersecret", None),
         // Published quickstart defaults read like placeholders but are known to everyone.
         ("youReallyNeedToChangeThis", None),
+        ("{random-string}", Some(Placeholder::Slot)),
+        ("{your jwt secret}", Some(Placeholder::Slot)),
         ("PLEASE-CHANGE-ME-I-AM-VERY-INSECURE", None),
         ("secret123", None),
         ("password", None),

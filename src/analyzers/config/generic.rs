@@ -88,42 +88,11 @@ const GENERIC_SECRET_KEYS: &[&str] = &[
     "cookiekey",
     "cookiesigningkey",
 ];
-const NOT_AUTH_SECRET_WORDS: &[&str] = &[
-    "aws",
-    "s3",
-    "minio",
-    "gcs",
-    "azure",
-    "database",
-    "db",
-    "postgres",
-    "mysql",
-    "redis",
-    "smtp",
-    "mail",
-    "email",
-    "client",
-    "api",
-    "stripe",
-    "webhook",
-    "webhooks",
-    "github",
-    "google",
-    "slack",
-    "encryption",
-    "storage",
-    "backup",
-    "license",
-    "licence",
-];
 
 /// Whether a key names a token-signing, session or cookie secret.
 fn secret_key(kw: &[String]) -> bool {
     suffix_in_list(kw, SECRET_KEYS)
-        || suffix_in_list(kw, GENERIC_SECRET_KEYS)
-            && !kw
-                .iter()
-                .any(|w| NOT_AUTH_SECRET_WORDS.contains(&w.as_str()))
+        || suffix_in_list(kw, GENERIC_SECRET_KEYS) && !crate::auth_names::foreign_secret(kw)
 }
 
 const SECURE_KEYS: &[&str] = &[

@@ -70,6 +70,9 @@ fn report(span: Span, why: Why) -> Report {
 pub fn secret_name(name: &str) -> bool {
     let w = words(name);
     let has = |s: &str| w.iter().any(|x| x == s);
+    if crate::auth_names::foreign_secret(&w) {
+        return false;
+    }
     if [
         "name",
         "header",
@@ -135,9 +138,24 @@ fn not_a_value(v: &str) -> bool {
     placeholder(v).is_some_and(Placeholder::is_not_a_value)
 }
 
-/// Prose (an error message, a sentence) rather than a key.
+/// Prose (an error message, a sentence), a URL or a route (`/api/v1/survey/secret`) rather
+/// than a key.
 fn prose(v: &str) -> bool {
-    v.split_whitespace().count() >= 5 || v.contains("://")
+    v.split_whitespace().count() >= 5 || v.contains("://") || route(v)
+}
+
+/// A URL path: `/segment/segment`, lowercase words, digits, `-`, `_`, `{param}`.
+fn route(v: &str) -> bool {
+    v.strip_prefix('/').is_some_and(|rest| {
+        rest.contains('/')
+            && rest.split('/').all(|seg| {
+                seg.chars().all(|c| {
+                    c.is_ascii_lowercase()
+                        || c.is_ascii_digit()
+                        || matches!(c, '-' | '_' | '{' | '}' | '.')
+                })
+            })
+    })
 }
 
 /// A value that repeats its own name: an attribute, column or lookup tag
@@ -577,6 +595,12 @@ mod tests {
         assert!(!secret_name("CLIENT_SECRET"));
         assert!(!secret_name("api_key"));
         assert!(!secret_name("JWT_SECRET_ERR"));
+        assert!(!secret_name("APPFLOWY_S3_SECRET_KEY"));
+        assert!(!secret_name("AWS_SECRET_ACCESS_KEY"));
+        assert!(!secret_name("SMTP_SECRET"));
+        assert!(prose("/api/v1/survey/secret"));
+        assert!(prose("/api/v1/survey/takeout/{survey_id}/get"));
+        assert!(!prose("/9j4kLmQzV+x/Ab8Tq2w=="));
         assert!(prose(
             "Authentication failed. JWT signing secrets can not be used as tokens"
         ));
