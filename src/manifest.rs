@@ -163,12 +163,12 @@ impl CrateManifest {
         })
     }
 
-    /// The crate and what makes it a client, as shown in messages: "`acme-cli` (reqwest, clap)".
+    /// The crate and what makes it a client, as shown in messages: "`acme-cli`: reqwest, clap".
     pub fn describe_client(&self) -> String {
         let what = self.client.join(", ");
         match &self.name {
-            Some(n) => format!("`{n}` ({what})"),
-            None => format!("({what})"),
+            Some(n) => format!("`{n}`: {what}"),
+            None => what,
         }
     }
 }
