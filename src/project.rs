@@ -1,12 +1,18 @@
 //! What is known about the project before any file is analysed: the dependency versions pinned in
-//! each Cargo.lock (defaults that changed between versions are read from there).
-use std::collections::BTreeMap;
+//! each Cargo.lock (defaults that changed between versions are read from there), and, read on
+//! first use, what each crate's Cargo.toml says it is (`crate::manifest`).
+use crate::manifest::CrateManifest;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 #[derive(Debug, Default)]
 pub struct ProjectInfo {
     /// Directory of each Cargo.lock, with crate name -> versions.
     pub(crate) lockfiles: BTreeMap<PathBuf, BTreeMap<String, Vec<String>>>,
+    /// Each directory looked at, with the manifest of the crate it belongs to (`None`: no
+    /// readable manifest). Filled lazily, shared by the worker threads.
+    manifests: Mutex<HashMap<PathBuf, Option<Arc<CrateManifest>>>>,
 }
 
 impl ProjectInfo {
@@ -32,6 +38,45 @@ impl ProjectInfo {
             .find_map(|dir| self.lockfiles.get(dir))
             .and_then(|v| v.get(krate))
             .map_or(&[], Vec::as_slice)
+    }
+
+    /// The manifest of the crate holding `file`: the nearest Cargo.toml above it (not past a
+    /// repository root), read once per directory. `None` when there is none, or it cannot be read
+    /// or parsed: callers then judge the file as if nothing were known about its crate.
+    pub fn crate_manifest(&self, file: &Path) -> Option<Arc<CrateManifest>> {
+        let mut seen = Vec::new();
+        let mut found = None;
+        for dir in crate::manifest::candidates(file) {
+            if let Some(known) = self.cached_manifest(&dir) {
+                found = known;
+                break;
+            }
+            let path = dir.join("Cargo.toml");
+            seen.push(dir);
+            if path.exists() {
+                found = crate::manifest::read(&path)
+                    .and_then(|t| CrateManifest::parse(&t))
+                    .map(Arc::new);
+                break;
+            }
+        }
+        let mut cache = self.manifests.lock().unwrap_or_else(|e| e.into_inner());
+        for dir in seen {
+            cache.insert(dir, found.clone());
+        }
+        found
+    }
+
+    fn cached_manifest(&self, dir: &Path) -> Option<Option<Arc<CrateManifest>>> {
+        let cache = self.manifests.lock().unwrap_or_else(|e| e.into_inner());
+        cache.get(dir).cloned()
+    }
+
+    /// Records the manifest of the crate in `dir`, as unit tests of the rules do.
+    #[cfg(test)]
+    pub fn set_manifest(&self, dir: &Path, manifest: CrateManifest) {
+        let mut cache = self.manifests.lock().unwrap_or_else(|e| e.into_inner());
+        cache.insert(dir.to_path_buf(), Some(Arc::new(manifest)));
     }
 
     /// Finds Cargo.lock files in `root` and its ancestors (a workspace lock sits above members).

@@ -7,8 +7,13 @@
 //!
 //! A decode in a function that has just received the token from its identity provider (an OAuth
 //! code exchange, an `id_token` of a token response) is a note: reading claims of a token that
-//! came straight from the token endpoint over TLS is not an authentication decision.
+//! came straight from the token endpoint over TLS is not an authentication decision. So is a
+//! decode in a client crate (its Cargo.toml has a CLI, desktop or WASM front-end stack and no
+//! server framework, see `crate::manifest`): a client reads its own token to show `sub` or to know
+//! when to refresh. And so is a decode followed in the same function by hand checks of `exp` and
+//! of `iss` or `aud`: the pattern of a token verified upstream (an identity provider, a gateway).
 use super::RustFile;
+use super::claim_checks::checked_after;
 use super::token_names::words;
 use super::token_syntax::{FileIndex, FnItem, Lets, path_segments, peel};
 use crate::analyzers::{Context, Sink};
@@ -22,17 +27,22 @@ pub const RULE: &str = "jwt-signature-not-verified";
 
 enum Why<'a> {
     /// A call that skips the signature check, by its name, and why it may be benign.
-    Unverified(&'a str, Benign),
+    Unverified(&'a str, Benign<'a>),
     /// `Validation::new(header.alg)`, with whether the locked jsonwebtoken checks key families.
     AlgFromHeader { family_checked: bool },
 }
 
 /// Local evidence that an unverified read makes no authentication decision.
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Benign {
+enum Benign<'a> {
     No,
     /// The function has just received the token from its identity provider.
     FromProvider,
+    /// The crate is a client (CLI, desktop app, WASM front end) with no server framework; the
+    /// crate and the dependencies that say so, as shown.
+    ClientCrate(&'a str),
+    /// `exp` and `iss` or `aud` are compared by hand after the decode; the claims, as shown.
+    HandChecked(&'a str),
     /// Front-end (WASM) code reading the claims of the app's own token for display.
     ClientSide,
     /// Only timing claims (`exp`, `nbf`, `iat`, `iss`) are read, e.g. to schedule a refresh.
@@ -51,6 +61,24 @@ fn report(span: Span, why: Why) -> Report {
             ),
             "verify with `jsonwebtoken::decode(token, &key, &Validation::new(Algorithm::HS256))` (the algorithm you issue with) and the key from your configuration",
         ),
+        Why::Unverified(call, Benign::ClientCrate(krate)) => Report::new(
+            RULE,
+            span,
+            format!(
+                "`{call}` reads a token without verifying its signature in a client crate ({krate}; no server framework): decoding to read claims is fine as long as nothing trusts them"
+            ),
+            "use the claims only to show the user or to schedule a refresh; the server that receives this token must verify it",
+        )
+        .severity(Severity::Note),
+        Why::Unverified(call, Benign::HandChecked(claims)) => Report::new(
+            RULE,
+            span,
+            format!(
+                "`{call}` reads a token without verifying its signature, then checks {claims} by hand, as for a token already verified upstream (an identity provider or gateway); fine only while no token reaches this code without that upstream check"
+            ),
+            "where the token can come from a client directly, verify it here with the issuer's keys (`jsonwebtoken::decode` with the JWKS key and a fixed algorithm); `Validation` then checks `exp`, `iss` and `aud` for you",
+        )
+        .severity(Severity::Note),
         Why::Unverified(call, benign) => {
             let why = match benign {
                 Benign::FromProvider => {
@@ -108,6 +136,11 @@ pub fn check(rf: &RustFile, ctx: &Context, sink: &mut Sink) {
     let client_side = ["web_sys", "gloo", "yew", "leptos", "dioxus", "wasm_bindgen"]
         .iter()
         .any(|s| text.contains(s));
+    let client_crate = ctx
+        .project
+        .crate_manifest(&rf.src.abs_path)
+        .filter(|m| m.is_client())
+        .map(|m| m.describe_client());
     let index = FileIndex::build(&rf.ast);
     for f in FileIndex::all_fns(&rf.ast) {
         let lets = Lets::collect(f.block);
@@ -120,6 +153,7 @@ pub fn check(rf: &RustFile, ctx: &Context, sink: &mut Sink) {
             jwt_crate: text.contains("jwt::"),
             family_checked,
             client_side,
+            client_crate: client_crate.as_deref(),
             index: &index,
             sink: &mut *sink,
         };
@@ -136,6 +170,8 @@ struct Visitor<'a, 'b> {
     jwt_crate: bool,
     family_checked: bool,
     client_side: bool,
+    /// The crate is a client: its name and client dependencies, as shown.
+    client_crate: Option<&'b str>,
     index: &'b FileIndex<'a>,
     sink: &'b mut Sink,
 }
@@ -178,13 +214,29 @@ impl Visitor<'_, '_> {
         })
     }
 
-    fn unverified(&mut self, span: Span, call: &str, claims_ty: Option<&syn::Type>) {
+    fn unverified(&mut self, node: proc_macro2::Span, call: &str, claims_ty: Option<&syn::Type>) {
+        let span = RustFile::span_in(self.rf.src, node);
+        let checked = checked_after(self.f.block, node.start());
+        let hand_checked = [
+            (checked.exp, "`exp`"),
+            (checked.iss, "`iss`"),
+            (checked.aud, "`aud`"),
+        ]
+        .iter()
+        .filter(|(c, _)| *c)
+        .map(|(_, n)| *n)
+        .collect::<Vec<_>>()
+        .join(" and ");
         let benign = if call == "insecure_disable_signature_check" {
             Benign::IdTokenVerifier
         } else if self.received_from_provider() {
             Benign::FromProvider
+        } else if let Some(krate) = self.client_crate {
+            Benign::ClientCrate(krate)
         } else if self.client_side {
             Benign::ClientSide
+        } else if checked.expiry_and_origin() {
+            Benign::HandChecked(&hand_checked)
         } else if claims_ty.is_some_and(|t| self.timing_only(t))
             || words(&self.f.name.to_string())
                 .iter()
@@ -288,7 +340,7 @@ impl<'ast> Visit<'ast> for Visitor<'_, '_> {
 
     fn visit_expr_call(&mut self, c: &'ast syn::ExprCall) {
         let segs = path_segments(&c.func);
-        let span = self.rf.span(&c.func);
+        let span = c.func.span();
         let claims_ty = turbofish(&c.func).or_else(|| returned_claims(self.f.sig));
         match segs.last().map(String::as_str) {
             Some(
@@ -339,7 +391,7 @@ impl<'ast> Visit<'ast> for Visitor<'_, '_> {
 
     fn visit_expr_method_call(&mut self, m: &'ast syn::ExprMethodCall) {
         let name = m.method.to_string();
-        let span = self.rf.span(&m.method);
+        let span = m.method.span();
         match name.as_str() {
             "insecure_disable_signature_validation" | "insecure_disable_signature_check" => {
                 self.unverified(span, &name, None)
@@ -355,7 +407,7 @@ impl<'ast> Visit<'ast> for Visitor<'_, '_> {
             && matches!(&f.member, syn::Member::Named(i) if i == "validate_signature")
             && matches!(peel(&a.right), Expr::Lit(syn::ExprLit { lit: syn::Lit::Bool(b), .. }) if !b.value)
         {
-            self.unverified(self.rf.span(a), "validate_signature = false", None);
+            self.unverified(a.span(), "validate_signature = false", None);
         }
         syn::visit::visit_expr_assign(self, a);
     }

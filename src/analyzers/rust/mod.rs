@@ -4,11 +4,13 @@ use crate::finding::Span;
 use crate::source::{FileKind, SourceFile};
 use syn::visit_mut::VisitMut;
 
+mod claim_checks;
 mod cookie_eval;
 mod cookie_flow;
 mod cookie_model;
 mod cookies;
 mod duration_eval;
+mod exp_purpose;
 mod facts;
 mod gate;
 mod jwt_validation;

@@ -5,11 +5,15 @@
 //!   no expiry field (or a `json!` object without `"exp"`);
 //! - jsonwebtoken `Validation` with `validate_exp = false`, `exp` removed from
 //!   `required_spec_claims`, or a `leeway` above a day (`Validation::default()` checks `exp`);
+//!   `validate_exp = false` is not reported where the code says why it is sound (a single-purpose
+//!   token, `exp` required and compared by hand, a refresh handler reading the expired access
+//!   token: see `exp_purpose`);
 //! - the `jwt` crate's `verify_with_key`, which never checks `exp`, with no expiry check in the
 //!   same function;
 //! - pasetors `Claims::non_expiring()` and `ClaimsValidationRules::allow_non_expiring()`.
 use super::RustFile;
 use super::duration_eval::{Env, eval};
+use super::exp_purpose::{Purpose, judge};
 use super::token_names::words;
 use super::token_syntax::{FileIndex, FnItem, Lets, json_entries, macro_name, path_segments, peel};
 use crate::analyzers::{Context, Sink};
@@ -54,7 +58,7 @@ fn report(span: Span, why: Why) -> Report {
             "remove this line: `Validation::new(..)` checks `exp` by default".to_string(),
         ),
         Why::ExpiredOnPurpose(f) => (
-            format!("`validate_exp = false` in `{f}` accepts expired tokens; fine only to identify the user of an expired access token during refresh"),
+            format!("`validate_exp = false` in `{f}` accepts expired tokens on purpose; that is sound only to find the owner of an expired access token during refresh, which this code does not show"),
             "call it only after the refresh token itself has been verified and checked against the store, and never use the result to authorize a request".to_string(),
         ),
         Why::ExpNotRequired => (
@@ -276,7 +280,16 @@ impl<'ast> Visit<'ast> for Visitor<'_, '_> {
 
     fn visit_expr_assign(&mut self, a: &'ast syn::ExprAssign) {
         if self.jsonwebtoken {
-            self.field_setting(member_name(&a.left).as_deref(), &a.right, self.rf.span(a));
+            let receiver = match peel(&a.left) {
+                Expr::Field(f) => super::token_syntax::ident_of(&f.base),
+                _ => None,
+            };
+            self.field_setting(
+                member_name(&a.left).as_deref(),
+                &a.right,
+                self.rf.span(a),
+                receiver.as_deref(),
+            );
         }
         syn::visit::visit_expr_assign(self, a);
     }
@@ -290,7 +303,7 @@ impl<'ast> Visit<'ast> for Visitor<'_, '_> {
         {
             for fv in &s.fields {
                 if let syn::Member::Named(i) = &fv.member {
-                    self.field_setting(Some(&i.to_string()), &fv.expr, self.rf.span(fv));
+                    self.field_setting(Some(&i.to_string()), &fv.expr, self.rf.span(fv), None);
                 }
             }
         }
@@ -299,27 +312,29 @@ impl<'ast> Visit<'ast> for Visitor<'_, '_> {
 }
 
 impl Visitor<'_, '_> {
-    fn field_setting(&mut self, field: Option<&str>, value: &Expr, span: Span) {
+    fn field_setting(
+        &mut self,
+        field: Option<&str>,
+        value: &Expr,
+        span: Span,
+        receiver: Option<&str>,
+    ) {
         if self.signature_disabled {
             // Expiry checks of a decode that does not verify the signature are moot; that decode
             // is `jwt-signature-not-verified`.
             return;
         }
         match field {
-            Some("validate_exp") if bool_false(value) => {
-                let name = self.f.name.to_string();
-                let w = words(&name);
-                if w.iter()
-                    .any(|x| matches!(x.as_str(), "refresh" | "expired" | "without"))
-                {
-                    // Reading an expired access token while refreshing it is a known design.
+            Some("validate_exp") if bool_false(value) => match judge(&self.f, receiver) {
+                Purpose::Sound => {}
+                Purpose::ExpiredByName => {
+                    let name = self.f.name.to_string();
                     self.sink.report(
                         report(span, Why::ExpiredOnPurpose(&name)).severity(Severity::Note),
                     );
-                } else {
-                    self.sink.report(report(span, Why::ValidateExpOff));
                 }
-            }
+                Purpose::Unexplained => self.sink.report(report(span, Why::ValidateExpOff)),
+            },
             Some("required_spec_claims")
                 if path_segments(value)
                     .last()

@@ -147,6 +147,48 @@ pub fn classify(name: &str) -> Option<TokenKind> {
     None
 }
 
+/// Words that name a single-purpose token: it proves one thing (an invitation, a licence, an
+/// email address, the right to one download) and logs nobody in. Narrower than `OTHER`, whose
+/// `verify`, `code`, `api` or `url` also name verifiers and endpoints of ordinary access tokens.
+const SINGLE_PURPOSE: &[&str] = &[
+    "license",
+    "licence",
+    "licensing",
+    "invite",
+    "invitation",
+    "invited",
+    "confirm",
+    "confirmation",
+    "reset",
+    "forgot",
+    "unsubscribe",
+    "download",
+    "webhook",
+    "magic",
+    "activation",
+    "activate",
+    "presign",
+    "presigned",
+    "share",
+    "sharing",
+];
+
+/// Whether a name speaks of a single-purpose token (`LicenseClaims`, `invite_token`,
+/// `verify_email_token`, `password_reset_jwt`), and of no access, refresh, ID or session token.
+pub fn single_purpose(name: &str) -> bool {
+    let w = words(name);
+    let has = |s: &str| w.iter().any(|x| x == s);
+    if matches!(classify(name), Some(TokenKind::Access | TokenKind::Refresh))
+        || has("session")
+        || has("sessions")
+    {
+        return false;
+    }
+    let email_check = (has("email") || has("mail") || has("account"))
+        && (has("verify") || has("verification") || has("verified") || has("validation"));
+    email_check || w.iter().any(|x| SINGLE_PURPOSE.contains(&x.as_str()))
+}
+
 fn id_token(w: &[String]) -> bool {
     w.windows(2).any(|p| p[0] == "id" && p[1] == "token")
 }
@@ -195,6 +237,39 @@ mod tests {
         assert_eq!(classify("EmailVerificationToken"), Some(TokenKind::Other));
         assert_eq!(classify("now"), None);
         assert_eq!(classify("sign_in"), Some(TokenKind::Generic));
+    }
+
+    #[test]
+    fn single_purpose_tokens() {
+        let table: &[(&str, bool)] = &[
+            ("LicenseClaims", true),
+            ("decode_licence_key", true),
+            ("invite_token", true),
+            ("InvitationClaims", true),
+            ("verify_email_token", true),
+            ("EmailVerificationClaims", true),
+            ("email_confirmation_jwt", true),
+            ("password_reset_token", true),
+            ("forgot_password_claims", true),
+            ("download_link_claims", true),
+            ("WebhookToken", true),
+            ("unsubscribe_token", true),
+            ("magic_link", true),
+            // Logins, and names that say nothing single-purpose.
+            ("verify_token", false),
+            ("verify", false),
+            ("Claims", false),
+            ("access_token", false),
+            ("refresh_claims", false),
+            ("id_token", false),
+            ("session_token", false),
+            ("reset_session", false),
+            ("api_token", false),
+            ("auth_code", false),
+        ];
+        for (name, want) in table {
+            assert_eq!(single_purpose(name), *want, "{name}");
+        }
     }
 
     #[test]

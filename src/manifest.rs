@@ -1,0 +1,341 @@
+//! What a crate is for, read from its Cargo.toml: a server (it depends on a web or RPC server
+//! framework) or a client (a CLI with an HTTP client, a desktop app, a WASM front end), or
+//! neither that can be told. Rules use it to judge code by where it runs: an unverified JWT decode
+//! in a CLI reads the user's own token, the same call in an axum service decides who the caller is.
+//!
+//! Only `[dependencies]` and `[target.*.dependencies]` count (dev and build dependencies never run
+//! in the shipped crate); a renamed dependency counts by its `package`. A crate is a server as soon
+//! as any server crate is listed, optional or not: a leptos or dioxus app whose `ssr`/`server`
+//! feature pulls in axum or actix serves requests in that build.
+use std::path::{Path, PathBuf};
+
+/// The largest manifest read; real ones are a few KiB.
+const MAX_MANIFEST_BYTES: u64 = 512 * 1024;
+
+/// Crates that make the crate serve requests.
+const SERVER_CRATES: &[&str] = &[
+    "axum",
+    "axum-server",
+    "actix-web",
+    "rocket",
+    "poem",
+    "warp",
+    "salvo",
+    "tide",
+    "tower-http",
+    "loco-rs",
+    "ntex",
+    "gotham",
+    "pavex",
+    "lambda_http",
+    "leptos_axum",
+    "leptos_actix",
+    "dioxus-fullstack",
+    "dioxus-server",
+    "trillium",
+    "viz",
+];
+
+/// HTTP clients: with a command-line parser, the crate is a CLI talking to a server.
+const HTTP_CLIENTS: &[&str] = &[
+    "reqwest",
+    "ureq",
+    "surf",
+    "isahc",
+    "attohttpc",
+    "minreq",
+    "oauth2",
+];
+const CLI_PARSERS: &[&str] = &[
+    "clap",
+    "structopt",
+    "argh",
+    "pico-args",
+    "lexopt",
+    "bpaf",
+    "gumdrop",
+];
+/// Desktop GUI and WASM front-end crates: the crate runs on the user's machine or in the browser.
+const FRONT_ENDS: &[&str] = &[
+    "yew",
+    "leptos",
+    "dioxus",
+    "dioxus-web",
+    "dioxus-desktop",
+    "sycamore",
+    "seed",
+    "web-sys",
+    "gloo",
+    "gloo-net",
+    "gloo-storage",
+    "wasm-bindgen",
+    "tauri",
+    "eframe",
+    "egui",
+    "iced",
+    "gtk",
+    "gtk4",
+    "relm4",
+    "slint",
+    "druid",
+    "fltk",
+    "freya",
+];
+
+/// What a Cargo.toml says about where its crate runs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CrateManifest {
+    /// `[package] name`, when given.
+    pub name: Option<String>,
+    /// The server frameworks it depends on (empty: it serves no requests).
+    pub servers: Vec<String>,
+    /// When it is a client and no server: the dependencies that say so (`reqwest`, `clap`).
+    pub client: Vec<String>,
+}
+
+impl CrateManifest {
+    /// Whether the crate is client code: it depends on a client stack and on no server framework.
+    pub fn is_client(&self) -> bool {
+        self.servers.is_empty() && !self.client.is_empty()
+    }
+
+    /// Reads a manifest's text; `None` when it is not valid TOML or holds no `[package]` (a
+    /// virtual workspace manifest says nothing about the file's crate).
+    pub fn parse(text: &str) -> Option<Self> {
+        let table: toml::Table = toml::from_str(text).ok()?;
+        let package = table.get("package")?.as_table()?;
+        let name = package
+            .get("name")
+            .and_then(toml::Value::as_str)
+            .map(str::to_string);
+        let mut tables = vec![table.get("dependencies")];
+        if let Some(targets) = table.get("target").and_then(toml::Value::as_table) {
+            tables.extend(targets.values().map(|t| t.get("dependencies")));
+        }
+        let deps: Vec<(String, Option<&toml::Value>)> = tables
+            .into_iter()
+            .flatten()
+            .filter_map(toml::Value::as_table)
+            .flatten()
+            .map(|(k, v)| {
+                let real = v.get("package").and_then(toml::Value::as_str).unwrap_or(k);
+                (real.to_string(), Some(v))
+            })
+            .collect();
+        let has = |n: &str| deps.iter().any(|(d, _)| d == n);
+        let mut servers: Vec<String> = deps
+            .iter()
+            .filter(|(d, v)| is_server_dep(d, *v))
+            .map(|(d, _)| d.clone())
+            .collect();
+        // A leptos or dioxus app with a server build: `ssr = ["leptos/ssr", "dep:leptos_axum"]`,
+        // `server = ["dioxus/server"]`.
+        if (has("leptos") || has("dioxus"))
+            && let Some(features) = table.get("features").and_then(toml::Value::as_table)
+            && features.keys().any(|k| k == "ssr" || k == "server")
+        {
+            servers.push(
+                if has("leptos") {
+                    "leptos (ssr)"
+                } else {
+                    "dioxus (server)"
+                }
+                .into(),
+            );
+        }
+        servers.sort();
+        servers.dedup();
+        let http = HTTP_CLIENTS.iter().find(|c| has(c));
+        let cli = CLI_PARSERS.iter().find(|c| has(c));
+        let mut client: Vec<String> = FRONT_ENDS
+            .iter()
+            .filter(|c| has(c))
+            .map(|c| c.to_string())
+            .collect();
+        if let (Some(h), Some(c)) = (http, cli) {
+            client.push(h.to_string());
+            client.push(c.to_string());
+        }
+        Some(CrateManifest {
+            name,
+            servers,
+            client,
+        })
+    }
+
+    /// The crate and what makes it a client, as shown in messages: "`acme-cli`: reqwest, clap".
+    pub fn describe_client(&self) -> String {
+        let what = self.client.join(", ");
+        match &self.name {
+            Some(n) => format!("`{n}`: {what}"),
+            None => what,
+        }
+    }
+}
+
+/// Whether a dependency serves requests. hyper and tonic are clients too: hyper counts with its
+/// `server` (or 0.14 `full`) feature, tonic unless its defaults (which bring the server
+/// transport) are off and no server feature is asked for.
+fn is_server_dep(name: &str, value: Option<&toml::Value>) -> bool {
+    let features = || -> Vec<&str> {
+        value
+            .and_then(|v| v.get("features"))
+            .and_then(toml::Value::as_array)
+            .map(|a| a.iter().filter_map(toml::Value::as_str).collect())
+            .unwrap_or_default()
+    };
+    match name {
+        "hyper" => features().iter().any(|f| matches!(*f, "server" | "full")),
+        "tonic" => {
+            let defaults_off = value
+                .and_then(|v| v.get("default-features"))
+                .and_then(toml::Value::as_bool)
+                == Some(false);
+            !defaults_off
+                || features()
+                    .iter()
+                    .any(|f| matches!(*f, "server" | "transport" | "router"))
+        }
+        _ => SERVER_CRATES.contains(&name) || name.starts_with("shuttle-"),
+    }
+}
+
+/// Reads a manifest through the same limits as any scanned file: a regular file (not a symlink),
+/// at most [`MAX_MANIFEST_BYTES`].
+pub fn read(path: &Path) -> Option<String> {
+    use std::io::Read;
+    let meta = std::fs::symlink_metadata(path).ok()?;
+    if !meta.is_file() || meta.len() > MAX_MANIFEST_BYTES {
+        return None;
+    }
+    let mut text = String::new();
+    std::fs::File::open(path)
+        .ok()?
+        .take(MAX_MANIFEST_BYTES)
+        .read_to_string(&mut text)
+        .ok()?;
+    Some(text)
+}
+
+/// Folders where the walk up for a manifest stops: a repository or configured project root.
+fn is_project_top(dir: &Path) -> bool {
+    [".git", "authlint.toml", ".authlint.toml"]
+        .iter()
+        .any(|m| dir.join(m).exists())
+}
+
+/// The manifest directories to try for a file, nearest first: its ancestors up to the first
+/// `Cargo.toml`, never past a repository or configured project root.
+pub fn candidates(file: &Path) -> impl Iterator<Item = PathBuf> + '_ {
+    let mut stop = false;
+    file.ancestors().skip(1).map_while(move |d| {
+        if stop {
+            return None;
+        }
+        stop = is_project_top(d);
+        Some(d.to_path_buf())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kind(deps: &str) -> (Vec<String>, bool) {
+        let m = CrateManifest::parse(&format!("[package]\nname = \"x\"\n{deps}")).unwrap();
+        (m.servers.clone(), m.is_client())
+    }
+
+    #[test]
+    fn server_and_client_crates() {
+        let table: &[(&str, &[&str], bool)] = &[
+            // A CLI: an HTTP client and an argument parser.
+            (
+                "[dependencies]\nclap = \"4\"\nreqwest = { version = \"0.12\" }\n",
+                &[],
+                true,
+            ),
+            // The same CLI with an axum server is a server.
+            (
+                "[dependencies]\nclap = \"4\"\nreqwest = \"0.12\"\naxum.workspace = true\n",
+                &["axum"],
+                false,
+            ),
+            // An HTTP client alone may be a library servers use: not known to be a client.
+            ("[dependencies]\nreqwest = \"0.12\"\n", &[], false),
+            // Front ends and desktop apps.
+            (
+                "[dependencies]\nyew = \"0.21\"\ngloo = \"0.11\"\n",
+                &[],
+                true,
+            ),
+            ("[dependencies]\ntauri = \"2\"\n", &[], true),
+            (
+                "[target.'cfg(target_arch = \"wasm32\")'.dependencies]\nweb-sys = \"0.3\"\n",
+                &[],
+                true,
+            ),
+            // Leptos with a server build.
+            (
+                "[dependencies]\nleptos = \"0.7\"\naxum = { version = \"0.7\", optional = true }\n[features]\nssr = [\"dep:axum\", \"leptos/ssr\"]\n",
+                &["axum", "leptos (ssr)"],
+                false,
+            ),
+            (
+                "[dependencies]\ndioxus = { version = \"0.6\", features = [\"fullstack\"] }\n[features]\nweb = [\"dioxus/web\"]\nserver = [\"dioxus/server\"]\n",
+                &["dioxus (server)"],
+                false,
+            ),
+            // A renamed dependency counts by its package.
+            (
+                "[dependencies]\nweb = { package = \"actix-web\", version = \"4\" }\n",
+                &["actix-web"],
+                false,
+            ),
+            // hyper and tonic: clients unless their server side is enabled.
+            (
+                "[dependencies]\nhyper = { version = \"1\", features = [\"client\", \"http1\"] }\n",
+                &[],
+                false,
+            ),
+            (
+                "[dependencies]\nhyper = { version = \"1\", features = [\"server\"] }\n",
+                &["hyper"],
+                false,
+            ),
+            (
+                "[dependencies]\ntonic = { version = \"0.12\", default-features = false, features = [\"codegen\", \"prost\", \"channel\"] }\nclap = \"4\"\nreqwest = \"0.12\"\n",
+                &[],
+                true,
+            ),
+            ("[dependencies]\ntonic = \"0.12\"\n", &["tonic"], false),
+            (
+                "[dependencies]\nshuttle-runtime = \"0.47\"\n",
+                &["shuttle-runtime"],
+                false,
+            ),
+            // Dev dependencies never ship.
+            (
+                "[dependencies]\nclap = \"4\"\nreqwest = \"0.12\"\n[dev-dependencies]\naxum = \"0.7\"\n",
+                &[],
+                true,
+            ),
+        ];
+        for (deps, servers, client) in table {
+            assert_eq!(
+                kind(deps),
+                (servers.iter().map(|s| s.to_string()).collect(), *client),
+                "{deps}"
+            );
+        }
+    }
+
+    #[test]
+    fn unreadable_or_virtual_manifests_say_nothing() {
+        assert_eq!(
+            CrateManifest::parse("[workspace]\nmembers = [\"a\"]\n"),
+            None
+        );
+        assert_eq!(CrateManifest::parse("[package\nname = "), None);
+    }
+}
