@@ -229,6 +229,12 @@ impl Visitor<'_, '_> {
         .join(" and ");
         let benign = if call == "insecure_disable_signature_check" {
             Benign::IdTokenVerifier
+        } else if claims_ty.is_some_and(|t| self.timing_only(t))
+            || words(&self.f.name.to_string())
+                .iter()
+                .any(|w| w == "exp" || w.starts_with("expir") || w == "ttl")
+        {
+            Benign::TimingOnly
         } else if self.received_from_provider() {
             Benign::FromProvider
         } else if let Some(krate) = self.client_crate {
@@ -237,12 +243,6 @@ impl Visitor<'_, '_> {
             Benign::ClientSide
         } else if checked.expiry_and_origin() {
             Benign::HandChecked(&hand_checked)
-        } else if claims_ty.is_some_and(|t| self.timing_only(t))
-            || words(&self.f.name.to_string())
-                .iter()
-                .any(|w| w == "exp" || w.starts_with("expir") || w == "ttl")
-        {
-            Benign::TimingOnly
         } else {
             Benign::No
         };
