@@ -259,6 +259,7 @@ fn check_discovered(
         summary.suppressed += r.suppressed;
         out.findings.extend(r.findings);
     }
+    crate::design::session_data::drop_loginless(&mut out.findings, &out.facts, &opts.cwd);
     out.design = Some(project.design);
     out.findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     out.diagnostics.sort();

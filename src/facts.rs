@@ -111,6 +111,11 @@ pub enum FactKind {
     CorsCredentials,
     /// An OAuth token endpoint (a `grant_type` field): native or third-party clients hold tokens.
     TokenEndpoint,
+    /// A value is kept in the server-side session under this key (`session.insert("counter", n)`).
+    SessionData { key: String },
+    /// A session middleware's cookie attributes were reported here (the finding's own span): the
+    /// project pass drops those reports when the crate's sessions hold no login state.
+    SessionCookieReported,
 }
 
 /// A fact as the analyzer records it: where, and in which function.

@@ -3,6 +3,7 @@
 //! verdict (which architecture the project has, and which it should have).
 mod render;
 mod rules;
+pub mod session_data;
 mod verdict;
 
 pub use render::{render_human, render_markdown};

@@ -17,6 +17,7 @@
 use super::RustFile;
 use super::cookie_model::{self as model, Flag, Problem, SameSiteValue};
 use crate::analyzers::{Context, Sink};
+use crate::facts::FactKind;
 use crate::finding::{Report, Span};
 use crate::project::version_tuple;
 use std::collections::HashSet;
@@ -166,8 +167,7 @@ impl Finder<'_, '_> {
                 Problem::Off(_) => format!("remove `.{method}({arg_text})` ({})", kind.defaults()),
             };
             let r = model::report(rule, &subject, problem, span, help);
-            self.sink
-                .report(r.label(root_span, "session middleware configured here"));
+            self.middleware_report(r.label(root_span, "session middleware configured here"));
         }
         if kind == Kind::TowerSessions
             && !seen.contains(model::SECURE)
@@ -177,7 +177,7 @@ impl Finder<'_, '_> {
             let help = format!(
                 "tower-sessions {v} (from Cargo.lock) does not set Secure by default: add `.with_secure(true)`, or upgrade to tower-sessions 0.8 or later where it is the default"
             );
-            self.sink.report(model::report(
+            self.middleware_report(model::report(
                 model::SECURE,
                 &subject,
                 Problem::Absent,
@@ -193,7 +193,7 @@ impl Finder<'_, '_> {
                 "add `.same_site(SameSite::Lax)` (or `Strict`) to the `{}`: it sets no SameSite by default",
                 kind.label()
             );
-            self.sink.report(model::report(
+            self.middleware_report(model::report(
                 model::SAMESITE,
                 &subject,
                 Problem::Absent,
@@ -201,6 +201,14 @@ impl Finder<'_, '_> {
                 help,
             ));
         }
+    }
+
+    /// A session middleware's cookie attribute report, marked for the project pass: whether the
+    /// cookie matters depends on what the crate keeps in its sessions (`session_data`).
+    fn middleware_report(&mut self, r: Report) {
+        self.sink
+            .fact(FactKind::SessionCookieReported, r.span, None);
+        self.sink.report(r);
     }
 
     fn client_side(&mut self, node: Span, what: &str, help: &str) {
@@ -366,4 +374,41 @@ pub fn check(rf: &RustFile, ctx: &Context, sink: &mut Sink) {
         old_tower_sessions,
     };
     f.visit_file(&rf.ast);
+    record_session_keys(rf, f.sink);
+}
+
+/// `session.insert("counter", n)`, `session.get::<u32>("visits")`, `session.set("flash", m)`:
+/// the keys a handler keeps in the server-side session, for the project pass.
+fn record_session_keys(rf: &RustFile, sink: &mut Sink) {
+    struct Keys<'r, 's> {
+        rf: &'r RustFile<'r>,
+        sink: &'s mut Sink,
+    }
+    impl<'a> Visit<'a> for Keys<'_, '_> {
+        fn visit_expr_method_call(&mut self, m: &'a syn::ExprMethodCall) {
+            let method = m.method.to_string();
+            let is_session = || {
+                crate::words::words(&super::names::text(&*m.receiver))
+                    .iter()
+                    .any(|w| w == "session")
+            };
+            if matches!(
+                method.as_str(),
+                "insert" | "set" | "get" | "remove" | "insert_value" | "get_value" | "renew"
+            ) && let Some(syn::Expr::Lit(syn::ExprLit {
+                lit: syn::Lit::Str(key),
+                ..
+            })) = m.args.first()
+                && is_session()
+            {
+                self.sink.fact(
+                    FactKind::SessionData { key: key.value() },
+                    self.rf.span(m),
+                    None,
+                );
+            }
+            syn::visit::visit_expr_method_call(self, m);
+        }
+    }
+    Keys { rf, sink }.visit_file(&rf.ast);
 }
