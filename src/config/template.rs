@@ -16,8 +16,8 @@ refresh_token_max_ttl = "30d"
 # Files bigger than this are reported as skipped instead of being read.
 max_file_size = "2MiB"
 
-# Test code (`#[cfg(test)]` items, tests/, benches/, examples/, *.test.ts, *.spec.js) is skipped
-# unless this is true.
+# Test code and test data (`#[cfg(test)]` items, tests/, benches/, fixtures/, testdata/, mocks/,
+# *.test.ts, *.spec.js, .env.test) are skipped unless this is true.
 include_tests = false
 
 # Paths to leave out, in .gitignore syntax, relative to this file. They also apply to files named
@@ -26,6 +26,25 @@ exclude = []
 
 # A baseline written by `authlint check --write-baseline FILE`: findings recorded there are hidden.
 # baseline = "authlint-baseline.json"
+
+# Each file has a role, judged from its path inside its project root (the nearest folder with
+# .git or authlint.toml, else Cargo.toml or package.json) and from its header; see
+# `authlint check --show-roles`. Roles: production, example, template, dev-config, test, test-data,
+# docs, generated, vendored.
+[roles.paths]
+# "internal/suites" = "test-data"   # globs relative to this file; the first match wins
+
+# What each role's findings become: "report", "warning" (at most), "note" (at most) or "skip".
+[roles.policy]
+# production = "report"
+# example = "warning"
+# template = "warning"
+# dev-config = "note"
+# test = "skip"
+# test-data = "skip"
+# docs = "skip"
+# generated = "skip"
+# vendored = "skip"
 
 # Per-rule level: "error", "warning", "note" or "off". The defaults are shown commented out.
 [rules]
@@ -38,4 +57,20 @@ exclude = []
         ));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_template_shows_every_role_with_its_default_policy() {
+        let t = super::init_template();
+        for role in crate::roles::ALL {
+            let line = format!(
+                "# {} = \"{}\"\n",
+                role.as_str(),
+                role.default_policy().describe()
+            );
+            assert!(t.contains(&line), "missing {line:?}");
+        }
+    }
 }
