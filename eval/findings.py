@@ -65,7 +65,7 @@ def main():
                     best = (d, r)
             label = best[1]['expected'] if best else '-'
             label_line = best[1]['line'] if best else ''
-            out.writerow([repo, f['path'], f['start']['line'], f['rule'], f['severity'], f['role'],
+            out.writerow([repo, f['path'], f['start']['line'], f['rule'], f['severity'], f.get('role', '-'),
                           label, label_line, f['message'][:160]])
 
 if __name__ == '__main__':
