@@ -35,7 +35,8 @@ pub struct Options {
     pub cwd: PathBuf,
 }
 
-/// Files by fate. `discovered = scanned + skipped + failed`.
+/// Files by fate. `discovered` is counted by discovery as each file is found; every one of them
+/// ends scanned, skipped or failed, so `discovered = scanned + skipped + failed` (tests compare).
 #[derive(Debug, Default, Clone, Serialize)]
 pub struct FileCounts {
     pub discovered: usize,
@@ -240,7 +241,7 @@ fn check_discovered(
             .entry(reason.as_str().to_string())
             .or_default() += 1;
     }
-    summary.files.discovered = summary.files.scanned + summary.files.skipped + summary.files.failed;
+    summary.files.discovered = discovery.discovered;
 
     // The project pass: cross-file findings and the verdict.
     out.facts.sort();
