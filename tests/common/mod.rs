@@ -56,6 +56,48 @@ pub fn render(outcome: &Outcome, format: Format) -> String {
     re.replace_all(&text, "; [time]\n").into_owned()
 }
 
+/// What `authlint explain` must print for `rule`: each heading followed by that rule's own text
+/// (its title and id, summary, why, recommended design, examples, limitations, references and
+/// its suppression comment). Returns the pieces missing from `text`.
+pub fn explain_misses(rule: &authlint::catalog::RuleDoc, text: &str) -> Vec<String> {
+    fn indent(text: &str) -> String {
+        text.trim_end()
+            .lines()
+            .map(|l| {
+                if l.is_empty() {
+                    String::new()
+                } else {
+                    format!("  {l}")
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+    let mut want = vec![
+        format!("{} ({})\n", rule.title, rule.id),
+        format!("What it detects\n  {}\n", rule.summary),
+        format!("Why it is dangerous\n{}\n", indent(&rule.why)),
+        format!("Recommended design\n{}\n", indent(&rule.recommendation)),
+        format!(
+            "Risky ({}):\n{}\n",
+            rule.example.lang,
+            indent(&rule.example.bad)
+        ),
+        format!("Safe:\n{}\n", indent(&rule.example.good)),
+        format!("// authlint-ignore {}: ", rule.id),
+    ];
+    if let Some(l) = &rule.limitations {
+        want.push(format!("What authlint does not see\n{}\n", indent(l)));
+    }
+    let refs: String = rule
+        .references
+        .iter()
+        .map(|r| format!("  - {}: {}\n", r.title, r.url))
+        .collect();
+    want.push(format!("References\n{refs}"));
+    want.into_iter().filter(|w| !text.contains(w)).collect()
+}
+
 /// `(path, line, rule)` expectations written in fixtures as comments: `expect: rule-a, rule-b`
 /// on the line where the finding starts, or in a sidecar `<file>.expect` with `LINE RULE` lines
 /// (for formats without comments, such as JSON).
