@@ -259,6 +259,7 @@ fn check_discovered(
         engine.finish(&src, reports, &mut r, false);
         summary.suppressed += r.suppressed;
         out.findings.extend(r.findings);
+        out.diagnostics.extend(r.diagnostics);
     }
     crate::design::session_data::drop_loginless(&mut out.findings, &out.facts, &opts.cwd);
     out.design = Some(project.design);
@@ -529,10 +530,27 @@ impl Engine<'_> {
         judge_unused: bool,
     ) {
         let mut supps = suppress::parse(file);
-        let mut reports: Vec<Report> = reports
+        // A rule id the catalog lacks (a typo) would have no level and vanish below: it is a bug
+        // in authlint, loud in tests and a diagnostic in a release build, never a silent drop.
+        let (mut reports, unknown): (Vec<Report>, Vec<Report>) = reports
             .into_iter()
-            .filter(|rep| self.opts.level(rep.rule).is_some())
-            .collect();
+            .partition(|rep| catalog::get(rep.rule).is_some());
+        for rep in unknown {
+            let message = format!(
+                "a finding of `{}`, a rule the catalog lacks, was dropped; please report it",
+                rep.rule
+            );
+            if cfg!(debug_assertions) {
+                panic!("{message}");
+            }
+            r.diagnostics.push(Diagnostic {
+                kind: "internal-error",
+                path: file.path.clone(),
+                start: Some(file.position(rep.span.start)),
+                message,
+            });
+        }
+        reports.retain(|rep| self.opts.level(rep.rule).is_some());
         reports.sort_by_key(|rep| (rep.span, rep.rule));
         reports.dedup_by(|a, b| a.rule == b.rule && a.span == b.span);
         let mut kept = Vec::new();
