@@ -178,3 +178,66 @@ fn every_implemented_rule_has_a_risky_and_a_safe_fixture() {
         );
     }
 }
+
+/// The format a fixture is written in, as far as safe twins go: the parser and the key layout it
+/// exercises. Compose files and Kubernetes Deployments are YAML read their own way. Project
+/// manifests (`Cargo.toml`, `Cargo.lock`) and sidecars are not fixtures of a format.
+fn format(path: &std::path::Path) -> Option<&'static str> {
+    let name = path.file_name()?.to_string_lossy().to_ascii_lowercase();
+    if matches!(name.as_str(), "cargo.toml" | "cargo.lock") || name.ends_with(".expect") {
+        return None;
+    }
+    if name == ".env" || name.starts_with(".env.") || name.ends_with(".env") {
+        return Some("env");
+    }
+    let ext = name.rsplit_once('.')?.1;
+    Some(match ext {
+        "yml" | "yaml" if name.contains("compose") => "compose",
+        "yml" | "yaml" => {
+            let text = std::fs::read_to_string(path).unwrap();
+            if text.lines().any(|l| l.trim_end() == "kind: Deployment") {
+                "kubernetes-deployment"
+            } else {
+                "yaml"
+            }
+        }
+        "ts" | "tsx" | "js" | "jsx" | "mjs" | "cjs" | "mts" | "cts" => "script",
+        "html" | "htm" => "html",
+        "vue" => "vue",
+        "svelte" => "svelte",
+        "json" => "json",
+        "tf" => "terraform",
+        "cfg" => "cfg",
+        "toml" => "toml",
+        "rs" => "rust",
+        _ => return None,
+    })
+}
+
+#[test]
+fn every_risky_format_has_a_safe_twin() {
+    let mut missing = Vec::new();
+    for rule in rule_dirs() {
+        let mut risky = std::collections::BTreeMap::new();
+        let mut safe = std::collections::BTreeSet::new();
+        for p in walk(&root().join("fixtures/rules").join(&rule)) {
+            let rel = p
+                .strip_prefix(root())
+                .unwrap()
+                .to_string_lossy()
+                .replace('\\', "/");
+            let Some(f) = format(&p) else { continue };
+            if under(&rel, &rule).any(|c| c.starts_with("risky")) {
+                risky.entry(f).or_insert(rel);
+            } else if under(&rel, &rule).any(|c| c.starts_with("safe")) {
+                safe.insert(f);
+            }
+        }
+        for (f, example) in risky {
+            if !safe.contains(f) {
+                missing.push(format!("{rule}: {f} (risky: {example}) has no safe twin"));
+            }
+        }
+    }
+    assert!(missing.is_empty(), "{missing:#?}");
+}
