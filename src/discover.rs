@@ -44,6 +44,10 @@ pub struct Candidate {
 
 #[derive(Debug, Default)]
 pub struct Discovery {
+    /// Files found, counted as each is found (a candidate, a skip or a failure), the same file
+    /// reached twice once. The run's accounting is checked against it:
+    /// `discovered = scanned + skipped + failed`.
+    pub discovered: usize,
     pub candidates: Vec<Candidate>,
     pub skipped: Vec<(String, SkipReason)>,
     /// Files that could not even be looked at (walk errors), with the reason.
@@ -200,7 +204,7 @@ pub fn discover(
                         let path = err_path(&err)
                             .map(|p| display_path(&p, cwd))
                             .unwrap_or_else(|| ".".into());
-                        out.lock().unwrap().failed.push((path, err.to_string()));
+                        out.lock().unwrap().fail(path, err.to_string());
                         return WalkState::Continue;
                     }
                 };
@@ -247,10 +251,10 @@ pub fn discover(
                         Ok(t) if t.is_dir() => {}
                         _ => {
                             if FileKind::classify(&entry.file_name().to_string_lossy()).is_some() {
-                                out.lock().unwrap().skipped.push((
+                                out.lock().unwrap().add(Some(Found::Skipped(
                                     display_path(path, cwd),
                                     SkipReason::SymlinkOutsideRoot,
-                                ));
+                                )));
                             }
                         }
                     }
@@ -281,9 +285,12 @@ pub fn discover(
     // The same file reached twice (`check src ../repo/src`, a symlink beside its target) is
     // checked once.
     let mut seen = std::collections::HashSet::new();
+    let found = d.candidates.len() + d.skipped.len();
     d.candidates.retain(|c| seen.insert(c.identity.clone()));
     d.skipped.sort();
     d.skipped.dedup();
+    // A file counted twice as it was found is one file.
+    d.discovered -= found - (d.candidates.len() + d.skipped.len());
     d.failed.sort();
     d.lockfiles.sort();
     d.lockfiles.dedup();
@@ -460,12 +467,20 @@ enum Found {
 }
 
 impl Discovery {
+    /// Records one file found by the walk (or named explicitly), and counts it.
     fn add(&mut self, found: Option<Found>) {
         match found {
             Some(Found::Candidate(c)) => self.candidates.push(c),
             Some(Found::Skipped(path, reason)) => self.skipped.push((path, reason)),
-            None => {}
+            None => return,
         }
+        self.discovered += 1;
+    }
+
+    /// Records one file the walk could not look at, and counts it.
+    fn fail(&mut self, path: String, reason: String) {
+        self.failed.push((path, reason));
+        self.discovered += 1;
     }
 }
 

@@ -35,7 +35,8 @@ pub struct Options {
     pub cwd: PathBuf,
 }
 
-/// Files by fate. `discovered = scanned + skipped + failed`.
+/// Files by fate. `discovered` is counted by discovery as each file is found; every one of them
+/// ends scanned, skipped or failed, so `discovered = scanned + skipped + failed` (tests compare).
 #[derive(Debug, Default, Clone, Serialize)]
 pub struct FileCounts {
     pub discovered: usize,
@@ -240,7 +241,7 @@ fn check_discovered(
             .entry(reason.as_str().to_string())
             .or_default() += 1;
     }
-    summary.files.discovered = summary.files.scanned + summary.files.skipped + summary.files.failed;
+    summary.files.discovered = discovery.discovered;
 
     // The project pass: cross-file findings and the verdict.
     out.facts.sort();
@@ -258,6 +259,7 @@ fn check_discovered(
         engine.finish(&src, reports, &mut r, false);
         summary.suppressed += r.suppressed;
         out.findings.extend(r.findings);
+        out.diagnostics.extend(r.diagnostics);
     }
     crate::design::session_data::drop_loginless(&mut out.findings, &out.facts, &opts.cwd);
     out.design = Some(project.design);
@@ -528,10 +530,27 @@ impl Engine<'_> {
         judge_unused: bool,
     ) {
         let mut supps = suppress::parse(file);
-        let mut reports: Vec<Report> = reports
+        // A rule id the catalog lacks (a typo) would have no level and vanish below: it is a bug
+        // in authlint, loud in tests and a diagnostic in a release build, never a silent drop.
+        let (mut reports, unknown): (Vec<Report>, Vec<Report>) = reports
             .into_iter()
-            .filter(|rep| self.opts.level(rep.rule).is_some())
-            .collect();
+            .partition(|rep| catalog::get(rep.rule).is_some());
+        for rep in unknown {
+            let message = format!(
+                "a finding of `{}`, a rule the catalog lacks, was dropped; please report it",
+                rep.rule
+            );
+            if cfg!(debug_assertions) {
+                panic!("{message}");
+            }
+            r.diagnostics.push(Diagnostic {
+                kind: "internal-error",
+                path: file.path.clone(),
+                start: Some(file.position(rep.span.start)),
+                message,
+            });
+        }
+        reports.retain(|rep| self.opts.level(rep.rule).is_some());
         reports.sort_by_key(|rep| (rep.span, rep.rule));
         reports.dedup_by(|a, b| a.rule == b.rule && a.span == b.span);
         let mut kept = Vec::new();

@@ -1,5 +1,6 @@
 //! The design verdict on whole fixture projects, one per architecture: what is found, what is
-//! recommended, and that the safe designs draw no findings from the project-level rules.
+//! recommended, and every finding in every file (each marked `expect: <rule>` on its line, as in
+//! the rule fixtures), so the recommended designs are shown to draw no findings at all.
 mod common;
 
 use authlint::design::{Architecture, render_markdown};
@@ -13,11 +14,19 @@ const PROJECT_RULES: &[&str] = &[
 ];
 
 fn verdict(name: &str) -> (authlint::design::Design, Vec<String>) {
-    let outcome = check(&[&format!("fixtures/design/{name}")]);
+    let dir = format!("fixtures/design/{name}");
+    let outcome = check(&[&dir]);
     assert!(
         outcome.diagnostics.is_empty(),
         "{name}: {:#?}",
         outcome.diagnostics
+    );
+    let (expected, problems) = expectations(&root().join(&dir));
+    assert!(problems.is_empty(), "{problems:#?}");
+    let (missed, extra) = multiset_diff(&expected, &found(&outcome));
+    assert!(
+        missed.is_empty() && extra.is_empty(),
+        "{name}:\n  missed (expected, not reported): {missed:#?}\n  false alarms (reported, not expected): {extra:#?}"
     );
     let rules = outcome
         .findings

@@ -56,35 +56,90 @@ pub fn render(outcome: &Outcome, format: Format) -> String {
     re.replace_all(&text, "; [time]\n").into_owned()
 }
 
+/// What `authlint explain` must print for `rule`: each heading followed by that rule's own text
+/// (its title and id, summary, why, recommended design, examples, limitations, references and
+/// its suppression comment). Returns the pieces missing from `text`.
+pub fn explain_misses(rule: &authlint::catalog::RuleDoc, text: &str) -> Vec<String> {
+    fn indent(text: &str) -> String {
+        text.trim_end()
+            .lines()
+            .map(|l| {
+                if l.is_empty() {
+                    String::new()
+                } else {
+                    format!("  {l}")
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+    let mut want = vec![
+        format!("{} ({})\n", rule.title, rule.id),
+        format!("What it detects\n  {}\n", rule.summary),
+        format!("Why it is dangerous\n{}\n", indent(&rule.why)),
+        format!("Recommended design\n{}\n", indent(&rule.recommendation)),
+        format!(
+            "Risky ({}):\n{}\n",
+            rule.example.lang,
+            indent(&rule.example.bad)
+        ),
+        format!("Safe:\n{}\n", indent(&rule.example.good)),
+        format!("// authlint-ignore {}: ", rule.id),
+    ];
+    if let Some(l) = &rule.limitations {
+        want.push(format!("What authlint does not see\n{}\n", indent(l)));
+    }
+    let refs: String = rule
+        .references
+        .iter()
+        .map(|r| format!("  - {}: {}\n", r.title, r.url))
+        .collect();
+    want.push(format!("References\n{refs}"));
+    want.into_iter().filter(|w| !text.contains(w)).collect()
+}
+
+/// One expected or reported finding: `(path, line, rule)`. The column is pinned by each rule's
+/// snapshot, which renders `path:line:column`.
+pub type Expected = (String, usize, String);
+
 /// `(path, line, rule)` expectations written in fixtures as comments: `expect: rule-a, rule-b`
-/// on the line where the finding starts, or in a sidecar `<file>.expect` with `LINE RULE` lines
-/// (for formats without comments, such as JSON).
-pub fn expectations(dir: &Path) -> Vec<(String, usize, String)> {
+/// on the line where the finding starts (a rule named twice is expected twice), or in a sidecar
+/// `<file>.expect` with `LINE RULE` lines (for formats without comments, such as JSON).
+///
+/// Also returns what is wrong with the fixtures themselves: a file that cannot be read as text,
+/// a sidecar with no file beside it, a sidecar line that is not `LINE RULE`.
+pub fn expectations(dir: &Path) -> (Vec<Expected>, Vec<String>) {
     let re = regex::Regex::new(r"expect: ?([a-z][a-z0-9-]*(?:, ?[a-z][a-z0-9-]*)*)").unwrap();
     let mut out = Vec::new();
+    let mut problems = Vec::new();
     for entry in walk(dir) {
         let rel = entry
             .strip_prefix(root())
             .unwrap()
             .to_string_lossy()
             .replace('\\', "/");
-        let Ok(text) = std::fs::read_to_string(&entry) else {
-            continue;
+        let text = match std::fs::read_to_string(&entry) {
+            Ok(text) => text,
+            Err(e) => {
+                problems.push(format!("{rel}: cannot be read as a fixture: {e}"));
+                continue;
+            }
         };
         if let Some(target) = rel.strip_suffix(".expect") {
-            for line in text
-                .lines()
-                .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
-            {
-                let (n, rule) = line
-                    .trim()
-                    .split_once(' ')
-                    .expect("`LINE RULE` in .expect file");
-                out.push((
-                    target.to_string(),
-                    n.parse().unwrap(),
-                    rule.trim().to_string(),
-                ));
+            if !root().join(target).is_file() {
+                problems.push(format!("{rel}: a sidecar with no `{target}` beside it"));
+                continue;
+            }
+            for (i, line) in text.lines().enumerate() {
+                if line.trim().is_empty() || line.starts_with('#') {
+                    continue;
+                }
+                match line.trim().split_once(' ').map(|(n, r)| (n.parse(), r)) {
+                    Some((Ok(n), rule)) => {
+                        out.push((target.to_string(), n, rule.trim().to_string()))
+                    }
+                    _ => problems.push(format!("{rel}:{}: not `LINE RULE`: {line}", i + 1)),
+                }
             }
             continue;
         }
@@ -97,15 +152,20 @@ pub fn expectations(dir: &Path) -> Vec<(String, usize, String)> {
         }
     }
     out.sort();
-    out
+    (out, problems)
 }
 
+/// Every file below `dir`, sorted. A directory that cannot be listed fails the test.
 pub fn walk(dir: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap().flatten() {
-            let p = e.path();
+        let entries =
+            std::fs::read_dir(&d).unwrap_or_else(|e| panic!("cannot list {}: {e}", d.display()));
+        for e in entries {
+            let p = e
+                .unwrap_or_else(|e| panic!("cannot list {}: {e}", d.display()))
+                .path();
             if p.is_dir() {
                 stack.push(p)
             } else {
@@ -117,7 +177,8 @@ pub fn walk(dir: &Path) -> Vec<PathBuf> {
     out
 }
 
-pub fn found(outcome: &Outcome) -> Vec<(String, usize, String)> {
+/// The findings of a run as `(path, line, rule)`, sorted, one entry per finding.
+pub fn found(outcome: &Outcome) -> Vec<Expected> {
     let mut v: Vec<_> = outcome
         .findings
         .iter()
@@ -125,6 +186,26 @@ pub fn found(outcome: &Outcome) -> Vec<(String, usize, String)> {
         .collect();
     v.sort();
     v
+}
+
+/// Compares as multisets: `(missed, extra)`, where a finding reported twice but expected once is
+/// one extra.
+pub fn multiset_diff(expected: &[Expected], got: &[Expected]) -> (Vec<Expected>, Vec<Expected>) {
+    use std::collections::BTreeMap;
+    let mut count: BTreeMap<&Expected, isize> = BTreeMap::new();
+    for e in expected {
+        *count.entry(e).or_default() += 1;
+    }
+    for g in got {
+        *count.entry(g).or_default() -= 1;
+    }
+    let mut missed = Vec::new();
+    let mut extra = Vec::new();
+    for (item, n) in count {
+        let into = if n > 0 { &mut missed } else { &mut extra };
+        into.extend(std::iter::repeat_n(item.clone(), n.unsigned_abs()));
+    }
+    (missed, extra)
 }
 
 /// A small project in a temp dir, checked by the real binary.
