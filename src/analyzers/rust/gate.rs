@@ -348,6 +348,8 @@ pub fn facts(p: &Present) -> bool {
     p.any(TOKEN_NAMES)
         || p.any(&["token"]) && p.any(&["access", "exp", "expir", "expire", "secret"])
         || p.any(&[
+            // a session store looked up by another file's JWT check
+            "session",
             "jsonwebtoken",
             "revoke",
             "logout",

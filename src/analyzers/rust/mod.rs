@@ -20,6 +20,7 @@ mod names;
 mod raw_set_cookie;
 mod secrets;
 mod sessions;
+mod stores;
 mod token_expiry;
 mod token_names;
 mod token_syntax;
