@@ -124,7 +124,7 @@ impl<'a> Index<'a> {
     }
 
     /// The functions reachable from `start` through at most `depth` calls (`start` included),
-    /// with the call that first reached each; ambiguous names are not followed past the first
+    /// with how many calls away each is; ambiguous names are not followed past the first
     /// level.
     pub fn closure(&self, start: FnId<'a>, depth: usize) -> BTreeMap<FnId<'a>, usize> {
         let mut seen = BTreeMap::from([(start, 0)]);
@@ -141,8 +141,8 @@ impl<'a> Index<'a> {
                         continue;
                     }
                     for t in targets {
-                        if !seen.contains_key(&t) {
-                            seen.insert(t, level);
+                        if let std::collections::btree_map::Entry::Vacant(e) = seen.entry(t) {
+                            e.insert(level);
                             next.push(t);
                         }
                     }

@@ -2,6 +2,7 @@
 //! store, which handlers refresh and log out, where role claims decide access, which sessions) as
 //! facts for the project pass. Reports nothing itself.
 use super::RustFile;
+use super::calls::{COMMON_CALLS, pat_idents};
 use super::names::{
     DENYLIST_WORDS, ROLE_FIELDS, TOKEN_STORAGE_TYPES, first_str_lit, is_handler_prefix,
     is_randomness, last_segment, role_claim, text,
@@ -163,85 +164,6 @@ impl<'f> Collector<'_, 'f> {
         if scope.called.insert(callee.clone()) {
             self.fact(FactKind::Calls { callee }, node);
         }
-    }
-}
-
-/// Methods of the standard library and of every crate that say nothing about the design: not
-/// recorded as calls.
-const COMMON_CALLS: &[&str] = &[
-    "unwrap",
-    "expect",
-    "map",
-    "map_err",
-    "and_then",
-    "ok",
-    "ok_or",
-    "ok_or_else",
-    "unwrap_or",
-    "unwrap_or_else",
-    "unwrap_or_default",
-    "clone",
-    "to_string",
-    "to_owned",
-    "into",
-    "as_ref",
-    "as_str",
-    "iter",
-    "into_iter",
-    "collect",
-    "push",
-    "len",
-    "is_some",
-    "is_none",
-    "is_empty",
-    "is_ok",
-    "is_err",
-    "parse",
-    "trim",
-    "split",
-    "new",
-    "default",
-    "from",
-    "with_context",
-    "context",
-    "bind",
-    "format",
-    "then",
-    "filter",
-    "find",
-    "any",
-    "all",
-    "get",
-    "insert",
-    "contains",
-    "starts_with",
-    "ends_with",
-    "as_bytes",
-    "to_vec",
-    "extend",
-    "eq",
-    "cloned",
-    "some",
-    "err",
-    "json",
-    "status",
-    "body",
-    "header",
-    "headers",
-    "to_str",
-    "await",
-];
-
-/// The names a pattern binds (`claims`, `(user, token)`, `Claims { sub, .. }`).
-fn pat_idents(p: &syn::Pat) -> Vec<String> {
-    match p {
-        syn::Pat::Ident(i) => vec![i.ident.to_string()],
-        syn::Pat::Tuple(t) => t.elems.iter().flat_map(pat_idents).collect(),
-        syn::Pat::TupleStruct(t) => t.elems.iter().flat_map(pat_idents).collect(),
-        syn::Pat::Struct(st) => st.fields.iter().flat_map(|f| pat_idents(&f.pat)).collect(),
-        syn::Pat::Type(t) => pat_idents(&t.pat),
-        syn::Pat::Reference(r) => pat_idents(&r.pat),
-        _ => Vec::new(),
     }
 }
 
@@ -677,71 +599,10 @@ impl Collector<'_, '_> {
         }
     }
 
-    /// A call whose name says it reads or deletes a stored token, session, device or user
-    /// (`find_by_refresh_token`, `delete_refresh_token`, `get_user_by_id`): the store may hide in a
-    /// macro or another crate, but the name is evidence enough.
+    /// A call whose name says it reads or deletes a stored token, session, device or user.
     fn named_store_call(&mut self, name: &str, node: &impl syn::spanned::Spanned) {
-        let n = name.to_ascii_lowercase();
-        let about = [
-            "token", "session", "device", "jti", "refresh", "user", "account",
-        ]
-        .iter()
-        .any(|w| n.contains(w));
-        let lookup = [
-            "find_by",
-            "find_one",
-            "get_by",
-            "fetch_",
-            "load_",
-            "lookup_",
-            "select_",
-            "check_token",
-            "find_user",
-            "get_user",
-            "get_session",
-            "get_device",
-            "validate_refresh",
-        ]
-        .iter()
-        .any(|p| n.starts_with(p));
-        let revoke = [
-            "delete_",
-            "revoke_",
-            "remove_",
-            "invalidate_",
-            "purge_",
-            "destroy_",
-            "expire_",
-        ]
-        .iter()
-        .any(|p| n.starts_with(p));
-        if about && revoke && !n.contains("cookie") {
-            self.fact(
-                FactKind::StoreRevoke {
-                    store: "a store".into(),
-                },
-                node,
-            );
-        } else if about
-            && lookup
-            && ["token", "session", "device", "jti", "refresh"]
-                .iter()
-                .any(|w| n.contains(w))
-        {
-            // `find_by_refresh_token`, `get_session`: a store of tokens
-            self.fact(
-                FactKind::DenylistLookup {
-                    store: format!("the store behind `{name}`"),
-                },
-                node,
-            );
-        } else if about && lookup || n == "find_by_id" {
-            self.fact(
-                FactKind::StoreLookup {
-                    store: "a store".into(),
-                },
-                node,
-            );
+        if let Some(kind) = stores::named_store_call(name) {
+            self.fact(kind, node);
         }
     }
 }

@@ -4,6 +4,7 @@ use crate::finding::Span;
 use crate::source::{FileKind, SourceFile};
 use syn::visit_mut::VisitMut;
 
+mod calls;
 mod claim_checks;
 mod cookie_eval;
 mod cookie_flow;

@@ -312,11 +312,7 @@ pub fn method_lookup(m: &syn::ExprMethodCall, scope: &Scope) -> Option<FactKind>
             if first_lit.is_some() =>
         {
             let sql = first_lit?;
-            let verb = sql
-                .trim_start()
-                .split_whitespace()
-                .next()?
-                .to_ascii_lowercase();
+            let verb = sql.split_whitespace().next()?.to_ascii_lowercase();
             ["select", "with", "delete", "update", "insert"]
                 .contains(&verb.as_str())
                 .then(|| sql_fact(&sql))?
@@ -382,6 +378,66 @@ fn redis_receiver(m: &syn::ExprMethodCall, scope: &Scope) -> bool {
                 .and_then(|r| scope.let_text.get(r))
                 .map(String::as_str),
         )
+}
+
+/// A call whose name says it reads or deletes a stored token, session, device or user
+/// (`find_by_refresh_token`, `delete_refresh_token`, `get_user_by_id`): the store may hide in a
+/// macro or another crate, but the name is evidence enough.
+pub fn named_store_call(name: &str) -> Option<FactKind> {
+    let n = name.to_ascii_lowercase();
+    let about = [
+        "token", "session", "device", "jti", "refresh", "user", "account",
+    ]
+    .iter()
+    .any(|w| n.contains(w));
+    let lookup = [
+        "find_by",
+        "find_one",
+        "get_by",
+        "fetch_",
+        "load_",
+        "lookup_",
+        "select_",
+        "check_token",
+        "find_user",
+        "get_user",
+        "get_session",
+        "get_device",
+        "validate_refresh",
+    ]
+    .iter()
+    .any(|p| n.starts_with(p));
+    let revoke = [
+        "delete_",
+        "revoke_",
+        "remove_",
+        "invalidate_",
+        "purge_",
+        "destroy_",
+        "expire_",
+    ]
+    .iter()
+    .any(|p| n.starts_with(p));
+    if about && revoke && !n.contains("cookie") {
+        return Some(FactKind::StoreRevoke {
+            store: "a store".into(),
+        });
+    } else if about
+        && lookup
+        && ["token", "session", "device", "jti", "refresh"]
+            .iter()
+            .any(|w| n.contains(w))
+    {
+        // `find_by_refresh_token`, `get_session`: a store of tokens
+        return Some(FactKind::DenylistLookup {
+            store: format!("the store behind `{name}`"),
+        });
+    } else if about && lookup || n == "find_by_id" {
+        return Some(FactKind::StoreLookup {
+            store: "a store".into(),
+        });
+    }
+    None
 }
 
 #[cfg(test)]
