@@ -89,7 +89,9 @@ pub enum FactKind {
     StoreLookup { store: String },
     /// Something is deleted or marked revoked in a store here.
     StoreRevoke { store: String },
-    /// A deny/allow list of tokens is consulted here.
+    /// A store of tokens is consulted here: a deny or allow list, a session or token table
+    /// (`login_token`, `ExpiredToken`), a Redis key made from the claims, an in-memory set.
+    /// `store` names it for messages ("the `login_token` table", "redis").
     DenylistLookup { store: String },
     /// An authorization decision is taken from a role/permission/group claim of a token.
     RoleClaimCheck { claim: String },
@@ -105,8 +107,12 @@ pub enum FactKind {
     PerRequest,
     /// The front end keeps a token where script can read it.
     ClientTokenStorage { token: TokenKind },
-    /// A function calls another by name (to follow one level across files).
+    /// A function calls another by name (to follow calls across files): `validate`, or
+    /// `Claims::validate` when the call names the type.
     Calls { callee: String },
+    /// This function is a method of `owner` (the type of its `impl` block), so that a call
+    /// `Owner::name(..)` finds it among functions of the same name.
+    FnOwner { owner: String },
     /// CORS with credentials (a cross-origin front end).
     CorsCredentials,
     /// An OAuth token endpoint (a `grant_type` field): native or third-party clients hold tokens.

@@ -118,6 +118,20 @@ fn refresh_jwt_bound_to_a_device_row_is_revocable() {
 }
 
 #[test]
+fn a_framework_without_auth_gets_no_recommendation() {
+    let (d, rules) = verdict("no-auth-framework");
+    assert_eq!(d.found, Architecture::NoAuthFound);
+    assert_eq!(d.recommended, Architecture::NoAuthFound, "{:?}", d.why);
+    assert!(d.ok);
+    assert!(d.why.is_empty() && d.move_to.is_empty() && d.resolves.is_empty());
+    assert!(rules.is_empty(), "{rules:?}");
+    assert_eq!(
+        authlint::design::render_human(&d, true),
+        "design: no authentication found\n"
+    );
+}
+
+#[test]
 fn no_auth_at_all() {
     let outcome = check(&["fixtures/rules/unused-suppression"]);
     assert_eq!(outcome.design.unwrap().found, Architecture::NoAuthFound);

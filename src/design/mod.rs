@@ -23,67 +23,142 @@ pub const RULES: &[&str] = &[
     "privilege-claims-in-token",
 ];
 
+/// A function by file and name.
+pub type FnId<'a> = (&'a str, &'a str);
+
 /// Facts indexed by function, for following a handler into the functions it calls.
 pub struct Index<'a> {
     pub facts: &'a [PlacedFact],
     by_fn: BTreeMap<&'a str, Vec<&'a PlacedFact>>,
+    /// The `impl` types each function is a method of, by file and name.
+    owners: BTreeMap<FnId<'a>, Vec<&'a str>>,
 }
+
+/// How deep a path through calls is followed from a per-request function or a refresh handler
+/// (the middleware → `user_from_jwt` → `Claims::validate` → `LoginToken::validate`).
+pub const CALL_DEPTH: usize = 3;
+
+/// A callee name shared by more functions than this is too ambiguous to follow at depth.
+const AMBIGUOUS: usize = 4;
 
 impl<'a> Index<'a> {
     pub fn new(facts: &'a [PlacedFact]) -> Self {
         let mut by_fn: BTreeMap<&str, Vec<&PlacedFact>> = BTreeMap::new();
+        let mut owners: BTreeMap<FnId, Vec<&str>> = BTreeMap::new();
         for f in facts {
             if let Some(name) = &f.function {
                 by_fn.entry(name.as_str()).or_default().push(f);
+                if let FactKind::FnOwner { owner } = &f.kind {
+                    owners
+                        .entry((f.path.as_str(), name.as_str()))
+                        .or_default()
+                        .push(owner.as_str());
+                }
             }
         }
-        Index { facts, by_fn }
+        Index {
+            facts,
+            by_fn,
+            owners,
+        }
     }
 
     pub fn all(&self, pred: impl Fn(&FactKind) -> bool) -> Vec<&'a PlacedFact> {
         self.facts.iter().filter(|f| pred(&f.kind)).collect()
     }
 
-    /// The facts of `function` (in `path`) and of the functions it calls, one level deep, found by
-    /// name: in the same file when it has one of that name, anywhere in the project otherwise.
-    pub fn reach(&self, path: &str, function: &str) -> Vec<&'a PlacedFact> {
-        let own: Vec<&PlacedFact> = self
-            .by_fn
+    /// The facts of one function (in one file).
+    pub fn own(&self, path: &str, function: &str) -> Vec<&'a PlacedFact> {
+        self.by_fn
             .get(function)
             .into_iter()
             .flatten()
             .filter(|f| f.path == path)
             .copied()
-            .collect();
+            .collect()
+    }
+
+    /// The functions a call from `caller` (in `path`) may reach, found by name: `Owner::name`
+    /// among the methods of `Owner`; a plain name in the same file when it has one, anywhere in
+    /// the project otherwise (the call may cross files or crates).
+    pub fn resolve(&self, path: &str, caller: &str, callee: &str) -> Vec<FnId<'a>> {
+        let (owner, name) = match callee.rsplit_once("::") {
+            Some((o, n)) => (Some(o), n),
+            None => (None, callee),
+        };
+        if owner.is_none() && name == caller {
+            return Vec::new();
+        }
+        let Some((key, facts)) = self.by_fn.get_key_value(name) else {
+            return Vec::new();
+        };
+        let mut files: Vec<&'a str> = facts.iter().map(|f| f.path.as_str()).collect();
+        files.dedup();
+        files.sort_unstable();
+        files.dedup();
+        let ids = files.into_iter().map(|p| (p, *key));
+        match owner {
+            Some(o) => ids
+                .filter(|id| self.owners.get(id).is_some_and(|os| os.contains(&o)))
+                .collect(),
+            None => {
+                let all: Vec<FnId> = ids.collect();
+                let local: Vec<FnId> = all.iter().filter(|(p, _)| *p == path).copied().collect();
+                if local.is_empty() { all } else { local }
+            }
+        }
+    }
+
+    /// The facts of `function` (in `path`) and of the functions it calls, one level deep.
+    pub fn reach(&self, path: &str, function: &str) -> Vec<&'a PlacedFact> {
+        let own = self.own(path, function);
         let mut out = own.clone();
         for f in &own {
-            if let FactKind::Calls { callee } = &f.kind
-                && callee != function
-            {
-                // A callee in the same file wins; otherwise every function of that name (the
-                // call may cross files or crates).
-                let all = self
-                    .by_fn
-                    .get(callee.as_str())
-                    .map_or(&[][..], Vec::as_slice);
-                let local: Vec<&PlacedFact> =
-                    all.iter().filter(|c| c.path == path).copied().collect();
-                out.extend(if local.is_empty() {
-                    all.to_vec()
-                } else {
-                    local
-                });
+            if let FactKind::Calls { callee } = &f.kind {
+                for (p, n) in self.resolve(path, function, callee) {
+                    out.extend(self.own(p, n));
+                }
             }
         }
         out
     }
+
+    /// The functions reachable from `start` through at most `depth` calls (`start` included),
+    /// with how many calls away each is; ambiguous names are not followed past the first
+    /// level.
+    pub fn closure(&self, start: FnId<'a>, depth: usize) -> BTreeMap<FnId<'a>, usize> {
+        let mut seen = BTreeMap::from([(start, 0)]);
+        let mut frontier = vec![start];
+        for level in 1..=depth {
+            let mut next = Vec::new();
+            for (path, function) in frontier {
+                for f in self.own(path, function) {
+                    let FactKind::Calls { callee } = &f.kind else {
+                        continue;
+                    };
+                    let targets = self.resolve(path, function, callee);
+                    if level > 1 && targets.len() > AMBIGUOUS {
+                        continue;
+                    }
+                    for t in targets {
+                        if let std::collections::btree_map::Entry::Vacant(e) = seen.entry(t) {
+                            e.insert(level);
+                            next.push(t);
+                        }
+                    }
+                }
+            }
+            frontier = next;
+        }
+        seen
+    }
 }
 
-/// Gives each issued JWT the lifetime (and, where it is more specific, the kind) that the
-/// lifetime rule evaluated in the same function.
 /// A function by file and name.
 type FnKey<'a> = (&'a str, Option<&'a str>);
 
+/// Gives each issued JWT the lifetime (and, where it is more specific, the kind) that the
+/// lifetime rule evaluated in the same function.
 fn join_lifetimes(facts: &[PlacedFact]) -> Vec<PlacedFact> {
     let mut lifetimes: BTreeMap<FnKey, Vec<(u64, TokenKind)>> = BTreeMap::new();
     for l in facts {

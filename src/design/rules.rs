@@ -1,9 +1,10 @@
 //! The four cross-file rules. Each message's wording lives in one constructor below.
-use super::Index;
+use super::{CALL_DEPTH, FnId, Index};
 use crate::config::Settings;
 use crate::config::duration::format_duration;
 use crate::facts::{FactKind, PlacedFact, TokenKind};
 use crate::finding::Report;
+use std::collections::{BTreeMap, BTreeSet};
 
 pub fn check(index: &Index, settings: &Settings) -> Vec<(String, usize, Report)> {
     let mut out = Vec::new();
@@ -25,8 +26,18 @@ fn fn_name(f: &PlacedFact) -> &str {
     f.function.as_deref().unwrap_or("?")
 }
 
-/// Refresh JWTs verified by signature alone, with no store lookup on the refresh path and nothing
-/// deleted at logout.
+/// Whether a function is a refresh or logout handler (by the facts recorded on it).
+fn refresh_or_logout(index: &Index, (path, name): FnId) -> bool {
+    name.to_ascii_lowercase().contains("refresh")
+        || index
+            .own(path, name)
+            .iter()
+            .any(|f| matches!(f.kind, FactKind::RefreshHandler | FactKind::LogoutHandler))
+}
+
+/// Refresh JWTs verified by signature alone: the refresh path (the handler and what it calls)
+/// looks neither the token, its `jti` nor its family up in a store. A logout that deletes
+/// something does not make them revocable unless the refresh path consults it.
 fn not_revocable(index: &Index, out: &mut Vec<(String, usize, Report)>) {
     let issued = index.all(|k| {
         matches!(
@@ -44,17 +55,16 @@ fn not_revocable(index: &Index, out: &mut Vec<(String, usize, Report)>) {
     let logouts = index.all(|k| matches!(k, FactKind::LogoutHandler));
     let checked = handlers.iter().any(|h| {
         index
-            .reach(&h.path, fn_name(h))
-            .iter()
-            .any(|f| is_lookup(&f.kind))
+            .closure((&h.path, fn_name(h)), CALL_DEPTH - 1)
+            .keys()
+            .any(|&(p, n)| {
+                index
+                    .own(p, n)
+                    .iter()
+                    .any(|f| matches!(f.kind, FactKind::DenylistLookup { .. }))
+            })
     });
-    let revoked = logouts.iter().any(|l| {
-        index
-            .reach(&l.path, fn_name(l))
-            .iter()
-            .any(|f| matches!(f.kind, FactKind::StoreRevoke { .. }))
-    });
-    if checked || revoked {
+    if checked {
         return;
     }
     for site in issued {
@@ -74,13 +84,25 @@ fn not_revocable(index: &Index, out: &mut Vec<(String, usize, Report)>) {
             );
         }
         for l in logouts.iter().filter(|l| l.path == site.path) {
-            r = r.label(
-                l.span,
-                format!(
+            let deleted =
+                index
+                    .reach(&l.path, fn_name(l))
+                    .into_iter()
+                    .find_map(|f| match &f.kind {
+                        FactKind::StoreRevoke { store } => Some(store.clone()),
+                        _ => None,
+                    });
+            let label = match deleted {
+                Some(store) => format!(
+                    "`{}` deletes from {store}, which the refresh path never consults",
+                    fn_name(l)
+                ),
+                None => format!(
                     "`{}` deletes nothing the refresh token depends on",
                     fn_name(l)
                 ),
-            );
+            };
+            r = r.label(l.span, label);
         }
         out.push((site.path.clone(), site.start.line, r));
     }
@@ -109,7 +131,7 @@ fn rotation_disabled(index: &Index, out: &mut Vec<(String, usize, Report)>) {
             matches!(
                 f.kind,
                 FactKind::JwtIssued { token: TokenKind::Refresh, .. } | FactKind::OpaqueTokenIssued { token: TokenKind::Refresh }
-            ) || matches!(&f.kind, FactKind::Calls { callee } if callee.to_ascii_lowercase().contains("refresh_token") && ["create", "issue", "generate", "new", "make", "sign", "rotate"].iter().any(|p| callee.starts_with(p)))
+            ) || matches!(&f.kind, FactKind::Calls { callee } if { let bare = callee.rsplit("::").next().unwrap_or(callee); bare.to_ascii_lowercase().contains("refresh_token") && ["create", "issue", "generate", "new", "make", "sign", "rotate"].iter().any(|p| bare.starts_with(p)) })
         });
         if consumes && issues_access && !issues_refresh {
             out.push((
@@ -126,37 +148,101 @@ fn rotation_disabled(index: &Index, out: &mut Vec<(String, usize, Report)>) {
     }
 }
 
-/// A JWT verified, then looked up in a deny/allow list on every request.
+/// A JWT verified, then looked up in a store of tokens on every request: in a per-request function
+/// (middleware, extractor, bearer handler) or in what it calls, `CALL_DEPTH` deep. The finding is
+/// on the lookup, or on the call that leads to it from the function that verifies.
 fn denylist_per_request(index: &Index, out: &mut Vec<(String, usize, Report)>) {
+    let mut per_request: BTreeMap<FnId, &PlacedFact> = BTreeMap::new();
     for p in index.all(|k| matches!(k, FactKind::PerRequest)) {
-        let reach = index.reach(&p.path, fn_name(p));
-        if !reach
-            .iter()
-            .any(|f| matches!(f.kind, FactKind::JwtVerified { .. }))
-        {
+        let Some(name) = p.function.as_deref() else {
+            continue;
+        };
+        if refresh_or_logout(index, (&p.path, name)) {
             continue;
         }
-        for d in reach
-            .iter()
-            .filter(|f| matches!(f.kind, FactKind::DenylistLookup { .. }))
-        {
-            let FactKind::DenylistLookup { store } = &d.kind else {
-                continue;
-            };
-            let mut r = Report::new(
-                "jwt-denylist-per-request",
-                d.span,
-                format!(
-                    "every request verifies a JWT and then asks the {store} deny list whether it was revoked: a server-side session with extra parts"
-                ),
-                "an opaque session id in an HttpOnly cookie does the same single lookup per request and removes the signing keys, key rotation, exp/refresh handling and the deny list itself (tower-sessions with RedisStore or PostgresStore)",
-            );
-            if d.path == p.path && d.span != p.span {
-                r = r.label(p.span, format!("`{}` runs on every request", fn_name(p)));
-            }
-            out.push((d.path.clone(), d.start.line, r));
+        for id in index.closure((&p.path, name), CALL_DEPTH).into_keys() {
+            per_request.entry(id).or_insert(p);
         }
     }
+    let verifies = |f: &PlacedFact| matches!(f.kind, FactKind::JwtVerified { token } if token != TokenKind::Refresh);
+    let lookups = |id: FnId| -> Vec<&PlacedFact> {
+        index
+            .own(id.0, id.1)
+            .into_iter()
+            .filter(|f| matches!(f.kind, FactKind::DenylistLookup { .. }))
+            .collect()
+    };
+    // A function that verifies and looks up on its own reports itself; its callers do not.
+    let reports_itself =
+        |id: FnId| !lookups(id).is_empty() && index.reach(id.0, id.1).into_iter().any(verifies);
+    let mut seen = BTreeSet::new();
+    for (&id, root) in &per_request {
+        if refresh_or_logout(index, id) || !index.reach(id.0, id.1).into_iter().any(verifies) {
+            continue;
+        }
+        let mut found: Vec<(&PlacedFact, String, Option<&str>)> = lookups(id)
+            .into_iter()
+            .filter_map(|d| match &d.kind {
+                FactKind::DenylistLookup { store } => Some((d, store.clone(), None)),
+                _ => None,
+            })
+            .collect();
+        if index.own(id.0, id.1).into_iter().any(verifies) {
+            for c in index.own(id.0, id.1) {
+                let FactKind::Calls { callee } = &c.kind else {
+                    continue;
+                };
+                for target in index.resolve(id.0, id.1, callee) {
+                    if reports_itself(target) {
+                        continue;
+                    }
+                    if let Some(FactKind::DenylistLookup { store }) =
+                        lookups(target).first().map(|d| &d.kind)
+                    {
+                        found.push((c, store.clone(), Some(callee.as_str())));
+                    }
+                }
+            }
+        }
+        for (site, store, via) in found {
+            if !seen.insert((site.path.clone(), site.start.line)) {
+                continue;
+            }
+            out.push((
+                site.path.clone(),
+                site.start.line,
+                denylist_report(site, &store, via, root),
+            ));
+        }
+    }
+}
+
+fn denylist_report(site: &PlacedFact, store: &str, via: Option<&str>, root: &PlacedFact) -> Report {
+    let via = via.map_or(String::new(), |c| format!(" (through `{c}`)"));
+    let mut r = Report::new(
+        "jwt-denylist-per-request",
+        site.span,
+        format!(
+            "every request verifies a JWT and then looks it up in {store}{via}: a server-side session with extra parts"
+        ),
+        "an opaque session id in an HttpOnly cookie does the same single lookup per request and removes the signing keys, key rotation, exp/refresh handling and the deny list itself (tower-sessions with RedisStore or PostgresStore)",
+    );
+    if root.path == site.path && root.span != site.span {
+        r = r.label(
+            root.span,
+            format!("`{}` runs on every request", fn_name(root)),
+        );
+    } else if root.path != site.path {
+        r = r.label(
+            site.span,
+            format!(
+                "reached on every request from `{}` ({})",
+                fn_name(root),
+                root.at()
+            ),
+        );
+    }
+    r
 }
 
 /// Role claims deciding access while the access token outlives the limit, without a reload.

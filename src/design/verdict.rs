@@ -55,7 +55,8 @@ pub struct Design {
     pub move_to: Vec<String>,
     /// Findings the move resolves, by rule.
     pub resolves: BTreeMap<String, usize>,
-    /// True when the project already has the recommended design and no design finding.
+    /// True when the project already has the recommended design and no design finding, or has no
+    /// authentication to judge (then `recommended` is `NoAuthFound` too: no recommendation).
     pub ok: bool,
 }
 
@@ -227,6 +228,20 @@ pub fn decide(
     }
     if jwt && sessions.is_empty() && !stored_refresh && !denylist {
         note("no server-side store is consulted for tokens: nothing can revoke one before it expires".into(), String::new());
+    }
+
+    if found == Architecture::NoAuthFound {
+        // A framework, a library, an infrastructure module: nothing to judge, nothing to move to.
+        return Design {
+            found,
+            found_summary: found.describe().to_string(),
+            evidence,
+            recommended: Architecture::NoAuthFound,
+            why: Vec::new(),
+            move_to: Vec::new(),
+            resolves: BTreeMap::new(),
+            ok: true,
+        };
     }
 
     let mut why = Vec::new();

@@ -2,13 +2,15 @@
 //! store, which handlers refresh and log out, where role claims decide access, which sessions) as
 //! facts for the project pass. Reports nothing itself.
 use super::RustFile;
+use super::calls::{COMMON_CALLS, pat_idents};
 use super::names::{
     DENYLIST_WORDS, ROLE_FIELDS, TOKEN_STORAGE_TYPES, first_str_lit, is_handler_prefix,
     is_randomness, last_segment, role_claim, text,
 };
+use super::stores::{self, Scope};
 use crate::analyzers::{Context, Sink};
 use crate::facts::{FactKind, TokenKind};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use syn::visit::Visit;
 
 pub fn collect(file: &RustFile, _ctx: &Context, sink: &mut Sink) {
@@ -17,6 +19,7 @@ pub fn collect(file: &RustFile, _ctx: &Context, sink: &mut Sink) {
         sink,
         fns: Vec::new(),
         impl_trait: None,
+        impl_self: None,
     };
     v.visit_file(&file.ast);
 }
@@ -25,9 +28,13 @@ struct FnScope {
     name: String,
     /// JWTs encoded here: (span, names for the kind), resolved when the function ends.
     issued: Vec<(crate::finding::Span, Vec<String>)>,
-    records_calls: bool,
+    /// The callees already recorded (one `Calls` fact per callee, at its first call).
+    called: HashSet<String>,
     /// The source text of every `let` initialiser, to see through `let store = RedisStore::new(..)`.
     let_text: HashMap<String, String>,
+    /// Variables holding a verified token's claims or values read from them (`claims`,
+    /// `token_details`, `access_token_uuid`): a store key made of them is a token key.
+    claim_vars: HashSet<String>,
 }
 
 struct Collector<'a, 'f> {
@@ -35,6 +42,8 @@ struct Collector<'a, 'f> {
     sink: &'a mut Sink,
     fns: Vec<FnScope>,
     impl_trait: Option<String>,
+    /// The type of the enclosing `impl` block (`Claims` in `impl Claims { fn validate .. }`).
+    impl_self: Option<String>,
 }
 
 impl<'f> Collector<'_, 'f> {
@@ -47,13 +56,32 @@ impl<'f> Collector<'_, 'f> {
     fn enter_fn(&mut self, sig: &syn::Signature) {
         let name = sig.ident.to_string();
         let lower = name.to_ascii_lowercase();
-        let takes_next = sig.inputs.iter().any(|arg| matches!(arg, syn::FnArg::Typed(t) if text(&t.ty).split_whitespace().any(|w| w == "Next")));
+        let param_types: Vec<String> = sig
+            .inputs
+            .iter()
+            .filter_map(|arg| match arg {
+                syn::FnArg::Typed(t) => Some(text(&t.ty)),
+                syn::FnArg::Receiver(_) => None,
+            })
+            .collect();
+        let takes_next = param_types
+            .iter()
+            .any(|t| t.split_whitespace().any(|w| w == "Next"));
+        // actix-web-httpauth's `BearerAuth`, axum's `TypedHeader<Authorization<Bearer>>`
+        let takes_bearer = param_types
+            .iter()
+            .any(|t| t.contains("BearerAuth") || t.contains("Authorization < Bearer >"));
         let extractor = self
             .impl_trait
             .as_deref()
             .is_some_and(|t| t.starts_with("FromRequest"));
+        // An actix-web `Transform` middleware's service (or a tower `Service`): `call` runs per
+        // request.
+        let service_call = name == "call" && self.impl_trait.as_deref() == Some("Service");
         let per_request = takes_next
+            || takes_bearer
             || extractor
+            || service_call
             || lower.contains("middleware")
             || lower.contains("auth_guard")
             || lower.contains("require_auth");
@@ -61,12 +89,25 @@ impl<'f> Collector<'_, 'f> {
         let logout = ["logout", "log_out", "sign_out", "signout", "revoke"]
             .iter()
             .any(|w| lower.contains(w));
+        let claim_vars = sig
+            .inputs
+            .iter()
+            .filter_map(|arg| match arg {
+                syn::FnArg::Typed(t) if text(&t.ty).contains("Claims") => Some(&*t.pat),
+                _ => None,
+            })
+            .flat_map(pat_idents)
+            .collect();
         self.fns.push(FnScope {
             name,
             issued: Vec::new(),
-            records_calls: per_request || refresh || logout,
+            called: HashSet::new(),
             let_text: HashMap::new(),
+            claim_vars,
         });
+        if let Some(owner) = self.impl_self.clone() {
+            self.fact(FactKind::FnOwner { owner }, &sig.ident);
+        }
         if per_request {
             self.fact(FactKind::PerRequest, &sig.ident);
         }
@@ -104,29 +145,24 @@ impl<'f> Collector<'_, 'f> {
     }
 
     fn sql(&mut self, sql: &str, node: &impl syn::spanned::Spanned) {
-        let lower = sql.to_ascii_lowercase();
-        let verb = lower.split_whitespace().next().unwrap_or("");
-        if verb == "delete" || (verb == "update" && lower.contains("revoked")) {
-            self.fact(
-                FactKind::StoreRevoke {
-                    store: "sql".into(),
-                },
-                node,
-            );
-        } else if DENYLIST_WORDS.iter().any(|w| lower.contains(w)) {
-            self.fact(
-                FactKind::DenylistLookup {
-                    store: "sql".into(),
-                },
-                node,
-            );
-        } else if verb == "select" || lower.contains(" returning ") {
-            self.fact(
-                FactKind::StoreLookup {
-                    store: "sql".into(),
-                },
-                node,
-            );
+        if let Some(kind) = stores::sql_fact(sql) {
+            self.fact(kind, node);
+        }
+    }
+
+    /// Records that the current function calls `callee` (once per callee, at its first call).
+    fn call(&mut self, callee: String, node: &impl syn::spanned::Spanned) {
+        let bare = callee.rsplit("::").next().unwrap_or(&callee);
+        if !bare.chars().next().is_some_and(|c| c.is_ascii_lowercase())
+            || (!callee.contains("::") && COMMON_CALLS.contains(&bare))
+        {
+            return;
+        }
+        let Some(scope) = self.fns.last_mut() else {
+            return;
+        };
+        if scope.called.insert(callee.clone()) {
+            self.fact(FactKind::Calls { callee }, node);
         }
     }
 }
@@ -134,9 +170,15 @@ impl<'f> Collector<'_, 'f> {
 impl<'ast> Visit<'ast> for Collector<'_, '_> {
     fn visit_item_impl(&mut self, i: &'ast syn::ItemImpl) {
         let saved = self.impl_trait.take();
+        let saved_self = self.impl_self.take();
         self.impl_trait = i.trait_.as_ref().map(|(_, p, _)| last_segment(p));
+        self.impl_self = match &*i.self_ty {
+            syn::Type::Path(p) => Some(last_segment(&p.path)),
+            _ => None,
+        };
         syn::visit::visit_item_impl(self, i);
         self.impl_trait = saved;
+        self.impl_self = saved_self;
     }
 
     fn visit_item_fn(&mut self, i: &'ast syn::ItemFn) {
@@ -166,6 +208,22 @@ impl<'ast> Visit<'ast> for Collector<'_, '_> {
                 .let_text
                 .insert(id.ident.to_string(), text(&init.expr));
         }
+        if let Some(init) = &l.init
+            && let Some(scope) = self.fns.last_mut()
+        {
+            let words = stores::idents(&init.expr);
+            let from_claims = words.iter().any(|w| {
+                let lower = w.to_ascii_lowercase();
+                scope.claim_vars.contains(w)
+                    || lower == "claims"
+                    || lower.contains("decode")
+                    || lower.contains("verify")
+                    || lower.contains("validate")
+            });
+            if from_claims {
+                scope.claim_vars.extend(pat_idents(&l.pat));
+            }
+        }
         syn::visit::visit_local(self, l);
     }
 
@@ -189,6 +247,35 @@ impl<'ast> Visit<'ast> for Collector<'_, '_> {
                             None,
                         );
                     }
+                }
+                // `VerifyWithKey::verify_with_key(token, &key)`, josekit's `decode_with_verifier`
+                "verify_with_key" | "decode_with_verifier" | "decode_with_verifier_selector" => {
+                    let names: Vec<String> = c.args.iter().map(text).collect();
+                    let token = self.kind_here(&names);
+                    self.fact(FactKind::JwtVerified { token }, c);
+                }
+                "from_request" | "from_request_parts"
+                    if full.contains("BearerAuth") || full.contains("Bearer") =>
+                {
+                    self.fact(FactKind::PerRequest, c);
+                }
+                "delete" | "update"
+                    if !full.contains("diesel")
+                        && c.args.first().is_some_and(|a| {
+                            stores::query_tables(a)
+                                .iter()
+                                .any(|t| name == "delete" || stores::is_token_store(t))
+                        }) =>
+                {
+                    let table = c.args.first().map(stores::query_tables).unwrap_or_default();
+                    self.fact(
+                        FactKind::StoreRevoke {
+                            store: table
+                                .first()
+                                .map_or("diesel".into(), |t| format!("the `{t}` table")),
+                        },
+                        c,
+                    );
                 }
                 "decode" if c.args.len() == 3 || full.contains("decode::<") => {
                     let names: Vec<String> = c.args.iter().map(text).collect();
@@ -275,14 +362,26 @@ impl<'ast> Visit<'ast> for Collector<'_, '_> {
                 ),
                 _ => {}
             }
-            if self.fns.last().is_some_and(|f| f.records_calls)
-                && name
-                    .chars()
-                    .next()
-                    .is_some_and(|ch| ch.is_ascii_lowercase())
-            {
-                self.fact(FactKind::Calls { callee: name }, c);
-            }
+            // `Claims::validate(..)` is recorded as such, to find it among other `validate`s.
+            let segs: Vec<String> = p
+                .path
+                .segments
+                .iter()
+                .map(|s| s.ident.to_string())
+                .collect();
+            let callee = match segs.as_slice() {
+                [.., owner, _]
+                    if owner != "Self"
+                        && owner
+                            .chars()
+                            .next()
+                            .is_some_and(|ch| ch.is_ascii_uppercase()) =>
+                {
+                    format!("{owner}::{name}")
+                }
+                _ => name,
+            };
+            self.call(callee, c);
         }
         syn::visit::visit_expr_call(self, c);
     }
@@ -301,6 +400,22 @@ impl<'ast> Visit<'ast> for Collector<'_, '_> {
             .iter()
             .any(|w| receiver.contains(w) || args.contains(w));
         self.named_store_call(&method, m);
+        let token_lookup = self.fns.last().and_then(|f| {
+            stores::method_lookup(
+                m,
+                &Scope {
+                    claim_vars: &f.claim_vars,
+                    let_text: &f.let_text,
+                },
+            )
+        });
+        if let Some(kind) = token_lookup {
+            // the line of the lookup itself in a chain (`.get::<_, String>(key)`, `.one(db)`)
+            self.fact(kind, &m.method);
+            self.call(method, &m.method);
+            self.visit_method_args(m);
+            return;
+        }
         match method.as_str() {
             // the `jwt` crate's `SignWithKey`, jwt-simple's `key.authenticate(claims)`
             "sign_with_key" | "authenticate"
@@ -312,7 +427,7 @@ impl<'ast> Visit<'ast> for Collector<'_, '_> {
                     scope.issued.push((span, names));
                 }
             }
-            "verify_with_key" | "verify_token" => {
+            "verify_with_key" | "verify_token" | "into_decoded" | "decode_with_verifier" => {
                 let token = self.kind_here(std::slice::from_ref(&receiver));
                 self.fact(FactKind::JwtVerified { token }, m);
             }
@@ -322,9 +437,9 @@ impl<'ast> Visit<'ast> for Collector<'_, '_> {
                 let store = if ["sismember", "exists", "hget", "hexists"].contains(&method.as_str())
                     || receiver.contains("redis")
                 {
-                    "redis"
+                    "a Redis deny list"
                 } else {
-                    "memory"
+                    "an in-memory deny list"
                 };
                 self.fact(
                     FactKind::DenylistLookup {
@@ -394,10 +509,8 @@ impl<'ast> Visit<'ast> for Collector<'_, '_> {
             }
             _ => {}
         }
-        if self.fns.last().is_some_and(|f| f.records_calls) {
-            self.fact(FactKind::Calls { callee: method }, &m.method);
-        }
-        syn::visit::visit_expr_method_call(self, m);
+        self.call(method, &m.method);
+        self.visit_method_args(m);
     }
 
     fn visit_expr_binary(&mut self, b: &'ast syn::ExprBinary) {
@@ -460,58 +573,36 @@ impl<'ast> Visit<'ast> for Collector<'_, '_> {
 }
 
 impl Collector<'_, '_> {
-    /// A call whose name says it reads or deletes a stored token, session, device or user
-    /// (`find_by_refresh_token`, `delete_refresh_token`, `get_user_by_id`): the store may hide in a
-    /// macro or another crate, but the name is evidence enough.
+    /// Visits a method call's parts; a closure given to `wrap_fn` (actix-web) or `from_fn`
+    /// (axum) is a middleware of its own that runs on every request.
+    fn visit_method_args(&mut self, m: &syn::ExprMethodCall) {
+        let middleware = matches!(m.method.to_string().as_str(), "wrap_fn" | "from_fn");
+        self.visit_expr(&m.receiver);
+        for a in &m.args {
+            match a {
+                syn::Expr::Closure(c) if middleware => {
+                    let outer = self.fns.last().map_or("main", |f| f.name.as_str());
+                    let name = format!("{outer}::{}", m.method);
+                    self.fns.push(FnScope {
+                        name,
+                        issued: Vec::new(),
+                        called: HashSet::new(),
+                        let_text: HashMap::new(),
+                        claim_vars: HashSet::new(),
+                    });
+                    self.fact(FactKind::PerRequest, &m.method);
+                    self.visit_expr(&c.body);
+                    self.leave_fn();
+                }
+                _ => self.visit_expr(a),
+            }
+        }
+    }
+
+    /// A call whose name says it reads or deletes a stored token, session, device or user.
     fn named_store_call(&mut self, name: &str, node: &impl syn::spanned::Spanned) {
-        let n = name.to_ascii_lowercase();
-        let about = [
-            "token", "session", "device", "jti", "refresh", "user", "account",
-        ]
-        .iter()
-        .any(|w| n.contains(w));
-        let lookup = [
-            "find_by",
-            "find_one",
-            "get_by",
-            "fetch_",
-            "load_",
-            "lookup_",
-            "select_",
-            "check_token",
-            "find_user",
-            "get_user",
-            "get_session",
-            "get_device",
-            "validate_refresh",
-        ]
-        .iter()
-        .any(|p| n.starts_with(p));
-        let revoke = [
-            "delete_",
-            "revoke_",
-            "remove_",
-            "invalidate_",
-            "purge_",
-            "destroy_",
-            "expire_",
-        ]
-        .iter()
-        .any(|p| n.starts_with(p));
-        if about && revoke && !n.contains("cookie") {
-            self.fact(
-                FactKind::StoreRevoke {
-                    store: "a store".into(),
-                },
-                node,
-            );
-        } else if about && lookup || n == "find_by_id" {
-            self.fact(
-                FactKind::StoreLookup {
-                    store: "a store".into(),
-                },
-                node,
-            );
+        if let Some(kind) = stores::named_store_call(name) {
+            self.fact(kind, node);
         }
     }
 }

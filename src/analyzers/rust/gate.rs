@@ -373,6 +373,8 @@ const TOKEN_CONTEXT: &[&str] = &["access", "exp", "expir", "expire", "secret"];
 
 /// Handlers, deny lists, OAuth and CORS: what the project pass reads besides tokens.
 const DESIGN: &[&str] = &[
+    // a session store looked up by another file's JWT check
+    "session",
     "jsonwebtoken",
     "revoke",
     "logout",

@@ -4,6 +4,7 @@ use crate::finding::Span;
 use crate::source::{FileKind, SourceFile};
 use syn::visit_mut::VisitMut;
 
+mod calls;
 mod claim_checks;
 mod cookie_eval;
 mod cookie_flow;
@@ -20,6 +21,7 @@ mod names;
 mod raw_set_cookie;
 mod secrets;
 mod sessions;
+mod stores;
 mod token_expiry;
 mod token_names;
 mod token_syntax;
