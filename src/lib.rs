@@ -19,6 +19,7 @@ pub mod placeholder;
 pub mod project;
 pub mod report;
 pub mod roles;
+pub mod snippet;
 pub mod source;
 pub mod suppress;
 pub mod words;

@@ -217,3 +217,54 @@ fn an_unreadable_file_is_reported_and_the_run_goes_on() {
         "{d}"
     );
 }
+
+fn run_human(dir: &std::path::Path, extra: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_authlint"))
+        .args(["check", ".", "--no-config", "--color", "never"])
+        .args(extra)
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// miette panics when asked to draw past column 65,535; the human report shows a window.
+#[test]
+fn a_finding_past_column_65535_is_shown_in_a_window() {
+    let dir = tempfile::tempdir().unwrap();
+    let json = format!(
+        "{{{}\"jwt\": {{\"secret\": \"k8s7Hf0pQz9LmN2vX4bW\"}}}}\n",
+        " ".repeat(70_000)
+    );
+    std::fs::write(dir.path().join("a.json"), &json).unwrap();
+    let (code, out, err) = run_human(dir.path(), &[]);
+    assert_eq!(code, 1, "{err}");
+    assert!(out.contains("hardcoded-signing-secret"), "{out}");
+    assert!(out.contains("a.json:1:70020"), "{out}");
+    assert!(out.contains("…"), "the cut is marked: {out}");
+    assert!(
+        out.lines().all(|l| l.chars().count() < 400),
+        "no line of the report is 70,000 columns wide"
+    );
+}
+
+#[test]
+fn a_config_error_past_column_65535_is_shown_in_a_window() {
+    let dir = tempfile::tempdir().unwrap();
+    let toml = format!("[rules]\nx = {}nope\n", " ".repeat(70_000));
+    std::fs::write(dir.path().join("authlint.toml"), toml).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_authlint"))
+        .args(["check", "."])
+        .env("NO_COLOR", "1")
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("authlint.toml:2:70005"), "{err}");
+    assert!(err.contains("1 problem"), "{err}");
+}
