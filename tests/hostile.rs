@@ -268,3 +268,39 @@ fn a_config_error_past_column_65535_is_shown_in_a_window() {
     assert!(err.contains("authlint.toml:2:70005"), "{err}");
     assert!(err.contains("1 problem"), "{err}");
 }
+
+/// Every command run with its standard output already closed (`authlint rules | true`).
+#[test]
+fn a_closed_pipe_ends_every_command_quietly() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("a.json"),
+        "{\"jwt\": {\"secret\": \"k8s7Hf0pQz9LmN2vX4bW\"}}\n",
+    )
+    .unwrap();
+    let cases: &[(&[&str], i32)] = &[
+        (&["check", ".", "--no-config"], 1),
+        (&["check", ".", "--no-config", "--show-roles"], 0),
+        (&["rules"], 0),
+        (&["rules", "--format", "json"], 0),
+        (&["rules", "--format", "markdown"], 0),
+        (&["explain", "cookie-missing-httponly"], 0),
+        (&["design", ".", "--no-config"], 0),
+        (&["design", ".", "--no-config", "--format", "json"], 0),
+        (&["vocabulary"], 0),
+        (&["init", "."], 0),
+    ];
+    for (args, want) in cases {
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let out = Command::new(env!("CARGO_BIN_EXE_authlint"))
+            .args(*args)
+            .current_dir(dir.path())
+            .stdout(writer)
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(*want), "{args:?}: {err}");
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+    }
+}
