@@ -139,7 +139,7 @@ pub struct CheckArgs {
     /// Record the current findings in FILE (then exit 0 unless the run itself failed)
     #[arg(long, value_name = "FILE", conflicts_with = "baseline")]
     pub write_baseline: Option<PathBuf>,
-    /// Worker threads (default: the number of CPUs)
+    /// Worker threads (default or 0: the number of CPUs; at most 4 per CPU and 256)
     #[arg(short = 'j', long, value_name = "N")]
     pub threads: Option<usize>,
     /// Print each file's role (production, example, test, …), why, and its policy; check nothing
@@ -300,10 +300,7 @@ fn check(args: CheckArgs) -> Result<i32, String> {
             );
         }
     }
-    let threads = args
-        .threads
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
-        .max(1);
+    let threads = engine::worker_threads(args.threads);
     if args.show_roles {
         let rows = crate::discover::show_roles(&args.paths, &settings, &cwd, threads)?;
         let mut text = String::new();
@@ -391,7 +388,7 @@ fn design(args: DesignArgs) -> Result<i32, String> {
         Ok(s) => s,
         Err(code) => return Ok(code),
     };
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let threads = engine::worker_threads(None);
     let opts = Options {
         paths: args.paths,
         settings,

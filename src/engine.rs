@@ -35,6 +35,19 @@ pub struct Options {
     pub cwd: PathBuf,
 }
 
+/// At most this many worker threads, whatever `-j` asks (each reserves a large stack).
+pub const MAX_THREADS: usize = 256;
+
+/// The worker threads for `-j`: `None` or `0` means one per CPU; more than four per CPU (at most
+/// [`MAX_THREADS`]) buys nothing but memory. The run also never starts more than it has files.
+pub fn worker_threads(requested: Option<usize>) -> usize {
+    let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
+    match requested {
+        None | Some(0) => cpus,
+        Some(n) => n.min((4 * cpus).min(MAX_THREADS)),
+    }
+}
+
 /// Files by fate. `discovered = scanned + skipped + failed`.
 #[derive(Debug, Default, Clone, Serialize)]
 pub struct FileCounts {
@@ -659,4 +672,18 @@ fn with_panic_capture<T>(f: impl FnOnce() -> std::thread::Result<T>) -> Result<T
         .with(|c| std::mem::replace(&mut *c.borrow_mut(), outer))
         .unwrap_or_default();
     out.map_err(|_| if msg.is_empty() { "panic".into() } else { msg })
+}
+
+#[cfg(test)]
+mod thread_tests {
+    use super::{MAX_THREADS, worker_threads};
+
+    #[test]
+    fn zero_is_automatic_and_absurd_counts_are_clamped() {
+        let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
+        assert_eq!(worker_threads(None), cpus);
+        assert_eq!(worker_threads(Some(0)), cpus);
+        assert_eq!(worker_threads(Some(1)), 1);
+        assert_eq!(worker_threads(Some(100_000)), (4 * cpus).min(MAX_THREADS));
+    }
 }

@@ -4,8 +4,15 @@ use serde_json::Value;
 use std::os::unix::ffi::OsStrExt;
 use std::process::Command;
 
+/// The binary under test: `AUTHLINT_BIN` when set (worktrees that share one target directory
+/// overwrite each other's `target/debug/authlint` between the build and the test; run this
+/// test binary with `AUTHLINT_BIN=target/debug/deps/authlint-<hash>` to test your own build).
+fn bin() -> std::ffi::OsString {
+    std::env::var_os("AUTHLINT_BIN").unwrap_or_else(|| env!("CARGO_BIN_EXE_authlint").into())
+}
+
 fn run_json(dir: &std::path::Path, extra: &[&str]) -> (i32, Value) {
-    let out = Command::new(env!("CARGO_BIN_EXE_authlint"))
+    let out = Command::new(bin())
         .args(["check", ".", "--format", "json", "--no-config"])
         .args(extra)
         .current_dir(dir)
@@ -152,7 +159,7 @@ fn columns_count_characters_and_utf16_units_in_every_format() {
         Some(prefix.encode_utf16().count() as u64 + 1)
     );
     assert_eq!(f["start"]["offset"].as_u64(), Some(prefix.len() as u64));
-    let out = Command::new(env!("CARGO_BIN_EXE_authlint"))
+    let out = Command::new(bin())
         .args(["check", ".", "--format", "sarif", "--no-config"])
         .current_dir(dir.path())
         .output()
@@ -189,10 +196,10 @@ fn an_unreadable_file_is_reported_and_the_run_goes_on() {
             "--bounding-set=-dac_override,-dac_read_search",
             "--",
         ])
-        .arg(env!("CARGO_BIN_EXE_authlint"));
+        .arg(bin());
         c
     } else {
-        Command::new(env!("CARGO_BIN_EXE_authlint"))
+        Command::new(bin())
     };
     let out = cmd
         .args(["check", ".", "--format", "json", "--no-config"])
@@ -219,7 +226,7 @@ fn an_unreadable_file_is_reported_and_the_run_goes_on() {
 }
 
 fn run_human(dir: &std::path::Path, extra: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_authlint"))
+    let out = Command::new(bin())
         .args(["check", ".", "--no-config", "--color", "never"])
         .args(extra)
         .current_dir(dir)
@@ -257,7 +264,7 @@ fn a_config_error_past_column_65535_is_shown_in_a_window() {
     let dir = tempfile::tempdir().unwrap();
     let toml = format!("[rules]\nx = {}nope\n", " ".repeat(70_000));
     std::fs::write(dir.path().join("authlint.toml"), toml).unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_authlint"))
+    let out = Command::new(bin())
         .args(["check", "."])
         .env("NO_COLOR", "1")
         .current_dir(dir.path())
@@ -293,7 +300,7 @@ fn a_closed_pipe_ends_every_command_quietly() {
     for (args, want) in cases {
         let (reader, writer) = std::io::pipe().unwrap();
         drop(reader);
-        let out = Command::new(env!("CARGO_BIN_EXE_authlint"))
+        let out = Command::new(bin())
             .args(*args)
             .current_dir(dir.path())
             .stdout(writer)
@@ -302,5 +309,52 @@ fn a_closed_pipe_ends_every_command_quietly() {
         let err = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(*want), "{args:?}: {err}");
         assert!(!err.contains("panicked"), "{args:?}: {err}");
+    }
+}
+
+/// Runs authlint, killing it after `limit`; `None` when it did not finish in time.
+fn run_within(
+    dir: &std::path::Path,
+    args: &[&str],
+    limit: std::time::Duration,
+) -> Option<std::process::Output> {
+    let mut child = Command::new(bin())
+        .args(args)
+        .current_dir(dir)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if started.elapsed() > limit {
+            child.kill().unwrap();
+            child.wait().unwrap();
+            return None;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    Some(child.wait_with_output().unwrap())
+}
+
+/// `-j 100000` spawned thousands of threads (1.3 GB) before it was killed.
+#[test]
+fn an_absurd_thread_count_is_clamped_and_zero_means_automatic() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("a.json"),
+        "{\"jwt\": {\"secret\": \"k8s7Hf0pQz9LmN2vX4bW\"}}\n",
+    )
+    .unwrap();
+    for j in ["100000", "0"] {
+        let out = run_within(
+            dir.path(),
+            &["check", ".", "--no-config", "--format", "json", "-j", j],
+            std::time::Duration::from_secs(10),
+        )
+        .unwrap_or_else(|| panic!("-j {j} did not finish in 10 s"));
+        assert_eq!(out.status.code(), Some(1), "-j {j}");
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(v["findings"].as_array().unwrap().len(), 1, "-j {j}");
     }
 }
