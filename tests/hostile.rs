@@ -358,3 +358,69 @@ fn an_absurd_thread_count_is_clamped_and_zero_means_automatic() {
         assert_eq!(v["findings"].as_array().unwrap().len(), 1, "-j {j}");
     }
 }
+
+/// A session cookie set without HttpOnly and SameSite: two findings in every tree below.
+const CANARY: &str = "fn login(jar: CookieJar, v: String) -> CookieJar {\n    jar.add(Cookie::build((\"session\", v)).secure(true))\n}\n";
+
+/// The rules that reported in `path`.
+fn rules_in(v: &Value, path: &str) -> Vec<String> {
+    v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["path"] == path)
+        .map(|f| f["rule"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// Brackets in comments, strings and char literals are text: they neither hide a file's findings
+/// behind "brackets nest deeper" nor let real nesting past the guard.
+#[test]
+fn the_rust_nesting_guard_counts_only_code() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path();
+    let w = |name: &str, text: &str| std::fs::write(p.join(name), text).unwrap();
+    let deep = 300;
+    w(
+        "comment.rs",
+        &format!("/* {} */\n{CANARY}", "(".repeat(deep)),
+    );
+    w(
+        "strings.rs",
+        &format!(
+            "const A: &str = r#\"{0}\"#;\nconst B: &[u8] = b\"{0}\";\nconst C: char = '(';\n{CANARY}",
+            "[".repeat(deep)
+        ),
+    );
+    // The `"` in the char literal opened a string for the guard: the nesting after it went
+    // uncounted, into the parser's recursion.
+    w(
+        "quote.rs",
+        &format!(
+            "fn f() {{ let q = '\"'; let x = {}1{}; }}\n{CANARY}",
+            "(".repeat(100_000),
+            ")".repeat(100_000)
+        ),
+    );
+    w("canary.rs", CANARY);
+    let (code, v) = run_json(p, &[]);
+    assert_eq!(code, 1);
+    for file in ["comment.rs", "strings.rs", "canary.rs"] {
+        assert_eq!(
+            rules_in(&v, file),
+            ["cookie-missing-httponly", "cookie-missing-samesite"],
+            "{file}: {}",
+            v["diagnostics"]
+        );
+    }
+    let d = &v["diagnostics"][0];
+    assert_eq!(
+        (&d["path"], &d["kind"]),
+        (&"quote.rs".into(), &"parse-error".into())
+    );
+    assert!(
+        d["message"].as_str().unwrap().contains("nest deeper"),
+        "{d}"
+    );
+    assert_eq!(v["diagnostics"].as_array().unwrap().len(), 1);
+}

@@ -155,34 +155,28 @@ impl Analyzer for RustAnalyzer {
 /// Deeper nesting than any real program has; parsing it would exhaust the stack.
 pub const MAX_NESTING: usize = 256;
 
-/// The offset where bracket nesting first exceeds [`MAX_NESTING`] (string literals skipped).
+/// The offset where bracket nesting first exceeds [`MAX_NESTING`]. Brackets in comments,
+/// strings (raw, byte) and char literals are text, not nesting.
 fn too_deep(text: &str) -> Option<usize> {
     let b = text.as_bytes();
     let mut depth = 0usize;
-    let mut i = 0;
-    while i < b.len() {
-        match b[i] {
-            b'(' | b'[' | b'{' => {
-                depth += 1;
-                if depth > MAX_NESTING {
-                    return Some(i);
+    let mut code = 0;
+    let not_code = crate::comments::rust_not_code(text);
+    let gaps = not_code.iter().map(|r| (r.start, r.end));
+    for (end, next) in gaps.chain(std::iter::once((b.len(), b.len()))) {
+        for (i, &c) in b[code..end].iter().enumerate() {
+            match c {
+                b'(' | b'[' | b'{' => {
+                    depth += 1;
+                    if depth > MAX_NESTING {
+                        return Some(code + i);
+                    }
                 }
+                b')' | b']' | b'}' => depth = depth.saturating_sub(1),
+                _ => {}
             }
-            b')' | b']' | b'}' => depth = depth.saturating_sub(1),
-            b'"' => {
-                i += 1;
-                while i < b.len() && b[i] != b'"' {
-                    i += if b[i] == b'\\' { 2 } else { 1 };
-                }
-            }
-            b'/' if b.get(i + 1) == Some(&b'/') => {
-                while i < b.len() && b[i] != b'\n' {
-                    i += 1;
-                }
-            }
-            _ => {}
         }
-        i += 1;
+        code = next;
     }
     None
 }
