@@ -442,7 +442,13 @@ impl Engine<'_> {
                 return r;
             }
         };
-        if matches!(c.kind, FileKind::Script) && looks_minified(text) {
+        // A page whose inline script is a bundle is build output, like a minified .js file.
+        let minified = match c.kind {
+            FileKind::Script => looks_minified(text),
+            FileKind::Markup => analyzers::script::inline_scripts(text).any(looks_minified),
+            _ => false,
+        };
+        if minified {
             r.skipped = Some(SkipReason::Minified);
             return r;
         }

@@ -424,3 +424,44 @@ fn the_rust_nesting_guard_counts_only_code() {
     );
     assert_eq!(v["diagnostics"].as_array().unwrap().len(), 1);
 }
+
+/// An inline script with a line over 10,000 characters was dropped silently (the page counted
+/// as scanned); the same code in a .js file is reported as skipped, minified.
+#[test]
+fn a_page_with_a_minified_inline_script_is_reported_as_skipped() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path();
+    let bundle = format!(
+        "localStorage.setItem('token', t);{}",
+        "var a=1;".repeat(1_500)
+    );
+    for name in ["page.html", "App.vue", "Page.svelte", "bundle.js"] {
+        let text = if name.ends_with(".js") {
+            bundle.clone()
+        } else {
+            format!("<template><p>hi</p></template>\n<script>\n{bundle}\n</script>\n")
+        };
+        std::fs::write(p.join(name), text).unwrap();
+    }
+    let (_, v) = run_json(p, &[]);
+    let skipped: Vec<(&str, &str)> = v["skipped"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| (s["path"].as_str().unwrap(), s["reason"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        skipped,
+        [
+            ("App.vue", "minified"),
+            ("Page.svelte", "minified"),
+            ("bundle.js", "minified"),
+            ("page.html", "minified")
+        ]
+    );
+    let files = &v["summary"]["files"];
+    assert_eq!(
+        (&files["scanned"], &files["skipped"]),
+        (&0.into(), &4.into())
+    );
+}
