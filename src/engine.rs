@@ -415,20 +415,23 @@ impl Engine<'_> {
                 message,
             });
         };
-        bytes.clear();
         let max = self.opts.settings.max_file_size;
-        let read = std::fs::File::open(&c.abs).and_then(|f| {
-            use std::io::Read;
-            // One byte past the limit is enough to know the file is too large.
-            f.take(max.saturating_add(1)).read_to_end(bytes)
-        });
-        if let Err(e) = read {
-            fail(&mut r, "read-error", format!("cannot read file: {e}"));
-            return r;
-        }
-        if bytes.len() as u64 > max {
-            r.skipped = Some(SkipReason::TooLarge);
-            return r;
+        // Discovery accepted the path (a symlink inside the root is followed); the file can
+        // have changed since: it is read only if it is still a regular file within the limit.
+        match crate::reader::read_into(&c.abs, max, crate::reader::Origin::User, bytes) {
+            Ok(()) => {}
+            Err(crate::reader::ReadError::TooLarge { .. }) => {
+                r.skipped = Some(SkipReason::TooLarge);
+                return r;
+            }
+            Err(crate::reader::ReadError::NotRegular) => {
+                r.skipped = Some(SkipReason::NotRegularFile);
+                return r;
+            }
+            Err(e) => {
+                fail(&mut r, "read-error", format!("cannot read file: {e}"));
+                return r;
+            }
         }
         let text = match std::str::from_utf8(bytes) {
             Ok(t) => t,

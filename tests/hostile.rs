@@ -465,3 +465,74 @@ fn a_page_with_a_minified_inline_script_is_reported_as_skipped() {
         (&0.into(), &4.into())
     );
 }
+
+/// A FIFO with a project file's name hung the run: the project pass opened it to read the
+/// services it builds.
+#[test]
+fn a_fifo_named_like_a_project_file_does_not_hang_the_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path();
+    std::fs::write(p.join("canary.rs"), CANARY).unwrap();
+    for name in [
+        "docker-compose.yml",
+        "package.json",
+        "Cargo.toml",
+        "Cargo.lock",
+    ] {
+        let fifo = std::ffi::CString::new(p.join(name).as_os_str().as_bytes()).unwrap();
+        assert_eq!(unsafe { libc_mkfifo(fifo.as_ptr(), 0o644) }, 0);
+    }
+    let out = run_within(
+        p,
+        &["check", ".", "--no-config", "--format", "json"],
+        std::time::Duration::from_secs(20),
+    )
+    .expect("the run ends");
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        rules_in(&v, "canary.rs"),
+        ["cookie-missing-httponly", "cookie-missing-samesite"]
+    );
+}
+
+/// Project files that are symlinks out of the root (to /dev/zero, to another checkout's compose
+/// file) are not followed: memory stays bounded and the outside file does not change the verdict.
+#[test]
+fn project_files_linked_out_of_the_root_are_not_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let outside = dir.path().join("outside");
+    let p = dir.path().join("repo");
+    std::fs::create_dir_all(&outside).unwrap();
+    std::fs::create_dir_all(&p).unwrap();
+    std::fs::write(
+        outside.join("compose.yml"),
+        "services:\n  stranger:\n    build: .\n",
+    )
+    .unwrap();
+    std::fs::write(p.join("canary.rs"), CANARY).unwrap();
+    let link = |target: &std::path::Path, name: &str| {
+        std::os::unix::fs::symlink(target, p.join(name)).unwrap()
+    };
+    link(&outside.join("compose.yml"), "docker-compose.yml");
+    let zero = std::path::Path::new("/dev/zero");
+    for name in ["package.json", "Cargo.toml", "Cargo.lock", "compose.yaml"] {
+        link(zero, name);
+    }
+    let out = run_within(
+        &p,
+        &["design", ".", "--no-config", "--format", "json"],
+        std::time::Duration::from_secs(20),
+    )
+    .expect("the run ends");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let names = v["context"]["service_names"].to_string();
+    assert!(!names.contains("stranger"), "{names}");
+    let (code, v) = run_json(&p, &[]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        rules_in(&v, "canary.rs"),
+        ["cookie-missing-httponly", "cookie-missing-samesite"]
+    );
+}

@@ -207,7 +207,7 @@ pub fn discover(start: &Path) -> Option<PathBuf> {
             }
         }
         let cargo = d.join("Cargo.toml");
-        if let Ok(text) = std::fs::read_to_string(&cargo)
+        if let Some(text) = crate::reader::project_file(&cargo)
             && (text.contains("metadata.authlint]") || text.contains("[package.metadata.authlint"))
         {
             return Some(cargo);
@@ -219,7 +219,12 @@ pub fn discover(start: &Path) -> Option<PathBuf> {
 
 /// Loads and validates a config file. Cargo.toml is read for its metadata table.
 pub fn load(path: &Path) -> Result<Settings, ConfigErrors> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
+    let text = crate::reader::read_text(
+        path,
+        crate::reader::MAX_PROJECT_FILE,
+        crate::reader::Origin::User,
+    )
+    .map_err(|e| {
         ConfigErrors(vec![ConfigError::new(
             path,
             "",
