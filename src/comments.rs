@@ -20,9 +20,20 @@ pub fn comment_ranges(kind: FileKind, text: &str) -> Vec<Range<usize>> {
     }
 }
 
-/// JavaScript, TypeScript, JSON and HCL: `//` and `/* */` (not nested), outside strings and
-/// template literals.
 fn c_like(text: &str) -> Vec<Range<usize>> {
+    c_like_lex(text, false)
+}
+
+/// Byte ranges of everything in JavaScript/TypeScript that is not code: comments, strings and
+/// template literals (whole, `${}` included), in order. Regular expression literals count as
+/// code.
+pub fn script_not_code(text: &str) -> Vec<Range<usize>> {
+    c_like_lex(text, true)
+}
+
+/// JavaScript, TypeScript, JSON and HCL: `//` and `/* */` (not nested), outside strings and
+/// template literals; the literals too when `literals` is set.
+fn c_like_lex(text: &str, literals: bool) -> Vec<Range<usize>> {
     let b = text.as_bytes();
     let mut out = Vec::new();
     let mut i = 0;
@@ -42,6 +53,9 @@ fn c_like(text: &str) -> Vec<Range<usize>> {
                         break;
                     }
                     j += 1;
+                }
+                if literals {
+                    out.push(i..(j + 1).min(b.len()));
                 }
                 i = j + 1;
             }

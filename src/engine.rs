@@ -35,6 +35,10 @@ pub struct Options {
     pub cwd: PathBuf,
 }
 
+/// Each worker's stack. The analyzers' guards (bracket depth, chain length) keep recursion far
+/// below it, in debug builds too.
+const WORKER_STACK: usize = 256 << 20;
+
 /// At most this many worker threads, whatever `-j` asks (each reserves a large stack).
 pub const MAX_THREADS: usize = 256;
 
@@ -191,7 +195,8 @@ fn check_discovered(
     std::thread::scope(|scope| {
         for _ in 0..threads {
             std::thread::Builder::new()
-                .stack_size(64 << 20)
+                // Reserved, not used: only the pages a deep parse touches cost memory.
+                .stack_size(WORKER_STACK)
                 .spawn_scoped(scope, || {
                     loop {
                         let i = next.fetch_add(1, Ordering::Relaxed);

@@ -536,3 +536,83 @@ fn project_files_linked_out_of_the_root_are_not_read() {
         ["cookie-missing-httponly", "cookie-missing-samesite"]
     );
 }
+
+/// Small files that overflowed the stack (exit 134, every finding lost): chains rather than
+/// brackets (the scripts on separate lines, or they would be skipped as minified). Each becomes a parse error and the canary beside them keeps its findings.
+#[test]
+fn long_chains_are_parse_errors_not_stack_overflows() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path();
+    let cookie = "\ndocument.cookie = 'session=' + t;\n";
+    let cases = [
+        (
+            "amp.rs",
+            format!("type SessionToken = {}u8;\n", "&".repeat(30_000)),
+        ),
+        (
+            "breaks.rs",
+            format!(
+                "fn session() {{ loop {{ {}; }} }}\n",
+                "break ".repeat(20_000)
+            ),
+        ),
+        (
+            "closures.rs",
+            format!("fn session() {{ let f = {}1; }}\n", "|| ".repeat(20_000)),
+        ),
+        (
+            "not.rs",
+            format!("fn session() {{ let x = {}true; }}\n", "!".repeat(50_000)),
+        ),
+        (
+            "plus.rs",
+            format!("fn session() {{ let x = 1{}; }}\n", " + 1".repeat(160_000)),
+        ),
+        (
+            "arrows.js",
+            format!("const f = {}1;{cookie}", "()=>\n".repeat(100_000)),
+        ),
+        (
+            "assign.js",
+            format!("let a; const f = {}1;{cookie}", "a=\n".repeat(300_000)),
+        ),
+        (
+            "cond.js",
+            format!("const f = {}1;{cookie}", "a?b:\n".repeat(300_000)),
+        ),
+        (
+            "new.js",
+            format!("const f = {}X;{cookie}", "new\n".repeat(300_000)),
+        ),
+        (
+            "labels.tf",
+            format!(
+                "resource {}{{ secret = \"x\" }}\n",
+                "\"a\" ".repeat(200_000)
+            ),
+        ),
+    ];
+    for (name, text) in &cases {
+        std::fs::write(p.join(name), text).unwrap();
+    }
+    std::fs::write(p.join("canary.rs"), CANARY).unwrap();
+    let (code, v) = run_json(p, &[]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        rules_in(&v, "canary.rs"),
+        ["cookie-missing-httponly", "cookie-missing-samesite"]
+    );
+    let diagnostics: Vec<(&str, &str)> = v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| (d["path"].as_str().unwrap(), d["kind"].as_str().unwrap()))
+        .collect();
+    for (name, _) in &cases {
+        assert!(
+            diagnostics.contains(&(name, "parse-error")),
+            "{name}: {}",
+            v["diagnostics"]
+        );
+    }
+}

@@ -118,10 +118,22 @@ impl Analyzer for RustAnalyzer {
     }
 
     fn check(&self, file: &SourceFile, ctx: &Context, sink: &mut Sink) {
-        if let Some(at) = too_deep(&file.text) {
+        let not_code = crate::comments::rust_not_code(&file.text);
+        if let Some(at) = too_deep(&file.text, &not_code) {
             sink.parse_error(
                 Some(Span::new(at, at + 1)),
                 format!("cannot parse Rust: brackets nest deeper than {MAX_NESTING} levels"),
+            );
+            return;
+        }
+        if let Some(at) = super::chain::too_long(&file.text, &not_code, PREFIX_WORDS) {
+            sink.parse_error(
+                Some(Span::new(at, at + 1)),
+                format!(
+                    "cannot parse Rust: one expression or type chains more than {} operators, \
+                     calls or prefixes, too deeply nested for authlint to parse safely",
+                    super::chain::MAX_CHAIN
+                ),
             );
             return;
         }
@@ -152,16 +164,20 @@ impl Analyzer for RustAnalyzer {
     }
 }
 
+/// Keywords that nest what follows them (`break break x`, `move || move || x`, `&mut &mut T`).
+const PREFIX_WORDS: &[&str] = &[
+    "break", "return", "yield", "move", "box", "mut", "dyn", "impl", "ref", "async", "const",
+];
+
 /// Deeper nesting than any real program has; parsing it would exhaust the stack.
 pub const MAX_NESTING: usize = 256;
 
 /// The offset where bracket nesting first exceeds [`MAX_NESTING`]. Brackets in comments,
 /// strings (raw, byte) and char literals are text, not nesting.
-fn too_deep(text: &str) -> Option<usize> {
+fn too_deep(text: &str, not_code: &[std::ops::Range<usize>]) -> Option<usize> {
     let b = text.as_bytes();
     let mut depth = 0usize;
     let mut code = 0;
-    let not_code = crate::comments::rust_not_code(text);
     let gaps = not_code.iter().map(|r| (r.start, r.end));
     for (end, next) in gaps.chain(std::iter::once((b.len(), b.len()))) {
         for (i, &c) in b[code..end].iter().enumerate() {

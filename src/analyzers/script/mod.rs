@@ -25,6 +25,11 @@ use walk::{Pass, Walker};
 /// generated file with thousands of levels must cost one diagnostic, not the process.
 const MAX_NESTING: usize = 1000;
 
+/// Keywords that nest what follows them (`new new X`, `await await x`, `typeof typeof x`).
+const PREFIX_WORDS: &[&str] = &[
+    "new", "await", "typeof", "void", "delete", "yield", "async", "return", "throw", "keyof",
+];
+
 pub struct ScriptAnalyzer;
 
 impl Analyzer for ScriptAnalyzer {
@@ -113,6 +118,19 @@ fn check_block(file: &SourceFile, b: &Block, sink: &mut Sink) {
             format!(
                 "cannot parse {}: brackets nested {depth} levels deep (more than {MAX_NESTING})",
                 language(b)
+            ),
+        );
+        return;
+    }
+    let not_code = crate::comments::script_not_code(b.text);
+    if let Some(at) = super::chain::too_long(b.text, &not_code, PREFIX_WORDS) {
+        sink.parse_error(
+            Some(Span::new(b.start + at, b.start + at + 1)),
+            format!(
+                "cannot parse {}: one expression chains more than {} operators, calls or \
+                 prefixes, too deeply nested for authlint to parse safely",
+                language(b),
+                super::chain::MAX_CHAIN
             ),
         );
         return;
