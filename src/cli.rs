@@ -139,7 +139,7 @@ pub struct CheckArgs {
     /// Record the current findings in FILE (then exit 0 unless the run itself failed)
     #[arg(long, value_name = "FILE", conflicts_with = "baseline")]
     pub write_baseline: Option<PathBuf>,
-    /// Worker threads (default: the number of CPUs)
+    /// Worker threads (default or 0: the number of CPUs; at most 4 per CPU and 256)
     #[arg(short = 'j', long, value_name = "N")]
     pub threads: Option<usize>,
     /// Print each file's role (production, example, test, …), why, and its policy; check nothing
@@ -171,8 +171,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> i32 {
                 .collect();
             words.sort_unstable();
             words.dedup();
-            println!("{}", words.join("\n"));
-            Ok(EXIT_CLEAN)
+            print_stdout(&format!("{}\n", words.join("\n"))).map(|()| EXIT_CLEAN)
         }
         Command::Explain { rule } => explain(&rule),
         Command::Init { dir, force } => init(&dir, force),
@@ -301,10 +300,7 @@ fn check(args: CheckArgs) -> Result<i32, String> {
             );
         }
     }
-    let threads = args
-        .threads
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
-        .max(1);
+    let threads = engine::worker_threads(args.threads);
     if args.show_roles {
         let rows = crate::discover::show_roles(&args.paths, &settings, &cwd, threads)?;
         let mut text = String::new();
@@ -316,15 +312,7 @@ fn check(args: CheckArgs) -> Result<i32, String> {
                 decision.reason
             ));
         }
-        let mut stdout = std::io::stdout().lock();
-        return match stdout
-            .write_all(text.as_bytes())
-            .and_then(|_| stdout.flush())
-        {
-            Ok(()) => Ok(EXIT_CLEAN),
-            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(EXIT_CLEAN),
-            Err(e) => Err(format!("cannot write the roles: {e}")),
-        };
+        return print_stdout(&text).map(|()| EXIT_CLEAN);
     }
     let opts = Options {
         paths: args.paths.clone(),
@@ -373,13 +361,7 @@ fn check(args: CheckArgs) -> Result<i32, String> {
                 );
             }
         }
-        None => {
-            let mut stdout = std::io::stdout().lock();
-            stdout
-                .write_all(&buf)
-                .and_then(|_| stdout.flush())
-                .map_err(|e| format!("cannot write the report: {e}"))?;
-        }
+        None => write_stdout(&buf)?,
     }
     if args.strict && !outcome.diagnostics.is_empty() {
         return Ok(EXIT_ERROR);
@@ -406,7 +388,7 @@ fn design(args: DesignArgs) -> Result<i32, String> {
         Ok(s) => s,
         Err(code) => return Ok(code),
     };
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let threads = engine::worker_threads(None);
     let opts = Options {
         paths: args.paths,
         settings,
@@ -420,18 +402,15 @@ fn design(args: DesignArgs) -> Result<i32, String> {
         .design
         .as_ref()
         .ok_or("no design verdict was produced")?;
-    match args.format {
-        DesignFormat::Human => print!("{}", crate::design::render_human(design, true)),
-        DesignFormat::Markdown => print!("{}", crate::design::render_markdown(design)),
+    let text = match args.format {
+        DesignFormat::Human => crate::design::render_human(design, true),
+        DesignFormat::Markdown => crate::design::render_markdown(design),
         DesignFormat::Json => {
             let v = serde_json::json!({ "version": 1, "design": design, "context": outcome.context, "facts": outcome.facts });
-            println!(
-                "{}",
-                serde_json::to_string_pretty(&v).map_err(|e| e.to_string())?
-            );
+            serde_json::to_string_pretty(&v).map_err(|e| e.to_string())? + "\n"
         }
-    }
-    Ok(EXIT_CLEAN)
+    };
+    print_stdout(&text).map(|()| EXIT_CLEAN)
 }
 
 fn terminal_width() -> usize {
@@ -444,6 +423,7 @@ fn terminal_width() -> usize {
 
 fn rules(format: ListFormat) -> Result<i32, String> {
     let rules = catalog::all();
+    let mut text;
     match format {
         ListFormat::Json => {
             let list: Vec<_> = rules
@@ -455,15 +435,12 @@ fn rules(format: ListFormat) -> Result<i32, String> {
                     })
                 })
                 .collect();
-            println!(
-                "{}",
-                serde_json::to_string_pretty(&list).map_err(|e| e.to_string())?
-            );
+            text = serde_json::to_string_pretty(&list).map_err(|e| e.to_string())? + "\n";
         }
-        ListFormat::Markdown => print!("{}", rules_markdown()),
+        ListFormat::Markdown => text = rules_markdown(),
         ListFormat::Human => {
-            println!(
-                "{:<34} {:<8} {:<13} {:<10} SUMMARY",
+            text = format!(
+                "{:<34} {:<8} {:<13} {:<10} SUMMARY\n",
                 "RULE", "SEVERITY", "CATEGORY", "READS"
             );
             for r in rules {
@@ -477,18 +454,18 @@ fn rules(format: ListFormat) -> Result<i32, String> {
                 } else {
                     by
                 };
-                println!(
-                    "{:<34} {:<8} {:<13} {:<10} {}",
+                text.push_str(&format!(
+                    "{:<34} {:<8} {:<13} {:<10} {}\n",
                     r.id,
                     r.severity.as_str(),
                     r.category,
                     by,
                     r.summary
-                );
+                ));
             }
         }
     }
-    Ok(EXIT_CLEAN)
+    print_stdout(&text).map(|()| EXIT_CLEAN)
 }
 
 /// The rule table in the README (a test keeps the README in sync with this).
@@ -567,8 +544,7 @@ fn indent(text: &str) -> String {
 
 fn explain(id: &str) -> Result<i32, String> {
     let rule = catalog::get(id).ok_or_else(|| catalog::unknown_rule_hint(id))?;
-    print!("{}", explain_text(rule));
-    Ok(EXIT_CLEAN)
+    print_stdout(&explain_text(rule)).map(|()| EXIT_CLEAN)
 }
 
 fn init(dir: &Path, force: bool) -> Result<i32, String> {
@@ -581,6 +557,22 @@ fn init(dir: &Path, force: bool) -> Result<i32, String> {
     }
     std::fs::write(&path, config::init_template())
         .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-    println!("wrote {}", path.display());
-    Ok(EXIT_CLEAN)
+    print_stdout(&format!("wrote {}\n", path.display())).map(|()| EXIT_CLEAN)
+}
+
+/// Writes text to standard output: see [`write_stdout`].
+fn print_stdout(text: &str) -> Result<(), String> {
+    write_stdout(text.as_bytes())
+}
+
+/// Every command writes to standard output through here. A reader that went away (`| head`,
+/// `| true`) is not an error: what it did not read is lost to nobody, and the exit code still
+/// says what the run found.
+fn write_stdout(bytes: &[u8]) -> Result<(), String> {
+    let mut stdout = std::io::stdout().lock();
+    match stdout.write_all(bytes).and_then(|()| stdout.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(format!("cannot write to standard output: {e}")),
+    }
 }

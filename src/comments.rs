@@ -20,9 +20,20 @@ pub fn comment_ranges(kind: FileKind, text: &str) -> Vec<Range<usize>> {
     }
 }
 
-/// JavaScript, TypeScript, JSON and HCL: `//` and `/* */` (not nested), outside strings and
-/// template literals.
 fn c_like(text: &str) -> Vec<Range<usize>> {
+    c_like_lex(text, false)
+}
+
+/// Byte ranges of everything in JavaScript/TypeScript that is not code: comments, strings and
+/// template literals (whole, `${}` included), in order. Regular expression literals count as
+/// code.
+pub fn script_not_code(text: &str) -> Vec<Range<usize>> {
+    c_like_lex(text, true)
+}
+
+/// JavaScript, TypeScript, JSON and HCL: `//` and `/* */` (not nested), outside strings and
+/// template literals; the literals too when `literals` is set.
+fn c_like_lex(text: &str, literals: bool) -> Vec<Range<usize>> {
     let b = text.as_bytes();
     let mut out = Vec::new();
     let mut i = 0;
@@ -43,6 +54,9 @@ fn c_like(text: &str) -> Vec<Range<usize>> {
                     }
                     j += 1;
                 }
+                if literals {
+                    out.push(i..(j + 1).min(b.len()));
+                }
                 i = j + 1;
             }
             _ => i += 1,
@@ -51,14 +65,27 @@ fn c_like(text: &str) -> Vec<Range<usize>> {
     out
 }
 
-/// Rust: jumps from one `/`, `"` or `'` to the next (most of a file is neither), and recognises a
-/// raw string (`r"..."`, `r#"..."#`, `br"..."`) at its opening quote.
 fn rust(text: &str) -> Vec<Range<usize>> {
+    rust_lex(text, false)
+}
+
+/// Byte ranges of everything in Rust source that is not code: comments, string literals (also
+/// raw `r#"…"#`, byte `b"…"` and C `c"…"` strings) and char literals (`'"'`, `b'{'`), in order.
+/// A bracket or quote inside any of them is text, not syntax.
+pub fn rust_not_code(text: &str) -> Vec<Range<usize>> {
+    rust_lex(text, true)
+}
+
+/// Rust: jumps from one `/`, `"` or `'` to the next (most of a file is neither), and recognises a
+/// raw string (`r"..."`, `r#"..."#`, `br"..."`, `cr"..."`) at its opening quote. Returns the
+/// comments, and the literals too when `literals` is set.
+fn rust_lex(text: &str, literals: bool) -> Vec<Range<usize>> {
     let b = text.as_bytes();
     let mut out = Vec::new();
     let mut i = 0;
     while let Some(n) = memchr::memchr3(b'/', b'"', b'\'', &b[i..]) {
         i += n;
+        let start = i;
         match b[i] {
             b'/' if matches!(b.get(i + 1), Some(b'/' | b'*')) => {
                 let end = block_or_line_comment(b, i, true);
@@ -73,7 +100,7 @@ fn rust(text: &str) -> Vec<Range<usize>> {
                     b[r] == b'r'
                         && (r == 0
                             || !is_ident(b[r - 1])
-                            || (b[r - 1] == b'b' && (r == 1 || !is_ident(b[r - 2]))))
+                            || (matches!(b[r - 1], b'b' | b'c') && (r == 1 || !is_ident(b[r - 2]))))
                 });
                 if raw {
                     let close: Vec<u8> = std::iter::once(b'"')
@@ -94,10 +121,21 @@ fn rust(text: &str) -> Vec<Range<usize>> {
                     }
                     i = (j + 1).min(b.len());
                 }
+                if literals {
+                    out.push(start..i);
+                }
             }
             _ => {
                 // A char literal ('x', '\n', '"') or a lifetime ('a): skip only the former.
-                i = rust_char_end(b, i).unwrap_or(i + 1);
+                match rust_char_end(b, i) {
+                    Some(end) => {
+                        if literals {
+                            out.push(start..end);
+                        }
+                        i = end;
+                    }
+                    None => i += 1,
+                }
             }
         }
     }
@@ -131,8 +169,9 @@ fn is_ident(c: u8) -> bool {
 
 fn rust_char_end(b: &[u8], i: usize) -> Option<usize> {
     if b.get(i + 1) == Some(&b'\\') {
-        let close = b[i + 2..].iter().take(10).position(|&c| c == b'\'')?;
-        return Some(i + 3 + close);
+        // The escaped character itself may be a quote (`'\''`).
+        let close = b.get(i + 3..)?.iter().take(10).position(|&c| c == b'\'')?;
+        return Some(i + 4 + close);
     }
     // One UTF-8 character then a quote.
     let rest = std::str::from_utf8(&b[i + 1..(i + 6).min(b.len())])
@@ -227,6 +266,27 @@ mod tests {
         // A string cut off after a backslash, and a raw string never closed.
         assert_eq!(comments(FileKind::Rust, "// a\n\"x\\"), ["// a"]);
         assert!(comments(FileKind::Rust, "r#\"open // x").is_empty());
+    }
+
+    #[test]
+    fn rust_literals_and_comments_are_not_code() {
+        let t = "a('\"', '(', b'{', '\\'', \"((\", r#\"\"((\"#, br\"[\", c\"{\", cr#\"{\"#) /* (( */ x<'a>";
+        let not_code: Vec<&str> = rust_not_code(t).into_iter().map(|r| &t[r]).collect();
+        assert_eq!(
+            not_code,
+            [
+                "'\"'",
+                "'('",
+                "'{'",
+                "'\\''",
+                "\"((\"",
+                "\"\"((\"#",
+                "\"[\"",
+                "\"{\"",
+                "\"{\"#",
+                "/* (( */"
+            ]
+        );
     }
 
     #[test]

@@ -219,17 +219,30 @@ pub fn discover(
                     }
                     return WalkState::Continue;
                 }
-                if entry.file_name() == "Cargo.lock" {
-                    out.lock().unwrap().lockfiles.push(abs.clone());
-                }
-                if MARKER_NAMES.contains(&entry.file_name().to_string_lossy().as_ref())
-                    || is_manifest_dir_yaml(path)
-                {
-                    let rel = path.strip_prefix(root).unwrap_or(path);
-                    out.lock()
-                        .unwrap()
-                        .markers
-                        .push((display_path(rel, cwd), abs.clone()));
+                let is_lock = entry.file_name() == "Cargo.lock";
+                let is_marker = MARKER_NAMES
+                    .contains(&entry.file_name().to_string_lossy().as_ref())
+                    || is_manifest_dir_yaml(path);
+                // A project file is read where it really is, and only inside the root: a
+                // symlink out of it (to /dev/zero, to another checkout) is not followed.
+                let real = if !(is_lock || is_marker) {
+                    None
+                } else if ft.is_symlink() {
+                    std::fs::canonicalize(&abs)
+                        .ok()
+                        .filter(|t| t.starts_with(canon_root))
+                } else {
+                    Some(abs.clone())
+                };
+                if let Some(real) = real {
+                    let mut d = out.lock().unwrap();
+                    if is_marker {
+                        let rel = path.strip_prefix(root).unwrap_or(path);
+                        d.markers.push((display_path(rel, cwd), real.clone()));
+                    }
+                    if is_lock {
+                        d.lockfiles.push(real);
+                    }
                 }
                 if ft.is_symlink() {
                     let target = std::fs::canonicalize(&abs);
@@ -374,10 +387,7 @@ pub fn show_roles(
 
 /// The first few KiB of a file, lossily decoded (for header markers).
 fn read_head(path: &Path) -> String {
-    use std::io::Read;
-    let mut buf = Vec::new();
-    let _ = std::fs::File::open(path).and_then(|f| f.take(4096).read_to_end(&mut buf));
-    String::from_utf8_lossy(&buf).into_owned()
+    String::from_utf8_lossy(&crate::reader::head(path, 4096)).into_owned()
 }
 
 fn role_globs(settings: &Settings) -> Result<globset::GlobSet, String> {

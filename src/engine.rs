@@ -35,6 +35,23 @@ pub struct Options {
     pub cwd: PathBuf,
 }
 
+/// Each worker's stack. The analyzers' guards (bracket depth, chain length) keep recursion far
+/// below it, in debug builds too.
+const WORKER_STACK: usize = 256 << 20;
+
+/// At most this many worker threads, whatever `-j` asks (each reserves a large stack).
+pub const MAX_THREADS: usize = 256;
+
+/// The worker threads for `-j`: `None` or `0` means one per CPU; more than four per CPU (at most
+/// [`MAX_THREADS`]) buys nothing but memory. The run also never starts more than it has files.
+pub fn worker_threads(requested: Option<usize>) -> usize {
+    let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
+    match requested {
+        None | Some(0) => cpus,
+        Some(n) => n.min((4 * cpus).min(MAX_THREADS)),
+    }
+}
+
 /// Files by fate. `discovered` is counted by discovery as each file is found; every one of them
 /// ends scanned, skipped or failed, so `discovered = scanned + skipped + failed` (tests compare).
 #[derive(Debug, Default, Clone, Serialize)]
@@ -179,7 +196,8 @@ fn check_discovered(
     std::thread::scope(|scope| {
         for _ in 0..threads {
             std::thread::Builder::new()
-                .stack_size(64 << 20)
+                // Reserved, not used: only the pages a deep parse touches cost memory.
+                .stack_size(WORKER_STACK)
                 .spawn_scoped(scope, || {
                     loop {
                         let i = next.fetch_add(1, Ordering::Relaxed);
@@ -404,20 +422,23 @@ impl Engine<'_> {
                 message,
             });
         };
-        bytes.clear();
         let max = self.opts.settings.max_file_size;
-        let read = std::fs::File::open(&c.abs).and_then(|f| {
-            use std::io::Read;
-            // One byte past the limit is enough to know the file is too large.
-            f.take(max.saturating_add(1)).read_to_end(bytes)
-        });
-        if let Err(e) = read {
-            fail(&mut r, "read-error", format!("cannot read file: {e}"));
-            return r;
-        }
-        if bytes.len() as u64 > max {
-            r.skipped = Some(SkipReason::TooLarge);
-            return r;
+        // Discovery accepted the path (a symlink inside the root is followed); the file can
+        // have changed since: it is read only if it is still a regular file within the limit.
+        match crate::reader::read_into(&c.abs, max, crate::reader::Origin::User, bytes) {
+            Ok(()) => {}
+            Err(crate::reader::ReadError::TooLarge { .. }) => {
+                r.skipped = Some(SkipReason::TooLarge);
+                return r;
+            }
+            Err(crate::reader::ReadError::NotRegular) => {
+                r.skipped = Some(SkipReason::NotRegularFile);
+                return r;
+            }
+            Err(e) => {
+                fail(&mut r, "read-error", format!("cannot read file: {e}"));
+                return r;
+            }
         }
         let text = match std::str::from_utf8(bytes) {
             Ok(t) => t,
@@ -431,7 +452,13 @@ impl Engine<'_> {
                 return r;
             }
         };
-        if matches!(c.kind, FileKind::Script) && looks_minified(text) {
+        // A page whose inline script is a bundle is build output, like a minified .js file.
+        let minified = match c.kind {
+            FileKind::Script => looks_minified(text),
+            FileKind::Markup => analyzers::script::inline_scripts(text).any(looks_minified),
+            _ => false,
+        };
+        if minified {
             r.skipped = Some(SkipReason::Minified);
             return r;
         }
@@ -678,4 +705,18 @@ fn with_panic_capture<T>(f: impl FnOnce() -> std::thread::Result<T>) -> Result<T
         .with(|c| std::mem::replace(&mut *c.borrow_mut(), outer))
         .unwrap_or_default();
     out.map_err(|_| if msg.is_empty() { "panic".into() } else { msg })
+}
+
+#[cfg(test)]
+mod thread_tests {
+    use super::{MAX_THREADS, worker_threads};
+
+    #[test]
+    fn zero_is_automatic_and_absurd_counts_are_clamped() {
+        let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
+        assert_eq!(worker_threads(None), cpus);
+        assert_eq!(worker_threads(Some(0)), cpus);
+        assert_eq!(worker_threads(Some(1)), 1);
+        assert_eq!(worker_threads(Some(100_000)), (4 * cpus).min(MAX_THREADS));
+    }
 }

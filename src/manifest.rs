@@ -200,21 +200,10 @@ fn is_server_dep(name: &str, value: Option<&toml::Value>) -> bool {
     }
 }
 
-/// Reads a manifest through the same limits as any scanned file: a regular file (not a symlink),
-/// at most [`MAX_MANIFEST_BYTES`].
+/// Reads a manifest through the bounded reader: a regular file (not a symlink), at most
+/// [`MAX_MANIFEST_BYTES`].
 pub fn read(path: &Path) -> Option<String> {
-    use std::io::Read;
-    let meta = std::fs::symlink_metadata(path).ok()?;
-    if !meta.is_file() || meta.len() > MAX_MANIFEST_BYTES {
-        return None;
-    }
-    let mut text = String::new();
-    std::fs::File::open(path)
-        .ok()?
-        .take(MAX_MANIFEST_BYTES)
-        .read_to_string(&mut text)
-        .ok()?;
-    Some(text)
+    crate::reader::read_text(path, MAX_MANIFEST_BYTES, crate::reader::Origin::Project).ok()
 }
 
 /// Folders where the walk up for a manifest stops: a repository or configured project root.

@@ -20,7 +20,7 @@ impl ProjectInfo {
     pub fn load(lockfiles: &[PathBuf]) -> Self {
         let mut info = ProjectInfo::default();
         for path in lockfiles {
-            let (Ok(text), Some(dir)) = (std::fs::read_to_string(path), path.parent()) else {
+            let (Some(text), Some(dir)) = (crate::reader::project_file(path), path.parent()) else {
                 continue;
             };
             info.lockfiles
@@ -190,8 +190,8 @@ fn is_web_server(main_rs: &std::path::Path) -> bool {
     else {
         return true;
     };
-    match std::fs::read_to_string(manifest) {
-        Ok(text) => {
+    match crate::reader::project_file(&manifest) {
+        Some(text) => {
             let deps = text.split("[dev-dependencies]").next().unwrap_or("");
             SERVER_CRATES.iter().any(|c| {
                 deps.lines().any(|l| {
@@ -201,7 +201,7 @@ fn is_web_server(main_rs: &std::path::Path) -> bool {
                 })
             })
         }
-        Err(_) => true,
+        None => true,
     }
 }
 
@@ -272,18 +272,18 @@ impl ProjectContext {
                     mobile.insert(format!("Flutter ({rel})"));
                 }
                 "package.json"
-                    if std::fs::read_to_string(abs)
-                        .is_ok_and(|t| t.contains("\"react-native\"")) =>
+                    if crate::reader::project_file(abs)
+                        .is_some_and(|t| t.contains("\"react-native\"")) =>
                 {
                     mobile.insert(format!("React Native ({rel})"));
                 }
                 "docker-compose.yml" | "docker-compose.yaml" | "compose.yml" | "compose.yaml" => {
-                    if let Ok(text) = std::fs::read_to_string(abs) {
+                    if let Some(text) = crate::reader::project_file(abs) {
                         services.extend(compose_built_services(&text));
                     }
                 }
                 _ if name.ends_with(".yaml") || name.ends_with(".yml") => {
-                    if let Ok(text) = std::fs::read_to_string(abs) {
+                    if let Some(text) = crate::reader::project_file(abs) {
                         services.extend(kubernetes_deployments(&text));
                     }
                 }

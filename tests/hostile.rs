@@ -4,8 +4,15 @@ use serde_json::Value;
 use std::os::unix::ffi::OsStrExt;
 use std::process::Command;
 
+/// The binary under test: `AUTHLINT_BIN` when set (worktrees that share one target directory
+/// overwrite each other's `target/debug/authlint` between the build and the test; run this
+/// test binary with `AUTHLINT_BIN=target/debug/deps/authlint-<hash>` to test your own build).
+fn bin() -> std::ffi::OsString {
+    std::env::var_os("AUTHLINT_BIN").unwrap_or_else(|| env!("CARGO_BIN_EXE_authlint").into())
+}
+
 fn run_json(dir: &std::path::Path, extra: &[&str]) -> (i32, Value) {
-    let out = Command::new(env!("CARGO_BIN_EXE_authlint"))
+    let out = Command::new(bin())
         .args(["check", ".", "--format", "json", "--no-config"])
         .args(extra)
         .current_dir(dir)
@@ -152,7 +159,7 @@ fn columns_count_characters_and_utf16_units_in_every_format() {
         Some(prefix.encode_utf16().count() as u64 + 1)
     );
     assert_eq!(f["start"]["offset"].as_u64(), Some(prefix.len() as u64));
-    let out = Command::new(env!("CARGO_BIN_EXE_authlint"))
+    let out = Command::new(bin())
         .args(["check", ".", "--format", "sarif", "--no-config"])
         .current_dir(dir.path())
         .output()
@@ -189,10 +196,10 @@ fn an_unreadable_file_is_reported_and_the_run_goes_on() {
             "--bounding-set=-dac_override,-dac_read_search",
             "--",
         ])
-        .arg(env!("CARGO_BIN_EXE_authlint"));
+        .arg(bin());
         c
     } else {
-        Command::new(env!("CARGO_BIN_EXE_authlint"))
+        Command::new(bin())
     };
     let out = cmd
         .args(["check", ".", "--format", "json", "--no-config"])
@@ -216,4 +223,396 @@ fn an_unreadable_file_is_reported_and_the_run_goes_on() {
         d["message"].as_str().unwrap().contains("ermission denied"),
         "{d}"
     );
+}
+
+fn run_human(dir: &std::path::Path, extra: &[&str]) -> (i32, String, String) {
+    let out = Command::new(bin())
+        .args(["check", ".", "--no-config", "--color", "never"])
+        .args(extra)
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// miette panics when asked to draw past column 65,535; the human report shows a window.
+#[test]
+fn a_finding_past_column_65535_is_shown_in_a_window() {
+    let dir = tempfile::tempdir().unwrap();
+    let json = format!(
+        "{{{}\"jwt\": {{\"secret\": \"k8s7Hf0pQz9LmN2vX4bW\"}}}}\n",
+        " ".repeat(70_000)
+    );
+    std::fs::write(dir.path().join("a.json"), &json).unwrap();
+    let (code, out, err) = run_human(dir.path(), &[]);
+    assert_eq!(code, 1, "{err}");
+    assert!(out.contains("hardcoded-signing-secret"), "{out}");
+    assert!(out.contains("a.json:1:70020"), "{out}");
+    assert!(out.contains("…"), "the cut is marked: {out}");
+    assert!(
+        out.lines().all(|l| l.chars().count() < 400),
+        "no line of the report is 70,000 columns wide"
+    );
+}
+
+#[test]
+fn a_config_error_past_column_65535_is_shown_in_a_window() {
+    let dir = tempfile::tempdir().unwrap();
+    let toml = format!("[rules]\nx = {}nope\n", " ".repeat(70_000));
+    std::fs::write(dir.path().join("authlint.toml"), toml).unwrap();
+    let out = Command::new(bin())
+        .args(["check", "."])
+        .env("NO_COLOR", "1")
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("authlint.toml:2:70005"), "{err}");
+    assert!(err.contains("1 problem"), "{err}");
+}
+
+/// Every command run with its standard output already closed (`authlint rules | true`).
+#[test]
+fn a_closed_pipe_ends_every_command_quietly() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("a.json"),
+        "{\"jwt\": {\"secret\": \"k8s7Hf0pQz9LmN2vX4bW\"}}\n",
+    )
+    .unwrap();
+    let cases: &[(&[&str], i32)] = &[
+        (&["check", ".", "--no-config"], 1),
+        (&["check", ".", "--no-config", "--show-roles"], 0),
+        (&["rules"], 0),
+        (&["rules", "--format", "json"], 0),
+        (&["rules", "--format", "markdown"], 0),
+        (&["explain", "cookie-missing-httponly"], 0),
+        (&["design", ".", "--no-config"], 0),
+        (&["design", ".", "--no-config", "--format", "json"], 0),
+        (&["vocabulary"], 0),
+        (&["init", "."], 0),
+    ];
+    for (args, want) in cases {
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let out = Command::new(bin())
+            .args(*args)
+            .current_dir(dir.path())
+            .stdout(writer)
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(*want), "{args:?}: {err}");
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+    }
+}
+
+/// Runs authlint, killing it after `limit`; `None` when it did not finish in time.
+fn run_within(
+    dir: &std::path::Path,
+    args: &[&str],
+    limit: std::time::Duration,
+) -> Option<std::process::Output> {
+    let mut child = Command::new(bin())
+        .args(args)
+        .current_dir(dir)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if started.elapsed() > limit {
+            child.kill().unwrap();
+            child.wait().unwrap();
+            return None;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    Some(child.wait_with_output().unwrap())
+}
+
+/// `-j 100000` spawned thousands of threads (1.3 GB) before it was killed.
+#[test]
+fn an_absurd_thread_count_is_clamped_and_zero_means_automatic() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("a.json"),
+        "{\"jwt\": {\"secret\": \"k8s7Hf0pQz9LmN2vX4bW\"}}\n",
+    )
+    .unwrap();
+    for j in ["100000", "0"] {
+        let out = run_within(
+            dir.path(),
+            &["check", ".", "--no-config", "--format", "json", "-j", j],
+            std::time::Duration::from_secs(10),
+        )
+        .unwrap_or_else(|| panic!("-j {j} did not finish in 10 s"));
+        assert_eq!(out.status.code(), Some(1), "-j {j}");
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(v["findings"].as_array().unwrap().len(), 1, "-j {j}");
+    }
+}
+
+/// A session cookie set without HttpOnly and SameSite: two findings in every tree below.
+const CANARY: &str = "fn login(jar: CookieJar, v: String) -> CookieJar {\n    jar.add(Cookie::build((\"session\", v)).secure(true))\n}\n";
+
+/// The rules that reported in `path`.
+fn rules_in(v: &Value, path: &str) -> Vec<String> {
+    v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["path"] == path)
+        .map(|f| f["rule"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// Brackets in comments, strings and char literals are text: they neither hide a file's findings
+/// behind "brackets nest deeper" nor let real nesting past the guard.
+#[test]
+fn the_rust_nesting_guard_counts_only_code() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path();
+    let w = |name: &str, text: &str| std::fs::write(p.join(name), text).unwrap();
+    let deep = 300;
+    w(
+        "comment.rs",
+        &format!("/* {} */\n{CANARY}", "(".repeat(deep)),
+    );
+    w(
+        "strings.rs",
+        &format!(
+            "const A: &str = r#\"{0}\"#;\nconst B: &[u8] = b\"{0}\";\nconst C: char = '(';\n{CANARY}",
+            "[".repeat(deep)
+        ),
+    );
+    // The `"` in the char literal opened a string for the guard: the nesting after it went
+    // uncounted, into the parser's recursion.
+    w(
+        "quote.rs",
+        &format!(
+            "fn f() {{ let q = '\"'; let x = {}1{}; }}\n{CANARY}",
+            "(".repeat(100_000),
+            ")".repeat(100_000)
+        ),
+    );
+    w("canary.rs", CANARY);
+    let (code, v) = run_json(p, &[]);
+    assert_eq!(code, 1);
+    for file in ["comment.rs", "strings.rs", "canary.rs"] {
+        assert_eq!(
+            rules_in(&v, file),
+            ["cookie-missing-httponly", "cookie-missing-samesite"],
+            "{file}: {}",
+            v["diagnostics"]
+        );
+    }
+    let d = &v["diagnostics"][0];
+    assert_eq!(
+        (&d["path"], &d["kind"]),
+        (&"quote.rs".into(), &"parse-error".into())
+    );
+    assert!(
+        d["message"].as_str().unwrap().contains("nest deeper"),
+        "{d}"
+    );
+    assert_eq!(v["diagnostics"].as_array().unwrap().len(), 1);
+}
+
+/// An inline script with a line over 10,000 characters was dropped silently (the page counted
+/// as scanned); the same code in a .js file is reported as skipped, minified.
+#[test]
+fn a_page_with_a_minified_inline_script_is_reported_as_skipped() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path();
+    let bundle = format!(
+        "localStorage.setItem('token', t);{}",
+        "var a=1;".repeat(1_500)
+    );
+    for name in ["page.html", "App.vue", "Page.svelte", "bundle.js"] {
+        let text = if name.ends_with(".js") {
+            bundle.clone()
+        } else {
+            format!("<template><p>hi</p></template>\n<script>\n{bundle}\n</script>\n")
+        };
+        std::fs::write(p.join(name), text).unwrap();
+    }
+    let (_, v) = run_json(p, &[]);
+    let skipped: Vec<(&str, &str)> = v["skipped"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| (s["path"].as_str().unwrap(), s["reason"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        skipped,
+        [
+            ("App.vue", "minified"),
+            ("Page.svelte", "minified"),
+            ("bundle.js", "minified"),
+            ("page.html", "minified")
+        ]
+    );
+    let files = &v["summary"]["files"];
+    assert_eq!(
+        (&files["scanned"], &files["skipped"]),
+        (&0.into(), &4.into())
+    );
+}
+
+/// A FIFO with a project file's name hung the run: the project pass opened it to read the
+/// services it builds.
+#[test]
+fn a_fifo_named_like_a_project_file_does_not_hang_the_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path();
+    std::fs::write(p.join("canary.rs"), CANARY).unwrap();
+    for name in [
+        "docker-compose.yml",
+        "package.json",
+        "Cargo.toml",
+        "Cargo.lock",
+    ] {
+        let fifo = std::ffi::CString::new(p.join(name).as_os_str().as_bytes()).unwrap();
+        assert_eq!(unsafe { libc_mkfifo(fifo.as_ptr(), 0o644) }, 0);
+    }
+    let out = run_within(
+        p,
+        &["check", ".", "--no-config", "--format", "json"],
+        std::time::Duration::from_secs(20),
+    )
+    .expect("the run ends");
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        rules_in(&v, "canary.rs"),
+        ["cookie-missing-httponly", "cookie-missing-samesite"]
+    );
+}
+
+/// Project files that are symlinks out of the root (to /dev/zero, to another checkout's compose
+/// file) are not followed: memory stays bounded and the outside file does not change the verdict.
+#[test]
+fn project_files_linked_out_of_the_root_are_not_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let outside = dir.path().join("outside");
+    let p = dir.path().join("repo");
+    std::fs::create_dir_all(&outside).unwrap();
+    std::fs::create_dir_all(&p).unwrap();
+    std::fs::write(
+        outside.join("compose.yml"),
+        "services:\n  stranger:\n    build: .\n",
+    )
+    .unwrap();
+    std::fs::write(p.join("canary.rs"), CANARY).unwrap();
+    let link = |target: &std::path::Path, name: &str| {
+        std::os::unix::fs::symlink(target, p.join(name)).unwrap()
+    };
+    link(&outside.join("compose.yml"), "docker-compose.yml");
+    let zero = std::path::Path::new("/dev/zero");
+    for name in ["package.json", "Cargo.toml", "Cargo.lock", "compose.yaml"] {
+        link(zero, name);
+    }
+    let out = run_within(
+        &p,
+        &["design", ".", "--no-config", "--format", "json"],
+        std::time::Duration::from_secs(20),
+    )
+    .expect("the run ends");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let names = v["context"]["service_names"].to_string();
+    assert!(!names.contains("stranger"), "{names}");
+    let (code, v) = run_json(&p, &[]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        rules_in(&v, "canary.rs"),
+        ["cookie-missing-httponly", "cookie-missing-samesite"]
+    );
+}
+
+/// Small files that overflowed the stack (exit 134, every finding lost): chains rather than
+/// brackets (the scripts on separate lines, or they would be skipped as minified). Each becomes a parse error and the canary beside them keeps its findings.
+#[test]
+fn long_chains_are_parse_errors_not_stack_overflows() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path();
+    let cookie = "\ndocument.cookie = 'session=' + t;\n";
+    let cases = [
+        (
+            "amp.rs",
+            format!("type SessionToken = {}u8;\n", "&".repeat(30_000)),
+        ),
+        (
+            "breaks.rs",
+            format!(
+                "fn session() {{ loop {{ {}; }} }}\n",
+                "break ".repeat(20_000)
+            ),
+        ),
+        (
+            "closures.rs",
+            format!("fn session() {{ let f = {}1; }}\n", "|| ".repeat(20_000)),
+        ),
+        (
+            "not.rs",
+            format!("fn session() {{ let x = {}true; }}\n", "!".repeat(50_000)),
+        ),
+        (
+            "plus.rs",
+            format!("fn session() {{ let x = 1{}; }}\n", " + 1".repeat(160_000)),
+        ),
+        (
+            "arrows.js",
+            format!("const f = {}1;{cookie}", "()=>\n".repeat(100_000)),
+        ),
+        (
+            "assign.js",
+            format!("let a; const f = {}1;{cookie}", "a=\n".repeat(300_000)),
+        ),
+        (
+            "cond.js",
+            format!("const f = {}1;{cookie}", "a?b:\n".repeat(300_000)),
+        ),
+        (
+            "new.js",
+            format!("const f = {}X;{cookie}", "new\n".repeat(300_000)),
+        ),
+        (
+            "labels.tf",
+            format!(
+                "resource {}{{ secret = \"x\" }}\n",
+                "\"a\" ".repeat(200_000)
+            ),
+        ),
+    ];
+    for (name, text) in &cases {
+        std::fs::write(p.join(name), text).unwrap();
+    }
+    std::fs::write(p.join("canary.rs"), CANARY).unwrap();
+    let (code, v) = run_json(p, &[]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        rules_in(&v, "canary.rs"),
+        ["cookie-missing-httponly", "cookie-missing-samesite"]
+    );
+    let diagnostics: Vec<(&str, &str)> = v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| (d["path"].as_str().unwrap(), d["kind"].as_str().unwrap()))
+        .collect();
+    for (name, _) in &cases {
+        assert!(
+            diagnostics.contains(&(name, "parse-error")),
+            "{name}: {}",
+            v["diagnostics"]
+        );
+    }
 }

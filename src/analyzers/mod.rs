@@ -1,5 +1,6 @@
 //! One analyzer per language family. Each parses a file once and runs its small rules on the
 //! shared parse. Analyzers know nothing about output formats.
+pub mod chain;
 pub mod config;
 pub mod rust;
 pub mod script;

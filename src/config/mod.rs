@@ -8,7 +8,7 @@ pub use template::init_template;
 use crate::catalog;
 use crate::finding::Severity;
 use crate::roles::{Policy, Role};
-use miette::{Diagnostic, LabeledSpan, NamedSource, SourceCode};
+use miette::{Diagnostic, LabeledSpan, SourceCode};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::fmt;
@@ -131,8 +131,8 @@ struct CargoMetadata {
 #[derive(Debug)]
 pub struct ConfigError {
     pub path: String,
-    src: NamedSource<String>,
-    span: Option<(usize, usize)>,
+    /// The file and the span in it, as miette reads them.
+    src: Option<(crate::snippet::Owned, (usize, usize))>,
     pub message: String,
     help: Option<String>,
 }
@@ -147,9 +147,8 @@ impl ConfigError {
     ) -> Self {
         let name = path.display().to_string();
         ConfigError {
-            path: name.clone(),
-            src: NamedSource::new(name, text.to_string()),
-            span: span.map(|r| (r.start, r.end.saturating_sub(r.start))),
+            src: span.map(|r| crate::snippet::Owned::new(name.clone(), text, r.start, r.end)),
+            path: name,
             message,
             help,
         }
@@ -174,10 +173,11 @@ impl Diagnostic for ConfigError {
             .map(|h| Box::new(h) as Box<dyn fmt::Display>)
     }
     fn source_code(&self) -> Option<&dyn SourceCode> {
-        self.span.map(|_| &self.src as &dyn SourceCode)
+        self.src.as_ref().map(|(src, _)| src as &dyn SourceCode)
     }
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        let (start, len) = self.span?;
+        let (_, (start, len)) = self.src.as_ref()?;
+        let (start, len) = (*start, *len);
         Some(Box::new(std::iter::once(LabeledSpan::new(
             Some("here".into()),
             start,
@@ -207,7 +207,7 @@ pub fn discover(start: &Path) -> Option<PathBuf> {
             }
         }
         let cargo = d.join("Cargo.toml");
-        if let Ok(text) = std::fs::read_to_string(&cargo)
+        if let Some(text) = crate::reader::project_file(&cargo)
             && (text.contains("metadata.authlint]") || text.contains("[package.metadata.authlint"))
         {
             return Some(cargo);
@@ -219,7 +219,12 @@ pub fn discover(start: &Path) -> Option<PathBuf> {
 
 /// Loads and validates a config file. Cargo.toml is read for its metadata table.
 pub fn load(path: &Path) -> Result<Settings, ConfigErrors> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
+    let text = crate::reader::read_text(
+        path,
+        crate::reader::MAX_PROJECT_FILE,
+        crate::reader::Origin::User,
+    )
+    .map_err(|e| {
         ConfigErrors(vec![ConfigError::new(
             path,
             "",
@@ -488,7 +493,7 @@ mod tests {
             e.0[0].help.as_deref(),
             Some("did you mean `access_token_max_ttl`?")
         );
-        assert_eq!(e.0[0].span.map(|s| s.0), Some(0));
+        assert_eq!(e.0[0].src.as_ref().map(|(_, s)| s.0), Some(0));
         let e = load_str("refresh_token_max_ttl = \"30 parsecs\"\n").unwrap_err();
         assert!(e.0[0].message.contains("unknown unit `parsecs`"));
     }

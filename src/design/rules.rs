@@ -313,7 +313,7 @@ fn privilege_claims(index: &Index, settings: &Settings, out: &mut Vec<(String, u
 fn in_front_end_crate(path: &str) -> bool {
     let mut dir = std::path::Path::new(path).parent();
     while let Some(d) = dir {
-        if let Ok(text) = std::fs::read_to_string(d.join("Cargo.toml")) {
+        if let Some(text) = crate::reader::project_file(&d.join("Cargo.toml")) {
             return ["yew", "leptos", "dioxus", "sycamore", "web-sys", "gloo"]
                 .iter()
                 .any(|c| {

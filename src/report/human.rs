@@ -3,11 +3,9 @@
 use super::{Reporter, Style};
 use crate::engine::Outcome;
 use crate::finding::{Diagnostic as FileDiagnostic, Finding, Severity, SkipReason};
+use crate::snippet::{Excerpt, View};
 use crate::source::SourceFile;
-use miette::{
-    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError,
-    MietteSpanContents, SourceCode, SourceSpan, SpanContents,
-};
+use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, SourceCode};
 use std::fmt;
 use std::io::{self, Write};
 
@@ -18,37 +16,7 @@ pub struct Human {
 /// One finding as a miette diagnostic.
 struct Rendered<'a> {
     finding: &'a Finding,
-    source: Named<'a>,
-}
-
-/// A borrowed file text with its name (miette's `NamedSource` wants owned, `'static` data).
-struct Named<'a> {
-    name: &'a str,
-    text: &'a str,
-    language: &'static str,
-}
-
-impl SourceCode for Named<'_> {
-    fn read_span<'b>(
-        &'b self,
-        span: &SourceSpan,
-        before: usize,
-        after: usize,
-    ) -> Result<Box<dyn SpanContents<'b> + 'b>, MietteError> {
-        let inner = self.text.read_span(span, before, after)?;
-        let mut contents = MietteSpanContents::new_named(
-            self.name.to_string(),
-            inner.data(),
-            *inner.span(),
-            inner.line(),
-            inner.column(),
-            inner.line_count(),
-        );
-        if !self.language.is_empty() {
-            contents = contents.with_language(self.language);
-        }
-        Ok(Box::new(contents))
-    }
+    source: View<'a>,
 }
 
 impl fmt::Debug for Rendered<'_> {
@@ -87,15 +55,10 @@ impl Diagnostic for Rendered<'_> {
     }
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
         let f = self.finding;
-        let primary = LabeledSpan::new_primary_with_span(
-            None,
-            (f.start.offset, f.end.offset - f.start.offset),
-        );
-        let related = f.labels.iter().map(|l| {
-            LabeledSpan::new_with_span(
-                Some(l.message.clone()),
-                (l.start.offset, l.end.offset - l.start.offset),
-            )
+        let span = |start, end| self.source.span(start, end);
+        let primary = LabeledSpan::new_primary_with_span(None, span(f.start.offset, f.end.offset));
+        let related = f.labels.iter().map(move |l| {
+            LabeledSpan::new_with_span(Some(l.message.clone()), span(l.start.offset, l.end.offset))
         });
         Some(Box::new(std::iter::once(primary).chain(related)))
     }
@@ -135,9 +98,16 @@ impl Reporter for Human {
                 .sources
                 .get(&f.path)
                 .map_or("", |s: &std::sync::Arc<SourceFile>| s.text.as_str());
-            let source = Named {
+            let points: Vec<usize> = std::iter::once(f)
+                .map(|f| (f.start.offset, f.end.offset))
+                .chain(f.labels.iter().map(|l| (l.start.offset, l.end.offset)))
+                .flat_map(|(a, b)| [a, b])
+                .collect();
+            let excerpt = Excerpt::around(text, &points);
+            let source = View {
                 name: &f.path,
-                text,
+                file: text,
+                excerpt: excerpt.as_ref(),
                 language: language(&f.path),
             };
             let mut buf = String::new();

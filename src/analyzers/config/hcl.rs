@@ -102,6 +102,10 @@ impl P<'_> {
             }
             let mut labels = Vec::new();
             loop {
+                // Each label is one more level of the tree (`a "b" "c" {}` is `a.b.c`).
+                if depth + labels.len() > MAX_DEPTH {
+                    return self.err(format!("nested deeper than {MAX_DEPTH} levels"));
+                }
                 self.skip(false)?;
                 match self.b.get(self.i) {
                     Some(b'{') => break,

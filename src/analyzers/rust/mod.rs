@@ -120,10 +120,22 @@ impl Analyzer for RustAnalyzer {
     }
 
     fn check(&self, file: &SourceFile, ctx: &Context, sink: &mut Sink) {
-        if let Some(at) = too_deep(&file.text) {
+        let not_code = crate::comments::rust_not_code(&file.text);
+        if let Some(at) = too_deep(&file.text, &not_code) {
             sink.parse_error(
                 Some(Span::new(at, at + 1)),
                 format!("cannot parse Rust: brackets nest deeper than {MAX_NESTING} levels"),
+            );
+            return;
+        }
+        if let Some(at) = super::chain::too_long(&file.text, &not_code, PREFIX_WORDS) {
+            sink.parse_error(
+                Some(Span::new(at, at + 1)),
+                format!(
+                    "cannot parse Rust: one expression or type chains more than {} operators, \
+                     calls or prefixes, too deeply nested for authlint to parse safely",
+                    super::chain::MAX_CHAIN
+                ),
             );
             return;
         }
@@ -154,37 +166,35 @@ impl Analyzer for RustAnalyzer {
     }
 }
 
+/// Keywords that nest what follows them (`break break x`, `move || move || x`, `&mut &mut T`).
+const PREFIX_WORDS: &[&str] = &[
+    "break", "return", "yield", "move", "box", "mut", "dyn", "impl", "ref", "async", "const",
+];
+
 /// Deeper nesting than any real program has; parsing it would exhaust the stack.
 pub const MAX_NESTING: usize = 256;
 
-/// The offset where bracket nesting first exceeds [`MAX_NESTING`] (string literals skipped).
-fn too_deep(text: &str) -> Option<usize> {
+/// The offset where bracket nesting first exceeds [`MAX_NESTING`]. Brackets in comments,
+/// strings (raw, byte) and char literals are text, not nesting.
+fn too_deep(text: &str, not_code: &[std::ops::Range<usize>]) -> Option<usize> {
     let b = text.as_bytes();
     let mut depth = 0usize;
-    let mut i = 0;
-    while i < b.len() {
-        match b[i] {
-            b'(' | b'[' | b'{' => {
-                depth += 1;
-                if depth > MAX_NESTING {
-                    return Some(i);
+    let mut code = 0;
+    let gaps = not_code.iter().map(|r| (r.start, r.end));
+    for (end, next) in gaps.chain(std::iter::once((b.len(), b.len()))) {
+        for (i, &c) in b[code..end].iter().enumerate() {
+            match c {
+                b'(' | b'[' | b'{' => {
+                    depth += 1;
+                    if depth > MAX_NESTING {
+                        return Some(code + i);
+                    }
                 }
+                b')' | b']' | b'}' => depth = depth.saturating_sub(1),
+                _ => {}
             }
-            b')' | b']' | b'}' => depth = depth.saturating_sub(1),
-            b'"' => {
-                i += 1;
-                while i < b.len() && b[i] != b'"' {
-                    i += if b[i] == b'\\' { 2 } else { 1 };
-                }
-            }
-            b'/' if b.get(i + 1) == Some(&b'/') => {
-                while i < b.len() && b[i] != b'\n' {
-                    i += 1;
-                }
-            }
-            _ => {}
         }
-        i += 1;
+        code = next;
     }
     None
 }

@@ -25,6 +25,11 @@ use walk::{Pass, Walker};
 /// generated file with thousands of levels must cost one diagnostic, not the process.
 const MAX_NESTING: usize = 1000;
 
+/// Keywords that nest what follows them (`new new X`, `await await x`, `typeof typeof x`).
+const PREFIX_WORDS: &[&str] = &[
+    "new", "await", "typeof", "void", "delete", "yield", "async", "return", "throw", "keyof",
+];
+
 pub struct ScriptAnalyzer;
 
 impl Analyzer for ScriptAnalyzer {
@@ -57,10 +62,9 @@ impl Analyzer for ScriptAnalyzer {
 
     fn check(&self, file: &SourceFile, _ctx: &Context, sink: &mut Sink) {
         let blocks = match file.kind {
-            FileKind::Markup => markup::script_blocks(&file.text)
-                .into_iter()
-                .filter(|b| !b.text.lines().any(|l| l.len() > 10_000))
-                .collect(),
+            // The engine skips a page with a minified inline script before it gets here, as it
+            // skips a minified .js file.
+            FileKind::Markup => markup::script_blocks(&file.text),
             _ => vec![Block {
                 text: &file.text,
                 start: 0,
@@ -71,6 +75,11 @@ impl Analyzer for ScriptAnalyzer {
             check_block(file, &b, sink);
         }
     }
+}
+
+/// The code of each `<script>` block of an HTML, Vue or Svelte file.
+pub fn inline_scripts(text: &str) -> impl Iterator<Item = &str> {
+    markup::script_blocks(text).into_iter().map(|b| b.text)
 }
 
 fn language(b: &Block) -> &'static str {
@@ -109,6 +118,19 @@ fn check_block(file: &SourceFile, b: &Block, sink: &mut Sink) {
             format!(
                 "cannot parse {}: brackets nested {depth} levels deep (more than {MAX_NESTING})",
                 language(b)
+            ),
+        );
+        return;
+    }
+    let not_code = crate::comments::script_not_code(b.text);
+    if let Some(at) = super::chain::too_long(b.text, &not_code, PREFIX_WORDS) {
+        sink.parse_error(
+            Some(Span::new(b.start + at, b.start + at + 1)),
+            format!(
+                "cannot parse {}: one expression chains more than {} operators, calls or \
+                 prefixes, too deeply nested for authlint to parse safely",
+                language(b),
+                super::chain::MAX_CHAIN
             ),
         );
         return;
