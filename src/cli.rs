@@ -205,23 +205,13 @@ fn load_settings(
     } else if let Some(p) = config_file {
         Some(p.to_path_buf())
     } else {
-        config::discover(paths.first().map_or(cwd, PathBuf::as_path))
+        config::discover(&config::search_start(paths, cwd))
     };
     let Some(path) = path else {
-        // Without a config, the project is the first path checked: baseline fingerprints are
-        // relative to it, whichever directory authlint runs from.
-        let first = paths.first().map(|p| crate::discover::absolute(cwd, p));
-        let root = match first {
-            Some(p) if p.is_dir() => p,
-            // Files (as pre-commit passes them) belong to the project in the working directory.
-            Some(p) if p.starts_with(cwd) => cwd.to_path_buf(),
-            Some(p) => p
-                .parent()
-                .map_or_else(|| cwd.to_path_buf(), Path::to_path_buf),
-            None => cwd.to_path_buf(),
-        };
+        // Without a config, baseline fingerprints are relative to the folder holding every path
+        // checked, whichever directory authlint runs from.
         return Ok(Settings {
-            exclude_root: root,
+            exclude_root: config::root_without_config(paths, cwd),
             ..Settings::default()
         });
     };

@@ -75,6 +75,15 @@ pub struct Outcome {
     /// The project-level verdict.
     pub design: Option<Design>,
     pub context: ProjectContext,
+    /// The working directory (display paths are relative to it) and the folder SARIF URIs are
+    /// relative to: the project root when the working directory is inside it, else the working
+    /// directory, so `cd web && authlint check ..` names files as a run from the root does.
+    pub cwd: PathBuf,
+    pub uri_root: PathBuf,
+    /// Set by the command line: the run failed (`--strict` with file diagnostics), whatever it found.
+    pub run_failed: bool,
+    /// Set by the command line: the paths and config options, as `authlint design` takes them.
+    pub design_args: String,
 }
 
 impl Outcome {
@@ -193,8 +202,16 @@ fn check_discovered(
         }
     });
 
+    let root = &opts.settings.exclude_root;
     let mut out = Outcome {
         rules: enabled,
+        cwd: opts.cwd.clone(),
+        uri_root: if opts.cwd.starts_with(root) {
+            root
+        } else {
+            &opts.cwd
+        }
+        .clone(),
         ..Outcome::default()
     };
     let mut summary = Summary::default();

@@ -190,6 +190,56 @@ impl Diagnostic for ConfigError {
 #[derive(Debug)]
 pub struct ConfigErrors(pub Vec<ConfigError>);
 
+/// Where a run's config is searched from: the deepest folder holding every path checked (a
+/// file counts as its folder). One config applies to the whole run, whatever the order of the
+/// paths; configs below this folder are not read.
+pub fn search_start(paths: &[PathBuf], cwd: &Path) -> PathBuf {
+    common_folder(paths, cwd, |file| {
+        file.parent()
+            .map_or_else(|| cwd.to_path_buf(), Path::to_path_buf)
+    })
+}
+
+/// The project a run without a config belongs to (baseline fingerprints are relative to it):
+/// the deepest folder holding every path checked, where a file inside the working directory (as
+/// pre-commit passes them) counts as the working directory and any other file as its folder.
+pub fn root_without_config(paths: &[PathBuf], cwd: &Path) -> PathBuf {
+    common_folder(paths, cwd, |file| {
+        if file.starts_with(cwd) {
+            cwd.to_path_buf()
+        } else {
+            file.parent()
+                .map_or_else(|| cwd.to_path_buf(), Path::to_path_buf)
+        }
+    })
+}
+
+fn common_folder(
+    paths: &[PathBuf],
+    cwd: &Path,
+    folder_of_file: impl Fn(&Path) -> PathBuf,
+) -> PathBuf {
+    let mut common: Option<PathBuf> = None;
+    for p in paths {
+        let abs = crate::discover::absolute(cwd, p);
+        let dir = if abs.is_dir() {
+            abs
+        } else {
+            folder_of_file(&abs)
+        };
+        common = Some(match common {
+            None => dir,
+            Some(c) => c
+                .components()
+                .zip(dir.components())
+                .take_while(|(a, b)| a == b)
+                .map(|(a, _)| a)
+                .collect(),
+        });
+    }
+    common.unwrap_or_else(|| cwd.to_path_buf())
+}
+
 /// Finds the config for a scan rooted at `start`: the first `authlint.toml`/`.authlint.toml`, or
 /// Cargo.toml with an authlint metadata table, from `start` upward.
 pub fn discover(start: &Path) -> Option<PathBuf> {
@@ -244,7 +294,11 @@ pub fn load(path: &Path) -> Result<Settings, ConfigErrors> {
     } else {
         toml::from_str::<RawConfig>(&text).map_err(|e| toml_error(path, &text, &e))?
     };
-    let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    // Without `..` (`--config ../authlint.toml`), so paths below it strip its folder.
+    let abs = match std::env::current_dir() {
+        Ok(cwd) => crate::discover::absolute(&cwd, path),
+        Err(_) => path.to_path_buf(),
+    };
     let base = abs.parent().map(Path::to_path_buf).unwrap_or_default();
     validate(raw, path, &text, base)
 }
