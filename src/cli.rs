@@ -324,7 +324,19 @@ fn check(args: CheckArgs) -> Result<i32, String> {
         threads,
         cwd,
     };
-    let outcome = engine::run(&opts)?;
+    // The verdict judges a project: not when the design rule is off, nor for files named one
+    // by one (pre-commit's staged files are not the project).
+    let verdict = opts.level("auth-design").is_some()
+        && args
+            .paths
+            .iter()
+            .all(|p| crate::discover::absolute(&opts.cwd, p).is_dir());
+    let mut outcome = engine::run(&opts)?;
+    if !verdict {
+        outcome.design = None;
+    }
+    outcome.run_failed = args.strict && !outcome.diagnostics.is_empty();
+    outcome.design_args = design_args(&args.paths, args.config.as_deref(), args.no_config);
 
     if let Some(path) = &args.write_baseline {
         crate::baseline::write(path, &outcome.findings)?;
@@ -387,6 +399,36 @@ fn check(args: CheckArgs) -> Result<i32, String> {
     } else {
         EXIT_CLEAN
     })
+}
+
+/// The arguments that make `authlint design` read what this check read, shell-quoted.
+fn design_args(paths: &[PathBuf], config: Option<&Path>, no_config: bool) -> String {
+    let quote = |p: &Path| {
+        let s = p.to_string_lossy();
+        if !s.is_empty()
+            && s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || "/._-+=:,@".contains(c))
+        {
+            s.into_owned()
+        } else {
+            format!("'{}'", s.replace('\'', "'\\''"))
+        }
+    };
+    let mut out = String::new();
+    if paths.len() != 1 || paths[0] != Path::new(".") {
+        for p in paths {
+            out.push(' ');
+            out.push_str(&quote(p));
+        }
+    }
+    if let Some(c) = config {
+        out.push_str(" --config ");
+        out.push_str(&quote(c));
+    }
+    if no_config {
+        out.push_str(" --no-config");
+    }
+    out
 }
 
 fn design(args: DesignArgs) -> Result<i32, String> {

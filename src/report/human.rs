@@ -36,12 +36,20 @@ impl SourceCode for Named<'_> {
         after: usize,
     ) -> Result<Box<dyn SpanContents<'b> + 'b>, MietteError> {
         let inner = self.text.read_span(span, before, after)?;
+        // miette counts columns in bytes; authlint's human column counts characters, as JSON's
+        // `column` and the github annotations do.
+        let at = inner.span().offset().min(self.text.len());
+        let line_start = self.text[..at].rfind('\n').map_or(0, |i| i + 1);
+        let column = self
+            .text
+            .get(line_start..at)
+            .map_or(inner.column(), |p| p.chars().count());
         let mut contents = MietteSpanContents::new_named(
             self.name.to_string(),
             inner.data(),
             *inner.span(),
             inner.line(),
-            inner.column(),
+            column,
             inner.line_count(),
         );
         if !self.language.is_empty() {
@@ -161,7 +169,7 @@ impl Reporter for Human {
             writeln!(out, "note[skipped]: {path}: {}", reason.describe())?;
         }
         if let Some(d) = &o.design {
-            writeln!(out, "{}", crate::design::render_human(d, false))?;
+            writeln!(out, "{}", crate::design::render_summary(d, &o.design_args))?;
         }
         let s = &o.summary;
         let n = |sev| s.findings.get(&sev).copied().unwrap_or(0);
