@@ -1,6 +1,7 @@
 //! `authlint.toml` (or `[workspace.metadata.authlint]` / `[package.metadata.authlint]` in
 //! Cargo.toml): parsed with spans, then validated; every error points into the file.
 pub mod duration;
+mod structure;
 mod template;
 
 pub use template::init_template;
@@ -316,7 +317,38 @@ fn empty_raw() -> RawConfig {
     }
 }
 
+/// The first error serde found, and every other structural problem in the authlint table (in
+/// `[workspace.metadata.authlint]` or `[package.metadata.authlint]` for Cargo.toml).
 fn toml_error(path: &Path, text: &str, e: &toml::de::Error) -> ConfigErrors {
+    let first = serde_error(path, text, e);
+    let Ok(doc) = toml::de::DeTable::parse(text) else {
+        return first;
+    };
+    let is_cargo = path.file_name().is_some_and(|n| n == "Cargo.toml");
+    let table = if is_cargo {
+        ["workspace", "package"].iter().find_map(|section| {
+            let mut t = doc.get_ref();
+            for key in [*section, "metadata", "authlint"] {
+                match t.get(key).map(Spanned::get_ref) {
+                    Some(toml::de::DeValue::Table(inner)) => t = inner,
+                    _ => return None,
+                }
+            }
+            Some(t)
+        })
+    } else {
+        Some(doc.get_ref())
+    };
+    let mut all = table.map_or_else(Vec::new, |t| structure::errors(path, text, t));
+    // serde's error is among them unless it is of a kind the second look does not check.
+    if !all.iter().any(|e| e.span == first.0[0].span) {
+        all.extend(first.0);
+    }
+    all.sort_by_key(|e| e.span.map_or(0, |s| s.0));
+    ConfigErrors(all)
+}
+
+fn serde_error(path: &Path, text: &str, e: &toml::de::Error) -> ConfigErrors {
     let message = e.message().trim().to_string();
     let help = message
         .strip_prefix("unknown field `")
