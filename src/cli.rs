@@ -60,7 +60,7 @@ pub enum ListFormat {
 
 #[derive(Args, Debug)]
 pub struct DesignArgs {
-    /// Files and directories to read (default: the current directory)
+    /// Files and directories to read
     #[arg(default_value = ".")]
     pub paths: Vec<PathBuf>,
     /// Output format; `markdown` is a PR-comment page with Mermaid diagrams
@@ -127,7 +127,7 @@ pub struct CheckArgs {
     /// Print findings only: no summary, no file diagnostics
     #[arg(short, long)]
     pub quiet: bool,
-    /// Colour in the human report (honours NO_COLOR and CLICOLOR_FORCE)
+    /// Colour in the human report (honours NO_COLOR, CLICOLOR_FORCE, CLICOLOR=0 and TERM=dumb)
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
     /// Files that cannot be read or parsed make the exit code 2
@@ -216,8 +216,7 @@ fn load_settings(
         });
     };
     config::load(&path).map_err(|errors| {
-        let color = std::io::stderr().is_terminal()
-            && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+        let color = auto_color(std::io::stderr().is_terminal());
         let handler = miette::GraphicalReportHandler::new_themed(if color {
             miette::GraphicalTheme::unicode()
         } else {
@@ -248,19 +247,25 @@ fn use_color(choice: ColorChoice, format: Format, to_file: bool) -> bool {
     if format != Format::Human {
         return false;
     }
-    let env_set = |k: &str| std::env::var_os(k).is_some_and(|v| !v.is_empty() && v != "0");
     match choice {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
-        ColorChoice::Auto => {
-            if std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()) {
-                false
-            } else if env_set("CLICOLOR_FORCE") {
-                true
-            } else {
-                !to_file && std::io::stdout().is_terminal()
-            }
-        }
+        ColorChoice::Auto => auto_color(!to_file && std::io::stdout().is_terminal()),
+    }
+}
+
+/// Colour by the environment, for a stream that is (or not) a terminal: `NO_COLOR` turns it off,
+/// then `CLICOLOR_FORCE` on, then `CLICOLOR=0` and `TERM=dumb` off.
+fn auto_color(terminal: bool) -> bool {
+    let var = |k: &str| std::env::var_os(k).filter(|v| !v.is_empty());
+    if var("NO_COLOR").is_some() {
+        false
+    } else if var("CLICOLOR_FORCE").is_some_and(|v| v != "0") {
+        true
+    } else {
+        terminal
+            && var("CLICOLOR").is_none_or(|v| v != "0")
+            && var("TERM").is_none_or(|v| v != "dumb")
     }
 }
 
@@ -277,6 +282,11 @@ fn check(args: CheckArgs) -> Result<i32, String> {
     }
     if args.write_baseline.is_some() {
         settings.baseline = None;
+    }
+    // The baseline is authlint's own file: never checked (its messages quote the findings).
+    for b in settings.baseline.iter().chain(&args.write_baseline) {
+        let identity = crate::discover::identity(&crate::discover::absolute(&cwd, b));
+        settings.own_files.push(identity);
     }
     let select = if args.select.is_empty() {
         None
@@ -494,27 +504,44 @@ fn rules(format: ListFormat) -> Result<i32, String> {
         }
         ListFormat::Markdown => print!("{}", rules_markdown()),
         ListFormat::Human => {
-            println!(
-                "{:<34} {:<8} {:<13} {:<10} SUMMARY",
-                "RULE", "SEVERITY", "CATEGORY", "READS"
-            );
-            for r in rules {
+            let reads = |r: &catalog::RuleDoc| {
                 let by = if r.category == "meta" {
                     "all".to_string()
                 } else {
                     r.implemented_by().join(",")
                 };
-                let by = if by.is_empty() {
+                if by.is_empty() {
                     "planned".to_string()
                 } else {
                     by
-                };
+                }
+            };
+            // Each column as wide as its longest entry, so none runs into the next.
+            let w = |f: &dyn Fn(&catalog::RuleDoc) -> String, head: &str| {
+                rules
+                    .iter()
+                    .map(|r| f(r).len())
+                    .chain([head.len()])
+                    .max()
+                    .unwrap_or(0)
+            };
+            let (wi, ws, wc, wr) = (
+                w(&|r| r.id.to_string(), "RULE"),
+                w(&|r| r.severity.as_str().to_string(), "SEVERITY"),
+                w(&|r| r.category.to_string(), "CATEGORY"),
+                w(&reads, "READS"),
+            );
+            println!(
+                "{:<wi$} {:<ws$} {:<wc$} {:<wr$} SUMMARY",
+                "RULE", "SEVERITY", "CATEGORY", "READS"
+            );
+            for r in rules {
                 println!(
-                    "{:<34} {:<8} {:<13} {:<10} {}",
+                    "{:<wi$} {:<ws$} {:<wc$} {:<wr$} {}",
                     r.id,
                     r.severity.as_str(),
                     r.category,
-                    by,
+                    reads(r),
                     r.summary
                 );
             }

@@ -458,7 +458,7 @@ fn consider_file(
             None
         };
     };
-    if excluded(excludes, abs, false) {
+    if excluded(excludes, abs, false) || settings.own_files.contains(&identity) {
         return explicit.then_some(Found::Skipped(shown, SkipReason::Excluded));
     }
     // Roles are given after the walk (`assign_roles`), from each file's project root.

@@ -43,7 +43,8 @@ pub struct FileCounts {
     pub scanned: usize,
     pub skipped: usize,
     pub failed: usize,
-    /// Scanned files that the prefilter let through to a parser.
+    /// Scanned files that the prefilter let through to a parser and that parsed (a subset of
+    /// `scanned`; a failed parse counts in `failed`).
     pub parsed: usize,
 }
 
@@ -240,8 +241,9 @@ fn check_discovered(
             summary.files.failed += 1;
         } else {
             summary.files.scanned += 1;
+            // A file whose parse failed is counted as failed, not as parsed.
+            summary.files.parsed += usize::from(r.parsed);
         }
-        summary.files.parsed += usize::from(r.parsed);
         summary.suppressed += r.suppressed;
         out.facts.extend(r.facts);
         out.findings.extend(r.findings);
@@ -461,7 +463,7 @@ impl Engine<'_> {
             .filter(|(analyzer, vocab)| analyzer.handles(c.kind) && analyzer.wants(lower, vocab))
             .map(|(analyzer, _)| *analyzer)
             .collect();
-        if wanted.is_empty() && !text.contains(suppress::MARKER) {
+        if wanted.is_empty() && !lower.contains(suppress::MARKER) {
             // Nothing can be reported here, not even an unused suppression.
             return r;
         }

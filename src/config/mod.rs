@@ -46,6 +46,8 @@ pub struct Settings {
     pub role_policy: BTreeMap<Role, Policy>,
     /// `[roles.paths]`: globs (relative to `exclude_root`) that give files a role, first match wins.
     pub role_paths: Vec<(String, Role)>,
+    /// Files the run itself reads or writes (the baseline), by canonical path: never checked.
+    pub own_files: Vec<PathBuf>,
 }
 
 impl Settings {
@@ -76,6 +78,7 @@ impl Default for Settings {
             source: None,
             role_policy: BTreeMap::new(),
             role_paths: Vec::new(),
+            own_files: Vec::new(),
         }
     }
 }
