@@ -60,7 +60,7 @@ pub enum ListFormat {
 
 #[derive(Args, Debug)]
 pub struct DesignArgs {
-    /// Files and directories to read (default: the current directory)
+    /// Files and directories to read
     #[arg(default_value = ".")]
     pub paths: Vec<PathBuf>,
     /// Output format; `markdown` is a PR-comment page with Mermaid diagrams
@@ -127,7 +127,7 @@ pub struct CheckArgs {
     /// Print findings only: no summary, no file diagnostics
     #[arg(short, long)]
     pub quiet: bool,
-    /// Colour in the human report (honours NO_COLOR and CLICOLOR_FORCE)
+    /// Colour in the human report (honours NO_COLOR, CLICOLOR_FORCE, CLICOLOR=0 and TERM=dumb)
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
     /// Files that cannot be read or parsed make the exit code 2
@@ -204,29 +204,18 @@ fn load_settings(
     } else if let Some(p) = config_file {
         Some(p.to_path_buf())
     } else {
-        config::discover(paths.first().map_or(cwd, PathBuf::as_path))
+        config::discover(&config::search_start(paths, cwd))
     };
     let Some(path) = path else {
-        // Without a config, the project is the first path checked: baseline fingerprints are
-        // relative to it, whichever directory authlint runs from.
-        let first = paths.first().map(|p| crate::discover::absolute(cwd, p));
-        let root = match first {
-            Some(p) if p.is_dir() => p,
-            // Files (as pre-commit passes them) belong to the project in the working directory.
-            Some(p) if p.starts_with(cwd) => cwd.to_path_buf(),
-            Some(p) => p
-                .parent()
-                .map_or_else(|| cwd.to_path_buf(), Path::to_path_buf),
-            None => cwd.to_path_buf(),
-        };
+        // Without a config, baseline fingerprints are relative to the folder holding every path
+        // checked, whichever directory authlint runs from.
         return Ok(Settings {
-            exclude_root: root,
+            exclude_root: config::root_without_config(paths, cwd),
             ..Settings::default()
         });
     };
     config::load(&path).map_err(|errors| {
-        let color = std::io::stderr().is_terminal()
-            && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+        let color = auto_color(std::io::stderr().is_terminal());
         let handler = miette::GraphicalReportHandler::new_themed(if color {
             miette::GraphicalTheme::unicode()
         } else {
@@ -257,19 +246,25 @@ fn use_color(choice: ColorChoice, format: Format, to_file: bool) -> bool {
     if format != Format::Human {
         return false;
     }
-    let env_set = |k: &str| std::env::var_os(k).is_some_and(|v| !v.is_empty() && v != "0");
     match choice {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
-        ColorChoice::Auto => {
-            if std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()) {
-                false
-            } else if env_set("CLICOLOR_FORCE") {
-                true
-            } else {
-                !to_file && std::io::stdout().is_terminal()
-            }
-        }
+        ColorChoice::Auto => auto_color(!to_file && std::io::stdout().is_terminal()),
+    }
+}
+
+/// Colour by the environment, for a stream that is (or not) a terminal: `NO_COLOR` turns it off,
+/// then `CLICOLOR_FORCE` on, then `CLICOLOR=0` and `TERM=dumb` off.
+fn auto_color(terminal: bool) -> bool {
+    let var = |k: &str| std::env::var_os(k).filter(|v| !v.is_empty());
+    if var("NO_COLOR").is_some() {
+        false
+    } else if var("CLICOLOR_FORCE").is_some_and(|v| v != "0") {
+        true
+    } else {
+        terminal
+            && var("CLICOLOR").is_none_or(|v| v != "0")
+            && var("TERM").is_none_or(|v| v != "dumb")
     }
 }
 
@@ -286,6 +281,11 @@ fn check(args: CheckArgs) -> Result<i32, String> {
     }
     if args.write_baseline.is_some() {
         settings.baseline = None;
+    }
+    // The baseline is authlint's own file: never checked (its messages quote the findings).
+    for b in settings.baseline.iter().chain(&args.write_baseline) {
+        let identity = crate::discover::identity(&crate::discover::absolute(&cwd, b));
+        settings.own_files.push(identity);
     }
     let select = if args.select.is_empty() {
         None
@@ -322,7 +322,19 @@ fn check(args: CheckArgs) -> Result<i32, String> {
         threads,
         cwd,
     };
-    let outcome = engine::run(&opts)?;
+    // The verdict judges a project: not when the design rule is off, nor for files named one
+    // by one (pre-commit's staged files are not the project).
+    let verdict = opts.level("auth-design").is_some()
+        && args
+            .paths
+            .iter()
+            .all(|p| crate::discover::absolute(&opts.cwd, p).is_dir());
+    let mut outcome = engine::run(&opts)?;
+    if !verdict {
+        outcome.design = None;
+    }
+    outcome.run_failed = args.strict && !outcome.diagnostics.is_empty();
+    outcome.design_args = design_args(&args.paths, args.config.as_deref(), args.no_config);
 
     if let Some(path) = &args.write_baseline {
         crate::baseline::write(path, &outcome.findings)?;
@@ -379,6 +391,36 @@ fn check(args: CheckArgs) -> Result<i32, String> {
     } else {
         EXIT_CLEAN
     })
+}
+
+/// The arguments that make `authlint design` read what this check read, shell-quoted.
+fn design_args(paths: &[PathBuf], config: Option<&Path>, no_config: bool) -> String {
+    let quote = |p: &Path| {
+        let s = p.to_string_lossy();
+        if !s.is_empty()
+            && s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || "/._-+=:,@".contains(c))
+        {
+            s.into_owned()
+        } else {
+            format!("'{}'", s.replace('\'', "'\\''"))
+        }
+    };
+    let mut out = String::new();
+    if paths.len() != 1 || paths[0] != Path::new(".") {
+        for p in paths {
+            out.push(' ');
+            out.push_str(&quote(p));
+        }
+    }
+    if let Some(c) = config {
+        out.push_str(" --config ");
+        out.push_str(&quote(c));
+    }
+    if no_config {
+        out.push_str(" --no-config");
+    }
+    out
 }
 
 fn design(args: DesignArgs) -> Result<i32, String> {
@@ -439,27 +481,44 @@ fn rules(format: ListFormat) -> Result<i32, String> {
         }
         ListFormat::Markdown => text = rules_markdown(),
         ListFormat::Human => {
-            text = format!(
-                "{:<34} {:<8} {:<13} {:<10} SUMMARY\n",
-                "RULE", "SEVERITY", "CATEGORY", "READS"
-            );
-            for r in rules {
+            let reads = |r: &catalog::RuleDoc| {
                 let by = if r.category == "meta" {
                     "all".to_string()
                 } else {
                     r.implemented_by().join(",")
                 };
-                let by = if by.is_empty() {
+                if by.is_empty() {
                     "planned".to_string()
                 } else {
                     by
-                };
+                }
+            };
+            // Each column as wide as its longest entry, so none runs into the next.
+            let w = |f: &dyn Fn(&catalog::RuleDoc) -> String, head: &str| {
+                rules
+                    .iter()
+                    .map(|r| f(r).len())
+                    .chain([head.len()])
+                    .max()
+                    .unwrap_or(0)
+            };
+            let (wi, ws, wc, wr) = (
+                w(&|r| r.id.to_string(), "RULE"),
+                w(&|r| r.severity.as_str().to_string(), "SEVERITY"),
+                w(&|r| r.category.to_string(), "CATEGORY"),
+                w(&reads, "READS"),
+            );
+            text = format!(
+                "{:<wi$} {:<ws$} {:<wc$} {:<wr$} SUMMARY\n",
+                "RULE", "SEVERITY", "CATEGORY", "READS"
+            );
+            for r in rules {
                 text.push_str(&format!(
-                    "{:<34} {:<8} {:<13} {:<10} {}\n",
+                    "{:<wi$} {:<ws$} {:<wc$} {:<wr$} {}\n",
                     r.id,
                     r.severity.as_str(),
                     r.category,
-                    by,
+                    reads(r),
                     r.summary
                 ));
             }

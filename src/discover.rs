@@ -89,18 +89,41 @@ const MARKER_NAMES: &[&str] = &[
     "compose.yaml",
 ];
 
-/// `cwd.join(path)` without `.` components, so globs and prefixes match (`./web/a.ts` is
-/// `web/a.ts`).
+/// `cwd.join(path)` without `.` and `..` components, so globs and prefixes match (`./web/a.ts`
+/// is `web/a.ts`; from `web`, `../.env` is the project's `.env`). `..` is resolved by name, as
+/// the shell's `cd ..` does, not through symlinks.
 pub fn absolute(cwd: &Path, path: &Path) -> PathBuf {
+    use std::path::Component;
     let joined = if path.is_absolute() {
         path.to_path_buf()
     } else {
         cwd.join(path)
     };
-    joined
-        .components()
-        .filter(|c| !matches!(c, std::path::Component::CurDir))
-        .collect()
+    let mut out = PathBuf::new();
+    for c in joined.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if !out.pop() && !out.has_root() {
+                    out.push(c);
+                }
+            }
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// A file's canonical path, also for a file that does not exist yet (a baseline about to be
+/// written): its folder's canonical path joined with its name.
+pub fn identity(abs: &Path) -> PathBuf {
+    if let Ok(p) = std::fs::canonicalize(abs) {
+        return p;
+    }
+    match (abs.parent().map(std::fs::canonicalize), abs.file_name()) {
+        (Some(Ok(dir)), Some(name)) => dir.join(name),
+        _ => abs.to_path_buf(),
+    }
 }
 
 /// Turns a path into the `/`-separated form findings use: relative to `cwd` when inside it.
@@ -445,7 +468,7 @@ fn consider_file(
             None
         };
     };
-    if excluded(excludes, abs, false) {
+    if excluded(excludes, abs, false) || settings.own_files.contains(&identity) {
         return explicit.then_some(Found::Skipped(shown, SkipReason::Excluded));
     }
     // Roles are given after the walk (`assign_roles`), from each file's project root.
@@ -503,6 +526,11 @@ mod tests {
         let cwd = Path::new("/work/p");
         assert_eq!(display_path(Path::new("/work/p/src/a.rs"), cwd), "src/a.rs");
         assert_eq!(display_path(Path::new("./src/a.rs"), cwd), "src/a.rs");
+        assert_eq!(
+            absolute(Path::new("/work/p/web"), Path::new("../.env")),
+            Path::new("/work/p/.env")
+        );
+        assert_eq!(absolute(cwd, Path::new("/../a/./b")), Path::new("/a/b"));
         assert_eq!(
             display_path(Path::new("/elsewhere/a.rs"), cwd),
             "/elsewhere/a.rs"

@@ -60,7 +60,8 @@ pub struct FileCounts {
     pub scanned: usize,
     pub skipped: usize,
     pub failed: usize,
-    /// Scanned files that the prefilter let through to a parser.
+    /// Scanned files that the prefilter let through to a parser and that parsed (a subset of
+    /// `scanned`; a failed parse counts in `failed`).
     pub parsed: usize,
 }
 
@@ -92,6 +93,15 @@ pub struct Outcome {
     /// The project-level verdict.
     pub design: Option<Design>,
     pub context: ProjectContext,
+    /// The working directory (display paths are relative to it) and the folder SARIF URIs are
+    /// relative to: the project root when the working directory is inside it, else the working
+    /// directory, so `cd web && authlint check ..` names files as a run from the root does.
+    pub cwd: PathBuf,
+    pub uri_root: PathBuf,
+    /// Set by the command line: the run failed (`--strict` with file diagnostics), whatever it found.
+    pub run_failed: bool,
+    /// Set by the command line: the paths and config options, as `authlint design` takes them.
+    pub design_args: String,
 }
 
 impl Outcome {
@@ -211,8 +221,16 @@ fn check_discovered(
         }
     });
 
+    let root = &opts.settings.exclude_root;
     let mut out = Outcome {
         rules: enabled,
+        cwd: opts.cwd.clone(),
+        uri_root: if opts.cwd.starts_with(root) {
+            root
+        } else {
+            &opts.cwd
+        }
+        .clone(),
         ..Outcome::default()
     };
     let mut summary = Summary::default();
@@ -241,8 +259,9 @@ fn check_discovered(
             summary.files.failed += 1;
         } else {
             summary.files.scanned += 1;
+            // A file whose parse failed is counted as failed, not as parsed.
+            summary.files.parsed += usize::from(r.parsed);
         }
-        summary.files.parsed += usize::from(r.parsed);
         summary.suppressed += r.suppressed;
         out.facts.extend(r.facts);
         out.findings.extend(r.findings);
@@ -471,7 +490,7 @@ impl Engine<'_> {
             .filter(|(analyzer, vocab)| analyzer.handles(c.kind) && analyzer.wants(lower, vocab))
             .map(|(analyzer, _)| *analyzer)
             .collect();
-        if wanted.is_empty() && !text.contains(suppress::MARKER) {
+        if wanted.is_empty() && !lower.contains(suppress::MARKER) {
             // Nothing can be reported here, not even an unused suppression.
             return r;
         }

@@ -155,9 +155,13 @@ impl Excerpt {
 }
 
 /// The byte column (zero-based) of a file offset, as miette counts it.
+/// The column of `at` in characters from its line's start: miette counts bytes, authlint's human
+/// column counts characters, as JSON's `column` and the github annotations do.
 fn file_column(text: &str, at: usize) -> usize {
     let at = at.min(text.len());
-    at - line_start(text, at)
+    let start = line_start(text, at);
+    text.get(start..at)
+        .map_or(at - start, |p| p.chars().count())
 }
 
 /// A file as miette reads it: the file itself, or the excerpt built for the spans to show.
@@ -203,7 +207,7 @@ impl<'a> View<'a> {
                     0
                 },
             ),
-            None => (inner.line(), inner.column()),
+            None => (inner.line(), file_column(self.file, inner.span().offset())),
         };
         let mut contents = MietteSpanContents::new_named(
             self.name.to_string(),

@@ -17,12 +17,19 @@ pub struct Suppression {
     pub used: Vec<bool>,
 }
 
-/// The word every suppression comment holds.
+/// The word every suppression comment holds, in any case (`AUTHLINT-IGNORE` works too).
 pub const MARKER: &str = "authlint-ignore";
+
+/// Where the marker starts in `text`, in any ASCII case.
+fn find_marker(text: &str) -> Option<usize> {
+    text.as_bytes()
+        .windows(MARKER.len())
+        .position(|w| w.eq_ignore_ascii_case(MARKER.as_bytes()))
+}
 
 /// Finds the suppression comments in a file.
 pub fn parse(file: &SourceFile) -> Vec<Suppression> {
-    if !file.text.contains(MARKER) {
+    if find_marker(&file.text).is_none() {
         return Vec::new();
     }
     let mut out = Vec::new();
@@ -34,7 +41,7 @@ pub fn parse(file: &SourceFile) -> Vec<Suppression> {
             let line_end = line_start + file.line_text(idx + 1).len();
             let (from, to) = (range.start.max(line_start), range.end.min(line_end));
             if from < to
-                && file.text[from..to].contains(MARKER)
+                && find_marker(&file.text[from..to]).is_some()
                 && let Some(s) = parse_line(&file.text[line_start..line_end], line_start, idx + 1)
             {
                 out.push(s);
@@ -45,7 +52,7 @@ pub fn parse(file: &SourceFile) -> Vec<Suppression> {
 }
 
 fn parse_line(line: &str, line_start: usize, line_no: usize) -> Option<Suppression> {
-    let at = line.find(MARKER)?;
+    let at = find_marker(line)?;
     let before = line[..at].trim_end();
     if !["//", "#", "<!--", "/*", "*", "{/*"]
         .iter()

@@ -626,7 +626,7 @@ fn paths_are_judged_inside_the_project_whatever_the_working_directory() {
     let (_, v) = p.json(&["examples/app"]);
     assert_eq!(v["findings"][0]["role"], "production", "{v}");
     let (_, v) = p.json(&["."]);
-    // (shop/authlint.toml's exclude applies only when the run starts inside shop: issue 16.)
+    // One config per run (issue 16): the walk from the parent does not read shop/authlint.toml.
     assert_eq!(
         finding_paths(&v),
         [

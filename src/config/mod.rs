@@ -1,6 +1,7 @@
 //! `authlint.toml` (or `[workspace.metadata.authlint]` / `[package.metadata.authlint]` in
 //! Cargo.toml): parsed with spans, then validated; every error points into the file.
 pub mod duration;
+mod structure;
 mod template;
 
 pub use template::init_template;
@@ -45,6 +46,8 @@ pub struct Settings {
     pub role_policy: BTreeMap<Role, Policy>,
     /// `[roles.paths]`: globs (relative to `exclude_root`) that give files a role, first match wins.
     pub role_paths: Vec<(String, Role)>,
+    /// Files the run itself reads or writes (the baseline), by canonical path: never checked.
+    pub own_files: Vec<PathBuf>,
 }
 
 impl Settings {
@@ -75,6 +78,7 @@ impl Default for Settings {
             source: None,
             role_policy: BTreeMap::new(),
             role_paths: Vec::new(),
+            own_files: Vec::new(),
         }
     }
 }
@@ -133,6 +137,8 @@ pub struct ConfigError {
     pub path: String,
     /// The file and the span in it, as miette reads them.
     src: Option<(crate::snippet::Owned, (usize, usize))>,
+    /// The span in the file, as byte offsets `(start, end)`: orders and deduplicates errors.
+    span: Option<(usize, usize)>,
     pub message: String,
     help: Option<String>,
 }
@@ -147,6 +153,7 @@ impl ConfigError {
     ) -> Self {
         let name = path.display().to_string();
         ConfigError {
+            span: span.as_ref().map(|r| (r.start, r.end)),
             src: span.map(|r| crate::snippet::Owned::new(name.clone(), text, r.start, r.end)),
             path: name,
             message,
@@ -189,6 +196,56 @@ impl Diagnostic for ConfigError {
 /// Every error found in one config file (all of them, not just the first).
 #[derive(Debug)]
 pub struct ConfigErrors(pub Vec<ConfigError>);
+
+/// Where a run's config is searched from: the deepest folder holding every path checked (a
+/// file counts as its folder). One config applies to the whole run, whatever the order of the
+/// paths; configs below this folder are not read.
+pub fn search_start(paths: &[PathBuf], cwd: &Path) -> PathBuf {
+    common_folder(paths, cwd, |file| {
+        file.parent()
+            .map_or_else(|| cwd.to_path_buf(), Path::to_path_buf)
+    })
+}
+
+/// The project a run without a config belongs to (baseline fingerprints are relative to it):
+/// the deepest folder holding every path checked, where a file inside the working directory (as
+/// pre-commit passes them) counts as the working directory and any other file as its folder.
+pub fn root_without_config(paths: &[PathBuf], cwd: &Path) -> PathBuf {
+    common_folder(paths, cwd, |file| {
+        if file.starts_with(cwd) {
+            cwd.to_path_buf()
+        } else {
+            file.parent()
+                .map_or_else(|| cwd.to_path_buf(), Path::to_path_buf)
+        }
+    })
+}
+
+fn common_folder(
+    paths: &[PathBuf],
+    cwd: &Path,
+    folder_of_file: impl Fn(&Path) -> PathBuf,
+) -> PathBuf {
+    let mut common: Option<PathBuf> = None;
+    for p in paths {
+        let abs = crate::discover::absolute(cwd, p);
+        let dir = if abs.is_dir() {
+            abs
+        } else {
+            folder_of_file(&abs)
+        };
+        common = Some(match common {
+            None => dir,
+            Some(c) => c
+                .components()
+                .zip(dir.components())
+                .take_while(|(a, b)| a == b)
+                .map(|(a, _)| a)
+                .collect(),
+        });
+    }
+    common.unwrap_or_else(|| cwd.to_path_buf())
+}
 
 /// Finds the config for a scan rooted at `start`: the first `authlint.toml`/`.authlint.toml`, or
 /// Cargo.toml with an authlint metadata table, from `start` upward.
@@ -249,7 +306,11 @@ pub fn load(path: &Path) -> Result<Settings, ConfigErrors> {
     } else {
         toml::from_str::<RawConfig>(&text).map_err(|e| toml_error(path, &text, &e))?
     };
-    let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    // Without `..` (`--config ../authlint.toml`), so paths below it strip its folder.
+    let abs = match std::env::current_dir() {
+        Ok(cwd) => crate::discover::absolute(&cwd, path),
+        Err(_) => path.to_path_buf(),
+    };
     let base = abs.parent().map(Path::to_path_buf).unwrap_or_default();
     validate(raw, path, &text, base)
 }
@@ -267,7 +328,38 @@ fn empty_raw() -> RawConfig {
     }
 }
 
+/// The first error serde found, and every other structural problem in the authlint table (in
+/// `[workspace.metadata.authlint]` or `[package.metadata.authlint]` for Cargo.toml).
 fn toml_error(path: &Path, text: &str, e: &toml::de::Error) -> ConfigErrors {
+    let first = serde_error(path, text, e);
+    let Ok(doc) = toml::de::DeTable::parse(text) else {
+        return first;
+    };
+    let is_cargo = path.file_name().is_some_and(|n| n == "Cargo.toml");
+    let table = if is_cargo {
+        ["workspace", "package"].iter().find_map(|section| {
+            let mut t = doc.get_ref();
+            for key in [*section, "metadata", "authlint"] {
+                match t.get(key).map(Spanned::get_ref) {
+                    Some(toml::de::DeValue::Table(inner)) => t = inner,
+                    _ => return None,
+                }
+            }
+            Some(t)
+        })
+    } else {
+        Some(doc.get_ref())
+    };
+    let mut all = table.map_or_else(Vec::new, |t| structure::errors(path, text, t));
+    // serde's error is among them unless it is of a kind the second look does not check.
+    if !all.iter().any(|e| e.span == first.0[0].span) {
+        all.extend(first.0);
+    }
+    all.sort_by_key(|e| e.span.map_or(0, |s| s.0));
+    ConfigErrors(all)
+}
+
+fn serde_error(path: &Path, text: &str, e: &toml::de::Error) -> ConfigErrors {
     let message = e.message().trim().to_string();
     let help = message
         .strip_prefix("unknown field `")

@@ -6,7 +6,7 @@ mod rules;
 pub mod session_data;
 mod verdict;
 
-pub use render::{render_human, render_markdown};
+pub use render::{render_human, render_markdown, render_summary};
 pub use verdict::{Architecture, Design};
 
 use crate::config::Settings;

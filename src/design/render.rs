@@ -5,6 +5,16 @@ use std::fmt::Write;
 
 /// The verdict for terminals. `full` adds the evidence and every step of the move.
 pub fn render_human(d: &Design, full: bool) -> String {
+    render(d, full, "")
+}
+
+/// The short verdict under a check's findings; `args` (paths and config options, each with a
+/// leading space) make the `authlint design` it points to read what the check read.
+pub fn render_summary(d: &Design, args: &str) -> String {
+    render(d, false, args)
+}
+
+fn render(d: &Design, full: bool, args: &str) -> String {
     let mut s = String::new();
     let _ = writeln!(s, "design: {}", d.found_summary);
     let shown = if full {
@@ -22,7 +32,7 @@ pub fn render_human(d: &Design, full: bool) -> String {
     if shown < d.evidence.len() {
         let _ = writeln!(
             s,
-            "  - … {} more (authlint design)",
+            "  - … {} more (authlint design{args})",
             d.evidence.len() - shown
         );
     }
@@ -69,7 +79,7 @@ pub fn render_human(d: &Design, full: bool) -> String {
     if !full {
         let _ = writeln!(
             s,
-            "  full verdict and diagrams: authlint design --format markdown"
+            "  full verdict and diagrams: authlint design{args} --format markdown"
         );
     }
     s

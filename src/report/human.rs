@@ -131,7 +131,7 @@ impl Reporter for Human {
             writeln!(out, "note[skipped]: {path}: {}", reason.describe())?;
         }
         if let Some(d) = &o.design {
-            writeln!(out, "{}", crate::design::render_human(d, false))?;
+            writeln!(out, "{}", crate::design::render_summary(d, &o.design_args))?;
         }
         let s = &o.summary;
         let n = |sev| s.findings.get(&sev).copied().unwrap_or(0);

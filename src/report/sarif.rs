@@ -35,6 +35,19 @@ fn uri(path: &str) -> String {
     out
 }
 
+/// A display path (relative to the working directory) as a path inside the project root, so the
+/// URIs are the same from whichever directory authlint ran; a file outside it keeps its path.
+fn project_path(o: &Outcome, path: &str) -> String {
+    if o.uri_root.as_os_str().is_empty() || o.uri_root == o.cwd {
+        return path.to_string();
+    }
+    let abs = crate::discover::absolute(&o.cwd, std::path::Path::new(path));
+    match abs.strip_prefix(&o.uri_root) {
+        Ok(rel) => rel.to_string_lossy().replace('\\', "/"),
+        Err(_) => abs.to_string_lossy().replace('\\', "/"),
+    }
+}
+
 fn artifact(path: &str) -> Value {
     if path.starts_with('/') {
         json!({ "uri": format!("file://{}", uri(path)) })
@@ -108,7 +121,7 @@ impl Reporter for Sarif {
                     "ruleId": f.rule,
                     "level": level(f.severity),
                     "message": { "text": format!("{}\nhelp: {}", f.message, f.help) },
-                    "locations": [{ "physicalLocation": { "artifactLocation": artifact(&f.path), "region": region(f.start, f.end) } }],
+                    "locations": [{ "physicalLocation": { "artifactLocation": artifact(&project_path(o, &f.path)), "region": region(f.start, f.end) } }],
                     "partialFingerprints": { FINGERPRINT_KEY: f.fingerprint },
                     "properties": { "role": f.role },
                 });
@@ -124,7 +137,7 @@ impl Reporter for Sarif {
                             json!({
                                 "id": i + 1,
                                 "message": { "text": l.message },
-                                "physicalLocation": { "artifactLocation": artifact(&f.path), "region": region(l.start, l.end) },
+                                "physicalLocation": { "artifactLocation": artifact(&project_path(o, &f.path)), "region": region(l.start, l.end) },
                             })
                         })
                         .collect();
@@ -137,7 +150,7 @@ impl Reporter for Sarif {
             .iter()
             .map(|d| {
                 let mut loc =
-                    json!({ "physicalLocation": { "artifactLocation": artifact(&d.path) } });
+                    json!({ "physicalLocation": { "artifactLocation": artifact(&project_path(o, &d.path)) } });
                 if let Some(p) = d.start {
                     loc["physicalLocation"]["region"] =
                         json!({ "startLine": p.line, "startColumn": p.column_utf16 });
@@ -156,7 +169,7 @@ impl Reporter for Sarif {
                     "level": "note",
                     "message": { "text": format!("{path}: skipped, {}", reason.describe()) },
                     "descriptor": { "id": format!("skipped-{}", reason.as_str()) },
-                    "locations": [{ "physicalLocation": { "artifactLocation": artifact(path) } }],
+                    "locations": [{ "physicalLocation": { "artifactLocation": artifact(&project_path(o, path)) } }],
                 })
             },
         ));
@@ -189,11 +202,11 @@ impl Reporter for Sarif {
                 "ruleIndex": rules.len() - 1,
                 "level": "note",
                 "message": { "text": format!("{verdict}\n{}", steps.join("\n")) },
-                "locations": [{ "physicalLocation": { "artifactLocation": artifact(path), "region": { "startLine": line } } }],
+                "locations": [{ "physicalLocation": { "artifactLocation": artifact(&project_path(o, path)), "region": { "startLine": line } } }],
                 "partialFingerprints": { FINGERPRINT_KEY: crate::baseline::fnv1a(&["auth-design", &d.found_summary, d.recommended.describe()]) },
             }));
         }
-        let successful = !o.diagnostics.iter().any(|d| d.kind == "internal-error");
+        let successful = !o.run_failed && !o.diagnostics.iter().any(|d| d.kind == "internal-error");
         let doc = json!({
             "$schema": SCHEMA_URI,
             "version": "2.1.0",
