@@ -587,7 +587,8 @@ pub fn explain_text(rule: &catalog::RuleDoc) -> String {
     s
 }
 
-fn indent(text: &str) -> String {
+/// A section of `explain`'s text, indented by two spaces (blank lines stay empty).
+pub fn indent(text: &str) -> String {
     text.trim_end()
         .lines()
         .map(|l| {

@@ -60,19 +60,7 @@ pub fn render(outcome: &Outcome, format: Format) -> String {
 /// (its title and id, summary, why, recommended design, examples, limitations, references and
 /// its suppression comment). Returns the pieces missing from `text`.
 pub fn explain_misses(rule: &authlint::catalog::RuleDoc, text: &str) -> Vec<String> {
-    fn indent(text: &str) -> String {
-        text.trim_end()
-            .lines()
-            .map(|l| {
-                if l.is_empty() {
-                    String::new()
-                } else {
-                    format!("  {l}")
-                }
-            })
-            .collect::<Vec<_>>()
-            .join("\n")
-    }
+    use authlint::cli::indent;
     let mut want = vec![
         format!("{} ({})\n", rule.title, rule.id),
         format!("What it detects\n  {}\n", rule.summary),

@@ -231,12 +231,7 @@ pub fn flag_of(expr: &syn::Expr) -> Flag {
 pub fn same_site_of(expr: &syn::Expr) -> SameSiteValue {
     match strip(expr) {
         syn::Expr::Path(p) => {
-            let segs: Vec<String> = p
-                .path
-                .segments
-                .iter()
-                .map(|s| s.ident.to_string())
-                .collect();
+            let segs: Vec<String> = super::token_syntax::idents(&p.path);
             match segs.last().map(String::as_str) {
                 Some("Lax") => SameSiteValue::Lax,
                 Some("Strict") => SameSiteValue::Strict,
@@ -283,12 +278,7 @@ pub fn is_path(expr: &syn::Expr, ident: &str) -> bool {
 pub fn path_tail(expr: &syn::Expr, n: usize) -> Vec<String> {
     match expr {
         syn::Expr::Path(p) => {
-            let segs: Vec<String> = p
-                .path
-                .segments
-                .iter()
-                .map(|s| s.ident.to_string())
-                .collect();
+            let segs: Vec<String> = super::token_syntax::idents(&p.path);
             segs[segs.len().saturating_sub(n)..].to_vec()
         }
         _ => Vec::new(),

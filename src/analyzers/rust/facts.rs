@@ -363,12 +363,7 @@ impl<'ast> Visit<'ast> for Collector<'_, '_> {
                 _ => {}
             }
             // `Claims::validate(..)` is recorded as such, to find it among other `validate`s.
-            let segs: Vec<String> = p
-                .path
-                .segments
-                .iter()
-                .map(|s| s.ident.to_string())
-                .collect();
+            let segs: Vec<String> = super::token_syntax::idents(&p.path);
             let callee = match segs.as_slice() {
                 [.., owner, _]
                     if owner != "Self"

@@ -117,12 +117,7 @@ fn collect_tables(e: &syn::Expr, out: &mut Vec<String>, depth: usize) {
                 }) {
                     return;
                 }
-                let segs: Vec<String> = p
-                    .path
-                    .segments
-                    .iter()
-                    .map(|s| s.ident.to_string())
-                    .collect();
+                let segs: Vec<String> = super::token_syntax::idents(&p.path);
                 // sea-orm: `refresh_token::Entity::find()`, `Session::find_by_id(id)`
                 if segs.len() >= 2
                     && segs

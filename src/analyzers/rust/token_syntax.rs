@@ -253,15 +253,15 @@ pub fn peel(mut e: &Expr) -> &Expr {
     }
 }
 
+/// The identifiers of a path, in order (`a::b::C` → `a`, `b`, `C`).
+pub fn idents(path: &syn::Path) -> Vec<String> {
+    path.segments.iter().map(|s| s.ident.to_string()).collect()
+}
+
 /// The segments of a path expression or of a call's function.
 pub fn path_segments(e: &Expr) -> Vec<String> {
     match peel(e) {
-        Expr::Path(p) => p
-            .path
-            .segments
-            .iter()
-            .map(|s| s.ident.to_string())
-            .collect(),
+        Expr::Path(p) => idents(&p.path),
         Expr::Call(c) => path_segments(&c.func),
         _ => Vec::new(),
     }
