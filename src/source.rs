@@ -20,6 +20,8 @@ pub enum ConfigFormat {
     Json,
     Env,
     Hcl,
+    /// `Dockerfile`, `Containerfile` and `*.Dockerfile`: their `ENV` and `ARG` settings.
+    Dockerfile,
 }
 
 impl FileKind {
@@ -33,6 +35,7 @@ impl FileKind {
             FileKind::Config(ConfigFormat::Json) => "json",
             FileKind::Config(ConfigFormat::Env) => "env",
             FileKind::Config(ConfigFormat::Hcl) => "hcl",
+            FileKind::Config(ConfigFormat::Dockerfile) => "dockerfile",
         }
     }
 
@@ -44,6 +47,14 @@ impl FileKind {
         }
         if lower.ends_with(".min.js") || lower.ends_with(".min.mjs") || lower.ends_with(".d.ts") {
             return None;
+        }
+        if matches!(lower.as_str(), "dockerfile" | "containerfile")
+            || lower.starts_with("dockerfile.")
+            || lower.starts_with("containerfile.")
+            || lower.ends_with(".dockerfile")
+            || lower.ends_with(".containerfile")
+        {
+            return Some(FileKind::Config(ConfigFormat::Dockerfile));
         }
         let ext = lower.rsplit_once('.').map(|(_, e)| e)?;
         Some(match ext {
@@ -200,5 +211,17 @@ mod tests {
         assert_eq!(FileKind::classify("App.vue"), Some(FileKind::Markup));
         assert_eq!(FileKind::classify("vendor.min.js"), None);
         assert_eq!(FileKind::classify("README.md"), None);
+        for name in [
+            "Dockerfile",
+            "Containerfile",
+            "api.Dockerfile",
+            "Dockerfile.prod",
+        ] {
+            assert_eq!(
+                FileKind::classify(name),
+                Some(FileKind::Config(ConfigFormat::Dockerfile)),
+                "{name}"
+            );
+        }
     }
 }

@@ -3,6 +3,7 @@
 //! Supabase, Keycloak, Cognito, Auth0, Ory, Dex, Authelia and oauth2-proxy keep their token
 //! lifetimes, rotation, cookie flags and secrets; plain app config is read by key names.
 mod check;
+mod dockerfile;
 pub mod duration;
 mod env;
 mod generic;
@@ -95,6 +96,7 @@ fn format_name(f: ConfigFormat) -> &'static str {
         ConfigFormat::Json => "JSON",
         ConfigFormat::Env => ".env",
         ConfigFormat::Hcl => "Terraform",
+        ConfigFormat::Dockerfile => "Dockerfile",
     }
 }
 
@@ -105,6 +107,7 @@ pub fn parse(format: ConfigFormat, text: &str) -> Result<Vec<Document>, ParseErr
         ConfigFormat::Json => json::parse(text),
         ConfigFormat::Env => env::parse(text),
         ConfigFormat::Hcl => hcl::parse(text),
+        ConfigFormat::Dockerfile => dockerfile::parse(text),
     }
 }
 
