@@ -9,6 +9,7 @@ mod env;
 mod generic;
 mod hcl;
 mod json;
+mod kubernetes;
 mod messages;
 pub mod products;
 mod secret;
@@ -152,7 +153,7 @@ impl Analyzer for ConfigAnalyzer {
         if not_auth_config(&file.path) {
             return;
         }
-        let docs = match parse(format, &file.text) {
+        let mut docs = match parse(format, &file.text) {
             Ok(d) => d,
             // `.cfg` is TOML for oauth2-proxy but INI or HAProxy syntax for most other tools:
             // a `.cfg` file that is not TOML is not a format this analyzer reads.
@@ -166,6 +167,9 @@ impl Analyzer for ConfigAnalyzer {
                 return;
             }
         };
+        for doc in &mut docs {
+            kubernetes::decode_secret_data(&mut doc.root);
+        }
         for doc in &docs {
             if not_settings(&doc.root) {
                 continue;
