@@ -39,16 +39,31 @@ impl FileKind {
         }
     }
 
-    /// Classifies a file by its name alone; `None` for files authlint does not read.
+    /// Classifies a file by its name alone; `None` for files authlint does not read. A config
+    /// template (`development.yaml.t`, `app.yml.j2`, `values.toml.tmpl`) is the format of its inner
+    /// extension, read with its template tags masked (see [`template_suffix`]).
     pub fn classify(file_name: &str) -> Option<FileKind> {
         let lower = file_name.to_ascii_lowercase();
+        if let Some(suffix) = template_suffix(&lower) {
+            let inner = &lower[..lower.len() - suffix.len()];
+            if [".yaml", ".yml", ".toml", ".json", ".env"]
+                .iter()
+                .any(|e| inner.ends_with(e))
+            {
+                return Self::classify_plain(inner);
+            }
+        }
+        Self::classify_plain(&lower)
+    }
+
+    fn classify_plain(lower: &str) -> Option<FileKind> {
         if lower == ".env" || lower.starts_with(".env.") || lower.ends_with(".env") {
             return Some(FileKind::Config(ConfigFormat::Env));
         }
         if lower.ends_with(".min.js") || lower.ends_with(".min.mjs") || lower.ends_with(".d.ts") {
             return None;
         }
-        if matches!(lower.as_str(), "dockerfile" | "containerfile")
+        if matches!(lower, "dockerfile" | "containerfile")
             || lower.starts_with("dockerfile.")
             || lower.starts_with("containerfile.")
             || lower.ends_with(".dockerfile")
@@ -68,6 +83,28 @@ impl FileKind {
             _ => return None,
         })
     }
+}
+
+/// The template engines' endings that wrap a config format: Tera (`.t`, as Loco writes
+/// `config/development.yaml.t`), Jinja (`.j2`, `.jinja`, `.jinja2`), Go templates (`.tmpl`,
+/// `.tpl`), Handlebars (`.hbs`) and `.template`.
+pub const TEMPLATE_SUFFIXES: &[&str] = &[
+    ".t",
+    ".j2",
+    ".jinja",
+    ".jinja2",
+    ".tmpl",
+    ".tpl",
+    ".hbs",
+    ".template",
+];
+
+/// The template ending of a (lower-case) file name, if it has one.
+pub fn template_suffix(lower_name: &str) -> Option<&'static str> {
+    TEMPLATE_SUFFIXES
+        .iter()
+        .copied()
+        .find(|s| lower_name.ends_with(s))
 }
 
 /// A file as analyzers see it: its display path, kind, text and a line index.
@@ -211,6 +248,15 @@ mod tests {
         assert_eq!(FileKind::classify("App.vue"), Some(FileKind::Markup));
         assert_eq!(FileKind::classify("vendor.min.js"), None);
         assert_eq!(FileKind::classify("README.md"), None);
+        let yaml = Some(FileKind::Config(ConfigFormat::Yaml));
+        assert_eq!(FileKind::classify("development.yaml.t"), yaml);
+        assert_eq!(FileKind::classify("app.YML.j2"), yaml);
+        assert_eq!(
+            FileKind::classify("settings.toml.tmpl"),
+            Some(FileKind::Config(ConfigFormat::Toml))
+        );
+        assert_eq!(FileKind::classify("basic.t"), None);
+        assert_eq!(FileKind::classify("index.html.j2"), None);
         for name in [
             "Dockerfile",
             "Containerfile",

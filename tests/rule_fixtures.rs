@@ -190,6 +190,9 @@ fn format(path: &std::path::Path) -> Option<&'static str> {
     if name == ".env" || name.starts_with(".env.") || name.ends_with(".env") {
         return Some("env");
     }
+    if authlint::source::template_suffix(&name).is_some() {
+        return Some("template");
+    }
     if name == "dockerfile" || name == "containerfile" || name.ends_with(".dockerfile") {
         return Some("dockerfile");
     }

@@ -82,6 +82,9 @@ fn pre_commit_hook_selects_exactly_the_files_authlint_reads() {
         "Dockerfile",
         "deploy/api.Dockerfile",
         "Containerfile",
+        "config/development.yaml.t",
+        "deploy/app.yml.j2",
+        "values.toml.tmpl",
     ];
     for name in named {
         assert!(selected(name), "the hook skips {name}");
@@ -153,6 +156,15 @@ fn pre_commit_hook_selects_exactly_the_files_authlint_reads() {
         ".j2",
         ".Dockerfile",
         ".containerfile",
+        ".yaml.t",
+        ".yml.j2",
+        ".json.tmpl",
+        ".toml.tpl",
+        ".env.hbs",
+        ".yaml.template",
+        ".html.j2",
+        ".t",
+        ".tmpl",
     ];
     let mut wrong = Vec::new();
     for dir in ["", "web/", ".env/", "a.rs/"] {

@@ -13,6 +13,7 @@ mod kubernetes;
 mod messages;
 pub mod products;
 mod secret;
+mod template;
 mod toml;
 pub mod tree;
 mod yaml;
@@ -153,7 +154,16 @@ impl Analyzer for ConfigAnalyzer {
         if not_auth_config(&file.path) {
             return;
         }
-        let mut docs = match parse(format, &file.text) {
+        // Templates are read with their tags blanked: same offsets, the inner format's syntax.
+        let lower = file.path.to_ascii_lowercase();
+        let is_template = crate::source::template_suffix(&lower).is_some()
+            || file.role == crate::roles::Role::Template;
+        let masked = is_template.then(|| template::mask(&file.text));
+        let text: &str = match &masked {
+            Some((m, _)) => m,
+            None => &file.text,
+        };
+        let mut docs = match parse(format, text) {
             Ok(d) => d,
             // `.cfg` is TOML for oauth2-proxy but INI or HAProxy syntax for most other tools:
             // a `.cfg` file that is not TOML is not a format this analyzer reads.
@@ -168,6 +178,9 @@ impl Analyzer for ConfigAnalyzer {
             }
         };
         for doc in &mut docs {
+            if let Some((_, tags)) = &masked {
+                template::mark_expressions(&mut doc.root, tags, &file.text);
+            }
             kubernetes::decode_secret_data(&mut doc.root);
         }
         for doc in &docs {
@@ -281,6 +294,22 @@ mod tests {
             "{}",
             s.reports[0].message
         );
+    }
+
+    #[test]
+    fn helm_chart_templates_are_read_with_their_tags_masked() {
+        let text = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ include \"app.fullname\" . }}\n  labels:\n    {{- include \"app.labels\" . | nindent 4 }}\ndata:\n  JWT_EXPIRES_IN: {{ .Values.jwt.expiry | quote }}\n  REFRESH_TOKEN_TTL: \"{{ .Values.jwt.refresh }}\"\n  ACCESS_TOKEN_TTL: \"86400\"\n";
+        let mut file = SourceFile::from_text("charts/api/templates/configmap.yaml", text);
+        file.role = crate::roles::Role::Template;
+        let mut s = Sink::default();
+        crate::analyzers::with_default_context(|ctx| ConfigAnalyzer.check(&file, ctx, &mut s));
+        assert!(s.errors.is_empty(), "{:?}", s.errors);
+        let lines: Vec<_> = s
+            .reports
+            .iter()
+            .map(|r| (r.rule, file.position(r.span.start).line))
+            .collect();
+        assert_eq!(lines, [("access-token-ttl-too-long", 10)]);
     }
 
     #[test]
