@@ -107,6 +107,39 @@ pub fn template_suffix(lower_name: &str) -> Option<&'static str> {
         .find(|s| lower_name.ends_with(s))
 }
 
+/// Decodes a UTF-16 text file that starts with a byte-order mark (`FF FE` little-endian,
+/// `FE FF` big-endian) into a `String`, without the mark. `None` when there is no UTF-16 mark;
+/// `Err(offset)` at the first unit that is not UTF-16 (an unpaired surrogate, an odd last byte).
+/// Every position authlint reports for such a file (line, column, byte offset) is in the
+/// decoded text: lines and character columns are the ones an editor shows, byte offsets are
+/// those of the UTF-8 text.
+pub fn decode_utf16_bom(bytes: &[u8]) -> Option<Result<String, usize>> {
+    let little = match bytes {
+        [0xFF, 0xFE, ..] => true,
+        [0xFE, 0xFF, ..] => false,
+        _ => return None,
+    };
+    let body = &bytes[2..];
+    if body.len() % 2 == 1 {
+        return Some(Err(bytes.len() - 1));
+    }
+    let units = body.chunks_exact(2).map(|p| {
+        if little {
+            u16::from_le_bytes([p[0], p[1]])
+        } else {
+            u16::from_be_bytes([p[0], p[1]])
+        }
+    });
+    let mut out = String::with_capacity(body.len() / 2);
+    for (i, c) in char::decode_utf16(units).enumerate() {
+        match c {
+            Ok(c) => out.push(c),
+            Err(_) => return Some(Err(2 + 2 * i)),
+        }
+    }
+    Some(Ok(out))
+}
+
 /// A file as analyzers see it: its display path, kind, text and a line index.
 #[derive(Debug)]
 pub struct SourceFile {
@@ -236,6 +269,25 @@ mod tests {
         assert_eq!((p.line, p.column, p.column_utf16), (2, 9, 10));
         assert_eq!(f.offset_of(2, 8), x);
         assert_eq!(f.line_text(2), "привет 🍪x");
+    }
+
+    #[test]
+    fn utf16_with_a_byte_order_mark_is_decoded() {
+        let text = "let t = 'é🍪';\n";
+        let mut le = vec![0xFF, 0xFE];
+        let mut be = vec![0xFE, 0xFF];
+        for u in text.encode_utf16() {
+            le.extend(u.to_le_bytes());
+            be.extend(u.to_be_bytes());
+        }
+        assert_eq!(decode_utf16_bom(&le), Some(Ok(text.to_string())));
+        assert_eq!(decode_utf16_bom(&be), Some(Ok(text.to_string())));
+        assert_eq!(decode_utf16_bom(b"plain"), None);
+        assert_eq!(
+            decode_utf16_bom(&[0xFF, 0xFE, 0x00, 0xD8, b'a', 0]),
+            Some(Err(2))
+        );
+        assert_eq!(decode_utf16_bom(&[0xFF, 0xFE, b'a']), Some(Err(2)));
     }
 
     #[test]
