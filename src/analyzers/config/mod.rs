@@ -1,5 +1,6 @@
-//! Auth configuration files: TOML (and oauth2-proxy `.cfg`), YAML, JSON, `.env` and Terraform,
-//! each parsed once into one spanned tree. Product knowledge (`rules/products/*.toml`) says where
+//! Auth configuration files: TOML (and oauth2-proxy `.cfg`), YAML, JSON, `.env`, Terraform and
+//! Dockerfile `ENV`/`ARG`, each parsed once into one spanned tree (templates of these formats with
+//! their tags masked, Kubernetes `Secret` data base64-decoded). Product knowledge (`rules/products/*.toml`) says where
 //! Supabase, Keycloak, Cognito, Auth0, Ory, Dex, Authelia and oauth2-proxy keep their token
 //! lifetimes, rotation, cookie flags and secrets; plain app config is read by key names.
 mod check;
