@@ -145,6 +145,9 @@ impl Analyzer for ConfigAnalyzer {
             "same_site",
             "httponly",
             "http_only",
+            // `SIGNING_KEY`, `HMAC_KEY`: secret names without any of the words above.
+            "signing",
+            "hmac",
         ]
     }
 
