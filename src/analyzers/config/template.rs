@@ -23,8 +23,12 @@ pub fn mask(text: &str) -> (String, Vec<Range<usize>>) {
             }
         };
         let end = memchr::memmem::find(&b[i + 2..], close).map_or(b.len(), |n| i + 2 + n + 2);
-        // A tag where a key goes (`{{ name }}: value`) becomes a key of `_`, so the line parses.
-        let fill = if key_position(text, i, end) {
+        // A tag where a key goes (`{{ name }}: value`) becomes a key of `_`, and one that is a
+        // whole value (`"ttl": {{ .Values.ttl }}`, `ttl = {{ ttl }}`) an empty string `""`, so
+        // that JSON and TOML, which have no empty values, still parse.
+        // Inside other text (`url: {{ a }}-{{ b }}`) it becomes `_`, so the text stays one scalar.
+        let value = value_position(text, i, end);
+        let fill = if !value && (key_position(text, i, end) || inline(text, i, end)) {
             b'_'
         } else {
             b' '
@@ -33,6 +37,10 @@ pub fn mask(text: &str) -> (String, Vec<Range<usize>>) {
             if !matches!(*byte, b'\n' | b'\r') {
                 *byte = fill;
             }
+        }
+        if value {
+            out[i] = b'"';
+            out[i + 1] = b'"';
         }
         tags.push(i..end);
         i = end;
@@ -50,8 +58,35 @@ fn key_position(text: &str, start: usize, end: usize) -> bool {
     let tag = &text[start..end];
     tag.starts_with("{{")
         && !tag.contains('\n')
-        && !text[line_start..start].contains(':')
-        && text[end..line_end].contains(':')
+        && !text[line_start..start].contains([':', '='])
+        && text[end..line_end].contains([':', '='])
+}
+
+/// Whether the `{{ … }}` tag at `start..end` is written inside a line's text (after a `:` or
+/// `=`), rather than on a line of its own.
+fn inline(text: &str, start: usize, end: usize) -> bool {
+    let line_start = text[..start].rfind('\n').map_or(0, |n| n + 1);
+    let tag = &text[start..end];
+    tag.starts_with("{{") && !tag.contains('\n') && text[line_start..start].contains([':', '='])
+}
+
+/// Whether the `{{ … }}` tag at `start..end` is a whole value: after `:`, `=`, `[`, `,` or a
+/// YAML list dash, and before the end of the line, a comment, `,`, `]` or `}`.
+fn value_position(text: &str, start: usize, end: usize) -> bool {
+    let line_start = text[..start].rfind('\n').map_or(0, |n| n + 1);
+    let line_end = text[end..].find('\n').map_or(text.len(), |n| end + n);
+    let tag = &text[start..end];
+    if !tag.starts_with("{{") || tag.contains('\n') {
+        return false;
+    }
+    let before = text[line_start..start].trim_end();
+    let after = text[end..line_end].trim_start();
+    let opens = match before.chars().last() {
+        Some(':' | '=' | '[' | ',') => true,
+        Some('-') => before.trim_start() == "-",
+        _ => false,
+    };
+    opens && (after.is_empty() || after.starts_with([',', ']', '}', '#', '\r']))
 }
 
 /// Marks every scalar whose span touches a tag as a template, holding its original text.
@@ -96,7 +131,31 @@ mod tests {
         assert!(!m.contains('{'));
         assert_eq!(m.find("b: 1"), text.find("b: 1"));
         let (m, _) = mask("  {{ name }}: \"{{ url }}\"\n");
-        assert_eq!(m, "  __________: \"         \"\n");
+        assert_eq!(m, "  __________: \"_________\"\n");
+    }
+
+    #[test]
+    fn json_and_toml_templates_parse_with_expression_values() {
+        let json = "{\n  \"jwt\": {\"expiresIn\": {{ .Values.ttl }}, \"secret\": \"{{ s }}\"},\n  \"list\": [{{ a }}, 1]\n}\n";
+        let (m, tags) = mask(json);
+        let mut docs = parse(ConfigFormat::Json, &m).unwrap();
+        mark_expressions(&mut docs[0].root, &tags, json);
+        let jwt = docs[0].root.get("jwt").unwrap();
+        assert!(jwt.get("expiresIn").unwrap().is_template());
+        assert!(jwt.get("secret").unwrap().is_template());
+        let toml = "[jwt]\nttl = {{ ttl }}\nsecret = \"{{ secret }}\"\n{{ extra_key }} = 1\n";
+        let (m, tags) = mask(toml);
+        let mut docs = parse(ConfigFormat::Toml, &m).unwrap();
+        mark_expressions(&mut docs[0].root, &tags, toml);
+        let jwt = docs[0].root.get("jwt").unwrap();
+        assert!(jwt.get("ttl").unwrap().is_template());
+        assert!(jwt.get("secret").unwrap().is_template());
+        let (m, _) = mask("items:\n  - {{ x }}\nurl: {{ a }}-{{ b }}\n");
+        assert!(
+            m.contains("- \"\"") && m.contains("url: _______-_______"),
+            "{m}"
+        );
+        assert!(parse(ConfigFormat::Yaml, &m).is_ok(), "{m}");
     }
 
     #[test]
