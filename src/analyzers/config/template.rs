@@ -1,8 +1,10 @@
 //! Config templates (Tera, Jinja, Go templates and Helm charts, Handlebars): the tags
 //! `{{ … }}`, `{% … %}` and `{# … #}` are blanked to spaces (newlines inside them kept), so every
 //! byte offset and line of the masked text is the original's and the file parses as the format
-//! of its inner extension. A value that was a template expression is then marked as computed
-//! elsewhere ([`Value::Template`]), never read as a literal.
+//! of its inner extension. Three `{{ … }}` positions are masked with other ASCII of the same
+//! length so the line still parses: a whole value becomes `""` and spaces (JSON and TOML have no
+//! empty values), a key or a part of a longer text becomes `_`. A value that was a template
+//! expression is then marked as computed elsewhere ([`Value::Template`]), never read as a literal.
 use super::tree::{Node, Value};
 use std::ops::Range;
 
