@@ -459,6 +459,20 @@ impl Engine<'_> {
                 return r;
             }
         }
+        // UTF-16 with a byte-order mark (Windows editors save TypeScript and JSON that way) is
+        // decoded; positions in such a file are those of the decoded text.
+        match crate::source::decode_utf16_bom(bytes) {
+            None => {}
+            Some(Ok(decoded)) => *bytes = decoded.into_bytes(),
+            Some(Err(at)) => {
+                fail(
+                    &mut r,
+                    "parse-error",
+                    format!("not valid UTF-16 (first invalid unit at offset {at})"),
+                );
+                return r;
+            }
+        }
         let text = match std::str::from_utf8(bytes) {
             Ok(t) => t,
             Err(e) => {

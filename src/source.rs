@@ -20,6 +20,8 @@ pub enum ConfigFormat {
     Json,
     Env,
     Hcl,
+    /// `Dockerfile`, `Containerfile` and `*.Dockerfile`: their `ENV` and `ARG` settings.
+    Dockerfile,
 }
 
 impl FileKind {
@@ -33,17 +35,41 @@ impl FileKind {
             FileKind::Config(ConfigFormat::Json) => "json",
             FileKind::Config(ConfigFormat::Env) => "env",
             FileKind::Config(ConfigFormat::Hcl) => "hcl",
+            FileKind::Config(ConfigFormat::Dockerfile) => "dockerfile",
         }
     }
 
-    /// Classifies a file by its name alone; `None` for files authlint does not read.
+    /// Classifies a file by its name alone; `None` for files authlint does not read. A config
+    /// template (`development.yaml.t`, `app.yml.j2`, `values.toml.tmpl`) is the format of its inner
+    /// extension, read with its template tags masked (see [`template_suffix`]).
     pub fn classify(file_name: &str) -> Option<FileKind> {
         let lower = file_name.to_ascii_lowercase();
+        if let Some(suffix) = template_suffix(&lower) {
+            let inner = &lower[..lower.len() - suffix.len()];
+            if [".yaml", ".yml", ".toml", ".json", ".env"]
+                .iter()
+                .any(|e| inner.ends_with(e))
+            {
+                return Self::classify_plain(inner);
+            }
+        }
+        Self::classify_plain(&lower)
+    }
+
+    fn classify_plain(lower: &str) -> Option<FileKind> {
         if lower == ".env" || lower.starts_with(".env.") || lower.ends_with(".env") {
             return Some(FileKind::Config(ConfigFormat::Env));
         }
         if lower.ends_with(".min.js") || lower.ends_with(".min.mjs") || lower.ends_with(".d.ts") {
             return None;
+        }
+        if matches!(lower, "dockerfile" | "containerfile")
+            || lower.starts_with("dockerfile.")
+            || lower.starts_with("containerfile.")
+            || lower.ends_with(".dockerfile")
+            || lower.ends_with(".containerfile")
+        {
+            return Some(FileKind::Config(ConfigFormat::Dockerfile));
         }
         let ext = lower.rsplit_once('.').map(|(_, e)| e)?;
         Some(match ext {
@@ -57,6 +83,61 @@ impl FileKind {
             _ => return None,
         })
     }
+}
+
+/// The template engines' endings that wrap a config format: Tera (`.t`, as Loco writes
+/// `config/development.yaml.t`), Jinja (`.j2`, `.jinja`, `.jinja2`), Go templates (`.tmpl`,
+/// `.tpl`), Handlebars (`.hbs`) and `.template`.
+pub const TEMPLATE_SUFFIXES: &[&str] = &[
+    ".t",
+    ".j2",
+    ".jinja",
+    ".jinja2",
+    ".tmpl",
+    ".tpl",
+    ".hbs",
+    ".template",
+];
+
+/// The template ending of a (lower-case) file name, if it has one.
+pub fn template_suffix(lower_name: &str) -> Option<&'static str> {
+    TEMPLATE_SUFFIXES
+        .iter()
+        .copied()
+        .find(|s| lower_name.ends_with(s))
+}
+
+/// Decodes a UTF-16 text file that starts with a byte-order mark (`FF FE` little-endian,
+/// `FE FF` big-endian) into a `String`, without the mark. `None` when there is no UTF-16 mark;
+/// `Err(offset)` at the first unit that is not UTF-16 (an unpaired surrogate, an odd last byte).
+/// Every position authlint reports for such a file (line, column, byte offset) is in the
+/// decoded text: lines and character columns are the ones an editor shows, byte offsets are
+/// those of the UTF-8 text.
+pub fn decode_utf16_bom(bytes: &[u8]) -> Option<Result<String, usize>> {
+    let little = match bytes {
+        [0xFF, 0xFE, ..] => true,
+        [0xFE, 0xFF, ..] => false,
+        _ => return None,
+    };
+    let body = &bytes[2..];
+    if body.len() % 2 == 1 {
+        return Some(Err(bytes.len() - 1));
+    }
+    let units = body.chunks_exact(2).map(|p| {
+        if little {
+            u16::from_le_bytes([p[0], p[1]])
+        } else {
+            u16::from_be_bytes([p[0], p[1]])
+        }
+    });
+    let mut out = String::with_capacity(body.len() / 2);
+    for (i, c) in char::decode_utf16(units).enumerate() {
+        match c {
+            Ok(c) => out.push(c),
+            Err(_) => return Some(Err(2 + 2 * i)),
+        }
+    }
+    Some(Ok(out))
 }
 
 /// A file as analyzers see it: its display path, kind, text and a line index.
@@ -191,6 +272,25 @@ mod tests {
     }
 
     #[test]
+    fn utf16_with_a_byte_order_mark_is_decoded() {
+        let text = "let t = 'é🍪';\n";
+        let mut le = vec![0xFF, 0xFE];
+        let mut be = vec![0xFE, 0xFF];
+        for u in text.encode_utf16() {
+            le.extend(u.to_le_bytes());
+            be.extend(u.to_be_bytes());
+        }
+        assert_eq!(decode_utf16_bom(&le), Some(Ok(text.to_string())));
+        assert_eq!(decode_utf16_bom(&be), Some(Ok(text.to_string())));
+        assert_eq!(decode_utf16_bom(b"plain"), None);
+        assert_eq!(
+            decode_utf16_bom(&[0xFF, 0xFE, 0x00, 0xD8, b'a', 0]),
+            Some(Err(2))
+        );
+        assert_eq!(decode_utf16_bom(&[0xFF, 0xFE, b'a']), Some(Err(2)));
+    }
+
+    #[test]
     fn classifies_by_name() {
         assert_eq!(FileKind::classify("main.rs"), Some(FileKind::Rust));
         assert_eq!(
@@ -200,5 +300,26 @@ mod tests {
         assert_eq!(FileKind::classify("App.vue"), Some(FileKind::Markup));
         assert_eq!(FileKind::classify("vendor.min.js"), None);
         assert_eq!(FileKind::classify("README.md"), None);
+        let yaml = Some(FileKind::Config(ConfigFormat::Yaml));
+        assert_eq!(FileKind::classify("development.yaml.t"), yaml);
+        assert_eq!(FileKind::classify("app.YML.j2"), yaml);
+        assert_eq!(
+            FileKind::classify("settings.toml.tmpl"),
+            Some(FileKind::Config(ConfigFormat::Toml))
+        );
+        assert_eq!(FileKind::classify("basic.t"), None);
+        assert_eq!(FileKind::classify("index.html.j2"), None);
+        for name in [
+            "Dockerfile",
+            "Containerfile",
+            "api.Dockerfile",
+            "Dockerfile.prod",
+        ] {
+            assert_eq!(
+                FileKind::classify(name),
+                Some(FileKind::Config(ConfigFormat::Dockerfile)),
+                "{name}"
+            );
+        }
     }
 }

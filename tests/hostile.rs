@@ -616,3 +616,41 @@ fn long_chains_are_parse_errors_not_stack_overflows() {
         );
     }
 }
+
+/// Issue 15: a UTF-16 file with a byte-order mark (as Windows editors save it) is decoded and
+/// checked; positions are those of the decoded text. Broken UTF-16 is a parse error.
+#[test]
+fn utf16_files_with_a_byte_order_mark_are_decoded() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = "// é\nexport function save(token: string) {\n  localStorage.setItem(\"access_token\", token);\n}\n";
+    let mut le = vec![0xFF, 0xFE];
+    let mut be = vec![0xFE, 0xFF];
+    for u in text.encode_utf16() {
+        le.extend(u.to_le_bytes());
+        be.extend(u.to_be_bytes());
+    }
+    std::fs::write(dir.path().join("le.ts"), &le).unwrap();
+    std::fs::write(dir.path().join("be.ts"), &be).unwrap();
+    std::fs::write(
+        dir.path().join("broken.ts"),
+        [0xFF, 0xFE, 0x00, 0xD8, b'a', 0],
+    )
+    .unwrap();
+    let (_, v) = run_json(dir.path(), &[]);
+    for path in ["le.ts", "be.ts"] {
+        assert_eq!(rules_in(&v, path), ["token-in-web-storage"], "{v:#}");
+        let f = v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["path"] == path)
+            .unwrap();
+        assert_eq!(f["start"]["line"].as_u64(), Some(3), "{f:#}");
+    }
+    let diags = v["diagnostics"].as_array().unwrap();
+    assert!(
+        diags.iter().any(|d| d["path"] == "broken.ts"
+            && d["message"].as_str().unwrap().contains("not valid UTF-16")),
+        "{diags:#?}"
+    );
+}

@@ -190,6 +190,12 @@ fn format(path: &std::path::Path) -> Option<&'static str> {
     if name == ".env" || name.starts_with(".env.") || name.ends_with(".env") {
         return Some("env");
     }
+    if authlint::source::template_suffix(&name).is_some() {
+        return Some("template");
+    }
+    if name == "dockerfile" || name == "containerfile" || name.ends_with(".dockerfile") {
+        return Some("dockerfile");
+    }
     let ext = name.rsplit_once('.')?.1;
     Some(match ext {
         "yml" | "yaml" if name.contains("compose") => "compose",
@@ -197,6 +203,11 @@ fn format(path: &std::path::Path) -> Option<&'static str> {
             let text = std::fs::read_to_string(path).unwrap();
             if text.lines().any(|l| l.trim_end() == "kind: Deployment") {
                 "kubernetes-deployment"
+            } else if text
+                .lines()
+                .any(|l| matches!(l.trim_end(), "kind: Secret" | "kind: ConfigMap"))
+            {
+                "kubernetes-secret"
             } else {
                 "yaml"
             }

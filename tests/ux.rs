@@ -79,6 +79,12 @@ fn pre_commit_hook_selects_exactly_the_files_authlint_reads() {
         "web/app.mts",
         "web/app.cts",
         "deploy/oauth2-proxy.cfg",
+        "Dockerfile",
+        "deploy/api.Dockerfile",
+        "Containerfile",
+        "config/development.yaml.t",
+        "deploy/app.yml.j2",
+        "values.toml.tmpl",
     ];
     for name in named {
         assert!(selected(name), "the hook skips {name}");
@@ -104,6 +110,13 @@ fn pre_commit_hook_selects_exactly_the_files_authlint_reads() {
         "oauth2-proxy",
         "README",
         "Makefile",
+        "Dockerfile",
+        "dockerfile",
+        "Containerfile",
+        "Dockerfile.prod",
+        "api.Dockerfile",
+        "dockerfilex",
+        "xdockerfile",
     ];
     let endings = [
         "",
@@ -141,6 +154,17 @@ fn pre_commit_hook_selects_exactly_the_files_authlint_reads() {
         ".lock",
         ".py",
         ".j2",
+        ".Dockerfile",
+        ".containerfile",
+        ".yaml.t",
+        ".yml.j2",
+        ".json.tmpl",
+        ".toml.tpl",
+        ".env.hbs",
+        ".yaml.template",
+        ".html.j2",
+        ".t",
+        ".tmpl",
     ];
     let mut wrong = Vec::new();
     for dir in ["", "web/", ".env/", "a.rs/"] {

@@ -588,6 +588,25 @@ mod tests {
         assert_eq!(e.0[0].src.as_ref().map(|(_, s)| s.0), Some(0));
         let e = load_str("refresh_token_max_ttl = \"30 parsecs\"\n").unwrap_err();
         assert!(e.0[0].message.contains("unknown unit `parsecs`"));
+        // A bare number is not silently read as seconds: an error on the value, with a hint.
+        let text = "access_token_max_ttl = \"15\"\n";
+        let e = load_str(text).unwrap_err();
+        assert!(
+            e.0[0].message.contains("`15` has no unit"),
+            "{}",
+            e.0[0].message
+        );
+        assert_eq!(
+            e.0[0].src.as_ref().map(|(_, s)| s.0),
+            text.find("\"15\""),
+            "the error points at the value"
+        );
+        for ok in ["15 minutes", "1 hour", "PT15M", "2 days"] {
+            assert!(
+                load_str(&format!("access_token_max_ttl = \"{ok}\"\n")).is_ok(),
+                "{ok}"
+            );
+        }
     }
 
     #[test]

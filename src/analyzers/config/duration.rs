@@ -88,67 +88,10 @@ pub fn lifetime(node: &Node, unit: Unit, known: bool) -> Option<Lifetime> {
 }
 
 /// A duration written with units: Go (`1h30m`, `1.5h`, `300ms`), vercel/ms (`7d`, `2 hours`,
-/// `1 week`), ISO 8601 (`PT15M`, `P1DT2H`). `None` for anything else.
+/// `1 week`), ISO 8601 (`PT15M`, `P1DT2H`). `None` for anything else. The parser is the one
+/// `authlint.toml` uses ([`crate::config::duration::parse_text`]).
 pub fn parse_text(text: &str) -> Option<f64> {
-    let t = text.trim();
-    if let Some(iso) = t.strip_prefix('P').or_else(|| t.strip_prefix('p')) {
-        return iso8601(iso);
-    }
-    let mut total = 0.0;
-    let mut rest = t;
-    let mut any = false;
-    while !rest.is_empty() {
-        let num_len = rest
-            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-            .unwrap_or(rest.len());
-        if num_len == 0 {
-            return None;
-        }
-        let n: f64 = rest[..num_len].parse().ok()?;
-        rest = rest[num_len..].trim_start();
-        let unit_len = rest
-            .find(|c: char| !c.is_ascii_alphabetic())
-            .unwrap_or(rest.len());
-        let word = &rest[..unit_len];
-        let factor = match word.to_ascii_lowercase().as_str() {
-            "us" | "µs" => 0.000_001,
-            "ns" => 0.000_000_001,
-            "w" | "wk" | "wks" | "week" | "weeks" => 604_800.0,
-            "y" | "yr" | "yrs" | "year" | "years" => 31_557_600.0,
-            _ => Unit::parse(word)?.secs(),
-        };
-        total += n * factor;
-        any = true;
-        rest = rest[unit_len..].trim_start();
-    }
-    any.then_some(total)
-}
-
-fn iso8601(rest: &str) -> Option<f64> {
-    let mut total = 0.0;
-    let mut in_time = false;
-    let mut num = String::new();
-    for c in rest.chars() {
-        match c.to_ascii_uppercase() {
-            'T' => in_time = true,
-            d if d.is_ascii_digit() || d == '.' => num.push(d),
-            u => {
-                let n: f64 = num.parse().ok()?;
-                num.clear();
-                total += n * match (u, in_time) {
-                    ('Y', false) => 31_557_600.0,
-                    ('M', false) => 2_629_800.0,
-                    ('W', false) => 604_800.0,
-                    ('D', false) => 86_400.0,
-                    ('H', true) => 3600.0,
-                    ('M', true) => 60.0,
-                    ('S', true) => 1.0,
-                    _ => return None,
-                };
-            }
-        }
-    }
-    num.is_empty().then_some(total)
+    crate::config::duration::parse_text(text).ok()
 }
 
 /// Seconds as a human reads them (`15m`, `1h`, `30d`, `1h30m`).

@@ -89,10 +89,34 @@ const GENERIC_SECRET_KEYS: &[&str] = &[
     "cookiesigningkey",
 ];
 
-/// Whether a key names a token-signing, session or cookie secret.
+/// Words that make a `*_PRIVATE_KEY` a token-signing key (`JWT_PRIVATE_KEY`,
+/// `ACCESS_TOKEN_PRIVATE_KEY`); a bare `PRIVATE_KEY` or `SSH_PRIVATE_KEY` is another tool's.
+const SIGNING_KEY_WORDS: &[&str] = &[
+    "jwt", "token", "access", "refresh", "auth", "signing", "session", "oidc", "jws",
+];
+
+/// Whether a key names a token-signing, session or cookie secret. A trailing `base64`/`b64`
+/// (`JWT_PRIVATE_KEY_BASE64`) says how the value is written, not what it is.
 fn secret_key(kw: &[String]) -> bool {
+    let kw = match kw.last().map(String::as_str) {
+        Some("base64" | "b64" | "pem") if kw.len() > 1 => &kw[..kw.len() - 1],
+        _ => kw,
+    };
     suffix_in_list(kw, SECRET_KEYS)
         || suffix_in_list(kw, GENERIC_SECRET_KEYS) && !crate::auth_names::foreign_secret(kw)
+        || signing_private_key(kw)
+}
+
+/// `JWT_PRIVATE_KEY`, `ACCESS_TOKEN_PRIVATE_KEY`, `jwt.signing.private_key`: a private key that
+/// signs tokens, named by an auth word before `private key`.
+fn signing_private_key(kw: &[String]) -> bool {
+    let [rest @ .., p, k] = kw else {
+        return false;
+    };
+    p == "private"
+        && k == "key"
+        && rest.iter().any(|w| SIGNING_KEY_WORDS.contains(&w.as_str()))
+        && !crate::auth_names::foreign_secret(kw)
 }
 
 const SECURE_KEYS: &[&str] = &[
@@ -400,6 +424,11 @@ mod tests {
             "JWT_KEY",
             "SESSION_KEY",
             "cookie_signing_key",
+            "ACCESS_TOKEN_PRIVATE_KEY",
+            "JWT_PRIVATE_KEY",
+            "JWT_PRIVATE_KEY_BASE64",
+            "REFRESH_TOKEN_PRIVATE_KEY",
+            "jwt.private_key",
         ] {
             assert!(secret_key(&w(k)), "{k}");
         }
@@ -415,6 +444,11 @@ mod tests {
             "API_KEY",
             "JWT_SECRET_FILE",
             "LICENSE_SIGNING_KEY",
+            "PRIVATE_KEY",
+            "SSH_PRIVATE_KEY",
+            "VAPID_PRIVATE_KEY",
+            "DEPLOY_PRIVATE_KEY",
+            "GITHUB_APP_PRIVATE_KEY",
         ] {
             assert!(!secret_key(&w(k)), "{k}");
         }

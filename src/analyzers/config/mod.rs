@@ -1,16 +1,20 @@
-//! Auth configuration files: TOML (and oauth2-proxy `.cfg`), YAML, JSON, `.env` and Terraform,
-//! each parsed once into one spanned tree. Product knowledge (`rules/products/*.toml`) says where
+//! Auth configuration files: TOML (and oauth2-proxy `.cfg`), YAML, JSON, `.env`, Terraform and
+//! Dockerfile `ENV`/`ARG`, each parsed once into one spanned tree (templates of these formats with
+//! their tags masked, Kubernetes `Secret` data base64-decoded). Product knowledge (`rules/products/*.toml`) says where
 //! Supabase, Keycloak, Cognito, Auth0, Ory, Dex, Authelia and oauth2-proxy keep their token
 //! lifetimes, rotation, cookie flags and secrets; plain app config is read by key names.
 mod check;
+mod dockerfile;
 pub mod duration;
 mod env;
 mod generic;
 mod hcl;
 mod json;
+mod kubernetes;
 mod messages;
 pub mod products;
 mod secret;
+mod template;
 mod toml;
 pub mod tree;
 mod yaml;
@@ -95,6 +99,7 @@ fn format_name(f: ConfigFormat) -> &'static str {
         ConfigFormat::Json => "JSON",
         ConfigFormat::Env => ".env",
         ConfigFormat::Hcl => "Terraform",
+        ConfigFormat::Dockerfile => "Dockerfile",
     }
 }
 
@@ -105,6 +110,7 @@ pub fn parse(format: ConfigFormat, text: &str) -> Result<Vec<Document>, ParseErr
         ConfigFormat::Json => json::parse(text),
         ConfigFormat::Env => env::parse(text),
         ConfigFormat::Hcl => hcl::parse(text),
+        ConfigFormat::Dockerfile => dockerfile::parse(text),
     }
 }
 
@@ -139,6 +145,9 @@ impl Analyzer for ConfigAnalyzer {
             "same_site",
             "httponly",
             "http_only",
+            // `SIGNING_KEY`, `HMAC_KEY`: secret names without any of the words above.
+            "signing",
+            "hmac",
         ]
     }
 
@@ -149,7 +158,16 @@ impl Analyzer for ConfigAnalyzer {
         if not_auth_config(&file.path) {
             return;
         }
-        let docs = match parse(format, &file.text) {
+        // Templates are read with their tags blanked: same offsets, the inner format's syntax.
+        let lower = file.path.to_ascii_lowercase();
+        let is_template = crate::source::template_suffix(&lower).is_some()
+            || file.role == crate::roles::Role::Template;
+        let masked = is_template.then(|| template::mask(&file.text));
+        let text: &str = match &masked {
+            Some((m, _)) => m,
+            None => &file.text,
+        };
+        let mut docs = match parse(format, text) {
             Ok(d) => d,
             // `.cfg` is TOML for oauth2-proxy but INI or HAProxy syntax for most other tools:
             // a `.cfg` file that is not TOML is not a format this analyzer reads.
@@ -163,6 +181,12 @@ impl Analyzer for ConfigAnalyzer {
                 return;
             }
         };
+        for doc in &mut docs {
+            if let Some((_, tags)) = &masked {
+                template::mark_expressions(&mut doc.root, tags, &file.text);
+            }
+            kubernetes::decode_secret_data(&mut doc.root);
+        }
         for doc in &docs {
             if not_settings(&doc.root) {
                 continue;
@@ -274,6 +298,22 @@ mod tests {
             "{}",
             s.reports[0].message
         );
+    }
+
+    #[test]
+    fn helm_chart_templates_are_read_with_their_tags_masked() {
+        let text = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ include \"app.fullname\" . }}\n  labels:\n    {{- include \"app.labels\" . | nindent 4 }}\ndata:\n  JWT_EXPIRES_IN: {{ .Values.jwt.expiry | quote }}\n  REFRESH_TOKEN_TTL: \"{{ .Values.jwt.refresh }}\"\n  ACCESS_TOKEN_TTL: \"86400\"\n";
+        let mut file = SourceFile::from_text("charts/api/templates/configmap.yaml", text);
+        file.role = crate::roles::Role::Template;
+        let mut s = Sink::default();
+        crate::analyzers::with_default_context(|ctx| ConfigAnalyzer.check(&file, ctx, &mut s));
+        assert!(s.errors.is_empty(), "{:?}", s.errors);
+        let lines: Vec<_> = s
+            .reports
+            .iter()
+            .map(|r| (r.rule, file.position(r.span.start).line))
+            .collect();
+        assert_eq!(lines, [("access-token-ttl-too-long", 10)]);
     }
 
     #[test]

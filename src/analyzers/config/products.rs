@@ -214,6 +214,7 @@ fn format_name(f: ConfigFormat) -> &'static str {
         ConfigFormat::Json => "json",
         ConfigFormat::Env => "env",
         ConfigFormat::Hcl => "hcl",
+        ConfigFormat::Dockerfile => "dockerfile",
     }
 }
 

@@ -14,6 +14,10 @@ pub fn literal(node: &Node) -> Option<(String, Option<String>)> {
     match &node.value {
         Value::Str(s) => {
             let t = s.trim();
+            // A base64-encoded PEM (`LS0tLS1CRUdJTi…`) is the private key it encodes.
+            if super::kubernetes::is_base64_private_key(t) {
+                return Some((t.to_string(), None));
+            }
             (!t.is_empty() && !is_reference(t) && !is_placeholder(t)).then(|| (t.to_string(), None))
         }
         Value::Template(t) => {
