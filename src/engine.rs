@@ -675,8 +675,26 @@ fn normalised_code(file: &SourceFile, rep: &Report) -> String {
     } else {
         snippet
     };
-    let mut s: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    s.truncate(s.char_indices().nth(240).map_or(s.len(), |(i, _)| i));
+    // The first 240 characters, read lazily: a span over a 2 MB line costs 240 steps, not 2 MB
+    // for each of its findings.
+    let mut s = String::new();
+    let mut chars = 0;
+    'words: for w in text.split_whitespace() {
+        if !s.is_empty() {
+            if chars == 240 {
+                break;
+            }
+            s.push(' ');
+            chars += 1;
+        }
+        for c in w.chars() {
+            if chars == 240 {
+                break 'words;
+            }
+            s.push(c);
+            chars += 1;
+        }
+    }
     s
 }
 
