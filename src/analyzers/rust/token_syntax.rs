@@ -253,18 +253,25 @@ pub fn peel(mut e: &Expr) -> &Expr {
     }
 }
 
-/// The segments of a path expression or of a call's function.
+/// The segments of a path expression or of a call's function (`make()()` names `make`, through
+/// at most a few calls: following `f()()()…` to its root for every call was quadratic).
 pub fn path_segments(e: &Expr) -> Vec<String> {
-    match peel(e) {
-        Expr::Path(p) => p
-            .path
-            .segments
-            .iter()
-            .map(|s| s.ident.to_string())
-            .collect(),
-        Expr::Call(c) => path_segments(&c.func),
-        _ => Vec::new(),
+    let mut e = peel(e);
+    for _ in 0..4 {
+        match e {
+            Expr::Path(p) => {
+                return p
+                    .path
+                    .segments
+                    .iter()
+                    .map(|s| s.ident.to_string())
+                    .collect();
+            }
+            Expr::Call(c) => e = peel(&c.func),
+            _ => break,
+        }
     }
+    Vec::new()
 }
 
 /// The single identifier an expression names (`x`, `&x`, `x.clone()`).
