@@ -705,7 +705,7 @@ fn chains_just_under_the_guard_finish_quickly() {
     let out = run_within(
         p,
         &["check", ".", "--no-config", "--format", "json"],
-        std::time::Duration::from_secs(5),
+        std::time::Duration::from_secs(10),
     )
     .expect("finishes");
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
