@@ -153,6 +153,67 @@ pub struct SourceFile {
     pub role: crate::roles::Role,
     /// Where each line starts, computed on first use: most files are never asked for a position.
     line_starts: std::sync::OnceLock<Vec<usize>>,
+    /// Character and UTF-16 counts at regular byte offsets, for files that are not ASCII.
+    char_marks: std::sync::OnceLock<CharMarks>,
+}
+
+/// Characters and UTF-16 units counted from the start of the file at a mark every
+/// [`CharMarks::STEP`] bytes or so (on character boundaries), so a column is found in
+/// O(log n + STEP) however long its line: counting from the line's start made positions
+/// quadratic on long lines (issue 14, item 5).
+#[derive(Debug)]
+struct CharMarks {
+    /// `(byte offset, characters before it, UTF-16 units before it)`, offsets increasing;
+    /// empty for an ASCII file, where all three are equal.
+    marks: Vec<(usize, usize, usize)>,
+}
+
+impl CharMarks {
+    const STEP: usize = 256;
+
+    fn new(text: &str) -> Self {
+        if text.is_ascii() {
+            return CharMarks { marks: Vec::new() };
+        }
+        let mut marks = vec![(0, 0, 0)];
+        let (mut chars, mut units, mut next) = (0, 0, Self::STEP);
+        for (i, c) in text.char_indices() {
+            if i >= next {
+                marks.push((i, chars, units));
+                next = i + Self::STEP;
+            }
+            chars += 1;
+            units += c.len_utf16();
+        }
+        CharMarks { marks }
+    }
+
+    /// Characters and UTF-16 units before `offset`, a character boundary of `text`.
+    fn counts(&self, text: &str, offset: usize) -> (usize, usize) {
+        if self.marks.is_empty() {
+            return (offset, offset);
+        }
+        let i = self.marks.partition_point(|m| m.0 <= offset) - 1;
+        let (at, mut chars, mut units) = self.marks[i];
+        for c in text[at..offset].chars() {
+            chars += 1;
+            units += c.len_utf16();
+        }
+        (chars, units)
+    }
+
+    /// The byte offset of the character numbered `n` from the start of the file, if there is one.
+    fn byte_of_char(&self, text: &str, n: usize) -> Option<usize> {
+        if self.marks.is_empty() {
+            return (n < text.len()).then_some(n);
+        }
+        let i = self.marks.partition_point(|m| m.1 <= n) - 1;
+        let (at, chars, _) = self.marks[i];
+        text[at..]
+            .char_indices()
+            .nth(n - chars)
+            .map(|(j, _)| at + j)
+    }
 }
 
 impl SourceFile {
@@ -164,7 +225,12 @@ impl SourceFile {
             text,
             role: crate::roles::Role::Production,
             line_starts: std::sync::OnceLock::new(),
+            char_marks: std::sync::OnceLock::new(),
         }
+    }
+
+    fn char_marks(&self) -> &CharMarks {
+        self.char_marks.get_or_init(|| CharMarks::new(&self.text))
     }
 
     fn line_starts(&self) -> &[usize] {
@@ -230,11 +296,13 @@ impl SourceFile {
             offset -= 1;
         }
         let line = self.line_index(offset);
-        let prefix = &self.text[self.line_starts()[line]..offset];
+        let marks = self.char_marks();
+        let (line_chars, line_units) = marks.counts(&self.text, self.line_starts()[line]);
+        let (chars, units) = marks.counts(&self.text, offset);
         Position {
             line: line + 1,
-            column: prefix.chars().count() + 1,
-            column_utf16: prefix.encode_utf16().count() + 1,
+            column: chars - line_chars + 1,
+            column_utf16: units - line_units + 1,
             offset,
         }
     }
@@ -244,10 +312,11 @@ impl SourceFile {
         let Some(start) = self.line_start(line) else {
             return self.text.len();
         };
-        let rest = &self.text[start..];
-        rest.char_indices()
-            .nth(char_column)
-            .map_or(self.text.len(), |(i, _)| start + i)
+        let marks = self.char_marks();
+        let (first, _) = marks.counts(&self.text, start);
+        marks
+            .byte_of_char(&self.text, first + char_column)
+            .unwrap_or(self.text.len())
     }
 
     pub fn snippet(&self, span: Span) -> &str {
@@ -269,6 +338,33 @@ mod tests {
         assert_eq!((p.line, p.column, p.column_utf16), (2, 9, 10));
         assert_eq!(f.offset_of(2, 8), x);
         assert_eq!(f.line_text(2), "привет 🍪x");
+    }
+
+    /// Marks every 256 bytes: positions before, on and after them, on ASCII and non-ASCII lines,
+    /// agree with counting from the line's start.
+    #[test]
+    fn positions_from_marks_match_counting_from_the_line_start() {
+        let line = "aé🍪\u{2028}b".repeat(100);
+        for text in [
+            format!("{line}\nx\n{line}\n"),
+            "ab\ncd\n".repeat(300),
+            String::new(),
+        ] {
+            let f = SourceFile::from_text("a.rs", &text);
+            for (offset, _) in text.char_indices().chain([(text.len(), ' ')]) {
+                let p = f.position(offset);
+                let start = f.line_start(p.line).unwrap();
+                let prefix = &text[start..offset];
+                assert_eq!(p.column, prefix.chars().count() + 1, "{offset}");
+                assert_eq!(
+                    p.column_utf16,
+                    prefix.encode_utf16().count() + 1,
+                    "{offset}"
+                );
+                assert_eq!(f.offset_of(p.line, p.column - 1), offset.min(text.len()));
+            }
+            assert_eq!(f.offset_of(1, text.chars().count() + 5), text.len());
+        }
     }
 
     #[test]

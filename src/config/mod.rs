@@ -21,6 +21,13 @@ pub const DEFAULT_REFRESH_TTL: u64 = 30 * 86_400;
 pub const DEFAULT_MAX_FILE_SIZE: u64 = 2 << 20;
 pub const CONFIG_FILE_NAMES: [&str; 2] = ["authlint.toml", ".authlint.toml"];
 
+/// The largest `authlint.toml` read: a config is a page of settings, not data (issue 14, item 7).
+pub const MAX_CONFIG_FILE: u64 = 1 << 20;
+
+/// The most globs in `exclude` and in `[roles.paths]`: each costs memory in every walker thread
+/// (500,000 excludes took over 3 GiB).
+pub const MAX_GLOBS: usize = 10_000;
+
 /// A rule's configured level.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Level {
@@ -259,7 +266,8 @@ pub fn discover(start: &Path) -> Option<PathBuf> {
     while let Some(d) = dir {
         for name in CONFIG_FILE_NAMES {
             let p = d.join(name);
-            if p.is_file() {
+            // A directory or FIFO with the config's name is an error when loaded, not skipped.
+            if p.symlink_metadata().is_ok() {
                 return Some(p);
             }
         }
@@ -276,21 +284,26 @@ pub fn discover(start: &Path) -> Option<PathBuf> {
 
 /// Loads and validates a config file. Cargo.toml is read for its metadata table.
 pub fn load(path: &Path) -> Result<Settings, ConfigErrors> {
-    let text = crate::reader::read_text(
-        path,
-        crate::reader::MAX_PROJECT_FILE,
-        crate::reader::Origin::User,
-    )
-    .map_err(|e| {
-        ConfigErrors(vec![ConfigError::new(
-            path,
-            "",
-            None,
-            format!("cannot read config: {e}"),
-            None,
-        )])
-    })?;
     let is_cargo = path.file_name().is_some_and(|n| n == "Cargo.toml");
+    let limit = if is_cargo {
+        crate::reader::MAX_PROJECT_FILE
+    } else {
+        MAX_CONFIG_FILE
+    };
+    let text = crate::reader::read_text(path, limit, crate::reader::Origin::User).map_err(|e| {
+        let (message, help) = match e {
+            crate::reader::ReadError::TooLarge { limit } => (
+                format!("config file is larger than {} KiB", limit >> 10),
+                Some("a config holds settings: exclude folders with a few globs".into()),
+            ),
+            crate::reader::ReadError::NotRegular => (
+                "config is not a regular file".to_string(),
+                Some("remove it, or point --config at a file".into()),
+            ),
+            e => (format!("cannot read config: {e}"), None),
+        };
+        ConfigErrors(vec![ConfigError::new(path, "", None, message, help)])
+    })?;
     let raw = if is_cargo {
         let manifest: CargoManifest =
             toml::from_str(&text).map_err(|e| toml_error(path, &text, &e))?;
@@ -428,7 +441,15 @@ fn validate(
     if let Some(b) = raw.include_tests {
         settings.include_tests = b;
     }
-    if let Some(globs) = &raw.exclude {
+    if let Some(globs) = &raw.exclude
+        && let Some(g) = globs.get(MAX_GLOBS)
+    {
+        err(
+            g.span(),
+            format!("`exclude` has {} globs, more than {MAX_GLOBS}", globs.len()),
+            Some("exclude whole folders (`vendor/**`) rather than files one by one".into()),
+        );
+    } else if let Some(globs) = &raw.exclude {
         for g in globs {
             match globset::Glob::new(g.get_ref().trim_end_matches('/')) {
                 Ok(_) => settings.exclude.push(g.get_ref().clone()),
@@ -503,7 +524,18 @@ fn validate(
                 }
                 role
             };
-        for (glob, role) in roles.paths.iter().flatten() {
+        let too_many = roles.paths.as_ref().filter(|p| p.len() > MAX_GLOBS);
+        if let Some((glob, _)) = too_many.and_then(|p| p.iter().nth(MAX_GLOBS)) {
+            err(
+                glob.span(),
+                format!(
+                    "`[roles.paths]` has {} globs, more than {MAX_GLOBS}",
+                    too_many.map_or(0, BTreeMap::len)
+                ),
+                None,
+            );
+        }
+        for (glob, role) in roles.paths.iter().flatten().take(MAX_GLOBS) {
             let role = role_of(role, &mut err);
             match globset::Glob::new(glob.get_ref().trim_end_matches('/')) {
                 Ok(_) => {

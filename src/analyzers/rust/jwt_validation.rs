@@ -345,23 +345,24 @@ impl<'ast> Visit<'ast> for Visitor<'_, '_> {
 
     fn visit_expr_call(&mut self, c: &'ast syn::ExprCall) {
         let segs = path_segments(&c.func);
-        let span = c.func.span();
+        // Only when a call matches: a span prints the tokens, quadratic in `f()()()…`.
+        let span = || c.func.span();
         let claims_ty = turbofish(&c.func).or_else(|| returned_claims(self.f.sig));
         match segs.last().map(String::as_str) {
             Some(
                 name @ ("dangerous_insecure_decode"
                 | "dangerous_insecure_decode_with_validation"
                 | "dangerous_unsafe_decode"),
-            ) => self.unverified(span, name, claims_ty),
+            ) => self.unverified(span(), name, claims_ty),
             Some("insecure_decode")
                 if self.jsonwebtoken
                     && (segs.iter().any(|s| s == "dangerous")
                         || self.rf.src.text.contains("dangerous::")) =>
             {
-                self.unverified(span, "insecure_decode", claims_ty)
+                self.unverified(span(), "insecure_decode", claims_ty)
             }
             Some("decode_unsecured") if self.josekit => {
-                self.unverified(span, "decode_unsecured", None)
+                self.unverified(span(), "decode_unsecured", None)
             }
             Some("parse_unverified")
                 if self.jwt_crate
@@ -369,7 +370,7 @@ impl<'ast> Visit<'ast> for Visitor<'_, '_> {
                         .iter()
                         .any(|w| w.starts_with("verify")) =>
             {
-                self.unverified(span, "parse_unverified", None)
+                self.unverified(span(), "parse_unverified", None)
             }
             Some("new")
                 if self.jsonwebtoken

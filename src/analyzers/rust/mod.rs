@@ -158,12 +158,34 @@ impl Analyzer for RustAnalyzer {
             }
             Err(e) => {
                 let span = RustFile::span_in(file, e.span());
-                sink.parse_error(Some(span), format!("cannot parse Rust: {e}"));
+                let message = match lex_error(&file.text, span.start, &e) {
+                    Some(what) => format!("cannot parse Rust: {what}"),
+                    None => format!("cannot parse Rust: {e}"),
+                };
+                sink.parse_error(Some(span), message);
             }
         }
         // proc-macro2 keeps every parsed text in a per-thread map; free it once spans are resolved.
         proc_macro2::extra::invalidate_current_thread_spans();
     }
+}
+
+/// What proc-macro2's "cannot parse string into token stream" means at `at`, in words a reader
+/// can act on (issue 14, item 11).
+fn lex_error(text: &str, at: usize, e: &syn::Error) -> Option<String> {
+    if e.to_string() != "cannot parse string into token stream" {
+        return None;
+    }
+    let c = text.get(at..).and_then(|rest| rest.chars().next());
+    Some(match c {
+        Some(c) if c.is_control() || c == '\u{feff}' => format!(
+            "the character U+{:04X} cannot appear outside a string or comment",
+            u32::from(c)
+        ),
+        _ => "a token cannot be read here (an unterminated string, char, comment or raw \
+              string, or a character Rust does not allow)"
+            .to_string(),
+    })
 }
 
 /// Keywords that nest what follows them (`break break x`, `move || move || x`, `&mut &mut T`).

@@ -225,35 +225,37 @@ impl Finder<'_, '_> {
     fn store_call(&mut self, c: &syn::ExprCall) {
         let tail = model::path_tail(&c.func, 2);
         let tail: Vec<&str> = tail.iter().map(String::as_str).collect();
-        let span = self.rf.span(c);
+        // Only for a call that matches: a span prints the call's tokens, quadratic in `f()()()…`.
+        let rf = self.rf;
+        let span = || rf.span(c);
         match tail.as_slice() {
             ["CookieSessionStore", _] => self.client_side(
-                span,
+                span(),
                 "CookieSessionStore",
                 "use a server-side store such as actix-session's `RedisSessionStore` (feature `redis-session`) and call `session.purge()` at logout",
             ),
             ["CookieSession", "new"] if self.poem => self.client_side(
-                span,
+                span(),
                 "CookieSession",
                 "use `ServerSession::new(CookieConfig::default(), RedisStorage::new(..))` so logout and bans delete the session on the server",
             ),
             ["CookieSession", "signed" | "private"] => self.client_side(
-                span,
+                span(),
                 "CookieSession",
                 "use actix-session's `SessionMiddleware` with a server-side store such as `RedisSessionStore`",
             ),
             ["CookieStore", "new" | "default"] if self.async_session => self.client_side(
-                span,
+                span(),
                 "CookieStore",
                 "use a server-side session store (Redis or a database) so logout and bans delete the session on the server",
             ),
             ["CookieIdentityPolicy", "new"] => self.client_side(
-                span,
+                span(),
                 "CookieIdentityPolicy",
                 "move to actix-identity 0.5 or later, which keeps the identity in actix-session, with a server-side store such as `RedisSessionStore`; `Identity::logout` then deletes it on the server",
             ),
             ["CookieSessionManagerLayer", _] => self.client_side(
-                span,
+                span(),
                 "CookieSessionManagerLayer",
                 "use tower-sessions' `SessionManagerLayer` with a server-side store (`tower-sessions-redis-store`, `tower-sessions-sqlx-store`) and call `session.flush()` at logout",
             ),

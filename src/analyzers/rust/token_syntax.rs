@@ -258,13 +258,18 @@ pub fn idents(path: &syn::Path) -> Vec<String> {
     path.segments.iter().map(|s| s.ident.to_string()).collect()
 }
 
-/// The segments of a path expression or of a call's function.
+/// The segments of a path expression or of a call's function (`make()()` names `make`, through
+/// at most a few calls: following `f()()()…` to its root for every call was quadratic).
 pub fn path_segments(e: &Expr) -> Vec<String> {
-    match peel(e) {
-        Expr::Path(p) => idents(&p.path),
-        Expr::Call(c) => path_segments(&c.func),
-        _ => Vec::new(),
+    let mut e = peel(e);
+    for _ in 0..4 {
+        match e {
+            Expr::Path(p) => return idents(&p.path),
+            Expr::Call(c) => e = peel(&c.func),
+            _ => break,
+        }
     }
+    Vec::new()
 }
 
 /// The single identifier an expression names (`x`, `&x`, `x.clone()`).

@@ -258,7 +258,8 @@ impl<'ast> Visit<'ast> for Visitor<'_, '_> {
 
     fn visit_expr_method_call(&mut self, m: &'ast syn::ExprMethodCall) {
         let name = m.method.to_string();
-        let span = self.rf.span(m);
+        let rf = self.rf;
+        let span = || rf.span(m);
         match (name.as_str(), m.args.len()) {
             ("set_item", 2) => {
                 let chain = self.receiver_text(&m.receiver);
@@ -268,7 +269,7 @@ impl<'ast> Visit<'ast> for Visitor<'_, '_> {
                 } else {
                     "localStorage"
                 };
-                self.write(span, store, &m.args[0], Some(&m.args[1]));
+                self.write(span(), store, &m.args[0], Some(&m.args[1]));
             }
             // web_sys `Storage::set` (the named setter), e.g. on `LocalStorage::raw()`.
             ("set", 2) => {
@@ -283,7 +284,7 @@ impl<'ast> Visit<'ast> for Visitor<'_, '_> {
                     None
                 };
                 if let Some(store) = store {
-                    self.write(span, store, &m.args[0], Some(&m.args[1]));
+                    self.write(span(), store, &m.args[0], Some(&m.args[1]));
                 }
             }
             ("set_cookie", 1) => {
@@ -303,7 +304,7 @@ impl<'ast> Visit<'ast> for Visitor<'_, '_> {
                     _ => self.key_text(arg, 0),
                 };
                 if let Some(name) = text.as_deref().and_then(cookie_name) {
-                    self.cookie(span, name.to_string());
+                    self.cookie(span(), name.to_string());
                 }
             }
             _ => {}
@@ -319,7 +320,9 @@ impl<'ast> Visit<'ast> for Visitor<'_, '_> {
             .checked_sub(2)
             .map(|i| segs[i].as_str())
             .unwrap_or("");
-        let span = self.rf.span(c);
+        // Only when a call matches: a span prints the call's tokens, quadratic in `f()()()…`.
+        let rf = self.rf;
+        let span = || rf.span(c);
         let arg = |i: usize| c.args.iter().nth(i);
         let local = |s: &str| {
             if s.contains("ession") {
@@ -330,7 +333,7 @@ impl<'ast> Visit<'ast> for Visitor<'_, '_> {
         };
         match (ty, last) {
             ("LocalStorage" | "SessionStorage", "set") if c.args.len() == 2 => {
-                self.write(span, local(ty), &c.args[0], arg(1));
+                self.write(span(), local(ty), &c.args[0], arg(1));
             }
             (
                 _,
@@ -340,7 +343,7 @@ impl<'ast> Visit<'ast> for Visitor<'_, '_> {
                 | "use_session_storage_with_options",
             ) => {
                 if let Some(k) = arg(0) {
-                    self.write(span, local(last), k, None);
+                    self.write(span(), local(last), k, None);
                 }
             }
             (_, "use_storage" | "use_storage_with_options") if c.args.len() >= 2 => {
@@ -351,14 +354,14 @@ impl<'ast> Visit<'ast> for Visitor<'_, '_> {
                     "localStorage"
                 };
                 if kind.contains("Storage") {
-                    self.write(span, store, &c.args[1], None);
+                    self.write(span(), store, &c.args[1], None);
                 } else {
                     // dioxus-sdk `use_storage::<LocalStorage, T>(key, init)`.
-                    self.write(span, store, &c.args[0], None);
+                    self.write(span(), store, &c.args[0], None);
                 }
             }
             (_, "use_persistent" | "use_synced_storage") if !c.args.is_empty() => {
-                self.write(span, "localStorage", &c.args[0], None);
+                self.write(span(), "localStorage", &c.args[0], None);
             }
             (_, "set" | "set_raw")
                 if c.args.len() >= 2
@@ -366,7 +369,7 @@ impl<'ast> Visit<'ast> for Visitor<'_, '_> {
                         || (ty == "cookies" && self.rf.src.text.contains("wasm_cookies"))) =>
             {
                 if let Some(name) = self.key_text(&c.args[0], 0) {
-                    self.cookie(span, name);
+                    self.cookie(span(), name);
                 }
             }
             (_, name)
@@ -380,7 +383,7 @@ impl<'ast> Visit<'ast> for Visitor<'_, '_> {
                 if let (Some(key), Some(value)) = (arg(k), arg(v)) {
                     let was = self.only_wrappers;
                     self.only_wrappers = false;
-                    self.write(span, store, key, Some(value));
+                    self.write(span(), store, key, Some(value));
                     self.only_wrappers = was;
                 }
             }
