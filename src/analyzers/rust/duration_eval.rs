@@ -52,6 +52,12 @@ pub struct Env<'a, 'b> {
     pub now_params: Vec<String>,
     /// Parameters whose value is known from a call site.
     pub bound: Vec<(String, Val)>,
+    /// Where the first const or static the value goes through is written (`const TTL: i64 =
+    /// 7 * 24 * 3600;`): the line a fix goes to.
+    pub origin: std::cell::Cell<Option<proc_macro2::Span>>,
+    /// Branches that never expire are left out (`if stay { MAX_UTC } else { now + 1w }` is then
+    /// one week): the finite branch is judged on its own.
+    pub finite_only: bool,
 }
 
 impl<'a, 'b> Env<'a, 'b> {
@@ -76,6 +82,8 @@ impl<'a, 'b> Env<'a, 'b> {
             lets: Some(lets),
             now_params,
             bound: Vec::new(),
+            origin: std::cell::Cell::new(None),
+            finite_only: false,
         }
     }
 }
@@ -103,9 +111,9 @@ fn eval_at(e: &Expr, env: &Env, depth: usize) -> Option<Val> {
         Expr::If(i) => {
             let (_, other) = i.else_branch.as_ref()?;
             let first = block_tail(&i.then_branch).and_then(ev);
-            longest([first, ev(other)])
+            longest([first, ev(other)], env.finite_only)
         }
-        Expr::Match(m) => longest(m.arms.iter().map(|a| ev(&a.body))),
+        Expr::Match(m) => longest(m.arms.iter().map(|a| ev(&a.body)), env.finite_only),
         Expr::Try(t) => ev(&t.expr),
         Expr::Unary(u) if matches!(u.op, syn::UnOp::Neg(_)) => match ev(&u.expr)? {
             Val::Num(n) => Some(Val::Num(-n)),
@@ -163,7 +171,15 @@ fn eval_at(e: &Expr, env: &Env, depth: usize) -> Option<Val> {
             if last == "UNIX_EPOCH" || last == "EPOCH" {
                 return Some(Val::Num(0.0));
             }
-            env.index.consts.get(last.as_str()).and_then(|c| ev(c))
+            let c = match env.index.consts.get(last.as_str()) {
+                Some(c) => *c,
+                None => env.index.lazy_statics.get(last.as_str())?,
+            };
+            let v = ev(c)?;
+            if env.origin.get().is_none() {
+                env.origin.set(Some(c.span()));
+            }
+            Some(v)
         }
         Expr::Call(c) => eval_call(&path_segments(&c.func), &c.args, env, depth),
         Expr::MethodCall(m) => eval_method(m, env, depth),
@@ -184,8 +200,12 @@ fn block_tail(b: &syn::Block) -> Option<&Expr> {
 
 /// The longest of the branches that could be evaluated (`if remember { 30d } else { 1h }` issues
 /// 30-day tokens on one path). Branches of different shapes are unknown.
-fn longest(vals: impl IntoIterator<Item = Option<Val>>) -> Option<Val> {
-    let known: Vec<Val> = vals.into_iter().flatten().collect();
+fn longest(vals: impl IntoIterator<Item = Option<Val>>, finite_only: bool) -> Option<Val> {
+    let known: Vec<Val> = vals
+        .into_iter()
+        .flatten()
+        .filter(|v| !(finite_only && v.never()))
+        .collect();
     let first = *known.first()?;
     let key = |v: &Val| match v {
         Val::Num(n) | Val::Dur(n) | Val::Now { off: n, .. } => *n,
@@ -312,7 +332,11 @@ fn eval_call(
     {
         let lets = Lets::collect(f.block);
         let inner = Env::new(env.index, &lets, None);
-        return eval_at(tail, &inner, depth + 1);
+        let v = eval_at(tail, &inner, depth + 1);
+        if env.origin.get().is_none() {
+            env.origin.set(inner.origin.get());
+        }
+        return v;
     }
     None
 }
@@ -430,6 +454,18 @@ mod tests {
                 "static V: LazyLock<TimeDelta> = LazyLock::new(|| TimeDelta::try_days(30).unwrap()); fn f(m: bool) { let v = if m { *V } else { TimeDelta::try_hours(1).unwrap() }; (Utc::now() + v).timestamp() }"
             ),
             Some(30 * 86_400)
+        );
+        assert_eq!(
+            lifetime_of(
+                "lazy_static! { #[doc = \"x\"] pub static ref EXP: i64 = 30 * 60; } fn f(iat: i64) { iat + *EXP }"
+            ),
+            Some(1800)
+        );
+        assert_eq!(
+            lifetime_of(
+                "static TTL: once_cell::sync::Lazy<Duration> = once_cell::sync::Lazy::new(|| Duration::hours(2)); fn f() { Utc::now() + *TTL }"
+            ),
+            Some(7200)
         );
         assert_eq!(lifetime_of("fn f(now: i64) { now + 60 * 60 }"), Some(3600));
         assert_eq!(lifetime_of("fn f(start: i64) { start + 60 * 60 }"), None);

@@ -8,6 +8,7 @@ use super::token_syntax::{FileIndex, FnItem, Lets, pat_name, path_segments};
 use crate::analyzers::{Context, Sink};
 use syn::Expr;
 use syn::punctuated::Punctuated;
+use syn::spanned::Spanned;
 use syn::visit::Visit;
 
 type Args = Punctuated<Expr, syn::Token![,]>;
@@ -99,6 +100,8 @@ pub(super) fn follow_calls(
                         fname: fn_display(caller),
                         api,
                         fn_names: 2,
+                        origin: super::lifetimes::origin_of(rf, &caller_env, arg.span())
+                            .or_else(|| super::lifetimes::origin_of(rf, &env, site.span)),
                     },
                 );
             }

@@ -10,6 +10,8 @@ use syn::{Expr, Lit};
 #[derive(Default)]
 pub struct FileIndex<'a> {
     pub consts: HashMap<String, &'a Expr>,
+    /// `lazy_static! { static ref NAME: T = expr; }`: the macro's statics, parsed from its body.
+    pub lazy_statics: HashMap<String, Expr>,
     pub fns: HashMap<String, FnItem<'a>>,
     pub structs: HashMap<String, &'a syn::ItemStruct>,
     /// Types with a hand-written `impl Serialize`: their fields are not what is serialised.
@@ -137,6 +139,14 @@ impl<'a> Visit<'a> for IndexVisitor<'a> {
     fn visit_impl_item_const(&mut self, i: &'a syn::ImplItemConst) {
         self.idx.consts.insert(i.ident.to_string(), &i.expr);
         syn::visit::visit_impl_item_const(self, i);
+    }
+    fn visit_item_macro(&mut self, i: &'a syn::ItemMacro) {
+        if macro_name(&i.mac) == "lazy_static" {
+            for (name, expr) in lazy_static_items(&i.mac) {
+                self.idx.lazy_statics.insert(name, expr);
+            }
+        }
+        syn::visit::visit_item_macro(self, i);
     }
     fn visit_item_struct(&mut self, i: &'a syn::ItemStruct) {
         self.idx.structs.insert(i.ident.to_string(), i);
@@ -448,4 +458,28 @@ mod tests {
         .unwrap();
         assert_eq!(macro_blocks(&e.mac.tokens).len(), 1);
     }
+}
+
+/// The statics of a `lazy_static!` body (`[pub] static ref NAME: T = expr;`, attributes
+/// allowed), by name; nothing when the body does not parse.
+pub fn lazy_static_items(mac: &syn::Macro) -> Vec<(String, Expr)> {
+    use syn::parse::{ParseStream, Parser};
+    let parser = |input: ParseStream| {
+        let mut out = Vec::new();
+        while !input.is_empty() {
+            syn::Attribute::parse_outer(input)?;
+            input.parse::<syn::Visibility>()?;
+            input.parse::<syn::Token![static]>()?;
+            input.parse::<syn::Token![ref]>()?;
+            let name: syn::Ident = input.parse()?;
+            input.parse::<syn::Token![:]>()?;
+            input.parse::<syn::Type>()?;
+            input.parse::<syn::Token![=]>()?;
+            let expr: Expr = input.parse()?;
+            input.parse::<syn::Token![;]>()?;
+            out.push((name.to_string(), expr));
+        }
+        Ok(out)
+    };
+    parser.parse2(mac.tokens.clone()).unwrap_or_default()
 }
