@@ -181,6 +181,7 @@ fn eval_at(e: &Expr, env: &Env, depth: usize) -> Option<Val> {
             }
             Some(v)
         }
+        Expr::Field(f) => eval_field(f, env, depth),
         Expr::Call(c) => eval_call(&path_segments(&c.func), &c.args, env, depth),
         Expr::MethodCall(m) => eval_method(m, env, depth),
         Expr::Macro(m) if super::token_syntax::macro_name(&m.mac) == "json" => {
@@ -188,6 +189,68 @@ fn eval_at(e: &Expr, env: &Env, depth: usize) -> Option<Val> {
         }
         _ => None,
     }
+}
+
+/// `self.cfg.validity`: a config field, evaluated from what the file writes into it outside tests
+/// (a struct literal, `impl Default`, a `#[serde(default = "..")]` function), the longest of
+/// the values known. Expiry fields themselves are left alone (`exp: claims.exp` copies a token).
+fn eval_field(f: &syn::ExprField, env: &Env, depth: usize) -> Option<Val> {
+    let syn::Member::Named(name) = &f.member else {
+        return None;
+    };
+    let name = name.to_string();
+    if matches!(
+        name.as_str(),
+        "exp" | "expires_at" | "expiration" | "expiry" | "expire_at" | "expires" | "exp_at" | "iat"
+    ) {
+        return None;
+    }
+    // Each value with where it is written: the one chosen becomes the finding's origin.
+    let before = env.origin.take();
+    let mut vals: Vec<(Val, proc_macro2::Span)> = Vec::new();
+    for init in env.index.field_inits.get(&name).into_iter().flatten() {
+        if let Some(v) = eval_at(init, env, depth + 1) {
+            vals.push((v, env.origin.take().unwrap_or_else(|| init.span())));
+        }
+        env.origin.set(None);
+    }
+    if let Some(func) = env.index.serde_defaults.get(&name)
+        && let Some(v) = eval_fn_tail(func, env, depth)
+    {
+        let at = env.origin.take().or_else(|| fn_tail(env, func).map(|t| t.span()));
+        vals.extend(at.map(|at| (v, at)));
+    }
+    let chosen = longest(vals.iter().map(|(v, _)| Some(*v)), env.finite_only)?;
+    let at = vals.iter().find(|(v, _)| *v == chosen).map(|(_, at)| *at);
+    env.origin.set(before.or(at));
+    Some(chosen)
+}
+
+fn fn_tail<'a>(env: &Env<'a, '_>, name: &str) -> Option<&'a Expr> {
+    let f = env.index.fns.get(name)?;
+    match f.block.stmts.last() {
+        Some(syn::Stmt::Expr(tail, None)) if f.sig.inputs.is_empty() => Some(tail),
+        _ => None,
+    }
+}
+
+/// The value of a function without parameters that ends in an expression (`fn ttl() -> i64
+/// { 3600 }`).
+fn eval_fn_tail(name: &str, env: &Env, depth: usize) -> Option<Val> {
+    let f = env.index.fns.get(name)?;
+    if !f.sig.inputs.is_empty() {
+        return None;
+    }
+    let Some(syn::Stmt::Expr(tail, None)) = f.block.stmts.last() else {
+        return None;
+    };
+    let lets = Lets::collect(f.block);
+    let inner = Env::new(env.index, &lets, None);
+    let v = eval_at(tail, &inner, depth + 1);
+    if env.origin.get().is_none() {
+        env.origin.set(inner.origin.get().or(Some(tail.span())));
+    }
+    v
 }
 
 /// The tail expression of a block without other statements (`{ x }`).
@@ -325,18 +388,8 @@ fn eval_call(
     {
         return ev(arg0?);
     }
-    if args.is_empty()
-        && let Some(f) = env.index.fns.get(last)
-        && f.sig.inputs.is_empty()
-        && let Some(syn::Stmt::Expr(tail, None)) = f.block.stmts.last()
-    {
-        let lets = Lets::collect(f.block);
-        let inner = Env::new(env.index, &lets, None);
-        let v = eval_at(tail, &inner, depth + 1);
-        if env.origin.get().is_none() {
-            env.origin.set(inner.origin.get());
-        }
-        return v;
+    if args.is_empty() && env.index.fns.contains_key(last) {
+        return eval_fn_tail(last, env, depth);
     }
     None
 }
@@ -346,6 +399,19 @@ fn eval_method(m: &syn::ExprMethodCall, env: &Env, depth: usize) -> Option<Val> 
     let name = m.method.to_string();
     let recv = || ev(&m.receiver);
     let arg0 = || m.args.first().and_then(ev);
+    // `self.clock.utc()`, `clock.now()`: the current time from an injected clock.
+    if m.args.is_empty() && matches!(name.as_str(), "now" | "utc" | "now_utc") {
+        return Some(Val::Now {
+            off: 0.0,
+            ms: false,
+        });
+    }
+    // `env.i64("JWT_VALIDITY").unwrap_or(DEFAULT)`: the default is what ships.
+    if matches!(name.as_str(), "unwrap_or" | "unwrap_or_else")
+        && let Some(r) = recv().or_else(arg0)
+    {
+        return Some(r);
+    }
     match name.as_str() {
         "unwrap" | "expect" | "unwrap_or" | "unwrap_or_else" | "unwrap_or_default" | "ok"
         | "into" | "try_into" | "to_owned" | "clone" | "naive_utc" | "and_utc" | "to_utc"
@@ -468,6 +534,24 @@ mod tests {
             Some(7200)
         );
         assert_eq!(lifetime_of("fn f(now: i64) { now + 60 * 60 }"), Some(3600));
+        assert_eq!(
+            lifetime_of(
+                "const DEFAULT_JWT_VALIDITY: i64 = 60 * 60 * 24 * 7; fn load(env: &Env) -> Cfg { Cfg { validity: env.i64(\"JWT_VALIDITY\").unwrap_or(Ok(DEFAULT_JWT_VALIDITY)).unwrap() } } fn f(&self) { self.clock.utc().timestamp() + self.cfg.validity }"
+            ),
+            Some(7 * 86_400)
+        );
+        assert_eq!(
+            lifetime_of(
+                "struct AuthConfig { #[serde(default = \"default_ttl\")] ttl: i64 } fn default_ttl() -> i64 { 3600 } fn f(&self) { Utc::now().timestamp() + self.cfg.ttl }"
+            ),
+            Some(3600)
+        );
+        assert_eq!(
+            lifetime_of(
+                "impl Default for AuthConfig { fn default() -> Self { Self { ttl: Duration::hours(24) } } } fn f(&self) { Utc::now() + self.cfg.ttl }"
+            ),
+            Some(86_400)
+        );
         assert_eq!(lifetime_of("fn f(start: i64) { start + 60 * 60 }"), None);
     }
 

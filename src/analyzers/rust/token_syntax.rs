@@ -12,6 +12,11 @@ pub struct FileIndex<'a> {
     pub consts: HashMap<String, &'a Expr>,
     /// `lazy_static! { static ref NAME: T = expr; }`: the macro's statics, parsed from its body.
     pub lazy_statics: HashMap<String, Expr>,
+    /// What struct literals outside tests write into each field (`validity: env.i64(..)
+    /// .unwrap_or(DEFAULT)`, `ttl: Duration::hours(24)` in `impl Default`), by field name.
+    pub field_inits: HashMap<String, Vec<&'a Expr>>,
+    /// `#[serde(default = "default_ttl")]`: the function that gives a field its default.
+    pub serde_defaults: HashMap<String, String>,
     pub fns: HashMap<String, FnItem<'a>>,
     pub structs: HashMap<String, &'a syn::ItemStruct>,
     /// Types with a hand-written `impl Serialize`: their fields are not what is serialised.
@@ -46,6 +51,20 @@ impl<'a> FileIndex<'a> {
         };
         v.visit_file(file);
         let mut idx = v.idx;
+        let mut inits = FieldInits::default();
+        for f in &v.fns {
+            inits.visit_block(f.block);
+        }
+        idx.field_inits = inits.0;
+        for st in idx.structs.values() {
+            for field in &st.fields {
+                if let Some(name) = &field.ident
+                    && let Some(f) = serde_default_fn(&field.attrs)
+                {
+                    idx.serde_defaults.insert(name.to_string(), f);
+                }
+            }
+        }
         for f in v.fns {
             idx.fns.entry(f.name.to_string()).or_insert(f);
         }
@@ -482,4 +501,39 @@ pub fn lazy_static_items(mac: &syn::Macro) -> Vec<(String, Expr)> {
         Ok(out)
     };
     parser.parse2(mac.tokens.clone()).unwrap_or_default()
+}
+
+/// Struct literal fields, by name, in the bodies walked (nested items left out).
+#[derive(Default)]
+struct FieldInits<'a>(HashMap<String, Vec<&'a Expr>>);
+
+impl<'a> Visit<'a> for FieldInits<'a> {
+    fn visit_item(&mut self, _: &'a syn::Item) {}
+    fn visit_expr_struct(&mut self, s: &'a syn::ExprStruct) {
+        for fv in &s.fields {
+            if let syn::Member::Named(i) = &fv.member {
+                self.0.entry(i.to_string()).or_default().push(&fv.expr);
+            }
+        }
+        syn::visit::visit_expr_struct(self, s);
+    }
+}
+
+/// `#[serde(default = "name")]` on a field: the function's name.
+fn serde_default_fn(attrs: &[syn::Attribute]) -> Option<String> {
+    let mut found = None;
+    for a in attrs.iter().filter(|a| a.path().is_ident("serde")) {
+        let _ = a.parse_nested_meta(|m| {
+            if m.path.is_ident("default")
+                && let Ok(v) = m.value()
+            {
+                let lit: syn::LitStr = v.parse()?;
+                found = Some(lit.value());
+            } else if m.input.peek(syn::Token![=]) {
+                let _: Expr = m.value()?.parse()?;
+            }
+            Ok(())
+        });
+    }
+    found
 }
