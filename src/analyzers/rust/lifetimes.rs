@@ -102,6 +102,16 @@ pub fn check(rf: &RustFile, ctx: &Context, sink: &mut Sink) {
             }
         }
     }
+    for f in &fns {
+        let lets = Lets::collect(f.block);
+        let mut args = LifetimeArgs {
+            rf,
+            sink,
+            env: Env::new(&index, &lets, Some(f.sig)),
+            function: f.name.to_string(),
+        };
+        args.visit_block(f.block);
+    }
     if !pending.is_empty() {
         super::lifetime_calls::follow_calls(rf, ctx, sink, &index, &fns, pending);
     }
@@ -365,6 +375,61 @@ impl<'ast> Visit<'ast> for ExprNames<'_, '_> {
         for arm in &m.arms {
             self.visit_expr(&arm.body);
         }
+    }
+}
+
+/// Arguments that carry a time from now (`sign_jwt(id, &secret, Utc::now() + hours(1))`): facts
+/// for the project pass, which gives them to a callee in another file that puts the argument
+/// into a token's `exp`.
+struct LifetimeArgs<'r, 's, 'a, 'b> {
+    rf: &'r RustFile<'r>,
+    sink: &'s mut Sink,
+    env: Env<'a, 'b>,
+    function: String,
+}
+
+impl LifetimeArgs<'_, '_, '_, '_> {
+    fn args<'e>(&mut self, callee: String, args: impl Iterator<Item = &'e Expr>) {
+        for (param, a) in args.enumerate() {
+            self.env.origin.set(None);
+            let Some(Val::Now { off, ms: false }) = eval(a, &self.env) else {
+                continue;
+            };
+            if !(off.is_finite() && off > 0.0) {
+                continue;
+            }
+            let span = origin_of(self.rf, &self.env, a.span()).unwrap_or_else(|| self.rf.span(a));
+            self.sink.fact(
+                crate::facts::FactKind::LifetimeArg {
+                    callee: callee.clone(),
+                    param,
+                    lifetime_secs: off.round() as u64,
+                },
+                span,
+                Some(&self.function),
+            );
+        }
+    }
+}
+
+impl<'ast> Visit<'ast> for LifetimeArgs<'_, '_, '_, '_> {
+    fn visit_item(&mut self, _: &'ast syn::Item) {}
+    fn visit_expr_call(&mut self, c: &'ast syn::ExprCall) {
+        // `jwt::sign_jwt` is `sign_jwt` (a module path); `Claims::new` keeps its type.
+        let segs = path_segments(&c.func);
+        let bare = segs.last().map(String::as_str).unwrap_or_default();
+        let callee = match segs.len().checked_sub(2).map(|i| segs[i].as_str()) {
+            Some(t) if t.starts_with(|c: char| c.is_ascii_uppercase()) => format!("{t}::{bare}"),
+            _ => bare.to_string(),
+        };
+        if bare.starts_with(|c: char| c.is_ascii_lowercase()) {
+            self.args(callee, c.args.iter());
+        }
+        syn::visit::visit_expr_call(self, c);
+    }
+    fn visit_expr_method_call(&mut self, m: &'ast syn::ExprMethodCall) {
+        self.args(m.method.to_string(), m.args.iter());
+        syn::visit::visit_expr_method_call(self, m);
     }
 }
 
