@@ -48,10 +48,9 @@ fn lifetime_args(index: &Index, settings: &Settings, out: &mut Vec<(String, usiz
                     continue;
                 }
                 let (rule, limit) = match token {
-                    TokenKind::Refresh => (
-                        "refresh-token-ttl-too-long",
-                        settings.refresh_token_max_ttl,
-                    ),
+                    TokenKind::Refresh => {
+                        ("refresh-token-ttl-too-long", settings.refresh_token_max_ttl)
+                    }
                     _ => ("access-token-ttl-too-long", settings.access_token_max_ttl),
                 };
                 if *lifetime_secs <= limit || !seen.insert((a.path.clone(), a.start.line, rule)) {
@@ -60,7 +59,16 @@ fn lifetime_args(index: &Index, settings: &Settings, out: &mut Vec<(String, usiz
                 out.push((
                     a.path.clone(),
                     a.start.line,
-                    passed_lifetime(rule, a, token, name, path, e.start.line, *lifetime_secs, limit),
+                    passed_lifetime(
+                        rule,
+                        a,
+                        token,
+                        name,
+                        path,
+                        e.start.line,
+                        *lifetime_secs,
+                        limit,
+                    ),
                 ));
             }
         }
@@ -78,7 +86,11 @@ fn passed_lifetime(
     ttl: u64,
     limit: u64,
 ) -> Report {
-    let noun = if token == TokenKind::Refresh { "refresh token" } else { "access token" };
+    let noun = if token == TokenKind::Refresh {
+        "refresh token"
+    } else {
+        "access token"
+    };
     let help = if token == TokenKind::Refresh {
         format!(
             "give refresh tokens at most {}, rotate them on every use and keep them in a server-side store so they can be revoked",

@@ -58,6 +58,11 @@ pub struct Env<'a, 'b> {
     /// Branches that never expire are left out (`if stay { MAX_UTC } else { now + 1w }` is then
     /// one week): the finite branch is judged on its own.
     pub finite_only: bool,
+    /// Steps taken: the walk stops at `MAX_STEPS` (fields and functions can branch at every
+    /// level, and their branches multiply).
+    pub steps: std::cell::Cell<u32>,
+    /// Config fields being evaluated: a field is not followed into itself.
+    pub open_fields: std::cell::RefCell<Vec<String>>,
 }
 
 impl<'a, 'b> Env<'a, 'b> {
@@ -84,20 +89,24 @@ impl<'a, 'b> Env<'a, 'b> {
             bound: Vec::new(),
             origin: std::cell::Cell::new(None),
             finite_only: false,
+            steps: std::cell::Cell::new(0),
+            open_fields: std::cell::RefCell::new(Vec::new()),
         }
     }
 }
 
 const MAX_DEPTH: usize = 24;
+const MAX_STEPS: u32 = 4096;
 
 pub fn eval(e: &Expr, env: &Env) -> Option<Val> {
     eval_at(e, env, 0)
 }
 
 fn eval_at(e: &Expr, env: &Env, depth: usize) -> Option<Val> {
-    if depth > MAX_DEPTH {
+    if depth > MAX_DEPTH || env.steps.get() > MAX_STEPS {
         return None;
     }
+    env.steps.set(env.steps.get() + 1);
     let ev = |x: &Expr| eval_at(x, env, depth + 1);
     match peel(e) {
         Expr::Lit(l) => match &l.lit {
@@ -205,19 +214,32 @@ fn eval_field(f: &syn::ExprField, env: &Env, depth: usize) -> Option<Val> {
     ) {
         return None;
     }
+    if env.open_fields.borrow().contains(&name) || env.open_fields.borrow().len() >= 2 {
+        return None;
+    }
+    env.open_fields.borrow_mut().push(name.clone());
+    let v = eval_field_inits(&name, env, depth);
+    env.open_fields.borrow_mut().pop();
+    v
+}
+
+fn eval_field_inits(name: &str, env: &Env, depth: usize) -> Option<Val> {
     // Each value with where it is written: the one chosen becomes the finding's origin.
     let before = env.origin.take();
     let mut vals: Vec<(Val, proc_macro2::Span)> = Vec::new();
-    for init in env.index.field_inits.get(&name).into_iter().flatten() {
+    for init in env.index.field_inits.get(name).into_iter().flatten() {
         if let Some(v) = eval_at(init, env, depth + 1) {
             vals.push((v, env.origin.take().unwrap_or_else(|| init.span())));
         }
         env.origin.set(None);
     }
-    if let Some(func) = env.index.serde_defaults.get(&name)
+    if let Some(func) = env.index.serde_defaults.get(name)
         && let Some(v) = eval_fn_tail(func, env, depth)
     {
-        let at = env.origin.take().or_else(|| fn_tail(env, func).map(|t| t.span()));
+        let at = env
+            .origin
+            .take()
+            .or_else(|| fn_tail(env, func).map(|t| t.span()));
         vals.extend(at.map(|at| (v, at)));
     }
     let chosen = longest(vals.iter().map(|(v, _)| Some(*v)), env.finite_only)?;
@@ -246,7 +268,9 @@ fn eval_fn_tail(name: &str, env: &Env, depth: usize) -> Option<Val> {
     };
     let lets = Lets::collect(f.block);
     let inner = Env::new(env.index, &lets, None);
+    inner.steps.set(env.steps.get());
     let v = eval_at(tail, &inner, depth + 1);
+    env.steps.set(inner.steps.get());
     if env.origin.get().is_none() {
         env.origin.set(inner.origin.get().or(Some(tail.span())));
     }
@@ -564,6 +588,13 @@ mod tests {
         );
         assert_eq!(
             lifetime_of("fn f() { Utc::now() - Duration::hours(1) }"),
+            None
+        );
+        // A field written from itself, and fields that branch into each other, end quickly.
+        assert_eq!(
+            lifetime_of(
+                "fn a(c: &C) -> C { C { x: c.y + c.x, y: c.x + c.y, ttl: c.ttl + c.x } } fn b(c: &C) -> C { C { x: c.y * c.x, y: c.x - c.y, ttl: c.x } } fn f(&self) { Utc::now() + self.c.ttl }"
+            ),
             None
         );
     }

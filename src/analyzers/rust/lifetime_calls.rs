@@ -166,7 +166,13 @@ fn param_fact(
     // The expiry carries the parameter's time through unchanged.
     let probe = 1000.0;
     let mut env = Env::new(index, lets, Some(callee.sig));
-    env.bound = vec![((*p).clone(), super::duration_eval::Val::Now { off: probe, ms: false })];
+    env.bound = vec![(
+        (*p).clone(),
+        super::duration_eval::Val::Now {
+            off: probe,
+            ms: false,
+        },
+    )];
     if eval(&site.value, &env).and_then(|v| v.lifetime()) != Some(probe as u64) {
         return;
     }

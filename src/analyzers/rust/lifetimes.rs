@@ -392,6 +392,7 @@ impl LifetimeArgs<'_, '_, '_, '_> {
     fn args<'e>(&mut self, callee: String, args: impl Iterator<Item = &'e Expr>) {
         for (param, a) in args.enumerate() {
             self.env.origin.set(None);
+            self.env.steps.set(0);
             let Some(Val::Now { off, ms: false }) = eval(a, &self.env) else {
                 continue;
             };
