@@ -81,6 +81,16 @@ pub enum FactKind {
         token: TokenKind,
         lifetime_secs: u64,
     },
+    /// This function puts its parameter number `param` (receiver not counted) into a token's
+    /// expiry (`exp: exp.timestamp()`): its callers decide the lifetime.
+    ExpiryFromParam { param: usize, token: TokenKind },
+    /// A call passes the time `lifetime_secs` from now (`Utc::now() + Duration::minutes(60)`)
+    /// as argument number `param` of `callee` (written as the call names it).
+    LifetimeArg {
+        callee: String,
+        param: usize,
+        lifetime_secs: u64,
+    },
     /// A JWT is verified here (signature and claims).
     JwtVerified { token: TokenKind },
     /// A random, opaque token is generated here (a session id or an opaque refresh token).

@@ -21,6 +21,7 @@ pub const RULES: &[&str] = &[
     "refresh-token-rotation-disabled",
     "jwt-denylist-per-request",
     "privilege-claims-in-token",
+    "access-token-ttl-too-long",
 ];
 
 /// A function by file and name.

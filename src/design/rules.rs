@@ -12,7 +12,105 @@ pub fn check(index: &Index, settings: &Settings) -> Vec<(String, usize, Report)>
     rotation_disabled(index, &mut out);
     denylist_per_request(index, &mut out);
     privilege_claims(index, settings, &mut out);
+    lifetime_args(index, settings, &mut out);
     out
+}
+
+/// A lifetime computed by the caller and passed to a signing helper in another file that puts
+/// it into the token's `exp` (`sign_jwt(id, &secret, Utc::now() + Duration::minutes(60))`): the
+/// finding is on the caller's value, where the lifetime is written. Calls within one file are
+/// judged by the file's own lifetime rule.
+fn lifetime_args(index: &Index, settings: &Settings, out: &mut Vec<(String, usize, Report)>) {
+    let mut seen = BTreeSet::new();
+    for a in index.all(|k| matches!(k, FactKind::LifetimeArg { .. })) {
+        let FactKind::LifetimeArg {
+            callee,
+            param,
+            lifetime_secs,
+        } = &a.kind
+        else {
+            continue;
+        };
+        let Some(caller) = a.function.as_deref() else {
+            continue;
+        };
+        let targets = index.resolve(&a.path, caller, callee);
+        // A callee of the caller's own file is judged by that file's lifetime rule.
+        if targets.iter().any(|(path, _)| *path == a.path) {
+            continue;
+        }
+        for (path, name) in targets {
+            for e in index.own(path, name) {
+                let FactKind::ExpiryFromParam { param: p, token } = e.kind else {
+                    continue;
+                };
+                if p != *param {
+                    continue;
+                }
+                // Refresh tokens passed across files are left for now (no fixture yet).
+                if token != TokenKind::Access {
+                    continue;
+                }
+                let (rule, limit) = ("access-token-ttl-too-long", settings.access_token_max_ttl);
+                if *lifetime_secs <= limit || !seen.insert((a.path.clone(), a.start.line, rule)) {
+                    continue;
+                }
+                out.push((
+                    a.path.clone(),
+                    a.start.line,
+                    passed_lifetime(
+                        rule,
+                        a,
+                        token,
+                        name,
+                        path,
+                        e.start.line,
+                        *lifetime_secs,
+                        limit,
+                    ),
+                ));
+            }
+        }
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn passed_lifetime(
+    rule: &'static str,
+    at: &PlacedFact,
+    token: TokenKind,
+    callee: &str,
+    callee_path: &str,
+    callee_line: usize,
+    ttl: u64,
+    limit: u64,
+) -> Report {
+    let noun = if token == TokenKind::Refresh {
+        "refresh token"
+    } else {
+        "access token"
+    };
+    let help = if token == TokenKind::Refresh {
+        format!(
+            "give refresh tokens at most {}, rotate them on every use and keep them in a server-side store so they can be revoked",
+            format_duration(limit)
+        )
+    } else {
+        format!(
+            "issue a short access token (at most {}) and renew it with a revocable refresh token; if this lifetime is deliberate, raise `access_token_max_ttl` in authlint.toml",
+            format_duration(limit)
+        )
+    };
+    Report::new(
+        rule,
+        at.span,
+        format!(
+            "{noun} signed by `{callee}` ({callee_path}:{callee_line}) lives {}; limit is {}",
+            format_duration(ttl),
+            format_duration(limit)
+        ),
+        help,
+    )
 }
 
 fn is_lookup(k: &FactKind) -> bool {

@@ -52,6 +52,17 @@ pub struct Env<'a, 'b> {
     pub now_params: Vec<String>,
     /// Parameters whose value is known from a call site.
     pub bound: Vec<(String, Val)>,
+    /// Where the first const or static the value goes through is written (`const TTL: i64 =
+    /// 7 * 24 * 3600;`): the line a fix goes to.
+    pub origin: std::cell::Cell<Option<proc_macro2::Span>>,
+    /// Branches that never expire are left out (`if stay { MAX_UTC } else { now + 1w }` is then
+    /// one week): the finite branch is judged on its own.
+    pub finite_only: bool,
+    /// Steps taken: the walk stops at `MAX_STEPS` (fields and functions can branch at every
+    /// level, and their branches multiply).
+    pub steps: std::cell::Cell<u32>,
+    /// Config fields being evaluated: a field is not followed into itself.
+    pub open_fields: std::cell::RefCell<Vec<String>>,
 }
 
 impl<'a, 'b> Env<'a, 'b> {
@@ -76,20 +87,26 @@ impl<'a, 'b> Env<'a, 'b> {
             lets: Some(lets),
             now_params,
             bound: Vec::new(),
+            origin: std::cell::Cell::new(None),
+            finite_only: false,
+            steps: std::cell::Cell::new(0),
+            open_fields: std::cell::RefCell::new(Vec::new()),
         }
     }
 }
 
 const MAX_DEPTH: usize = 24;
+const MAX_STEPS: u32 = 4096;
 
 pub fn eval(e: &Expr, env: &Env) -> Option<Val> {
     eval_at(e, env, 0)
 }
 
 fn eval_at(e: &Expr, env: &Env, depth: usize) -> Option<Val> {
-    if depth > MAX_DEPTH {
+    if depth > MAX_DEPTH || env.steps.get() > MAX_STEPS {
         return None;
     }
+    env.steps.set(env.steps.get() + 1);
     let ev = |x: &Expr| eval_at(x, env, depth + 1);
     match peel(e) {
         Expr::Lit(l) => match &l.lit {
@@ -103,9 +120,9 @@ fn eval_at(e: &Expr, env: &Env, depth: usize) -> Option<Val> {
         Expr::If(i) => {
             let (_, other) = i.else_branch.as_ref()?;
             let first = block_tail(&i.then_branch).and_then(ev);
-            longest([first, ev(other)])
+            longest([first, ev(other)], env.finite_only)
         }
-        Expr::Match(m) => longest(m.arms.iter().map(|a| ev(&a.body))),
+        Expr::Match(m) => longest(m.arms.iter().map(|a| ev(&a.body)), env.finite_only),
         Expr::Try(t) => ev(&t.expr),
         Expr::Unary(u) if matches!(u.op, syn::UnOp::Neg(_)) => match ev(&u.expr)? {
             Val::Num(n) => Some(Val::Num(-n)),
@@ -163,8 +180,17 @@ fn eval_at(e: &Expr, env: &Env, depth: usize) -> Option<Val> {
             if last == "UNIX_EPOCH" || last == "EPOCH" {
                 return Some(Val::Num(0.0));
             }
-            env.index.consts.get(last.as_str()).and_then(|c| ev(c))
+            let c = match env.index.consts.get(last.as_str()) {
+                Some(c) => *c,
+                None => env.index.lazy_statics.get(last.as_str())?,
+            };
+            let v = ev(c)?;
+            if env.origin.get().is_none() {
+                env.origin.set(Some(c.span()));
+            }
+            Some(v)
         }
+        Expr::Field(f) => eval_field(f, env, depth),
         Expr::Call(c) => eval_call(&path_segments(&c.func), &c.args, env, depth),
         Expr::MethodCall(m) => eval_method(m, env, depth),
         Expr::Macro(m) if super::token_syntax::macro_name(&m.mac) == "json" => {
@@ -172,6 +198,83 @@ fn eval_at(e: &Expr, env: &Env, depth: usize) -> Option<Val> {
         }
         _ => None,
     }
+}
+
+/// `self.cfg.validity`: a config field, evaluated from what the file writes into it outside tests
+/// (a struct literal, `impl Default`, a `#[serde(default = "..")]` function), the longest of
+/// the values known. Expiry fields themselves are left alone (`exp: claims.exp` copies a token).
+fn eval_field(f: &syn::ExprField, env: &Env, depth: usize) -> Option<Val> {
+    let syn::Member::Named(name) = &f.member else {
+        return None;
+    };
+    let name = name.to_string();
+    if matches!(
+        name.as_str(),
+        "exp" | "expires_at" | "expiration" | "expiry" | "expire_at" | "expires" | "exp_at" | "iat"
+    ) {
+        return None;
+    }
+    if env.open_fields.borrow().contains(&name) || env.open_fields.borrow().len() >= 2 {
+        return None;
+    }
+    env.open_fields.borrow_mut().push(name.clone());
+    let v = eval_field_inits(&name, env, depth);
+    env.open_fields.borrow_mut().pop();
+    v
+}
+
+fn eval_field_inits(name: &str, env: &Env, depth: usize) -> Option<Val> {
+    // Each value with where it is written: the one chosen becomes the finding's origin.
+    let before = env.origin.take();
+    let mut vals: Vec<(Val, proc_macro2::Span)> = Vec::new();
+    for init in env.index.field_inits.get(name).into_iter().flatten() {
+        if let Some(v) = eval_at(init, env, depth + 1) {
+            vals.push((v, env.origin.take().unwrap_or_else(|| init.span())));
+        }
+        env.origin.set(None);
+    }
+    if let Some(func) = env.index.serde_defaults.get(name)
+        && let Some(v) = eval_fn_tail(func, env, depth)
+    {
+        let at = env
+            .origin
+            .take()
+            .or_else(|| fn_tail(env, func).map(|t| t.span()));
+        vals.extend(at.map(|at| (v, at)));
+    }
+    let chosen = longest(vals.iter().map(|(v, _)| Some(*v)), env.finite_only)?;
+    let at = vals.iter().find(|(v, _)| *v == chosen).map(|(_, at)| *at);
+    env.origin.set(before.or(at));
+    Some(chosen)
+}
+
+fn fn_tail<'a>(env: &Env<'a, '_>, name: &str) -> Option<&'a Expr> {
+    let f = env.index.fns.get(name)?;
+    match f.block.stmts.last() {
+        Some(syn::Stmt::Expr(tail, None)) if f.sig.inputs.is_empty() => Some(tail),
+        _ => None,
+    }
+}
+
+/// The value of a function without parameters that ends in an expression (`fn ttl() -> i64
+/// { 3600 }`).
+fn eval_fn_tail(name: &str, env: &Env, depth: usize) -> Option<Val> {
+    let f = env.index.fns.get(name)?;
+    if !f.sig.inputs.is_empty() {
+        return None;
+    }
+    let Some(syn::Stmt::Expr(tail, None)) = f.block.stmts.last() else {
+        return None;
+    };
+    let lets = Lets::collect(f.block);
+    let inner = Env::new(env.index, &lets, None);
+    inner.steps.set(env.steps.get());
+    let v = eval_at(tail, &inner, depth + 1);
+    env.steps.set(inner.steps.get());
+    if env.origin.get().is_none() {
+        env.origin.set(inner.origin.get().or(Some(tail.span())));
+    }
+    v
 }
 
 /// The tail expression of a block without other statements (`{ x }`).
@@ -184,8 +287,12 @@ fn block_tail(b: &syn::Block) -> Option<&Expr> {
 
 /// The longest of the branches that could be evaluated (`if remember { 30d } else { 1h }` issues
 /// 30-day tokens on one path). Branches of different shapes are unknown.
-fn longest(vals: impl IntoIterator<Item = Option<Val>>) -> Option<Val> {
-    let known: Vec<Val> = vals.into_iter().flatten().collect();
+fn longest(vals: impl IntoIterator<Item = Option<Val>>, finite_only: bool) -> Option<Val> {
+    let known: Vec<Val> = vals
+        .into_iter()
+        .flatten()
+        .filter(|v| !(finite_only && v.never()))
+        .collect();
     let first = *known.first()?;
     let key = |v: &Val| match v {
         Val::Num(n) | Val::Dur(n) | Val::Now { off: n, .. } => *n,
@@ -305,14 +412,8 @@ fn eval_call(
     {
         return ev(arg0?);
     }
-    if args.is_empty()
-        && let Some(f) = env.index.fns.get(last)
-        && f.sig.inputs.is_empty()
-        && let Some(syn::Stmt::Expr(tail, None)) = f.block.stmts.last()
-    {
-        let lets = Lets::collect(f.block);
-        let inner = Env::new(env.index, &lets, None);
-        return eval_at(tail, &inner, depth + 1);
+    if args.is_empty() && env.index.fns.contains_key(last) {
+        return eval_fn_tail(last, env, depth);
     }
     None
 }
@@ -322,6 +423,19 @@ fn eval_method(m: &syn::ExprMethodCall, env: &Env, depth: usize) -> Option<Val> 
     let name = m.method.to_string();
     let recv = || ev(&m.receiver);
     let arg0 = || m.args.first().and_then(ev);
+    // `self.clock.utc()`, `clock.now()`: the current time from an injected clock.
+    if m.args.is_empty() && matches!(name.as_str(), "now" | "utc" | "now_utc") {
+        return Some(Val::Now {
+            off: 0.0,
+            ms: false,
+        });
+    }
+    // `env.i64("JWT_VALIDITY").unwrap_or(DEFAULT)`: the default is what ships.
+    if matches!(name.as_str(), "unwrap_or" | "unwrap_or_else")
+        && let Some(r) = recv().or_else(arg0)
+    {
+        return Some(r);
+    }
     match name.as_str() {
         "unwrap" | "expect" | "unwrap_or" | "unwrap_or_else" | "unwrap_or_default" | "ok"
         | "into" | "try_into" | "to_owned" | "clone" | "naive_utc" | "and_utc" | "to_utc"
@@ -431,7 +545,37 @@ mod tests {
             ),
             Some(30 * 86_400)
         );
+        assert_eq!(
+            lifetime_of(
+                "lazy_static! { #[doc = \"x\"] pub static ref EXP: i64 = 30 * 60; } fn f(iat: i64) { iat + *EXP }"
+            ),
+            Some(1800)
+        );
+        assert_eq!(
+            lifetime_of(
+                "static TTL: once_cell::sync::Lazy<Duration> = once_cell::sync::Lazy::new(|| Duration::hours(2)); fn f() { Utc::now() + *TTL }"
+            ),
+            Some(7200)
+        );
         assert_eq!(lifetime_of("fn f(now: i64) { now + 60 * 60 }"), Some(3600));
+        assert_eq!(
+            lifetime_of(
+                "const DEFAULT_JWT_VALIDITY: i64 = 60 * 60 * 24 * 7; fn load(env: &Env) -> Cfg { Cfg { validity: env.i64(\"JWT_VALIDITY\").unwrap_or(Ok(DEFAULT_JWT_VALIDITY)).unwrap() } } fn f(&self) { self.clock.utc().timestamp() + self.cfg.validity }"
+            ),
+            Some(7 * 86_400)
+        );
+        assert_eq!(
+            lifetime_of(
+                "struct AuthConfig { #[serde(default = \"default_ttl\")] ttl: i64 } fn default_ttl() -> i64 { 3600 } fn f(&self) { Utc::now().timestamp() + self.cfg.ttl }"
+            ),
+            Some(3600)
+        );
+        assert_eq!(
+            lifetime_of(
+                "impl Default for AuthConfig { fn default() -> Self { Self { ttl: Duration::hours(24) } } } fn f(&self) { Utc::now() + self.cfg.ttl }"
+            ),
+            Some(86_400)
+        );
         assert_eq!(lifetime_of("fn f(start: i64) { start + 60 * 60 }"), None);
     }
 
@@ -444,6 +588,13 @@ mod tests {
         );
         assert_eq!(
             lifetime_of("fn f() { Utc::now() - Duration::hours(1) }"),
+            None
+        );
+        // A field written from itself, and fields that branch into each other, end quickly.
+        assert_eq!(
+            lifetime_of(
+                "fn a(c: &C) -> C { C { x: c.y + c.x, y: c.x + c.y, ttl: c.ttl + c.x } } fn b(c: &C) -> C { C { x: c.y * c.x, y: c.x - c.y, ttl: c.x } } fn f(&self) { Utc::now() + self.c.ttl }"
+            ),
             None
         );
     }

@@ -8,6 +8,7 @@ use super::token_syntax::{FileIndex, FnItem, Lets, pat_name, path_segments};
 use crate::analyzers::{Context, Sink};
 use syn::Expr;
 use syn::punctuated::Punctuated;
+use syn::spanned::Spanned;
 use syn::visit::Visit;
 
 type Args = Punctuated<Expr, syn::Token![,]>;
@@ -41,6 +42,7 @@ pub(super) fn follow_calls(
         if used_params.is_empty() {
             continue;
         }
+        param_fact(rf, sink, index, &callee, &callee_lets, &site, &used_params);
         for caller in fns {
             if caller.name == callee.name && caller.self_name() == callee.self_name() {
                 continue;
@@ -99,6 +101,8 @@ pub(super) fn follow_calls(
                         fname: fn_display(caller),
                         api,
                         fn_names: 2,
+                        origin: super::lifetimes::origin_of(rf, &caller_env, arg.span())
+                            .or_else(|| super::lifetimes::origin_of(rf, &env, site.span)),
                     },
                 );
             }
@@ -142,4 +146,51 @@ impl<'ast> Visit<'ast> for Calls<'_, '_> {
         }
         syn::visit::visit_expr_method_call(self, m);
     }
+}
+
+/// A callee whose expiry is exactly its one parameter (`fn sign_jwt(id, secret, exp:
+/// DateTime<Utc>)` with `exp: exp.timestamp()`): a fact for the project pass, which follows calls
+/// from other files and judges the lifetime their arguments carry.
+fn param_fact(
+    rf: &RustFile,
+    sink: &mut Sink,
+    index: &FileIndex,
+    callee: &FnItem,
+    lets: &Lets,
+    site: &Site,
+    used_params: &[(usize, &String)],
+) {
+    let [(i, p)] = used_params else {
+        return;
+    };
+    // The expiry carries the parameter's time through unchanged.
+    let probe = 1000.0;
+    let mut env = Env::new(index, lets, Some(callee.sig));
+    env.bound = vec![(
+        (*p).clone(),
+        super::duration_eval::Val::Now {
+            off: probe,
+            ms: false,
+        },
+    )];
+    if eval(&site.value, &env).and_then(|v| v.lifetime()) != Some(probe as u64) {
+        return;
+    }
+    let mut names = site.names.clone();
+    names.push(callee.name.to_string());
+    let Some((kind, _)) = super::token_names::decide(names.iter().map(String::as_str)) else {
+        return;
+    };
+    use super::token_names::TokenKind as K;
+    let token = match kind {
+        K::Refresh => crate::facts::TokenKind::Refresh,
+        K::Access => crate::facts::TokenKind::Access,
+        K::Generic if site.strict => crate::facts::TokenKind::Access,
+        _ => return,
+    };
+    sink.fact(
+        crate::facts::FactKind::ExpiryFromParam { param: *i, token },
+        RustFile::span_in(rf.src, site.span),
+        Some(&callee.name.to_string()),
+    );
 }

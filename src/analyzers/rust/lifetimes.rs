@@ -17,6 +17,9 @@ use syn::visit::Visit;
 pub const ACCESS: &str = "access-token-ttl-too-long";
 pub const REFRESH: &str = "refresh-token-ttl-too-long";
 
+/// A plain `exp` at or after this Unix time (2024-01-01) is a fixed date, not a duration.
+const FIXED_DATE_FROM: f64 = 1_704_067_200.0;
+
 /// Claim fields that always hold a token's expiry.
 const EXP_FIELDS: &[&str] = &["exp"];
 /// Fields that hold an expiry in claims structs and in stored token rows.
@@ -67,14 +70,11 @@ pub fn check(rf: &RustFile, ctx: &Context, sink: &mut Sink) {
             let env = Env::new(&index, &lets, Some(f.sig));
             match eval(&site.value, &env) {
                 Some(val) => {
-                    let mut names = site.names.clone();
-                    names.push(f.name.to_string());
-                    let mut api = Vec::new();
-                    ExprNames::collect(&site.value, &lets, &mut api);
-                    judge(
-                        rf,
-                        ctx,
-                        sink,
+                    let case = |val: Val, env: &Env| {
+                        let mut names = site.names.clone();
+                        names.push(f.name.to_string());
+                        let mut api = Vec::new();
+                        ExprNames::collect(&site.value, &lets, &mut api);
                         Case {
                             span: RustFile::span_in(rf.src, site.span),
                             label: (rf.span(&site.value), None),
@@ -84,16 +84,43 @@ pub fn check(rf: &RustFile, ctx: &Context, sink: &mut Sink) {
                             fname: fn_display(f),
                             api,
                             fn_names: 1,
-                        },
-                    );
+                            origin: origin_of(rf, env, site.span),
+                        }
+                    };
+                    judge(rf, ctx, sink, case(val, &env));
+                    // `if stay { MAX_UTC } else { now + weeks(1) }`: the endless branch is
+                    // reported above; the finite one is judged on its own.
+                    if val.never() {
+                        let mut finite = Env::new(&index, &lets, Some(f.sig));
+                        finite.finite_only = true;
+                        if let Some(v) = eval(&site.value, &finite).filter(|v| !v.never()) {
+                            judge(rf, ctx, sink, case(v, &finite));
+                        }
+                    }
                 }
                 None => pending.push((*f, site)),
             }
         }
     }
+    for f in &fns {
+        let lets = Lets::collect(f.block);
+        let mut args = LifetimeArgs {
+            rf,
+            sink,
+            env: Env::new(&index, &lets, Some(f.sig)),
+            function: f.name.to_string(),
+        };
+        args.visit_block(f.block);
+    }
     if !pending.is_empty() {
         super::lifetime_calls::follow_calls(rf, ctx, sink, &index, &fns, pending);
     }
+}
+
+/// Where the lifetime is written, when that is a const or static on another line than the use.
+pub(super) fn origin_of(rf: &RustFile, env: &Env, used: proc_macro2::Span) -> Option<Span> {
+    let o = env.origin.get()?;
+    (o.start().line != used.start().line).then(|| RustFile::span_in(rf.src, o))
 }
 
 pub(super) fn fn_display(f: &FnItem) -> String {
@@ -119,17 +146,37 @@ pub(super) struct Case {
     pub api: Vec<String>,
     /// How many of the trailing `names` are function names (the issuer, and its caller).
     pub fn_names: usize,
+    /// Where the lifetime is written (a const or static), when not at the use: the finding
+    /// points there, and the use becomes a label.
+    pub origin: Option<Span>,
 }
 
 pub(super) fn judge(rf: &RustFile, ctx: &Context, sink: &mut Sink, case: Case) {
     if case.val.never() && case.strict && jwt_file(rf) {
         let r = Report::new(
             super::token_expiry::RULE,
-            case.span,
+            case.origin.unwrap_or(case.span),
             format!("`{}` can issue a token whose `exp` is the largest possible date: it never expires", case.fname),
             "give every token a finite lifetime; for \"stay logged in\", issue a revocable refresh token instead of a token that never expires",
         )
         .label(case.label.0, "can be the largest possible date");
+        sink.report(r);
+        return;
+    }
+    // `exp: 2000000000`: one fixed date for every token, years ahead.
+    if let Val::Num(n) = case.val
+        && case.strict
+        && jwt_file(rf)
+        && (FIXED_DATE_FROM..1e11).contains(&n)
+    {
+        let year = 1970 + (n / 31_556_952.0) as u64;
+        let r = Report::new(
+            super::token_expiry::RULE,
+            case.origin.unwrap_or(case.span),
+            format!("`{}` gives every token the same fixed `exp`, a date in {year}: tokens issued today stay valid for years", case.fname),
+            "compute `exp` from the time of issue (`now + 15 minutes`), and renew the token with a revocable refresh token",
+        )
+        .label(case.label.0, format!("a fixed date in {year}"));
         sink.report(r);
         return;
     }
@@ -192,7 +239,7 @@ pub(super) fn judge(rf: &RustFile, ctx: &Context, sink: &mut Sink, case: Case) {
         .unwrap_or_else(|| format!("expires {} after it is issued", format_duration(ttl)));
     let report = too_long(
         rule,
-        case.span,
+        case.origin.unwrap_or(case.span),
         kind,
         &case.fname,
         decided_by.as_deref(),
@@ -328,6 +375,62 @@ impl<'ast> Visit<'ast> for ExprNames<'_, '_> {
         for arm in &m.arms {
             self.visit_expr(&arm.body);
         }
+    }
+}
+
+/// Arguments that carry a time from now (`sign_jwt(id, &secret, Utc::now() + hours(1))`): facts
+/// for the project pass, which gives them to a callee in another file that puts the argument
+/// into a token's `exp`.
+struct LifetimeArgs<'r, 's, 'a, 'b> {
+    rf: &'r RustFile<'r>,
+    sink: &'s mut Sink,
+    env: Env<'a, 'b>,
+    function: String,
+}
+
+impl LifetimeArgs<'_, '_, '_, '_> {
+    fn args<'e>(&mut self, callee: String, args: impl Iterator<Item = &'e Expr>) {
+        for (param, a) in args.enumerate() {
+            self.env.origin.set(None);
+            self.env.steps.set(0);
+            let Some(Val::Now { off, ms: false }) = eval(a, &self.env) else {
+                continue;
+            };
+            if !(off.is_finite() && off > 0.0) {
+                continue;
+            }
+            let span = origin_of(self.rf, &self.env, a.span()).unwrap_or_else(|| self.rf.span(a));
+            self.sink.fact(
+                crate::facts::FactKind::LifetimeArg {
+                    callee: callee.clone(),
+                    param,
+                    lifetime_secs: off.round() as u64,
+                },
+                span,
+                Some(&self.function),
+            );
+        }
+    }
+}
+
+impl<'ast> Visit<'ast> for LifetimeArgs<'_, '_, '_, '_> {
+    fn visit_item(&mut self, _: &'ast syn::Item) {}
+    fn visit_expr_call(&mut self, c: &'ast syn::ExprCall) {
+        // `jwt::sign_jwt` is `sign_jwt` (a module path); `Claims::new` keeps its type.
+        let segs = path_segments(&c.func);
+        let bare = segs.last().map(String::as_str).unwrap_or_default();
+        let callee = match segs.len().checked_sub(2).map(|i| segs[i].as_str()) {
+            Some(t) if t.starts_with(|c: char| c.is_ascii_uppercase()) => format!("{t}::{bare}"),
+            _ => bare.to_string(),
+        };
+        if bare.starts_with(|c: char| c.is_ascii_lowercase()) {
+            self.args(callee, c.args.iter());
+        }
+        syn::visit::visit_expr_call(self, c);
+    }
+    fn visit_expr_method_call(&mut self, m: &'ast syn::ExprMethodCall) {
+        self.args(m.method.to_string(), m.args.iter());
+        syn::visit::visit_expr_method_call(self, m);
     }
 }
 

@@ -10,6 +10,13 @@ use syn::{Expr, Lit};
 #[derive(Default)]
 pub struct FileIndex<'a> {
     pub consts: HashMap<String, &'a Expr>,
+    /// `lazy_static! { static ref NAME: T = expr; }`: the macro's statics, parsed from its body.
+    pub lazy_statics: HashMap<String, Expr>,
+    /// What struct literals outside tests write into each field (`validity: env.i64(..)
+    /// .unwrap_or(DEFAULT)`, `ttl: Duration::hours(24)` in `impl Default`), by field name.
+    pub field_inits: HashMap<String, Vec<&'a Expr>>,
+    /// `#[serde(default = "default_ttl")]`: the function that gives a field its default.
+    pub serde_defaults: HashMap<String, String>,
     pub fns: HashMap<String, FnItem<'a>>,
     pub structs: HashMap<String, &'a syn::ItemStruct>,
     /// Types with a hand-written `impl Serialize`: their fields are not what is serialised.
@@ -44,6 +51,20 @@ impl<'a> FileIndex<'a> {
         };
         v.visit_file(file);
         let mut idx = v.idx;
+        let mut inits = FieldInits::default();
+        for f in &v.fns {
+            inits.visit_block(f.block);
+        }
+        idx.field_inits = inits.0;
+        for st in idx.structs.values() {
+            for field in &st.fields {
+                if let Some(name) = &field.ident
+                    && let Some(f) = serde_default_fn(&field.attrs)
+                {
+                    idx.serde_defaults.insert(name.to_string(), f);
+                }
+            }
+        }
         for f in v.fns {
             idx.fns.entry(f.name.to_string()).or_insert(f);
         }
@@ -137,6 +158,14 @@ impl<'a> Visit<'a> for IndexVisitor<'a> {
     fn visit_impl_item_const(&mut self, i: &'a syn::ImplItemConst) {
         self.idx.consts.insert(i.ident.to_string(), &i.expr);
         syn::visit::visit_impl_item_const(self, i);
+    }
+    fn visit_item_macro(&mut self, i: &'a syn::ItemMacro) {
+        if macro_name(&i.mac) == "lazy_static" {
+            for (name, expr) in lazy_static_items(&i.mac) {
+                self.idx.lazy_statics.insert(name, expr);
+            }
+        }
+        syn::visit::visit_item_macro(self, i);
     }
     fn visit_item_struct(&mut self, i: &'a syn::ItemStruct) {
         self.idx.structs.insert(i.ident.to_string(), i);
@@ -453,4 +482,63 @@ mod tests {
         .unwrap();
         assert_eq!(macro_blocks(&e.mac.tokens).len(), 1);
     }
+}
+
+/// The statics of a `lazy_static!` body (`[pub] static ref NAME: T = expr;`, attributes
+/// allowed), by name; nothing when the body does not parse.
+pub fn lazy_static_items(mac: &syn::Macro) -> Vec<(String, Expr)> {
+    use syn::parse::{ParseStream, Parser};
+    let parser = |input: ParseStream| {
+        let mut out = Vec::new();
+        while !input.is_empty() {
+            syn::Attribute::parse_outer(input)?;
+            input.parse::<syn::Visibility>()?;
+            input.parse::<syn::Token![static]>()?;
+            input.parse::<syn::Token![ref]>()?;
+            let name: syn::Ident = input.parse()?;
+            input.parse::<syn::Token![:]>()?;
+            input.parse::<syn::Type>()?;
+            input.parse::<syn::Token![=]>()?;
+            let expr: Expr = input.parse()?;
+            input.parse::<syn::Token![;]>()?;
+            out.push((name.to_string(), expr));
+        }
+        Ok(out)
+    };
+    parser.parse2(mac.tokens.clone()).unwrap_or_default()
+}
+
+/// Struct literal fields, by name, in the bodies walked (nested items left out).
+#[derive(Default)]
+struct FieldInits<'a>(HashMap<String, Vec<&'a Expr>>);
+
+impl<'a> Visit<'a> for FieldInits<'a> {
+    fn visit_item(&mut self, _: &'a syn::Item) {}
+    fn visit_expr_struct(&mut self, s: &'a syn::ExprStruct) {
+        for fv in &s.fields {
+            if let syn::Member::Named(i) = &fv.member {
+                self.0.entry(i.to_string()).or_default().push(&fv.expr);
+            }
+        }
+        syn::visit::visit_expr_struct(self, s);
+    }
+}
+
+/// `#[serde(default = "name")]` on a field: the function's name.
+fn serde_default_fn(attrs: &[syn::Attribute]) -> Option<String> {
+    let mut found = None;
+    for a in attrs.iter().filter(|a| a.path().is_ident("serde")) {
+        let _ = a.parse_nested_meta(|m| {
+            if m.path.is_ident("default")
+                && let Ok(v) = m.value()
+            {
+                let lit: syn::LitStr = v.parse()?;
+                found = Some(lit.value());
+            } else if m.input.peek(syn::Token![=]) {
+                let _: Expr = m.value()?.parse()?;
+            }
+            Ok(())
+        });
+    }
+    found
 }
