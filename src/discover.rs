@@ -393,15 +393,10 @@ pub fn show_roles(
     let mut roots = roles::Roots::default();
     let mut rows = Vec::new();
     for c in d.candidates {
-        let mut decision = role_of(&c.abs, &c.scan_root, settings, &globs, &mut roots);
-        let head = read_head(&c.abs);
-        if let Some(by_text) = roles::by_content(&head)
-            && settings
-                .policy(by_text.role)
-                .is_milder_than(settings.policy(decision.role))
-        {
-            decision = by_text;
-        }
+        let by_path = role_of(&c.abs, &c.scan_root, settings, &globs, &mut roots);
+        let decision = settings
+            .header_role(by_path.role, &read_head(&c.abs))
+            .unwrap_or(by_path);
         let policy = settings.policy(decision.role);
         rows.push((c.path, decision, policy));
     }

@@ -510,16 +510,11 @@ impl Engine<'_> {
         }
         // A header can say more than the path: generated code, a config for the docs only. It
         // only ever makes a file's role milder, never turns test data into production.
-        let mut role = c.role;
-        if let Some(d) = crate::roles::by_content(text)
-            && self
-                .opts
-                .settings
-                .policy(d.role)
-                .is_milder_than(self.opts.settings.policy(role))
-        {
-            role = d.role;
-        }
+        let role = self
+            .opts
+            .settings
+            .header_role(c.role, text)
+            .map_or(c.role, |d| d.role);
         if self.opts.settings.policy(role) == crate::roles::Policy::Skip {
             r.skipped = Some(SkipReason::Role(role));
             return r;

@@ -208,7 +208,7 @@ pub fn read(path: &Path) -> Option<String> {
 
 /// Folders where the walk up for a manifest stops: a repository or configured project root.
 fn is_project_top(dir: &Path) -> bool {
-    [".git", "authlint.toml", ".authlint.toml"]
+    crate::roles::STRONG_ROOT
         .iter()
         .any(|m| dir.join(m).exists())
 }

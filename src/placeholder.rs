@@ -216,23 +216,31 @@ pub fn placeholder(value: &str) -> Option<Placeholder> {
     None
 }
 
-/// `${X}`, `$X`, `$(cmd)`, `%X%`, `{{ x }}`, `#{x}`, `<%= x %>`: the value is looked up elsewhere.
-fn reference(t: &str) -> bool {
-    if ["${", "{{", "{%", "#{", "<%"].iter().any(|p| t.contains(p)) {
+/// Shell, Go/Helm/Jinja, Ruby and ERB interpolation (`${X}`, `$X`, `$(cmd)`, `{{ x }}`, `#{x}`,
+/// `<%= x %>`): the text is filled in elsewhere. Shared with the config tree's template values.
+pub fn interpolation(t: &str) -> bool {
+    let t = t.trim();
+    if ["${", "{{", "#{", "<%"].iter().any(|p| t.contains(p)) {
         return true;
     }
-    if let Some(rest) = t.strip_prefix('$') {
-        return rest
-            .chars()
+    t.strip_prefix('$').is_some_and(|rest| {
+        rest.chars()
             .next()
-            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_' || c == '(');
-    }
-    t.len() > 2
-        && t.starts_with('%')
-        && t.ends_with('%')
-        && t[1..t.len() - 1]
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '_')
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_' || c == '(')
+    })
+}
+
+/// `${X}`, `$X`, `$(cmd)`, `%X%`, `{{ x }}`, `{% x %}`, `#{x}`, `<%= x %>`: the value is looked up
+/// elsewhere.
+fn reference(t: &str) -> bool {
+    interpolation(t)
+        || t.contains("{%")
+        || t.len() > 2
+            && t.starts_with('%')
+            && t.ends_with('%')
+            && t[1..t.len() - 1]
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
 /// `<your-secret>`, `[secret]`: the whole value is a bracketed slot.

@@ -248,7 +248,7 @@ pub fn by_path(rel: &str) -> Decision {
     if let Some(d) = dir_in(TEST_DIRS) {
         return Decision::new(Role::Test, format!("under `{d}/`"));
     }
-    if let Some(d) = dirs.last().filter(|d| test_dir_name(d)) {
+    if let Some(d) = dirs.last().filter(|d| has_test_word(d)) {
         return Decision::new(Role::Test, format!("in `{d}/`, a folder of test helpers"));
     }
     if let Some(d) = dir_in(DOCS_DIRS) {
@@ -306,15 +306,13 @@ fn test_file_name(name: &str) -> Option<String> {
     let hit = name.contains(".test.")
         || name.contains(".spec.")
         || name.contains(".e2e.")
-        || crate::words::words(stem)
-            .iter()
-            .any(|w| TEST_WORDS.contains(&w.as_str()));
+        || has_test_word(stem);
     hit.then(|| format!("`{name}` is a test file by its name"))
 }
 
-/// The folder a file sits in, by the words of its name (`test_helpers/`, `mock_server/`).
-fn test_dir_name(dir: &str) -> bool {
-    crate::words::words(dir)
+/// A file or folder name with a test word in it (`test_helpers`, `mock_server`, `fake_tokens`).
+fn has_test_word(name: &str) -> bool {
+    crate::words::words(name)
         .iter()
         .any(|w| TEST_WORDS.contains(&w.as_str()))
 }
@@ -430,7 +428,7 @@ pub fn by_content(text: &str) -> Option<Decision> {
 }
 
 /// Markers of a project root: a repository or configured project (strong), a package (weak).
-const STRONG_ROOT: &[&str] = &[".git", "authlint.toml", ".authlint.toml"];
+pub const STRONG_ROOT: &[&str] = &[".git", "authlint.toml", ".authlint.toml"];
 const WEAK_ROOT: &[&str] = &["Cargo.toml", "package.json"];
 
 /// Finds project roots, remembering each folder's answer (one look per folder, not per file).

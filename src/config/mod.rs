@@ -69,6 +69,13 @@ impl Settings {
         }
         role.default_policy()
     }
+
+    /// A file's header can say more than its path (generated code, a config for the docs only):
+    /// the header's role when its policy is milder, never one that would report more.
+    pub fn header_role(&self, path_role: Role, text: &str) -> Option<crate::roles::Decision> {
+        crate::roles::by_content(text)
+            .filter(|d| self.policy(d.role).is_milder_than(self.policy(path_role)))
+    }
 }
 
 impl Default for Settings {

@@ -166,14 +166,8 @@ pub fn format_number(n: f64) -> String {
 /// (`<%= %>`), Supabase `env(VAR)`, Terraform references (`var.x`, `local.x`).
 pub fn is_template_text(s: &str) -> bool {
     let t = s.trim();
-    if t.contains("${") || t.contains("{{") || t.contains("<%") || t.contains("#{") {
+    if crate::placeholder::interpolation(t) {
         return true;
-    }
-    if let Some(rest) = t.strip_prefix('$') {
-        return rest
-            .chars()
-            .next()
-            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_' || c == '(');
     }
     if t.starts_with("env(") && t.ends_with(')') {
         return true;

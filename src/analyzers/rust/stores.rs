@@ -6,30 +6,19 @@ use super::names::{DENYLIST_WORDS, text};
 use crate::facts::FactKind;
 use std::collections::{HashMap, HashSet};
 
-/// Words that make a table, collection, key prefix or set a store of tokens: looking a token up
-/// there is a session lookup, whatever the JWT around it says.
-const TOKEN_STORE_WORDS: &[&str] = &[
-    "token",
-    "session",
-    "revoked",
-    "expired",
-    "blacklist",
-    "blocklist",
-    "denylist",
-    "deny_list",
-    "allowlist",
-    "whitelist",
-    "invalidated",
-    "jti",
-    "device",
-    "famil",
-];
+/// Words that make a table, collection, key prefix or set a store of tokens, besides the deny-
+/// and allow-list words (`DENYLIST_WORDS`): looking a token up there is a session lookup,
+/// whatever the JWT around it says.
+const TOKEN_STORE_WORDS: &[&str] = &["token", "session", "expired", "device", "famil"];
 
 /// Whether a store's name says it holds tokens (`login_token`, `ExpiredToken`, `exp_tokens`,
 /// `jwt_blacklist`, `sessions`, `revoked`).
 pub fn is_token_store(name: &str) -> bool {
     let n = name.to_ascii_lowercase();
-    TOKEN_STORE_WORDS.iter().any(|w| n.contains(w))
+    TOKEN_STORE_WORDS
+        .iter()
+        .chain(DENYLIST_WORDS)
+        .any(|w| n.contains(w))
         && !["csrf", "cancel", "tokenizer", "tokenstream"]
             .iter()
             .any(|w| n.contains(w))
