@@ -1,6 +1,7 @@
 //! The rule catalog: one `rules/<id>.toml` per rule, embedded at build time. Feeds `authlint
 //! rules`, `authlint explain`, the README table and the SARIF rule descriptions.
 use crate::finding::Severity;
+use crate::rule::Rule;
 use serde::Deserialize;
 use std::sync::OnceLock;
 
@@ -54,6 +55,11 @@ pub struct SarifProps {
 }
 
 impl RuleDoc {
+    /// The typed id of this entry.
+    pub fn rule(&self) -> Rule {
+        Rule::from_id(&self.id).expect("build.rs generates one variant per catalog file")
+    }
+
     pub fn url(&self) -> String {
         format!("{DOCS_BASE}{}.toml", self.id)
     }
@@ -62,10 +68,10 @@ impl RuleDoc {
     pub fn implemented_by(&self) -> Vec<&'static str> {
         let mut by: Vec<&'static str> = crate::analyzers::all()
             .iter()
-            .filter(|a| a.rules().contains(&self.id.as_str()))
+            .filter(|a| a.rules().contains(&self.rule()))
             .map(|a| a.name())
             .collect();
-        if crate::design::RULES.contains(&self.id.as_str()) {
+        if crate::design::RULES.contains(&self.rule()) {
             by.push("project");
         }
         by
@@ -101,11 +107,6 @@ pub fn all() -> &'static [RuleDoc] {
 
 pub fn get(id: &str) -> Option<&'static RuleDoc> {
     all().iter().find(|r| r.id == id)
-}
-
-/// The static `&str` for a catalog id (rules report `&'static str` ids).
-pub fn static_id(id: &str) -> Option<&'static str> {
-    get(id).map(|r| r.id.as_str())
 }
 
 /// Suggests the closest rule id for a misspelt one ("did you mean `cookie-missing-secure`?").

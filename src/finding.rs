@@ -1,5 +1,6 @@
 //! What a rule reports and what the engine makes of it.
 use crate::roles::Role;
+use crate::rule::Rule;
 use serde::Serialize;
 use std::fmt;
 
@@ -66,7 +67,7 @@ pub struct Label {
 /// The engine stamps the configured severity, position, doc link and fingerprint.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Report {
-    pub rule: &'static str,
+    pub rule: Rule,
     pub span: Span,
     pub message: String,
     pub help: String,
@@ -78,7 +79,7 @@ pub struct Report {
 
 impl Report {
     pub fn new(
-        rule: &'static str,
+        rule: Rule,
         span: Span,
         message: impl Into<String>,
         help: impl Into<String>,
@@ -128,7 +129,7 @@ pub struct ResolvedLabel {
 /// A finding as every reporter sees it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Finding {
-    pub rule: &'static str,
+    pub rule: Rule,
     pub severity: Severity,
     /// Path relative to the working directory (or as given), always `/`-separated.
     pub path: String,
@@ -154,7 +155,7 @@ impl Finding {
         }
     }
 
-    pub fn sort_key(&self) -> (&str, usize, usize, &str, &str) {
+    pub fn sort_key(&self) -> (&str, usize, usize, Rule, &str) {
         (
             &self.path,
             self.start.offset,

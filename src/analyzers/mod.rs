@@ -9,6 +9,7 @@ use crate::config::Settings;
 use crate::facts::{Fact, FactKind};
 use crate::finding::{Report, Span};
 use crate::project::ProjectInfo;
+use crate::rule::Rule;
 use crate::source::{FileKind, SourceFile};
 use std::sync::OnceLock;
 
@@ -73,7 +74,7 @@ pub trait Analyzer: Send + Sync {
     fn name(&self) -> &'static str;
     fn handles(&self, kind: FileKind) -> bool;
     /// The catalog ids this analyzer can report.
-    fn rules(&self) -> &'static [&'static str];
+    fn rules(&self) -> &'static [Rule];
     /// Words (lowercase ASCII, matched case-insensitively) without which no rule of this analyzer can fire:
     /// a file containing none of them is not parsed.
     fn vocabulary(&self) -> &'static [&'static str];

@@ -3,18 +3,19 @@
 //! a plain app config file.
 use super::duration::{Lifetime, human};
 use crate::finding::{Report, Span};
+use crate::rule::Rule;
 
-pub const ACCESS_TTL: &str = "access-token-ttl-too-long";
-pub const REFRESH_TTL: &str = "refresh-token-ttl-too-long";
-pub const NO_EXPIRY: &str = "token-without-expiry";
-pub const ROTATION: &str = "refresh-token-rotation-disabled";
-pub const REVOCABLE: &str = "refresh-token-not-revocable";
-pub const HTTPONLY: &str = "cookie-missing-httponly";
-pub const SECURE: &str = "cookie-missing-secure";
-pub const SAMESITE: &str = "cookie-missing-samesite";
-pub const SECRET: &str = "hardcoded-signing-secret";
+pub const ACCESS_TTL: Rule = Rule::AccessTokenTtlTooLong;
+pub const REFRESH_TTL: Rule = Rule::RefreshTokenTtlTooLong;
+pub const NO_EXPIRY: Rule = Rule::TokenWithoutExpiry;
+pub const ROTATION: Rule = Rule::RefreshTokenRotationDisabled;
+pub const REVOCABLE: Rule = Rule::RefreshTokenNotRevocable;
+pub const HTTPONLY: Rule = Rule::CookieMissingHttponly;
+pub const SECURE: Rule = Rule::CookieMissingSecure;
+pub const SAMESITE: Rule = Rule::CookieMissingSamesite;
+pub const SECRET: Rule = Rule::HardcodedSigningSecret;
 
-pub const ALL: &[&str] = &[
+pub const ALL: &[Rule] = &[
     ACCESS_TTL,
     REFRESH_TTL,
     NO_EXPIRY,
@@ -37,7 +38,7 @@ fn assumed(l: &Lifetime) -> String {
 /// default applies.
 #[allow(clippy::too_many_arguments)]
 pub fn lifetime(
-    rule: &'static str,
+    rule: Rule,
     span: Span,
     subject: &str,
     key: &str,
@@ -137,14 +138,7 @@ pub fn jwt_with_long_refresh(
 
 /// `cookie-missing-httponly`, `cookie-missing-secure`, `cookie-missing-samesite` for a cookie
 /// flag set to an unsafe value.
-pub fn cookie(
-    rule: &'static str,
-    span: Span,
-    subject: &str,
-    key: &str,
-    value: &str,
-    fix: &str,
-) -> Report {
+pub fn cookie(rule: Rule, span: Span, subject: &str, key: &str, value: &str, fix: &str) -> Report {
     let (what, help) = match rule {
         HTTPONLY => (
             "the cookie can be read by scripts, so one XSS steals it",

@@ -20,12 +20,13 @@ use super::web_storage_keys::{
 };
 use crate::analyzers::{Context, Sink};
 use crate::finding::{Report, Span};
+use crate::rule::Rule;
 use std::collections::HashMap;
 use syn::Expr;
 use syn::spanned::Spanned;
 use syn::visit::Visit;
 
-pub const STORAGE: &str = "token-in-web-storage";
+pub const STORAGE: Rule = Rule::TokenInWebStorage;
 /// Words that say a Rust file runs in a browser (its crates, or the storage it names).
 pub const WEB_MARKERS: &[&str] = &[
     "web_sys",
@@ -38,7 +39,7 @@ pub const WEB_MARKERS: &[&str] = &[
     "local_storage",
     "session_storage",
 ];
-pub const COOKIE: &str = "token-cookie-set-by-script";
+pub const COOKIE: Rule = Rule::TokenCookieSetByScript;
 
 pub fn check(rf: &RustFile, _ctx: &Context, sink: &mut Sink) {
     let text = &rf.src.text;

@@ -3,12 +3,13 @@
 //! jquery-cookie), which can never be HttpOnly, and the rule's message and help.
 use super::model::{Model, Operand, Verdict, arg, last, path_of};
 use crate::finding::{Report, Severity, Span};
+use crate::rule::Rule;
 use oxc_ast::ast::{
     AssignmentExpression, BinaryOperator, CallExpression, Expression, ObjectExpression,
     ObjectPropertyKind,
 };
 
-pub const RULE_ID: &str = "token-cookie-set-by-script";
+pub const RULE_ID: Rule = Rule::TokenCookieSetByScript;
 
 /// One cookie written by script.
 pub struct CookieWrite<'e, 'a> {

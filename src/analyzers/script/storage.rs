@@ -3,12 +3,13 @@
 use super::model::{Key, Model, Operand, Store, Verdict, arg, path_of};
 use super::vocab::TokenKind;
 use crate::finding::{Report, Severity, Span};
+use crate::rule::Rule;
 use oxc_ast::ast::{
     AssignmentExpression, AssignmentTarget, CallExpression, Expression, ObjectPropertyKind,
     PropertyKey,
 };
 
-pub const RULE_ID: &str = "token-in-web-storage";
+pub const RULE_ID: Rule = Rule::TokenInWebStorage;
 
 /// One write found in the code.
 pub struct Write<'e, 'a> {
