@@ -4,6 +4,7 @@
 use super::duration::{Lifetime, human};
 use crate::finding::{Report, Span};
 use crate::rule::Rule;
+use crate::rule::wording::{self, CookieFlag};
 
 pub const ACCESS_TTL: Rule = Rule::AccessTokenTtlTooLong;
 pub const REFRESH_TTL: Rule = Rule::RefreshTokenTtlTooLong;
@@ -137,28 +138,15 @@ pub fn jwt_with_long_refresh(
 }
 
 /// `cookie-missing-httponly`, `cookie-missing-secure`, `cookie-missing-samesite` for a cookie
-/// flag set to an unsafe value.
+/// flag set to an unsafe value, in the rules' one wording (`crate::rule::wording`).
 pub fn cookie(rule: Rule, span: Span, subject: &str, key: &str, value: &str, fix: &str) -> Report {
-    let (what, help) = match rule {
-        HTTPONLY => (
-            "the cookie can be read by scripts, so one XSS steals it",
-            format!("set {fix}"),
-        ),
-        SECURE => (
-            "the cookie is also sent over plain HTTP, where it can be read on the network",
-            format!("set {fix} and serve the site over HTTPS only"),
-        ),
-        _ => (
-            "the cookie is sent on cross-site requests, which opens the door to CSRF",
-            format!("set {fix} and keep CSRF protection on state-changing requests"),
-        ),
+    let help = match rule {
+        HTTPONLY => format!("set {fix}"),
+        SECURE => format!("set {fix} and serve the site over HTTPS only"),
+        _ => format!("set {fix} and keep CSRF protection on state-changing requests"),
     };
-    Report::new(
-        rule,
-        span,
-        format!("{subject}`{key}` is `{value}`: {what}"),
-        help,
-    )
+    let flag = CookieFlag::Setting { key, value };
+    wording::cookie_flag(rule, subject, flag, span, help)
 }
 
 /// Shows at most the first 3 characters of a secret (fewer for short ones).

@@ -4,6 +4,7 @@
 use crate::auth_names::{self, NameClass};
 use crate::finding::{Report, Span};
 use crate::rule::Rule;
+use crate::rule::wording::{self, CookieFlag};
 use std::collections::HashMap;
 
 pub const HTTPONLY: Rule = Rule::CookieMissingHttponly;
@@ -176,29 +177,15 @@ pub fn describe(name: &CookieName, purpose: Purpose) -> String {
     }
 }
 
-/// The one place the three messages are worded. `subject` names the cookie in the user's terms.
+/// The rule's one wording (`crate::rule::wording`). `subject` names the cookie in the user's
+/// terms.
 pub fn report(rule: Rule, subject: &str, problem: Problem, span: Span, help: String) -> Report {
-    let message = match (rule, problem) {
-        (HTTPONLY, Problem::Off(_)) => {
-            format!("{subject} has HttpOnly turned off, so any script on the page can read it")
-        }
-        (HTTPONLY, _) => {
-            format!("{subject} is set without HttpOnly, so any script on the page can read it")
-        }
-        (SECURE, Problem::Off(_)) => {
-            format!("{subject} has Secure turned off, so it is also sent over plain http")
-        }
-        (SECURE, _) => {
-            format!("{subject} is set without Secure, so it is also sent over plain http")
-        }
-        (_, Problem::SameSiteNone(_)) => {
-            format!("{subject} is set with SameSite=None, so it goes with every cross-site request")
-        }
-        _ => format!(
-            "{subject} is set without SameSite, so whether cross-site requests carry it depends on the browser"
-        ),
+    let flag = match problem {
+        Problem::Absent => CookieFlag::Absent,
+        Problem::Off(_) => CookieFlag::Off,
+        Problem::SameSiteNone(_) => CookieFlag::SameSiteNone,
     };
-    Report::new(rule, span, message, help)
+    wording::cookie_flag(rule, subject, flag, span, help)
 }
 
 /// The literal `true` / `false` of an attribute argument; anything else is configured.

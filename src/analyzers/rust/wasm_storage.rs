@@ -238,12 +238,12 @@ impl<'a, 'b> Visitor<'a, 'b> {
         })
     }
 
-    fn cookie(&mut self, span: Span, name: String) {
+    fn cookie(&mut self, span: Span, name: String, via: &str) {
         if self.only_wrappers {
             return;
         }
         if is_auth_cookie_name(&name) {
-            self.reports.push(cookie_report(span, &name));
+            self.reports.push(cookie_report(span, &name, via));
         }
     }
 }
@@ -305,7 +305,7 @@ impl<'ast> Visit<'ast> for Visitor<'_, '_> {
                     _ => self.key_text(arg, 0),
                 };
                 if let Some(name) = text.as_deref().and_then(cookie_name) {
-                    self.cookie(span(), name.to_string());
+                    self.cookie(span(), name.to_string(), "HtmlDocument::set_cookie");
                 }
             }
             _ => {}
@@ -370,7 +370,7 @@ impl<'ast> Visit<'ast> for Visitor<'_, '_> {
                         || (ty == "cookies" && self.rf.src.text.contains("wasm_cookies"))) =>
             {
                 if let Some(name) = self.key_text(&c.args[0], 0) {
-                    self.cookie(span(), name);
+                    self.cookie(span(), name, "wasm_cookies::set");
                 }
             }
             (_, name)

@@ -1,6 +1,8 @@
 //! Rule ids as a type. `build.rs` generates [`Rule`] from `rules/*.toml`, so every id an analyzer
 //! reports exists in the catalog, and a misspelt id does not compile.
 use serde::{Serialize, Serializer};
+
+pub mod wording;
 use std::fmt;
 
 include!(concat!(env!("OUT_DIR"), "/rule_enum.rs"));
