@@ -18,7 +18,7 @@ pub struct RuleDoc {
     pub id: String,
     pub title: String,
     pub severity: Severity,
-    pub category: String,
+    pub category: Category,
     pub summary: String,
     pub why: String,
     pub recommendation: String,
@@ -28,6 +28,44 @@ pub struct RuleDoc {
     #[serde(default)]
     pub references: Vec<Reference>,
     pub sarif: SarifProps,
+}
+
+/// What part of the auth design a rule is about; `Meta` rules are about authlint itself
+/// (suppressions) or the project as a whole (the design verdict).
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, serde::Serialize,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Category {
+    Cookies,
+    Lifetime,
+    Meta,
+    Revocation,
+    Secrets,
+    Sessions,
+    Storage,
+    Verification,
+}
+
+impl Category {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Category::Cookies => "cookies",
+            Category::Lifetime => "lifetime",
+            Category::Meta => "meta",
+            Category::Revocation => "revocation",
+            Category::Secrets => "secrets",
+            Category::Sessions => "sessions",
+            Category::Storage => "storage",
+            Category::Verification => "verification",
+        }
+    }
+}
+
+impl std::fmt::Display for Category {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.pad(self.as_str())
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -78,7 +116,7 @@ impl RuleDoc {
     }
 
     pub fn is_implemented(&self) -> bool {
-        self.category == "meta" || !self.implemented_by().is_empty()
+        self.category == Category::Meta || !self.implemented_by().is_empty()
     }
 }
 

@@ -7,7 +7,9 @@ use crate::config::{Level, Settings};
 use crate::design::{self, Design};
 use crate::discover::{self, Candidate};
 use crate::facts::PlacedFact;
-use crate::finding::{Diagnostic, Finding, Report, ResolvedLabel, Severity, SkipReason};
+use crate::finding::{
+    Diagnostic, DiagnosticKind, Finding, Report, ResolvedLabel, Severity, SkipReason,
+};
 use crate::project::{ProjectContext, ProjectInfo};
 use crate::rule::Rule;
 use crate::source::{FileKind, SourceFile};
@@ -238,7 +240,7 @@ fn check_discovered(
     out.skipped = discovery.skipped;
     for (path, reason) in discovery.failed {
         out.diagnostics.push(Diagnostic {
-            kind: "read-error",
+            kind: DiagnosticKind::ReadError,
             path,
             start: None,
             message: reason,
@@ -255,7 +257,7 @@ fn check_discovered(
         } else if r
             .diagnostics
             .iter()
-            .any(|d| d.kind == "read-error" || d.kind == "parse-error")
+            .any(|d| d.kind == DiagnosticKind::ReadError || d.kind == DiagnosticKind::ParseError)
         {
             summary.files.failed += 1;
         } else {
@@ -372,7 +374,10 @@ mod changing_tree_tests {
         let files = &out.summary.files;
         assert_eq!((files.discovered, files.scanned, files.failed), (2, 1, 1));
         let d = &out.diagnostics[0];
-        assert_eq!((d.kind, d.path.as_str()), ("read-error", "gone.rs"));
+        assert_eq!(
+            (d.kind, d.path.as_str()),
+            (DiagnosticKind::ReadError, "gone.rs")
+        );
         assert!(d.message.starts_with("cannot read file: "), "{}", d.message);
     }
 }
@@ -404,7 +409,7 @@ impl Engine<'_> {
             Ok(r) => r,
             Err(msg) => FileResult {
                 diagnostics: vec![Diagnostic {
-                    kind: "internal-error",
+                    kind: DiagnosticKind::InternalError,
                     path: c.path.clone(),
                     start: None,
                     message: format!("authlint failed on this file ({msg}); please report it"),
@@ -456,7 +461,11 @@ impl Engine<'_> {
                 return r;
             }
             Err(e) => {
-                fail(&mut r, "read-error", format!("cannot read file: {e}"));
+                fail(
+                    &mut r,
+                    DiagnosticKind::ReadError,
+                    format!("cannot read file: {e}"),
+                );
                 return r;
             }
         }
@@ -468,7 +477,7 @@ impl Engine<'_> {
             Some(Err(at)) => {
                 fail(
                     &mut r,
-                    "parse-error",
+                    DiagnosticKind::ParseError,
                     format!("not valid UTF-16 (first invalid unit at offset {at})"),
                 );
                 return r;
@@ -480,7 +489,7 @@ impl Engine<'_> {
                 let at = e.valid_up_to();
                 fail(
                     &mut r,
-                    "parse-error",
+                    DiagnosticKind::ParseError,
                     format!("not valid UTF-8 (first invalid byte at offset {at})"),
                 );
                 return r;
@@ -545,7 +554,7 @@ impl Engine<'_> {
                 }
                 Err(msg) => fail(
                     &mut r,
-                    "internal-error",
+                    DiagnosticKind::InternalError,
                     format!(
                         "the {} analyzer failed on this file ({msg}); please report it",
                         analyzer.name()

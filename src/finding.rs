@@ -228,12 +228,39 @@ impl SkipReason {
     }
 }
 
+/// What kind of problem a diagnostic reports.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DiagnosticKind {
+    /// The file could not be read (permissions, vanished, not valid text).
+    ReadError,
+    /// The file could not be parsed; findings in it may be missing.
+    ParseError,
+    /// authlint itself failed on the file (a bug to report); the run is not successful.
+    InternalError,
+}
+
+impl DiagnosticKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DiagnosticKind::ReadError => "read-error",
+            DiagnosticKind::ParseError => "parse-error",
+            DiagnosticKind::InternalError => "internal-error",
+        }
+    }
+}
+
+impl fmt::Display for DiagnosticKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad(self.as_str())
+    }
+}
+
 /// A problem with the run itself on one file: the file could not be read or parsed, or an analyzer
 /// failed on it. Reported, never silent; the run goes on.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct Diagnostic {
-    /// `read-error`, `parse-error`, `internal-error`.
-    pub kind: &'static str,
+    pub kind: DiagnosticKind,
     pub path: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub start: Option<Position>,

@@ -60,7 +60,7 @@ fn every_rule_is_documented_completely() {
             ["very-high", "high", "medium", "low"].contains(&r.sarif.precision.as_str()),
             "{ctx}: precision"
         );
-        if r.category != "meta" {
+        if r.category != catalog::Category::Meta {
             assert!(!r.references.is_empty(), "{ctx}: references");
             assert!(
                 r.sarif.tags.contains(&"security".to_string()),

@@ -33,7 +33,7 @@ pub fn with_default_context<R>(f: impl FnOnce(&Context) -> R) -> R {
 /// A problem with the file itself (it could not be parsed), as opposed to a finding in it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FileError {
-    pub kind: &'static str,
+    pub kind: crate::finding::DiagnosticKind,
     pub span: Option<Span>,
     pub message: String,
 }
@@ -62,7 +62,7 @@ impl Sink {
 
     pub fn parse_error(&mut self, span: Option<Span>, message: impl Into<String>) {
         self.errors.push(FileError {
-            kind: "parse-error",
+            kind: crate::finding::DiagnosticKind::ParseError,
             span,
             message: message.into(),
         });

@@ -4,7 +4,7 @@
 use super::Reporter;
 use crate::catalog::RuleDoc;
 use crate::engine::Outcome;
-use crate::finding::{Position, Severity, SkipReason};
+use crate::finding::{DiagnosticKind, Position, Severity, SkipReason};
 use crate::rule::Rule;
 use serde_json::{Value, json};
 use std::io::{self, Write};
@@ -157,7 +157,7 @@ impl Reporter for Sarif {
                         json!({ "startLine": p.line, "startColumn": p.column_utf16 });
                 }
                 json!({
-                    "level": if d.kind == "internal-error" { "error" } else { "warning" },
+                    "level": if d.kind == DiagnosticKind::InternalError { "error" } else { "warning" },
                     "message": { "text": format!("{}: {}", d.path, d.message) },
                     "descriptor": { "id": d.kind },
                     "locations": [loc],
@@ -206,7 +206,11 @@ impl Reporter for Sarif {
                 "partialFingerprints": { FINGERPRINT_KEY: crate::baseline::fnv1a(&[Rule::AuthDesign.id(), &d.found_summary, d.recommended.describe()]) },
             }));
         }
-        let successful = !o.run_failed && !o.diagnostics.iter().any(|d| d.kind == "internal-error");
+        let successful = !o.run_failed
+            && !o
+                .diagnostics
+                .iter()
+                .any(|d| d.kind == DiagnosticKind::InternalError);
         let doc = json!({
             "$schema": SCHEMA_URI,
             "version": "2.1.0",
