@@ -220,6 +220,12 @@ impl Analyzer for ConfigAnalyzer {
     }
 }
 
+/// Every inline case of this part's rules (`crate::rule::cases`).
+#[cfg(test)]
+pub(crate) fn cases() -> Vec<&'static crate::rule::cases::Cases> {
+    [messages::cases::CASES].into_iter().flatten().collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
