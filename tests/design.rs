@@ -23,11 +23,9 @@ fn verdict(name: &str) -> (authlint::design::Design, Vec<String>) {
     );
     let (expected, problems) = expectations(&root().join(&dir));
     assert!(problems.is_empty(), "{problems:#?}");
-    let (missed, extra) = multiset_diff(&expected, &found(&outcome));
-    assert!(
-        missed.is_empty() && extra.is_empty(),
-        "{name}:\n  missed (expected, not reported): {missed:#?}\n  false alarms (reported, not expected): {extra:#?}"
-    );
+    if let Some(m) = marks::mismatch(name, &expected, &found(&outcome)) {
+        panic!("{m}");
+    }
     let rules = outcome
         .findings
         .iter()
