@@ -78,8 +78,37 @@ pub fn formats_without_a_twin() -> Vec<String> {
     missing
 }
 
+/// Every risky single-file fixture without a safe file of the same name (`risky` read `safe`).
+pub fn files_without_a_twin() -> Vec<String> {
+    let mut missing = Vec::new();
+    for rule in rule_dirs() {
+        let dir = root().join("fixtures/rules").join(&rule);
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let p = entry.unwrap().path();
+            let name = p.file_name().unwrap().to_string_lossy().into_owned();
+            let Some(case) = name.strip_prefix("risky") else {
+                continue;
+            };
+            if p.is_dir() || name.ends_with(".expect") {
+                continue;
+            }
+            if !dir.join(format!("safe{case}")).is_file() {
+                missing.push(format!("{}: no safe{case} beside it", relative(&p)));
+            }
+        }
+    }
+    missing.sort();
+    missing
+}
+
 #[test]
 fn every_risky_format_has_a_safe_twin() {
     let missing = formats_without_a_twin();
+    assert!(missing.is_empty(), "{}", missing.join("\n"));
+}
+
+#[test]
+fn every_risky_file_has_a_safe_twin_of_its_name() {
+    let missing = files_without_a_twin();
     assert!(missing.is_empty(), "{}", missing.join("\n"));
 }
