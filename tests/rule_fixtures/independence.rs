@@ -100,6 +100,16 @@ fn fixtures_do_not_depend_on_the_lockfile_above_them() {
             ));
         }
     }
+    // All fixtures in one run: the outer lockfile is now loaded (nothing above `fixtures/` is a
+    // project root), and each file must still be judged by its own project's lockfile.
+    let (here, _) = results(&root(), "fixtures");
+    let (there, _) = results(outer.path(), "fixtures");
+    if here != there {
+        let (missed, extra) = super::common::marks::multiset_diff(&here, &there);
+        differ.push(format!(
+            "fixtures (one run):\n  only in the repository: {missed:#?}\n  only under a lockfile: {extra:#?}"
+        ));
+    }
     assert!(
         differ.is_empty(),
         "fixture results change with the Cargo.lock above fixtures/:\n{}",
