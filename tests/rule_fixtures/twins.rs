@@ -1,7 +1,8 @@
 //! Safe twins: a risky case is only half a test. A rule's risky fixture in a format (the parser
 //! and key layout it exercises) needs a safe fixture in that format, and a risky single-file
 //! fixture (`risky-zustand.ts`) needs its own twin of the same name (`safe-zustand.ts`): the
-//! same library or product, written safely, so the rule is shown to tell the two apart.
+//! same library or product, written safely, so the rule is shown to tell the two apart. A rule
+//! with a risky project (a subdirectory) has a safe project too.
 use super::{common::marks::relative, common::*, is_case, rule_dirs};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -101,6 +102,30 @@ pub fn files_without_a_twin() -> Vec<String> {
     missing
 }
 
+/// Every rule with a risky project (a subdirectory: manifests, lockfiles and several files judged
+/// together) but no safe project beside it.
+pub fn projects_without_a_twin() -> Vec<String> {
+    let mut missing = Vec::new();
+    for rule in rule_dirs() {
+        let dir = root().join("fixtures/rules").join(&rule);
+        let projects: Vec<String> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.is_dir())
+            .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+            .collect();
+        let risky = projects.iter().find(|p| p.starts_with("risky"));
+        if let Some(risky) = risky
+            && !projects.iter().any(|p| p.starts_with("safe"))
+        {
+            missing.push(format!(
+                "{rule}: {risky}/ is a risky project without a safe one"
+            ));
+        }
+    }
+    missing
+}
+
 #[test]
 fn every_risky_format_has_a_safe_twin() {
     let missing = formats_without_a_twin();
@@ -110,5 +135,11 @@ fn every_risky_format_has_a_safe_twin() {
 #[test]
 fn every_risky_file_has_a_safe_twin_of_its_name() {
     let missing = files_without_a_twin();
+    assert!(missing.is_empty(), "{}", missing.join("\n"));
+}
+
+#[test]
+fn every_rule_with_a_risky_project_has_a_safe_project() {
+    let missing = projects_without_a_twin();
     assert!(missing.is_empty(), "{}", missing.join("\n"));
 }
