@@ -1,9 +1,10 @@
 //! The design verdict on whole fixture projects, one per architecture: what is found, what is
-//! recommended, and every finding in every file (each marked `expect: <rule>` on its line, as in
-//! the rule fixtures), so the recommended designs are shown to draw no findings at all.
+//! recommended, and every finding in every file (each marked `expect: <rule>@<column>` on its
+//! line, as in the rule fixtures), so the recommended designs are shown to draw no findings at all.
 mod common;
 
 use authlint::design::{Architecture, render_markdown};
+use common::marks::{expectations, found};
 use common::*;
 
 const PROJECT_RULES: &[&str] = &[

@@ -13,7 +13,7 @@ mod twins;
 
 use authlint::catalog;
 use authlint::report::Format;
-use common::marks::{mismatch, relative};
+use common::marks::{expectations, found, mismatch, relative};
 use common::*;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 

@@ -6,7 +6,6 @@ pub mod marks;
 use authlint::config::Settings;
 use authlint::engine::{self, Options, Outcome};
 use authlint::report::{self, Format, Style};
-pub use marks::{expectations, found};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

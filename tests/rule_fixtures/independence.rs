@@ -4,7 +4,7 @@
 //! bounded by a root marker (`fixtures/rules/authlint.toml`, `fixtures/design/authlint.toml`),
 //! and projects whose versions matter carry their own Cargo.lock.
 use super::{
-    common::marks::{Mark, relative},
+    common::marks::{Mark, found, relative},
     common::*,
     rule_dirs,
 };
