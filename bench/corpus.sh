@@ -5,6 +5,10 @@
 #   js/      the sources of ~20 front-end npm packages at pinned versions (no install scripts run)
 #   config/  the config files among authlint's rule fixtures (TOML, YAML, JSON, .env, Terraform),
 #            copied 20 times under different names
+#   app/     (second corpus, issue 17) five application repositories at pinned commits, side by
+#            side: lemmy, vaultwarden, lldap, chatbot-ui, oxc. Each is cloned without blobs and
+#            checked out at its commit (or, with MIRROR=DIR, exported from a bare mirror
+#            DIR/owner+name/repo). Never committed.
 # Re-running reuses what is already there.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -44,5 +48,26 @@ for i in $(seq 1 20); do
      -o -name '*.yml' -o -name '*.json' -o -name '*.tf' -o -name '.env*' -o -name '*.env' \) \
      -exec cp --parents {} "$corpus/config/app$i/" \;)
 done
+# The application corpus: where auth lives, next to big Rust parser, linter and formatter crates.
+app=$BENCH_DIR/app
+apps="LemmyNet/lemmy 439734dd63 dani-garcia/vaultwarden 46d71107f5 lldap/lldap 9cc54ab03c
+mckaywrigley/chatbot-ui 81328b61d2 oxc-project/oxc 288f9a5188"
+mkdir -p "$app"
+set -- $apps
+while [ $# -ge 2 ]; do
+  repo=$1 commit=$2; shift 2
+  dest=$app/${repo#*/}
+  [ -d "$dest" ] && continue
+  mirror=${MIRROR:+$MIRROR/${repo%%/*}+${repo#*/}/repo}
+  if [ -n "$mirror" ] && [ -d "$mirror" ]; then
+    mkdir -p "$dest.tmp" && git --git-dir="$mirror" archive "$commit" | tar -x -C "$dest.tmp"
+  else
+    git clone -q --filter=blob:none --no-checkout "https://github.com/$repo" "$dest.git"
+    mkdir -p "$dest.tmp" && git -C "$dest.git" archive "$commit" | tar -x -C "$dest.tmp"
+    rm -rf "$dest.git"
+  fi
+  mv "$dest.tmp" "$dest"
+done
+echo "app corpus: $app ($(find "$app" -type f | wc -l) files)"
 echo "corpus: $corpus"
 echo "files: $(find "$corpus" -type f | wc -l)  lines: $(find "$corpus" -type f \( -name '*.rs' -o -name '*.js' -o -name '*.ts' -o -name '*.mjs' -o -name '*.cjs' -o -name '*.toml' -o -name '*.yaml' -o -name '*.yml' -o -name '*.json' \) -print0 | xargs -0 cat | wc -l)"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Times authlint against the floor (ripgrep reading the same files for authlint's prefilter
 # vocabulary) and against Semgrep with a six-rule approximation, on the corpus from corpus.sh.
-# Also: peak memory, the corpus ten times over, 1 vs 2 threads. Results go to $BENCH_DIR/results/;
+# Also: peak memory, the corpus ten times over, 1 vs 2 threads, and the application corpus. Results go to $BENCH_DIR/results/;
 # BENCHMARKS.md records one run's figures. Not part of the test suite.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -39,4 +39,29 @@ fi
 hyperfine --warmup 1 --runs 3 --export-json "$out/scale.json" \
   -n 'corpus x1' "$authlint check $corpus --no-config --exit-zero --format json -o /dev/null" \
   -n 'corpus x10' "$authlint check $big --no-config --exit-zero --format json -o /dev/null"
+
+# The application corpus (issue 17): the same floor, threads and memory. On a loaded machine
+# wall times mislead; user CPU (/usr/bin/time) and, with CALLGRIND=1, instructions executed
+# (valgrind, one thread each) do not depend on the load.
+app=$BENCH_DIR/app
+hyperfine --warmup 1 --runs 5 --export-json "$out/app-floor.json" \
+  -n authlint "$authlint check $app --no-config --exit-zero --format json -o $out/app-authlint.json" \
+  -n ripgrep "rg -c -i -F -f $out/vocabulary.txt ${types[*]} $app > /dev/null || true"
+hyperfine --warmup 1 --runs 5 --export-json "$out/app-threads.json" \
+  -n 'authlint -j1' "$authlint check $app --no-config --exit-zero -j 1 --format json -o /dev/null" \
+  -n 'authlint -j2' "$authlint check $app --no-config --exit-zero -j 2 --format json -o /dev/null"
+for c in "$corpus" "$app"; do
+  for j in 1 2; do
+    /usr/bin/time -f "$(basename "$c") authlint -j$j: %e s wall, %U s user, %S s sys, %M KiB peak" \
+      "$authlint" check "$c" --no-config --exit-zero -j $j --format json -o /dev/null 2>&1 | grep wall
+  done
+  /usr/bin/time -f "$(basename "$c") ripgrep: %e s wall, %U s user, %S s sys, %M KiB peak" \
+    rg -c -i -F -f "$out/vocabulary.txt" "${types[@]}" "$c" 2>&1 >/dev/null | grep wall
+  if [ "${CALLGRIND:-0}" = 1 ]; then
+    for cmd in "$authlint check $c --no-config --exit-zero -j 1 --format json -o /dev/null" \
+               "rg -j1 -c -i -F -f $out/vocabulary.txt ${types[*]} $c"; do
+      echo "$(basename "$c") ${cmd%% *}: $(valgrind --tool=callgrind --callgrind-out-file=/dev/null $cmd 2>&1 >/dev/null | sed -n 's/.*Collected : //p') instructions"
+    done
+  fi
+done | tee "$out/cpu.txt"
 echo "results in $out"

@@ -327,10 +327,21 @@ fn check_discovered(
 /// lines, a webpack runtime, a generated-file marker, or a source map reference (the code it was
 /// built from is what gets checked).
 fn looks_minified(text: &str) -> bool {
-    let lines = text.lines().count().max(1);
+    // One `memchr` pass for the number of lines and the longest one (a final line without a
+    // newline counts, as `str::lines` counts it).
+    let (mut lines, mut longest, mut start) = (0, 0, 0);
+    for end in memchr::memchr_iter(b'\n', text.as_bytes()).chain([text.len()]) {
+        if end > start || end < text.len() {
+            let cr = end < text.len() && end > start && text.as_bytes()[end - 1] == b'\r';
+            lines += 1;
+            longest = longest.max(end - start - usize::from(cr));
+        }
+        start = end + 1;
+    }
+    let lines = lines.max(1);
     let head = &text[..floor_boundary(text, 2048)];
     let tail = &text[floor_boundary(text, text.len().saturating_sub(512))..];
-    text.lines().any(|l| l.len() > 10_000)
+    longest > 10_000
         || (text.len() > 20_000 && text.len() / lines > 300)
         || head.contains("webpackBootstrap")
         || head.contains("@generated")
@@ -399,6 +410,13 @@ mod minified_tests {
             "var a = 1;\n//# sourceMappingURL=app.js.map\n"
         ));
         assert!(!looks_minified("localStorage.setItem('token', t);\n// é\n"));
+        // Lines are measured without their line ending, as `str::lines` measures them.
+        let line = "a".repeat(10_000);
+        assert!(!looks_minified(&format!("{line}\r\n{line}\n{line}")));
+        assert!(looks_minified(&format!("x\n{line}a\r\n")));
+        // Many short lines (a file past 20 kB averages under 300 bytes a line) are source.
+        assert!(!looks_minified(&"let a = 1;\n".repeat(3000)));
+        assert!(looks_minified(&format!("{}\n", "b".repeat(400)).repeat(60)));
     }
 }
 
@@ -514,7 +532,9 @@ impl Engine<'_> {
             .filter(|(analyzer, vocab)| analyzer.handles(c.kind) && analyzer.wants(lower, vocab))
             .map(|(analyzer, _)| *analyzer)
             .collect();
-        if wanted.is_empty() && !lower.contains(suppress::MARKER) {
+        if wanted.is_empty()
+            && memchr::memmem::find(lower.as_bytes(), suppress::MARKER.as_bytes()).is_none()
+        {
             // Nothing can be reported here, not even an unused suppression.
             return r;
         }

@@ -22,10 +22,14 @@ pub struct Suppression {
 pub const MARKER: &str = "authlint-ignore";
 
 /// Where the marker starts in `text`, in any ASCII case.
+/// Jumps between the first letter's two cases with `memchr` rather than comparing every window.
 fn find_marker(text: &str) -> Option<usize> {
-    text.as_bytes()
-        .windows(MARKER.len())
-        .position(|w| w.eq_ignore_ascii_case(MARKER.as_bytes()))
+    let (bytes, marker) = (text.as_bytes(), MARKER.as_bytes());
+    memchr::memchr2_iter(marker[0], marker[0].to_ascii_uppercase(), bytes).find(|&i| {
+        bytes
+            .get(i..i + marker.len())
+            .is_some_and(|w| w.eq_ignore_ascii_case(marker))
+    })
 }
 
 /// Finds the suppression comments in a file.
@@ -166,6 +170,14 @@ pub fn problems(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_marker_is_found_in_any_case_and_only_whole() {
+        assert_eq!(find_marker("// Authlint-IGNORE x"), Some(3));
+        assert_eq!(find_marker("aaaa authlint-ignor"), None);
+        assert_eq!(find_marker("authlint authlint-ignore"), Some(9));
+        assert_eq!(find_marker("é AUTHLINT-IGNORE"), Some(3));
+    }
 
     #[test]
     fn parses_comment_forms() {

@@ -41,7 +41,9 @@ const PATTERNS: &[(&str, Role)] = &[
     ("disclaim", Absorb),
     ("non_expiring", Word),
     ("insecure", Word),
-    ("dangerous", Word),
+    // `dangerous` alone is a lint category or a fix kind; jsonwebtoken's other `dangerous_*`
+    // calls say `insecure`.
+    ("dangerous_unsafe_decode", Word),
     ("unsecured", Word),
     ("unverified", Word),
     ("decode_header", Word),
@@ -72,6 +74,10 @@ const PATTERNS: &[(&str, Role)] = &[
     ("credential", Word),
     ("refresh", Word),
     ("access", Word),
+    // Accessors and accessibility are not access tokens (`token_names` reads whole words).
+    ("accessor", Absorb),
+    ("accessib", Absorb),
+    ("inaccessib", Absorb),
     ("bearer", Word),
     ("idtoken", Word),
     // Expiries (see `lifetimes`).
@@ -286,7 +292,7 @@ const JWT_EXPIRY: &[&str] = &["jsonwebtoken", "jwt", "non_expiring"];
 /// Calls and options that skip a JWT's signature check.
 const JWT_VALIDATION: &[&str] = &[
     "insecure",
-    "dangerous",
+    "dangerous_unsafe_decode",
     "unsecured",
     "unverified",
     "decode_header",
@@ -437,6 +443,25 @@ mod tests {
         )));
         // `access_token_stream` still names an access token.
         assert!(scan("access_token_stream").any(&["access"]));
+    }
+
+    #[test]
+    fn parser_and_linter_vocabulary_does_not_open_the_gate() {
+        // A JavaScript parser's tokens beside its accessors, accessibility modifiers and
+        // "dangerous" fix kind: nothing for any rule.
+        let parser = "fn parse_accessor(&mut self) { let t = self.cur_token(); \
+                      self.error(inaccessible_property(t)); let a = Accessibility::Public; \
+                      declare_lint!(Eqeqeq, eslint, pedantic, dangerous_fix); }";
+        assert!(!wanted(&scan(parser)));
+        // The same file holding an access token or jsonwebtoken's unsafe decode is read.
+        assert!(wanted(&scan(&format!("{parser} let access = t;"))));
+        assert!(jwt_validation(&scan(
+            "let c = jsonwebtoken::dangerous_unsafe_decode::<C>(&token);"
+        )));
+        assert!(jwt_validation(&scan(
+            "let c = jsonwebtoken::dangerous::insecure_decode::<C>(&token);"
+        )));
+        assert!(!jwt_validation(&scan("let fix = FixKind::dangerous();")));
     }
 
     #[test]
