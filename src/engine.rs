@@ -282,7 +282,7 @@ fn check_discovered(
 
     // The project pass: cross-file findings and the verdict.
     out.facts.sort();
-    out.context = ProjectContext::build(&engine.project, &discovery.markers);
+    out.context = ProjectContext::build(&engine.project, &discovery.markers, &opts.cwd);
     let project = design::run(&out.facts, &out.findings, &opts.settings, &out.context);
     let mut by_file: BTreeMap<String, Vec<Report>> = BTreeMap::new();
     for (path, _, report) in project.reports {

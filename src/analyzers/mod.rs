@@ -59,6 +59,31 @@ impl Sink {
         });
     }
 
+    /// A token kept where script can read it, reported by a storage rule, is also a fact for the
+    /// design verdict (the front end holds bearer tokens). Called by the script and WASM
+    /// analyzers once their reports are in.
+    pub fn client_storage_facts(&mut self) {
+        const RULES: &[&str] = &["token-in-web-storage", "token-cookie-set-by-script"];
+        let facts: Vec<Fact> = self
+            .reports
+            .iter()
+            .filter(|r| RULES.contains(&r.rule))
+            .map(|r| {
+                let token = if r.message.to_ascii_lowercase().contains("refresh") {
+                    crate::facts::TokenKind::Refresh
+                } else {
+                    crate::facts::TokenKind::Access
+                };
+                Fact {
+                    kind: FactKind::ClientTokenStorage { token },
+                    span: r.span,
+                    function: None,
+                }
+            })
+            .collect();
+        self.facts.extend(facts);
+    }
+
     pub fn parse_error(&mut self, span: Option<Span>, message: impl Into<String>) {
         self.errors.push(FileError {
             kind: "parse-error",

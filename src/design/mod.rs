@@ -1,13 +1,16 @@
 //! The project pass: combines the facts every analyzer recorded into the findings that only show
 //! across files (revocation, rotation, deny lists, privileges from claims) and into the design
 //! verdict (which architecture the project has, and which it should have).
+mod applications;
+mod recommend;
 mod render;
 mod rules;
 pub mod session_data;
+mod signals;
 mod verdict;
 
 pub use render::{render_human, render_markdown, render_summary};
-pub use verdict::{Architecture, Design};
+pub use verdict::{AppVerdict, Architecture, Design};
 
 use crate::config::Settings;
 use crate::facts::{FactKind, PlacedFact, TokenKind};
@@ -220,6 +223,6 @@ pub fn run(
     let facts = join_lifetimes(facts);
     let index = Index::new(&facts);
     let reports = rules::check(&index, settings);
-    let design = verdict::decide(&index, findings, &reports, settings, context);
+    let design = applications::decide(&facts, findings, &reports, settings, context);
     ProjectOutcome { reports, design }
 }

@@ -20,6 +20,7 @@ pub fn collect(file: &RustFile, _ctx: &Context, sink: &mut Sink) {
         fns: Vec::new(),
         impl_trait: None,
         impl_self: None,
+        let_name: None,
     };
     v.visit_file(&file.ast);
 }
@@ -44,6 +45,9 @@ struct Collector<'a, 'f> {
     impl_trait: Option<String>,
     /// The type of the enclosing `impl` block (`Claims` in `impl Claims { fn validate .. }`).
     impl_self: Option<String>,
+    /// The variable the expression being visited is bound to (`session_id` in
+    /// `let session_id = Uuid::new_v4()`).
+    let_name: Option<String>,
 }
 
 impl<'f> Collector<'_, 'f> {
@@ -144,6 +148,16 @@ impl<'f> Collector<'_, 'f> {
         TokenKind::from_names(names)
     }
 
+    /// Whether the random value being made is a session id: the variable or the function says
+    /// session (a CSRF token kept in a session is not one).
+    fn names_session_id(&self) -> bool {
+        let here = self.fns.last().map(|f| f.name.as_str());
+        [self.let_name.as_deref(), here].into_iter().flatten().any(|n| {
+            let n = n.to_ascii_lowercase();
+            n.contains("session") && !n.contains("csrf")
+        })
+    }
+
     fn sql(&mut self, sql: &str, node: &impl syn::spanned::Spanned) {
         if let Some(kind) = stores::sql_fact(sql) {
             self.fact(kind, node);
@@ -200,6 +214,18 @@ impl<'ast> Visit<'ast> for Collector<'_, '_> {
         syn::visit::visit_field(self, f);
     }
 
+    fn visit_lit_str(&mut self, l: &'ast syn::LitStr) {
+        let value = l.value().to_ascii_lowercase();
+        if crate::providers::PROXY_HEADERS.contains(&value.as_str()) {
+            self.fact(
+                FactKind::AuthProxy {
+                    proxy: format!("a proxy's `{}` header", l.value()),
+                },
+                l,
+            );
+        }
+    }
+
     fn visit_local(&mut self, l: &'ast syn::Local) {
         if let (syn::Pat::Ident(id), Some(init)) = (&l.pat, &l.init)
             && let Some(scope) = self.fns.last_mut()
@@ -224,7 +250,12 @@ impl<'ast> Visit<'ast> for Collector<'_, '_> {
                 scope.claim_vars.extend(pat_idents(&l.pat));
             }
         }
+        let outer = self.let_name.take();
+        if let syn::Pat::Ident(id) = &l.pat {
+            self.let_name = Some(id.ident.to_string());
+        }
         syn::visit::visit_local(self, l);
+        self.let_name = outer;
     }
 
     fn visit_expr_call(&mut self, c: &'ast syn::ExprCall) {
@@ -348,8 +379,11 @@ impl<'ast> Visit<'ast> for Collector<'_, '_> {
                     },
                     c,
                 ),
+                _ if is_randomness(&name, &full) && self.names_session_id() => {
+                    self.fact(FactKind::SessionIdIssued, c)
+                }
                 _ if is_randomness(&name, &full) => {
-                    let token = self.kind_here(&[]);
+                    let token = self.kind_here(&self.let_name.clone().into_iter().collect::<Vec<_>>());
                     if token != TokenKind::Unknown && token != TokenKind::SinglePurpose {
                         self.fact(FactKind::OpaqueTokenIssued { token }, c);
                     }

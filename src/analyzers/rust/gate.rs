@@ -129,6 +129,13 @@ const PATTERNS: &[(&str, Role)] = &[
     ("invalidated", Word),
     ("jti", WholeWord),
     ("allow_credentials", Word),
+    // headers an authenticating proxy forwards (`crate::providers::PROXY_HEADERS`)
+    ("x-forwarded-user", Word),
+    ("x-forwarded-email", Word),
+    ("x-forwarded-access-token", Word),
+    ("x-auth-request-", Word),
+    ("remote-user", Word),
+    ("x-webauth-user", Word),
 ];
 
 fn automaton() -> &'static AhoCorasick {
@@ -391,6 +398,12 @@ const DESIGN: &[&str] = &[
     "invalidated",
     "jti",
     "allow_credentials",
+    "x-forwarded-user",
+    "x-forwarded-email",
+    "x-forwarded-access-token",
+    "x-auth-request-",
+    "remote-user",
+    "x-webauth-user",
 ];
 
 /// Every word list a gate reads, by name: each word must be a gate word (checked by a test,
