@@ -16,7 +16,7 @@ use Holder::{IdentityProvider as Idp, Proxy};
 
 /// npm packages (a prefix ends with `/`): the SDK of a managed identity provider.
 const NPM: &[(&str, &str, Holder)] = &[
-    ("@supabase/", "Supabase Auth", Idp),
+    ("@supabase/", "Supabase", Idp),
     ("@auth0/", "Auth0", Idp),
     ("auth0-js", "Auth0", Idp),
     ("aws-amplify", "Cognito", Idp),
@@ -39,13 +39,13 @@ const CRATES: &[(&str, &str, Holder)] = &[
     ("ory-kratos-client", "Ory", Idp),
     ("ory-hydra-client", "Ory", Idp),
     ("keycloak", "Keycloak", Idp),
-    ("gotrue", "Supabase Auth (GoTrue)", Idp),
-    ("supabase-auth", "Supabase Auth", Idp),
+    ("gotrue", "Supabase (GoTrue)", Idp),
+    ("supabase-auth", "Supabase", Idp),
 ];
 
 /// Container images (matched inside the image name).
 const IMAGES: &[(&str, &str, Holder)] = &[
-    ("gotrue", "Supabase Auth (GoTrue)", Idp),
+    ("gotrue", "Supabase (GoTrue)", Idp),
     ("keycloak", "Keycloak", Idp),
     ("oryd/kratos", "Ory Kratos", Idp),
     ("oryd/hydra", "Ory Hydra", Idp),
@@ -122,7 +122,7 @@ mod tests {
 
     #[test]
     fn packages_images_and_annotations() {
-        assert_eq!(npm_package("@supabase/ssr"), Some(("Supabase Auth", Idp)));
+        assert_eq!(npm_package("@supabase/ssr"), Some(("Supabase", Idp)));
         assert_eq!(npm_package("keycloak-js"), Some(("Keycloak", Idp)));
         assert_eq!(npm_package("keycloak-jsx"), None);
         assert_eq!(npm_package("react"), None);

@@ -17,7 +17,10 @@ pub fn render_summary(d: &Design, args: &str) -> String {
 fn render(d: &Design, full: bool, args: &str) -> String {
     let mut s = String::new();
     let _ = writeln!(s, "design: {}", d.found_summary);
-    let shown = if full {
+    // Several designs: the table of applications below says it all.
+    let shown = if d.found == Architecture::PerApplication {
+        0
+    } else if full {
         d.evidence.len()
     } else {
         d.evidence.len().min(6)
@@ -29,7 +32,7 @@ fn render(d: &Design, full: bool, args: &str) -> String {
             let _ = writeln!(s, "  - {} ({})", e.claim, e.at);
         }
     }
-    if shown < d.evidence.len() {
+    if shown < d.evidence.len() && d.found != Architecture::PerApplication {
         let _ = writeln!(
             s,
             "  - … {} more (authlint design{args})",

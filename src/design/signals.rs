@@ -136,6 +136,11 @@ impl<'a> Signals<'a> {
                 idps.push(named);
             }
         }
+        // One line per provider or proxy: its first mention.
+        for list in [&mut idps, &mut proxies] {
+            let mut seen = std::collections::BTreeSet::new();
+            list.retain(|p| seen.insert(p.name.clone()));
+        }
         Signals {
             sessions,
             cookie_sessions: of(|k| matches!(k, FactKind::CookieSession)),

@@ -153,7 +153,7 @@ impl ProjectContext {
             }
             b.marker(rel, abs);
         }
-        b.finish(!info.lockfiles.is_empty())
+        b.finish()
     }
 }
 

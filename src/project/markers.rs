@@ -74,7 +74,7 @@ impl<'a> Builder<'a> {
             "package.json" => self.package_json(rel, dir, abs),
             "docker-compose.yml" | "docker-compose.yaml" | "compose.yml" | "compose.yaml" => {
                 if let Some(text) = crate::reader::project_file(abs) {
-                    self.compose(rel, abs, &text);
+                    self.compose(abs, &text);
                 }
             }
             _ if name.ends_with(".yaml") || name.ends_with(".yml") => {
@@ -86,7 +86,7 @@ impl<'a> Builder<'a> {
                         };
                         self.apps.push((app, Origin::Kubernetes));
                     }
-                    self.deployment_lines(rel, &text);
+                    self.deployment_lines(&self.dir(abs), &text);
                 }
             }
             _ => {}
@@ -178,7 +178,7 @@ impl<'a> Builder<'a> {
     /// Compose services built here that serve HTTP (they publish or expose a port): a service
     /// that only builds a client SDK or runs a job is not one. Images of identity providers and
     /// proxies, and forward-auth labels, say who holds the login.
-    fn compose(&mut self, rel: &str, abs: &Path, text: &str) {
+    fn compose(&mut self, abs: &Path, text: &str) {
         let base = abs.parent().unwrap_or(Path::new("."));
         for s in compose_services(text) {
             if let (Some(context), true) = (&s.context, s.serves) {
@@ -190,13 +190,14 @@ impl<'a> Builder<'a> {
                 self.apps.push((app, Origin::Compose));
             }
         }
-        self.deployment_lines(rel, text);
+        self.deployment_lines(&self.dir(abs), text);
     }
 
-    fn deployment_lines(&mut self, rel: &str, text: &str) {
+    /// `shown`: the file as report paths write it.
+    fn deployment_lines(&mut self, shown: &str, text: &str) {
         for (i, line) in text.lines().enumerate() {
             if let Some((name, holder)) = providers::deployment_line(line) {
-                self.party(name, holder, format!("{rel}:{}", i + 1));
+                self.party(name, holder, format!("{shown}:{}", i + 1));
             }
         }
     }
@@ -209,7 +210,7 @@ impl<'a> Builder<'a> {
         });
     }
 
-    pub(super) fn finish(mut self, has_lock: bool) -> ProjectContext {
+    pub(super) fn finish(mut self) -> ProjectContext {
         // One folder, one application: the crate or JS app names it, not the compose service
         // that builds it.
         self.apps.sort_by(|a, b| (&a.0.dir, a.1).cmp(&(&b.0.dir, b.1)));
@@ -220,11 +221,10 @@ impl<'a> Builder<'a> {
             .filter(|(a, _)| a.dir.is_empty() || seen.insert(a.dir.clone()))
             .map(|(a, _)| a)
             .collect();
-        // Without a committed Cargo.lock, what the manifests declare is what will be locked.
-        let known = if has_lock { &self.locked } else { &self.declared };
+        // What a manifest declares will be locked, with or without a committed Cargo.lock.
         let pick = |list: &[&str]| -> Vec<String> {
             list.iter()
-                .filter(|c| known.contains(**c) || self.locked.contains(**c))
+                .filter(|c| self.declared.contains(**c) || self.locked.contains(**c))
                 .map(|c| c.to_string())
                 .collect()
         };
@@ -372,7 +372,7 @@ mod tests {
             Origin::Compose,
         ));
         b.code_app("the root crate".into(), Path::new("/p"));
-        let ctx = b.finish(false);
+        let ctx = b.finish();
         assert_eq!(ctx.service_names, ["the root crate"]);
     }
 
