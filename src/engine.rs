@@ -570,6 +570,7 @@ impl Engine<'_> {
                 span: f.span,
                 function: f.function,
                 kind: f.kind,
+                role,
             })
             .collect();
         if !r.findings.is_empty() || !r.facts.is_empty() {

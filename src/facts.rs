@@ -164,6 +164,10 @@ pub struct PlacedFact {
     pub function: Option<String>,
     #[serde(flatten)]
     pub kind: FactKind,
+    /// The role of its file: the verdict judges what is deployed, so an example or template
+    /// inside a project (a library's `examples/`) does not make the project's design.
+    #[serde(skip)]
+    pub role: crate::roles::Role,
 }
 
 impl PlacedFact {

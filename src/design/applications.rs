@@ -11,17 +11,39 @@ use crate::config::Settings;
 use crate::facts::{FactKind, PlacedFact};
 use crate::finding::{Finding, Report};
 use crate::project::{Application, ProjectContext};
+use crate::roles::Role;
 use std::collections::BTreeMap;
 
 type Reports = [(String, usize, Report)];
 
 pub fn decide(
-    facts: &[PlacedFact],
+    all_facts: &[PlacedFact],
     findings: &[Finding],
     reports: &Reports,
     settings: &Settings,
     ctx: &ProjectContext,
 ) -> Design {
+    // What is deployed makes the design: examples and templates inside a project do not.
+    let deployed: Vec<PlacedFact> = all_facts
+        .iter()
+        .filter(|f| !matches!(f.role, Role::Example | Role::Template))
+        .cloned()
+        .collect();
+    let facts = deployed.as_slice();
+    let shown = |path: &str| {
+        !all_facts
+            .iter()
+            .any(|f| f.path == path && matches!(f.role, Role::Example | Role::Template))
+    };
+    let findings: Vec<Finding> = findings
+        .iter()
+        .filter(|f| !matches!(f.role, Role::Example | Role::Template))
+        .cloned()
+        .collect();
+    let findings = findings.as_slice();
+    let reports: Vec<(String, usize, Report)> =
+        reports.iter().filter(|r| shown(&r.0)).cloned().collect();
+    let reports = reports.as_slice();
     let apps: Vec<&Application> = ctx
         .applications
         .iter()

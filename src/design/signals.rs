@@ -136,6 +136,21 @@ impl<'a> Signals<'a> {
                 idps.push(named);
             }
         }
+        // A random id named session is a session made by hand only where a session table or
+        // key is read or written (an LDAP or websocket session id is not a login).
+        let session_store = !index
+            .all(|k| match k {
+                FactKind::StoreLookup { store }
+                | FactKind::DenylistLookup { store }
+                | FactKind::StoreRevoke { store } => store.to_ascii_lowercase().contains("session"),
+                _ => false,
+            })
+            .is_empty();
+        let session_ids = if session_store {
+            of(|k| matches!(k, FactKind::SessionIdIssued))
+        } else {
+            Vec::new()
+        };
         // One line per provider or proxy: its first mention.
         for list in [&mut idps, &mut proxies] {
             let mut seen = std::collections::BTreeSet::new();
@@ -148,7 +163,7 @@ impl<'a> Signals<'a> {
             refresh_jwt,
             opaque_refresh,
             opaque_access,
-            session_ids: of(|k| matches!(k, FactKind::SessionIdIssued)),
+            session_ids,
             verified: of(|k| matches!(k, FactKind::JwtVerified { .. })),
             client_storage: of(|k| matches!(k, FactKind::ClientTokenStorage { .. })),
             idps,

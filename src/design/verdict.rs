@@ -136,10 +136,14 @@ pub fn decide(input: Input) -> Design {
 /// The architecture the signals show, most specific first: the app's own tokens and sessions,
 /// then who else holds the login, then opaque tokens and tokens only the browser holds.
 pub fn classify(s: &Signals) -> Architecture {
-    let own_login = s.issues_jwt() || s.server_sessions() || !s.cookie_sessions.is_empty();
-    if !own_login && !s.idps.is_empty() {
+    // A managed provider holds the login even where the app keeps its tokens in a server-side
+    // session (a backend for frontend) or signs short tokens of its own; only a login system of
+    // the app's own (its own refresh tokens or deny list) makes it the app's design.
+    let own_refresh = !s.refresh_jwt.is_empty() || !s.opaque_refresh.is_empty() || s.denylist;
+    if !s.idps.is_empty() && !own_refresh {
         return Architecture::ManagedIdp;
     }
+    let own_login = s.issues_jwt() || s.server_sessions() || !s.cookie_sessions.is_empty();
     if !own_login && !s.proxies.is_empty() {
         return Architecture::DelegatedToProxy;
     }

@@ -111,7 +111,10 @@ impl<'a> Builder<'a> {
                 self.declared.insert(krate.to_string());
             }
         }
-        let manifest = format!("{}/Cargo.toml", self.dir(crate_dir));
+        let manifest = match self.dir(crate_dir).as_str() {
+            "." => "Cargo.toml".to_string(),
+            d => format!("{d}/Cargo.toml"),
+        };
         for (line, l) in deps.lines().enumerate() {
             let dep = l.trim().split(['=', ' ', '.']).next().unwrap_or("");
             if let Some((name, holder)) = providers::crate_dependency(dep) {

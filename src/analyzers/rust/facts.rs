@@ -370,7 +370,10 @@ impl<'ast> Visit<'ast> for Collector<'_, '_> {
                         );
                     }
                 }
-                "new" if full.ends_with("CookieSession::new") => {
+                "new"
+                    if full.ends_with("CookieSession::new")
+                        || full.ends_with("CookieIdentityPolicy::new") =>
+                {
                     self.fact(FactKind::CookieSession, c)
                 }
                 "new" if full.ends_with("ServerSession::new") => self.fact(
