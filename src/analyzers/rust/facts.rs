@@ -4,14 +4,16 @@
 use super::RustFile;
 use super::calls::{COMMON_CALLS, pat_idents};
 use super::names::{
-    DENYLIST_WORDS, ROLE_FIELDS, TOKEN_STORAGE_TYPES, first_str_lit, is_handler_prefix,
-    is_randomness, last_segment, role_claim, text,
+    DENYLIST_WORDS, ROLE_FIELDS, first_str_lit, is_handler_prefix,
+    last_segment, role_claim, text,
 };
 use super::stores::{self, Scope};
 use crate::analyzers::{Context, Sink};
 use crate::facts::{FactKind, TokenKind};
 use std::collections::{HashMap, HashSet};
 use syn::visit::Visit;
+
+mod session_calls;
 
 pub fn collect(file: &RustFile, _ctx: &Context, sink: &mut Sink) {
     let mut v = Collector {
@@ -146,16 +148,6 @@ impl<'f> Collector<'_, 'f> {
         let mut names: Vec<&str> = self.fns.iter().rev().map(|f| f.name.as_str()).collect();
         names.extend(extra.iter().map(String::as_str));
         TokenKind::from_names(names)
-    }
-
-    /// Whether the random value being made is a session id: the variable or the function says
-    /// session (a CSRF token kept in a session is not one).
-    fn names_session_id(&self) -> bool {
-        let here = self.fns.last().map(|f| f.name.as_str());
-        [self.let_name.as_deref(), here].into_iter().flatten().any(|n| {
-            let n = n.to_ascii_lowercase();
-            n.contains("session") && !n.contains("csrf")
-        })
     }
 
     fn sql(&mut self, sql: &str, node: &impl syn::spanned::Spanned) {
@@ -342,55 +334,7 @@ impl<'ast> Visit<'ast> for Collector<'_, '_> {
                         }
                     }
                 }
-                "new" | "builder"
-                    if full.ends_with("SessionManagerLayer::new")
-                        || full.ends_with("SessionMiddleware::new")
-                        || full.ends_with("SessionMiddleware::builder") =>
-                {
-                    let mut store = c.args.first().map(text).unwrap_or_default();
-                    if let Some(bound) = self
-                        .fns
-                        .last()
-                        .and_then(|f| f.let_text.get(store.trim_start_matches('&').trim()))
-                    {
-                        store = bound.clone();
-                    }
-                    if store.contains("CookieSessionStore") {
-                        self.fact(FactKind::CookieSession, c);
-                    } else {
-                        let kind = TOKEN_STORAGE_TYPES
-                            .iter()
-                            .find(|t| store.contains(*t))
-                            .map_or("a session store", |t| t);
-                        self.fact(
-                            FactKind::ServerSession {
-                                store: kind.to_string(),
-                            },
-                            c,
-                        );
-                    }
-                }
-                "new"
-                    if full.ends_with("CookieSession::new")
-                        || full.ends_with("CookieIdentityPolicy::new") =>
-                {
-                    self.fact(FactKind::CookieSession, c)
-                }
-                "new" if full.ends_with("ServerSession::new") => self.fact(
-                    FactKind::ServerSession {
-                        store: "a session store".into(),
-                    },
-                    c,
-                ),
-                _ if is_randomness(&name, &full) && self.names_session_id() => {
-                    self.fact(FactKind::SessionIdIssued, c)
-                }
-                _ if is_randomness(&name, &full) => {
-                    let token = self.kind_here(&self.let_name.clone().into_iter().collect::<Vec<_>>());
-                    if token != TokenKind::Unknown && token != TokenKind::SinglePurpose {
-                        self.fact(FactKind::OpaqueTokenIssued { token }, c);
-                    }
-                }
+                _ if self.session_call(&name, &full, c) => {}
                 "delete" if full.contains("diesel") => self.fact(
                     FactKind::StoreRevoke {
                         store: "diesel".into(),
