@@ -63,7 +63,11 @@ const IMAGES: &[(&str, &str, Holder)] = &[
 
 /// Settings in compose labels or Kubernetes annotations that put an auth proxy in front.
 const ANNOTATIONS: &[(&str, &str, Holder)] = &[
-    ("nginx.ingress.kubernetes.io/auth-url", "ingress auth (auth-url)", Proxy),
+    (
+        "nginx.ingress.kubernetes.io/auth-url",
+        "ingress auth (auth-url)",
+        Proxy,
+    ),
     ("forwardauth.address", "Traefik forward auth", Proxy),
     ("forward_auth", "Caddy forward_auth", Proxy),
 ];
@@ -95,7 +99,10 @@ pub fn npm_package(name: &str) -> Option<(&'static str, Holder)> {
 
 /// The provider behind a Rust dependency.
 pub fn crate_dependency(name: &str) -> Option<(&'static str, Holder)> {
-    CRATES.iter().find(|(c, ..)| *c == name).map(|&(_, n, h)| (n, h))
+    CRATES
+        .iter()
+        .find(|(c, ..)| *c == name)
+        .map(|&(_, n, h)| (n, h))
 }
 
 /// The provider or proxy a line of a compose file or Kubernetes manifest names: an `image:`
@@ -126,7 +133,10 @@ mod tests {
         assert_eq!(npm_package("keycloak-js"), Some(("Keycloak", Idp)));
         assert_eq!(npm_package("keycloak-jsx"), None);
         assert_eq!(npm_package("react"), None);
-        assert_eq!(crate_dependency("aws-sdk-cognitoidentityprovider").map(|p| p.0), Some("Cognito"));
+        assert_eq!(
+            crate_dependency("aws-sdk-cognitoidentityprovider").map(|p| p.0),
+            Some("Cognito")
+        );
         assert_eq!(
             deployment_line("    image: quay.io/oauth2-proxy/oauth2-proxy:v7.6.0"),
             Some(("oauth2-proxy", Proxy))

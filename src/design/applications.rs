@@ -100,13 +100,20 @@ pub fn decide(
     let with_auth: Vec<usize> = (0..apps.len())
         .filter(|&i| classify(&Signals::gather(&inputs[i])) != Architecture::NoAuthFound)
         .collect();
-    let names = |ids: &[usize]| ids.iter().map(|&i| apps[i].name.clone()).collect::<Vec<_>>();
+    let names = |ids: &[usize]| {
+        ids.iter()
+            .map(|&i| apps[i].name.clone())
+            .collect::<Vec<_>>()
+    };
     if with_auth.len() < 2 {
         return whole(Vec::new(), names(&with_auth));
     }
     let shared_code = facts.iter().any(|f| {
         owner(&f.path).is_none()
-            && matches!(f.kind, FactKind::JwtIssued { .. } | FactKind::JwtVerified { .. })
+            && matches!(
+                f.kind,
+                FactKind::JwtIssued { .. } | FactKind::JwtVerified { .. }
+            )
     });
     let trusts_another = with_auth.iter().any(|&i| {
         let s = Signals::gather(&inputs[i]);

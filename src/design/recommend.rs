@@ -7,53 +7,54 @@
 use super::signals::{Input, Signals};
 use super::verdict::Architecture;
 use crate::facts::FactKind;
+use crate::rule::Rule;
 use std::collections::BTreeMap;
 
 /// Rules whose findings disappear with the move to each recommended design.
-const RESOLVED_BY_SESSIONS: &[&str] = &[
-    "token-in-web-storage",
-    "token-cookie-set-by-script",
-    "access-token-ttl-too-long",
-    "refresh-token-ttl-too-long",
-    "token-without-expiry",
-    "refresh-token-not-revocable",
-    "refresh-token-rotation-disabled",
-    "jwt-denylist-per-request",
-    "privilege-claims-in-token",
-    "client-side-session-store",
+const RESOLVED_BY_SESSIONS: &[Rule] = &[
+    Rule::TokenInWebStorage,
+    Rule::TokenCookieSetByScript,
+    Rule::AccessTokenTtlTooLong,
+    Rule::RefreshTokenTtlTooLong,
+    Rule::TokenWithoutExpiry,
+    Rule::RefreshTokenNotRevocable,
+    Rule::RefreshTokenRotationDisabled,
+    Rule::JwtDenylistPerRequest,
+    Rule::PrivilegeClaimsInToken,
+    Rule::ClientSideSessionStore,
 ];
-const RESOLVED_BY_HYBRID: &[&str] = &[
-    "token-in-web-storage",
-    "token-cookie-set-by-script",
-    "access-token-ttl-too-long",
-    "token-without-expiry",
-    "refresh-token-not-revocable",
-    "refresh-token-rotation-disabled",
-    "jwt-denylist-per-request",
-    "privilege-claims-in-token",
-    "client-side-session-store",
+const RESOLVED_BY_HYBRID: &[Rule] = &[
+    Rule::TokenInWebStorage,
+    Rule::TokenCookieSetByScript,
+    Rule::AccessTokenTtlTooLong,
+    Rule::TokenWithoutExpiry,
+    Rule::RefreshTokenNotRevocable,
+    Rule::RefreshTokenRotationDisabled,
+    Rule::JwtDenylistPerRequest,
+    Rule::PrivilegeClaimsInToken,
+    Rule::ClientSideSessionStore,
 ];
 /// With a managed identity provider, its settings and the client's handling of its tokens.
-const RESOLVED_BY_PROVIDER: &[&str] = &[
-    "token-in-web-storage",
-    "token-cookie-set-by-script",
-    "access-token-ttl-too-long",
-    "refresh-token-ttl-too-long",
-    "refresh-token-rotation-disabled",
-    "refresh-token-not-revocable",
-    "jwt-signature-not-verified",
+const RESOLVED_BY_PROVIDER: &[Rule] = &[
+    Rule::TokenInWebStorage,
+    Rule::TokenCookieSetByScript,
+    Rule::AccessTokenTtlTooLong,
+    Rule::RefreshTokenTtlTooLong,
+    Rule::RefreshTokenRotationDisabled,
+    Rule::RefreshTokenNotRevocable,
+    Rule::JwtSignatureNotVerified,
 ];
 /// Behind a proxy, the app must verify what the proxy forwards.
-const RESOLVED_BY_PROXY: &[&str] = &[
-    "jwt-signature-not-verified",
-    "token-in-web-storage",
-    "token-cookie-set-by-script",
+const RESOLVED_BY_PROXY: &[Rule] = &[
+    Rule::JwtSignatureNotVerified,
+    Rule::TokenInWebStorage,
+    Rule::TokenCookieSetByScript,
 ];
 /// Opaque stored tokens: kept out of web storage, given an expiry.
-const RESOLVED_BY_OPAQUE: &[&str] = &[
-    "token-in-web-storage",
-    "token-cookie-set-by-script",
-    "token-without-expiry",
+const RESOLVED_BY_OPAQUE: &[Rule] = &[
+    Rule::TokenInWebStorage,
+    Rule::TokenCookieSetByScript,
+    Rule::TokenWithoutExpiry,
 ];
 
 /// The recommended design and the reasons, in a fixed order.
@@ -149,7 +150,7 @@ pub fn resolves(recommended: Architecture, input: &Input) -> BTreeMap<String, us
     };
     rules
         .iter()
-        .map(|r| (r.to_string(), input.count(r)))
+        .map(|r| (r.to_string(), input.count(*r)))
         .filter(|(_, n)| *n > 0)
         .collect()
 }

@@ -148,7 +148,10 @@ pub fn render_markdown(d: &Design) -> String {
 /// One line per group of applications: which, what was found, what is recommended.
 fn applications_table(d: &Design, indent: &str) -> String {
     let mut s = String::new();
-    let _ = writeln!(s, "{indent}| applications | found | recommended | ok | evidence |");
+    let _ = writeln!(
+        s,
+        "{indent}| applications | found | recommended | ok | evidence |"
+    );
     let _ = writeln!(s, "{indent}|---|---|---|---|---|");
     for g in &d.applications {
         let _ = writeln!(

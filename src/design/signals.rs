@@ -7,6 +7,7 @@ use crate::config::duration::format_duration;
 use crate::facts::{FactKind, PlacedFact, TokenKind};
 use crate::finding::{Finding, Report};
 use crate::project::ProjectContext;
+use crate::rule::Rule;
 
 /// What the verdict reads for one application.
 pub struct Input<'a> {
@@ -22,9 +23,13 @@ pub struct Input<'a> {
 
 impl Input<'_> {
     /// Findings and project reports of `rule` in this application.
-    pub fn count(&self, rule: &str) -> usize {
+    pub fn count(&self, rule: Rule) -> usize {
         self.findings.iter().filter(|f| f.rule == rule).count()
-            + self.reports.iter().filter(|(_, _, r)| r.rule == rule).count()
+            + self
+                .reports
+                .iter()
+                .filter(|(_, _, r)| r.rule == rule)
+                .count()
     }
 }
 
@@ -101,7 +106,7 @@ impl<'a> Signals<'a> {
                 }
             )
         });
-        let not_revocable = input.count("refresh-token-not-revocable") > 0;
+        let not_revocable = input.count(Rule::RefreshTokenNotRevocable) > 0;
         let long_access = access.iter().copied().find(|a| match a.kind {
             FactKind::JwtIssued {
                 lifetime_secs: Some(l),
@@ -112,7 +117,9 @@ impl<'a> Signals<'a> {
         let stored_refresh =
             !opaque_refresh.is_empty() || (!refresh_jwt.is_empty() && !not_revocable);
         let (mut idps, mut proxies) = (Vec::new(), Vec::new());
-        for f in index.all(|k| matches!(k, FactKind::ManagedIdp { .. } | FactKind::AuthProxy { .. })) {
+        for f in
+            index.all(|k| matches!(k, FactKind::ManagedIdp { .. } | FactKind::AuthProxy { .. }))
+        {
             match &f.kind {
                 FactKind::ManagedIdp { provider } => idps.push(Named {
                     name: provider.clone(),
@@ -168,7 +175,7 @@ impl<'a> Signals<'a> {
             client_storage: of(|k| matches!(k, FactKind::ClientTokenStorage { .. })),
             idps,
             proxies,
-            denylist: input.count("jwt-denylist-per-request") > 0,
+            denylist: input.count(Rule::JwtDenylistPerRequest) > 0,
             long_access,
             stored_refresh,
         }
@@ -205,10 +212,7 @@ impl<'a> Signals<'a> {
             }
         }
         for s in &self.session_ids {
-            note(
-                format!("`{}` makes a random session id", fname(s)),
-                s.at(),
-            );
+            note(format!("`{}` makes a random session id", fname(s)), s.at());
         }
         for s in &self.cookie_sessions {
             note("the whole session is kept in a cookie".into(), s.at());
@@ -241,12 +245,18 @@ impl<'a> Signals<'a> {
             }
         }
         for r in &self.opaque_refresh {
-            note(format!("`{}` issues an opaque refresh token", fname(r)), r.at());
+            note(
+                format!("`{}` issues an opaque refresh token", fname(r)),
+                r.at(),
+            );
         }
         if self.refresh_jwt.is_empty() && self.opaque_refresh.is_empty() {
             for r in &self.opaque_access {
                 note(
-                    format!("`{}` issues an opaque token (an API key or session token)", fname(r)),
+                    format!(
+                        "`{}` issues an opaque token (an API key or session token)",
+                        fname(r)
+                    ),
                     r.at(),
                 );
             }
@@ -254,14 +264,14 @@ impl<'a> Signals<'a> {
         for f in input
             .findings
             .iter()
-            .filter(|f| f.rule == "token-in-web-storage" || f.rule == "token-cookie-set-by-script")
+            .filter(|f| f.rule == Rule::TokenInWebStorage || f.rule == Rule::TokenCookieSetByScript)
         {
             note(f.message.clone(), format!("{}:{}", f.path, f.start.line));
         }
         for (path, line, r) in input
             .reports
             .iter()
-            .filter(|(_, _, r)| r.rule != "privilege-claims-in-token")
+            .filter(|(_, _, r)| r.rule != Rule::PrivilegeClaimsInToken)
         {
             note(r.message.clone(), format!("{path}:{line}"));
         }

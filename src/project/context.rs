@@ -94,7 +94,12 @@ pub(super) const SERVER_CRATES: &[&str] = &[
 /// when it cannot be read.
 pub(super) fn crate_dependencies(crate_dir: &Path) -> Option<String> {
     let text = crate::reader::project_file(&crate_dir.join("Cargo.toml"))?;
-    Some(text.split("[dev-dependencies]").next().unwrap_or("").to_string())
+    Some(
+        text.split("[dev-dependencies]")
+            .next()
+            .unwrap_or("")
+            .to_string(),
+    )
 }
 
 /// Whether a dependency list names `krate` (`axum = ..`, `axum.workspace = true`).

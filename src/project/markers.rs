@@ -124,7 +124,8 @@ impl<'a> Builder<'a> {
         if SERVER_CRATES.iter().any(|c| declares(&deps, c).is_some()) {
             self.code_app(shown, crate_dir);
         } else if declares(&deps, "tauri").is_some() {
-            self.clients.insert(format!("a desktop app (Tauri, {shown})"));
+            self.clients
+                .insert(format!("a desktop app (Tauri, {shown})"));
         } else if declares(&deps, "clap").is_some()
             && ["reqwest", "ureq"]
                 .iter()
@@ -162,8 +163,7 @@ impl<'a> Builder<'a> {
                 .insert(format!("a desktop app (Electron, {shown})"));
         }
         if v.pointer("/engines/vscode").is_some() || has("@types/vscode") {
-            self.clients
-                .insert(format!("an IDE extension ({shown})"));
+            self.clients.insert(format!("an IDE extension ({shown})"));
         }
         if has("next") || has("@sveltejs/kit") {
             if let Some(folder) = abs.parent() {
@@ -216,7 +216,8 @@ impl<'a> Builder<'a> {
     pub(super) fn finish(mut self) -> ProjectContext {
         // One folder, one application: the crate or JS app names it, not the compose service
         // that builds it.
-        self.apps.sort_by(|a, b| (&a.0.dir, a.1).cmp(&(&b.0.dir, b.1)));
+        self.apps
+            .sort_by(|a, b| (&a.0.dir, a.1).cmp(&(&b.0.dir, b.1)));
         let mut seen = BTreeSet::new();
         let apps: Vec<Application> = self
             .apps
@@ -306,7 +307,10 @@ fn compose_services(text: &str) -> Vec<ComposeService> {
             service_indent = Some(indent);
             in_build = false;
             out.push(ComposeService {
-                name: body.trim_end_matches(':').trim_matches(['"', '\'']).to_string(),
+                name: body
+                    .trim_end_matches(':')
+                    .trim_matches(['"', '\''])
+                    .to_string(),
                 context: None,
                 serves: false,
             });
@@ -332,7 +336,11 @@ fn compose_services(text: &str) -> Vec<ComposeService> {
         {
             s.serves = true;
         }
-        if in_build && s.context.is_none() && !body.starts_with("build:") && !body.starts_with("context:") {
+        if in_build
+            && s.context.is_none()
+            && !body.starts_with("build:")
+            && !body.starts_with("context:")
+        {
             // `build:` with only a dockerfile or args: the compose file's folder.
             s.context = Some(".".into());
         }

@@ -4,8 +4,7 @@
 use super::RustFile;
 use super::calls::{COMMON_CALLS, pat_idents};
 use super::names::{
-    DENYLIST_WORDS, ROLE_FIELDS, first_str_lit, is_handler_prefix,
-    last_segment, role_claim, text,
+    DENYLIST_WORDS, ROLE_FIELDS, first_str_lit, is_handler_prefix, last_segment, role_claim, text,
 };
 use super::stores::{self, Scope};
 use crate::analyzers::{Context, Sink};
