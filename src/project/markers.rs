@@ -165,10 +165,10 @@ impl<'a> Builder<'a> {
         if v.pointer("/engines/vscode").is_some() || has("@types/vscode") {
             self.clients.insert(format!("an IDE extension ({shown})"));
         }
-        if has("next") || has("@sveltejs/kit") {
-            if let Some(folder) = abs.parent() {
-                self.code_app(shown.to_string(), folder);
-            }
+        if (has("next") || has("@sveltejs/kit"))
+            && let Some(folder) = abs.parent()
+        {
+            self.code_app(shown.to_string(), folder);
         }
         for dep in deps {
             if let Some((name, holder)) = providers::npm_package(dep) {

@@ -48,10 +48,10 @@ impl Collector<'_, '_> {
                 },
                 c,
             ),
-            _ if is_randomness(&name, &full) && self.names_session_id() => {
+            _ if is_randomness(name, full) && self.names_session_id() => {
                 self.fact(FactKind::SessionIdIssued, c)
             }
-            _ if is_randomness(&name, &full) => {
+            _ if is_randomness(name, full) => {
                 let token = self.kind_here(&self.let_name.clone().into_iter().collect::<Vec<_>>());
                 if token != TokenKind::Unknown && token != TokenKind::SinglePurpose {
                     self.fact(FactKind::OpaqueTokenIssued { token }, c);
