@@ -317,3 +317,17 @@ fn independent_templates_with_different_designs_get_a_verdict_each() {
         "{human}"
     );
 }
+
+#[test]
+fn a_lifetime_set_by_a_called_constructor_is_the_tokens_lifetime() {
+    let (d, rules) = verdict("lifetime-in-constructor");
+    assert_eq!(d.found, Architecture::StatelessJwt);
+    assert!(rules.is_empty(), "{rules:?}");
+    assert!(
+        d.evidence
+            .iter()
+            .any(|e| e.claim == "`create_token` issues an access JWT with a lifetime of 3d"),
+        "the lifetime rule computed 3 days: {:?}",
+        d.evidence
+    );
+}
