@@ -251,11 +251,7 @@ fn check_discovered(
             .expect("every candidate was checked");
         if let Some(reason) = r.skipped {
             out.skipped.push((c.path.clone(), reason));
-        } else if r
-            .diagnostics
-            .iter()
-            .any(|d| d.kind == "read-error" || d.kind == "parse-error")
-        {
+        } else if r.diagnostics.iter().any(Diagnostic::fails_file) {
             summary.files.failed += 1;
         } else {
             summary.files.scanned += 1;
@@ -340,6 +336,19 @@ fn floor_boundary(text: &str, mut i: usize) -> usize {
         i -= 1;
     }
     i
+}
+
+/// Unit tests only: a file holding [`test_hook::PANIC_MARKER`] makes every analyzer panic on it,
+/// so the tests can see what a crash inside an analyzer costs (compiled out of every other build).
+#[cfg(test)]
+pub(crate) mod test_hook {
+    pub const PANIC_MARKER: &str = "authlint-test-hook-panic-here";
+
+    pub fn panic_if_asked(text: &str) {
+        if text.contains(PANIC_MARKER) {
+            panic!("forced by a test");
+        }
+    }
 }
 
 #[cfg(test)]
@@ -534,7 +543,11 @@ impl Engine<'_> {
             r.parsed = true;
             let mut local = Sink::default();
             let outcome = with_panic_capture(|| {
-                catch_unwind(AssertUnwindSafe(|| analyzer.check(&file, &ctx, &mut local)))
+                catch_unwind(AssertUnwindSafe(|| {
+                    #[cfg(test)]
+                    test_hook::panic_if_asked(&file.text);
+                    analyzer.check(&file, &ctx, &mut local)
+                }))
             });
             match outcome {
                 Ok(()) => {

@@ -238,3 +238,16 @@ pub struct Diagnostic {
     pub start: Option<Position>,
     pub message: String,
 }
+
+impl Diagnostic {
+    /// A file with such a diagnostic counts as failed, not scanned: it could not be read or
+    /// parsed, or an analyzer failed on it, so some of its findings may be missing.
+    pub fn fails_file(&self) -> bool {
+        matches!(self.kind, "read-error" | "parse-error" | "internal-error")
+    }
+
+    /// authlint itself failed (a bug): the run exits 2 whatever it found, `--strict` or not.
+    pub fn is_internal(&self) -> bool {
+        self.kind == "internal-error"
+    }
+}
