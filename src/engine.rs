@@ -129,6 +129,16 @@ struct FileResult {
     suppressed: usize,
     facts: Vec<PlacedFact>,
     source: Option<Arc<SourceFile>>,
+    /// Suppressions of project-level rules: only the project pass can say whether they matched.
+    pending: Vec<suppress::Suppression>,
+}
+
+/// Which suppressions a pass judges unused: the per-file pass those of the rules it runs, the
+/// project pass those of the project-level rules, whose findings only it sees.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Pass {
+    File,
+    Project,
 }
 
 impl Options {
@@ -234,6 +244,7 @@ fn check_discovered(
         ..Outcome::default()
     };
     let mut summary = Summary::default();
+    let mut pending = BTreeMap::new();
     out.skipped = discovery.skipped;
     for (path, reason) in discovery.failed {
         out.diagnostics.push(Diagnostic {
@@ -259,6 +270,9 @@ fn check_discovered(
             summary.files.parsed += usize::from(r.parsed);
         }
         summary.suppressed += r.suppressed;
+        if !r.pending.is_empty() {
+            pending.insert(c.path.clone(), (Vec::new(), r.pending));
+        }
         out.facts.extend(r.facts);
         out.findings.extend(r.findings);
         out.diagnostics.extend(r.diagnostics);
@@ -280,16 +294,16 @@ fn check_discovered(
     out.facts.sort();
     out.context = ProjectContext::build(&engine.project, &discovery.markers);
     let project = design::run(&out.facts, &out.findings, &opts.settings, &out.context);
-    let mut by_file: BTreeMap<String, Vec<Report>> = BTreeMap::new();
+    let mut by_file: BTreeMap<String, (Vec<Report>, Vec<suppress::Suppression>)> = pending;
     for (path, _, report) in project.reports {
-        by_file.entry(path).or_default().push(report);
+        by_file.entry(path).or_default().0.push(report);
     }
-    for (path, reports) in by_file {
+    for (path, (reports, mut supps)) in by_file {
         let Some(src) = out.sources.get(&path).cloned() else {
             continue;
         };
         let mut r = FileResult::default();
-        engine.finish(&src, reports, &mut r, false);
+        engine.finish(&src, reports, &mut supps, &mut r, Pass::Project);
         summary.suppressed += r.suppressed;
         out.findings.extend(r.findings);
         out.diagnostics.extend(r.diagnostics);
@@ -573,7 +587,10 @@ impl Engine<'_> {
                 message: e.message,
             });
         }
-        self.finish(&file, sink.reports, &mut r, true);
+        let mut supps = suppress::parse(&file);
+        self.finish(&file, sink.reports, &mut supps, &mut r, Pass::File);
+        supps.retain(|s| s.rules.iter().any(|(rule, _)| design::RULES.contains(&rule.as_str())));
+        r.pending = supps;
         r.facts = sink
             .facts
             .into_iter()
@@ -585,23 +602,22 @@ impl Engine<'_> {
                 kind: f.kind,
             })
             .collect();
-        if !r.findings.is_empty() || !r.facts.is_empty() {
+        if !r.findings.is_empty() || !r.facts.is_empty() || !r.pending.is_empty() {
             r.source = Some(Arc::new(file));
         }
         r
     }
 
-    /// Stamps severity and positions, applies suppressions, adds fingerprints.
-    /// `judge_unused`: whether suppressions that matched nothing are reported (in the per-file
-    /// pass, except for the project pass's rules, which it cannot see).
+    /// Stamps severity and positions, applies the file's suppressions, adds fingerprints. Each
+    /// pass reports the suppressions of its own rules that matched nothing (see [`Pass`]).
     fn finish(
         &self,
         file: &SourceFile,
         reports: Vec<Report>,
+        supps: &mut [suppress::Suppression],
         r: &mut FileResult,
-        judge_unused: bool,
+        pass: Pass,
     ) {
-        let mut supps = suppress::parse(file);
         // A rule id the catalog lacks (a typo) would have no level and vanish below: it is a bug
         // in authlint, loud in tests and a diagnostic in a release build, never a silent drop.
         let (mut reports, unknown): (Vec<Report>, Vec<Report>) = reports
@@ -627,16 +643,20 @@ impl Engine<'_> {
         reports.dedup_by(|a, b| a.rule == b.rule && a.span == b.span);
         let mut kept = Vec::new();
         for rep in reports {
-            if suppress::apply(&mut supps, rep.rule, file.position(rep.span.start).line) {
+            if suppress::apply(supps, rep.rule, file.position(rep.span.start).line) {
                 r.suppressed += 1;
             } else {
                 kept.push(rep);
             }
         }
-        if judge_unused && self.opts.level(suppress::RULE_ID).is_some() {
-            for (span, message, help) in suppress::problems(&supps, |rule| {
-                self.enabled.contains(&rule) && !design::RULES.contains(&rule)
-            }) {
+        if self.opts.level(suppress::RULE_ID).is_some() {
+            let ran = |rule: &str| self.enabled.contains(&rule);
+            let project = |rule: &str| design::RULES.contains(&rule);
+            let problems = match pass {
+                Pass::File => suppress::problems(supps, |rule| ran(rule) && !project(rule)),
+                Pass::Project => suppress::unused(supps, |rule| ran(rule) && project(rule)),
+            };
+            for (span, message, help) in problems {
                 kept.push(Report::new(suppress::RULE_ID, span, message, help));
             }
         }
