@@ -203,7 +203,10 @@ pub fn discover(
             .unwrap()
             .lockfiles
             .extend(crate::project::ProjectInfo::ancestor_lockfiles(&canon_root));
-        let walker = WalkBuilder::new(root)
+        // Walked from its absolute path: a relative root is relative to `cwd`, never to the
+        // process's directory. Each path found is shown as the root as given joined with the
+        // path below it (`./src/a.rs`, `../web/a.ts`).
+        let walker = WalkBuilder::new(&abs_root)
             .hidden(false)
             .follow_links(false)
             .require_git(false)
@@ -220,19 +223,21 @@ pub fn discover(
             let excludes = &excludes;
             let canon_root = &canon_root;
             let scan_root = abs_root.as_path();
+            let below = move |p: &Path| p.strip_prefix(scan_root).unwrap_or(p).to_path_buf();
             Box::new(move |entry| {
                 let entry = match entry {
                     Ok(e) => e,
                     Err(err) => {
                         let path = err_path(&err)
-                            .map(|p| display_path(&p, cwd))
+                            .map(|p| display_path(&root.join(below(&p)), cwd))
                             .unwrap_or_else(|| ".".into());
                         out.lock().unwrap().fail(path, err.to_string());
                         return WalkState::Continue;
                     }
                 };
-                let path = entry.path();
-                let abs = absolute(cwd, path);
+                let rel = below(entry.path());
+                let path = &root.join(&rel);
+                let abs = entry.path().to_path_buf();
                 let Some(ft) = entry.file_type() else {
                     return WalkState::Continue;
                 };
@@ -260,8 +265,7 @@ pub fn discover(
                 if let Some(real) = real {
                     let mut d = out.lock().unwrap();
                     if is_marker {
-                        let rel = path.strip_prefix(root).unwrap_or(path);
-                        d.markers.push((display_path(rel, cwd), real.clone()));
+                        d.markers.push((display_path(&rel, cwd), real.clone()));
                     }
                     if is_lock {
                         d.lockfiles.push(real);
@@ -298,7 +302,7 @@ pub fn discover(
                 }
                 // Walked without following links: the file's canonical path is the canonical
                 // root joined with the path below it (no syscall per file).
-                let identity = canon_root.join(path.strip_prefix(root).unwrap_or(path));
+                let identity = canon_root.join(&rel);
                 let len = || entry.metadata().map(|m| m.len()).unwrap_or(0);
                 let found = consider_file(
                     (path, &abs, identity),

@@ -292,7 +292,7 @@ fn check_discovered(
 
     // The project pass: cross-file findings and the verdict.
     out.facts.sort();
-    out.context = ProjectContext::build(&engine.project, &discovery.markers);
+    out.context = ProjectContext::build(&engine.project, &discovery.markers, &opts.cwd);
     let project = design::run(&out.facts, &out.findings, &opts.settings, &out.context);
     let mut by_file: BTreeMap<String, (Vec<Report>, Vec<suppress::Suppression>)> = pending;
     for (path, _, report) in project.reports {
@@ -313,7 +313,7 @@ fn check_discovered(
     out.findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     out.diagnostics.sort();
     if let Some(path) = &opts.settings.baseline {
-        let b = baseline::read(path)?;
+        let b = baseline::read(path, &opts.cwd)?;
         let (hidden, fixed) = baseline::apply(&b, &mut out.findings);
         summary.baseline_hidden = hidden;
         summary.baseline_fixed = fixed;
@@ -589,7 +589,11 @@ impl Engine<'_> {
         }
         let mut supps = suppress::parse(&file);
         self.finish(&file, sink.reports, &mut supps, &mut r, Pass::File);
-        supps.retain(|s| s.rules.iter().any(|(rule, _)| design::RULES.contains(&rule.as_str())));
+        supps.retain(|s| {
+            s.rules
+                .iter()
+                .any(|(rule, _)| design::RULES.contains(&rule.as_str()))
+        });
         r.pending = supps;
         r.facts = sink
             .facts

@@ -15,7 +15,11 @@ fn unused_suppressions(v: &Value) -> Vec<(String, u64, String)> {
         .filter(|f| f["rule"] == "unused-suppression")
         .map(|f| {
             let s = |k: &str| f[k].as_str().unwrap().to_string();
-            (s("path"), f["start"]["line"].as_u64().unwrap(), s("message"))
+            (
+                s("path"),
+                f["start"]["line"].as_u64().unwrap(),
+                s("message"),
+            )
         })
         .collect()
 }
@@ -37,7 +41,10 @@ fn unused_suppressions_of_project_level_rules_are_reported() {
     );
     let stale = "// authlint-ignore privilege-claims-in-token: roles are read from the database\n";
     let p = Project::new(&[
-        ("Cargo.toml", "[package]\nname = \"shop\"\nversion = \"0.1.0\"\n"),
+        (
+            "Cargo.toml",
+            "[package]\nname = \"shop\"\nversion = \"0.1.0\"\n",
+        ),
         ("src/auth.rs", &format!("{stale}{suppressed}")),
         ("src/other.rs", &format!("{stale}pub fn f() {{}}\n")),
     ]);
@@ -59,4 +66,90 @@ fn unused_suppressions_of_project_level_rules_are_reported() {
         ],
         "{v}"
     );
+}
+
+const COOKIE_RS: &str = "pub fn login(jar: CookieJar, v: String) -> CookieJar {\n    \
+                         jar.add(Cookie::build((\"session\", v)).secure(true))\n}\n";
+
+/// A run through the library with `cwd` set to the project while the process stays in the
+/// repository (which has its own `src/` and config): every relative path (the checked folder,
+/// the config, the baseline) is the project's.
+#[test]
+fn relative_paths_are_relative_to_the_options_cwd_not_the_process() {
+    use authlint::engine::{self, Options};
+    let p = Project::new(&[
+        ("src/login.rs", COOKIE_RS),
+        (
+            "authlint.toml",
+            "[rules]\ncookie-missing-samesite = \"off\"\n",
+        ),
+    ]);
+    assert_ne!(std::env::current_dir().unwrap(), p.path());
+    let cwd = p.path().to_path_buf();
+    let options = |settings| Options {
+        paths: vec!["src".into()],
+        settings,
+        select: None,
+        ignore: Vec::new(),
+        threads: 2,
+        cwd: cwd.clone(),
+    };
+    let load = || authlint::config::load(std::path::Path::new("authlint.toml"), &cwd).unwrap();
+    let out = engine::run(&options(load())).unwrap();
+    let found: Vec<(&str, &str)> = out
+        .findings
+        .iter()
+        .map(|f| (f.path.as_str(), f.rule))
+        .collect();
+    assert_eq!(found, [("src/login.rs", "cookie-missing-httponly")]);
+    assert_eq!(out.summary.files.discovered, 1);
+
+    // A relative baseline (as `--baseline base.json` gives it) hides that finding.
+    let written = p.run(&["check", "--write-baseline", "base.json", "src"]);
+    assert!(written.status.success(), "{written:?}");
+    let mut settings = load();
+    settings.baseline = Some("base.json".into());
+    let out = engine::run(&options(settings)).unwrap();
+    assert!(out.findings.is_empty(), "{:?}", out.findings);
+    assert_eq!(out.summary.baseline_hidden, 1);
+}
+
+/// A role check in a browser front end (its Cargo.toml ships yew) only shapes the UI; the same
+/// check in the server is a finding. The front end's manifest is found from `Options.cwd`.
+#[test]
+fn the_front_end_crate_is_found_from_the_options_cwd() {
+    use authlint::engine::{self, Options};
+    let risky = fixture("rules/privilege-claims-in-token/risky-long-token/src/auth.rs");
+    let guard = &risky[risky.find("#[derive").unwrap()..];
+    let guard = guard.replace("use axum", "use http").replace(
+        "pub fn create_token",
+        "#[allow(dead_code)]\nfn create_token_elsewhere",
+    );
+    let p = Project::new(&[
+        (
+            "Cargo.toml",
+            "[package]\nname = \"shop\"\n[dependencies]\naxum = \"0.8\"\n",
+        ),
+        ("src/auth.rs", &risky),
+        (
+            "web/Cargo.toml",
+            "[package]\nname = \"web\"\n[target.'cfg(target_arch = \"wasm32\")'.dependencies]\n\
+             yew = { version = \"0.21\" }\n",
+        ),
+        ("web/src/guard.rs", &guard),
+    ]);
+    let out = engine::run(&Options {
+        paths: vec![".".into()],
+        settings: authlint::config::Settings {
+            exclude_root: p.path().to_path_buf(),
+            ..Default::default()
+        },
+        select: Some(vec!["privilege-claims-in-token"]),
+        ignore: Vec::new(),
+        threads: 2,
+        cwd: p.path().to_path_buf(),
+    })
+    .unwrap();
+    let found: Vec<&str> = out.findings.iter().map(|f| f.path.as_str()).collect();
+    assert_eq!(found, ["src/auth.rs"], "{:?}", out.findings);
 }

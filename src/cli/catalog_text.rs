@@ -146,4 +146,3 @@ pub(super) fn explain(id: &str) -> Result<i32, String> {
     let rule = catalog::get(id).ok_or_else(|| catalog::unknown_rule_hint(id))?;
     print_stdout(&explain_text(rule)).map(|()| EXIT_CLEAN)
 }
-

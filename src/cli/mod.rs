@@ -220,7 +220,7 @@ fn load_settings(
             ..Settings::default()
         });
     };
-    config::load(&path).map_err(|errors| {
+    config::load(&path, cwd).map_err(|errors| {
         let color = auto_color(std::io::stderr().is_terminal());
         let handler = miette::GraphicalReportHandler::new_themed(if color {
             miette::GraphicalTheme::unicode()

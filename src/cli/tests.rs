@@ -35,10 +35,22 @@ fn an_analyzer_that_panics_fails_its_file_and_the_run() {
         // Paths are shown relative to the process's working directory: here, absolute.
         let shown = |name: &str| dir.path().join(name).to_string_lossy().into_owned();
         let d = &v["diagnostics"][0];
-        assert_eq!((&d["kind"], &d["path"]), (&"internal-error".into(), &shown("crash.rs").into()));
-        assert!(d["message"].as_str().unwrap().contains("forced by a test"), "{d}");
+        assert_eq!(
+            (&d["kind"], &d["path"]),
+            (&"internal-error".into(), &shown("crash.rs").into())
+        );
+        assert!(
+            d["message"].as_str().unwrap().contains("forced by a test"),
+            "{d}"
+        );
         // The other file's findings are all there.
         let findings = v["findings"].as_array().unwrap();
-        assert!(!findings.is_empty() && findings.iter().all(|f| f["path"] == shown("kept.rs").as_str()), "{v}");
+        assert!(
+            !findings.is_empty()
+                && findings
+                    .iter()
+                    .all(|f| f["path"] == shown("kept.rs").as_str()),
+            "{v}"
+        );
     }
 }
