@@ -153,3 +153,46 @@ fn the_front_end_crate_is_found_from_the_options_cwd() {
     let found: Vec<&str> = out.findings.iter().map(|f| f.path.as_str()).collect();
     assert_eq!(found, ["src/auth.rs"], "{:?}", out.findings);
 }
+
+/// The config in Cargo.toml is found in every TOML spelling of its table, and a commented-out
+/// table is no config.
+#[test]
+fn cargo_metadata_config_is_found_by_parsing_the_manifest() {
+    let cases = [
+        (
+            "[workspace]\n\n[workspace.metadata.authlint.rules]\ncookie-missing-samesite = \"off\"\n",
+            false,
+        ),
+        (
+            "[package]\nname = \"x\"\n[package.metadata]\nauthlint = { rules = { cookie-missing-samesite = \"off\" } }\n",
+            false,
+        ),
+        (
+            "[package]\nname = \"x\"\nmetadata.authlint.rules.cookie-missing-samesite = \"off\"\n",
+            false,
+        ),
+        (
+            "[package]\nname = \"x\"\n# [package.metadata.authlint]\n",
+            true,
+        ),
+    ];
+    for (manifest, samesite_reported) in cases {
+        let p = Project::new(&[("Cargo.toml", manifest), ("src/login.rs", COOKIE_RS)]);
+        let (_, v) = p.json(&[]);
+        let rules: Vec<&str> = v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["rule"].as_str().unwrap())
+            .collect();
+        assert!(
+            rules.contains(&"cookie-missing-httponly"),
+            "{manifest}: {v}"
+        );
+        assert_eq!(
+            rules.contains(&"cookie-missing-samesite"),
+            samesite_reported,
+            "{manifest}: {v}"
+        );
+    }
+}

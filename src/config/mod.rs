@@ -279,14 +279,28 @@ pub fn discover(start: &Path) -> Option<PathBuf> {
             }
         }
         let cargo = d.join("Cargo.toml");
-        if let Some(text) = crate::reader::project_file(&cargo)
-            && (text.contains("metadata.authlint]") || text.contains("[package.metadata.authlint"))
-        {
+        if crate::reader::project_file(&cargo).is_some_and(|text| has_authlint_table(&text)) {
             return Some(cargo);
         }
         dir = d.parent();
     }
     None
+}
+
+/// Whether a Cargo.toml holds `[workspace.metadata.authlint]` or `[package.metadata.authlint]`,
+/// in any TOML spelling (a subtable such as `[workspace.metadata.authlint.rules]` alone, an inline
+/// table, dotted keys). A manifest that is not valid TOML counts when it names authlint at all,
+/// so that loading it reports the error instead of ignoring the config.
+fn has_authlint_table(text: &str) -> bool {
+    let Ok(doc) = toml::from_str::<toml::Table>(text) else {
+        return text.contains("authlint");
+    };
+    ["workspace", "package"].iter().any(|section| {
+        doc.get(*section)
+            .and_then(|s| s.get("metadata"))
+            .and_then(|m| m.get("authlint"))
+            .is_some()
+    })
 }
 
 /// Loads and validates a config file (a relative `path` is relative to `cwd`, not to the
