@@ -9,12 +9,12 @@ use ignore::{WalkBuilder, WalkState};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-/// Directories never walked into (but files in them named explicitly are still checked).
+/// Version-control metadata: never walked into, and not counted (it is no part of the project).
+const VCS_DIRS: &[&str] = &[".git", ".hg", ".svn", ".jj"];
+
+/// Build output and installed dependencies: never walked into, at any depth (files in them named
+/// explicitly are still checked). Each such folder is counted in `skipped_dirs`.
 pub const DEFAULT_EXCLUDED_DIRS: &[&str] = &[
-    ".git",
-    ".hg",
-    ".svn",
-    ".jj",
     "target",
     "node_modules",
     "dist",
@@ -50,6 +50,9 @@ pub struct Discovery {
     pub discovered: usize,
     pub candidates: Vec<Candidate>,
     pub skipped: Vec<(String, SkipReason)>,
+    /// Folders the walk did not enter (default excludes, config excludes), with the reason. Their
+    /// files are not looked at, so they are counted as folders, not in `discovered`.
+    pub skipped_dirs: Vec<(String, SkipReason)>,
     /// Files that could not even be looked at (walk errors), with the reason.
     pub failed: Vec<(String, String)>,
     pub lockfiles: Vec<PathBuf>,
@@ -212,11 +215,6 @@ pub fn discover(
             .require_git(false)
             .git_global(false)
             .threads(threads)
-            .filter_entry(|e| {
-                !(e.file_type().is_some_and(|t| t.is_dir())
-                    && e.depth() > 0
-                    && DEFAULT_EXCLUDED_DIRS.contains(&e.file_name().to_string_lossy().as_ref()))
-            })
             .build_parallel();
         walker.run(|| {
             let out = &out;
@@ -242,10 +240,18 @@ pub fn discover(
                     return WalkState::Continue;
                 };
                 if ft.is_dir() {
-                    if entry.depth() > 0 && excluded(excludes, &abs, true) {
-                        return WalkState::Skip;
+                    if entry.depth() == 0 {
+                        return WalkState::Continue;
                     }
-                    return WalkState::Continue;
+                    return match skipped_dir(&entry.file_name().to_string_lossy(), &abs, excludes) {
+                        DirFate::Walk => WalkState::Continue,
+                        DirFate::Skip(None) => WalkState::Skip,
+                        DirFate::Skip(Some(reason)) => {
+                            let shown = display_path(path, cwd);
+                            out.lock().unwrap().skipped_dirs.push((shown, reason));
+                            WalkState::Skip
+                        }
+                    };
                 }
                 let is_lock = entry.file_name() == "Cargo.lock";
                 let is_marker = MARKER_NAMES
@@ -331,6 +337,8 @@ pub fn discover(
     d.skipped.dedup();
     // A file counted twice as it was found is one file.
     d.discovered -= found - (d.candidates.len() + d.skipped.len());
+    d.skipped_dirs.sort();
+    d.skipped_dirs.dedup();
     d.failed.sort();
     d.lockfiles.sort();
     d.lockfiles.dedup();
@@ -426,6 +434,25 @@ fn role_globs(settings: &Settings) -> Result<globset::GlobSet, String> {
         }
     }
     globs.build().map_err(|e| e.to_string())
+}
+
+/// Whether the walk enters a folder below a root, and if not, the reason it is counted under.
+enum DirFate {
+    Walk,
+    /// Not entered; `None`: not counted (version-control metadata).
+    Skip(Option<SkipReason>),
+}
+
+fn skipped_dir(name: &str, abs: &Path, excludes: &Override) -> DirFate {
+    if VCS_DIRS.contains(&name) {
+        DirFate::Skip(None)
+    } else if DEFAULT_EXCLUDED_DIRS.contains(&name) {
+        DirFate::Skip(Some(SkipReason::DefaultExcludedDir))
+    } else if excluded(excludes, abs, true) {
+        DirFate::Skip(Some(SkipReason::Excluded))
+    } else {
+        DirFate::Walk
+    }
 }
 
 fn err_path(err: &ignore::Error) -> Option<PathBuf> {

@@ -70,6 +70,8 @@ pub struct Summary {
     pub findings: BTreeMap<Severity, usize>,
     pub files: FileCounts,
     pub skipped_by_reason: BTreeMap<String, usize>,
+    /// Folders the walk did not enter, by reason (their files are not in `files`).
+    pub skipped_dirs_by_reason: BTreeMap<String, usize>,
     pub suppressed: usize,
     pub baseline_hidden: usize,
     pub baseline_fixed: usize,
@@ -83,6 +85,8 @@ pub struct Outcome {
     pub findings: Vec<Finding>,
     pub diagnostics: Vec<Diagnostic>,
     pub skipped: Vec<(String, SkipReason)>,
+    /// Folders the walk did not enter, with the reason.
+    pub skipped_dirs: Vec<(String, SkipReason)>,
     pub summary: Summary,
     /// The text of each file that has findings (for snippets).
     pub sources: BTreeMap<String, Arc<SourceFile>>,
@@ -282,13 +286,10 @@ fn check_discovered(
     }
     out.skipped.sort();
     summary.files.skipped = out.skipped.len();
-    for (_, reason) in &out.skipped {
-        *summary
-            .skipped_by_reason
-            .entry(reason.as_str().to_string())
-            .or_default() += 1;
-    }
+    summary.skipped_by_reason = count_by_reason(&out.skipped);
     summary.files.discovered = discovery.discovered;
+    out.skipped_dirs = discovery.skipped_dirs;
+    summary.skipped_dirs_by_reason = count_by_reason(&out.skipped_dirs);
 
     // The project pass: cross-file findings and the verdict.
     out.facts.sort();
@@ -328,6 +329,15 @@ fn check_discovered(
     summary.duration = started.elapsed();
     out.summary = summary;
     Ok(out)
+}
+
+/// How many of `skipped` each reason accounts for.
+fn count_by_reason(skipped: &[(String, SkipReason)]) -> BTreeMap<String, usize> {
+    let mut by_reason = BTreeMap::new();
+    for (_, reason) in skipped {
+        *by_reason.entry(reason.as_str().to_string()).or_default() += 1;
+    }
+    by_reason
 }
 
 /// A script file that is really a bundle or build output: very long lines, a long file of long

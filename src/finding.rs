@@ -179,6 +179,8 @@ pub enum SkipReason {
     Excluded,
     /// A file named on the command line whose type authlint does not read.
     Unsupported,
+    /// A folder of build output or installed dependencies (`target`, `node_modules`, `dist`, …).
+    DefaultExcludedDir,
 }
 
 impl SkipReason {
@@ -201,6 +203,7 @@ impl SkipReason {
             SkipReason::NotRegularFile => "not-a-regular-file",
             SkipReason::Excluded => "excluded",
             SkipReason::Unsupported => "unsupported",
+            SkipReason::DefaultExcludedDir => "build-or-dependencies",
         }
     }
 
@@ -223,6 +226,9 @@ impl SkipReason {
             SkipReason::NotRegularFile => "not a regular file (FIFO, socket or device)",
             SkipReason::Excluded => "excluded by config",
             SkipReason::Unsupported => "not a file type authlint reads",
+            SkipReason::DefaultExcludedDir => {
+                "build output or installed dependencies (a default exclude)"
+            }
         }
     }
 }

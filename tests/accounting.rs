@@ -196,3 +196,53 @@ fn cargo_metadata_config_is_found_by_parsing_the_manifest() {
         );
     }
 }
+
+/// Folders the walk does not enter are listed and counted with their reason, at any depth;
+/// version-control metadata is not.
+#[test]
+fn every_folder_not_walked_is_counted_with_its_reason() {
+    let p = Project::new(&[
+        ("authlint.toml", "exclude = [\"legacy\"]\n"),
+        ("src/login.rs", COOKIE_RS),
+        ("src/build/mod.rs", COOKIE_RS),
+        ("web/dist/app.js", "localStorage.setItem('token', t);\n"),
+        (
+            "node_modules/x/index.js",
+            "localStorage.setItem('token', t);\n",
+        ),
+        ("target/debug/gen.rs", COOKIE_RS),
+        ("legacy/old.rs", COOKIE_RS),
+        (".git/config", "[core]\n"),
+    ]);
+    let (_, v) = p.json(&[]);
+    let dirs: Vec<(&str, &str)> = v["skipped_dirs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| (d["path"].as_str().unwrap(), d["reason"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        dirs,
+        [
+            ("legacy", "excluded"),
+            ("node_modules", "build-or-dependencies"),
+            ("src/build", "build-or-dependencies"),
+            ("target", "build-or-dependencies"),
+            ("web/dist", "build-or-dependencies"),
+        ],
+        "{v}"
+    );
+    assert_eq!(
+        v["summary"]["skipped_dirs_by_reason"],
+        serde_json::json!({"build-or-dependencies": 4, "excluded": 1})
+    );
+    assert_eq!(
+        v["summary"]["files"]["discovered"], 2,
+        "authlint.toml and src/login.rs"
+    );
+    let human = String::from_utf8(p.run(&["check", "--color", "never"]).stdout).unwrap();
+    assert!(
+        human.contains("; 5 folders not walked (4 build-or-dependencies, 1 excluded)"),
+        "{human}"
+    );
+}
