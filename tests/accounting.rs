@@ -246,3 +246,50 @@ fn every_folder_not_walked_is_counted_with_its_reason() {
         "{human}"
     );
 }
+
+/// Test code is one thing for discovery and for every rule: a helper named as test code
+/// (`mock_`, `fake_`, `test_`) in a production file is left out by the token rules and the
+/// cookie rules alike, as a file with that name would be, and `include_tests = true` brings
+/// them all back.
+#[test]
+fn test_helpers_are_test_code_for_every_rule() {
+    let code = "use jsonwebtoken::{encode, EncodingKey, Header};\n\
+                pub fn mock_token(key: &EncodingKey) -> String {\n    \
+                encode(&Header::default(), &serde_json::json!({ \"sub\": \"u\" }), key).unwrap()\n}\n\
+                pub fn fake_login(jar: CookieJar, v: String) -> CookieJar {\n    \
+                jar.add(Cookie::build((\"session\", v)).secure(true))\n}\n";
+    let rules = |p: &Project| -> Vec<String> {
+        let (_, v) = p.json(&[]);
+        let mut rules: Vec<String> = v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| {
+                format!(
+                    "{}:{}",
+                    f["path"].as_str().unwrap(),
+                    f["rule"].as_str().unwrap()
+                )
+            })
+            .collect();
+        rules.dedup();
+        rules
+    };
+    let p = Project::new(&[("src/session.rs", code), ("src/mock_keys.rs", code)]);
+    assert_eq!(rules(&p), Vec::<String>::new());
+    let (_, v) = p.json(&[]);
+    assert_eq!(v["summary"]["skipped_by_reason"]["test-code"], 1, "{v}");
+    p.write("authlint.toml", "include_tests = true\n");
+    let all = [
+        "cookie-missing-httponly",
+        "cookie-missing-samesite",
+        "token-without-expiry",
+    ];
+    let expected: Vec<String> = ["src/mock_keys.rs", "src/session.rs"]
+        .iter()
+        .flat_map(|path| all.iter().map(move |rule| format!("{path}:{rule}")))
+        .collect();
+    let mut found = rules(&p);
+    found.sort();
+    assert_eq!(found, expected);
+}
