@@ -482,11 +482,7 @@ fn consider_file(
         .unwrap_or_default();
     let shown = display_path(path, cwd);
     let Some(kind) = FileKind::classify(&name) else {
-        let lower = name.to_ascii_lowercase();
-        return if [".min.js", ".min.mjs", ".min.cjs"]
-            .iter()
-            .any(|e| lower.ends_with(e))
-        {
+        return if crate::source::is_minified_name(&name.to_ascii_lowercase()) {
             Some(Found::Skipped(shown, SkipReason::Minified))
         } else if explicit {
             Some(Found::Skipped(shown, SkipReason::Unsupported))

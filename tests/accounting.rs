@@ -198,7 +198,7 @@ fn cargo_metadata_config_is_found_by_parsing_the_manifest() {
 }
 
 /// Folders the walk does not enter are listed and counted with their reason, at any depth;
-/// version-control metadata is not.
+/// version-control metadata is not. A bundle by its name is a skipped file. A bundle by its name is a skipped file.
 #[test]
 fn every_folder_not_walked_is_counted_with_its_reason() {
     let p = Project::new(&[
@@ -206,6 +206,7 @@ fn every_folder_not_walked_is_counted_with_its_reason() {
         ("src/login.rs", COOKIE_RS),
         ("src/build/mod.rs", COOKIE_RS),
         ("web/dist/app.js", "localStorage.setItem('token', t);\n"),
+        ("web/app.min.cjs", "localStorage.setItem('token', t);\n"),
         (
             "node_modules/x/index.js",
             "localStorage.setItem('token', t);\n",
@@ -237,8 +238,13 @@ fn every_folder_not_walked_is_counted_with_its_reason() {
         serde_json::json!({"build-or-dependencies": 4, "excluded": 1})
     );
     assert_eq!(
-        v["summary"]["files"]["discovered"], 2,
-        "authlint.toml and src/login.rs"
+        v["skipped"],
+        serde_json::json!([{"path": "web/app.min.cjs", "reason": "minified"}])
+    );
+    let files = &v["summary"]["files"];
+    assert_eq!(
+        files["discovered"], 3,
+        "authlint.toml, src/login.rs, the bundle: {v}"
     );
     let human = String::from_utf8(p.run(&["check", "--color", "never"]).stdout).unwrap();
     assert!(

@@ -136,7 +136,7 @@ impl<'a> Builder<'a> {
                         _ if style == ScalarStyle::Plain => plain_scalar(span, &v),
                         _ => Node::string(span, v.into_owned()),
                     };
-                    self.finish(node, anchor, start)?;
+                    self.finish(node, anchor)?;
                 }
                 Event::SequenceStart(anchor, tag) => {
                     self.open(start)?;
@@ -172,7 +172,7 @@ impl<'a> Builder<'a> {
                         } else {
                             Node::new(span, Value::Array(items))
                         };
-                        self.finish(node, anchor, s)?;
+                        self.finish(node, anchor)?;
                     }
                 }
                 Event::MappingEnd => {
@@ -204,7 +204,7 @@ impl<'a> Builder<'a> {
                         } else {
                             Node::object(span, entries)
                         };
-                        self.finish(node, anchor, s)?;
+                        self.finish(node, anchor)?;
                     }
                 }
                 Event::Alias(id) => {
@@ -224,7 +224,7 @@ impl<'a> Builder<'a> {
                         });
                     }
                     let node = node.clone();
-                    self.finish(node, 0, start)?;
+                    self.finish(node, 0)?;
                 }
                 Event::StreamStart
                 | Event::StreamEnd
@@ -247,7 +247,7 @@ impl<'a> Builder<'a> {
     }
 
     /// Places a finished node in its parent (or as a document root) and records its anchor.
-    fn finish(&mut self, node: Node, anchor: usize, at: usize) -> Result<(), ParseError> {
+    fn finish(&mut self, node: Node, anchor: usize) -> Result<(), ParseError> {
         if anchor > 0 {
             let size = count_nodes(&node);
             self.anchors.insert(anchor, (node.clone(), size));
@@ -269,10 +269,7 @@ impl<'a> Builder<'a> {
                     });
                     *key = Some((k, node.span));
                 }
-                Some((k, key_span)) if k == "<<" => {
-                    let _ = key_span;
-                    merges.push(node);
-                }
+                Some((k, _)) if k == "<<" => merges.push(node),
                 Some((k, key_span)) => entries.push(Entry {
                     key: k,
                     key_span,
@@ -280,7 +277,6 @@ impl<'a> Builder<'a> {
                 }),
             },
         }
-        let _ = at;
         Ok(())
     }
 }
