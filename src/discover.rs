@@ -180,25 +180,8 @@ pub fn discover(
         let abs_root = absolute(cwd, root);
         let meta = std::fs::metadata(&abs_root).map_err(|e| format!("{}: {e}", root.display()))?;
         if !meta.is_dir() {
-            let mut d = out.lock().unwrap();
-            // A file named explicitly (as pre-commit passes them) is judged inside the project,
-            // like the same file reached by a walk.
-            let parent = if abs_root.starts_with(&settings.exclude_root) {
-                settings.exclude_root.clone()
-            } else {
-                abs_root.parent().unwrap_or(cwd).to_path_buf()
-            };
-            let identity = std::fs::canonicalize(&abs_root).unwrap_or_else(|_| abs_root.clone());
-            d.add(consider_file(
-                (root, &abs_root, identity),
-                &parent,
-                cwd,
-                settings,
-                &excludes,
-                true,
-                meta.is_file(),
-                &|| meta.len(),
-            ));
+            let found = named_file(root, &abs_root, &meta, settings, cwd, &excludes);
+            out.lock().unwrap().add(found);
             continue;
         }
         let canon_root = std::fs::canonicalize(&abs_root).unwrap_or(abs_root.clone());
@@ -206,145 +189,200 @@ pub fn discover(
             .unwrap()
             .lockfiles
             .extend(crate::project::ProjectInfo::ancestor_lockfiles(&canon_root));
-        // Walked from its absolute path: a relative root is relative to `cwd`, never to the
-        // process's directory. Each path found is shown as the root as given joined with the
-        // path below it (`./src/a.rs`, `../web/a.ts`).
-        let walker = WalkBuilder::new(&abs_root)
+        let walk = Walk {
+            root,
+            abs_root: &abs_root,
+            canon_root: &canon_root,
+            cwd,
+            settings,
+            excludes: &excludes,
+            out: &out,
+        };
+        walk.run(threads);
+    }
+    let mut d = out.into_inner().unwrap();
+    assign_roles(&mut d, settings)?;
+    d.settle();
+    Ok(d)
+}
+
+/// A file named explicitly (as pre-commit passes them) is judged inside the project, like the
+/// same file reached by a walk.
+fn named_file(
+    root: &Path,
+    abs_root: &Path,
+    meta: &std::fs::Metadata,
+    settings: &Settings,
+    cwd: &Path,
+    excludes: &Override,
+) -> Option<Found> {
+    let parent = if abs_root.starts_with(&settings.exclude_root) {
+        settings.exclude_root.clone()
+    } else {
+        abs_root.parent().unwrap_or(cwd).to_path_buf()
+    };
+    let identity = std::fs::canonicalize(abs_root).unwrap_or_else(|_| abs_root.to_path_buf());
+    consider_file(
+        (root, abs_root, identity),
+        &parent,
+        cwd,
+        settings,
+        excludes,
+        true,
+        meta.is_file(),
+        &|| meta.len(),
+    )
+}
+
+/// One folder's walk: what every entry is judged against, and where its fate is recorded.
+struct Walk<'a> {
+    /// The folder as given (paths are shown below it: `./src/a.rs`, `../web/a.ts`).
+    root: &'a Path,
+    /// The folder made absolute from `cwd`: the walk starts here, never from the process's
+    /// working directory.
+    abs_root: &'a Path,
+    canon_root: &'a Path,
+    cwd: &'a Path,
+    settings: &'a Settings,
+    excludes: &'a Override,
+    out: &'a Mutex<Discovery>,
+}
+
+impl Walk<'_> {
+    fn run(&self, threads: usize) {
+        WalkBuilder::new(self.abs_root)
             .hidden(false)
             .follow_links(false)
             .require_git(false)
             .git_global(false)
             .threads(threads)
-            .build_parallel();
-        walker.run(|| {
-            let out = &out;
-            let excludes = &excludes;
-            let canon_root = &canon_root;
-            let scan_root = abs_root.as_path();
-            let below = move |p: &Path| p.strip_prefix(scan_root).unwrap_or(p).to_path_buf();
-            Box::new(move |entry| {
-                let entry = match entry {
-                    Ok(e) => e,
-                    Err(err) => {
-                        let path = err_path(&err)
-                            .map(|p| display_path(&root.join(below(&p)), cwd))
-                            .unwrap_or_else(|| ".".into());
-                        out.lock().unwrap().fail(path, err.to_string());
-                        return WalkState::Continue;
-                    }
-                };
-                let rel = below(entry.path());
-                let path = &root.join(&rel);
-                let abs = entry.path().to_path_buf();
-                let Some(ft) = entry.file_type() else {
-                    return WalkState::Continue;
-                };
-                if ft.is_dir() {
-                    if entry.depth() == 0 {
-                        return WalkState::Continue;
-                    }
-                    return match skipped_dir(&entry.file_name().to_string_lossy(), &abs, excludes) {
-                        DirFate::Walk => WalkState::Continue,
-                        DirFate::Skip(None) => WalkState::Skip,
-                        DirFate::Skip(Some(reason)) => {
-                            let shown = display_path(path, cwd);
-                            out.lock().unwrap().skipped_dirs.push((shown, reason));
-                            WalkState::Skip
-                        }
-                    };
-                }
-                let is_lock = entry.file_name() == "Cargo.lock";
-                let is_marker = MARKER_NAMES
-                    .contains(&entry.file_name().to_string_lossy().as_ref())
-                    || is_manifest_dir_yaml(path);
-                // A project file is read where it really is, and only inside the root: a
-                // symlink out of it (to /dev/zero, to another checkout) is not followed.
-                let real = if !(is_lock || is_marker) {
-                    None
-                } else if ft.is_symlink() {
-                    std::fs::canonicalize(&abs)
-                        .ok()
-                        .filter(|t| t.starts_with(canon_root))
-                } else {
-                    Some(abs.clone())
-                };
-                if let Some(real) = real {
-                    let mut d = out.lock().unwrap();
-                    if is_marker {
-                        d.markers.push((display_path(&rel, cwd), real.clone()));
-                    }
-                    if is_lock {
-                        d.lockfiles.push(real);
-                    }
-                }
-                if ft.is_symlink() {
-                    let target = std::fs::canonicalize(&abs);
-                    match target {
-                        Ok(t) if t.starts_with(canon_root) && t.is_file() => {
-                            let len = || t.metadata().map(|m| m.len()).unwrap_or(0);
-                            let found = consider_file(
-                                (path, &abs, t.clone()),
-                                scan_root,
-                                cwd,
-                                settings,
-                                excludes,
-                                false,
-                                true,
-                                &len,
-                            );
-                            out.lock().unwrap().add(found);
-                        }
-                        Ok(t) if t.is_dir() => {}
-                        _ => {
-                            if FileKind::classify(&entry.file_name().to_string_lossy()).is_some() {
-                                out.lock().unwrap().add(Some(Found::Skipped(
-                                    display_path(path, cwd),
-                                    SkipReason::SymlinkOutsideRoot,
-                                )));
-                            }
-                        }
-                    }
-                    return WalkState::Continue;
-                }
-                // Walked without following links: the file's canonical path is the canonical
-                // root joined with the path below it (no syscall per file).
-                let identity = canon_root.join(&rel);
-                let len = || entry.metadata().map(|m| m.len()).unwrap_or(0);
-                let found = consider_file(
-                    (path, &abs, identity),
-                    scan_root,
-                    cwd,
-                    settings,
-                    excludes,
-                    false,
-                    ft.is_file(),
-                    &len,
-                );
-                out.lock().unwrap().add(found);
-                WalkState::Continue
-            })
-        });
+            .build_parallel()
+            .run(|| Box::new(move |entry| self.entry(entry)));
     }
-    let mut d = out.into_inner().unwrap();
-    assign_roles(&mut d, settings)?;
-    d.candidates.sort();
-    // The same file reached twice (`check src ../repo/src`, a symlink beside its target) is
-    // checked once.
-    let mut seen = std::collections::HashSet::new();
-    let found = d.candidates.len() + d.skipped.len();
-    d.candidates.retain(|c| seen.insert(c.identity.clone()));
-    d.skipped.sort();
-    d.skipped.dedup();
-    // A file counted twice as it was found is one file.
-    d.discovered -= found - (d.candidates.len() + d.skipped.len());
-    d.skipped_dirs.sort();
-    d.skipped_dirs.dedup();
-    d.failed.sort();
-    d.lockfiles.sort();
-    d.lockfiles.dedup();
-    d.markers.sort();
-    d.markers.dedup();
-    Ok(d)
+
+    /// The path below the walked folder.
+    fn below(&self, p: &Path) -> PathBuf {
+        p.strip_prefix(self.abs_root).unwrap_or(p).to_path_buf()
+    }
+
+    fn entry(&self, entry: Result<ignore::DirEntry, ignore::Error>) -> WalkState {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(err) => {
+                let path = err_path(&err)
+                    .map(|p| display_path(&self.root.join(self.below(&p)), self.cwd))
+                    .unwrap_or_else(|| ".".into());
+                self.out.lock().unwrap().fail(path, err.to_string());
+                return WalkState::Continue;
+            }
+        };
+        let Some(ft) = entry.file_type() else {
+            return WalkState::Continue;
+        };
+        let rel = self.below(entry.path());
+        let path = self.root.join(&rel);
+        if ft.is_dir() {
+            return self.folder(&entry, &path);
+        }
+        self.project_file(&entry, ft, &rel, &path);
+        if ft.is_symlink() {
+            self.symlink(&entry, &path);
+        } else {
+            // Walked without following links: the file's canonical path is the canonical
+            // root joined with the path below it (no syscall per file).
+            let identity = self.canon_root.join(&rel);
+            let len = || entry.metadata().map(|m| m.len()).unwrap_or(0);
+            let found = self.consider((&path, entry.path(), identity), ft.is_file(), &len);
+            self.out.lock().unwrap().add(found);
+        }
+        WalkState::Continue
+    }
+
+    /// Whether to enter a folder below the root; one not entered is recorded with its reason.
+    fn folder(&self, entry: &ignore::DirEntry, path: &Path) -> WalkState {
+        if entry.depth() == 0 {
+            return WalkState::Continue;
+        }
+        let name = entry.file_name().to_string_lossy();
+        match skipped_dir(&name, entry.path(), self.excludes) {
+            DirFate::Walk => WalkState::Continue,
+            DirFate::Skip(None) => WalkState::Skip,
+            DirFate::Skip(Some(reason)) => {
+                let shown = display_path(path, self.cwd);
+                self.out.lock().unwrap().skipped_dirs.push((shown, reason));
+                WalkState::Skip
+            }
+        }
+    }
+
+    /// Records a file that tells the project's shape (a Cargo.lock, a marker for the verdict).
+    /// It is read where it really is, and only inside the root: a symlink out of it (to
+    /// /dev/zero, to another checkout) is not followed.
+    fn project_file(
+        &self,
+        entry: &ignore::DirEntry,
+        ft: std::fs::FileType,
+        rel: &Path,
+        path: &Path,
+    ) {
+        let is_lock = entry.file_name() == "Cargo.lock";
+        let is_marker = MARKER_NAMES.contains(&entry.file_name().to_string_lossy().as_ref())
+            || is_manifest_dir_yaml(path);
+        if !(is_lock || is_marker) {
+            return;
+        }
+        let real = if ft.is_symlink() {
+            std::fs::canonicalize(entry.path())
+                .ok()
+                .filter(|t| t.starts_with(self.canon_root))
+        } else {
+            Some(entry.path().to_path_buf())
+        };
+        let Some(real) = real else {
+            return;
+        };
+        let mut d = self.out.lock().unwrap();
+        if is_marker {
+            d.markers.push((display_path(rel, self.cwd), real.clone()));
+        }
+        if is_lock {
+            d.lockfiles.push(real);
+        }
+    }
+
+    /// A symlink is followed to a file inside the root; one pointing out of it (or nowhere) is
+    /// a skipped file when authlint would read its kind.
+    fn symlink(&self, entry: &ignore::DirEntry, path: &Path) {
+        let found = match std::fs::canonicalize(entry.path()) {
+            Ok(t) if t.starts_with(self.canon_root) && t.is_file() => {
+                let len = || t.metadata().map(|m| m.len()).unwrap_or(0);
+                self.consider((path, entry.path(), t.clone()), true, &len)
+            }
+            Ok(t) if t.is_dir() => None,
+            _ => FileKind::classify(&entry.file_name().to_string_lossy()).map(|_| {
+                Found::Skipped(display_path(path, self.cwd), SkipReason::SymlinkOutsideRoot)
+            }),
+        };
+        self.out.lock().unwrap().add(found);
+    }
+
+    fn consider(
+        &self,
+        (path, abs, identity): (&Path, &Path, PathBuf),
+        regular: bool,
+        len: &dyn Fn() -> u64,
+    ) -> Option<Found> {
+        consider_file(
+            (path, abs, identity),
+            self.abs_root,
+            self.cwd,
+            self.settings,
+            self.excludes,
+            false,
+            regular,
+            len,
+        )
+    }
 }
 
 /// Gives each candidate its role (a `[roles.paths]` glob first, then the path inside its project
@@ -530,6 +568,25 @@ impl Discovery {
             None => return,
         }
         self.discovered += 1;
+    }
+
+    /// Sorts everything found; the same file reached twice (`check src ../repo/src`, a symlink
+    /// beside its target) is checked, and counted, once.
+    fn settle(&mut self) {
+        self.candidates.sort();
+        let mut seen = std::collections::HashSet::new();
+        let found = self.candidates.len() + self.skipped.len();
+        self.candidates.retain(|c| seen.insert(c.identity.clone()));
+        self.skipped.sort();
+        self.skipped.dedup();
+        self.discovered -= found - (self.candidates.len() + self.skipped.len());
+        self.skipped_dirs.sort();
+        self.skipped_dirs.dedup();
+        self.failed.sort();
+        self.lockfiles.sort();
+        self.lockfiles.dedup();
+        self.markers.sort();
+        self.markers.dedup();
     }
 
     /// Records one file the walk could not look at, and counts it.
