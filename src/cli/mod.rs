@@ -277,22 +277,10 @@ fn auto_color(terminal: bool) -> bool {
 fn check(args: CheckArgs) -> Result<i32, String> {
     let cwd =
         std::env::current_dir().map_err(|e| format!("cannot read the working directory: {e}"))?;
-    let mut settings =
-        match load_settings(args.config.as_deref(), args.no_config, &args.paths, &cwd) {
-            Ok(s) => s,
-            Err(code) => return Ok(code),
-        };
-    if let Some(b) = &args.baseline {
-        settings.baseline = Some(b.clone());
-    }
-    if args.write_baseline.is_some() {
-        settings.baseline = None;
-    }
-    // The baseline is authlint's own file: never checked (its messages quote the findings).
-    for b in settings.baseline.iter().chain(&args.write_baseline) {
-        let identity = crate::discover::identity(&crate::discover::absolute(&cwd, b));
-        settings.own_files.push(identity);
-    }
+    let settings = match check_settings(&args, &cwd) {
+        Ok(s) => s,
+        Err(code) => return Ok(code),
+    };
     let select = if args.select.is_empty() {
         None
     } else {
@@ -308,17 +296,7 @@ fn check(args: CheckArgs) -> Result<i32, String> {
     }
     let threads = engine::worker_threads(args.threads);
     if args.show_roles {
-        let rows = crate::discover::show_roles(&args.paths, &settings, &cwd, threads)?;
-        let mut text = String::new();
-        for (path, decision, policy) in rows {
-            text.push_str(&format!(
-                "{path}\t{}\t{}\t{}\n",
-                decision.role.as_str(),
-                policy.describe(),
-                decision.reason
-            ));
-        }
-        return print_stdout(&text).map(|()| EXIT_CLEAN);
+        return show_roles(&args.paths, &settings, &cwd, threads);
     }
     let opts = Options {
         paths: args.paths.clone(),
@@ -341,7 +319,6 @@ fn check(args: CheckArgs) -> Result<i32, String> {
     }
     outcome.run_failed = run_failed(&outcome, args.strict);
     outcome.design_args = design_args(&args.paths, args.config.as_deref(), args.no_config);
-
     if let Some(path) = &args.write_baseline {
         crate::baseline::write(path, &outcome.findings)?;
         eprintln!(
@@ -350,6 +327,49 @@ fn check(args: CheckArgs) -> Result<i32, String> {
             path.display()
         );
     }
+    write_report(&args, &outcome)?;
+    Ok(exit_code(&args, &outcome))
+}
+
+/// The run's settings: the config, then the baseline options. The baseline is authlint's own
+/// file: never checked (its messages quote the findings). `Err` is the exit code of a bad config.
+fn check_settings(args: &CheckArgs, cwd: &Path) -> Result<Settings, i32> {
+    let mut settings = load_settings(args.config.as_deref(), args.no_config, &args.paths, cwd)?;
+    if let Some(b) = &args.baseline {
+        settings.baseline = Some(b.clone());
+    }
+    if args.write_baseline.is_some() {
+        settings.baseline = None;
+    }
+    for b in settings.baseline.iter().chain(&args.write_baseline) {
+        let identity = crate::discover::identity(&crate::discover::absolute(cwd, b));
+        settings.own_files.push(identity);
+    }
+    Ok(settings)
+}
+
+/// `check --show-roles`: each file's role, policy and why, one per line.
+fn show_roles(
+    paths: &[PathBuf],
+    settings: &Settings,
+    cwd: &Path,
+    threads: usize,
+) -> Result<i32, String> {
+    let rows = crate::discover::show_roles(paths, settings, cwd, threads)?;
+    let mut text = String::new();
+    for (path, decision, policy) in rows {
+        text.push_str(&format!(
+            "{path}\t{}\t{}\t{}\n",
+            decision.role.as_str(),
+            policy.describe(),
+            decision.reason
+        ));
+    }
+    print_stdout(&text).map(|()| EXIT_CLEAN)
+}
+
+/// Renders the report in the asked format to standard output or to `--output`.
+fn write_report(args: &CheckArgs, outcome: &engine::Outcome) -> Result<(), String> {
     let color = use_color(args.color, args.format, args.output.is_some());
     let width = if color { terminal_width() } else { 100 };
     let style = Style {
@@ -361,42 +381,45 @@ fn check(args: CheckArgs) -> Result<i32, String> {
     let reporter = report::reporter(args.format, style);
     let mut buf = Vec::new();
     reporter
-        .write(&outcome, &mut buf)
+        .write(outcome, &mut buf)
         .map_err(|e| e.to_string())?;
-    match &args.output {
-        Some(path) => {
-            std::fs::write(path, &buf)
-                .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-            if args.format != Format::Human && !args.quiet {
-                // The machine report went to the file; say on stderr what it holds.
-                for d in &outcome.diagnostics {
-                    eprintln!("{}", report::diagnostic_line(d));
-                }
-                eprintln!(
-                    "authlint: {} findings written to {}",
-                    outcome.findings.len(),
-                    path.display()
-                );
-            }
+    let Some(path) = &args.output else {
+        return write_stdout(&buf);
+    };
+    std::fs::write(path, &buf).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    if args.format != Format::Human && !args.quiet {
+        // The machine report went to the file; say on stderr what it holds.
+        for d in &outcome.diagnostics {
+            eprintln!("{}", report::diagnostic_line(d));
         }
-        None => write_stdout(&buf)?,
+        eprintln!(
+            "authlint: {} findings written to {}",
+            outcome.findings.len(),
+            path.display()
+        );
     }
+    Ok(())
+}
+
+/// 2 when the run failed, else 1 for findings at or above `--fail-on` (unless `--exit-zero` or
+/// `--write-baseline`), else 0.
+fn exit_code(args: &CheckArgs, outcome: &engine::Outcome) -> i32 {
     if outcome.run_failed {
-        return Ok(EXIT_ERROR);
+        return EXIT_ERROR;
     }
     if args.exit_zero || args.write_baseline.is_some() {
-        return Ok(EXIT_CLEAN);
+        return EXIT_CLEAN;
     }
     let threshold = match args.fail_on {
         FailOn::Error => Severity::Error,
         FailOn::Warning => Severity::Warning,
         FailOn::Note => Severity::Note,
     };
-    Ok(if outcome.count(threshold) > 0 {
+    if outcome.count(threshold) > 0 {
         EXIT_FINDINGS
     } else {
         EXIT_CLEAN
-    })
+    }
 }
 
 /// Whether the run itself failed (exit 2, an unsuccessful SARIF run): authlint failed on a file
