@@ -99,7 +99,7 @@ fn relative_paths_are_relative_to_the_options_cwd_not_the_process() {
     let found: Vec<(&str, &str)> = out
         .findings
         .iter()
-        .map(|f| (f.path.as_str(), f.rule))
+        .map(|f| (f.path.as_str(), f.rule.id()))
         .collect();
     assert_eq!(found, [("src/login.rs", "cookie-missing-httponly")]);
     assert_eq!(out.summary.files.discovered, 1);
@@ -144,7 +144,7 @@ fn the_front_end_crate_is_found_from_the_options_cwd() {
             exclude_root: p.path().to_path_buf(),
             ..Default::default()
         },
-        select: Some(vec!["privilege-claims-in-token"]),
+        select: Some(vec![authlint::rule::Rule::PrivilegeClaimsInToken]),
         ignore: Vec::new(),
         threads: 2,
         cwd: p.path().to_path_buf(),

@@ -4,6 +4,7 @@ use crate::config::{self, Settings};
 use crate::engine::{self, Options};
 use crate::finding::Severity;
 use crate::report::{self, Format, Style};
+use crate::rule::Rule;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::ffi::OsString;
 use std::io::{IsTerminal, Write};
@@ -191,11 +192,11 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> i32 {
     }
 }
 
-fn parse_rule_list(ids: &[String]) -> Result<Vec<&'static str>, String> {
+fn parse_rule_list(ids: &[String]) -> Result<Vec<Rule>, String> {
     ids.iter()
         .map(|s| s.trim())
         .filter(|s| !s.is_empty())
-        .map(|id| catalog::static_id(id).ok_or_else(|| catalog::unknown_rule_hint(id)))
+        .map(|id| Rule::from_id(id).ok_or_else(|| catalog::unknown_rule_hint(id)))
         .collect()
 }
 
@@ -288,7 +289,7 @@ fn check(args: CheckArgs) -> Result<i32, String> {
     };
     let ignore = parse_rule_list(&args.ignore)?;
     for id in select.iter().flatten() {
-        if catalog::get(id).is_some_and(|r| !r.is_implemented()) {
+        if !id.doc().is_implemented() {
             eprintln!(
                 "warning: rule `{id}` is planned but not implemented yet; it reports nothing"
             );
@@ -308,7 +309,7 @@ fn check(args: CheckArgs) -> Result<i32, String> {
     };
     // The verdict judges a project: not when the design rule is off, nor for files named one
     // by one (pre-commit's staged files are not the project).
-    let verdict = opts.level("auth-design").is_some()
+    let verdict = opts.level(Rule::AuthDesign).is_some()
         && args
             .paths
             .iter()

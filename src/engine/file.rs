@@ -7,7 +7,8 @@ use crate::analyzers::{self, Analyzer, Context, Sink};
 use crate::design;
 use crate::discover::Candidate;
 use crate::facts::PlacedFact;
-use crate::finding::{Diagnostic, SkipReason};
+use crate::finding::{Diagnostic, DiagnosticKind, SkipReason};
+use crate::rule::Rule;
 use crate::source::{FileKind, SourceFile};
 use crate::suppress;
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -25,7 +26,7 @@ impl FileResult {
         }
     }
 
-    fn failed(c: &Candidate, kind: &'static str, message: String) -> Self {
+    fn failed(c: &Candidate, kind: DiagnosticKind, message: String) -> Self {
         FileResult {
             diagnostics: vec![Diagnostic {
                 kind,
@@ -45,7 +46,7 @@ impl Engine<'_> {
             Ok(r) => r,
             Err(msg) => FileResult::failed(
                 c,
-                "internal-error",
+                DiagnosticKind::InternalError,
                 format!("authlint failed on this file ({msg}); please report it"),
             ),
         }
@@ -137,7 +138,7 @@ impl Engine<'_> {
                     sink.facts.append(&mut local.facts);
                 }
                 Err(msg) => r.diagnostics.push(Diagnostic {
-                    kind: "internal-error",
+                    kind: DiagnosticKind::InternalError,
                     path: file.path.clone(),
                     start: None,
                     message: format!(
@@ -166,7 +167,8 @@ impl Engine<'_> {
         supps.retain(|s| {
             s.rules
                 .iter()
-                .any(|(rule, _)| design::RULES.contains(&rule.as_str()))
+                .filter_map(|(id, _)| Rule::from_id(id))
+                .any(|rule| design::RULES.contains(&rule))
         });
         r.pending = supps;
         r.facts = sink
@@ -203,7 +205,7 @@ fn read_text<'b>(c: &Candidate, max: u64, bytes: &'b mut Vec<u8>) -> Result<&'b 
         Err(e) => {
             return Err(FileResult::failed(
                 c,
-                "read-error",
+                DiagnosticKind::ReadError,
                 format!("cannot read file: {e}"),
             ));
         }
@@ -213,13 +215,13 @@ fn read_text<'b>(c: &Candidate, max: u64, bytes: &'b mut Vec<u8>) -> Result<&'b 
         Some(Ok(decoded)) => *bytes = decoded.into_bytes(),
         Some(Err(at)) => {
             let message = format!("not valid UTF-16 (first invalid unit at offset {at})");
-            return Err(FileResult::failed(c, "parse-error", message));
+            return Err(FileResult::failed(c, DiagnosticKind::ParseError, message));
         }
     }
     std::str::from_utf8(bytes).map_err(|e| {
         let at = e.valid_up_to();
         let message = format!("not valid UTF-8 (first invalid byte at offset {at})");
-        FileResult::failed(c, "parse-error", message)
+        FileResult::failed(c, DiagnosticKind::ParseError, message)
     })
 }
 

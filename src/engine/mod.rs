@@ -7,8 +7,11 @@ use crate::config::{Level, Settings};
 use crate::design::{self, Design};
 use crate::discover::{self, Candidate};
 use crate::facts::PlacedFact;
-use crate::finding::{Diagnostic, Finding, Report, ResolvedLabel, Severity, SkipReason};
+use crate::finding::{
+    Diagnostic, DiagnosticKind, Finding, Report, ResolvedLabel, Severity, SkipReason,
+};
 use crate::project::{ProjectContext, ProjectInfo};
+use crate::rule::Rule;
 use crate::source::SourceFile;
 use crate::suppress;
 use aho_corasick::AhoCorasick;
@@ -28,9 +31,9 @@ pub struct Options {
     pub paths: Vec<PathBuf>,
     pub settings: Settings,
     /// Only these rules (`--select`); `None` means all.
-    pub select: Option<Vec<&'static str>>,
+    pub select: Option<Vec<Rule>>,
     /// Never these rules (`--ignore`).
-    pub ignore: Vec<&'static str>,
+    pub ignore: Vec<Rule>,
     pub threads: usize,
     /// Base for display paths (the working directory).
     pub cwd: PathBuf,
@@ -92,7 +95,7 @@ pub struct Outcome {
     /// The text of each file that has findings (for snippets).
     pub sources: BTreeMap<String, Arc<SourceFile>>,
     /// Rules that were enabled in this run, sorted.
-    pub rules: Vec<&'static str>,
+    pub rules: Vec<Rule>,
     /// What the analyzers learnt about the auth design, sorted by place.
     pub facts: Vec<PlacedFact>,
     /// The project-level verdict.
@@ -120,7 +123,7 @@ impl Outcome {
 
 struct Engine<'a> {
     opts: &'a Options,
-    enabled: Vec<&'static str>,
+    enabled: Vec<Rule>,
     project: ProjectInfo,
     prefilters: Vec<(&'static dyn Analyzer, AhoCorasick)>,
 }
@@ -147,24 +150,24 @@ enum Pass {
 }
 
 impl Options {
-    pub fn level(&self, rule: &str) -> Option<Severity> {
+    pub fn level(&self, rule: Rule) -> Option<Severity> {
         if self.select.as_ref().is_some_and(|s| !s.contains(&rule)) || self.ignore.contains(&rule) {
             return None;
         }
-        match self.settings.rules.get(rule) {
+        match self.settings.rules.get(&rule) {
             Some(Level::Off) => None,
             Some(Level::On(s)) => Some(*s),
-            None => catalog::get(rule).map(|r| r.severity),
+            None => Some(rule.doc().severity),
         }
     }
 
     /// The rules that report findings in this run (the design verdict is not one of them).
-    pub fn enabled_rules(&self) -> Vec<&'static str> {
+    pub fn enabled_rules(&self) -> Vec<Rule> {
         catalog::all()
             .iter()
-            .filter(|r| r.is_implemented() && r.id != "auth-design")
-            .map(|r| r.id.as_str())
-            .filter(|id| self.level(id).is_some())
+            .filter(|r| r.is_implemented())
+            .map(|r| r.rule())
+            .filter(|&rule| rule != Rule::AuthDesign && self.level(rule).is_some())
             .collect()
     }
 }
@@ -294,7 +297,7 @@ impl Engine<'_> {
 
 impl Outcome {
     /// An empty outcome for a run with these options and rules.
-    fn for_run(opts: &Options, rules: Vec<&'static str>) -> Self {
+    fn for_run(opts: &Options, rules: Vec<Rule>) -> Self {
         let root = &opts.settings.exclude_root;
         Outcome {
             rules,
@@ -318,7 +321,7 @@ impl Outcome {
         self.skipped = discovery.skipped;
         for (path, message) in discovery.failed {
             self.diagnostics.push(Diagnostic {
-                kind: "read-error",
+                kind: DiagnosticKind::ReadError,
                 path,
                 start: None,
                 message,
@@ -429,7 +432,10 @@ mod changing_tree_tests {
         let files = &out.summary.files;
         assert_eq!((files.discovered, files.scanned, files.failed), (2, 1, 1));
         let d = &out.diagnostics[0];
-        assert_eq!((d.kind, d.path.as_str()), ("read-error", "gone.rs"));
+        assert_eq!(
+            (d.kind, d.path.as_str()),
+            (DiagnosticKind::ReadError, "gone.rs")
+        );
         assert!(d.message.starts_with("cannot read file: "), "{}", d.message);
     }
 }
@@ -445,26 +451,7 @@ impl Engine<'_> {
         r: &mut FileResult,
         pass: Pass,
     ) {
-        // A rule id the catalog lacks (a typo) would have no level and vanish below: it is a bug
-        // in authlint, loud in tests and a diagnostic in a release build, never a silent drop.
-        let (mut reports, unknown): (Vec<Report>, Vec<Report>) = reports
-            .into_iter()
-            .partition(|rep| catalog::get(rep.rule).is_some());
-        for rep in unknown {
-            let message = format!(
-                "a finding of `{}`, a rule the catalog lacks, was dropped; please report it",
-                rep.rule
-            );
-            if cfg!(debug_assertions) {
-                panic!("{message}");
-            }
-            r.diagnostics.push(Diagnostic {
-                kind: "internal-error",
-                path: file.path.clone(),
-                start: Some(file.position(rep.span.start)),
-                message,
-            });
-        }
+        let mut reports = reports;
         reports.retain(|rep| self.opts.level(rep.rule).is_some());
         reports.sort_by_key(|rep| (rep.span, rep.rule));
         reports.dedup_by(|a, b| a.rule == b.rule && a.span == b.span);
@@ -477,11 +464,15 @@ impl Engine<'_> {
             }
         }
         if self.opts.level(suppress::RULE_ID).is_some() {
-            let ran = |rule: &str| self.enabled.contains(&rule);
-            let project = |rule: &str| design::RULES.contains(&rule);
+            // Whether a rule ran, and whether it is one of the project pass's.
+            let judged = |id: &str, project: bool| {
+                Rule::from_id(id).is_some_and(|rule| {
+                    self.enabled.contains(&rule) && design::RULES.contains(&rule) == project
+                })
+            };
             let problems = match pass {
-                Pass::File => suppress::problems(supps, |rule| ran(rule) && !project(rule)),
-                Pass::Project => suppress::unused(supps, |rule| ran(rule) && project(rule)),
+                Pass::File => suppress::problems(supps, |id| judged(id, false)),
+                Pass::Project => suppress::unused(supps, |id| judged(id, true)),
             };
             for (span, message, help) in problems {
                 kept.push(Report::new(suppress::RULE_ID, span, message, help));
@@ -503,7 +494,7 @@ impl Engine<'_> {
         rep: Report,
         seen: &mut BTreeMap<(String, String), usize>,
     ) -> Finding {
-        let configured = self.opts.settings.rules.get(rep.rule);
+        let configured = self.opts.settings.rules.get(&rep.rule);
         let severity = match configured {
             Some(Level::On(s)) => *s,
             _ => rep
@@ -524,7 +515,7 @@ impl Engine<'_> {
             .strip_prefix(&self.opts.settings.exclude_root)
             .map(|p| p.to_string_lossy().replace('\\', "/"))
             .unwrap_or_else(|_| file.path.clone());
-        let fingerprint = baseline::fnv1a(&[rep.rule, &project_path, &code, &n.to_string()]);
+        let fingerprint = baseline::fnv1a(&[rep.rule.id(), &project_path, &code, &n.to_string()]);
         *n += 1;
         Finding {
             rule: rep.rule,
@@ -544,7 +535,7 @@ impl Engine<'_> {
             message: rep.message,
             help: rep.help,
             fingerprint,
-            url: catalog::get(rep.rule).map(|d| d.url()).unwrap_or_default(),
+            url: rep.rule.doc().url(),
             role: file.role,
         }
     }
