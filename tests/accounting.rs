@@ -6,22 +6,20 @@ mod common;
 use common::Project;
 use serde_json::Value;
 
-/// The `(path, line, message)` of each `unused-suppression` finding.
-fn unused_suppressions(v: &Value) -> Vec<(String, u64, String)> {
-    v["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|f| f["rule"] == "unused-suppression")
-        .map(|f| {
-            let s = |k: &str| f[k].as_str().unwrap().to_string();
-            (
-                s("path"),
-                f["start"]["line"].as_u64().unwrap(),
-                s("message"),
-            )
-        })
-        .collect()
+/// `field(entry)` for each entry of the JSON report's `list` (`findings`, `skipped_dirs`), in
+/// report order.
+fn each(v: &Value, list: &str, field: impl Fn(&Value) -> String) -> Vec<String> {
+    v[list].as_array().unwrap().iter().map(field).collect()
+}
+
+/// `a` and `b` of a JSON entry, as `a:b`.
+fn pair(a: &'static str, b: &'static str) -> impl Fn(&Value) -> String {
+    move |e| format!("{}:{}", e[a].as_str().unwrap(), e[b].as_str().unwrap())
+}
+
+/// The rule of each finding.
+fn rules(v: &Value) -> Vec<String> {
+    each(v, "findings", |f| f["rule"].as_str().unwrap().to_string())
 }
 
 fn fixture(path: &str) -> String {
@@ -59,20 +57,27 @@ fn unused_suppressions_of_project_level_rules_are_reported() {
         ("src/other.rs", &format!("{stale}pub fn f() {{}}\n")),
     ]);
     let (_, v) = p.json(&["--no-config"]);
-    let rules: Vec<&str> = v["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["rule"].as_str().unwrap())
-        .collect();
-    assert!(!rules.contains(&"refresh-token-not-revocable"), "{v}");
+    let rules = rules(&v);
+    assert!(
+        !rules.iter().any(|r| r == "refresh-token-not-revocable"),
+        "{v}"
+    );
     assert_eq!(v["summary"]["suppressed"], 1, "{v}");
-    let unused = "suppression of `privilege-claims-in-token` matched no finding".to_string();
+    let unused = each(&v, "findings", |f| {
+        let at = format!("{}:{}", f["path"].as_str().unwrap(), f["start"]["line"]);
+        format!(
+            "{at} {} {}",
+            f["rule"].as_str().unwrap(),
+            f["message"].as_str().unwrap()
+        )
+    });
+    let message =
+        "unused-suppression suppression of `privilege-claims-in-token` matched no finding";
     assert_eq!(
-        unused_suppressions(&v),
+        unused,
         [
-            ("src/auth.rs".to_string(), 1, unused.clone()),
-            ("src/other.rs".to_string(), 1, unused),
+            format!("src/auth.rs:1 {message}"),
+            format!("src/other.rs:1 {message}")
         ],
         "{v}"
     );
@@ -189,18 +194,11 @@ fn cargo_metadata_config_is_found_by_parsing_the_manifest() {
     for (manifest, samesite_reported) in cases {
         let p = Project::new(&[("Cargo.toml", manifest), ("src/login.rs", COOKIE_RS)]);
         let (_, v) = p.json(&[]);
-        let rules: Vec<&str> = v["findings"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|f| f["rule"].as_str().unwrap())
-            .collect();
-        assert!(
-            rules.contains(&"cookie-missing-httponly"),
-            "{manifest}: {v}"
-        );
+        let rules = rules(&v);
+        let has = |rule: &str| rules.iter().any(|r| r == rule);
+        assert!(has("cookie-missing-httponly"), "{manifest}: {v}");
         assert_eq!(
-            rules.contains(&"cookie-missing-samesite"),
+            has("cookie-missing-samesite"),
             samesite_reported,
             "{manifest}: {v}"
         );
@@ -226,20 +224,15 @@ fn every_folder_not_walked_is_counted_with_its_reason() {
         (".git/config", "[core]\n"),
     ]);
     let (_, v) = p.json(&[]);
-    let dirs: Vec<(&str, &str)> = v["skipped_dirs"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| (d["path"].as_str().unwrap(), d["reason"].as_str().unwrap()))
-        .collect();
+    let dirs = each(&v, "skipped_dirs", pair("path", "reason"));
     assert_eq!(
         dirs,
         [
-            ("legacy", "excluded"),
-            ("node_modules", "build-or-dependencies"),
-            ("src/build", "build-or-dependencies"),
-            ("target", "build-or-dependencies"),
-            ("web/dist", "build-or-dependencies"),
+            "legacy:excluded",
+            "node_modules:build-or-dependencies",
+            "src/build:build-or-dependencies",
+            "target:build-or-dependencies",
+            "web/dist:build-or-dependencies",
         ],
         "{v}"
     );
@@ -275,21 +268,9 @@ fn test_helpers_are_test_code_for_every_rule() {
                 pub fn fake_login(jar: CookieJar, v: String) -> CookieJar {\n    \
                 jar.add(Cookie::build((\"session\", v)).secure(true))\n}\n";
     let rules = |p: &Project| -> Vec<String> {
-        let (_, v) = p.json(&[]);
-        let mut rules: Vec<String> = v["findings"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|f| {
-                format!(
-                    "{}:{}",
-                    f["path"].as_str().unwrap(),
-                    f["rule"].as_str().unwrap()
-                )
-            })
-            .collect();
-        rules.dedup();
-        rules
+        let mut found = each(&p.json(&[]).1, "findings", pair("path", "rule"));
+        found.dedup();
+        found
     };
     let p = Project::new(&[("src/session.rs", code), ("src/mock_keys.rs", code)]);
     assert_eq!(rules(&p), Vec::<String>::new());
