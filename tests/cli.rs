@@ -634,7 +634,11 @@ fn the_applications_table_in_every_format() {
             .collect()
     };
     let expected = [
-        ("session-app".to_string(), "server-sessions".to_string(), true),
+        (
+            "session-app".to_string(),
+            "server-sessions".to_string(),
+            true,
+        ),
         ("jwt-api".to_string(), "stateless-jwt".to_string(), false),
     ];
     let v: Value = serde_json::from_slice(&run(&["check", "--format", "json"]).stdout).unwrap();

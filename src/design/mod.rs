@@ -237,7 +237,8 @@ fn join_called_lifetimes(mut facts: Vec<PlacedFact>) -> Vec<PlacedFact> {
                     })
                     .collect();
                 let same = called.iter().filter(|(_, k)| *k == token).max();
-                same.or_else(|| called.iter().max()).map(|&(secs, _)| (i, secs))
+                same.or_else(|| called.iter().max())
+                    .map(|&(secs, _)| (i, secs))
             })
             .collect()
     };
@@ -264,7 +265,7 @@ pub fn run(
 ) -> ProjectOutcome {
     let facts = join_called_lifetimes(join_lifetimes(facts));
     let index = Index::new(&facts);
-    let reports = rules::check(&index, settings);
+    let reports = rules::check(&index, settings, context);
     let design = applications::decide(&facts, findings, &reports, settings, context);
     ProjectOutcome { reports, design }
 }

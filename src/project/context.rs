@@ -58,6 +58,10 @@ pub struct ProjectContext {
     pub frameworks: Vec<String>,
     /// Session crates (actix-session, tower-sessions, ...) locked or declared.
     pub session_crates: Vec<String>,
+    /// The folder the facts' paths are relative to (`Options.cwd`): a file a fact names is
+    /// found from here, never from the process's working directory.
+    #[serde(skip)]
+    pub cwd: PathBuf,
 }
 
 /// Directories whose binaries and compose files are tooling or tests, not services.

@@ -245,6 +245,7 @@ impl<'a> Builder<'a> {
             stores: pick(STORE_CRATES),
             frameworks: pick(FRAMEWORKS),
             session_crates: pick(SESSION_CRATES),
+            cwd: self.cwd.to_path_buf(),
         }
     }
 }
