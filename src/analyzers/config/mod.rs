@@ -15,6 +15,7 @@ mod messages;
 pub mod products;
 mod secret;
 mod template;
+pub mod terraform;
 mod toml;
 pub mod tree;
 mod yaml;
@@ -182,6 +183,16 @@ impl Analyzer for ConfigAnalyzer {
             }
         };
         for doc in &mut docs {
+            if format == ConfigFormat::Hcl {
+                let dirs = &ctx.project.terraform;
+                if let Err(e) = terraform::resolve(&mut doc.root, &file.abs_path, dirs) {
+                    sink.parse_error(
+                        Some(Span::new(e.at, e.at)),
+                        format!("cannot evaluate Terraform: {}", e.message),
+                    );
+                    return;
+                }
+            }
             if let Some((_, tags)) = &masked {
                 template::mark_expressions(&mut doc.root, tags, &file.text);
             }
