@@ -318,7 +318,11 @@ impl P<'_> {
                     self.string()?;
                     continue;
                 }
-                b'#' => {
+                // A comment ends the line's expression; inside brackets it is skipped.
+                b'#' | b'/' if c == b'#' || self.b.get(self.i + 1) == Some(&b'/') => {
+                    if depth == 0 {
+                        break;
+                    }
                     self.line_comment();
                     continue;
                 }
@@ -413,6 +417,11 @@ resource "aws_cognito_user_pool_client" "web" {
             "a = 1 * 60\nb = \"x-${var.y}\"\nc = merge(\n  local.a,\n  {}\n)\nd = <<EOT\nhi\nEOT\n";
         let doc = &parse(text).unwrap()[0];
         assert!(doc.root.get("a").unwrap().is_template());
+        let commented = &parse("a = var.ttl # hours\nb = local.x // note\n").unwrap()[0];
+        for (k, want) in [("a", "var.ttl"), ("b", "local.x")] {
+            let n = commented.root.get(k).unwrap();
+            assert_eq!(n.value, Value::Template(want.into()), "{k}");
+        }
         assert!(doc.root.get("b").unwrap().is_template());
         assert!(doc.root.get("c").unwrap().is_template());
         assert_eq!(doc.root.get("d").unwrap().as_str(), Some("hi\n"));
