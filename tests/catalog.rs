@@ -114,6 +114,32 @@ fn readme_rule_table_matches_the_catalog() {
     );
 }
 
+#[test]
+fn readme_products_table_matches_the_product_files() {
+    let readme = std::fs::read_to_string(common::root().join("README.md")).unwrap();
+    let start = readme
+        .find("<!-- products:start -->\n")
+        .expect("README has <!-- products:start -->")
+        + "<!-- products:start -->\n".len();
+    let end = readme
+        .find("<!-- products:end -->")
+        .expect("README has <!-- products:end -->");
+    let table = authlint::analyzers::config::product_table::markdown();
+    assert_eq!(
+        &readme[start..end],
+        table,
+        "README products table is stale: replace it with the output of `cargo run -- products`"
+    );
+    for name in [
+        "Cognito",
+        "Keycloak (Terraform)",
+        "Auth0 (Terraform)",
+        "Supabase",
+    ] {
+        assert!(table.contains(&format!("| {name} |")), "{name}");
+    }
+}
+
 /// Rules documented in the catalog whose analyzers have not landed yet. `authlint rules` shows
 /// them as "planned" and `--select` warns that they report nothing. Implementing one means
 /// removing it here; a catalog entry that is neither implemented nor listed here fails.

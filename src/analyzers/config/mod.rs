@@ -12,6 +12,7 @@ mod hcl;
 mod json;
 mod kubernetes;
 mod messages;
+pub mod product_table;
 pub mod products;
 mod secret;
 mod template;
