@@ -15,6 +15,8 @@ pub struct ProjectInfo {
     manifests: Mutex<HashMap<PathBuf, Option<Arc<CrateManifest>>>>,
     /// Each Terraform directory looked at, with its variables and locals.
     pub(crate) terraform: crate::analyzers::config::terraform::DirScopes,
+    /// Each directory looked at for compose files, with the `.env` files their services load.
+    pub(crate) compose: crate::analyzers::config::compose::ComposeDirs,
 }
 
 impl ProjectInfo {
