@@ -4,6 +4,7 @@ use crate::config::{self, Settings};
 use crate::engine::{self, Options};
 use crate::finding::Severity;
 use crate::report::{self, Format, Style};
+use crate::rule::Rule;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::ffi::OsString;
 use std::io::{IsTerminal, Write};
@@ -191,11 +192,11 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> i32 {
     }
 }
 
-fn parse_rule_list(ids: &[String]) -> Result<Vec<&'static str>, String> {
+fn parse_rule_list(ids: &[String]) -> Result<Vec<Rule>, String> {
     ids.iter()
         .map(|s| s.trim())
         .filter(|s| !s.is_empty())
-        .map(|id| catalog::static_id(id).ok_or_else(|| catalog::unknown_rule_hint(id)))
+        .map(|id| Rule::from_id(id).ok_or_else(|| catalog::unknown_rule_hint(id)))
         .collect()
 }
 
@@ -300,7 +301,7 @@ fn check(args: CheckArgs) -> Result<i32, String> {
     };
     let ignore = parse_rule_list(&args.ignore)?;
     for id in select.iter().flatten() {
-        if catalog::get(id).is_some_and(|r| !r.is_implemented()) {
+        if !id.doc().is_implemented() {
             eprintln!(
                 "warning: rule `{id}` is planned but not implemented yet; it reports nothing"
             );
@@ -330,7 +331,7 @@ fn check(args: CheckArgs) -> Result<i32, String> {
     };
     // The verdict judges a project: not when the design rule is off, nor for files named one
     // by one (pre-commit's staged files are not the project).
-    let verdict = opts.level("auth-design").is_some()
+    let verdict = opts.level(Rule::AuthDesign).is_some()
         && args
             .paths
             .iter()
@@ -488,7 +489,7 @@ fn rules(format: ListFormat) -> Result<i32, String> {
         ListFormat::Markdown => text = rules_markdown(),
         ListFormat::Human => {
             let reads = |r: &catalog::RuleDoc| {
-                let by = if r.category == "meta" {
+                let by = if r.category == catalog::Category::Meta {
                     "all".to_string()
                 } else {
                     r.implemented_by().join(",")
@@ -537,7 +538,7 @@ fn rules(format: ListFormat) -> Result<i32, String> {
 pub fn rules_markdown() -> String {
     let mut s = String::from("| Rule | Severity | Reads | What it finds |\n|---|---|---|---|\n");
     for r in catalog::all() {
-        let by = if r.category == "meta" {
+        let by = if r.category == catalog::Category::Meta {
             "all".to_string()
         } else {
             r.implemented_by().join(", ")
@@ -563,7 +564,7 @@ pub fn explain_text(rule: &catalog::RuleDoc) -> String {
         rule.severity, rule.category
     ));
     let by = rule.implemented_by();
-    s.push_str(&if rule.category == "meta" {
+    s.push_str(&if rule.category == catalog::Category::Meta {
         "Reported by the engine.\n\n".to_string()
     } else if by.is_empty() {
         "Status: planned, not implemented yet.\n\n".to_string()

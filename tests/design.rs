@@ -31,7 +31,7 @@ fn verdict(name: &str) -> (authlint::design::Design, Vec<String>) {
     let rules = outcome
         .findings
         .iter()
-        .filter(|f| PROJECT_RULES.contains(&f.rule))
+        .filter(|f| PROJECT_RULES.contains(&f.rule.id()))
         .map(|f| f.rule.to_string())
         .collect();
     let design = outcome.design.expect("a verdict");

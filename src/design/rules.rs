@@ -4,6 +4,7 @@ use crate::config::Settings;
 use crate::config::duration::format_duration;
 use crate::facts::{FactKind, PlacedFact, TokenKind};
 use crate::finding::Report;
+use crate::rule::Rule;
 use std::collections::{BTreeMap, BTreeSet};
 
 pub fn check(index: &Index, settings: &Settings) -> Vec<(String, usize, Report)> {
@@ -51,7 +52,7 @@ fn lifetime_args(index: &Index, settings: &Settings, out: &mut Vec<(String, usiz
                 if token != TokenKind::Access {
                     continue;
                 }
-                let (rule, limit) = ("access-token-ttl-too-long", settings.access_token_max_ttl);
+                let (rule, limit) = (Rule::AccessTokenTtlTooLong, settings.access_token_max_ttl);
                 if *lifetime_secs <= limit || !seen.insert((a.path.clone(), a.start.line, rule)) {
                     continue;
                 }
@@ -76,7 +77,7 @@ fn lifetime_args(index: &Index, settings: &Settings, out: &mut Vec<(String, usiz
 
 #[allow(clippy::too_many_arguments)]
 fn passed_lifetime(
-    rule: &'static str,
+    rule: Rule,
     at: &PlacedFact,
     token: TokenKind,
     callee: &str,
@@ -167,7 +168,7 @@ fn not_revocable(index: &Index, out: &mut Vec<(String, usize, Report)>) {
     }
     for site in issued {
         let mut r = Report::new(
-            "refresh-token-not-revocable",
+            Rule::RefreshTokenNotRevocable,
             site.span,
             format!(
                 "refresh token issued in `{}` is a JWT accepted on its signature alone: logout, a password change or a ban cannot revoke it",
@@ -236,7 +237,7 @@ fn rotation_disabled(index: &Index, out: &mut Vec<(String, usize, Report)>) {
                 h.path.clone(),
                 h.start.line,
                 Report::new(
-                    "refresh-token-rotation-disabled",
+                    Rule::RefreshTokenRotationDisabled,
                     h.span,
                     format!("refresh handler `{}` issues a new access token but keeps the old refresh token valid", fn_name(h)),
                     "rotate on every use: issue a new refresh token with each refresh, invalidate the one just presented, and treat a reused (already rotated) token as theft: revoke the whole token family",
@@ -318,7 +319,7 @@ fn denylist_per_request(index: &Index, out: &mut Vec<(String, usize, Report)>) {
 fn denylist_report(site: &PlacedFact, store: &str, via: Option<&str>, root: &PlacedFact) -> Report {
     let via = via.map_or(String::new(), |c| format!(" (through `{c}`)"));
     let mut r = Report::new(
-        "jwt-denylist-per-request",
+        Rule::JwtDenylistPerRequest,
         site.span,
         format!(
             "every request verifies a JWT and then looks it up in {store}{via}: a server-side session with extra parts"
@@ -389,7 +390,7 @@ fn privilege_claims(index: &Index, settings: &Settings, out: &mut Vec<(String, u
         }
         let life = format_duration(lifetime);
         let mut r = Report::new(
-            "privilege-claims-in-token",
+            Rule::PrivilegeClaimsInToken,
             check.span,
             format!(
                 "the `{claim}` claim decides access, but the token carrying it lives {life}: a demoted admin keeps the role until it expires"

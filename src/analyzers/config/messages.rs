@@ -3,18 +3,20 @@
 //! a plain app config file.
 use super::duration::{Lifetime, human};
 use crate::finding::{Report, Span};
+use crate::rule::Rule;
+use crate::rule::wording::{self, CookieFlag};
 
-pub const ACCESS_TTL: &str = "access-token-ttl-too-long";
-pub const REFRESH_TTL: &str = "refresh-token-ttl-too-long";
-pub const NO_EXPIRY: &str = "token-without-expiry";
-pub const ROTATION: &str = "refresh-token-rotation-disabled";
-pub const REVOCABLE: &str = "refresh-token-not-revocable";
-pub const HTTPONLY: &str = "cookie-missing-httponly";
-pub const SECURE: &str = "cookie-missing-secure";
-pub const SAMESITE: &str = "cookie-missing-samesite";
-pub const SECRET: &str = "hardcoded-signing-secret";
+pub const ACCESS_TTL: Rule = Rule::AccessTokenTtlTooLong;
+pub const REFRESH_TTL: Rule = Rule::RefreshTokenTtlTooLong;
+pub const NO_EXPIRY: Rule = Rule::TokenWithoutExpiry;
+pub const ROTATION: Rule = Rule::RefreshTokenRotationDisabled;
+pub const REVOCABLE: Rule = Rule::RefreshTokenNotRevocable;
+pub const HTTPONLY: Rule = Rule::CookieMissingHttponly;
+pub const SECURE: Rule = Rule::CookieMissingSecure;
+pub const SAMESITE: Rule = Rule::CookieMissingSamesite;
+pub const SECRET: Rule = Rule::HardcodedSigningSecret;
 
-pub const ALL: &[&str] = &[
+pub const ALL: &[Rule] = &[
     ACCESS_TTL,
     REFRESH_TTL,
     NO_EXPIRY,
@@ -37,7 +39,7 @@ fn assumed(l: &Lifetime) -> String {
 /// default applies.
 #[allow(clippy::too_many_arguments)]
 pub fn lifetime(
-    rule: &'static str,
+    rule: Rule,
     span: Span,
     subject: &str,
     key: &str,
@@ -136,35 +138,15 @@ pub fn jwt_with_long_refresh(
 }
 
 /// `cookie-missing-httponly`, `cookie-missing-secure`, `cookie-missing-samesite` for a cookie
-/// flag set to an unsafe value.
-pub fn cookie(
-    rule: &'static str,
-    span: Span,
-    subject: &str,
-    key: &str,
-    value: &str,
-    fix: &str,
-) -> Report {
-    let (what, help) = match rule {
-        HTTPONLY => (
-            "the cookie can be read by scripts, so one XSS steals it",
-            format!("set {fix}"),
-        ),
-        SECURE => (
-            "the cookie is also sent over plain HTTP, where it can be read on the network",
-            format!("set {fix} and serve the site over HTTPS only"),
-        ),
-        _ => (
-            "the cookie is sent on cross-site requests, which opens the door to CSRF",
-            format!("set {fix} and keep CSRF protection on state-changing requests"),
-        ),
+/// flag set to an unsafe value, in the rules' one wording (`crate::rule::wording`).
+pub fn cookie(rule: Rule, span: Span, subject: &str, key: &str, value: &str, fix: &str) -> Report {
+    let help = match rule {
+        HTTPONLY => format!("set {fix}"),
+        SECURE => format!("set {fix} and serve the site over HTTPS only"),
+        _ => format!("set {fix} and keep CSRF protection on state-changing requests"),
     };
-    Report::new(
-        rule,
-        span,
-        format!("{subject}`{key}` is `{value}`: {what}"),
-        help,
-    )
+    let flag = CookieFlag::Setting { key, value };
+    wording::cookie_flag(rule, subject, flag, span, help)
 }
 
 /// Shows at most the first 3 characters of a secret (fewer for short ones).

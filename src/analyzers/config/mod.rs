@@ -24,6 +24,7 @@ mod yaml;
 
 use super::{Analyzer, Context, Sink};
 use crate::finding::Span;
+use crate::rule::Rule;
 use crate::source::{ConfigFormat, FileKind, SourceFile};
 use tree::{Document, Node, ParseError};
 
@@ -133,7 +134,7 @@ impl Analyzer for ConfigAnalyzer {
         matches!(kind, FileKind::Config(_))
     }
 
-    fn rules(&self) -> &'static [&'static str] {
+    fn rules(&self) -> &'static [Rule] {
         messages::ALL
     }
 
@@ -304,7 +305,7 @@ mod tests {
         let rules: Vec<_> = s.reports.iter().map(|r| r.rule).collect();
         assert_eq!(
             rules,
-            ["hardcoded-signing-secret", "access-token-ttl-too-long"]
+            [Rule::HardcodedSigningSecret, Rule::AccessTokenTtlTooLong]
         );
         assert!(!s.reports[0].message.contains("supersecretvalue"));
         let s = run(
@@ -344,7 +345,7 @@ mod tests {
             .iter()
             .map(|r| (r.rule, file.position(r.span.start).line))
             .collect();
-        assert_eq!(lines, [("access-token-ttl-too-long", 10)]);
+        assert_eq!(lines, [(Rule::AccessTokenTtlTooLong, 10)]);
     }
 
     #[test]

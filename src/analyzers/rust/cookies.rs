@@ -11,6 +11,7 @@ use super::RustFile;
 use super::cookie_flow::{FileInfo, Record, Style};
 use super::cookie_model::{self as model, Adder, Problem};
 use crate::analyzers::{Context, Sink};
+use crate::rule::Rule;
 use std::collections::HashSet;
 
 pub fn check(rf: &RustFile, ctx: &Context, sink: &mut Sink) {
@@ -34,7 +35,7 @@ pub fn check(rf: &RustFile, ctx: &Context, sink: &mut Sink) {
 fn report_record(
     rf: &RustFile,
     rec: &Record,
-    reported: &mut HashSet<(&'static str, usize)>,
+    reported: &mut HashSet<(Rule, usize)>,
     sink: &mut Sink,
 ) {
     let purpose = rec.purpose();
@@ -43,7 +44,7 @@ fn report_record(
     } else {
         rec.adders.clone()
     };
-    let mut done: Vec<&str> = Vec::new();
+    let mut done: Vec<Rule> = Vec::new();
     for adder in adders {
         let attrs = rec.attrs.with_defaults(adder);
         for (rule, problem) in model::problems(&attrs, &rec.name, purpose) {
@@ -81,7 +82,7 @@ fn report_record(
 }
 
 /// What to write, in the style the cookie was made with.
-fn help(rec: &Record, rule: &str, problem: Problem, adder: Adder) -> String {
+fn help(rec: &Record, rule: Rule, problem: Problem, adder: Adder) -> String {
     let (builder, setter, raw) = match rule {
         model::HTTPONLY => (".http_only(true)", "set_http_only(true)", "; HttpOnly"),
         model::SECURE => (".secure(true)", "set_secure(true)", "; Secure"),
@@ -139,7 +140,7 @@ mod tests {
     use crate::source::SourceFile;
 
     /// `(rule, line)` of every finding on `code`.
-    fn run(code: &str) -> Vec<(&'static str, usize)> {
+    fn run(code: &str) -> Vec<(Rule, usize)> {
         let src = SourceFile::from_text("t.rs", code);
         let rf = RustFile {
             src: &src,

@@ -19,11 +19,12 @@ use super::token_syntax::{FileIndex, FnItem, Lets, path_segments, peel};
 use crate::analyzers::{Context, Sink};
 use crate::finding::{Report, Severity, Span};
 use crate::project::version_tuple;
+use crate::rule::Rule;
 use syn::Expr;
 use syn::spanned::Spanned;
 use syn::visit::Visit;
 
-pub const RULE: &str = "jwt-signature-not-verified";
+pub const RULE: Rule = Rule::JwtSignatureNotVerified;
 
 enum Why<'a> {
     /// A call that skips the signature check, by its name, and why it may be benign.

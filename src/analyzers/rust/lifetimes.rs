@@ -10,12 +10,13 @@ use super::token_syntax::{FileIndex, FnItem, Lets, json_entries, macro_name, pat
 use crate::analyzers::{Context, Sink};
 use crate::config::duration::format_duration;
 use crate::finding::{Report, Span};
+use crate::rule::Rule;
 use syn::Expr;
 use syn::spanned::Spanned;
 use syn::visit::Visit;
 
-pub const ACCESS: &str = "access-token-ttl-too-long";
-pub const REFRESH: &str = "refresh-token-ttl-too-long";
+pub const ACCESS: Rule = Rule::AccessTokenTtlTooLong;
+pub const REFRESH: Rule = Rule::RefreshTokenTtlTooLong;
 
 /// A plain `exp` at or after this Unix time (2024-01-01) is a fixed date, not a duration.
 const FIXED_DATE_FROM: f64 = 1_704_067_200.0;
@@ -260,7 +261,7 @@ fn jwt_file(rf: &RustFile) -> bool {
 /// The one place the wording of both lifetime rules lives.
 #[allow(clippy::too_many_arguments)]
 fn too_long(
-    rule: &'static str,
+    rule: Rule,
     span: Span,
     kind: TokenKind,
     fname: &str,

@@ -1,6 +1,7 @@
 //! Rust source analysis: each file is parsed once with `syn`; every rule walks the shared tree.
 use super::{Analyzer, Context, Sink};
 use crate::finding::Span;
+use crate::rule::Rule;
 use crate::source::{FileKind, SourceFile};
 use syn::visit_mut::VisitMut;
 
@@ -35,31 +36,31 @@ pub type RustRule = fn(&RustFile, &Context, &mut Sink);
 pub type Gate = fn(&gate::Present) -> bool;
 
 /// The Rust rules: the ids each one reports, its gate, and its check.
-const RULES: &[(&[&str], Gate, RustRule)] = &[
+const RULES: &[(&[Rule], Gate, RustRule)] = &[
     (
         &[
-            "cookie-missing-httponly",
-            "cookie-missing-secure",
-            "cookie-missing-samesite",
+            Rule::CookieMissingHttponly,
+            Rule::CookieMissingSecure,
+            Rule::CookieMissingSamesite,
         ],
         gate::cookies,
         cookies::check,
     ),
     (
         &[
-            "cookie-missing-httponly",
-            "cookie-missing-secure",
-            "cookie-missing-samesite",
+            Rule::CookieMissingHttponly,
+            Rule::CookieMissingSecure,
+            Rule::CookieMissingSamesite,
         ],
         gate::cookies,
         raw_set_cookie::check,
     ),
     (
         &[
-            "cookie-missing-httponly",
-            "cookie-missing-secure",
-            "cookie-missing-samesite",
-            "client-side-session-store",
+            Rule::CookieMissingHttponly,
+            Rule::CookieMissingSecure,
+            Rule::CookieMissingSamesite,
+            Rule::ClientSideSessionStore,
         ],
         gate::sessions,
         sessions::check,
@@ -98,10 +99,10 @@ impl Analyzer for RustAnalyzer {
         kind == FileKind::Rust
     }
 
-    fn rules(&self) -> &'static [&'static str] {
-        static IDS: std::sync::OnceLock<Vec<&'static str>> = std::sync::OnceLock::new();
+    fn rules(&self) -> &'static [Rule] {
+        static IDS: std::sync::OnceLock<Vec<Rule>> = std::sync::OnceLock::new();
         IDS.get_or_init(|| {
-            let mut ids: Vec<&str> = RULES
+            let mut ids: Vec<Rule> = RULES
                 .iter()
                 .flat_map(|(ids, _, _)| ids.iter().copied())
                 .collect();

@@ -22,12 +22,13 @@ use super::token_syntax::{FileIndex, Lets, path_segments, peel, str_lit};
 use crate::analyzers::{Context, Sink};
 use crate::finding::{Report, Span};
 use crate::placeholder::{Placeholder, placeholder};
+use crate::rule::Rule;
 use std::collections::HashSet;
 use syn::Expr;
 use syn::spanned::Spanned;
 use syn::visit::Visit;
 
-pub const RULE: &str = "hardcoded-signing-secret";
+pub const RULE: Rule = Rule::HardcodedSigningSecret;
 
 enum Why<'a> {
     /// A literal reaching a key constructor, named.

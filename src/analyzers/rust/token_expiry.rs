@@ -18,11 +18,12 @@ use super::token_names::words;
 use super::token_syntax::{FileIndex, FnItem, Lets, json_entries, macro_name, path_segments, peel};
 use crate::analyzers::{Context, Sink};
 use crate::finding::{Report, Severity, Span};
+use crate::rule::Rule;
 use syn::Expr;
 use syn::spanned::Spanned;
 use syn::visit::Visit;
 
-pub const RULE: &str = "token-without-expiry";
+pub const RULE: Rule = Rule::TokenWithoutExpiry;
 
 /// A leeway above this many seconds makes `exp` meaningless.
 const MAX_LEEWAY: f64 = 86_400.0;

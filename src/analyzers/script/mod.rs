@@ -14,6 +14,7 @@ mod walk;
 
 use super::{Analyzer, Context, Sink};
 use crate::finding::Span;
+use crate::rule::Rule;
 use crate::source::{FileKind, SourceFile};
 use markup::Block;
 use oxc_allocator::Allocator;
@@ -41,7 +42,7 @@ impl Analyzer for ScriptAnalyzer {
         matches!(kind, FileKind::Script | FileKind::Markup)
     }
 
-    fn rules(&self) -> &'static [&'static str] {
+    fn rules(&self) -> &'static [Rule] {
         &[cookies::RULE_ID, storage::RULE_ID]
     }
 
