@@ -193,7 +193,7 @@ mod tests {
         let mut file = SourceFile::from_text("api/.env", "JWT_SECRET=x\n");
         file.abs_path = env;
         let mut reports = vec![Report::new(
-            "hardcoded-signing-secret",
+            crate::rule::Rule::HardcodedSigningSecret,
             crate::finding::Span::new(0, 1),
             "m",
             "h",

@@ -5,9 +5,10 @@ use super::messages::{
     ACCESS_TTL, HTTPONLY, NO_EXPIRY, REFRESH_TTL, REVOCABLE, ROTATION, SAMESITE, SECRET, SECURE,
 };
 use super::products::{self, Entity, Product, Role};
+use crate::rule::Rule;
 
 /// The rule a setting of this role feeds; `None` for settings read only to be left alone.
-pub fn rule_of(role: Role) -> Option<&'static str> {
+pub fn rule_of(role: Role) -> Option<Rule> {
     Some(match role {
         Role::AccessTtl => ACCESS_TTL,
         Role::RefreshTtl => REFRESH_TTL,
@@ -90,7 +91,7 @@ fn location(e: &Entity) -> String {
 
 /// The settings of an entity grouped by the rule they feed, in rule order of first appearance.
 fn settings(e: &Entity) -> String {
-    let mut groups: Vec<(&str, Vec<String>)> = Vec::new();
+    let mut groups: Vec<(Rule, Vec<String>)> = Vec::new();
     for k in &e.keys {
         let Some(rule) = rule_of(k.role) else {
             continue;
@@ -104,7 +105,10 @@ fn settings(e: &Entity) -> String {
     }
     let parts: Vec<String> = groups
         .into_iter()
-        .map(|(rule, keys)| format!("{} → [`{rule}`](rules/{rule}.toml)", keys.join(", ")))
+        .map(|(rule, keys)| {
+            let id = rule.id();
+            format!("{} → [`{id}`](rules/{id}.toml)", keys.join(", "))
+        })
         .collect();
     parts.join("<br>")
 }
