@@ -224,3 +224,9 @@ pub fn run(
     let design = verdict::decide(&index, findings, &reports, settings, context);
     ProjectOutcome { reports, design }
 }
+
+/// Every inline case of this part's rules (`crate::rule::cases`).
+#[cfg(test)]
+pub(crate) fn cases() -> Vec<&'static crate::rule::cases::Cases> {
+    [rules::cases::CASES].into_iter().flatten().collect()
+}

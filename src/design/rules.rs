@@ -424,3 +424,66 @@ fn in_front_end_crate(path: &str) -> bool {
     }
     false
 }
+
+/// Inline cases (`crate::rule::cases`): what this rule reports, and its safe twins.
+#[cfg(test)]
+pub(crate) mod cases {
+    use crate::rule::Rule;
+    use crate::rule::cases::{Cases, check};
+
+    #[test]
+    fn cases() {
+        CASES.iter().for_each(check);
+    }
+
+    pub const CASES: &[Cases] = &[
+        Cases {
+            rule: Rule::PrivilegeClaimsInToken,
+            file: "src/auth.rs",
+            prelude: r#"use jsonwebtoken::{decode, encode, DecodingKey, EncodingKey, Header, Validation};
+use chrono::{Duration, Utc};
+#[derive(serde::Serialize, serde::Deserialize)]
+pub struct Claims { pub sub: String, pub role: String, pub exp: i64, pub jti: String }"#,
+            fail: &[
+                r#"pub fn create_token(sub: String, k: &EncodingKey) -> String { let c = Claims { sub, role: "user".into(), jti: String::new(), exp: (Utc::now() + Duration::hours(12)).timestamp() }; encode(&Header::default(), &c, k).unwrap() }
+pub fn require_admin(claims: &Claims) -> Result<(), u16> { if claims.role != "admin" { return Err(403); } Ok(()) }"#,
+            ],
+            pass: &[
+                r#"pub fn create_token(sub: String, k: &EncodingKey) -> String { let c = Claims { sub, role: "user".into(), jti: String::new(), exp: (Utc::now() + Duration::minutes(5)).timestamp() }; encode(&Header::default(), &c, k).unwrap() }
+pub fn require_admin(claims: &Claims) -> Result<(), u16> { if claims.role != "admin" { return Err(403); } Ok(()) }"#,
+            ],
+        },
+        Cases {
+            rule: Rule::RefreshTokenNotRevocable,
+            file: "src/auth.rs",
+            prelude: r#"use jsonwebtoken::{decode, encode, DecodingKey, EncodingKey, Header, Validation};
+use chrono::{Duration, Utc};
+#[derive(serde::Serialize, serde::Deserialize)]
+pub struct Claims { pub sub: String, pub role: String, pub exp: i64, pub jti: String }"#,
+            fail: &[
+                r#"pub fn create_access_token(sub: String, k: &EncodingKey) -> String { let c = Claims { sub, role: "user".into(), jti: String::new(), exp: (Utc::now() + Duration::minutes(10)).timestamp() }; encode(&Header::default(), &c, k).unwrap() }
+pub fn create_refresh_token(sub: String, k: &EncodingKey) -> String { let c = Claims { sub, role: "user".into(), jti: String::new(), exp: (Utc::now() + Duration::days(14)).timestamp() }; encode(&Header::default(), &c, k).unwrap() }
+pub fn refresh(t: &str, k: &EncodingKey) -> (String, String) { let d = decode::<Claims>(t, &DecodingKey::from_secret(b""), &Validation::default()).unwrap(); (create_access_token(d.claims.sub.clone(), k), create_refresh_token(d.claims.sub, k)) }"#,
+            ],
+            pass: &[
+                r#"pub fn create_access_token(sub: String, k: &EncodingKey) -> String { let c = Claims { sub, role: "user".into(), jti: String::new(), exp: (Utc::now() + Duration::minutes(10)).timestamp() }; encode(&Header::default(), &c, k).unwrap() }"#,
+            ],
+        },
+        Cases {
+            rule: Rule::JwtDenylistPerRequest,
+            file: "src/auth.rs",
+            prelude: r#"use jsonwebtoken::{decode, encode, DecodingKey, EncodingKey, Header, Validation};
+use chrono::{Duration, Utc};
+#[derive(serde::Serialize, serde::Deserialize)]
+pub struct Claims { pub sub: String, pub role: String, pub exp: i64, pub jti: String }
+use redis::AsyncCommands;
+use axum::{extract::Request, middleware::Next, response::Response};"#,
+            fail: &[
+                r#"pub async fn auth_middleware(req: Request, next: Next) -> Response { let t = req.headers()["authorization"].to_str().unwrap(); let d = decode::<Claims>(t, &DecodingKey::from_secret(b""), &Validation::default()).unwrap(); let mut c = redis::Client::open("redis://r/").unwrap().get_multiplexed_async_connection().await.unwrap(); let revoked: bool = c.sismember("revoked_jtis", &d.claims.jti).await.unwrap(); assert!(!revoked); next.run(req).await }"#,
+            ],
+            pass: &[
+                r#"pub async fn auth_middleware(req: Request, next: Next) -> Response { let t = req.headers()["authorization"].to_str().unwrap(); decode::<Claims>(t, &DecodingKey::from_secret(b""), &Validation::default()).unwrap(); next.run(req).await }"#,
+            ],
+        },
+    ];
+}

@@ -2,6 +2,8 @@
 //! reports exists in the catalog, and a misspelt id does not compile.
 use serde::{Serialize, Serializer};
 
+#[cfg(test)]
+pub mod cases;
 pub mod wording;
 use std::fmt;
 

@@ -190,3 +190,128 @@ mod tests {
         assert!(!r.message.contains("change-me-please"));
     }
 }
+
+/// Inline cases (`crate::rule::cases`): what this rule reports, and its safe twins.
+#[cfg(test)]
+pub(crate) mod cases {
+    use crate::rule::Rule;
+    use crate::rule::cases::{Cases, check};
+
+    #[test]
+    fn cases() {
+        CASES.iter().for_each(check);
+    }
+
+    pub const CASES: &[Cases] = &[
+        Cases {
+            rule: Rule::HardcodedSigningSecret,
+            file: ".env",
+            prelude: r#""#,
+            fail: &[r#"JWT_SECRET="k8s7Hf0pQz9LmN2vX4bW""#],
+            pass: &[
+                r#"JWT_SECRET=${JWT_SECRET}"#,
+                r#"JWT_SECRET=changeme"#,
+                r#"DATABASE_PASSWORD="k8s7Hf0pQz9LmN2vX4bW""#,
+            ],
+        },
+        Cases {
+            rule: Rule::CookieMissingHttponly,
+            file: ".env",
+            prelude: r#""#,
+            fail: &[r#"SESSION_COOKIE_HTTPONLY=false"#],
+            pass: &[
+                r#"SESSION_COOKIE_HTTPONLY=true"#,
+                r#"CSRF_COOKIE_HTTPONLY=false"#,
+            ],
+        },
+        Cases {
+            rule: Rule::CookieMissingSecure,
+            file: ".env",
+            prelude: r#""#,
+            fail: &[r#"SESSION_COOKIE_SECURE=False"#],
+            pass: &[r#"SESSION_COOKIE_SECURE=True"#],
+        },
+        Cases {
+            rule: Rule::CookieMissingSamesite,
+            file: ".env",
+            prelude: r#""#,
+            fail: &[r#"SESSION_COOKIE_SAMESITE=None"#],
+            pass: &[r#"SESSION_COOKIE_SAMESITE=Lax"#],
+        },
+        Cases {
+            rule: Rule::AccessTokenTtlTooLong,
+            file: "config/app.yaml",
+            prelude: r#""#,
+            fail: &[r#"auth:
+  jwt:
+    expiresIn: 24h"#],
+            pass: &[
+                r#"auth:
+  jwt:
+    expiresIn: 15m"#,
+                r#"auth:
+  email_confirmation_token_ttl: 48h"#,
+            ],
+        },
+        Cases {
+            rule: Rule::RefreshTokenTtlTooLong,
+            file: ".env",
+            prelude: r#""#,
+            fail: &[r#"JWT_REFRESH_EXPIRES_IN=365d"#],
+            pass: &[r#"JWT_REFRESH_EXPIRES_IN=14d"#],
+        },
+        Cases {
+            rule: Rule::TokenWithoutExpiry,
+            file: "hydra.yml",
+            prelude: r#""#,
+            fail: &[r#"urls:
+  self:
+    issuer: https://auth.example.com
+ttl:
+  access_token: 5m
+  refresh_token: -1"#],
+            pass: &[r#"urls:
+  self:
+    issuer: https://auth.example.com
+ttl:
+  access_token: 5m
+  refresh_token: 720h"#],
+        },
+        Cases {
+            rule: Rule::RefreshTokenNotRevocable,
+            file: "hydra.yml",
+            prelude: r#""#,
+            fail: &[r#"urls:
+  self:
+    issuer: https://auth.example.com
+strategies:
+  access_token: jwt
+ttl:
+  access_token: 10m
+  refresh_token: 2160h"#],
+            pass: &[r#"urls:
+  self:
+    issuer: https://auth.example.com
+strategies:
+  access_token: opaque
+ttl:
+  access_token: 10m
+  refresh_token: 2160h"#],
+        },
+        Cases {
+            rule: Rule::RefreshTokenRotationDisabled,
+            file: "dex/config.yaml",
+            prelude: r#""#,
+            fail: &[r#"issuer: https://dex.example.com
+staticClients: []
+expiry:
+  refreshTokens:
+    disableRotation: true"#],
+            pass: &[r#"issuer: https://dex.example.com
+staticClients: []
+expiry:
+  refreshTokens:
+    disableRotation: false"#],
+        },
+    ];
+}

@@ -251,6 +251,12 @@ fn check_documents(
     }
 }
 
+/// Every inline case of this part's rules (`crate::rule::cases`).
+#[cfg(test)]
+pub(crate) fn cases() -> Vec<&'static crate::rule::cases::Cases> {
+    [messages::cases::CASES].into_iter().flatten().collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -258,3 +258,55 @@ mod tests {
         assert_eq!(found.len(), 3);
     }
 }
+
+/// Inline cases (`crate::rule::cases`): what this rule reports, and its safe twins.
+#[cfg(test)]
+pub(crate) mod cases {
+    use crate::rule::Rule;
+    use crate::rule::cases::{Cases, check};
+
+    #[test]
+    fn cases() {
+        CASES.iter().for_each(check);
+    }
+
+    pub const CASES: &[Cases] = &[
+        Cases {
+            rule: Rule::CookieMissingHttponly,
+            file: "src/auth.rs",
+            prelude: r#"use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};"#,
+            fail: &[
+                r#"fn f(j: CookieJar, v: String) -> CookieJar { j.add(Cookie::build(("session", v)).secure(true).same_site(SameSite::Lax)) }"#,
+                r#"fn f(j: CookieJar, v: String) -> CookieJar { j.add(Cookie::build(("jwt", v)).http_only(false).secure(true).same_site(SameSite::Lax)) }"#,
+            ],
+            pass: &[
+                r#"fn f(j: CookieJar, v: String) -> CookieJar { j.add(Cookie::build(("session", v)).http_only(true).secure(true).same_site(SameSite::Lax)) }"#,
+                r#"fn f(j: CookieJar, v: String) -> CookieJar { j.add(Cookie::build(("theme", v)).secure(true).same_site(SameSite::Lax)) }"#,
+                r#"fn f(j: CookieJar, v: String) -> CookieJar { j.add(Cookie::build(("csrf_token", v)).secure(true).same_site(SameSite::Strict)) }"#,
+                r#"// fn f(j: CookieJar, v: String) -> CookieJar { j.add(Cookie::build(("session", v)).secure(true).same_site(SameSite::Lax)) }"#,
+            ],
+        },
+        Cases {
+            rule: Rule::CookieMissingSecure,
+            file: "src/auth.rs",
+            prelude: r#"use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};"#,
+            fail: &[
+                r#"fn f(j: CookieJar, v: String) -> CookieJar { j.add(Cookie::build(("session", v)).http_only(true).same_site(SameSite::Lax)) }"#,
+            ],
+            pass: &[
+                r#"fn f(j: CookieJar, v: String) -> CookieJar { j.add(Cookie::build(("session", v)).http_only(true).secure(true).same_site(SameSite::Lax)) }"#,
+            ],
+        },
+        Cases {
+            rule: Rule::CookieMissingSamesite,
+            file: "src/auth.rs",
+            prelude: r#"use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};"#,
+            fail: &[
+                r#"fn f(j: CookieJar, v: String) -> CookieJar { j.add(Cookie::build(("session", v)).http_only(true).secure(true).same_site(SameSite::None)) }"#,
+            ],
+            pass: &[
+                r#"fn f(j: CookieJar, v: String) -> CookieJar { j.add(Cookie::build(("session", v)).http_only(true).secure(true).same_site(SameSite::Strict)) }"#,
+            ],
+        },
+    ];
+}

@@ -632,3 +632,48 @@ mod tests {
         );
     }
 }
+
+/// Inline cases (`crate::rule::cases`): what this rule reports, and its safe twins.
+#[cfg(test)]
+pub(crate) mod cases {
+    use crate::rule::Rule;
+    use crate::rule::cases::{Cases, check};
+
+    #[test]
+    fn cases() {
+        CASES.iter().for_each(check);
+    }
+
+    pub const CASES: &[Cases] = &[
+        Cases {
+            rule: Rule::AccessTokenTtlTooLong,
+            file: "src/auth.rs",
+            prelude: r#"use jsonwebtoken::{decode, encode, Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use chrono::{Duration, Utc};
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Claims { sub: String, exp: i64 }"#,
+            fail: &[
+                r#"fn access_token(sub: String, k: &EncodingKey) -> String { let c = Claims { sub, exp: (Utc::now() + Duration::hours(24)).timestamp() }; encode(&Header::default(), &c, k).unwrap() }"#,
+                r#"fn access_token(sub: String, k: &EncodingKey) -> String { let c = Claims { sub, exp: (Utc::now() + Duration::days(7)).timestamp() }; encode(&Header::default(), &c, k).unwrap() }"#,
+            ],
+            pass: &[
+                r#"fn access_token(sub: String, k: &EncodingKey) -> String { let c = Claims { sub, exp: (Utc::now() + Duration::minutes(15)).timestamp() }; encode(&Header::default(), &c, k).unwrap() }"#,
+                r#"fn email_confirmation_token(sub: String, k: &EncodingKey) -> String { let c = Claims { sub, exp: (Utc::now() + Duration::hours(48)).timestamp() }; encode(&Header::default(), &c, k).unwrap() }"#,
+            ],
+        },
+        Cases {
+            rule: Rule::RefreshTokenTtlTooLong,
+            file: "src/auth.rs",
+            prelude: r#"use jsonwebtoken::{decode, encode, Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use chrono::{Duration, Utc};
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Claims { sub: String, exp: i64 }"#,
+            fail: &[
+                r#"fn refresh_token(sub: String, k: &EncodingKey) -> String { let c = Claims { sub, exp: (Utc::now() + Duration::days(365)).timestamp() }; encode(&Header::default(), &c, k).unwrap() }"#,
+            ],
+            pass: &[
+                r#"fn refresh_token(sub: String, k: &EncodingKey) -> String { let c = Claims { sub, exp: (Utc::now() + Duration::days(14)).timestamp() }; encode(&Header::default(), &c, k).unwrap() }"#,
+            ],
+        },
+    ];
+}

@@ -299,3 +299,20 @@ impl VisitMut for StripTestItems {
         syn::visit_mut::visit_item_impl_mut(self, i);
     }
 }
+
+/// Every inline case of this part's rules (`crate::rule::cases`).
+#[cfg(test)]
+pub(crate) fn cases() -> Vec<&'static crate::rule::cases::Cases> {
+    [
+        cookies::cases::CASES,
+        sessions::cases::CASES,
+        lifetimes::cases::CASES,
+        token_expiry::cases::CASES,
+        jwt_validation::cases::CASES,
+        secrets::cases::CASES,
+        wasm_storage::cases::CASES,
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
+}

@@ -623,3 +623,29 @@ mod tests {
         assert!(!not_a_value("changeme"));
     }
 }
+
+/// Inline cases (`crate::rule::cases`): what this rule reports, and its safe twins.
+#[cfg(test)]
+pub(crate) mod cases {
+    use crate::rule::Rule;
+    use crate::rule::cases::{Cases, check};
+
+    #[test]
+    fn cases() {
+        CASES.iter().for_each(check);
+    }
+
+    pub const CASES: &[Cases] = &[Cases {
+        rule: Rule::HardcodedSigningSecret,
+        file: "src/auth.rs",
+        prelude: r#"use jsonwebtoken::EncodingKey;"#,
+        fail: &[
+            r#"fn k() -> EncodingKey { EncodingKey::from_secret(b"my-super-secret-key") }"#,
+            r#"fn s() -> String { std::env::var("JWT_SECRET").unwrap_or_else(|_| "dev-secret".to_string()) }"#,
+        ],
+        pass: &[
+            r#"fn k() -> EncodingKey { EncodingKey::from_secret(std::env::var("JWT_SECRET").expect("JWT_SECRET").as_bytes()) }"#,
+            r#"fn s() -> String { std::env::var("DATABASE_URL").unwrap_or_else(|_| "postgres://localhost/dev".to_string()) }"#,
+        ],
+    }];
+}

@@ -415,3 +415,28 @@ fn record_session_keys(rf: &RustFile, sink: &mut Sink) {
     }
     Keys { rf, sink }.visit_file(&rf.ast);
 }
+
+/// Inline cases (`crate::rule::cases`): what this rule reports, and its safe twins.
+#[cfg(test)]
+pub(crate) mod cases {
+    use crate::rule::Rule;
+    use crate::rule::cases::{Cases, check};
+
+    #[test]
+    fn cases() {
+        CASES.iter().for_each(check);
+    }
+
+    pub const CASES: &[Cases] = &[Cases {
+        rule: Rule::ClientSideSessionStore,
+        file: "src/main.rs",
+        prelude: r#"use actix_session::{storage::{CookieSessionStore, RedisSessionStore}, SessionMiddleware};
+use actix_web::cookie::Key;"#,
+        fail: &[
+            r#"fn m(k: Key) -> SessionMiddleware<CookieSessionStore> { SessionMiddleware::new(CookieSessionStore::default(), k) }"#,
+        ],
+        pass: &[
+            r#"fn m(k: Key, s: RedisSessionStore) -> SessionMiddleware<RedisSessionStore> { SessionMiddleware::new(s, k) }"#,
+        ],
+    }];
+}

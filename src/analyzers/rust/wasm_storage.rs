@@ -393,3 +393,38 @@ impl<'ast> Visit<'ast> for Visitor<'_, '_> {
         syn::visit::visit_expr_call(self, c);
     }
 }
+
+/// Inline cases (`crate::rule::cases`): what this rule reports, and its safe twins.
+#[cfg(test)]
+pub(crate) mod cases {
+    use crate::rule::Rule;
+    use crate::rule::cases::{Cases, check};
+
+    #[test]
+    fn cases() {
+        CASES.iter().for_each(check);
+    }
+
+    pub const CASES: &[Cases] = &[
+        Cases {
+            rule: Rule::TokenInWebStorage,
+            file: "src/app.rs",
+            prelude: r#"use gloo_storage::{LocalStorage, Storage};"#,
+            fail: &[
+                r#"fn save(token: String) { LocalStorage::set("access_token", token).unwrap(); }"#,
+            ],
+            pass: &[r#"fn save(theme: String) { LocalStorage::set("theme", theme).unwrap(); }"#],
+        },
+        Cases {
+            rule: Rule::TokenCookieSetByScript,
+            file: "src/app.rs",
+            prelude: r#"use wasm_cookies::CookieOptions;"#,
+            fail: &[
+                r#"fn save(t: &str) { wasm_cookies::set("session_token", t, &CookieOptions::default()); }"#,
+            ],
+            pass: &[
+                r#"fn save(t: &str) { wasm_cookies::set("locale", t, &CookieOptions::default()); }"#,
+            ],
+        },
+    ];
+}

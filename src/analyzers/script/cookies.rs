@@ -361,3 +361,26 @@ mod tests {
         assert!(!is_server_file("src/components/Login.tsx", &m));
     }
 }
+
+/// Inline cases (`crate::rule::cases`): what this rule reports, and its safe twins.
+#[cfg(test)]
+pub(crate) mod cases {
+    use crate::rule::Rule;
+    use crate::rule::cases::{Cases, check};
+
+    #[test]
+    fn cases() {
+        CASES.iter().for_each(check);
+    }
+
+    pub const CASES: &[Cases] = &[Cases {
+        rule: Rule::TokenCookieSetByScript,
+        file: "src/api.ts",
+        prelude: r#""#,
+        fail: &[r#"document.cookie = `token=${res.data.token}; path=/`;"#],
+        pass: &[
+            r#"document.cookie = `theme=${theme}; path=/`;"#,
+            r#"document.cookie = `XSRF-TOKEN=${csrf}; path=/`;"#,
+        ],
+    }];
+}

@@ -181,3 +181,12 @@ fn check_block(file: &SourceFile, b: &Block, sink: &mut Sink) {
 
 #[cfg(test)]
 mod tests;
+
+/// Every inline case of this part's rules (`crate::rule::cases`).
+#[cfg(test)]
+pub(crate) fn cases() -> Vec<&'static crate::rule::cases::Cases> {
+    [storage::cases::CASES, cookies::cases::CASES]
+        .into_iter()
+        .flatten()
+        .collect()
+}

@@ -215,3 +215,31 @@ pub fn head(src: &str, span: oxc_span::Span, base: usize) -> Span {
 pub fn span(span: oxc_span::Span, base: usize) -> Span {
     Span::new(base + span.start as usize, base + span.end as usize)
 }
+
+/// Inline cases (`crate::rule::cases`): what this rule reports, and its safe twins.
+#[cfg(test)]
+pub(crate) mod cases {
+    use crate::rule::Rule;
+    use crate::rule::cases::{Cases, check};
+
+    #[test]
+    fn cases() {
+        CASES.iter().for_each(check);
+    }
+
+    pub const CASES: &[Cases] = &[Cases {
+        rule: Rule::TokenInWebStorage,
+        file: "src/api.ts",
+        prelude: r#""#,
+        fail: &[
+            r#"localStorage.setItem("access_token", res.data.access_token);"#,
+            r#"sessionStorage.setItem("refreshToken", data.refreshToken);"#,
+        ],
+        pass: &[
+            r#"localStorage.setItem("theme", "dark");"#,
+            r#"// localStorage.setItem("access_token", res.data.access_token);"#,
+            r#"const s = "localStorage.setItem('token', t)";"#,
+            r#"localStorage.setItem("oauth_state", state);"#,
+        ],
+    }];
+}
