@@ -118,7 +118,7 @@ pub fn markdown() -> String {
     let mut s =
         String::from("| Product | Files | Where | Settings read → rule |\n|---|---|---|---|\n");
     let mut all: Vec<&Product> = products::all().iter().collect();
-    all.sort_by(|a, b| a.name.to_lowercase().cmp(&b.name.to_lowercase()));
+    all.sort_by_key(|a| a.name.to_lowercase());
     for p in all {
         for (i, e) in p.entities.iter().enumerate() {
             let (name, files) = if i == 0 {
