@@ -13,6 +13,10 @@ pub struct ProjectInfo {
     /// Each directory looked at, with the manifest of the crate it belongs to (`None`: no
     /// readable manifest). Filled lazily, shared by the worker threads.
     manifests: Mutex<HashMap<PathBuf, Option<Arc<CrateManifest>>>>,
+    /// Each Terraform directory looked at, with its variables and locals.
+    pub(crate) terraform: crate::analyzers::config::terraform::DirScopes,
+    /// Each directory looked at for compose files, with the `.env` files their services load.
+    pub(crate) compose: crate::analyzers::config::compose::ComposeDirs,
 }
 
 impl ProjectInfo {
