@@ -143,3 +143,28 @@ pub fn unknown_rule_hint(id: &str) -> String {
         None => format!("unknown rule `{id}`; `authlint rules` lists them"),
     }
 }
+
+/// The rules a `--select`/`--ignore` entry or a `[per-file-ignores]` entry names: a rule id, or
+/// a category as `authlint rules` shows it (`cookies` is the three cookie rules).
+pub fn expand(name: &str) -> Result<Vec<&'static str>, String> {
+    if let Some(id) = static_id(name) {
+        return Ok(vec![id]);
+    }
+    let in_category: Vec<&'static str> = all()
+        .iter()
+        .filter(|r| r.category == name)
+        .map(|r| r.id.as_str())
+        .collect();
+    if in_category.is_empty() {
+        let mut categories: Vec<&str> = all().iter().map(|r| r.category.as_str()).collect();
+        categories.sort_unstable();
+        categories.dedup();
+        Err(format!(
+            "{} (categories: {})",
+            unknown_rule_hint(name),
+            categories.join(", ")
+        ))
+    } else {
+        Ok(in_category)
+    }
+}

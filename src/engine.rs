@@ -33,6 +33,9 @@ pub struct Options {
     pub threads: usize,
     /// Base for display paths (the working directory).
     pub cwd: PathBuf,
+    /// `--stdin-filename`: the text read from standard input, checked as the file at this
+    /// absolute path instead of what is on disk.
+    pub stdin: Option<Arc<(PathBuf, Vec<u8>)>>,
 }
 
 /// Each worker's stack. The analyzers' guards (bracket depth, chain length) keep recursion far
@@ -362,6 +365,7 @@ mod changing_tree_tests {
             ignore: Vec::new(),
             threads: 2,
             cwd: p.to_path_buf(),
+            stdin: None,
         };
         let discovery =
             discover::discover(&opts.paths, &opts.settings, &opts.cwd, opts.threads).unwrap();
@@ -444,7 +448,15 @@ impl Engine<'_> {
         let max = self.opts.settings.max_file_size;
         // Discovery accepted the path (a symlink inside the root is followed); the file can
         // have changed since: it is read only if it is still a regular file within the limit.
-        match crate::reader::read_into(&c.abs, max, crate::reader::Origin::User, bytes) {
+        let read = match self.opts.stdin.as_deref() {
+            Some((path, text)) if *path == c.abs => {
+                bytes.clear();
+                bytes.extend_from_slice(text);
+                Ok(())
+            }
+            _ => crate::reader::read_into(&c.abs, max, crate::reader::Origin::User, bytes),
+        };
+        match read {
             Ok(()) => {}
             Err(crate::reader::ReadError::TooLarge { .. }) => {
                 r.skipped = Some(SkipReason::TooLarge);
@@ -610,6 +622,15 @@ impl Engine<'_> {
             });
         }
         reports.retain(|rep| self.opts.level(rep.rule).is_some());
+        // `[per-file-ignores]`: counted as suppressed, like a comment in the file would be.
+        let ignored = file
+            .abs_path
+            .strip_prefix(&self.opts.settings.exclude_root)
+            .map(|rel| self.opts.settings.per_file_ignores.for_path(rel))
+            .unwrap_or_default();
+        let before = reports.len();
+        reports.retain(|rep| !ignored.iter().any(|(_, r)| *r == rep.rule));
+        r.suppressed += before - reports.len();
         reports.sort_by_key(|rep| (rep.span, rep.rule));
         reports.dedup_by(|a, b| a.rule == b.rule && a.span == b.span);
         let mut kept = Vec::new();
@@ -669,6 +690,19 @@ impl Engine<'_> {
                         end: file.position(l.span.end),
                     })
                     .collect(),
+                fix: rep.fix.map(|f| crate::fix::Fix {
+                    title: f.title,
+                    applicability: f.applicability,
+                    edits: f
+                        .edits
+                        .into_iter()
+                        .map(|(s, content)| crate::fix::Edit {
+                            start: file.position(s.start),
+                            end: file.position(s.end),
+                            content,
+                        })
+                        .collect(),
+                }),
                 message: rep.message,
                 help: rep.help,
                 fingerprint,

@@ -1,6 +1,7 @@
 //! `authlint.toml` (or `[workspace.metadata.authlint]` / `[package.metadata.authlint]` in
 //! Cargo.toml): parsed with spans, then validated; every error points into the file.
 pub mod duration;
+pub mod per_file;
 mod structure;
 mod template;
 
@@ -55,6 +56,8 @@ pub struct Settings {
     pub role_paths: Vec<(String, Role)>,
     /// Files the run itself reads or writes (the baseline), by canonical path: never checked.
     pub own_files: Vec<PathBuf>,
+    /// `[per-file-ignores]`: rules never reported in the files a glob matches.
+    pub per_file_ignores: per_file::PerFileIgnores,
 }
 
 impl Settings {
@@ -93,6 +96,7 @@ impl Default for Settings {
             role_policy: BTreeMap::new(),
             role_paths: Vec::new(),
             own_files: Vec::new(),
+            per_file_ignores: per_file::PerFileIgnores::default(),
         }
     }
 }
@@ -108,6 +112,8 @@ struct RawConfig {
     baseline: Option<Spanned<String>>,
     rules: Option<BTreeMap<Spanned<String>, Spanned<String>>>,
     roles: Option<RawRoles>,
+    #[serde(rename = "per-file-ignores")]
+    per_file_ignores: Option<per_file::Raw>,
 }
 
 /// `[roles]`: `paths` assigns roles by glob, `policy` says what each role's findings become.
@@ -118,7 +124,7 @@ struct RawRoles {
     policy: Option<BTreeMap<Spanned<String>, Spanned<String>>>,
 }
 
-const KNOWN_KEYS: [&str; 8] = [
+const KNOWN_KEYS: [&str; 9] = [
     "access_token_max_ttl",
     "refresh_token_max_ttl",
     "max_file_size",
@@ -127,6 +133,7 @@ const KNOWN_KEYS: [&str; 8] = [
     "baseline",
     "rules",
     "roles",
+    "per-file-ignores",
 ];
 
 #[derive(Debug, Deserialize)]
@@ -345,6 +352,7 @@ fn empty_raw() -> RawConfig {
         baseline: None,
         rules: None,
         roles: None,
+        per_file_ignores: None,
     }
 }
 
@@ -502,6 +510,9 @@ fn validate(
                 ),
             }
         }
+    }
+    if let Some(table) = &raw.per_file_ignores {
+        settings.per_file_ignores = per_file::validate(table, &mut err);
     }
     if let Some(roles) = &raw.roles {
         let role_names = || {

@@ -133,48 +133,72 @@ impl Reporter for Human {
         if let Some(d) = &o.design {
             writeln!(out, "{}", crate::design::render_summary(d, &o.design_args))?;
         }
-        let s = &o.summary;
-        let n = |sev| s.findings.get(&sev).copied().unwrap_or(0);
-        let total = o.findings.len();
-        let head = if total == 0 {
-            "no findings".to_string()
-        } else {
-            format!(
-                "{}: {}, {}, {}",
-                plural(total, "finding", "findings"),
-                plural(n(Severity::Error), "error", "errors"),
-                plural(n(Severity::Warning), "warning", "warnings"),
-                plural(n(Severity::Note), "note", "notes")
-            )
-        };
-        writeln!(out, "authlint: {head}")?;
-        let skipped = if s.skipped_by_reason.is_empty() {
-            String::new()
-        } else {
-            format!(
-                " ({})",
-                s.skipped_by_reason
-                    .iter()
-                    .map(|(r, c)| format!("{c} {r}"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )
-        };
-        let mut files = format!(
-            "files: {} scanned, {} skipped{skipped}, {} failed",
-            s.files.scanned, s.files.skipped, s.files.failed
-        );
-        if s.suppressed > 0 {
-            files.push_str(&format!("; {} suppressed", s.suppressed));
-        }
-        if s.baseline_hidden > 0 || s.baseline_fixed > 0 {
-            files.push_str(&format!(
-                "; baseline: {} hidden, {} fixed since",
-                s.baseline_hidden, s.baseline_fixed
-            ));
-        }
-        writeln!(out, "{files}; {:.2}s", s.duration.as_secs_f64())
+        write!(out, "{}", summary(o))
     }
+}
+
+/// The closing lines every text report ends with: findings by severity, what `--fix` can do,
+/// files by fate.
+pub fn summary(o: &Outcome) -> String {
+    let s = &o.summary;
+    let n = |sev| s.findings.get(&sev).copied().unwrap_or(0);
+    let total = o.findings.len();
+    let head = if total == 0 {
+        "no findings".to_string()
+    } else {
+        format!(
+            "{}: {}, {}, {}",
+            plural(total, "finding", "findings"),
+            plural(n(Severity::Error), "error", "errors"),
+            plural(n(Severity::Warning), "warning", "warnings"),
+            plural(n(Severity::Note), "note", "notes")
+        )
+    };
+    let skipped = if s.skipped_by_reason.is_empty() {
+        String::new()
+    } else {
+        format!(
+            " ({})",
+            s.skipped_by_reason
+                .iter()
+                .map(|(r, c)| format!("{c} {r}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    };
+    let mut files = format!(
+        "files: {} scanned, {} skipped{skipped}, {} failed",
+        s.files.scanned, s.files.skipped, s.files.failed
+    );
+    if s.suppressed > 0 {
+        files.push_str(&format!("; {} suppressed", s.suppressed));
+    }
+    if s.baseline_hidden > 0 || s.baseline_fixed > 0 {
+        files.push_str(&format!(
+            "; baseline: {} hidden, {} fixed since",
+            s.baseline_hidden, s.baseline_fixed
+        ));
+    }
+    let fixable = |a| {
+        o.findings
+            .iter()
+            .filter(|f| f.fix.as_ref().is_some_and(|x| x.applicability == a))
+            .count()
+    };
+    let (safe, unsafe_) = (
+        fixable(crate::fix::Applicability::Safe),
+        fixable(crate::fix::Applicability::Unsafe),
+    );
+    let mut text = format!("authlint: {head}\n");
+    if safe + unsafe_ > 0 {
+        text.push_str(&format!("fixable: {safe} with `--fix`"));
+        if unsafe_ > 0 {
+            text.push_str(&format!(", {unsafe_} more with `--fix --unsafe-fixes`"));
+        }
+        text.push_str(" (`--diff` shows them)\n");
+    }
+    text.push_str(&format!("{files}; {:.2}s\n", s.duration.as_secs_f64()));
+    text
 }
 
 fn language(path: &str) -> &'static str {

@@ -35,6 +35,7 @@ pub fn check_with(paths: &[&str], settings: Settings) -> Outcome {
         ignore: Vec::new(),
         threads: 2,
         cwd: root(),
+        stdin: None,
     };
     engine::run(&opts).expect("run succeeds")
 }
@@ -255,4 +256,27 @@ impl Project {
             .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stdout)));
         (out.status.code().unwrap(), v)
     }
+}
+
+/// The official SARIF 2.1.0 schema, as the tests validate every SARIF they produce.
+pub fn sarif_schema() -> jsonschema::Validator {
+    let text = std::fs::read_to_string(root().join("tests/data/sarif-schema-2.1.0.json")).unwrap();
+    // The official schema's `run.language` pattern has a bare `]`: a literal in ECMAScript regexes,
+    // a syntax error in Rust's. Escaping it keeps the same meaning.
+    let text = text.replace(r#"[a-zA-Z]{2}]?$"#, r#"[a-zA-Z]{2}\\]?$"#);
+    let schema: Value = serde_json::from_str(&text).unwrap();
+    jsonschema::draft7::new(&schema).unwrap()
+}
+
+pub fn assert_valid_sarif(v: &Value) {
+    let validator = sarif_schema();
+    let errors: Vec<String> = validator
+        .iter_errors(v)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "SARIF invalid against the 2.1.0 schema:\n{}",
+        errors.join("\n")
+    );
 }

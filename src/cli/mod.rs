@@ -2,9 +2,15 @@
 use crate::catalog;
 use crate::config::{self, Settings};
 use crate::engine::{self, Options};
-use crate::finding::Severity;
-use crate::report::{self, Format, Style};
+use crate::report::Format;
 use clap::{Args, Parser, Subcommand, ValueEnum};
+
+mod check;
+mod fix;
+mod settings;
+mod statistics;
+
+pub use check::CheckArgs;
 use std::ffi::OsString;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -95,58 +101,6 @@ pub enum FailOn {
     Note,
 }
 
-#[derive(Args, Debug)]
-pub struct CheckArgs {
-    /// Files and directories to check; files named here are checked even if ignored by .gitignore
-    #[arg(default_value = ".")]
-    pub paths: Vec<PathBuf>,
-    /// Output format
-    #[arg(long, value_enum, default_value_t = Format::Human)]
-    pub format: Format,
-    /// Write the report to FILE instead of standard output
-    #[arg(short, long, value_name = "FILE")]
-    pub output: Option<PathBuf>,
-    /// Lowest severity that makes the exit code 1
-    #[arg(long, value_enum, default_value_t = FailOn::Warning)]
-    pub fail_on: FailOn,
-    /// Exit 0 even when there are findings (errors in the run itself still exit 2)
-    #[arg(long)]
-    pub exit_zero: bool,
-    /// Only run these rules (comma-separated ids)
-    #[arg(long, value_delimiter = ',', value_name = "RULE,...")]
-    pub select: Vec<String>,
-    /// Never run these rules (comma-separated ids)
-    #[arg(long, value_delimiter = ',', value_name = "RULE,...")]
-    pub ignore: Vec<String>,
-    /// Use this config file instead of searching for authlint.toml
-    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
-    pub config: Option<PathBuf>,
-    /// Ignore every config file; use the defaults
-    #[arg(long)]
-    pub no_config: bool,
-    /// Print findings only: no summary, no file diagnostics
-    #[arg(short, long)]
-    pub quiet: bool,
-    /// Colour in the human report (honours NO_COLOR, CLICOLOR_FORCE, CLICOLOR=0 and TERM=dumb)
-    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
-    pub color: ColorChoice,
-    /// Files that cannot be read or parsed make the exit code 2
-    #[arg(long)]
-    pub strict: bool,
-    /// Hide the findings recorded in this baseline file
-    #[arg(long, value_name = "FILE")]
-    pub baseline: Option<PathBuf>,
-    /// Record the current findings in FILE (then exit 0 unless the run itself failed)
-    #[arg(long, value_name = "FILE", conflicts_with = "baseline")]
-    pub write_baseline: Option<PathBuf>,
-    /// Worker threads (default or 0: the number of CPUs; at most 4 per CPU and 256)
-    #[arg(short = 'j', long, value_name = "N")]
-    pub threads: Option<usize>,
-    /// Print each file's role (production, example, test, …), why, and its policy; check nothing
-    #[arg(long)]
-    pub show_roles: bool,
-}
-
 /// Runs the command line and returns the exit code.
 pub fn run(args: impl IntoIterator<Item = OsString>) -> i32 {
     let cli = match Cli::try_parse_from(args) {
@@ -161,7 +115,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> i32 {
         }
     };
     let result = match cli.command {
-        Command::Check(args) => check(args),
+        Command::Check(args) => check::check(args),
         Command::Rules { format } => rules(format),
         Command::Design(args) => design(args),
         Command::Vocabulary => {
@@ -183,14 +137,6 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> i32 {
             EXIT_ERROR
         }
     }
-}
-
-fn parse_rule_list(ids: &[String]) -> Result<Vec<&'static str>, String> {
-    ids.iter()
-        .map(|s| s.trim())
-        .filter(|s| !s.is_empty())
-        .map(|id| catalog::static_id(id).ok_or_else(|| catalog::unknown_rule_hint(id)))
-        .collect()
 }
 
 fn load_settings(
@@ -268,131 +214,6 @@ fn auto_color(terminal: bool) -> bool {
     }
 }
 
-fn check(args: CheckArgs) -> Result<i32, String> {
-    let cwd =
-        std::env::current_dir().map_err(|e| format!("cannot read the working directory: {e}"))?;
-    let mut settings =
-        match load_settings(args.config.as_deref(), args.no_config, &args.paths, &cwd) {
-            Ok(s) => s,
-            Err(code) => return Ok(code),
-        };
-    if let Some(b) = &args.baseline {
-        settings.baseline = Some(b.clone());
-    }
-    if args.write_baseline.is_some() {
-        settings.baseline = None;
-    }
-    // The baseline is authlint's own file: never checked (its messages quote the findings).
-    for b in settings.baseline.iter().chain(&args.write_baseline) {
-        let identity = crate::discover::identity(&crate::discover::absolute(&cwd, b));
-        settings.own_files.push(identity);
-    }
-    let select = if args.select.is_empty() {
-        None
-    } else {
-        Some(parse_rule_list(&args.select)?)
-    };
-    let ignore = parse_rule_list(&args.ignore)?;
-    for id in select.iter().flatten() {
-        if catalog::get(id).is_some_and(|r| !r.is_implemented()) {
-            eprintln!(
-                "warning: rule `{id}` is planned but not implemented yet; it reports nothing"
-            );
-        }
-    }
-    let threads = engine::worker_threads(args.threads);
-    if args.show_roles {
-        let rows = crate::discover::show_roles(&args.paths, &settings, &cwd, threads)?;
-        let mut text = String::new();
-        for (path, decision, policy) in rows {
-            text.push_str(&format!(
-                "{path}\t{}\t{}\t{}\n",
-                decision.role.as_str(),
-                policy.describe(),
-                decision.reason
-            ));
-        }
-        return print_stdout(&text).map(|()| EXIT_CLEAN);
-    }
-    let opts = Options {
-        paths: args.paths.clone(),
-        settings,
-        select,
-        ignore,
-        threads,
-        cwd,
-    };
-    // The verdict judges a project: not when the design rule is off, nor for files named one
-    // by one (pre-commit's staged files are not the project).
-    let verdict = opts.level("auth-design").is_some()
-        && args
-            .paths
-            .iter()
-            .all(|p| crate::discover::absolute(&opts.cwd, p).is_dir());
-    let mut outcome = engine::run(&opts)?;
-    if !verdict {
-        outcome.design = None;
-    }
-    outcome.run_failed = args.strict && !outcome.diagnostics.is_empty();
-    outcome.design_args = design_args(&args.paths, args.config.as_deref(), args.no_config);
-
-    if let Some(path) = &args.write_baseline {
-        crate::baseline::write(path, &outcome.findings)?;
-        eprintln!(
-            "authlint: wrote {} findings to baseline {}",
-            outcome.findings.len(),
-            path.display()
-        );
-    }
-    let color = use_color(args.color, args.format, args.output.is_some());
-    let width = if color { terminal_width() } else { 100 };
-    let style = Style {
-        color,
-        width,
-        quiet: args.quiet,
-        hyperlinks: color && std::io::stdout().is_terminal(),
-    };
-    let reporter = report::reporter(args.format, style);
-    let mut buf = Vec::new();
-    reporter
-        .write(&outcome, &mut buf)
-        .map_err(|e| e.to_string())?;
-    match &args.output {
-        Some(path) => {
-            std::fs::write(path, &buf)
-                .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-            if args.format != Format::Human && !args.quiet {
-                // The machine report went to the file; say on stderr what it holds.
-                for d in &outcome.diagnostics {
-                    eprintln!("{}", report::diagnostic_line(d));
-                }
-                eprintln!(
-                    "authlint: {} findings written to {}",
-                    outcome.findings.len(),
-                    path.display()
-                );
-            }
-        }
-        None => write_stdout(&buf)?,
-    }
-    if args.strict && !outcome.diagnostics.is_empty() {
-        return Ok(EXIT_ERROR);
-    }
-    if args.exit_zero || args.write_baseline.is_some() {
-        return Ok(EXIT_CLEAN);
-    }
-    let threshold = match args.fail_on {
-        FailOn::Error => Severity::Error,
-        FailOn::Warning => Severity::Warning,
-        FailOn::Note => Severity::Note,
-    };
-    Ok(if outcome.count(threshold) > 0 {
-        EXIT_FINDINGS
-    } else {
-        EXIT_CLEAN
-    })
-}
-
 /// The arguments that make `authlint design` read what this check read, shell-quoted.
 fn design_args(paths: &[PathBuf], config: Option<&Path>, no_config: bool) -> String {
     let quote = |p: &Path| {
@@ -438,6 +259,7 @@ fn design(args: DesignArgs) -> Result<i32, String> {
         ignore: Vec::new(),
         threads,
         cwd,
+        stdin: None,
     };
     let outcome = engine::run(&opts)?;
     let design = outcome
