@@ -156,15 +156,27 @@ pub fn expand(name: &str) -> Result<Vec<&'static str>, String> {
         .map(|r| r.id.as_str())
         .collect();
     if in_category.is_empty() {
-        let mut categories: Vec<&str> = all().iter().map(|r| r.category.as_str()).collect();
-        categories.sort_unstable();
-        categories.dedup();
         Err(format!(
-            "{} (categories: {})",
-            unknown_rule_hint(name),
-            categories.join(", ")
+            "unknown rule or category `{name}`; {}",
+            unknown_name_hint(name)
         ))
     } else {
         Ok(in_category)
+    }
+}
+
+/// What to say about a name that is neither a rule id nor a category.
+pub fn unknown_name_hint(name: &str) -> String {
+    match did_you_mean(name) {
+        Some(s) => format!("did you mean `{s}`?"),
+        None => {
+            let mut categories: Vec<&str> = all().iter().map(|r| r.category.as_str()).collect();
+            categories.sort_unstable();
+            categories.dedup();
+            format!(
+                "`authlint rules` lists the rule ids; categories: {}",
+                categories.join(", ")
+            )
+        }
     }
 }

@@ -191,7 +191,7 @@ pub fn check(args: CheckArgs) -> Result<i32, String> {
     }
     let mut outcome = run(&opts, &args)?;
     if args.diff {
-        let files = fix::plan(&outcome, args.unsafe_fixes);
+        let files = fix::plan(&outcome, args.unsafe_fixes, opts.stdin.as_deref());
         write_stdout(fix::diff(&files).as_bytes())?;
         let n: usize = files.iter().map(|f| f.fixed).sum();
         eprintln!(
@@ -206,7 +206,7 @@ pub fn check(args: CheckArgs) -> Result<i32, String> {
         });
     }
     if args.fix {
-        let files = fix::plan(&outcome, args.unsafe_fixes);
+        let files = fix::plan(&outcome, args.unsafe_fixes, opts.stdin.as_deref());
         let n = fix::write(&files)?;
         // What the fixes left is what the report shows: the files are checked again.
         outcome = run(&opts, &args)?;

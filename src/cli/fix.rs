@@ -16,10 +16,15 @@ pub struct FixedFile {
     pub fixed: usize,
 }
 
-/// The fixed text of every file whose findings carry applicable fixes. A file whose bytes on
+/// The fixed text of every file whose findings carry applicable fixes (standard input is the
+/// file it stands for). A file whose bytes on
 /// disk are not the text authlint read (decoded from UTF-16, or changed since) is left alone
 /// with a warning.
-pub fn plan(outcome: &Outcome, unsafe_too: bool) -> Vec<FixedFile> {
+pub fn plan(
+    outcome: &Outcome,
+    unsafe_too: bool,
+    stdin: Option<&(PathBuf, Vec<u8>)>,
+) -> Vec<FixedFile> {
     let mut by_file: BTreeMap<&str, Vec<&Finding>> = BTreeMap::new();
     for f in &outcome.findings {
         by_file.entry(f.path.as_str()).or_default().push(f);
@@ -33,7 +38,11 @@ pub fn plan(outcome: &Outcome, unsafe_too: bool) -> Vec<FixedFile> {
         let Some(src) = outcome.sources.get(path) else {
             continue;
         };
-        match std::fs::read(&src.abs_path) {
+        let on_disk = match stdin {
+            Some((path, text)) if *path == src.abs_path => Ok(text.clone()),
+            _ => std::fs::read(&src.abs_path),
+        };
+        match on_disk {
             Ok(bytes) if bytes == src.text.as_bytes() => {}
             _ => {
                 eprintln!(

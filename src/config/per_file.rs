@@ -71,7 +71,11 @@ pub fn validate(
         for name in names {
             match catalog::expand(name.get_ref()) {
                 Ok(ids) => rules.extend(ids),
-                Err(message) => err(name.span(), message, None),
+                Err(_) => err(
+                    name.span(),
+                    format!("unknown rule or category `{}`", name.get_ref()),
+                    Some(catalog::unknown_name_hint(name.get_ref())),
+                ),
             }
         }
         for g in globs {
