@@ -287,7 +287,7 @@ fn per_file_ignores_turn_rules_off_for_matching_files() {
     );
     let out = p.run(&["check"]);
     assert!(
-        stderr(&out).contains("expected an array of strings"),
+        stderr(&out).contains("invalid type for `per-file-ignores.src`: a string"),
         "{}",
         stderr(&out)
     );
