@@ -321,3 +321,37 @@ fn a_file_level_suppression_covers_the_whole_file() {
     let (_, v) = p.json(&[]);
     assert!(rules_of(&v).contains(&"unused-suppression".to_string()));
 }
+
+#[test]
+fn completions_and_the_manual_cover_every_check_option() {
+    let p = Project::new(&[]);
+    for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
+        let out = p.run(&["completions", shell]);
+        assert_eq!(code(&out), 0, "{shell}: {}", stderr(&out));
+        let text = stdout(&out);
+        for option in [
+            "sarif-output",
+            "stdin-filename",
+            "unsafe-fixes",
+            "show-settings",
+        ] {
+            assert!(text.contains(option), "{shell} completion lacks --{option}");
+        }
+    }
+    assert_eq!(code(&p.run(&["completions", "tcsh"])), 2);
+    let man = p.run(&["man"]);
+    assert_eq!(code(&man), 0);
+    let page = stdout(&man);
+    assert!(
+        page.contains("\n.TH authlint 1 "),
+        "{}",
+        &page[..200.min(page.len())]
+    );
+    for section in [
+        ".SH NAME\nauthlint\\-check \\- Check files",
+        "\\-\\-stdin\\-filename",
+        "\\-\\-diff",
+    ] {
+        assert!(page.contains(section), "the manual lacks `{section}`");
+    }
+}

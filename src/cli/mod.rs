@@ -3,7 +3,7 @@ use crate::catalog;
 use crate::config::{self, Settings};
 use crate::engine::{self, Options};
 use crate::report::Format;
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 
 mod check;
 mod fix;
@@ -54,6 +54,13 @@ pub enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// Print a shell completion script (e.g. `authlint completions bash > /etc/bash_completion.d/authlint`)
+    Completions {
+        /// The shell to complete in
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff), e.g. `authlint man > authlint.1`
+    Man,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -129,6 +136,12 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> i32 {
         }
         Command::Explain { rule } => explain(&rule),
         Command::Init { dir, force } => init(&dir, force),
+        Command::Completions { shell } => {
+            let mut buf = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "authlint", &mut buf);
+            write_stdout(&buf).map(|()| EXIT_CLEAN)
+        }
+        Command::Man => man(),
     };
     match result {
         Ok(code) => code,
@@ -440,6 +453,27 @@ fn init(dir: &Path, force: bool) -> Result<i32, String> {
     std::fs::write(&path, config::init_template())
         .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     print_stdout(&format!("wrote {}\n", path.display())).map(|()| EXIT_CLEAN)
+}
+
+/// The manual page: the top-level page, then one section per subcommand (`authlint-check(1)`
+/// as its own page would say it), so `man ./authlint.1` documents every option.
+fn man() -> Result<i32, String> {
+    let cmd = Cli::command();
+    let mut buf = Vec::new();
+    clap_mangen::Man::new(cmd.clone())
+        .render(&mut buf)
+        .map_err(|e| e.to_string())?;
+    for sub in cmd.get_subcommands().filter(|s| !s.is_hide_set()) {
+        // clap names take `&'static str` without its `string` feature; this runs once per process.
+        let name: &'static str = Box::leak(format!("authlint-{}", sub.get_name()).into_boxed_str());
+        let page = clap_mangen::Man::new(sub.clone().name(name));
+        page.render_name_section(&mut buf)
+            .and_then(|()| page.render_synopsis_section(&mut buf))
+            .and_then(|()| page.render_description_section(&mut buf))
+            .and_then(|()| page.render_options_section(&mut buf))
+            .map_err(|e| e.to_string())?;
+    }
+    write_stdout(&buf).map(|()| EXIT_CLEAN)
 }
 
 /// Writes text to standard output: see [`write_stdout`].
