@@ -355,3 +355,75 @@ fn completions_and_the_manual_cover_every_check_option() {
         assert!(page.contains(section), "the manual lacks `{section}`");
     }
 }
+
+/// The release workflow, the GitHub Action and `cargo binstall` name the same archives for the
+/// same targets: a rename in one of them would break installs only after a release.
+#[test]
+fn release_archives_action_and_binstall_agree() {
+    let read = |p: &str| std::fs::read_to_string(common::root().join(p)).unwrap();
+    let (release, action, manifest) = (
+        read(".github/workflows/release.yml"),
+        read("action.yml"),
+        read("Cargo.toml"),
+    );
+    // One name: authlint-v<version>-<target>, with the binary in a folder of that name.
+    assert!(
+        release.contains("archive: $bin-$tag-$target") && release.contains("leading-dir: true")
+    );
+    assert!(
+        release.contains("tags: [\"v[0-9]"),
+        "tags are v<version>, as $tag is used"
+    );
+    assert!(action.contains("base=\"authlint-v${VERSION}-${target}\""));
+    assert!(action.contains("--pattern \"$base.sha256\"") && release.contains("checksum: sha256"));
+    assert!(action.contains("echo \"$dir/$base\" >> \"$GITHUB_PATH\""));
+    assert!(manifest.contains(
+        "pkg-url = \"{ repo }/releases/download/v{ version }/{ name }-v{ version }-{ target }{ archive-suffix }\""
+    ));
+    assert!(
+        manifest.contains("bin-dir = \"{ name }-v{ version }-{ target }/{ bin }{ binary-ext }\"")
+    );
+    let targets = |text: &str, prefix: &str| -> Vec<String> {
+        let mut t: Vec<String> = text
+            .lines()
+            .filter_map(|l| l.split_once(prefix))
+            .map(|(_, rest)| {
+                rest.trim_start()
+                    .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-'))
+                    .next()
+                    .unwrap()
+                    .to_string()
+            })
+            .collect();
+        t.sort();
+        t
+    };
+    let built = targets(&release, "target: ");
+    let built: Vec<String> = built.into_iter().filter(|t| t.contains('-')).collect();
+    assert_eq!(built.len(), 5, "{built:?}");
+    assert_eq!(
+        targets(&action, ") target="),
+        built,
+        "the action installs what is built"
+    );
+    // Zip on Windows in all three.
+    assert!(
+        release.contains("zip: windows")
+            && action.contains("[ \"$RUNNER_OS\" = Windows ] && ext=zip")
+    );
+    assert!(manifest.contains(
+        "[package.metadata.binstall.overrides.x86_64-pc-windows-msvc]\npkg-fmt = \"zip\""
+    ));
+    // The action's check writes the SARIF it uploads and fails on authlint's exit code.
+    assert!(action.contains("authlint check $PATHS --format github --sarif-output \"$SARIF\""));
+    assert!(action.contains("sarif_file: ${{ inputs.sarif-file }}"));
+    assert!(action.contains("exit ${{ steps.check.outputs.exit-code }}"));
+    for licence in ["LICENSE-MIT", "LICENSE-APACHE"] {
+        assert!(common::root().join(licence).is_file(), "{licence} missing");
+        assert!(
+            release.contains(licence),
+            "{licence} not shipped in the archives"
+        );
+    }
+    assert!(manifest.contains("license = \"MIT OR Apache-2.0\""));
+}
