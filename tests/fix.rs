@@ -65,7 +65,7 @@ fn fix_applies_the_safe_fixes_and_the_project_checks_clean() {
     let out = p.run(&["check", "--fix", "--format", "concise"]);
     assert_eq!(code(&out), 0, "{}{}", stdout(&out), stderr(&out));
     assert!(
-        stderr(&out).contains("fixed 9 findings in 3 files; checked again: 0 findings remain"),
+        stderr(&out).contains("fixed 9 findings in 3 files; checked again: 0 findings left"),
         "{}",
         stderr(&out)
     );
@@ -80,6 +80,31 @@ fn fix_applies_the_safe_fixes_and_the_project_checks_clean() {
     // Checked again from scratch, and a second --fix finds nothing left to do.
     let again = p.run(&["check", "--diff"]);
     assert_eq!((code(&again), stdout(&again).as_str()), (0, ""));
+}
+
+#[test]
+fn session_layers_get_with_secure_and_an_explicit_false_needs_unsafe_fixes() {
+    let p = copy_of("fix/session-layers");
+    let diff = p.run(&["check", "--diff", "--unsafe-fixes"]);
+    assert_eq!(code(&diff), 1);
+    insta::assert_snapshot!("session-layers.diff", stdout(&diff));
+    let safe = p.run(&["check", "--fix", "--format", "concise", "-q"]);
+    assert!(
+        stderr(&safe).contains("fixed 1 finding in 1 file; checked again: 1 finding left"),
+        "{}",
+        stderr(&safe)
+    );
+    assert!(
+        stdout(&safe).contains("has Secure turned off"),
+        "{}",
+        stdout(&safe)
+    );
+    let all = p.run(&["check", "--fix", "--unsafe-fixes", "-q"]);
+    assert_eq!(code(&all), 0, "{}{}", stdout(&all), stderr(&all));
+    for (path, text) in rust_files(&p) {
+        syn::parse_file(&text).unwrap_or_else(|e| panic!("{path}: {e}"));
+        assert_eq!(text.matches(".with_secure(true)").count(), 2, "{text}");
+    }
 }
 
 #[test]

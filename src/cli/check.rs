@@ -211,7 +211,7 @@ pub fn check(args: CheckArgs) -> Result<i32, String> {
         // What the fixes left is what the report shows: the files are checked again.
         outcome = run(&opts, &args)?;
         eprintln!(
-            "authlint: fixed {} in {}; checked again: {} remain",
+            "authlint: fixed {} in {}; checked again: {} left",
             fix::count(n, "finding"),
             fix::count(files.len(), "file"),
             fix::count(outcome.findings.len(), "finding")
