@@ -108,35 +108,97 @@ fn session_layers_get_with_secure_and_an_explicit_false_needs_unsafe_fixes() {
 }
 
 #[test]
-fn fix_on_the_rule_fixtures_removes_exactly_the_fixed_findings() {
-    for rule in [
-        "cookie-missing-httponly",
-        "cookie-missing-secure",
-        "cookie-missing-samesite",
+fn lifetimes_are_set_to_the_limit_in_the_products_unit_only_as_unsafe_fixes() {
+    let p = copy_of("fix/lifetimes");
+    let before = std::fs::read_to_string(p.path().join(".env")).unwrap();
+    let human = p.run(&["check"]);
+    assert!(
+        stdout(&human).contains("fixable: 5 with `--fix --unsafe-fixes` (`--diff` shows them)"),
+        "{}",
+        stdout(&human)
+    );
+    let safe = p.run(&["check", "--fix", "-q"]);
+    assert_eq!(code(&safe), 1, "safe fixes only: nothing to apply");
+    assert_eq!(
+        std::fs::read_to_string(p.path().join(".env")).unwrap(),
+        before
+    );
+    let diff = p.run(&["check", "--diff", "--unsafe-fixes"]);
+    insta::assert_snapshot!("lifetimes.diff", stdout(&diff));
+    let all = p.run(&["check", "--fix", "--unsafe-fixes", "--format", "json"]);
+    assert_eq!(code(&all), 0, "{}", stderr(&all));
+    let after: Value = serde_json::from_slice(&all.stdout).unwrap();
+    assert_eq!(after["findings"], serde_json::json!([]));
+    assert_eq!(
+        after["diagnostics"],
+        serde_json::json!([]),
+        "the fixed files still parse"
+    );
+}
+
+/// Every rule with fixes, on its own rule fixtures: `--fix` removes the findings that had a safe
+/// fix, `--unsafe-fixes` also the others, no finding appears, and every fixed file still parses.
+#[test]
+fn fix_on_the_rule_fixtures_removes_the_fixed_findings_and_adds_none() {
+    for (rule, has_safe) in [
+        ("cookie-missing-httponly", true),
+        ("cookie-missing-secure", true),
+        ("cookie-missing-samesite", true),
+        ("access-token-ttl-too-long", false),
+        ("refresh-token-ttl-too-long", false),
+        ("refresh-token-rotation-disabled", false),
+        ("refresh-token-not-revocable", false),
+        ("token-without-expiry", false),
     ] {
-        let p = copy_of(&format!("rules/{rule}"));
-        let (_, before) = p.json(&[]);
-        let findings = |v: &Value| v["findings"].as_array().unwrap().clone();
-        let safe = findings(&before)
-            .iter()
-            .filter(|f| f["fix"]["applicability"] == "safe")
-            .count();
-        assert!(safe > 0, "{rule}: no safe fix to test");
-        let out = p.run(&["check", "--fix", "--format", "json"]);
-        let after: Value = serde_json::from_slice(&out.stdout).unwrap();
-        let left = findings(&after);
-        assert_eq!(
-            left.len(),
-            findings(&before).len() - safe,
-            "{rule}: {}",
-            stderr(&out)
-        );
-        assert!(
-            left.iter().all(|f| f["fix"]["applicability"] != "safe"),
-            "{rule}: a safe fix was left unapplied"
-        );
-        for (path, text) in rust_files(&p) {
-            syn::parse_file(&text).unwrap_or_else(|e| panic!("{rule}/{path}: {e}"));
+        for unsafe_too in [false, true] {
+            let p = copy_of(&format!("rules/{rule}"));
+            let (_, before) = p.json(&[]);
+            let findings = |v: &Value| v["findings"].as_array().unwrap().clone();
+            let applies = |f: &Value| {
+                f["fix"]["applicability"] == "safe"
+                    || (unsafe_too && f["fix"]["applicability"] == "unsafe")
+            };
+            let fixable = findings(&before).iter().filter(|f| applies(f)).count();
+            assert!(
+                unsafe_too || !has_safe || fixable > 0,
+                "{rule}: no safe fix"
+            );
+            assert!(
+                has_safe || unsafe_too || fixable == 0,
+                "{rule}: a safe fix in config"
+            );
+            assert!(!unsafe_too || fixable > 0, "{rule}: no fix at all");
+            let mut args = vec!["check", "--fix", "--format", "json"];
+            if unsafe_too {
+                args.push("--unsafe-fixes");
+            }
+            let out = p.run(&args);
+            let after: Value = serde_json::from_slice(&out.stdout).unwrap();
+            let left = findings(&after);
+            // What is left was there before and had no fix to apply (a fix may also resolve a
+            // finding it was not attached to: a revocation switch turned on is also a store).
+            let key = |f: &Value| (f["rule"].clone(), f["path"].clone(), f["message"].clone());
+            let kept: Vec<_> = findings(&before)
+                .iter()
+                .filter(|f| !applies(f))
+                .map(key)
+                .collect();
+            assert!(
+                left.iter().all(|f| kept.contains(&key(f))),
+                "{rule} (unsafe: {unsafe_too}): a fix left or made a finding: {left:#?}"
+            );
+            assert!(
+                left.len() + fixable <= findings(&before).len(),
+                "{rule}: {}",
+                stderr(&out)
+            );
+            assert_eq!(
+                after["diagnostics"], before["diagnostics"],
+                "{rule}: a fix broke a file"
+            );
+            for (path, text) in rust_files(&p) {
+                syn::parse_file(&text).unwrap_or_else(|e| panic!("{rule}/{path}: {e}"));
+            }
         }
     }
 }

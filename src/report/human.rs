@@ -190,12 +190,14 @@ pub fn summary(o: &Outcome) -> String {
         fixable(crate::fix::Applicability::Unsafe),
     );
     let mut text = format!("authlint: {head}\n");
-    if safe + unsafe_ > 0 {
-        text.push_str(&format!("fixable: {safe} with `--fix`"));
-        if unsafe_ > 0 {
-            text.push_str(&format!(", {unsafe_} more with `--fix --unsafe-fixes`"));
-        }
-        text.push_str(" (`--diff` shows them)\n");
+    let fixable = match (safe, unsafe_) {
+        (0, 0) => String::new(),
+        (s, 0) => format!("{s} with `--fix`"),
+        (0, u) => format!("{u} with `--fix --unsafe-fixes`"),
+        (s, u) => format!("{s} with `--fix`, {u} more with `--fix --unsafe-fixes`"),
+    };
+    if !fixable.is_empty() {
+        text.push_str(&format!("fixable: {fixable} (`--diff` shows them)\n"));
     }
     text.push_str(&format!("{files}; {:.2}s\n", s.duration.as_secs_f64()));
     text

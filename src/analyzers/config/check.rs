@@ -71,9 +71,12 @@ pub fn check_entity(entity: &Entity, found: &Found, head: Span, ctx: &Context, s
                     continue;
                 }
                 let fix = lifetime_fix(k, key, unit, limit);
-                sink.report(messages::lifetime(
-                    rule, span, &subject, key, &life, limit, &fix, default,
-                ));
+                let mut report =
+                    messages::lifetime(rule, span, &subject, key, &life, limit, &fix, default);
+                if !default && let Some(v) = write(limit, key_style(k, unit)) {
+                    report = report.fix(messages::value_fix(key, span, v));
+                }
+                sink.report(report);
             }
             Role::NoExpiry
             | Role::RotationOff
@@ -102,7 +105,10 @@ pub fn check_entity(entity: &Entity, found: &Found, head: Span, ctx: &Context, s
                     }
                     _ => messages::cookie(SAMESITE, n.span, &subject, key, &value, &fix),
                 };
-                sink.report(rep);
+                sink.report(match &k.fix {
+                    Some(v) => rep.fix(messages::value_fix(key, n.span, v.clone())),
+                    None => rep,
+                });
             }
             Role::ReuseWindow => {
                 let (Some(n), Some(limit)) = (r.node, k.limit) else {
@@ -193,12 +199,17 @@ fn unit_of(k: &Key, settings: &Node) -> (Unit, bool) {
 
 /// What to write: the limit in the key's own style, or a unit change when it cannot be said in
 /// the current unit (Cognito in hours for a 15-minute limit).
-fn lifetime_fix(k: &Key, key: &str, unit: Unit, limit: u64) -> String {
-    let style = match k.style.as_deref() {
+/// How the product writes this key's duration.
+fn key_style(k: &Key, unit: Unit) -> Style {
+    match k.style.as_deref() {
         Some("go") => Style::Go,
         Some("iso") => Style::Iso,
         _ => Style::Number(unit),
-    };
+    }
+}
+
+fn lifetime_fix(k: &Key, key: &str, unit: Unit, limit: u64) -> String {
+    let style = key_style(k, unit);
     if let Some(v) = write(limit, style) {
         return match style {
             Style::Number(u) if u != Unit::Seconds || limit >= 60 => {

@@ -187,6 +187,7 @@ impl Analyzer for ConfigAnalyzer {
             }
             kubernetes::decode_secret_data(&mut doc.root);
         }
+        let first = sink.reports.len();
         for doc in &docs {
             if not_settings(&doc.root) {
                 continue;
@@ -216,6 +217,7 @@ impl Analyzer for ConfigAnalyzer {
             });
             generic::check(&settings, ctx, sink);
         }
+        messages::settle_value_fixes(&mut sink.reports[first..], &file.text);
     }
 }
 
