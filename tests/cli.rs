@@ -73,7 +73,7 @@ fn unknown_rule_on_the_command_line_suggests_the_closest() {
     );
     let out = p.run(&["check", "--ignore", "unused-suppression,nonsense-rule-xyz"]);
     assert_eq!(code(&out), 2);
-    assert!(stderr(&out).contains("unknown rule `nonsense-rule-xyz`"));
+    assert!(stderr(&out).contains("unknown rule or category `nonsense-rule-xyz`"));
 }
 
 #[test]
