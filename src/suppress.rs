@@ -243,12 +243,12 @@ z
         assert!(apply(&mut s, "cookie-missing-secure", 4));
         assert!(!apply(&mut s, "cookie-missing-httponly", 4));
         assert!(problems(&s, |_| true).is_empty());
-        let mut unused = parse(&SourceFile::from_text(
+        let unused = parse(&SourceFile::from_text(
             "a.rs",
             "// authlint-ignore-file cookie-missing-secure
 ",
         ));
-        let p = problems(&mut unused, |_| true);
+        let p = problems(&unused, |_| true);
         assert_eq!(p.len(), 2, "{p:?}");
         assert!(p[0].2.contains("nothing in this file"));
         assert!(

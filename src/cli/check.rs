@@ -92,11 +92,11 @@ pub struct CheckArgs {
 /// Standard input is read up to this size, as files are (`max_file_size` applies after).
 const STDIN_LIMIT: u64 = 64 << 20;
 
+/// The text read from standard input and the absolute path it stands for.
+type StdinFile = (PathBuf, Vec<u8>);
+
 /// The paths to check, with `-` replaced by the `--stdin-filename` path and its text.
-fn inputs(
-    args: &CheckArgs,
-    cwd: &Path,
-) -> Result<(Vec<PathBuf>, Option<(PathBuf, Vec<u8>)>), String> {
+fn inputs(args: &CheckArgs, cwd: &Path) -> Result<(Vec<PathBuf>, Option<StdinFile>), String> {
     let dash = args.paths.iter().any(|p| p == Path::new("-"));
     let Some(name) = &args.stdin_filename else {
         if dash {

@@ -29,7 +29,7 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Check files and directories (default: the current directory)
-    Check(CheckArgs),
+    Check(Box<CheckArgs>),
     /// List every rule
     Rules {
         #[arg(long, value_enum, default_value_t = ListFormat::Human)]
@@ -122,7 +122,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> i32 {
         }
     };
     let result = match cli.command {
-        Command::Check(args) => check::check(args),
+        Command::Check(args) => check::check(*args),
         Command::Rules { format } => rules(format),
         Command::Design(args) => design(args),
         Command::Vocabulary => {
