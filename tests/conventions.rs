@@ -9,17 +9,7 @@ use serde_json::Value;
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
 
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn code(o: &Output) -> i32 {
-    o.status.code().unwrap()
-}
+use common::{code, stderr, stdout};
 
 /// An auth cookie without any flag (three findings on line 2) and a hard-coded secret.
 const COOKIE_RS: &str = "use cookie::Cookie;\n\

@@ -5,30 +5,8 @@ mod common;
 
 use common::Project;
 use serde_json::Value;
-use std::process::Output;
 
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn code(o: &Output) -> i32 {
-    o.status.code().unwrap()
-}
-
-/// A temp project holding a copy of `fixtures/<from>`.
-fn copy_of(from: &str) -> Project {
-    let p = Project::new(&[]);
-    let base = common::root().join("fixtures").join(from);
-    for file in common::walk(&base) {
-        let rel = file.strip_prefix(&base).unwrap().to_string_lossy();
-        p.write(&rel, &std::fs::read_to_string(&file).unwrap());
-    }
-    p
-}
+use common::{code, stderr, stdout};
 
 /// Every `.rs` file of the project with its text.
 fn rust_files(p: &Project) -> Vec<(String, String)> {
@@ -50,7 +28,7 @@ fn rust_files(p: &Project) -> Vec<(String, String)> {
 
 #[test]
 fn diff_shows_the_fixes_and_writes_nothing() {
-    let p = copy_of("fix/cookie-builders");
+    let p = Project::copy_of("fix/cookie-builders");
     let before = rust_files(&p);
     let out = p.run(&["check", "--diff"]);
     assert_eq!(code(&out), 1, "a diff exits 1: {}", stderr(&out));
@@ -61,7 +39,7 @@ fn diff_shows_the_fixes_and_writes_nothing() {
 
 #[test]
 fn fix_applies_the_safe_fixes_and_the_project_checks_clean() {
-    let p = copy_of("fix/cookie-builders");
+    let p = Project::copy_of("fix/cookie-builders");
     let out = p.run(&["check", "--fix", "--format", "concise"]);
     assert_eq!(code(&out), 0, "{}{}", stdout(&out), stderr(&out));
     assert!(
@@ -84,7 +62,7 @@ fn fix_applies_the_safe_fixes_and_the_project_checks_clean() {
 
 #[test]
 fn session_layers_get_with_secure_and_an_explicit_false_needs_unsafe_fixes() {
-    let p = copy_of("fix/session-layers");
+    let p = Project::copy_of("fix/session-layers");
     let diff = p.run(&["check", "--diff", "--unsafe-fixes"]);
     assert_eq!(code(&diff), 1);
     insta::assert_snapshot!("session-layers.diff", stdout(&diff));
@@ -109,7 +87,7 @@ fn session_layers_get_with_secure_and_an_explicit_false_needs_unsafe_fixes() {
 
 #[test]
 fn lifetimes_are_set_to_the_limit_in_the_products_unit_only_as_unsafe_fixes() {
-    let p = copy_of("fix/lifetimes");
+    let p = Project::copy_of("fix/lifetimes");
     let before = std::fs::read_to_string(p.path().join(".env")).unwrap();
     let human = p.run(&["check"]);
     assert!(
@@ -151,7 +129,7 @@ fn fix_on_the_rule_fixtures_removes_the_fixed_findings_and_adds_none() {
         ("token-without-expiry", false),
     ] {
         for unsafe_too in [false, true] {
-            let p = copy_of(&format!("rules/{rule}"));
+            let p = Project::copy_of(&format!("rules/{rule}"));
             let (_, before) = p.json(&[]);
             let findings = |v: &Value| v["findings"].as_array().unwrap().clone();
             let applies = |f: &Value| {
@@ -223,7 +201,7 @@ fn an_explicit_false_is_only_turned_on_with_unsafe_fixes() {
 
 #[test]
 fn fixes_are_in_json_and_sarif() {
-    let p = copy_of("fix/cookie-builders");
+    let p = Project::copy_of("fix/cookie-builders");
     let (_, json) = p.json(&[]);
     let f = &json["findings"][0];
     assert_eq!(f["path"], "src/actix_login.rs");

@@ -280,3 +280,31 @@ pub fn assert_valid_sarif(v: &Value) {
         errors.join("\n")
     );
 }
+
+/// A command's standard output, lossily decoded.
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+/// A command's standard error, lossily decoded.
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// A command's exit code.
+pub fn code(o: &Output) -> i32 {
+    o.status.code().unwrap()
+}
+
+impl Project {
+    /// A temp project holding a copy of `fixtures/<from>`.
+    pub fn copy_of(from: &str) -> Project {
+        let p = Project::new(&[]);
+        let base = root().join("fixtures").join(from);
+        for file in walk(&base) {
+            let rel = file.strip_prefix(&base).unwrap().to_string_lossy();
+            p.write(&rel, &std::fs::read_to_string(&file).unwrap());
+        }
+        p
+    }
+}
