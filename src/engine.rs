@@ -7,8 +7,11 @@ use crate::config::{Level, Settings};
 use crate::design::{self, Design};
 use crate::discover::{self, Candidate};
 use crate::facts::PlacedFact;
-use crate::finding::{Diagnostic, Finding, Report, ResolvedLabel, Severity, SkipReason};
+use crate::finding::{
+    Diagnostic, DiagnosticKind, Finding, Report, ResolvedLabel, Severity, SkipReason,
+};
 use crate::project::{ProjectContext, ProjectInfo};
+use crate::rule::Rule;
 use crate::source::{FileKind, SourceFile};
 use crate::suppress;
 use aho_corasick::AhoCorasick;
@@ -27,9 +30,9 @@ pub struct Options {
     pub paths: Vec<PathBuf>,
     pub settings: Settings,
     /// Only these rules (`--select`); `None` means all.
-    pub select: Option<Vec<&'static str>>,
+    pub select: Option<Vec<Rule>>,
     /// Never these rules (`--ignore`).
-    pub ignore: Vec<&'static str>,
+    pub ignore: Vec<Rule>,
     pub threads: usize,
     /// Base for display paths (the working directory).
     pub cwd: PathBuf,
@@ -90,7 +93,7 @@ pub struct Outcome {
     /// The text of each file that has findings (for snippets).
     pub sources: BTreeMap<String, Arc<SourceFile>>,
     /// Rules that were enabled in this run, sorted.
-    pub rules: Vec<&'static str>,
+    pub rules: Vec<Rule>,
     /// What the analyzers learnt about the auth design, sorted by place.
     pub facts: Vec<PlacedFact>,
     /// The project-level verdict.
@@ -118,7 +121,7 @@ impl Outcome {
 
 struct Engine<'a> {
     opts: &'a Options,
-    enabled: Vec<&'static str>,
+    enabled: Vec<Rule>,
     project: ProjectInfo,
     prefilters: Vec<(&'static dyn Analyzer, AhoCorasick)>,
 }
@@ -135,24 +138,24 @@ struct FileResult {
 }
 
 impl Options {
-    pub fn level(&self, rule: &str) -> Option<Severity> {
+    pub fn level(&self, rule: Rule) -> Option<Severity> {
         if self.select.as_ref().is_some_and(|s| !s.contains(&rule)) || self.ignore.contains(&rule) {
             return None;
         }
-        match self.settings.rules.get(rule) {
+        match self.settings.rules.get(&rule) {
             Some(Level::Off) => None,
             Some(Level::On(s)) => Some(*s),
-            None => catalog::get(rule).map(|r| r.severity),
+            None => Some(rule.doc().severity),
         }
     }
 
     /// The rules that report findings in this run (the design verdict is not one of them).
-    pub fn enabled_rules(&self) -> Vec<&'static str> {
+    pub fn enabled_rules(&self) -> Vec<Rule> {
         catalog::all()
             .iter()
-            .filter(|r| r.is_implemented() && r.id != "auth-design")
-            .map(|r| r.id.as_str())
-            .filter(|id| self.level(id).is_some())
+            .filter(|r| r.is_implemented())
+            .map(|r| r.rule())
+            .filter(|&rule| rule != Rule::AuthDesign && self.level(rule).is_some())
             .collect()
     }
 }
@@ -240,7 +243,7 @@ fn check_discovered(
     out.skipped = discovery.skipped;
     for (path, reason) in discovery.failed {
         out.diagnostics.push(Diagnostic {
-            kind: "read-error",
+            kind: DiagnosticKind::ReadError,
             path,
             start: None,
             message: reason,
@@ -257,7 +260,7 @@ fn check_discovered(
         } else if r
             .diagnostics
             .iter()
-            .any(|d| d.kind == "read-error" || d.kind == "parse-error")
+            .any(|d| d.kind == DiagnosticKind::ReadError || d.kind == DiagnosticKind::ParseError)
         {
             summary.files.failed += 1;
         } else {
@@ -375,7 +378,10 @@ mod changing_tree_tests {
         let files = &out.summary.files;
         assert_eq!((files.discovered, files.scanned, files.failed), (2, 1, 1));
         let d = &out.diagnostics[0];
-        assert_eq!((d.kind, d.path.as_str()), ("read-error", "gone.rs"));
+        assert_eq!(
+            (d.kind, d.path.as_str()),
+            (DiagnosticKind::ReadError, "gone.rs")
+        );
         assert!(d.message.starts_with("cannot read file: "), "{}", d.message);
     }
 }
@@ -407,7 +413,7 @@ impl Engine<'_> {
             Ok(r) => r,
             Err(msg) => FileResult {
                 diagnostics: vec![Diagnostic {
-                    kind: "internal-error",
+                    kind: DiagnosticKind::InternalError,
                     path: c.path.clone(),
                     start: None,
                     message: format!("authlint failed on this file ({msg}); please report it"),
@@ -467,7 +473,11 @@ impl Engine<'_> {
                 return r;
             }
             Err(e) => {
-                fail(&mut r, "read-error", format!("cannot read file: {e}"));
+                fail(
+                    &mut r,
+                    DiagnosticKind::ReadError,
+                    format!("cannot read file: {e}"),
+                );
                 return r;
             }
         }
@@ -479,7 +489,7 @@ impl Engine<'_> {
             Some(Err(at)) => {
                 fail(
                     &mut r,
-                    "parse-error",
+                    DiagnosticKind::ParseError,
                     format!("not valid UTF-16 (first invalid unit at offset {at})"),
                 );
                 return r;
@@ -491,7 +501,7 @@ impl Engine<'_> {
                 let at = e.valid_up_to();
                 fail(
                     &mut r,
-                    "parse-error",
+                    DiagnosticKind::ParseError,
                     format!("not valid UTF-8 (first invalid byte at offset {at})"),
                 );
                 return r;
@@ -556,7 +566,7 @@ impl Engine<'_> {
                 }
                 Err(msg) => fail(
                     &mut r,
-                    "internal-error",
+                    DiagnosticKind::InternalError,
                     format!(
                         "the {} analyzer failed on this file ({msg}); please report it",
                         analyzer.name()
@@ -601,26 +611,7 @@ impl Engine<'_> {
         judge_unused: bool,
     ) {
         let mut supps = suppress::parse(file);
-        // A rule id the catalog lacks (a typo) would have no level and vanish below: it is a bug
-        // in authlint, loud in tests and a diagnostic in a release build, never a silent drop.
-        let (mut reports, unknown): (Vec<Report>, Vec<Report>) = reports
-            .into_iter()
-            .partition(|rep| catalog::get(rep.rule).is_some());
-        for rep in unknown {
-            let message = format!(
-                "a finding of `{}`, a rule the catalog lacks, was dropped; please report it",
-                rep.rule
-            );
-            if cfg!(debug_assertions) {
-                panic!("{message}");
-            }
-            r.diagnostics.push(Diagnostic {
-                kind: "internal-error",
-                path: file.path.clone(),
-                start: Some(file.position(rep.span.start)),
-                message,
-            });
-        }
+        let mut reports = reports;
         reports.retain(|rep| self.opts.level(rep.rule).is_some());
         // `[per-file-ignores]`: counted as suppressed, like a comment in the file would be.
         let ignored = file
@@ -642,15 +633,17 @@ impl Engine<'_> {
             }
         }
         if judge_unused && self.opts.level(suppress::RULE_ID).is_some() {
-            for (span, message, help) in suppress::problems(&supps, |rule| {
-                self.enabled.contains(&rule) && !design::RULES.contains(&rule)
+            for (span, message, help) in suppress::problems(&supps, |id| {
+                Rule::from_id(id).is_some_and(|rule| {
+                    self.enabled.contains(&rule) && !design::RULES.contains(&rule)
+                })
             }) {
                 kept.push(Report::new(suppress::RULE_ID, span, message, help));
             }
         }
         let mut seen: BTreeMap<(String, String), usize> = BTreeMap::new();
         for rep in kept {
-            let configured = self.opts.settings.rules.get(rep.rule);
+            let configured = self.opts.settings.rules.get(&rep.rule);
             let severity = match configured {
                 Some(Level::On(s)) => *s,
                 _ => rep
@@ -673,7 +666,8 @@ impl Engine<'_> {
                 .strip_prefix(&self.opts.settings.exclude_root)
                 .map(|p| p.to_string_lossy().replace('\\', "/"))
                 .unwrap_or_else(|_| file.path.clone());
-            let fingerprint = baseline::fnv1a(&[rep.rule, &project_path, &code, &n.to_string()]);
+            let fingerprint =
+                baseline::fnv1a(&[rep.rule.id(), &project_path, &code, &n.to_string()]);
             *n += 1;
             r.findings.push(Finding {
                 rule: rep.rule,
@@ -706,7 +700,7 @@ impl Engine<'_> {
                 message: rep.message,
                 help: rep.help,
                 fingerprint,
-                url: catalog::get(rep.rule).map(|d| d.url()).unwrap_or_default(),
+                url: rep.rule.doc().url(),
                 role: file.role,
             });
         }

@@ -1,5 +1,6 @@
 //! What a rule reports and what the engine makes of it.
 use crate::roles::Role;
+use crate::rule::Rule;
 use serde::Serialize;
 use std::fmt;
 
@@ -66,7 +67,7 @@ pub struct Label {
 /// The engine stamps the configured severity, position, doc link and fingerprint.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Report {
-    pub rule: &'static str,
+    pub rule: Rule,
     pub span: Span,
     pub message: String,
     pub help: String,
@@ -80,7 +81,7 @@ pub struct Report {
 
 impl Report {
     pub fn new(
-        rule: &'static str,
+        rule: Rule,
         span: Span,
         message: impl Into<String>,
         help: impl Into<String>,
@@ -136,7 +137,7 @@ pub struct ResolvedLabel {
 /// A finding as every reporter sees it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Finding {
-    pub rule: &'static str,
+    pub rule: Rule,
     pub severity: Severity,
     /// Path relative to the working directory (or as given), always `/`-separated.
     pub path: String,
@@ -165,7 +166,7 @@ impl Finding {
         }
     }
 
-    pub fn sort_key(&self) -> (&str, usize, usize, &str, &str) {
+    pub fn sort_key(&self) -> (&str, usize, usize, Rule, &str) {
         (
             &self.path,
             self.start.offset,
@@ -238,12 +239,39 @@ impl SkipReason {
     }
 }
 
+/// What kind of problem a diagnostic reports.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DiagnosticKind {
+    /// The file could not be read (permissions, vanished, not valid text).
+    ReadError,
+    /// The file could not be parsed; findings in it may be missing.
+    ParseError,
+    /// authlint itself failed on the file (a bug to report); the run is not successful.
+    InternalError,
+}
+
+impl DiagnosticKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DiagnosticKind::ReadError => "read-error",
+            DiagnosticKind::ParseError => "parse-error",
+            DiagnosticKind::InternalError => "internal-error",
+        }
+    }
+}
+
+impl fmt::Display for DiagnosticKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad(self.as_str())
+    }
+}
+
 /// A problem with the run itself on one file: the file could not be read or parsed, or an analyzer
 /// failed on it. Reported, never silent; the run goes on.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct Diagnostic {
-    /// `read-error`, `parse-error`, `internal-error`.
-    pub kind: &'static str,
+    pub kind: DiagnosticKind,
     pub path: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub start: Option<Position>,

@@ -213,11 +213,18 @@ fn is_project_top(dir: &Path) -> bool {
         .any(|m| dir.join(m).exists())
 }
 
-/// The manifest directories to try for a file, nearest first: its ancestors up to the first
-/// `Cargo.toml`, never past a repository or configured project root.
+/// The manifest directories to try for a file, nearest first: its ancestors, never past a
+/// repository or configured project root (callers stop at the first `Cargo.toml`).
 pub fn candidates(file: &Path) -> impl Iterator<Item = PathBuf> + '_ {
+    file.parent().into_iter().flat_map(within_project)
+}
+
+/// `dir` and its ancestors, nearest first, up to and including the first repository or
+/// configured project root: where a project's manifests and lockfiles can be, and nothing of
+/// the checkout or folder it happens to sit in.
+pub fn within_project(dir: &Path) -> impl Iterator<Item = PathBuf> + '_ {
     let mut stop = false;
-    file.ancestors().skip(1).map_while(move |d| {
+    dir.ancestors().map_while(move |d| {
         if stop {
             return None;
         }

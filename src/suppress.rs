@@ -3,9 +3,10 @@
 //! nothing are reported as `unused-suppression`.
 use crate::catalog;
 use crate::finding::Span;
+use crate::rule::Rule;
 use crate::source::SourceFile;
 
-pub const RULE_ID: &str = "unused-suppression";
+pub const RULE_ID: Rule = Rule::UnusedSuppression;
 
 #[derive(Debug, Clone)]
 pub struct Suppression {
@@ -112,10 +113,10 @@ fn parse_line(line: &str, line_start: usize, line_no: usize) -> Option<Suppressi
 }
 
 /// Marks and returns whether a finding of `rule` starting on `line` is suppressed.
-pub fn apply(suppressions: &mut [Suppression], rule: &str, line: usize) -> bool {
+pub fn apply(suppressions: &mut [Suppression], rule: Rule, line: usize) -> bool {
     for s in suppressions.iter_mut() {
         if (s.file || s.line == line || s.line + 1 == line)
-            && let Some(i) = s.rules.iter().position(|(r, _)| r == rule)
+            && let Some(i) = s.rules.iter().position(|(r, _)| rule == r.as_str())
         {
             s.used[i] = true;
             return true;
@@ -220,9 +221,9 @@ mod tests {
             "// authlint-ignore cookie-missing-secure: ok\nx\ny\n",
         );
         let mut s = parse(&f);
-        assert!(apply(&mut s, "cookie-missing-secure", 2));
-        assert!(!apply(&mut s, "cookie-missing-secure", 3));
-        assert!(!apply(&mut s, "cookie-missing-httponly", 2));
+        assert!(apply(&mut s, Rule::CookieMissingSecure, 2));
+        assert!(!apply(&mut s, Rule::CookieMissingSecure, 3));
+        assert!(!apply(&mut s, Rule::CookieMissingHttponly, 2));
         assert!(problems(&s, |_| true).is_empty());
     }
 
@@ -239,9 +240,9 @@ z
         let mut s = parse(&f);
         assert!(s[0].file);
         assert_eq!(s[0].rules[0].0, "cookie-missing-secure");
-        assert!(apply(&mut s, "cookie-missing-secure", 1));
-        assert!(apply(&mut s, "cookie-missing-secure", 4));
-        assert!(!apply(&mut s, "cookie-missing-httponly", 4));
+        assert!(apply(&mut s, Rule::CookieMissingSecure, 1));
+        assert!(apply(&mut s, Rule::CookieMissingSecure, 4));
+        assert!(!apply(&mut s, Rule::CookieMissingHttponly, 4));
         assert!(problems(&s, |_| true).is_empty());
         let unused = parse(&SourceFile::from_text(
             "a.rs",

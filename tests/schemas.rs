@@ -125,7 +125,7 @@ fn the_config_schema_knows_what_the_parser_knows() {
     let mut names: Vec<String> = ids.iter().map(|s| s.to_string()).collect();
     let mut categories: Vec<String> = authlint::catalog::all()
         .iter()
-        .map(|r| r.category.clone())
+        .map(|r| r.category.as_str().to_string())
         .collect();
     categories.sort();
     categories.dedup();
@@ -150,7 +150,7 @@ fn the_config_schema_knows_what_the_parser_knows() {
     let full = format!("{written}\ncookie-missing-secure = \"off\"\n")
         .replace("# example = \"warning\"", "example = \"note\"")
         .replace(
-            "# \"src/dev_server.rs\" = [\"cookie-missing-secure\"]",
+            "# \"src/dev_server.rs\" = [\"cookies\"]   # a category, or rule ids",
             "\"src/dev.rs\" = [\"cookies\", \"hardcoded-signing-secret\"]",
         );
     let parsed: Value = toml::from_str(&full).unwrap();

@@ -6,6 +6,7 @@ use super::{
 use crate::engine::{self, Options, Outcome};
 use crate::finding::Severity;
 use crate::report::{self, Format, Style};
+use crate::rule::Rule;
 use clap::Args;
 use std::io::{IsTerminal, Read};
 use std::path::{Path, PathBuf};
@@ -131,7 +132,7 @@ fn inputs(args: &CheckArgs, cwd: &Path) -> Result<(Vec<PathBuf>, Option<StdinFil
 }
 
 /// `--select`/`--ignore` entries, rule ids or categories, as rule ids.
-fn rule_list(names: &[String]) -> Result<Vec<&'static str>, String> {
+fn rule_list(names: &[String]) -> Result<Vec<Rule>, String> {
     let mut out = Vec::new();
     for name in names.iter().map(|s| s.trim()).filter(|s| !s.is_empty()) {
         out.extend(crate::catalog::expand(name)?);
@@ -165,7 +166,7 @@ pub fn check(args: CheckArgs) -> Result<i32, String> {
     };
     let ignore = rule_list(&args.ignore)?;
     for id in select.iter().flatten() {
-        if crate::catalog::get(id).is_some_and(|r| !r.is_implemented()) {
+        if !id.doc().is_implemented() {
             eprintln!(
                 "warning: rule `{id}` is planned but not implemented yet; it reports nothing"
             );
@@ -247,7 +248,7 @@ fn show_roles(opts: &Options) -> Result<i32, String> {
 fn run(opts: &Options, args: &CheckArgs) -> Result<Outcome, String> {
     // The verdict judges a project: not when the design rule is off, nor for files named one
     // by one (pre-commit's staged files are not the project).
-    let verdict = opts.level("auth-design").is_some()
+    let verdict = opts.level(Rule::AuthDesign).is_some()
         && opts
             .paths
             .iter()

@@ -317,7 +317,7 @@ fn rules(format: ListFormat) -> Result<i32, String> {
         ListFormat::Markdown => text = rules_markdown(),
         ListFormat::Human => {
             let reads = |r: &catalog::RuleDoc| {
-                let by = if r.category == "meta" {
+                let by = if r.category == catalog::Category::Meta {
                     "all".to_string()
                 } else {
                     r.implemented_by().join(",")
@@ -366,7 +366,7 @@ fn rules(format: ListFormat) -> Result<i32, String> {
 pub fn rules_markdown() -> String {
     let mut s = String::from("| Rule | Severity | Reads | What it finds |\n|---|---|---|---|\n");
     for r in catalog::all() {
-        let by = if r.category == "meta" {
+        let by = if r.category == catalog::Category::Meta {
             "all".to_string()
         } else {
             r.implemented_by().join(", ")
@@ -392,7 +392,7 @@ pub fn explain_text(rule: &catalog::RuleDoc) -> String {
         rule.severity, rule.category
     ));
     let by = rule.implemented_by();
-    s.push_str(&if rule.category == "meta" {
+    s.push_str(&if rule.category == catalog::Category::Meta {
         "Reported by the engine.\n\n".to_string()
     } else if by.is_empty() {
         "Status: planned, not implemented yet.\n\n".to_string()

@@ -64,9 +64,9 @@ pub fn show(opts: &Options, file: &Path, config_flag: Option<&Path>) -> Result<S
     let width = catalog::all().iter().map(|r| r.id.len()).max().unwrap_or(0);
     for rule in catalog::all() {
         let id = rule.id.as_str();
-        let level = match opts.level(id) {
+        let level = match opts.level(rule.rule()) {
             None => "off".to_string(),
-            Some(_) if let Some((glob, _)) = ignored.iter().find(|(_, r)| *r == id) => {
+            Some(_) if let Some((glob, _)) = ignored.iter().find(|(_, r)| *r == rule.rule()) => {
                 format!("off in this file ([per-file-ignores] \"{glob}\")")
             }
             Some(sev) => sev.to_string(),

@@ -1,16 +1,17 @@
 //! `--statistics`: how many findings each rule has, most first (ruff's `--statistics`).
 use crate::engine::Outcome;
 use crate::report::Format;
+use crate::rule::Rule;
 use std::collections::BTreeMap;
 
 struct Row {
-    rule: &'static str,
+    rule: Rule,
     count: usize,
     fixable: usize,
 }
 
 fn rows(outcome: &Outcome) -> Vec<Row> {
-    let mut by_rule: BTreeMap<&'static str, (usize, usize)> = BTreeMap::new();
+    let mut by_rule: BTreeMap<Rule, (usize, usize)> = BTreeMap::new();
     for f in &outcome.findings {
         let e = by_rule.entry(f.rule).or_default();
         e.0 += 1;
@@ -24,7 +25,7 @@ fn rows(outcome: &Outcome) -> Vec<Row> {
             fixable,
         })
         .collect();
-    rows.sort_by(|a, b| b.count.cmp(&a.count).then(a.rule.cmp(b.rule)));
+    rows.sort_by(|a, b| b.count.cmp(&a.count).then(a.rule.cmp(&b.rule)));
     rows
 }
 
@@ -45,7 +46,7 @@ pub fn render(outcome: &Outcome, format: Format) -> Result<String, String> {
                 .map(|r| r.count.to_string().len())
                 .max()
                 .unwrap_or(1);
-            let rule_width = rows.iter().map(|r| r.rule.len()).max().unwrap_or(0);
+            let rule_width = rows.iter().map(|r| r.rule.id().len()).max().unwrap_or(0);
             let mut text = String::new();
             for r in &rows {
                 let fixable = match r.fixable {
@@ -53,7 +54,7 @@ pub fn render(outcome: &Outcome, format: Format) -> Result<String, String> {
                     n if n == r.count => " [*] fixable".to_string(),
                     n => format!(" [*] {n} fixable"),
                 };
-                let title = crate::catalog::get(r.rule).map_or("", |d| d.title.as_str());
+                let title = r.rule.doc().title.as_str();
                 text.push_str(&format!(
                     "{:>width$}  {:<rule_width$}  {title}{fixable}\n",
                     r.count, r.rule

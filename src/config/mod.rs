@@ -5,6 +5,7 @@ pub mod per_file;
 mod structure;
 mod template;
 
+use crate::rule::Rule;
 pub use template::init_template;
 
 use crate::catalog;
@@ -46,7 +47,7 @@ pub struct Settings {
     /// Exclude globs (gitignore syntax) and the directory they are relative to.
     pub exclude: Vec<String>,
     pub exclude_root: PathBuf,
-    pub rules: BTreeMap<&'static str, Level>,
+    pub rules: BTreeMap<Rule, Level>,
     pub baseline: Option<PathBuf>,
     /// The file these settings came from, if any.
     pub source: Option<PathBuf>,
@@ -481,7 +482,7 @@ fn validate(
     }
     if let Some(rules) = &raw.rules {
         for (id, level) in rules {
-            let Some(static_id) = catalog::static_id(id.get_ref()) else {
+            let Some(static_id) = Rule::from_id(id.get_ref()) else {
                 let hint =
                     catalog::did_you_mean(id.get_ref()).map(|s| format!("did you mean `{s}`?"));
                 err(
@@ -608,7 +609,7 @@ mod tests {
             load_str("access_token_max_ttl = \"5m\"\n[rules]\ncookie-missing-secure = \"off\"\n")
                 .unwrap();
         assert_eq!(s.access_token_max_ttl, 300);
-        assert_eq!(s.rules.get("cookie-missing-secure"), Some(&Level::Off));
+        assert_eq!(s.rules.get(&Rule::CookieMissingSecure), Some(&Level::Off));
     }
 
     #[test]

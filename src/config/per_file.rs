@@ -4,10 +4,11 @@
 //!
 //! ```toml
 //! [per-file-ignores]
-//! "src/dev_server.rs" = ["cookie-missing-secure"]
+//! "src/dev_server.rs" = ["cookies"]
 //! "deploy/local/**" = ["secrets"]
 //! ```
 use crate::catalog;
+use crate::rule::Rule;
 use globset::{Glob, GlobBuilder, GlobSet, GlobSetBuilder};
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -19,7 +20,7 @@ pub type Raw = BTreeMap<Spanned<String>, Vec<Spanned<String>>>;
 #[derive(Clone, Debug, Default)]
 pub struct PerFileIgnores {
     /// `(glob, rules)` as written, in the config's order.
-    pub entries: Vec<(String, Vec<&'static str>)>,
+    pub entries: Vec<(String, Vec<Rule>)>,
     /// Two globs per entry (itself and `glob/**`): index / 2 is the entry.
     globs: GlobSet,
 }
@@ -27,7 +28,7 @@ pub struct PerFileIgnores {
 impl PerFileIgnores {
     /// The rules ignored in the file at `rel` (relative to the config's folder), with the globs
     /// that ignore them.
-    pub fn for_path(&self, rel: &Path) -> Vec<(&str, &'static str)> {
+    pub fn for_path(&self, rel: &Path) -> Vec<(&str, Rule)> {
         if self.entries.is_empty() {
             return Vec::new();
         }

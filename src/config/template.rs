@@ -49,13 +49,16 @@ exclude = []
 # Rules or categories (`authlint rules` shows them: cookies, secrets, …) never reported in the
 # files a glob matches; globs relative to this file, a folder covers everything below it.
 [per-file-ignores]
-# "src/dev_server.rs" = ["cookie-missing-secure"]
+# "src/dev_server.rs" = ["cookies"]   # a category, or rule ids
 
 # Per-rule level: "error", "warning", "note" or "off". The defaults are shown commented out.
 [rules]
 "#,
     );
-    for rule in catalog::all().iter().filter(|r| r.category != "meta") {
+    for rule in catalog::all()
+        .iter()
+        .filter(|r| r.category != catalog::Category::Meta)
+    {
         out.push_str(&format!(
             "# {} = \"{}\"    # {}\n",
             rule.id, rule.severity, rule.summary

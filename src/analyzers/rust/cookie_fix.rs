@@ -6,6 +6,7 @@ use super::RustFile;
 use super::cookie_model::{self as model, Problem};
 use crate::finding::Span;
 use crate::fix::{Applicability, ReportFix};
+use crate::rule::Rule;
 
 /// Modules known to export `SameSite` beside the `Cookie` they export.
 const SAME_SITE_HOMES: &[&str] = &[
@@ -18,7 +19,7 @@ const SAME_SITE_HOMES: &[&str] = &[
 ];
 
 /// The fix for `rule`'s `problem` on the cookie created at `origin`, if one is mechanical.
-pub fn fix(rf: &RustFile, rule: &str, problem: Problem, origin: Span) -> Option<ReportFix> {
+pub fn fix(rf: &RustFile, rule: Rule, problem: Problem, origin: Span) -> Option<ReportFix> {
     let text = rf.src.text.get(origin.start..origin.end)?;
     match problem {
         Problem::Absent => {

@@ -1,6 +1,7 @@
 //! Rust source analysis: each file is parsed once with `syn`; every rule walks the shared tree.
 use super::{Analyzer, Context, Sink};
 use crate::finding::Span;
+use crate::rule::Rule;
 use crate::source::{FileKind, SourceFile};
 use syn::visit_mut::VisitMut;
 
@@ -36,31 +37,31 @@ pub type RustRule = fn(&RustFile, &Context, &mut Sink);
 pub type Gate = fn(&gate::Present) -> bool;
 
 /// The Rust rules: the ids each one reports, its gate, and its check.
-const RULES: &[(&[&str], Gate, RustRule)] = &[
+const RULES: &[(&[Rule], Gate, RustRule)] = &[
     (
         &[
-            "cookie-missing-httponly",
-            "cookie-missing-secure",
-            "cookie-missing-samesite",
+            Rule::CookieMissingHttponly,
+            Rule::CookieMissingSecure,
+            Rule::CookieMissingSamesite,
         ],
         gate::cookies,
         cookies::check,
     ),
     (
         &[
-            "cookie-missing-httponly",
-            "cookie-missing-secure",
-            "cookie-missing-samesite",
+            Rule::CookieMissingHttponly,
+            Rule::CookieMissingSecure,
+            Rule::CookieMissingSamesite,
         ],
         gate::cookies,
         raw_set_cookie::check,
     ),
     (
         &[
-            "cookie-missing-httponly",
-            "cookie-missing-secure",
-            "cookie-missing-samesite",
-            "client-side-session-store",
+            Rule::CookieMissingHttponly,
+            Rule::CookieMissingSecure,
+            Rule::CookieMissingSamesite,
+            Rule::ClientSideSessionStore,
         ],
         gate::sessions,
         sessions::check,
@@ -99,10 +100,10 @@ impl Analyzer for RustAnalyzer {
         kind == FileKind::Rust
     }
 
-    fn rules(&self) -> &'static [&'static str] {
-        static IDS: std::sync::OnceLock<Vec<&'static str>> = std::sync::OnceLock::new();
+    fn rules(&self) -> &'static [Rule] {
+        static IDS: std::sync::OnceLock<Vec<Rule>> = std::sync::OnceLock::new();
         IDS.get_or_init(|| {
-            let mut ids: Vec<&str> = RULES
+            let mut ids: Vec<Rule> = RULES
                 .iter()
                 .flat_map(|(ids, _, _)| ids.iter().copied())
                 .collect();
@@ -298,4 +299,21 @@ impl VisitMut for StripTestItems {
         });
         syn::visit_mut::visit_item_impl_mut(self, i);
     }
+}
+
+/// Every inline case of this part's rules (`crate::rule::cases`).
+#[cfg(test)]
+pub(crate) fn cases() -> Vec<&'static crate::rule::cases::Cases> {
+    [
+        cookies::cases::CASES,
+        sessions::cases::CASES,
+        lifetimes::cases::CASES,
+        token_expiry::cases::CASES,
+        jwt_validation::cases::CASES,
+        secrets::cases::CASES,
+        wasm_storage::cases::CASES,
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
 }
