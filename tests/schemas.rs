@@ -40,6 +40,7 @@ fn the_report_schema_accepts_real_reports_and_pins_every_field() {
     }
     p.write("broken.rs", "fn login_token( {\n");
     p.write("tests/login.rs", "fn login_token() {}\n");
+    p.write("node_modules/lib/index.js", "localStorage.setItem('token', t);\n");
     p.write(
         "src/s.rs",
         "// authlint-ignore-file cookie-missing-secure: local only\nuse cookie::Cookie;\nfn a(j: &mut cookie::CookieJar, t: String) { j.add(Cookie::build((\"session\", t))); }\n",
@@ -54,6 +55,7 @@ fn the_report_schema_accepts_real_reports_and_pins_every_field() {
     );
     assert!(!doc["diagnostics"].as_array().unwrap().is_empty());
     assert!(!doc["skipped"].as_array().unwrap().is_empty());
+    assert!(!doc["skipped_dirs"].as_array().unwrap().is_empty());
     assert!(doc["design"].is_object());
     assert_eq!(errors(&v, &doc), Vec::<String>::new());
     let files_only = report(&p, &["fix/src/axum_login.rs"]);

@@ -257,7 +257,7 @@ fn run(opts: &Options, args: &CheckArgs) -> Result<Outcome, String> {
     if !verdict {
         outcome.design = None;
     }
-    outcome.run_failed = args.strict && !outcome.diagnostics.is_empty();
+    outcome.run_failed = run_failed(&outcome, args.strict);
     outcome.design_args = design_args(&opts.paths, args.config.as_deref(), args.no_config);
     Ok(outcome)
 }
@@ -317,8 +317,22 @@ fn write_file(path: &Path, bytes: &[u8]) -> Result<(), String> {
     std::fs::write(path, bytes).map_err(|e| format!("cannot write {}: {e}", path.display()))
 }
 
+/// Whether the run itself failed (exit 2, an unsuccessful SARIF run): authlint failed on a file
+/// (an internal error: its findings may be missing), or, under `--strict`, any file could not be
+/// read or parsed.
+fn run_failed(outcome: &Outcome, strict: bool) -> bool {
+    let mut diagnostics = outcome.diagnostics.iter();
+    if strict {
+        diagnostics.next().is_some()
+    } else {
+        diagnostics.any(crate::finding::Diagnostic::is_internal)
+    }
+}
+
+/// 2 when the run failed, else 1 for findings at or above `--fail-on` (unless `--exit-zero` or
+/// `--write-baseline`), else 0.
 fn exit_code(outcome: &Outcome, args: &CheckArgs) -> i32 {
-    if args.strict && !outcome.diagnostics.is_empty() {
+    if outcome.run_failed {
         return EXIT_ERROR;
     }
     if args.exit_zero || args.write_baseline.is_some() {

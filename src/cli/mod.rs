@@ -1,19 +1,23 @@
 //! The command line (clap derive). Parsing only; the work happens in the library.
-use crate::catalog;
 use crate::config::{self, Settings};
 use crate::engine::{self, Options};
 use crate::report::Format;
 use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
+use std::ffi::OsString;
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
 
+mod catalog_text;
 mod check;
 mod fix;
 mod settings;
 mod statistics;
 
 pub use check::CheckArgs;
-use std::ffi::OsString;
-use std::io::{IsTerminal, Write};
-use std::path::{Path, PathBuf};
+#[cfg(test)]
+mod tests;
+
+pub use catalog_text::{explain_text, indent, rules_markdown};
 
 pub const EXIT_CLEAN: i32 = 0;
 pub const EXIT_FINDINGS: i32 = 1;
@@ -123,7 +127,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> i32 {
     };
     let result = match cli.command {
         Command::Check(args) => check::check(*args),
-        Command::Rules { format } => rules(format),
+        Command::Rules { format } => catalog_text::rules(format),
         Command::Design(args) => design(args),
         Command::Vocabulary => {
             let mut words: Vec<&str> = crate::analyzers::all()
@@ -134,7 +138,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> i32 {
             words.dedup();
             print_stdout(&format!("{}\n", words.join("\n"))).map(|()| EXIT_CLEAN)
         }
-        Command::Explain { rule } => explain(&rule),
+        Command::Explain { rule } => catalog_text::explain(&rule),
         Command::Init { dir, force } => init(&dir, force),
         Command::Completions { shell } => {
             let mut buf = Vec::new();
@@ -173,7 +177,7 @@ fn load_settings(
             ..Settings::default()
         });
     };
-    config::load(&path).map_err(|errors| {
+    config::load(&path, cwd).map_err(|errors| {
         let color = auto_color(std::io::stderr().is_terminal());
         let handler = miette::GraphicalReportHandler::new_themed(if color {
             miette::GraphicalTheme::unicode()
@@ -296,150 +300,6 @@ fn terminal_width() -> usize {
         .and_then(|c| c.parse().ok())
         .unwrap_or(100)
         .clamp(60, 200)
-}
-
-fn rules(format: ListFormat) -> Result<i32, String> {
-    let rules = catalog::all();
-    let mut text;
-    match format {
-        ListFormat::Json => {
-            let list: Vec<_> = rules
-                .iter()
-                .map(|r| {
-                    serde_json::json!({
-                        "id": r.id, "title": r.title, "severity": r.severity, "category": r.category,
-                        "summary": r.summary, "analyzers": r.implemented_by(), "implemented": r.is_implemented(), "url": r.url(),
-                    })
-                })
-                .collect();
-            text = serde_json::to_string_pretty(&list).map_err(|e| e.to_string())? + "\n";
-        }
-        ListFormat::Markdown => text = rules_markdown(),
-        ListFormat::Human => {
-            let reads = |r: &catalog::RuleDoc| {
-                let by = if r.category == catalog::Category::Meta {
-                    "all".to_string()
-                } else {
-                    r.implemented_by().join(",")
-                };
-                if by.is_empty() {
-                    "planned".to_string()
-                } else {
-                    by
-                }
-            };
-            // Each column as wide as its longest entry, so none runs into the next.
-            let w = |f: &dyn Fn(&catalog::RuleDoc) -> String, head: &str| {
-                rules
-                    .iter()
-                    .map(|r| f(r).len())
-                    .chain([head.len()])
-                    .max()
-                    .unwrap_or(0)
-            };
-            let (wi, ws, wc, wr) = (
-                w(&|r| r.id.to_string(), "RULE"),
-                w(&|r| r.severity.as_str().to_string(), "SEVERITY"),
-                w(&|r| r.category.to_string(), "CATEGORY"),
-                w(&reads, "READS"),
-            );
-            text = format!(
-                "{:<wi$} {:<ws$} {:<wc$} {:<wr$} SUMMARY\n",
-                "RULE", "SEVERITY", "CATEGORY", "READS"
-            );
-            for r in rules {
-                text.push_str(&format!(
-                    "{:<wi$} {:<ws$} {:<wc$} {:<wr$} {}\n",
-                    r.id,
-                    r.severity.as_str(),
-                    r.category,
-                    reads(r),
-                    r.summary
-                ));
-            }
-        }
-    }
-    print_stdout(&text).map(|()| EXIT_CLEAN)
-}
-
-/// The rule table in the README (a test keeps the README in sync with this).
-pub fn rules_markdown() -> String {
-    let mut s = String::from("| Rule | Severity | Reads | What it finds |\n|---|---|---|---|\n");
-    for r in catalog::all() {
-        let by = if r.category == catalog::Category::Meta {
-            "all".to_string()
-        } else {
-            r.implemented_by().join(", ")
-        };
-        let by = if by.is_empty() {
-            "planned".to_string()
-        } else {
-            by
-        };
-        s.push_str(&format!(
-            "| [`{}`](rules/{0}.toml) | {} | {} | {} |\n",
-            r.id, r.severity, by, r.summary
-        ));
-    }
-    s
-}
-
-/// The text `authlint explain` prints (also used to check every rule has complete docs).
-pub fn explain_text(rule: &catalog::RuleDoc) -> String {
-    let mut s = format!("{} ({})\n\n", rule.title, rule.id);
-    s.push_str(&format!(
-        "Default severity: {}. Category: {}. ",
-        rule.severity, rule.category
-    ));
-    let by = rule.implemented_by();
-    s.push_str(&if rule.category == catalog::Category::Meta {
-        "Reported by the engine.\n\n".to_string()
-    } else if by.is_empty() {
-        "Status: planned, not implemented yet.\n\n".to_string()
-    } else {
-        format!("Reads: {}.\n\n", by.join(", "))
-    });
-    s.push_str(&format!("What it detects\n  {}\n\n", rule.summary));
-    s.push_str(&format!("Why it is dangerous\n{}\n\n", indent(&rule.why)));
-    s.push_str(&format!(
-        "Recommended design\n{}\n\n",
-        indent(&rule.recommendation)
-    ));
-    s.push_str(&format!(
-        "Risky ({}):\n{}\n\nSafe:\n{}\n\n",
-        rule.example.lang,
-        indent(&rule.example.bad),
-        indent(&rule.example.good)
-    ));
-    if let Some(l) = &rule.limitations {
-        s.push_str(&format!("What authlint does not see\n{}\n\n", indent(l)));
-    }
-    s.push_str("References\n");
-    for r in &rule.references {
-        s.push_str(&format!("  - {}: {}\n", r.title, r.url));
-    }
-    s.push_str(&format!("\nSuppress one finding with a comment on its line or the line before:\n  // authlint-ignore {}: <why this is safe>\n", rule.id));
-    s
-}
-
-/// A section of `explain`'s text, indented by two spaces (blank lines stay empty).
-pub fn indent(text: &str) -> String {
-    text.trim_end()
-        .lines()
-        .map(|l| {
-            if l.is_empty() {
-                String::new()
-            } else {
-                format!("  {l}")
-            }
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
-fn explain(id: &str) -> Result<i32, String> {
-    let rule = catalog::get(id).ok_or_else(|| catalog::unknown_rule_hint(id))?;
-    print_stdout(&explain_text(rule)).map(|()| EXIT_CLEAN)
 }
 
 fn init(dir: &Path, force: bool) -> Result<i32, String> {

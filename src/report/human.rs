@@ -137,6 +137,26 @@ impl Reporter for Human {
     }
 }
 
+/// What `--fix` (and `--unsafe-fixes`) would fix, if anything.
+fn fixable_line(o: &Outcome) -> Option<String> {
+    let count = |a| {
+        o.findings
+            .iter()
+            .filter(|f| f.fix.as_ref().is_some_and(|x| x.applicability == a))
+            .count()
+    };
+    let what = match (
+        count(crate::fix::Applicability::Safe),
+        count(crate::fix::Applicability::Unsafe),
+    ) {
+        (0, 0) => return None,
+        (s, 0) => format!("{s} with `--fix`"),
+        (0, u) => format!("{u} with `--fix --unsafe-fixes`"),
+        (s, u) => format!("{s} with `--fix`, {u} more with `--fix --unsafe-fixes`"),
+    };
+    Some(format!("fixable: {what} (`--diff` shows them)\n"))
+}
+
 /// The closing lines every text report ends with: findings by severity, what `--fix` can do,
 /// files by fate.
 pub fn summary(o: &Outcome) -> String {
@@ -154,22 +174,21 @@ pub fn summary(o: &Outcome) -> String {
             plural(n(Severity::Note), "note", "notes")
         )
     };
-    let skipped = if s.skipped_by_reason.is_empty() {
-        String::new()
-    } else {
-        format!(
-            " ({})",
-            s.skipped_by_reason
-                .iter()
-                .map(|(r, c)| format!("{c} {r}"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        )
-    };
     let mut files = format!(
-        "files: {} scanned, {} skipped{skipped}, {} failed",
-        s.files.scanned, s.files.skipped, s.files.failed
+        "files: {} scanned, {} skipped{}, {} failed",
+        s.files.scanned,
+        s.files.skipped,
+        by_reason(&s.skipped_by_reason),
+        s.files.failed
     );
+    let dirs: usize = s.skipped_dirs_by_reason.values().sum();
+    if dirs > 0 {
+        files.push_str(&format!(
+            "; {} not walked{}",
+            plural(dirs, "folder", "folders"),
+            by_reason(&s.skipped_dirs_by_reason)
+        ));
+    }
     if s.suppressed > 0 {
         files.push_str(&format!("; {} suppressed", s.suppressed));
     }
@@ -179,25 +198,9 @@ pub fn summary(o: &Outcome) -> String {
             s.baseline_hidden, s.baseline_fixed
         ));
     }
-    let fixable = |a| {
-        o.findings
-            .iter()
-            .filter(|f| f.fix.as_ref().is_some_and(|x| x.applicability == a))
-            .count()
-    };
-    let (safe, unsafe_) = (
-        fixable(crate::fix::Applicability::Safe),
-        fixable(crate::fix::Applicability::Unsafe),
-    );
     let mut text = format!("authlint: {head}\n");
-    let fixable = match (safe, unsafe_) {
-        (0, 0) => String::new(),
-        (s, 0) => format!("{s} with `--fix`"),
-        (0, u) => format!("{u} with `--fix --unsafe-fixes`"),
-        (s, u) => format!("{s} with `--fix`, {u} more with `--fix --unsafe-fixes`"),
-    };
-    if !fixable.is_empty() {
-        text.push_str(&format!("fixable: {fixable} (`--diff` shows them)\n"));
+    if let Some(line) = fixable_line(o) {
+        text.push_str(&line);
     }
     text.push_str(&format!("{files}; {:.2}s\n", s.duration.as_secs_f64()));
     text
@@ -213,4 +216,13 @@ fn language(path: &str) -> &'static str {
         "json" => "JSON",
         _ => "",
     }
+}
+
+/// ` (2 test-code, 1 vendored)`, or nothing.
+fn by_reason(counts: &std::collections::BTreeMap<String, usize>) -> String {
+    if counts.is_empty() {
+        return String::new();
+    }
+    let parts: Vec<String> = counts.iter().map(|(r, c)| format!("{c} {r}")).collect();
+    format!(" ({})", parts.join(", "))
 }
