@@ -47,6 +47,25 @@ impl ReportFix {
     }
 }
 
+impl ReportFix {
+    /// The fix with its byte ranges turned into positions in `file`.
+    pub fn resolve(self, file: &crate::source::SourceFile) -> Fix {
+        Fix {
+            title: self.title,
+            applicability: self.applicability,
+            edits: self
+                .edits
+                .into_iter()
+                .map(|(s, content)| Edit {
+                    start: file.position(s.start),
+                    end: file.position(s.end),
+                    content,
+                })
+                .collect(),
+        }
+    }
+}
+
 /// One replacement as reporters show it: `[start, end)` replaced by `content`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Edit {

@@ -40,7 +40,10 @@ fn the_report_schema_accepts_real_reports_and_pins_every_field() {
     }
     p.write("broken.rs", "fn login_token( {\n");
     p.write("tests/login.rs", "fn login_token() {}\n");
-    p.write("node_modules/lib/index.js", "localStorage.setItem('token', t);\n");
+    p.write(
+        "node_modules/lib/index.js",
+        "localStorage.setItem('token', t);\n",
+    );
     p.write(
         "src/s.rs",
         "// authlint-ignore-file cookie-missing-secure: local only\nuse cookie::Cookie;\nfn a(j: &mut cookie::CookieJar, t: String) { j.add(Cookie::build((\"session\", t))); }\n",

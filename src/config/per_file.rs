@@ -43,6 +43,25 @@ impl PerFileIgnores {
     }
 }
 
+impl PerFileIgnores {
+    /// Drops the reports of the rules ignored in the file at `abs` (globs relative to `root`);
+    /// returns how many were dropped.
+    pub fn drop_from(
+        &self,
+        abs: &Path,
+        root: &Path,
+        reports: &mut Vec<crate::finding::Report>,
+    ) -> usize {
+        let Ok(rel) = abs.strip_prefix(root) else {
+            return 0;
+        };
+        let ignored = self.for_path(rel);
+        let before = reports.len();
+        reports.retain(|rep| !ignored.iter().any(|(_, r)| *r == rep.rule));
+        before - reports.len()
+    }
+}
+
 fn compile(glob: &str) -> Result<[Glob; 2], globset::Error> {
     let g = glob.trim_end_matches('/');
     let build = |p: &str| GlobBuilder::new(p).literal_separator(true).build();

@@ -457,7 +457,13 @@ impl Engine<'_> {
     ) {
         let mut reports = reports;
         reports.retain(|rep| self.opts.level(rep.rule).is_some());
-        r.suppressed += self.drop_per_file_ignores(file, &mut reports);
+        // `[per-file-ignores]` counts as suppressed, as a comment in the file would.
+        let settings = &self.opts.settings;
+        r.suppressed += (settings.per_file_ignores).drop_from(
+            &file.abs_path,
+            &settings.exclude_root,
+            &mut reports,
+        );
         reports.sort_by_key(|rep| (rep.span, rep.rule));
         reports.dedup_by(|a, b| a.rule == b.rule && a.span == b.span);
         let mut kept = Vec::new();
@@ -488,19 +494,6 @@ impl Engine<'_> {
             let finding = self.stamp(file, rep, &mut seen);
             r.findings.push(finding);
         }
-    }
-
-    /// Drops the reports `[per-file-ignores]` turns off for this file; returns how many (they
-    /// count as suppressed, as a comment in the file would).
-    fn drop_per_file_ignores(&self, file: &SourceFile, reports: &mut Vec<Report>) -> usize {
-        let settings = &self.opts.settings;
-        let Ok(rel) = file.abs_path.strip_prefix(&settings.exclude_root) else {
-            return 0;
-        };
-        let ignored = settings.per_file_ignores.for_path(rel);
-        let before = reports.len();
-        reports.retain(|rep| !ignored.iter().any(|(_, r)| *r == rep.rule));
-        before - reports.len()
     }
 
     /// A report made a finding: its configured severity capped by the file's role, its
@@ -550,19 +543,7 @@ impl Engine<'_> {
                     end: file.position(l.span.end),
                 })
                 .collect(),
-            fix: rep.fix.map(|f| crate::fix::Fix {
-                title: f.title,
-                applicability: f.applicability,
-                edits: f
-                    .edits
-                    .into_iter()
-                    .map(|(s, content)| crate::fix::Edit {
-                        start: file.position(s.start),
-                        end: file.position(s.end),
-                        content,
-                    })
-                    .collect(),
-            }),
+            fix: rep.fix.map(|f| f.resolve(file)),
             message: rep.message,
             help: rep.help,
             fingerprint,
