@@ -18,6 +18,7 @@ pub mod fix;
 pub mod manifest;
 pub mod placeholder;
 pub mod project;
+pub mod providers;
 pub mod reader;
 pub mod report;
 pub mod roles;
