@@ -87,6 +87,8 @@ pub struct Report {
     /// A severity for this instance when the rule grades its cases (e.g. an auth cookie versus an
     /// ambiguous one); `None` means the catalog default. Configured levels always win.
     pub severity: Option<Severity>,
+    /// A mechanical fix, when the rule can write one (`--fix`, `--diff`, SARIF `fixes`).
+    pub fix: Option<crate::fix::ReportFix>,
 }
 
 impl Report {
@@ -103,6 +105,7 @@ impl Report {
             help: help.into(),
             labels: Vec::new(),
             severity: None,
+            fix: None,
         }
     }
 
@@ -126,6 +129,11 @@ impl Report {
 
     pub fn severity(mut self, severity: Severity) -> Self {
         self.severity = Some(severity);
+        self
+    }
+
+    pub fn fix(mut self, fix: crate::fix::ReportFix) -> Self {
+        self.fix = Some(fix);
         self
     }
 }
@@ -168,6 +176,9 @@ pub struct Finding {
     pub url: String,
     /// What the file is for (production, example, dev config, …): its policy capped the level.
     pub role: Role,
+    /// The rule's fix, if it has one (absent from JSON when there is none).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fix: Option<crate::fix::Fix>,
 }
 
 impl Finding {

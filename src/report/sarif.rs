@@ -129,6 +129,19 @@ impl Reporter for Sarif {
                 if let Some(i) = index(f.rule) {
                     r["ruleIndex"] = json!(i);
                 }
+                if let Some(fix) = &f.fix {
+                    r["fixes"] = json!([{
+                        "description": { "text": fix.title },
+                        "artifactChanges": [{
+                            "artifactLocation": artifact(&project_path(o, &f.path)),
+                            "replacements": fix.edits.iter().map(|e| json!({
+                                "deletedRegion": region(e.start, e.end),
+                                "insertedContent": { "text": e.content },
+                            })).collect::<Vec<_>>(),
+                        }],
+                    }]);
+                    r["properties"]["fixApplicability"] = json!(fix.applicability);
+                }
                 if !f.labels.is_empty() {
                     r["relatedLocations"] = f
                         .labels

@@ -188,6 +188,7 @@ impl Analyzer for ConfigAnalyzer {
         let before = sink.reports.len();
         let tags = masked.as_ref().map(|(_, tags)| tags.as_slice());
         check_documents(file, format, &mut docs, tags, ctx, sink);
+        messages::settle_value_fixes(&mut sink.reports[before..], &file.text);
         if format == ConfigFormat::Env {
             compose::relate(file, &ctx.project.compose, &mut sink.reports[before..]);
         }
