@@ -4,6 +4,7 @@
 mod render;
 mod rules;
 pub mod session_data;
+pub mod values;
 mod verdict;
 
 pub use render::{render_human, render_markdown, render_summary};
@@ -22,6 +23,8 @@ pub const RULES: &[&str] = &[
     "jwt-denylist-per-request",
     "privilege-claims-in-token",
     "access-token-ttl-too-long",
+    "refresh-token-ttl-too-long",
+    "hardcoded-signing-secret",
 ];
 
 /// A function by file and name.
@@ -219,7 +222,8 @@ pub fn run(
 ) -> ProjectOutcome {
     let facts = join_lifetimes(facts);
     let index = Index::new(&facts);
-    let reports = rules::check(&index, settings);
+    let mut reports = rules::check(&index, settings);
+    values::check(&facts, findings, settings, &mut reports);
     let design = verdict::decide(&index, findings, &reports, settings, context);
     ProjectOutcome { reports, design }
 }

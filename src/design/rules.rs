@@ -75,7 +75,7 @@ fn lifetime_args(index: &Index, settings: &Settings, out: &mut Vec<(String, usiz
 }
 
 #[allow(clippy::too_many_arguments)]
-fn passed_lifetime(
+pub(super) fn passed_lifetime(
     rule: &'static str,
     at: &PlacedFact,
     token: TokenKind,

@@ -25,6 +25,7 @@ mod stores;
 mod token_expiry;
 mod token_names;
 mod token_syntax;
+mod values;
 mod wasm_storage;
 mod web_storage_keys;
 
@@ -155,6 +156,16 @@ impl Analyzer for RustAnalyzer {
                 if gate::facts(&present) {
                     facts::collect(&rf, ctx, sink);
                 }
+                // The project index: this file's items, re-exports, and its `use` names when
+                // it reads a value of another module.
+                let reads_foreign = sink.facts.iter().any(|f| {
+                    matches!(
+                        f.kind,
+                        crate::facts::FactKind::LifetimeFromConst { .. }
+                            | crate::facts::FactKind::KeyFromConst { .. }
+                    )
+                });
+                values::collect(&rf, sink, reads_foreign);
             }
             Err(e) => {
                 let span = RustFile::span_in(file, e.span());
