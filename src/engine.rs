@@ -295,6 +295,13 @@ fn check_discovered(
         let mut r = FileResult::default();
         engine.finish(&src, reports, &mut r, false);
         summary.suppressed += r.suppressed;
+        // A project finding that follows a value across files says more than the file's own
+        // finding of the same rule on the same line (it names the use): it replaces it.
+        out.findings.retain(|f| {
+            !r.findings
+                .iter()
+                .any(|p| p.rule == f.rule && p.path == f.path && p.start.line == f.start.line)
+        });
         out.findings.extend(r.findings);
         out.diagnostics.extend(r.diagnostics);
     }

@@ -116,6 +116,20 @@ pub enum FactKind {
     },
     /// A key constructor (`ctor`) is given a const of another module (`crate::config::KEY`).
     KeyFromConst { target: String, ctor: String },
+    /// This function (a free function of a WASM front end) writes its parameter `value_param`
+    /// to web storage under its parameter `key_param`: a wrapper other files call.
+    StorageWrapper {
+        key_param: usize,
+        value_param: usize,
+        store: String,
+    },
+    /// A call to a function this file does not define, with what each argument says as a
+    /// storage key and as a stored value (see `analyzers::rust::StoredCode`), for wrappers of
+    /// other files.
+    StorageCall {
+        callee: String,
+        args: Vec<(String, u8, u8)>,
+    },
     /// A JWT is verified here (signature and claims).
     JwtVerified { token: TokenKind },
     /// A random, opaque token is generated here (a session id or an opaque refresh token).

@@ -25,6 +25,7 @@ pub const RULES: &[&str] = &[
     "access-token-ttl-too-long",
     "refresh-token-ttl-too-long",
     "hardcoded-signing-secret",
+    "token-in-web-storage",
 ];
 
 /// A function by file and name.
@@ -223,7 +224,7 @@ pub fn run(
     let facts = join_lifetimes(facts);
     let index = Index::new(&facts);
     let mut reports = rules::check(&index, settings);
-    values::check(&facts, findings, settings, &mut reports);
+    values::check(&facts, settings, &mut reports);
     let design = verdict::decide(&index, findings, &reports, settings, context);
     ProjectOutcome { reports, design }
 }

@@ -4,9 +4,10 @@
 //! `super::TTL`, an imported `JWT_TTL`, a re-export `pub use settings::*`) is resolved to the
 //! item it names. Resolution is bounded: at most [`MAX_HOPS`] `use` hops per lookup, every map
 //! is sorted (no quadratic scans), and the facts it reads are capped per file by the analyzer.
+use crate::analyzers::rust::{FLAG_CODE, Stored, storage_report};
 use crate::config::Settings;
 use crate::facts::{FactKind, ItemValue, PlacedFact, TokenKind};
-use crate::finding::{Finding, Report};
+use crate::finding::Report;
 use std::cell::Cell;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -83,8 +84,9 @@ impl<'a> Values<'a> {
         for f in facts {
             let (module, inline) = match &f.kind {
                 FactKind::ValueItem { module, .. } | FactKind::RustUse { module, .. } => {
-                    (file_module(&f.path), module)
+                    (file_module(&f.path), module.as_str())
                 }
+                FactKind::StorageWrapper { .. } => (file_module(&f.path), ""),
                 _ => continue,
             };
             let Some(m) = module.map(|m| with_inline(m, inline)) else {
@@ -99,6 +101,11 @@ impl<'a> Values<'a> {
                     .or_insert_with(|| m.0.clone());
             }
             match &f.kind {
+                FactKind::StorageWrapper { .. } => {
+                    if let Some(name) = f.function.as_deref() {
+                        v.items.entry((m, name)).or_insert(f);
+                    }
+                }
                 FactKind::ValueItem { name, .. } => {
                     v.by_name
                         .entry(name.as_str())
@@ -229,12 +236,7 @@ pub fn item_value(f: &PlacedFact) -> Option<(&str, &ItemValue)> {
 /// (`now + config::JWT_TTL`), and a signing key written as a const in another module
 /// (`EncodingKey::from_secret(crate::config::SECRET_KEY.as_bytes())`). Each is reported where
 /// the value is written, and names the use.
-pub fn check(
-    facts: &[PlacedFact],
-    findings: &[Finding],
-    settings: &Settings,
-    out: &mut Vec<(String, usize, Report)>,
-) {
+pub fn check(facts: &[PlacedFact], settings: &Settings, out: &mut Vec<(String, usize, Report)>) {
     let values = Values::new(facts);
     let mut seen = BTreeSet::new();
     for use_site in facts {
@@ -247,20 +249,18 @@ pub fn check(
             } => values
                 .resolve(&use_site.path, "", target)
                 .and_then(|item| lifetime(use_site, item, *token, *num, *dur, settings)),
+            FactKind::StorageCall { callee, args } => values
+                .resolve(&use_site.path, "", callee)
+                .and_then(|w| stored_through(use_site, w, args)),
             FactKind::KeyFromConst { target, ctor } => values
                 .resolve(&use_site.path, "", target)
-                .filter(|item| {
-                    !findings.iter().any(|f| {
-                        f.rule == SECRET && f.path == item.path && f.start.line == item.start.line
-                    })
-                })
                 .and_then(|item| key(use_site, item, ctor)),
             _ => None,
         };
-        if let Some((item, r)) = report
-            && seen.insert((item.path.clone(), item.start.line, r.rule))
+        if let Some((at, r)) = report
+            && seen.insert((at.path.clone(), at.start.line, r.rule))
         {
-            out.push((item.path.clone(), item.start.line, r));
+            out.push((at.path.clone(), at.start.line, r));
         }
     }
 }
@@ -302,6 +302,31 @@ fn lifetime<'a>(
         limit,
     );
     Some((item, r))
+}
+
+/// A call of a WASM storage wrapper of another file (`local_storage::set_item(JWT_KEY,
+/// &data.user.token)`, the wrapper calling web_sys `set_item(key, value)`): judged as the write
+/// it makes, at the call, where the token is handed over.
+fn stored_through<'a>(
+    call: &'a PlacedFact,
+    wrapper: &PlacedFact,
+    args: &[(String, u8, u8)],
+) -> Option<(&'a PlacedFact, Report)> {
+    let FactKind::StorageWrapper {
+        key_param,
+        value_param,
+        store,
+    } = &wrapper.kind
+    else {
+        return None;
+    };
+    let (key, key_class, _) = args.get(*key_param)?;
+    let (_, _, value) = args.get(*value_param)?;
+    if *value == FLAG_CODE {
+        return None;
+    }
+    let stored = Stored::from_code(*key_class).or_else(|| Stored::from_code(*value))?;
+    Some((call, storage_report(call.span, stored, store, key)))
 }
 
 fn key<'a>(

@@ -29,6 +29,8 @@ mod values;
 mod wasm_storage;
 mod web_storage_keys;
 
+pub use web_storage_keys::{FLAG_CODE, Stored, storage_report};
+
 /// A rule over one parsed Rust file.
 pub type RustRule = fn(&RustFile, &Context, &mut Sink);
 
@@ -163,6 +165,7 @@ impl Analyzer for RustAnalyzer {
                         f.kind,
                         crate::facts::FactKind::LifetimeFromConst { .. }
                             | crate::facts::FactKind::KeyFromConst { .. }
+                            | crate::facts::FactKind::StorageCall { .. }
                     )
                 });
                 values::collect(&rf, sink, reads_foreign);

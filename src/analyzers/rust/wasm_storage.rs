@@ -15,8 +15,8 @@ use super::token_syntax::{
     path_segments, peel, str_lit,
 };
 use super::web_storage_keys::{
-    Stored, carried_token, classify_key, cookie_name, cookie_report, is_auth_cookie_name,
-    is_flag_value, storage_report, type_name, yewdux_stores,
+    FLAG_CODE, Stored, carried_token, classify_key, cookie_name, cookie_report,
+    is_auth_cookie_name, is_flag_value, storage_report, type_name, yewdux_stores,
 };
 use crate::analyzers::{Context, Sink};
 use crate::finding::{Report, Span};
@@ -61,10 +61,29 @@ pub fn check(rf: &RustFile, _ctx: &Context, sink: &mut Sink) {
                 params.iter().position(|p| *p == value),
             ) {
                 wrappers.insert(f.name.to_string(), (k, val, store));
+                // Other files may call it: the project index joins their calls.
+                if f.self_ty.is_none() {
+                    sink.fact(
+                        crate::facts::FactKind::StorageWrapper {
+                            key_param: k,
+                            value_param: val,
+                            store: store.to_string(),
+                        },
+                        rf.span(f.name),
+                        Some(&f.name.to_string()),
+                    );
+                }
             }
             let _ = name;
         }
         sink.reports.extend(v.reports);
+        for (span, callee, args) in v.foreign {
+            sink.fact(
+                crate::facts::FactKind::StorageCall { callee, args },
+                span,
+                Some(&f.name.to_string()),
+            );
+        }
     }
     if !wrappers.is_empty() {
         for f in &fns {
@@ -99,6 +118,8 @@ struct Visitor<'a, 'b> {
     param_writes: Vec<(String, &'static str, String, String)>,
     wrappers: Option<&'b HashMap<String, (usize, usize, &'static str)>>,
     only_wrappers: bool,
+    /// Calls into other files with a token-like argument: `(span, callee, args)`.
+    foreign: Vec<(Span, String, Vec<(String, u8, u8)>)>,
 }
 
 impl<'a, 'b> Visitor<'a, 'b> {
@@ -117,6 +138,7 @@ impl<'a, 'b> Visitor<'a, 'b> {
             param_writes: Vec::new(),
             wrappers: None,
             only_wrappers: false,
+            foreign: Vec::new(),
         }
     }
 
@@ -235,6 +257,30 @@ impl<'a, 'b> Visitor<'a, 'b> {
             syn::FnArg::Typed(t) if pat_name(&t.pat).as_deref() == Some(name) => type_name(&t.ty),
             _ => None,
         })
+    }
+
+    /// A call into another file with a token-like key or value among its arguments: recorded
+    /// for the project index, which knows whether the callee is a storage wrapper.
+    fn foreign_call(&mut self, c: &syn::ExprCall, segs: &[String]) {
+        let args: Vec<(String, u8, u8)> = c
+            .args
+            .iter()
+            .map(|a| {
+                let key = self.key_text(a, 0).unwrap_or_default();
+                let value = if is_flag_value(a) {
+                    FLAG_CODE
+                } else {
+                    Stored::code(self.value_kind(a, 0))
+                };
+                (key.clone(), Stored::code(classify_key(&key)), value)
+            })
+            .collect();
+        if args
+            .iter()
+            .any(|(_, k, v)| *k != 0 || (*v != 0 && *v != FLAG_CODE))
+        {
+            self.foreign.push((self.rf.span(c), segs.join("::"), args));
+        }
     }
 
     fn cookie(&mut self, span: Span, name: String) {
@@ -386,6 +432,13 @@ impl<'ast> Visit<'ast> for Visitor<'_, '_> {
                     self.write(span(), store, key, Some(value));
                     self.only_wrappers = was;
                 }
+            }
+            (_, name)
+                if !self.only_wrappers
+                    && (2..=3).contains(&c.args.len())
+                    && !self.index.fns.contains_key(name) =>
+            {
+                self.foreign_call(c, &segs);
             }
             _ => {}
         }

@@ -13,14 +13,14 @@ use syn::Expr;
 
 /// What kind of secret a write stores.
 #[derive(Clone, Copy, PartialEq, Eq)]
-pub(super) enum Stored {
+pub enum Stored {
     Refresh,
     Token,
     /// A value whose type carries a token field (`User { token, .. }`).
     Carrier,
 }
 
-pub(super) fn storage_report(span: Span, stored: Stored, store: &str, key: &str) -> Report {
+pub fn storage_report(span: Span, stored: Stored, store: &str, key: &str) -> Report {
     let what = match stored {
         Stored::Refresh => "refresh token",
         Stored::Token => "auth token",
@@ -49,6 +49,30 @@ pub(super) fn cookie_report(span: Span, name: &str) -> Report {
         "set the cookie from the server with `Set-Cookie` and `HttpOnly; Secure; SameSite=Lax`, and let the browser send it; the WASM code should not see it",
     )
 }
+
+impl Stored {
+    /// The code a `StorageCall` fact keeps (0: nothing, 4: a flag, never a token).
+    pub fn code(s: Option<Stored>) -> u8 {
+        match s {
+            None => 0,
+            Some(Stored::Token) => 1,
+            Some(Stored::Refresh) => 2,
+            Some(Stored::Carrier) => 3,
+        }
+    }
+
+    pub fn from_code(c: u8) -> Option<Stored> {
+        match c {
+            1 => Some(Stored::Token),
+            2 => Some(Stored::Refresh),
+            3 => Some(Stored::Carrier),
+            _ => None,
+        }
+    }
+}
+
+/// A flag or number as a stored value, in a `StorageCall` fact's code.
+pub const FLAG_CODE: u8 = 4;
 
 /// What a storage key (or the name of a value or field) says is stored, as `crate::auth_names`
 /// reads it: `access` alone, `rememberMe`, ids, flags and times are not tokens.
