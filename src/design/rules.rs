@@ -47,11 +47,15 @@ fn lifetime_args(index: &Index, settings: &Settings, out: &mut Vec<(String, usiz
                 if p != *param {
                     continue;
                 }
-                // Refresh tokens passed across files are left for now (no fixture yet).
-                if token != TokenKind::Access {
-                    continue;
-                }
-                let (rule, limit) = ("access-token-ttl-too-long", settings.access_token_max_ttl);
+                let (rule, limit) = match token {
+                    TokenKind::Access => {
+                        ("access-token-ttl-too-long", settings.access_token_max_ttl)
+                    }
+                    TokenKind::Refresh => {
+                        ("refresh-token-ttl-too-long", settings.refresh_token_max_ttl)
+                    }
+                    _ => continue,
+                };
                 if *lifetime_secs <= limit || !seen.insert((a.path.clone(), a.start.line, rule)) {
                     continue;
                 }
