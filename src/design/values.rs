@@ -356,6 +356,105 @@ fn key<'a>(
 mod tests {
     use super::*;
 
+    fn fact(path: &str, kind: FactKind) -> PlacedFact {
+        PlacedFact {
+            path: path.to_string(),
+            start: crate::finding::Position {
+                line: 1,
+                column: 1,
+                column_utf16: 1,
+                offset: 0,
+            },
+            span: crate::finding::Span::new(0, 1),
+            function: None,
+            kind,
+        }
+    }
+
+    fn item(path: &str, name: &str) -> PlacedFact {
+        fact(
+            path,
+            FactKind::ValueItem {
+                module: String::new(),
+                name: name.to_string(),
+                value: ItemValue::Num(1),
+            },
+        )
+    }
+
+    fn use_(path: &str, local: &str, target: &str) -> PlacedFact {
+        fact(
+            path,
+            FactKind::RustUse {
+                module: String::new(),
+                local: local.to_string(),
+                target: target.to_string(),
+            },
+        )
+    }
+
+    #[test]
+    fn paths_resolve_through_crate_super_uses_and_reexports() {
+        let facts = vec![
+            item("src/config.rs", "TTL"),
+            item("src/auth/mod.rs", "KEY"),
+            use_("src/auth/jwt.rs", "Ttl", "crate::config::TTL"),
+            use_("src/lib.rs", "*", "crate::config"),
+            item("other/src/limits.rs", "TTL"),
+        ];
+        let v = Values::new(&facts);
+        let found =
+            |from: &str, written: &str| v.resolve(from, "", written).map(|f| f.path.clone());
+        assert_eq!(
+            found("src/auth/jwt.rs", "crate::config::TTL").as_deref(),
+            Some("src/config.rs")
+        );
+        assert_eq!(
+            found("src/auth/jwt.rs", "Ttl").as_deref(),
+            Some("src/config.rs")
+        );
+        assert_eq!(
+            found("src/auth/jwt.rs", "super::KEY").as_deref(),
+            Some("src/auth/mod.rs")
+        );
+        assert_eq!(
+            found("src/main.rs", "config::TTL").as_deref(),
+            Some("src/config.rs")
+        );
+        // A glob re-export at the crate root.
+        assert_eq!(
+            found("src/auth/jwt.rs", "crate::TTL").as_deref(),
+            Some("src/config.rs")
+        );
+        // Another crate of the workspace, by its folder name.
+        assert_eq!(
+            found("src/main.rs", "other::limits::TTL").as_deref(),
+            Some("other/src/limits.rs")
+        );
+        // Names nobody defines, and `super` above the crate root.
+        assert_eq!(found("src/auth/jwt.rs", "crate::config::NOPE"), None);
+        assert_eq!(found("src/main.rs", "super::super::TTL"), None);
+    }
+
+    #[test]
+    fn cycles_of_glob_reexports_end() {
+        // Modules that glob-import each other (hostile or just odd): a lookup of a name nobody
+        // defines must end, within the hop limit and the budget.
+        let mut facts = Vec::new();
+        for i in 0..200 {
+            let path = format!("src/m{i}.rs");
+            for j in 0..200 {
+                facts.push(use_(&path, "*", &format!("crate::m{j}")));
+            }
+        }
+        let v = Values::new(&facts);
+        let started = std::time::Instant::now();
+        assert_eq!(v.resolve("src/m0.rs", "", "MISSING"), None);
+        assert_eq!(v.resolve("src/m0.rs", "", "crate::m1::MISSING"), None);
+        // A generous hang guard, not a speed test: unbounded, this walk is 200^4 lookups.
+        assert!(started.elapsed() < std::time::Duration::from_secs(30));
+    }
+
     #[test]
     fn modules_from_paths() {
         let m = |p: &str| file_module(p).map(|(r, m)| (r, m.join("::")));
