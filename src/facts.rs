@@ -123,7 +123,10 @@ pub enum FactKind {
         value_param: usize,
         store: String,
     },
-    /// A call to a function this file does not define, with what each argument says as a
+    /// This function (of a WASM front end) sets a cookie from script under the name given as
+    /// its parameter `name_param`: its callers name the cookie.
+    CookieWrapper { name_param: usize },
+    /// A call of a function (of this file or another), with what each argument says as a
     /// storage key and as a stored value (see `analyzers::rust::StoredCode`), for wrappers of
     /// other files.
     StorageCall {

@@ -26,6 +26,7 @@ pub const RULES: &[&str] = &[
     "refresh-token-ttl-too-long",
     "hardcoded-signing-secret",
     "token-in-web-storage",
+    "token-cookie-set-by-script",
 ];
 
 /// A function by file and name.

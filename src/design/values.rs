@@ -4,7 +4,9 @@
 //! `super::TTL`, an imported `JWT_TTL`, a re-export `pub use settings::*`) is resolved to the
 //! item it names. Resolution is bounded: at most [`MAX_HOPS`] `use` hops per lookup, every map
 //! is sorted (no quadratic scans), and the facts it reads are capped per file by the analyzer.
-use crate::analyzers::rust::{FLAG_CODE, Stored, storage_report};
+use crate::analyzers::rust::{
+    FLAG_CODE, Stored, cookie_report, is_auth_cookie_name, storage_report,
+};
 use crate::config::Settings;
 use crate::facts::{FactKind, ItemValue, PlacedFact, TokenKind};
 use crate::finding::Report;
@@ -86,7 +88,9 @@ impl<'a> Values<'a> {
                 FactKind::ValueItem { module, .. } | FactKind::RustUse { module, .. } => {
                     (file_module(&f.path), module.as_str())
                 }
-                FactKind::StorageWrapper { .. } => (file_module(&f.path), ""),
+                FactKind::StorageWrapper { .. } | FactKind::CookieWrapper { .. } => {
+                    (file_module(&f.path), "")
+                }
                 _ => continue,
             };
             let Some(m) = module.map(|m| with_inline(m, inline)) else {
@@ -101,7 +105,7 @@ impl<'a> Values<'a> {
                     .or_insert_with(|| m.0.clone());
             }
             match &f.kind {
-                FactKind::StorageWrapper { .. } => {
+                FactKind::StorageWrapper { .. } | FactKind::CookieWrapper { .. } => {
                     if let Some(name) = f.function.as_deref() {
                         v.items.entry((m, name)).or_insert(f);
                     }
@@ -309,16 +313,22 @@ fn lifetime<'a>(
 /// it makes, at the call, where the token is handed over.
 fn stored_through<'a>(
     call: &'a PlacedFact,
-    wrapper: &PlacedFact,
+    wrapper: &'a PlacedFact,
     args: &[(String, u8, u8)],
 ) -> Option<(&'a PlacedFact, Report)> {
-    let FactKind::StorageWrapper {
-        key_param,
-        value_param,
-        store,
-    } = &wrapper.kind
-    else {
-        return None;
+    let (key_param, value_param, store) = match &wrapper.kind {
+        FactKind::StorageWrapper {
+            key_param,
+            value_param,
+            store,
+        } => (key_param, value_param, store),
+        // A cookie set by script under the name the caller gives: reported at the write, where
+        // the fix goes (the server sets it), naming the cookie.
+        FactKind::CookieWrapper { name_param } => {
+            let (name, _, _) = args.get(*name_param)?;
+            return is_auth_cookie_name(name).then(|| (wrapper, cookie_report(wrapper.span, name)));
+        }
+        _ => return None,
     };
     let (key, key_class, _) = args.get(*key_param)?;
     let (_, _, value) = args.get(*value_param)?;

@@ -29,7 +29,7 @@ mod values;
 mod wasm_storage;
 mod web_storage_keys;
 
-pub use web_storage_keys::{FLAG_CODE, Stored, storage_report};
+pub use web_storage_keys::{FLAG_CODE, Stored, cookie_report, is_auth_cookie_name, storage_report};
 
 /// A rule over one parsed Rust file.
 pub type RustRule = fn(&RustFile, &Context, &mut Sink);

@@ -74,6 +74,20 @@ impl Out<'_, '_, '_, '_> {
                         );
                     }
                 }
+                // `use` inside a function body (`fn login() { use crate::api::set_cookie; .. }`):
+                // counted as the module's, which is what a lookup from that body needs.
+                syn::Item::Fn(f) if self.wants_uses => {
+                    let inner: Vec<syn::Item> = f
+                        .block
+                        .stmts
+                        .iter()
+                        .filter_map(|s| match s {
+                            syn::Stmt::Item(i @ syn::Item::Use(_)) => Some(i.clone()),
+                            _ => None,
+                        })
+                        .collect();
+                    self.items(&inner, module, depth + 1);
+                }
                 syn::Item::Const(c) => self.item(module, &c.ident.to_string(), &c.expr),
                 syn::Item::Static(s) => self.item(module, &s.ident.to_string(), &s.expr),
                 syn::Item::Macro(m) if macro_name(&m.mac) == "lazy_static" => {

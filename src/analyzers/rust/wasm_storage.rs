@@ -77,6 +77,15 @@ pub fn check(rf: &RustFile, _ctx: &Context, sink: &mut Sink) {
             let _ = name;
         }
         sink.reports.extend(v.reports);
+        if f.self_ty.is_none() {
+            for (span, name_param) in v.cookie_wrappers {
+                sink.fact(
+                    crate::facts::FactKind::CookieWrapper { name_param },
+                    span,
+                    Some(&f.name.to_string()),
+                );
+            }
+        }
         for (span, callee, args) in v.foreign {
             sink.fact(
                 crate::facts::FactKind::StorageCall { callee, args },
@@ -120,6 +129,8 @@ struct Visitor<'a, 'b> {
     only_wrappers: bool,
     /// Calls into other files with a token-like argument: `(span, callee, args)`.
     foreign: Vec<(Span, String, Vec<(String, u8, u8)>)>,
+    /// Cookies written by script under the name of a parameter: `(span, parameter)`.
+    cookie_wrappers: Vec<(Span, usize)>,
 }
 
 impl<'a, 'b> Visitor<'a, 'b> {
@@ -139,6 +150,7 @@ impl<'a, 'b> Visitor<'a, 'b> {
             wrappers: None,
             only_wrappers: false,
             foreign: Vec::new(),
+            cookie_wrappers: Vec::new(),
         }
     }
 
@@ -178,6 +190,12 @@ impl<'a, 'b> Visitor<'a, 'b> {
             text.push_str(self.rf.src.snippet(self.rf.span(b)));
         }
         text
+    }
+
+    /// The position of the parameter an expression names (receiver not counted).
+    fn param_index(&self, e: &Expr) -> Option<usize> {
+        let n = ident_of(e)?;
+        param_names(self.f.sig).iter().position(|p| *p == n)
     }
 
     fn is_param(&self, e: &Expr) -> Option<String> {
@@ -414,7 +432,10 @@ impl<'ast> Visit<'ast> for Visitor<'_, '_> {
                     && (segs.iter().any(|s| s == "wasm_cookies")
                         || (ty == "cookies" && self.rf.src.text.contains("wasm_cookies"))) =>
             {
-                if let Some(name) = self.key_text(&c.args[0], 0) {
+                if let Some(p) = self.param_index(&c.args[0]) {
+                    // A wrapper (`set_cookie_wrapper(name, value)`): its callers name the cookie.
+                    self.cookie_wrappers.push((span(), p));
+                } else if let Some(name) = self.key_text(&c.args[0], 0) {
                     self.cookie(span(), name);
                 }
             }
@@ -433,11 +454,7 @@ impl<'ast> Visit<'ast> for Visitor<'_, '_> {
                     self.only_wrappers = was;
                 }
             }
-            (_, name)
-                if !self.only_wrappers
-                    && (2..=3).contains(&c.args.len())
-                    && !self.index.fns.contains_key(name) =>
-            {
+            (_, _) if !self.only_wrappers && (2..=3).contains(&c.args.len()) => {
                 self.foreign_call(c, &segs);
             }
             _ => {}

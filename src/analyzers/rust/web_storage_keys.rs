@@ -39,7 +39,7 @@ pub fn storage_report(span: Span, stored: Stored, store: &str, key: &str) -> Rep
     )
 }
 
-pub(super) fn cookie_report(span: Span, name: &str) -> Report {
+pub fn cookie_report(span: Span, name: &str) -> Report {
     Report::new(
         COOKIE,
         span,
@@ -88,7 +88,7 @@ pub(super) fn classify_key(key: &str) -> Option<Stored> {
 
 /// Whether a cookie set by script is named like a credential (`token`, `session`, `refresh`);
 /// CSRF tokens, OAuth flow state, preferences and ids are not.
-pub(super) fn is_auth_cookie_name(name: &str) -> bool {
+pub fn is_auth_cookie_name(name: &str) -> bool {
     auth_names::classify(name).is_credential()
 }
 
