@@ -7,6 +7,7 @@ pub mod session_data;
 pub mod values;
 mod verdict;
 
+use crate::rule::Rule;
 pub use render::{render_human, render_markdown, render_summary};
 pub use verdict::{Architecture, Design};
 
@@ -17,16 +18,16 @@ use crate::project::ProjectContext;
 use std::collections::BTreeMap;
 
 /// The rules the project pass reports.
-pub const RULES: &[&str] = &[
-    "refresh-token-not-revocable",
-    "refresh-token-rotation-disabled",
-    "jwt-denylist-per-request",
-    "privilege-claims-in-token",
-    "access-token-ttl-too-long",
-    "refresh-token-ttl-too-long",
-    "hardcoded-signing-secret",
-    "token-in-web-storage",
-    "token-cookie-set-by-script",
+pub const RULES: &[Rule] = &[
+    Rule::RefreshTokenNotRevocable,
+    Rule::RefreshTokenRotationDisabled,
+    Rule::JwtDenylistPerRequest,
+    Rule::PrivilegeClaimsInToken,
+    Rule::AccessTokenTtlTooLong,
+    Rule::RefreshTokenTtlTooLong,
+    Rule::HardcodedSigningSecret,
+    Rule::TokenInWebStorage,
+    Rule::TokenCookieSetByScript,
 ];
 
 /// A function by file and name.
@@ -224,8 +225,14 @@ pub fn run(
 ) -> ProjectOutcome {
     let facts = join_lifetimes(facts);
     let index = Index::new(&facts);
-    let mut reports = rules::check(&index, settings);
+    let mut reports = rules::check(&index, settings, context);
     values::check(&facts, settings, &mut reports);
     let design = verdict::decide(&index, findings, &reports, settings, context);
     ProjectOutcome { reports, design }
+}
+
+/// Every inline case of this part's rules (`crate::rule::cases`).
+#[cfg(test)]
+pub(crate) fn cases() -> Vec<&'static crate::rule::cases::Cases> {
+    [rules::cases::CASES].into_iter().flatten().collect()
 }

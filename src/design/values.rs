@@ -10,6 +10,7 @@ use crate::analyzers::rust::{
 use crate::config::Settings;
 use crate::facts::{FactKind, ItemValue, PlacedFact, TokenKind};
 use crate::finding::Report;
+use crate::rule::Rule;
 use std::cell::Cell;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -269,7 +270,7 @@ pub fn check(facts: &[PlacedFact], settings: &Settings, out: &mut Vec<(String, u
     }
 }
 
-const SECRET: &str = "hardcoded-signing-secret";
+const SECRET: Rule = Rule::HardcodedSigningSecret;
 
 fn lifetime<'a>(
     use_site: &PlacedFact,
@@ -287,8 +288,8 @@ fn lifetime<'a>(
     };
     let ttl = u64::try_from(slope.checked_mul(x)?.checked_add(intercept)?).ok()?;
     let (rule, limit) = match token {
-        TokenKind::Refresh => ("refresh-token-ttl-too-long", settings.refresh_token_max_ttl),
-        TokenKind::Access => ("access-token-ttl-too-long", settings.access_token_max_ttl),
+        TokenKind::Refresh => (Rule::RefreshTokenTtlTooLong, settings.refresh_token_max_ttl),
+        TokenKind::Access => (Rule::AccessTokenTtlTooLong, settings.access_token_max_ttl),
         _ => return None,
     };
     if ttl <= limit {
@@ -326,7 +327,7 @@ fn stored_through<'a>(
         // the fix goes (the server sets it), naming the cookie.
         FactKind::CookieWrapper { name_param } => {
             let (name, _, _) = args.get(*name_param)?;
-            return is_auth_cookie_name(name).then(|| (wrapper, cookie_report(wrapper.span, name)));
+            return is_auth_cookie_name(name).then(|| (wrapper, cookie_report(wrapper.span, name, "wasm_cookies::set")));
         }
         _ => return None,
     };
