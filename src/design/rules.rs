@@ -54,7 +54,9 @@ fn lifetime_args(index: &Index, settings: &Settings, out: &mut Vec<(String, usiz
                     continue;
                 }
                 let (rule, limit) = match token {
-                    TokenKind::Access => (Rule::AccessTokenTtlTooLong, settings.access_token_max_ttl),
+                    TokenKind::Access => {
+                        (Rule::AccessTokenTtlTooLong, settings.access_token_max_ttl)
+                    }
                     TokenKind::Refresh => {
                         (Rule::RefreshTokenTtlTooLong, settings.refresh_token_max_ttl)
                     }

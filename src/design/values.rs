@@ -327,7 +327,12 @@ fn stored_through<'a>(
         // the fix goes (the server sets it), naming the cookie.
         FactKind::CookieWrapper { name_param } => {
             let (name, _, _) = args.get(*name_param)?;
-            return is_auth_cookie_name(name).then(|| (wrapper, cookie_report(wrapper.span, name, "wasm_cookies::set")));
+            return is_auth_cookie_name(name).then(|| {
+                (
+                    wrapper,
+                    cookie_report(wrapper.span, name, "wasm_cookies::set"),
+                )
+            });
         }
         _ => return None,
     };

@@ -117,6 +117,10 @@ fn param_names(sig: &syn::Signature) -> Vec<String> {
         .collect()
 }
 
+/// What a call's argument says as a storage key (its text and class) and as a stored value,
+/// in the codes of [`Stored::code`].
+type ArgSeen = (String, u8, u8);
+
 struct Visitor<'a, 'b> {
     rf: &'b RustFile<'b>,
     index: &'b FileIndex<'a>,
@@ -128,7 +132,7 @@ struct Visitor<'a, 'b> {
     wrappers: Option<&'b HashMap<String, (usize, usize, &'static str)>>,
     only_wrappers: bool,
     /// Calls into other files with a token-like argument: `(span, callee, args)`.
-    foreign: Vec<(Span, String, Vec<(String, u8, u8)>)>,
+    foreign: Vec<(Span, String, Vec<ArgSeen>)>,
     /// Cookies written by script under the name of a parameter: `(span, parameter)`.
     cookie_wrappers: Vec<(Span, usize)>,
 }
@@ -279,7 +283,7 @@ impl<'a, 'b> Visitor<'a, 'b> {
     /// A call into another file with a token-like key or value among its arguments: recorded
     /// for the project index, which knows whether the callee is a storage wrapper.
     fn foreign_call(&mut self, c: &syn::ExprCall, segs: &[String]) {
-        let args: Vec<(String, u8, u8)> = c
+        let args: Vec<ArgSeen> = c
             .args
             .iter()
             .map(|a| {
