@@ -61,6 +61,18 @@ impl Span {
 pub struct Label {
     pub span: Span,
     pub message: String,
+    /// Set when the label is in another file (the compose service that loads a `.env` file):
+    /// `span` is then unused.
+    pub elsewhere: Option<Elsewhere>,
+}
+
+/// A place in a file other than the finding's, located by the analyzer that read that file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Elsewhere {
+    /// As the finding's own path is shown: relative to the working directory, `/`-separated.
+    pub path: String,
+    pub start: Position,
+    pub end: Position,
 }
 
 /// What a rule reports: which rule, where, what is wrong and how to fix it.
@@ -98,8 +110,18 @@ impl Report {
         self.labels.push(Label {
             span,
             message: message.into(),
+            elsewhere: None,
         });
         self
+    }
+
+    /// Adds a related place in another file.
+    pub fn add_elsewhere(&mut self, at: Elsewhere, message: impl Into<String>) {
+        self.labels.push(Label {
+            span: Span::new(0, 0),
+            message: message.into(),
+            elsewhere: Some(at),
+        });
     }
 
     pub fn severity(mut self, severity: Severity) -> Self {
@@ -122,6 +144,9 @@ pub struct Position {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct ResolvedLabel {
     pub message: String,
+    /// The label's file when it is not the finding's.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
     pub start: Position,
     pub end: Position,
 }

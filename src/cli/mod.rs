@@ -36,6 +36,8 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = ListFormat::Human)]
         format: ListFormat,
     },
+    /// List the auth products whose config files are read, where, and which settings
+    Products,
     /// Explain a rule: what it detects, why it is dangerous, the design to move to
     Explain {
         /// A rule id, as `authlint rules` lists them
@@ -170,6 +172,10 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> i32 {
     let result = match cli.command {
         Command::Check(args) => check(args),
         Command::Rules { format } => catalog_text::rules(format),
+        Command::Products => {
+            let table = crate::analyzers::config::product_table::markdown();
+            print_stdout(&table).map(|()| EXIT_CLEAN)
+        }
         Command::Design(args) => design(args),
         Command::Vocabulary => {
             let mut words: Vec<&str> = crate::analyzers::all()

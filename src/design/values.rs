@@ -384,6 +384,7 @@ mod tests {
             span: crate::finding::Span::new(0, 1),
             function: None,
             kind,
+            role: crate::roles::Role::Production,
         }
     }
 

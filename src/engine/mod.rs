@@ -533,10 +533,19 @@ impl Engine<'_> {
             labels: rep
                 .labels
                 .iter()
-                .map(|l| ResolvedLabel {
-                    message: l.message.clone(),
-                    start: file.position(l.span.start),
-                    end: file.position(l.span.end),
+                .map(|l| match &l.elsewhere {
+                    Some(e) => ResolvedLabel {
+                        message: l.message.clone(),
+                        path: Some(e.path.clone()),
+                        start: e.start,
+                        end: e.end,
+                    },
+                    None => ResolvedLabel {
+                        message: l.message.clone(),
+                        path: None,
+                        start: file.position(l.span.start),
+                        end: file.position(l.span.end),
+                    },
                 })
                 .collect(),
             message: rep.message,

@@ -57,7 +57,7 @@ impl Diagnostic for Rendered<'_> {
         let f = self.finding;
         let span = |start, end| self.source.span(start, end);
         let primary = LabeledSpan::new_primary_with_span(None, span(f.start.offset, f.end.offset));
-        let related = f.labels.iter().map(move |l| {
+        let related = f.labels.iter().filter(|l| l.path.is_none()).map(move |l| {
             LabeledSpan::new_with_span(Some(l.message.clone()), span(l.start.offset, l.end.offset))
         });
         Some(Box::new(std::iter::once(primary).chain(related)))
@@ -100,7 +100,12 @@ impl Reporter for Human {
                 .map_or("", |s: &std::sync::Arc<SourceFile>| s.text.as_str());
             let points: Vec<usize> = std::iter::once(f)
                 .map(|f| (f.start.offset, f.end.offset))
-                .chain(f.labels.iter().map(|l| (l.start.offset, l.end.offset)))
+                .chain(
+                    f.labels
+                        .iter()
+                        .filter(|l| l.path.is_none())
+                        .map(|l| (l.start.offset, l.end.offset)),
+                )
                 .flat_map(|(a, b)| [a, b])
                 .collect();
             let excerpt = Excerpt::around(text, &points);
@@ -115,6 +120,13 @@ impl Reporter for Human {
                 .render_report(&mut buf, &Rendered { finding: f, source })
                 .map_err(io::Error::other)?;
             writeln!(out, "{}", buf.trim_end())?;
+            // Labels in other files cannot sit in this file's snippet: they follow it, unwrapped.
+            for l in &f.labels {
+                if let Some(path) = &l.path {
+                    let (line, col) = (l.start.line, l.start.column);
+                    writeln!(out, "  related: {path}:{line}:{col}: {}", l.message)?;
+                }
+            }
             writeln!(out)?;
         }
         if self.style.quiet {

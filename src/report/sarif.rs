@@ -138,7 +138,7 @@ impl Reporter for Sarif {
                             json!({
                                 "id": i + 1,
                                 "message": { "text": l.message },
-                                "physicalLocation": { "artifactLocation": artifact(&project_path(o, &f.path)), "region": region(l.start, l.end) },
+                                "physicalLocation": { "artifactLocation": artifact(&project_path(o, l.path.as_ref().unwrap_or(&f.path))), "region": region(l.start, l.end) },
                             })
                         })
                         .collect();
