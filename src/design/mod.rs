@@ -7,6 +7,7 @@ mod render;
 mod rules;
 pub mod session_data;
 mod signals;
+pub mod values;
 mod verdict;
 
 use crate::rule::Rule;
@@ -26,6 +27,10 @@ pub const RULES: &[Rule] = &[
     Rule::JwtDenylistPerRequest,
     Rule::PrivilegeClaimsInToken,
     Rule::AccessTokenTtlTooLong,
+    Rule::RefreshTokenTtlTooLong,
+    Rule::HardcodedSigningSecret,
+    Rule::TokenInWebStorage,
+    Rule::TokenCookieSetByScript,
 ];
 
 /// A function by file and name.
@@ -265,7 +270,8 @@ pub fn run(
 ) -> ProjectOutcome {
     let facts = join_called_lifetimes(join_lifetimes(facts));
     let index = Index::new(&facts);
-    let reports = rules::check(&index, settings, context);
+    let mut reports = rules::check(&index, settings, context);
+    values::check(&facts, settings, &mut reports);
     let design = applications::decide(&facts, findings, &reports, settings, context);
     ProjectOutcome { reports, design }
 }

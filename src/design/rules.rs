@@ -53,11 +53,15 @@ fn lifetime_args(index: &Index, settings: &Settings, out: &mut Vec<(String, usiz
                 if p != *param {
                     continue;
                 }
-                // Refresh tokens passed across files are left for now (no fixture yet).
-                if token != TokenKind::Access {
-                    continue;
-                }
-                let (rule, limit) = (Rule::AccessTokenTtlTooLong, settings.access_token_max_ttl);
+                let (rule, limit) = match token {
+                    TokenKind::Access => {
+                        (Rule::AccessTokenTtlTooLong, settings.access_token_max_ttl)
+                    }
+                    TokenKind::Refresh => {
+                        (Rule::RefreshTokenTtlTooLong, settings.refresh_token_max_ttl)
+                    }
+                    _ => continue,
+                };
                 if *lifetime_secs <= limit || !seen.insert((a.path.clone(), a.start.line, rule)) {
                     continue;
                 }
@@ -81,7 +85,7 @@ fn lifetime_args(index: &Index, settings: &Settings, out: &mut Vec<(String, usiz
 }
 
 #[allow(clippy::too_many_arguments)]
-fn passed_lifetime(
+pub(super) fn passed_lifetime(
     rule: Rule,
     at: &PlacedFact,
     token: TokenKind,

@@ -290,6 +290,13 @@ impl Engine<'_> {
             let mut r = FileResult::default();
             self.finish(&src, reports, &mut supps, &mut r, Pass::Project);
             out.summary.suppressed += r.suppressed;
+            // A project finding that follows a value across files says more than the file's
+            // own finding of the same rule on the same line (it names the use): it replaces it.
+            out.findings.retain(|f| {
+                !r.findings
+                    .iter()
+                    .any(|p| p.rule == f.rule && p.path == f.path && p.start.line == f.start.line)
+            });
             out.findings.extend(r.findings);
             out.diagnostics.extend(r.diagnostics);
         }

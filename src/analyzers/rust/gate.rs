@@ -80,6 +80,13 @@ const PATTERNS: &[(&str, Role)] = &[
     ("expire", Word),
     ("exp_at", Word),
     ("set_duration", Word),
+    // Lifetimes written as consts for other modules (`API_TOKEN_TTL`, `JWT_LIFETIME`,
+    // `SESSION_VALIDITY`): the project index reads them.
+    ("_ttl", Word),
+    ("ttl_", Word),
+    ("ttl", WholeWord),
+    ("lifetime", Word),
+    ("validity", Word),
     // Signing keys (see `secrets`).
     ("secret", Word),
     ("hmac", Word),
@@ -290,7 +297,19 @@ const TOKEN_NAMES: &[&str] = &[
     "cookie",
 ];
 
-const EXPIRY: &[&str] = &["exp", "expir", "expire", "exp_at", "set_duration", "claim"];
+const EXPIRY: &[&str] = &[
+    "exp",
+    "expir",
+    "expire",
+    "exp_at",
+    "set_duration",
+    "claim",
+    "_ttl",
+    "ttl_",
+    "ttl",
+    "lifetime",
+    "validity",
+];
 
 const COOKIE: &[&str] = &["cookie"];
 

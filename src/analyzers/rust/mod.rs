@@ -28,8 +28,11 @@ mod test_code;
 mod token_expiry;
 mod token_names;
 mod token_syntax;
+mod values;
 mod wasm_storage;
 mod web_storage_keys;
+
+pub use web_storage_keys::{FLAG_CODE, Stored, cookie_report, is_auth_cookie_name, storage_report};
 
 /// A rule over one parsed Rust file.
 pub type RustRule = fn(&RustFile, &Context, &mut Sink);
@@ -158,6 +161,17 @@ impl Analyzer for RustAnalyzer {
                 if gate::facts(&present) {
                     facts::collect(&rf, ctx, sink);
                 }
+                // The project index: this file's items, re-exports, and its `use` names when
+                // it reads a value of another module.
+                let reads_foreign = sink.facts.iter().any(|f| {
+                    matches!(
+                        f.kind,
+                        crate::facts::FactKind::LifetimeFromConst { .. }
+                            | crate::facts::FactKind::KeyFromConst { .. }
+                            | crate::facts::FactKind::StorageCall { .. }
+                    )
+                });
+                values::collect(&rf, sink, reads_foreign);
             }
             Err(e) => {
                 let span = RustFile::span_in(file, e.span());

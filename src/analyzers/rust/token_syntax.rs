@@ -236,6 +236,14 @@ pub fn path_segments(e: &Expr) -> Vec<String> {
     Vec::new()
 }
 
+/// Whether a name is written like a const or static (`JWT_TTL`, `SECRET_KEY2`).
+pub fn const_like(name: &str) -> bool {
+    name.chars().any(|c| c.is_ascii_uppercase())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+}
+
 /// The single identifier an expression names (`x`, `&x`, `x.clone()`).
 pub fn ident_of(e: &Expr) -> Option<String> {
     match peel(e) {
