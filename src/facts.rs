@@ -45,7 +45,7 @@ impl TokenKind {
             if kind == TokenKind::Unknown
                 && [
                     "access", "bearer", "id_token", "idtoken", "auth", "login", "signin",
-                    "sign_in", "jwt", "token", "claims",
+                    "sign_in", "jwt", "token", "claims", "api_key", "apikey",
                 ]
                 .iter()
                 .any(|w| n.contains(w))
@@ -91,6 +91,48 @@ pub enum FactKind {
         param: usize,
         lifetime_secs: u64,
     },
+    /// A `use` declaration of a Rust file (in its inline module `module`, `""` at the top):
+    /// `local` names `target` as written (`crate::config::SECRET_KEY`; `*` for a glob). Recorded
+    /// for re-exports and for files whose values the project index follows.
+    RustUse {
+        module: String,
+        local: String,
+        target: String,
+    },
+    /// A const or static of a Rust file (in its inline module `module`) whose value is known.
+    ValueItem {
+        module: String,
+        name: String,
+        value: ItemValue,
+    },
+    /// A token's expiry computed from a const of another module (`now + config::JWT_TTL`):
+    /// the lifetime is `slope * value + intercept` seconds, for a const holding a plain number
+    /// (`num`) or a duration (`dur`), as probed by the file's evaluator.
+    LifetimeFromConst {
+        target: String,
+        token: TokenKind,
+        num: Option<(i64, i64)>,
+        dur: Option<(i64, i64)>,
+    },
+    /// A key constructor (`ctor`) is given a const of another module (`crate::config::KEY`).
+    KeyFromConst { target: String, ctor: String },
+    /// This function (a free function of a WASM front end) writes its parameter `value_param`
+    /// to web storage under its parameter `key_param`: a wrapper other files call.
+    StorageWrapper {
+        key_param: usize,
+        value_param: usize,
+        store: String,
+    },
+    /// This function (of a WASM front end) sets a cookie from script under the name given as
+    /// its parameter `name_param`: its callers name the cookie.
+    CookieWrapper { name_param: usize },
+    /// A call of a function (of this file or another), with what each argument says as a
+    /// storage key and as a stored value (see `analyzers::rust::StoredCode`), for wrappers of
+    /// other files.
+    StorageCall {
+        callee: String,
+        args: Vec<(String, u8, u8)>,
+    },
     /// A JWT is verified here (signature and claims).
     JwtVerified { token: TokenKind },
     /// A random, opaque token is generated here (a session id or an opaque refresh token).
@@ -115,8 +157,18 @@ pub enum FactKind {
     LogoutHandler,
     /// This function runs on every request (an extractor or a middleware).
     PerRequest,
-    /// The front end keeps a token where script can read it.
+    /// The front end keeps a token where script can read it (built where the script and WASM
+    /// storage analyzers report `token-in-web-storage` or `token-cookie-set-by-script`).
     ClientTokenStorage { token: TokenKind },
+    /// A managed identity provider issues the tokens (Supabase, Auth0, Cognito, Keycloak, Ory,
+    /// Zitadel, Dex, ...): its config file, its SDK or its image in a compose file.
+    ManagedIdp { provider: String },
+    /// Login is delegated to a proxy in front of the app (oauth2-proxy, Authelia forward-auth,
+    /// an ingress auth annotation), or the app reads what such a proxy forwards.
+    AuthProxy { proxy: String },
+    /// A random session id is generated here (`let session_id = random_string(32)`): with a
+    /// store write and a cookie that is a server-side session made by hand.
+    SessionIdIssued,
     /// A function calls another by name (to follow calls across files): `validate`, or
     /// `Claims::validate` when the call names the type.
     Calls { callee: String },
@@ -132,6 +184,18 @@ pub enum FactKind {
     /// A session middleware's cookie attributes were reported here (the finding's own span): the
     /// project pass drops those reports when the crate's sessions hold no login state.
     SessionCookieReported,
+}
+
+/// A const's value as the project index keeps it.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ItemValue {
+    /// A string or byte-string literal.
+    Text(String),
+    /// A plain number (seconds, when it ends up in an expiry).
+    Num(i64),
+    /// A duration, in seconds.
+    Dur(i64),
 }
 
 /// A fact as the analyzer records it: where, and in which function.
@@ -154,6 +218,10 @@ pub struct PlacedFact {
     pub function: Option<String>,
     #[serde(flatten)]
     pub kind: FactKind,
+    /// The role of its file: the verdict judges what is deployed, so an example or template
+    /// inside a project (a library's `examples/`) does not make the project's design.
+    #[serde(skip)]
+    pub role: crate::roles::Role,
 }
 
 impl PlacedFact {

@@ -1,6 +1,7 @@
 //! `authlint.toml` (or `[workspace.metadata.authlint]` / `[package.metadata.authlint]` in
 //! Cargo.toml): parsed with spans, then validated; every error points into the file.
 pub mod duration;
+pub mod per_file;
 mod structure;
 mod template;
 
@@ -56,6 +57,8 @@ pub struct Settings {
     pub role_paths: Vec<(String, Role)>,
     /// Files the run itself reads or writes (the baseline), by canonical path: never checked.
     pub own_files: Vec<PathBuf>,
+    /// `[per-file-ignores]`: rules never reported in the files a glob matches.
+    pub per_file_ignores: per_file::PerFileIgnores,
 }
 
 impl Settings {
@@ -94,6 +97,7 @@ impl Default for Settings {
             role_policy: BTreeMap::new(),
             role_paths: Vec::new(),
             own_files: Vec::new(),
+            per_file_ignores: per_file::PerFileIgnores::default(),
         }
     }
 }
@@ -109,6 +113,8 @@ struct RawConfig {
     baseline: Option<Spanned<String>>,
     rules: Option<BTreeMap<Spanned<String>, Spanned<String>>>,
     roles: Option<RawRoles>,
+    #[serde(rename = "per-file-ignores")]
+    per_file_ignores: Option<per_file::Raw>,
 }
 
 /// `[roles]`: `paths` assigns roles by glob, `policy` says what each role's findings become.
@@ -119,7 +125,7 @@ struct RawRoles {
     policy: Option<BTreeMap<Spanned<String>, Spanned<String>>>,
 }
 
-const KNOWN_KEYS: [&str; 8] = [
+const KNOWN_KEYS: [&str; 9] = [
     "access_token_max_ttl",
     "refresh_token_max_ttl",
     "max_file_size",
@@ -128,6 +134,7 @@ const KNOWN_KEYS: [&str; 8] = [
     "baseline",
     "rules",
     "roles",
+    "per-file-ignores",
 ];
 
 #[derive(Debug, Deserialize)]
@@ -280,9 +287,7 @@ pub fn discover(start: &Path) -> Option<PathBuf> {
             }
         }
         let cargo = d.join("Cargo.toml");
-        if let Some(text) = crate::reader::project_file(&cargo)
-            && (text.contains("metadata.authlint]") || text.contains("[package.metadata.authlint"))
-        {
+        if crate::reader::project_file(&cargo).is_some_and(|text| has_authlint_table(&text)) {
             return Some(cargo);
         }
         dir = d.parent();
@@ -290,15 +295,34 @@ pub fn discover(start: &Path) -> Option<PathBuf> {
     None
 }
 
-/// Loads and validates a config file. Cargo.toml is read for its metadata table.
-pub fn load(path: &Path) -> Result<Settings, ConfigErrors> {
+/// Whether a Cargo.toml holds `[workspace.metadata.authlint]` or `[package.metadata.authlint]`,
+/// in any TOML spelling (a subtable such as `[workspace.metadata.authlint.rules]` alone, an inline
+/// table, dotted keys). A manifest that is not valid TOML counts when it names authlint at all,
+/// so that loading it reports the error instead of ignoring the config.
+fn has_authlint_table(text: &str) -> bool {
+    let Ok(doc) = toml::from_str::<toml::Table>(text) else {
+        return text.contains("authlint");
+    };
+    ["workspace", "package"].iter().any(|section| {
+        doc.get(*section)
+            .and_then(|s| s.get("metadata"))
+            .and_then(|m| m.get("authlint"))
+            .is_some()
+    })
+}
+
+/// Loads and validates a config file (a relative `path` is relative to `cwd`, not to the
+/// process's directory). Cargo.toml is read for its metadata table.
+pub fn load(path: &Path, cwd: &Path) -> Result<Settings, ConfigErrors> {
+    // Without `..` (`--config ../authlint.toml`), so paths below it strip its folder.
+    let abs = crate::discover::absolute(cwd, path);
     let is_cargo = path.file_name().is_some_and(|n| n == "Cargo.toml");
     let limit = if is_cargo {
         crate::reader::MAX_PROJECT_FILE
     } else {
         MAX_CONFIG_FILE
     };
-    let text = crate::reader::read_text(path, limit, crate::reader::Origin::User).map_err(|e| {
+    let text = crate::reader::read_text(&abs, limit, crate::reader::Origin::User).map_err(|e| {
         let (message, help) = match e {
             crate::reader::ReadError::TooLarge { limit } => (
                 format!("config file is larger than {} KiB", limit >> 10),
@@ -327,11 +351,6 @@ pub fn load(path: &Path) -> Result<Settings, ConfigErrors> {
     } else {
         toml::from_str::<RawConfig>(&text).map_err(|e| toml_error(path, &text, &e))?
     };
-    // Without `..` (`--config ../authlint.toml`), so paths below it strip its folder.
-    let abs = match std::env::current_dir() {
-        Ok(cwd) => crate::discover::absolute(&cwd, path),
-        Err(_) => path.to_path_buf(),
-    };
     let base = abs.parent().map(Path::to_path_buf).unwrap_or_default();
     validate(raw, path, &text, base)
 }
@@ -346,6 +365,7 @@ fn empty_raw() -> RawConfig {
         baseline: None,
         rules: None,
         roles: None,
+        per_file_ignores: None,
     }
 }
 
@@ -504,6 +524,9 @@ fn validate(
             }
         }
     }
+    if let Some(table) = &raw.per_file_ignores {
+        settings.per_file_ignores = per_file::validate(table, &mut err);
+    }
     if let Some(roles) = &raw.roles {
         let role_names = || {
             crate::roles::ALL
@@ -589,7 +612,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("authlint.toml");
         std::fs::write(&p, text).unwrap();
-        load(&p)
+        load(&p, Path::new("/"))
     }
 
     #[test]
@@ -658,6 +681,6 @@ mod tests {
             discover(dir.path()).as_deref(),
             Some(std::fs::canonicalize(&p).unwrap().as_path())
         );
-        assert_eq!(load(&p).unwrap().access_token_max_ttl, 600);
+        assert_eq!(load(&p, Path::new("/")).unwrap().access_token_max_ttl, 600);
     }
 }

@@ -4,15 +4,20 @@ use crate::config::Settings;
 use crate::config::duration::format_duration;
 use crate::facts::{FactKind, PlacedFact, TokenKind};
 use crate::finding::Report;
+use crate::project::ProjectContext;
 use crate::rule::Rule;
 use std::collections::{BTreeMap, BTreeSet};
 
-pub fn check(index: &Index, settings: &Settings) -> Vec<(String, usize, Report)> {
+pub fn check(
+    index: &Index,
+    settings: &Settings,
+    context: &ProjectContext,
+) -> Vec<(String, usize, Report)> {
     let mut out = Vec::new();
     not_revocable(index, &mut out);
     rotation_disabled(index, &mut out);
     denylist_per_request(index, &mut out);
-    privilege_claims(index, settings, &mut out);
+    privilege_claims(index, settings, &context.cwd, &mut out);
     lifetime_args(index, settings, &mut out);
     out
 }
@@ -48,11 +53,15 @@ fn lifetime_args(index: &Index, settings: &Settings, out: &mut Vec<(String, usiz
                 if p != *param {
                     continue;
                 }
-                // Refresh tokens passed across files are left for now (no fixture yet).
-                if token != TokenKind::Access {
-                    continue;
-                }
-                let (rule, limit) = (Rule::AccessTokenTtlTooLong, settings.access_token_max_ttl);
+                let (rule, limit) = match token {
+                    TokenKind::Access => {
+                        (Rule::AccessTokenTtlTooLong, settings.access_token_max_ttl)
+                    }
+                    TokenKind::Refresh => {
+                        (Rule::RefreshTokenTtlTooLong, settings.refresh_token_max_ttl)
+                    }
+                    _ => continue,
+                };
                 if *lifetime_secs <= limit || !seen.insert((a.path.clone(), a.start.line, rule)) {
                     continue;
                 }
@@ -76,7 +85,7 @@ fn lifetime_args(index: &Index, settings: &Settings, out: &mut Vec<(String, usiz
 }
 
 #[allow(clippy::too_many_arguments)]
-fn passed_lifetime(
+pub(super) fn passed_lifetime(
     rule: Rule,
     at: &PlacedFact,
     token: TokenKind,
@@ -134,6 +143,27 @@ fn refresh_or_logout(index: &Index, (path, name): FnId) -> bool {
             .any(|f| matches!(f.kind, FactKind::RefreshHandler | FactKind::LogoutHandler))
 }
 
+/// The refresh paths: handlers named like one, and per-request functions (middleware,
+/// extractors) that issue a new token themselves, as a middleware that refreshes an expired
+/// access token does.
+fn refresh_paths<'a>(index: &Index<'a>) -> Vec<&'a PlacedFact> {
+    let mut out = index.all(|k| matches!(k, FactKind::RefreshHandler));
+    for p in index.all(|k| matches!(k, FactKind::PerRequest)) {
+        let issues = index
+            .own(&p.path, fn_name(p))
+            .iter()
+            .any(|f| matches!(f.kind, FactKind::JwtIssued { .. }));
+        if issues
+            && !out
+                .iter()
+                .any(|h| h.path == p.path && fn_name(h) == fn_name(p))
+        {
+            out.push(p);
+        }
+    }
+    out
+}
+
 /// Refresh JWTs verified by signature alone: the refresh path (the handler and what it calls)
 /// looks neither the token, its `jti` nor its family up in a store. A logout that deletes
 /// something does not make them revocable unless the refresh path consults it.
@@ -150,7 +180,7 @@ fn not_revocable(index: &Index, out: &mut Vec<(String, usize, Report)>) {
     if issued.is_empty() {
         return;
     }
-    let handlers = index.all(|k| matches!(k, FactKind::RefreshHandler));
+    let handlers = refresh_paths(index);
     let logouts = index.all(|k| matches!(k, FactKind::LogoutHandler));
     let checked = handlers.iter().any(|h| {
         index
@@ -207,9 +237,10 @@ fn not_revocable(index: &Index, out: &mut Vec<(String, usize, Report)>) {
     }
 }
 
-/// A refresh handler that issues a new access token but no new refresh token.
+/// A refresh path that issues a new access token but neither a new refresh token nor a store
+/// write that invalidates the one presented (`save_expired_token(&db, &token)` is rotation).
 fn rotation_disabled(index: &Index, out: &mut Vec<(String, usize, Report)>) {
-    for h in index.all(|k| matches!(k, FactKind::RefreshHandler)) {
+    for h in refresh_paths(index) {
         let reach = index.reach(&h.path, fn_name(h));
         let consumes = reach
             .iter()
@@ -232,7 +263,11 @@ fn rotation_disabled(index: &Index, out: &mut Vec<(String, usize, Report)>) {
                 FactKind::JwtIssued { token: TokenKind::Refresh, .. } | FactKind::OpaqueTokenIssued { token: TokenKind::Refresh }
             ) || matches!(&f.kind, FactKind::Calls { callee } if { let bare = callee.rsplit("::").next().unwrap_or(callee); bare.to_ascii_lowercase().contains("refresh_token") && ["create", "issue", "generate", "new", "make", "sign", "rotate"].iter().any(|p| bare.starts_with(p)) })
         });
-        if consumes && issues_access && !issues_refresh {
+        let invalidates_old = reach.iter().any(|f| {
+            matches!(f.kind, FactKind::StoreRevoke { .. })
+                || matches!(&f.kind, FactKind::Calls { callee } if invalidates(callee))
+        });
+        if consumes && issues_access && !issues_refresh && !invalidates_old {
             out.push((
                 h.path.clone(),
                 h.start.line,
@@ -245,6 +280,19 @@ fn rotation_disabled(index: &Index, out: &mut Vec<(String, usize, Report)>) {
             ));
         }
     }
+}
+
+/// A call that marks a token used up: `save_expired_token`, `revoke_token`, `blacklist_jti`.
+fn invalidates(callee: &str) -> bool {
+    let bare = callee
+        .rsplit("::")
+        .next()
+        .unwrap_or(callee)
+        .to_ascii_lowercase();
+    ["expire", "revoke", "blacklist", "denylist", "invalidate"]
+        .iter()
+        .any(|w| bare.contains(w))
+        && (bare.contains("token") || bare.contains("jti") || bare.contains("session"))
 }
 
 /// A JWT verified, then looked up in a store of tokens on every request: in a per-request function
@@ -345,7 +393,12 @@ fn denylist_report(site: &PlacedFact, store: &str, via: Option<&str>, root: &Pla
 }
 
 /// Role claims deciding access while the access token outlives the limit, without a reload.
-fn privilege_claims(index: &Index, settings: &Settings, out: &mut Vec<(String, usize, Report)>) {
+fn privilege_claims(
+    index: &Index,
+    settings: &Settings,
+    cwd: &std::path::Path,
+    out: &mut Vec<(String, usize, Report)>,
+) {
     let longest = index
         .all(|k| {
             matches!(
@@ -375,7 +428,7 @@ fn privilege_claims(index: &Index, settings: &Settings, out: &mut Vec<(String, u
         let FactKind::RoleClaimCheck { claim } = &check.kind else {
             continue;
         };
-        if in_front_end_crate(&check.path) {
+        if in_front_end_crate(&cwd.join(&check.path)) {
             // A WASM front end reads claims to shape its UI; the server decides access.
             continue;
         }
@@ -407,22 +460,18 @@ fn privilege_claims(index: &Index, settings: &Settings, out: &mut Vec<(String, u
     }
 }
 
-/// Whether the nearest Cargo.toml above `path` is a browser front end (yew, leptos, dioxus,
-/// sycamore, web-sys): claims read there only shape the UI.
-fn in_front_end_crate(path: &str) -> bool {
-    let mut dir = std::path::Path::new(path).parent();
-    while let Some(d) = dir {
-        if let Some(text) = crate::reader::project_file(&d.join("Cargo.toml")) {
-            return ["yew", "leptos", "dioxus", "sycamore", "web-sys", "gloo"]
-                .iter()
-                .any(|c| {
-                    text.lines()
-                        .any(|l| l.trim_start().starts_with(c) && l.contains('='))
-                });
-        }
-        dir = d.parent();
-    }
-    false
+/// Whether `file` belongs to a browser front end: the nearest Cargo.toml above it (not past the
+/// project's root) ships yew, leptos, dioxus, sycamore, web-sys or gloo. Claims read there only
+/// shape the UI.
+fn in_front_end_crate(file: &std::path::Path) -> bool {
+    crate::manifest::candidates(file)
+        .find_map(|dir| crate::manifest::read(&dir.join("Cargo.toml")))
+        .is_some_and(|text| {
+            crate::manifest::ships_any(
+                &text,
+                &["yew", "leptos", "dioxus", "sycamore", "web-sys", "gloo"],
+            )
+        })
 }
 
 /// Inline cases (`crate::rule::cases`): what this rule reports, and its safe twins.

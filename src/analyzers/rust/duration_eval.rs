@@ -63,6 +63,11 @@ pub struct Env<'a, 'b> {
     pub steps: std::cell::Cell<u32>,
     /// Config fields being evaluated: a field is not followed into itself.
     pub open_fields: std::cell::RefCell<Vec<String>>,
+    /// Consts this file does not define (`config::JWT_TTL`, an imported `JWT_TTL`), as written:
+    /// the project index may know them.
+    pub external: std::cell::RefCell<Vec<String>>,
+    /// A value standing in for one external const while probing how the result depends on it.
+    pub probe: Option<(String, Val)>,
 }
 
 impl<'a, 'b> Env<'a, 'b> {
@@ -91,6 +96,8 @@ impl<'a, 'b> Env<'a, 'b> {
             finite_only: false,
             steps: std::cell::Cell::new(0),
             open_fields: std::cell::RefCell::new(Vec::new()),
+            external: std::cell::RefCell::new(Vec::new()),
+            probe: None,
         }
     }
 }
@@ -100,6 +107,25 @@ const MAX_STEPS: u32 = 4096;
 
 pub fn eval(e: &Expr, env: &Env) -> Option<Val> {
     eval_at(e, env, 0)
+}
+
+/// A const path this file does not define: recorded, and its probe value when one is set. Only
+/// names written like consts (`JWT_TTL`, `config::TTL`) are recorded; a field or a variable of
+/// another function is not a value the index holds.
+fn external(segs: &[String], env: &Env) -> Option<Val> {
+    let last = segs.last()?;
+    if !super::token_syntax::const_like(last) {
+        return None;
+    }
+    let path = segs.join("::");
+    if let Some((p, v)) = &env.probe {
+        return (*p == path).then_some(*v);
+    }
+    let mut ext = env.external.borrow_mut();
+    if ext.len() < 8 && !ext.contains(&path) {
+        ext.push(path);
+    }
+    None
 }
 
 fn eval_at(e: &Expr, env: &Env, depth: usize) -> Option<Val> {
@@ -182,7 +208,10 @@ fn eval_at(e: &Expr, env: &Env, depth: usize) -> Option<Val> {
             }
             let c = match env.index.consts.get(last.as_str()) {
                 Some(c) => *c,
-                None => env.index.lazy_statics.get(last.as_str())?,
+                None => match env.index.lazy_statics.get(last.as_str()) {
+                    Some(c) => c,
+                    None => return external(&segs, env),
+                },
             };
             let v = ev(c)?;
             if env.origin.get().is_none() {

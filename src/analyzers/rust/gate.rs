@@ -86,6 +86,13 @@ const PATTERNS: &[(&str, Role)] = &[
     ("expire", Word),
     ("exp_at", Word),
     ("set_duration", Word),
+    // Lifetimes written as consts for other modules (`API_TOKEN_TTL`, `JWT_LIFETIME`,
+    // `SESSION_VALIDITY`): the project index reads them.
+    ("_ttl", Word),
+    ("ttl_", Word),
+    ("ttl", WholeWord),
+    ("lifetime", Word),
+    ("validity", Word),
     // Signing keys (see `secrets`).
     ("secret", Word),
     ("hmac", Word),
@@ -135,6 +142,15 @@ const PATTERNS: &[(&str, Role)] = &[
     ("invalidated", Word),
     ("jti", WholeWord),
     ("allow_credentials", Word),
+    ("api_key", Word),
+    ("apikey", Word),
+    // headers an authenticating proxy forwards (`crate::providers::PROXY_HEADERS`)
+    ("x-forwarded-user", Word),
+    ("x-forwarded-email", Word),
+    ("x-forwarded-access-token", Word),
+    ("x-auth-request-", Word),
+    ("remote-user", Word),
+    ("x-webauth-user", Word),
 ];
 
 fn automaton() -> &'static AhoCorasick {
@@ -236,6 +252,13 @@ const AUTH: &[&str] = &[
     "encodingkey",
     "decodingkey",
     "hmac",
+    "api_key",
+    "apikey",
+    "x-forwarded-user",
+    "x-forwarded-email",
+    "x-auth-request-",
+    "remote-user",
+    "x-webauth-user",
 ];
 
 /// Whether the file is worth parsing: it speaks of auth, and some rule or the facts collector
@@ -280,7 +303,19 @@ const TOKEN_NAMES: &[&str] = &[
     "cookie",
 ];
 
-const EXPIRY: &[&str] = &["exp", "expir", "expire", "exp_at", "set_duration", "claim"];
+const EXPIRY: &[&str] = &[
+    "exp",
+    "expir",
+    "expire",
+    "exp_at",
+    "set_duration",
+    "claim",
+    "_ttl",
+    "ttl_",
+    "ttl",
+    "lifetime",
+    "validity",
+];
 
 const COOKIE: &[&str] = &["cookie"];
 
@@ -397,6 +432,14 @@ const DESIGN: &[&str] = &[
     "invalidated",
     "jti",
     "allow_credentials",
+    "api_key",
+    "apikey",
+    "x-forwarded-user",
+    "x-forwarded-email",
+    "x-forwarded-access-token",
+    "x-auth-request-",
+    "remote-user",
+    "x-webauth-user",
 ];
 
 /// Every word list a gate reads, by name: each word must be a gate word (checked by a test,

@@ -99,7 +99,10 @@ pub fn check(rf: &RustFile, ctx: &Context, sink: &mut Sink) {
                         }
                     }
                 }
-                None => pending.push((*f, site)),
+                None => {
+                    super::values::lifetime_from_const(rf, sink, &index, f, &lets, &site);
+                    pending.push((*f, site));
+                }
             }
         }
     }

@@ -311,6 +311,34 @@ impl Visitor<'_, '_> {
         }
     }
 
+    /// A const this file does not define, as written (`crate::config::SECRET_KEY`, an imported
+    /// `SECRET_KEY`), behind borrows and byte conversions.
+    fn foreign_const(&self, e: &Expr) -> Option<String> {
+        let mut e = peel(e);
+        for _ in 0..4 {
+            match e {
+                Expr::MethodCall(m)
+                    if matches!(
+                        m.method.to_string().as_str(),
+                        "as_bytes" | "as_ref" | "to_vec" | "clone" | "into" | "as_slice"
+                    ) =>
+                {
+                    e = peel(&m.receiver);
+                }
+                _ => break,
+            }
+        }
+        let Expr::Path(p) = e else {
+            return None;
+        };
+        let segs = super::token_syntax::idents(&p.path);
+        let last = segs.last()?;
+        let local = segs.len() == 1
+            && (self.index.consts.contains_key(last)
+                || self.lets.get(last, p.span().start()).is_some());
+        (super::token_syntax::const_like(last) && !local).then(|| segs.join("::"))
+    }
+
     /// The key argument of a known key constructor call.
     fn key_arg<'e>(&self, c: &'e syn::ExprCall) -> Option<(&'e Expr, String)> {
         let segs = path_segments(&c.func);
@@ -403,13 +431,21 @@ impl<'ast> Visit<'ast> for Visitor<'_, '_> {
     fn visit_item(&mut self, _: &'ast syn::Item) {}
 
     fn visit_expr_call(&mut self, c: &'ast syn::ExprCall) {
-        if let Some((arg, ctor)) = self.key_arg(c)
-            && let Some(lit) = self.literal_source(arg, 0)
-        {
-            let call = self.rf.span(c);
-            let label = (lit != call && !(lit.start >= call.start && lit.end <= call.end))
-                .then(|| (call, format!("used as the key of `{ctor}` here")));
-            self.emit(lit, Why::KeyLiteral(&ctor), label);
+        if let Some((arg, ctor)) = self.key_arg(c) {
+            if let Some(lit) = self.literal_source(arg, 0) {
+                let call = self.rf.span(c);
+                let label = (lit != call && !(lit.start >= call.start && lit.end <= call.end))
+                    .then(|| (call, format!("used as the key of `{ctor}` here")));
+                self.emit(lit, Why::KeyLiteral(&ctor), label);
+            } else if let Some(target) = self.foreign_const(arg) {
+                // A const of another module: the project index follows it.
+                let span = self.rf.span(c);
+                self.sink.fact(
+                    crate::facts::FactKind::KeyFromConst { target, ctor },
+                    span,
+                    None,
+                );
+            }
         }
         // An environment helper with a default: `get_env_var("JWT_SECRET", "hello456")`,
         // `env_or("SESSION_SECRET", "dev")`.

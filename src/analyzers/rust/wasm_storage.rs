@@ -15,8 +15,8 @@ use super::token_syntax::{
     path_segments, peel, str_lit,
 };
 use super::web_storage_keys::{
-    Stored, carried_token, classify_key, cookie_name, cookie_report, is_auth_cookie_name,
-    is_flag_value, storage_report, type_name, yewdux_stores,
+    FLAG_CODE, Stored, carried_token, classify_key, cookie_name, cookie_report,
+    is_auth_cookie_name, is_flag_value, storage_report, type_name, yewdux_stores,
 };
 use crate::analyzers::{Context, Sink};
 use crate::finding::{Report, Span};
@@ -55,17 +55,44 @@ pub fn check(rf: &RustFile, _ctx: &Context, sink: &mut Sink) {
         let lets = Lets::collect(f.block);
         let mut v = Visitor::new(rf, &index, &lets, *f);
         v.visit_block(f.block);
-        for (name, store, key, value) in v.param_writes {
+        for (store, key, value) in v.param_writes {
             let params = param_names(f.sig);
             if let (Some(k), Some(val)) = (
                 params.iter().position(|p| *p == key),
                 params.iter().position(|p| *p == value),
             ) {
                 wrappers.insert(f.name.to_string(), (k, val, store));
+                // Other files may call it: the project index joins their calls.
+                if f.self_ty.is_none() {
+                    sink.fact(
+                        crate::facts::FactKind::StorageWrapper {
+                            key_param: k,
+                            value_param: val,
+                            store: store.to_string(),
+                        },
+                        rf.span(f.name),
+                        Some(&f.name.to_string()),
+                    );
+                }
             }
-            let _ = name;
         }
         sink.reports.extend(v.reports);
+        if f.self_ty.is_none() {
+            for (span, name_param) in v.cookie_wrappers {
+                sink.fact(
+                    crate::facts::FactKind::CookieWrapper { name_param },
+                    span,
+                    Some(&f.name.to_string()),
+                );
+            }
+        }
+        for (span, callee, args) in v.foreign {
+            sink.fact(
+                crate::facts::FactKind::StorageCall { callee, args },
+                span,
+                Some(&f.name.to_string()),
+            );
+        }
     }
     if !wrappers.is_empty() {
         for f in &fns {
@@ -78,6 +105,7 @@ pub fn check(rf: &RustFile, _ctx: &Context, sink: &mut Sink) {
         }
     }
     yewdux_stores(rf, &index, sink);
+    sink.client_storage_facts();
 }
 
 fn param_names(sig: &syn::Signature) -> Vec<String> {
@@ -90,6 +118,10 @@ fn param_names(sig: &syn::Signature) -> Vec<String> {
         .collect()
 }
 
+/// What a call's argument says as a storage key (its text and class) and as a stored value,
+/// in the codes of [`Stored::code`].
+type ArgSeen = (String, u8, u8);
+
 struct Visitor<'a, 'b> {
     rf: &'b RustFile<'b>,
     index: &'b FileIndex<'a>,
@@ -97,9 +129,13 @@ struct Visitor<'a, 'b> {
     f: FnItem<'a>,
     reports: Vec<Report>,
     /// `(fn, store, key param, value param)`: writes whose key and value are parameters.
-    param_writes: Vec<(String, &'static str, String, String)>,
+    param_writes: Vec<(&'static str, String, String)>,
     wrappers: Option<&'b HashMap<String, (usize, usize, &'static str)>>,
     only_wrappers: bool,
+    /// Calls into other files with a token-like argument: `(span, callee, args)`.
+    foreign: Vec<(Span, String, Vec<ArgSeen>)>,
+    /// Cookies written by script under the name of a parameter: `(span, parameter)`.
+    cookie_wrappers: Vec<(Span, usize)>,
 }
 
 impl<'a, 'b> Visitor<'a, 'b> {
@@ -118,6 +154,8 @@ impl<'a, 'b> Visitor<'a, 'b> {
             param_writes: Vec::new(),
             wrappers: None,
             only_wrappers: false,
+            foreign: Vec::new(),
+            cookie_wrappers: Vec::new(),
         }
     }
 
@@ -159,6 +197,12 @@ impl<'a, 'b> Visitor<'a, 'b> {
         text
     }
 
+    /// The position of the parameter an expression names (receiver not counted).
+    fn param_index(&self, e: &Expr) -> Option<usize> {
+        let n = ident_of(e)?;
+        param_names(self.f.sig).iter().position(|p| *p == n)
+    }
+
     fn is_param(&self, e: &Expr) -> Option<String> {
         let n = ident_of(e)?;
         param_names(self.f.sig).contains(&n).then_some(n)
@@ -167,8 +211,7 @@ impl<'a, 'b> Visitor<'a, 'b> {
     /// Judges one write of `value` under `key` to `store`.
     fn write(&mut self, span: Span, store: &'static str, key: &Expr, value: Option<&Expr>) {
         if let (Some(k), Some(v)) = (self.is_param(key), value.and_then(|v| self.is_param(v))) {
-            self.param_writes
-                .push((self.f.name.to_string(), store, k, v));
+            self.param_writes.push((store, k, v));
             return;
         }
         if self.only_wrappers {
@@ -236,6 +279,30 @@ impl<'a, 'b> Visitor<'a, 'b> {
             syn::FnArg::Typed(t) if pat_name(&t.pat).as_deref() == Some(name) => type_name(&t.ty),
             _ => None,
         })
+    }
+
+    /// A call into another file with a token-like key or value among its arguments: recorded
+    /// for the project index, which knows whether the callee is a storage wrapper.
+    fn foreign_call(&mut self, c: &syn::ExprCall, segs: &[String]) {
+        let args: Vec<ArgSeen> = c
+            .args
+            .iter()
+            .map(|a| {
+                let key = self.key_text(a, 0).unwrap_or_default();
+                let value = if is_flag_value(a) {
+                    FLAG_CODE
+                } else {
+                    Stored::code(self.value_kind(a, 0))
+                };
+                (key.clone(), Stored::code(classify_key(&key)), value)
+            })
+            .collect();
+        if args
+            .iter()
+            .any(|(_, k, v)| *k != 0 || (*v != 0 && *v != FLAG_CODE))
+        {
+            self.foreign.push((self.rf.span(c), segs.join("::"), args));
+        }
     }
 
     fn cookie(&mut self, span: Span, name: String, via: &str) {
@@ -369,7 +436,10 @@ impl<'ast> Visit<'ast> for Visitor<'_, '_> {
                     && (segs.iter().any(|s| s == "wasm_cookies")
                         || (ty == "cookies" && self.rf.src.text.contains("wasm_cookies"))) =>
             {
-                if let Some(name) = self.key_text(&c.args[0], 0) {
+                if let Some(p) = self.param_index(&c.args[0]) {
+                    // A wrapper (`set_cookie_wrapper(name, value)`): its callers name the cookie.
+                    self.cookie_wrappers.push((span(), p));
+                } else if let Some(name) = self.key_text(&c.args[0], 0) {
                     self.cookie(span(), name, "wasm_cookies::set");
                 }
             }
@@ -387,6 +457,9 @@ impl<'ast> Visit<'ast> for Visitor<'_, '_> {
                     self.write(span(), store, key, Some(value));
                     self.only_wrappers = was;
                 }
+            }
+            (_, _) if !self.only_wrappers && (2..=3).contains(&c.args.len()) => {
+                self.foreign_call(c, &segs);
             }
             _ => {}
         }

@@ -11,7 +11,7 @@ use syn::Expr;
 
 /// What kind of secret a write stores.
 #[derive(Clone, Copy, PartialEq, Eq)]
-pub(super) enum Stored {
+pub enum Stored {
     Refresh,
     Token,
     /// A value whose type carries a token field (`User { token, .. }`).
@@ -19,7 +19,7 @@ pub(super) enum Stored {
 }
 
 /// `token-in-web-storage`, in the rule's one wording (`crate::rule::wording`).
-pub(super) fn storage_report(span: Span, stored: Stored, store: &str, key: &str) -> Report {
+pub fn storage_report(span: Span, stored: Stored, store: &str, key: &str) -> Report {
     let (what, kind) = match stored {
         Stored::Refresh => ("refresh token", TokenKind::Refresh),
         Stored::Token => ("auth token", TokenKind::Token),
@@ -30,7 +30,7 @@ pub(super) fn storage_report(span: Span, stored: Stored, store: &str, key: &str)
 }
 
 /// `token-cookie-set-by-script`, in the rule's one wording; `via` is the call that writes it.
-pub(super) fn cookie_report(span: Span, name: &str, via: &str) -> Report {
+pub fn cookie_report(span: Span, name: &str, via: &str) -> Report {
     let kind = match auth_names::classify(name) {
         NameClass::Credential(k) | NameClass::Weak(k) => k,
         _ => TokenKind::Token,
@@ -41,6 +41,30 @@ pub(super) fn cookie_report(span: Span, name: &str, via: &str) -> Report {
     };
     wording::token_cookie_set_by_script(span, what, Some(name), via, kind)
 }
+
+impl Stored {
+    /// The code a `StorageCall` fact keeps (0: nothing, 4: a flag, never a token).
+    pub fn code(s: Option<Stored>) -> u8 {
+        match s {
+            None => 0,
+            Some(Stored::Token) => 1,
+            Some(Stored::Refresh) => 2,
+            Some(Stored::Carrier) => 3,
+        }
+    }
+
+    pub fn from_code(c: u8) -> Option<Stored> {
+        match c {
+            1 => Some(Stored::Token),
+            2 => Some(Stored::Refresh),
+            3 => Some(Stored::Carrier),
+            _ => None,
+        }
+    }
+}
+
+/// A flag or number as a stored value, in a `StorageCall` fact's code.
+pub const FLAG_CODE: u8 = 4;
 
 /// What a storage key (or the name of a value or field) says is stored, as `crate::auth_names`
 /// reads it: `access` alone, `rememberMe`, ids, flags and times are not tokens.
@@ -56,7 +80,7 @@ pub(super) fn classify_key(key: &str) -> Option<Stored> {
 
 /// Whether a cookie set by script is named like a credential (`token`, `session`, `refresh`);
 /// CSRF tokens, OAuth flow state, preferences and ids are not.
-pub(super) fn is_auth_cookie_name(name: &str) -> bool {
+pub fn is_auth_cookie_name(name: &str) -> bool {
     auth_names::classify(name).is_credential()
 }
 
