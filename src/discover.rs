@@ -2,6 +2,7 @@
 //! excludes, config excludes, test-code and size limits. Every candidate is accounted for.
 use crate::config::Settings;
 use crate::finding::SkipReason;
+use crate::ignore_files::IgnoreFiles;
 use crate::roles::{self, Policy, Role};
 use crate::source::FileKind;
 use ignore::overrides::{Override, OverrideBuilder};
@@ -203,16 +204,24 @@ pub fn discover(
             .unwrap()
             .lockfiles
             .extend(crate::project::ProjectInfo::ancestor_lockfiles(&canon_root));
+        // The crate's own ignore-file reading is off: it would block on a FIFO `.gitignore`.
+        let ignores = std::sync::Arc::new(IgnoreFiles::new(abs_root.clone(), canon_root.clone()));
+        let (vetted, walk_cwd) = (ignores.clone(), cwd.to_path_buf());
         let walker = WalkBuilder::new(root)
             .hidden(false)
             .follow_links(false)
-            .require_git(false)
             .git_global(false)
+            .git_ignore(false)
+            .git_exclude(false)
+            .ignore(false)
+            .parents(false)
             .threads(threads)
-            .filter_entry(|e| {
-                !(e.file_type().is_some_and(|t| t.is_dir())
+            .filter_entry(move |e| {
+                let is_dir = e.file_type().is_some_and(|t| t.is_dir());
+                !(is_dir
                     && e.depth() > 0
                     && DEFAULT_EXCLUDED_DIRS.contains(&e.file_name().to_string_lossy().as_ref()))
+                    && !vetted.is_ignored(&absolute(&walk_cwd, e.path()), is_dir)
             })
             .build_parallel();
         walker.run(|| {
@@ -314,6 +323,10 @@ pub fn discover(
                 WalkState::Continue
             })
         });
+        let mut d = out.lock().unwrap();
+        for (path, reason) in ignores.take_problems() {
+            d.fail(display_path(&path, cwd), reason);
+        }
     }
     let mut d = out.into_inner().unwrap();
     assign_roles(&mut d, settings)?;

@@ -14,6 +14,7 @@ pub mod discover;
 pub mod engine;
 pub mod facts;
 pub mod finding;
+pub mod ignore_files;
 pub mod manifest;
 pub mod placeholder;
 pub mod project;

@@ -813,3 +813,44 @@ fn a_nul_byte_is_named_in_the_parse_error() {
         "cannot parse Rust: the character U+0000 cannot appear outside a string or comment"
     );
 }
+
+/// A `.gitignore` or `.ignore` that is a FIFO hung the walk, one linked to `/dev/zero` grew
+/// memory without end: the `ignore` crate read them itself. Each is now reported as a failure and
+/// the rest of the tree is checked, with the ignore files that are fine still honoured.
+#[test]
+fn hostile_ignore_files_are_reported_and_the_walk_goes_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path();
+    for sub in ["fifo", "zero", "fine"] {
+        std::fs::create_dir_all(p.join(sub)).unwrap();
+        std::fs::write(p.join(sub).join("canary.rs"), CANARY).unwrap();
+    }
+    std::fs::write(p.join("fine/.gitignore"), "skipped.rs\n").unwrap();
+    std::fs::write(p.join("fine/skipped.rs"), CANARY).unwrap();
+    for name in ["fifo/.gitignore", "fifo/.ignore"] {
+        let fifo = std::ffi::CString::new(p.join(name).as_os_str().as_bytes()).unwrap();
+        assert_eq!(unsafe { libc_mkfifo(fifo.as_ptr(), 0o644) }, 0);
+    }
+    std::os::unix::fs::symlink("/dev/zero", p.join("zero/.gitignore")).unwrap();
+    let out = run_within(
+        p,
+        &["check", ".", "--no-config", "--format", "json"],
+        std::time::Duration::from_secs(60),
+    )
+    .expect("the run ends");
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    for sub in ["fifo", "zero", "fine"] {
+        let path = format!("{sub}/canary.rs");
+        assert_eq!(
+            rules_in(&v, &path),
+            ["cookie-missing-httponly", "cookie-missing-samesite"],
+            "{path}"
+        );
+    }
+    assert!(rules_in(&v, "fine/skipped.rs").is_empty(), "still gitignored");
+    let diags = v["diagnostics"].to_string();
+    for name in ["fifo/.gitignore", "fifo/.ignore", "zero/.gitignore"] {
+        assert!(diags.contains(name), "{name} not reported: {diags}");
+    }
+    assert_eq!(v["summary"]["files"]["failed"], 3, "{}", v["summary"]);
+}
