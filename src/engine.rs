@@ -37,7 +37,7 @@ pub struct Options {
 
 /// Each worker's stack. The analyzers' guards (bracket depth, chain length) keep recursion far
 /// below it, in debug builds too.
-const WORKER_STACK: usize = 256 << 20;
+pub const WORKER_STACK: usize = 256 << 20;
 
 /// At most this many worker threads, whatever `-j` asks (each reserves a large stack).
 pub const MAX_THREADS: usize = 256;
@@ -254,7 +254,7 @@ fn check_discovered(
         } else if r
             .diagnostics
             .iter()
-            .any(|d| d.kind == "read-error" || d.kind == "parse-error")
+            .any(|d| matches!(d.kind, "read-error" | "parse-error" | "timeout"))
         {
             summary.files.failed += 1;
         } else {
@@ -399,17 +399,26 @@ mod minified_tests {
 impl Engine<'_> {
     /// Checks one file; a panic anywhere in it (not only inside an analyzer) costs that file alone.
     fn check_file(&self, c: &Candidate) -> FileResult {
-        match with_panic_capture(|| catch_unwind(AssertUnwindSafe(|| self.check_file_inner(c)))) {
-            Ok(r) => r,
-            Err(msg) => FileResult {
-                diagnostics: vec![Diagnostic {
-                    kind: "internal-error",
-                    path: c.path.clone(),
-                    start: None,
-                    message: format!("authlint failed on this file ({msg}); please report it"),
-                }],
-                ..FileResult::default()
-            },
+        let budget = self.opts.settings.file_timeout;
+        let outcome = crate::budget::within(budget, || {
+            with_panic_capture(|| catch_unwind(AssertUnwindSafe(|| self.check_file_inner(c))))
+        });
+        let (kind, message) = match outcome {
+            Ok(r) => return r,
+            Err(Failure::Timeout) => ("timeout", timeout_message(budget, None)),
+            Err(Failure::Panic(msg)) => (
+                "internal-error",
+                format!("authlint failed on this file ({msg}); please report it"),
+            ),
+        };
+        FileResult {
+            diagnostics: vec![Diagnostic {
+                kind,
+                path: c.path.clone(),
+                start: None,
+                message,
+            }],
+            ..FileResult::default()
         }
     }
 
@@ -542,7 +551,16 @@ impl Engine<'_> {
                     sink.errors.append(&mut local.errors);
                     sink.facts.append(&mut local.facts);
                 }
-                Err(msg) => fail(
+                Err(Failure::Timeout) => {
+                    let budget = self.opts.settings.file_timeout;
+                    fail(
+                        &mut r,
+                        "timeout",
+                        timeout_message(budget, Some(analyzer.name())),
+                    );
+                    break;
+                }
+                Err(Failure::Panic(msg)) => fail(
                     &mut r,
                     "internal-error",
                     format!(
@@ -751,14 +769,34 @@ fn install_panic_hook() {
     });
 }
 
-fn with_panic_capture<T>(f: impl FnOnce() -> std::thread::Result<T>) -> Result<T, String> {
+/// Why a file's (or one analyzer's) work ended early.
+enum Failure {
+    /// A panic, with its message and place.
+    Panic(String),
+    /// The file's time budget ran out (see `budget`).
+    Timeout,
+}
+
+fn with_panic_capture<T>(f: impl FnOnce() -> std::thread::Result<T>) -> Result<T, Failure> {
     // Nested captures (a file around its analyzers) restore the outer state afterwards.
     let outer = CAPTURING.with(|c| c.borrow_mut().replace(String::new()));
     let out = f();
     let msg = CAPTURING
         .with(|c| std::mem::replace(&mut *c.borrow_mut(), outer))
         .unwrap_or_default();
-    out.map_err(|_| if msg.is_empty() { "panic".into() } else { msg })
+    out.map_err(|payload| match msg {
+        _ if crate::budget::expired(payload.as_ref()) => Failure::Timeout,
+        m if m.is_empty() => Failure::Panic("panic".into()),
+        m => Failure::Panic(m),
+    })
+}
+
+fn timeout_message(budget: std::time::Duration, analyzer: Option<&str>) -> String {
+    let during = analyzer.map_or(String::new(), |a| format!(" in the {a} analyzer"));
+    format!(
+        "analysis stopped after {} (file_timeout){during}: this file's findings may be incomplete",
+        crate::config::duration::format_duration(budget.as_secs())
+    )
 }
 
 #[cfg(test)]

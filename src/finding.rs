@@ -231,7 +231,8 @@ impl SkipReason {
 /// failed on it. Reported, never silent; the run goes on.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct Diagnostic {
-    /// `read-error`, `parse-error`, `internal-error`.
+    /// `read-error`, `parse-error`, `timeout` (the file's `file_timeout` ran out),
+    /// `internal-error`.
     pub kind: &'static str,
     pub path: String,
     #[serde(skip_serializing_if = "Option::is_none")]

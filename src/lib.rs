@@ -5,6 +5,7 @@
 pub mod analyzers;
 pub mod auth_names;
 pub mod baseline;
+pub mod budget;
 pub mod catalog;
 pub mod cli;
 pub mod comments;

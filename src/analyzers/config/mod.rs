@@ -188,6 +188,7 @@ impl Analyzer for ConfigAnalyzer {
             kubernetes::decode_secret_data(&mut doc.root);
         }
         for doc in &docs {
+            crate::budget::check();
             if not_settings(&doc.root) {
                 continue;
             }
@@ -199,7 +200,9 @@ impl Analyzer for ConfigAnalyzer {
                 }
                 let mut any = false;
                 for entity in &product.entities {
+                    crate::budget::tick();
                     for found in entity.find(&file.path, &doc.root) {
+                        crate::budget::tick();
                         any = true;
                         covered.push(found.node.span);
                         let h = head(file, found.key_span.unwrap_or(found.node.span));

@@ -148,10 +148,12 @@ impl Analyzer for RustAnalyzer {
                 }
                 let rf = RustFile { src: file, ast };
                 for (_, gate, rule) in RULES {
+                    crate::budget::check();
                     if gate(&present) {
                         rule(&rf, ctx, sink);
                     }
                 }
+                crate::budget::check();
                 if gate::facts(&present) {
                     facts::collect(&rf, ctx, sink);
                 }
