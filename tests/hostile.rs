@@ -847,10 +847,39 @@ fn hostile_ignore_files_are_reported_and_the_walk_goes_on() {
             "{path}"
         );
     }
-    assert!(rules_in(&v, "fine/skipped.rs").is_empty(), "still gitignored");
+    assert!(
+        rules_in(&v, "fine/skipped.rs").is_empty(),
+        "still gitignored"
+    );
     let diags = v["diagnostics"].to_string();
     for name in ["fifo/.gitignore", "fifo/.ignore", "zero/.gitignore"] {
         assert!(diags.contains(name), "{name} not reported: {diags}");
     }
     assert_eq!(v["summary"]["files"]["failed"], 3, "{}", v["summary"]);
+}
+
+/// An ESC or newline in a file name went raw to the terminal: a pull request could recolour the
+/// log or fake a line of the report. The human report shows such names quoted and escaped.
+#[test]
+fn control_characters_in_file_names_are_escaped_in_the_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    let name = "a\u{1b}[31mX\nY.rs";
+    std::fs::write(dir.path().join(name), CANARY).unwrap();
+    std::fs::write(
+        dir.path().join("bad\u{7}.json"),
+        r#"{"jwt": {"secret": "\u12"}}"#,
+    )
+    .unwrap();
+    let (code, out, err) = run_human(dir.path(), &[]);
+    assert_eq!(code, 1, "{err}");
+    assert!(!out.contains('\u{1b}') && !out.contains('\u{7}'), "{out:?}");
+    assert!(out.contains(r#""a\u{1b}[31mX\nY.rs":2:13"#), "{out}");
+    assert!(
+        out.contains(
+            r#"warning[parse-error]: "bad\u{7}.json":1:21: cannot parse JSON: invalid `\u` escape"#
+        ),
+        "{out}"
+    );
+    let (_, v) = run_json(dir.path(), &[]);
+    assert_eq!(rules_in(&v, name).len(), 2, "JSON keeps the real name");
 }

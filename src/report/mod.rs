@@ -9,6 +9,17 @@ use std::io::{self, Write};
 
 pub use human::diagnostic_line;
 
+/// A path as the terminal shows it: unchanged, unless it holds control characters (an ESC could
+/// recolour the terminal or move its cursor, a newline fake a line of the report); then quoted,
+/// with Rust's escapes (`"a\u{1b}[31m\n.rs"`). Machine formats keep the real name.
+pub fn terminal_path(path: &str) -> std::borrow::Cow<'_, str> {
+    if path.chars().any(char::is_control) {
+        format!("{path:?}").into()
+    } else {
+        path.into()
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
     Human,
@@ -37,5 +48,20 @@ pub fn reporter(format: Format, style: Style) -> Box<dyn Reporter> {
         Format::Json => Box::new(json::Json),
         Format::Sarif => Box::new(sarif::Sarif),
         Format::Github => Box::new(github::Github),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::terminal_path;
+
+    #[test]
+    fn control_characters_in_paths_are_escaped_for_the_terminal() {
+        assert_eq!(terminal_path(r"src\a b.rs"), r"src\a b.rs");
+        assert_eq!(
+            terminal_path("a\u{1b}[31mX\nY.rs"),
+            r#""a\u{1b}[31mX\nY.rs""#
+        );
+        assert_eq!(terminal_path("t\tab\r.rs"), r#""t\tab\r.rs""#);
     }
 }
