@@ -134,12 +134,34 @@ pub fn display_path(path: &Path, cwd: &Path) -> String {
     } else {
         path
     };
-    let s = rel.to_string_lossy().replace('\\', "/");
+    let s = readable(rel);
     let s = s.trim_start_matches("./");
     if s.is_empty() {
         ".".into()
     } else {
         s.to_string()
+    }
+}
+
+/// A path as text: `/`-separated on Windows; on Unix a `\\` is a character of the name and stays.
+/// Bytes that are not UTF-8 are written `\\xFF`, so two names that differ only there stay two
+/// paths (lossy decoding gave both the same spelling, and the report showed the wrong file).
+fn readable(path: &Path) -> String {
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        let mut out = String::new();
+        for chunk in path.as_os_str().as_bytes().utf8_chunks() {
+            out.push_str(chunk.valid());
+            for b in chunk.invalid() {
+                out.push_str(&format!("\\x{b:02X}"));
+            }
+        }
+        out
+    }
+    #[cfg(not(unix))]
+    {
+        path.to_string_lossy().replace('\\', "/")
     }
 }
 
@@ -294,6 +316,15 @@ pub fn discover(
                             out.lock().unwrap().add(found);
                         }
                         Ok(t) if t.is_dir() => {}
+                        // A link inside the root to a FIFO, socket or device.
+                        Ok(t) if t.starts_with(canon_root) => {
+                            if FileKind::classify(&entry.file_name().to_string_lossy()).is_some() {
+                                out.lock().unwrap().add(Some(Found::Skipped(
+                                    display_path(path, cwd),
+                                    SkipReason::NotRegularFile,
+                                )));
+                            }
+                        }
                         _ => {
                             if FileKind::classify(&entry.file_name().to_string_lossy()).is_some() {
                                 out.lock().unwrap().add(Some(Found::Skipped(
@@ -543,5 +574,16 @@ mod tests {
             display_path(Path::new("/elsewhere/a.rs"), cwd),
             "/elsewhere/a.rs"
         );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn unix_names_keep_backslashes_and_tell_invalid_bytes_apart() {
+        use std::os::unix::ffi::OsStrExt;
+        let cwd = Path::new("/w");
+        assert_eq!(display_path(Path::new("/w/a\\b.rs"), cwd), "a\\b.rs");
+        let name = |b: &[u8]| display_path(Path::new(std::ffi::OsStr::from_bytes(b)), cwd);
+        assert_eq!(name(b"/w/a\xff.rs"), "a\\xFF.rs");
+        assert_eq!(name(b"/w/a\xfe.rs"), "a\\xFE.rs");
     }
 }

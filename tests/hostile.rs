@@ -814,6 +814,65 @@ fn a_nul_byte_is_named_in_the_parse_error() {
     );
 }
 
+/// An unclosed brace and a raw string with 300 `#` both read "a token cannot be read here".
+#[test]
+fn unclosed_brackets_and_raw_strings_over_255_hashes_are_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path();
+    std::fs::write(p.join("open.rs"), "fn session_token() {\n  let a = 1;\n").unwrap();
+    let hashes = "#".repeat(300);
+    let raw = format!("fn session_token() {{ let s = r{hashes}\"x\"{hashes}; }}\n");
+    std::fs::write(p.join("raw.rs"), raw).unwrap();
+    let (_, v) = run_json(p, &[]);
+    let got: Vec<(String, String, u64)> = v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            let at = d["start"]["column"].as_u64().unwrap();
+            (d["path"].to_string(), d["message"].to_string(), at)
+        })
+        .collect();
+    let want = |path: &str, message: &str, at| {
+        (
+            format!("{path:?}"),
+            format!("\"cannot parse Rust: {message}\""),
+            at,
+        )
+    };
+    assert_eq!(
+        got,
+        [
+            want("open.rs", "`{` is never closed", 20),
+            want(
+                "raw.rs",
+                "a raw string with more than 255 `#` (Rust allows at most 255)",
+                30
+            ),
+        ]
+    );
+}
+
+/// A link inside the root to a FIFO was called "symlink-outside-root".
+#[test]
+fn an_in_root_link_to_a_fifo_is_skipped_as_not_a_regular_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path();
+    let fifo = std::ffi::CString::new(p.join("pipe.rs").as_os_str().as_bytes()).unwrap();
+    assert_eq!(unsafe { libc_mkfifo(fifo.as_ptr(), 0o644) }, 0);
+    std::os::unix::fs::symlink("pipe.rs", p.join("link.rs")).unwrap();
+    std::os::unix::fs::symlink("/dev/null", p.join("out.rs")).unwrap();
+    let (_, v) = run_json(p, &[]);
+    assert_eq!(
+        v["skipped"],
+        serde_json::json!([
+            {"path": "link.rs", "reason": "not-a-regular-file"},
+            {"path": "out.rs", "reason": "symlink-outside-root"},
+            {"path": "pipe.rs", "reason": "not-a-regular-file"},
+        ])
+    );
+}
+
 /// A `.gitignore` or `.ignore` that is a FIFO hung the walk, one linked to `/dev/zero` grew
 /// memory without end: the `ignore` crate read them itself. Each is now reported as a failure and
 /// the rest of the tree is checked, with the ignore files that are fine still honoured.
