@@ -3,11 +3,10 @@
 //! Keys are written in sorted order (as a `serde_json` map sorts them). Findings and diagnostics
 //! are turned into a map one at a time while writing, not the whole report at once: a report of
 //! 272,000 findings built as one tree took 2 GiB.
-use super::Reporter;
+use super::{Items, Reporter};
 use crate::engine::Outcome;
 use crate::finding::Severity;
 use serde::Serialize;
-use serde::ser::SerializeSeq;
 use serde_json::{Value, json};
 use std::io::{self, Write};
 
@@ -17,28 +16,19 @@ pub const JSON_VERSION: u32 = 1;
 
 /// The top level, fields in sorted key order.
 #[derive(Serialize)]
-struct Doc<'a, F: Serialize, D: Serialize> {
+struct Doc<D: Serialize, F: Serialize> {
     design: Value,
-    diagnostics: OneByOne<'a, D>,
-    findings: OneByOne<'a, F>,
+    diagnostics: D,
+    findings: F,
     skipped: Vec<Value>,
     summary: Value,
     tool: Value,
     version: u32,
 }
 
-/// A list written item by item, each with its keys sorted.
-struct OneByOne<'a, T>(&'a [T]);
-
-impl<T: Serialize> Serialize for OneByOne<'_, T> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut seq = s.serialize_seq(Some(self.0.len()))?;
-        for item in self.0 {
-            let sorted = serde_json::to_value(item).map_err(serde::ser::Error::custom)?;
-            seq.serialize_element(&sorted)?;
-        }
-        seq.end()
-    }
+/// A value as a map with its keys sorted (as `json!` makes it).
+fn sorted(item: &impl Serialize) -> Value {
+    serde_json::to_value(item).expect("findings and diagnostics serialise")
 }
 
 impl Reporter for Json {
@@ -47,8 +37,8 @@ impl Reporter for Json {
         let count = |sev| s.findings.get(&sev).copied().unwrap_or(0);
         let doc = Doc {
             design: json!(o.design),
-            diagnostics: OneByOne(&o.diagnostics),
-            findings: OneByOne(&o.findings),
+            diagnostics: Items(|| o.diagnostics.iter().map(sorted)),
+            findings: Items(|| o.findings.iter().map(sorted)),
             skipped: o
                 .skipped
                 .iter()

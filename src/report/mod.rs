@@ -38,6 +38,25 @@ pub struct Style {
     pub hyperlinks: bool,
 }
 
+/// A JSON array written item by item: each item is made only when it is written, so a large
+/// report never exists as one tree.
+pub(crate) struct Items<F>(pub F);
+
+impl<F, I> serde::Serialize for Items<F>
+where
+    F: Fn() -> I,
+    I: Iterator<Item = serde_json::Value>,
+{
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeSeq;
+        let mut seq = s.serialize_seq(None)?;
+        for item in (self.0)() {
+            seq.serialize_element(&item)?;
+        }
+        seq.end()
+    }
+}
+
 pub trait Reporter {
     fn write(&self, outcome: &Outcome, out: &mut dyn Write) -> io::Result<()>;
 }
