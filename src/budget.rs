@@ -45,7 +45,7 @@ pub fn check() {
 pub fn tick() {
     let n = TICKS.get().wrapping_add(1);
     TICKS.set(n);
-    if n % 256 == 0 {
+    if n.is_multiple_of(256) {
         check();
     }
 }

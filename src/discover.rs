@@ -240,10 +240,10 @@ pub fn discover(
             .threads(threads)
             .filter_entry(move |e| {
                 let is_dir = e.file_type().is_some_and(|t| t.is_dir());
-                !(is_dir
+                let default_excluded = is_dir
                     && e.depth() > 0
-                    && DEFAULT_EXCLUDED_DIRS.contains(&e.file_name().to_string_lossy().as_ref()))
-                    && !vetted.is_ignored(&absolute(&walk_cwd, e.path()), is_dir)
+                    && DEFAULT_EXCLUDED_DIRS.contains(&e.file_name().to_string_lossy().as_ref());
+                !default_excluded && !vetted.is_ignored(&absolute(&walk_cwd, e.path()), is_dir)
             })
             .build_parallel();
         walker.run(|| {
