@@ -1,6 +1,7 @@
 //! The rule catalog: one `rules/<id>.toml` per rule, embedded at build time. Feeds `authlint
 //! rules`, `authlint explain`, the README table and the SARIF rule descriptions.
 use crate::finding::Severity;
+use crate::rule::Rule;
 use serde::Deserialize;
 use std::sync::OnceLock;
 
@@ -17,7 +18,7 @@ pub struct RuleDoc {
     pub id: String,
     pub title: String,
     pub severity: Severity,
-    pub category: String,
+    pub category: Category,
     pub summary: String,
     pub why: String,
     pub recommendation: String,
@@ -27,6 +28,44 @@ pub struct RuleDoc {
     #[serde(default)]
     pub references: Vec<Reference>,
     pub sarif: SarifProps,
+}
+
+/// What part of the auth design a rule is about; `Meta` rules are about authlint itself
+/// (suppressions) or the project as a whole (the design verdict).
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, serde::Serialize,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Category {
+    Cookies,
+    Lifetime,
+    Meta,
+    Revocation,
+    Secrets,
+    Sessions,
+    Storage,
+    Verification,
+}
+
+impl Category {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Category::Cookies => "cookies",
+            Category::Lifetime => "lifetime",
+            Category::Meta => "meta",
+            Category::Revocation => "revocation",
+            Category::Secrets => "secrets",
+            Category::Sessions => "sessions",
+            Category::Storage => "storage",
+            Category::Verification => "verification",
+        }
+    }
+}
+
+impl std::fmt::Display for Category {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.pad(self.as_str())
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -54,6 +93,11 @@ pub struct SarifProps {
 }
 
 impl RuleDoc {
+    /// The typed id of this entry.
+    pub fn rule(&self) -> Rule {
+        Rule::from_id(&self.id).expect("build.rs generates one variant per catalog file")
+    }
+
     pub fn url(&self) -> String {
         format!("{DOCS_BASE}{}.toml", self.id)
     }
@@ -62,17 +106,17 @@ impl RuleDoc {
     pub fn implemented_by(&self) -> Vec<&'static str> {
         let mut by: Vec<&'static str> = crate::analyzers::all()
             .iter()
-            .filter(|a| a.rules().contains(&self.id.as_str()))
+            .filter(|a| a.rules().contains(&self.rule()))
             .map(|a| a.name())
             .collect();
-        if crate::design::RULES.contains(&self.id.as_str()) {
+        if crate::design::RULES.contains(&self.rule()) {
             by.push("project");
         }
         by
     }
 
     pub fn is_implemented(&self) -> bool {
-        self.category == "meta" || !self.implemented_by().is_empty()
+        self.category == Category::Meta || !self.implemented_by().is_empty()
     }
 }
 
@@ -101,11 +145,6 @@ pub fn all() -> &'static [RuleDoc] {
 
 pub fn get(id: &str) -> Option<&'static RuleDoc> {
     all().iter().find(|r| r.id == id)
-}
-
-/// The static `&str` for a catalog id (rules report `&'static str` ids).
-pub fn static_id(id: &str) -> Option<&'static str> {
-    get(id).map(|r| r.id.as_str())
 }
 
 /// Suggests the closest rule id for a misspelt one ("did you mean `cookie-missing-secure`?").

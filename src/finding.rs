@@ -1,5 +1,6 @@
 //! What a rule reports and what the engine makes of it.
 use crate::roles::Role;
+use crate::rule::Rule;
 use serde::Serialize;
 use std::fmt;
 
@@ -66,7 +67,7 @@ pub struct Label {
 /// The engine stamps the configured severity, position, doc link and fingerprint.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Report {
-    pub rule: &'static str,
+    pub rule: Rule,
     pub span: Span,
     pub message: String,
     pub help: String,
@@ -78,7 +79,7 @@ pub struct Report {
 
 impl Report {
     pub fn new(
-        rule: &'static str,
+        rule: Rule,
         span: Span,
         message: impl Into<String>,
         help: impl Into<String>,
@@ -128,7 +129,7 @@ pub struct ResolvedLabel {
 /// A finding as every reporter sees it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Finding {
-    pub rule: &'static str,
+    pub rule: Rule,
     pub severity: Severity,
     /// Path relative to the working directory (or as given), always `/`-separated.
     pub path: String,
@@ -154,7 +155,7 @@ impl Finding {
         }
     }
 
-    pub fn sort_key(&self) -> (&str, usize, usize, &str, &str) {
+    pub fn sort_key(&self) -> (&str, usize, usize, Rule, &str) {
         (
             &self.path,
             self.start.offset,
@@ -179,6 +180,8 @@ pub enum SkipReason {
     Excluded,
     /// A file named on the command line whose type authlint does not read.
     Unsupported,
+    /// A folder of build output or installed dependencies (`target`, `node_modules`, `dist`, …).
+    DefaultExcludedDir,
 }
 
 impl SkipReason {
@@ -201,6 +204,7 @@ impl SkipReason {
             SkipReason::NotRegularFile => "not-a-regular-file",
             SkipReason::Excluded => "excluded",
             SkipReason::Unsupported => "unsupported",
+            SkipReason::DefaultExcludedDir => "build-or-dependencies",
         }
     }
 
@@ -223,7 +227,41 @@ impl SkipReason {
             SkipReason::NotRegularFile => "not a regular file (FIFO, socket or device)",
             SkipReason::Excluded => "excluded by config",
             SkipReason::Unsupported => "not a file type authlint reads",
+            SkipReason::DefaultExcludedDir => {
+                "build output or installed dependencies (a default exclude)"
+            }
         }
+    }
+}
+
+/// What kind of problem a diagnostic reports.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DiagnosticKind {
+    /// The file could not be read (permissions, vanished, not valid text).
+    ReadError,
+    /// The file could not be parsed; findings in it may be missing.
+    ParseError,
+    /// The file's analysis ran past `file_timeout` and was stopped; findings may be missing.
+    Timeout,
+    /// authlint itself failed on the file (a bug to report); the run is not successful.
+    InternalError,
+}
+
+impl DiagnosticKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DiagnosticKind::ReadError => "read-error",
+            DiagnosticKind::ParseError => "parse-error",
+            DiagnosticKind::Timeout => "timeout",
+            DiagnosticKind::InternalError => "internal-error",
+        }
+    }
+}
+
+impl fmt::Display for DiagnosticKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad(self.as_str())
     }
 }
 
@@ -231,11 +269,28 @@ impl SkipReason {
 /// failed on it. Reported, never silent; the run goes on.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct Diagnostic {
-    /// `read-error`, `parse-error`, `timeout` (the file's `file_timeout` ran out),
-    /// `internal-error`.
-    pub kind: &'static str,
+    pub kind: DiagnosticKind,
     pub path: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub start: Option<Position>,
     pub message: String,
+}
+
+impl Diagnostic {
+    /// A file with such a diagnostic counts as failed, not scanned: it could not be read or
+    /// parsed, or an analyzer failed on it, so some of its findings may be missing.
+    pub fn fails_file(&self) -> bool {
+        matches!(
+            self.kind,
+            DiagnosticKind::ReadError
+                | DiagnosticKind::ParseError
+                | DiagnosticKind::Timeout
+                | DiagnosticKind::InternalError
+        )
+    }
+
+    /// authlint itself failed (a bug): the run exits 2 whatever it found, `--strict` or not.
+    pub fn is_internal(&self) -> bool {
+        self.kind == DiagnosticKind::InternalError
+    }
 }

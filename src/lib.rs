@@ -22,6 +22,7 @@ pub mod project;
 pub mod reader;
 pub mod report;
 pub mod roles;
+pub mod rule;
 pub mod snippet;
 pub mod source;
 pub mod suppress;

@@ -108,20 +108,7 @@ impl CrateManifest {
             .get("name")
             .and_then(toml::Value::as_str)
             .map(str::to_string);
-        let mut tables = vec![table.get("dependencies")];
-        if let Some(targets) = table.get("target").and_then(toml::Value::as_table) {
-            tables.extend(targets.values().map(|t| t.get("dependencies")));
-        }
-        let deps: Vec<(String, Option<&toml::Value>)> = tables
-            .into_iter()
-            .flatten()
-            .filter_map(toml::Value::as_table)
-            .flatten()
-            .map(|(k, v)| {
-                let real = v.get("package").and_then(toml::Value::as_str).unwrap_or(k);
-                (real.to_string(), Some(v))
-            })
-            .collect();
+        let deps = shipped_deps(&table);
         let has = |n: &str| deps.iter().any(|(d, _)| d == n);
         let mut servers: Vec<String> = deps
             .iter()
@@ -173,6 +160,35 @@ impl CrateManifest {
     }
 }
 
+/// The dependencies that ship with the crate (`[dependencies]`, `[target.*.dependencies]`; never
+/// dev or build dependencies), each by its real name (a renamed one by its `package`).
+fn shipped_deps(table: &toml::Table) -> Vec<(String, Option<&toml::Value>)> {
+    let mut tables = vec![table.get("dependencies")];
+    if let Some(targets) = table.get("target").and_then(toml::Value::as_table) {
+        tables.extend(targets.values().map(|t| t.get("dependencies")));
+    }
+    tables
+        .into_iter()
+        .flatten()
+        .filter_map(toml::Value::as_table)
+        .flatten()
+        .map(|(k, v)| {
+            let real = v.get("package").and_then(toml::Value::as_str).unwrap_or(k);
+            (real.to_string(), Some(v))
+        })
+        .collect()
+}
+
+/// Whether a manifest's text ships one of `crates` (see [`shipped_deps`]); `false` when it is not
+/// valid TOML.
+pub fn ships_any(text: &str, crates: &[&str]) -> bool {
+    toml::from_str::<toml::Table>(text).is_ok_and(|table| {
+        shipped_deps(&table)
+            .iter()
+            .any(|(d, _)| crates.contains(&d.as_str()))
+    })
+}
+
 /// Whether a dependency serves requests. hyper and tonic are clients too: hyper counts with its
 /// `server` (or 0.14 `full`) feature, tonic unless its defaults (which bring the server
 /// transport) are off and no server feature is asked for.
@@ -213,11 +229,18 @@ fn is_project_top(dir: &Path) -> bool {
         .any(|m| dir.join(m).exists())
 }
 
-/// The manifest directories to try for a file, nearest first: its ancestors up to the first
-/// `Cargo.toml`, never past a repository or configured project root.
+/// The manifest directories to try for a file, nearest first: its ancestors, never past a
+/// repository or configured project root (callers stop at the first `Cargo.toml`).
 pub fn candidates(file: &Path) -> impl Iterator<Item = PathBuf> + '_ {
+    file.parent().into_iter().flat_map(within_project)
+}
+
+/// `dir` and its ancestors, nearest first, up to and including the first repository or
+/// configured project root: where a project's manifests and lockfiles can be, and nothing of
+/// the checkout or folder it happens to sit in.
+pub fn within_project(dir: &Path) -> impl Iterator<Item = PathBuf> + '_ {
     let mut stop = false;
-    file.ancestors().skip(1).map_while(move |d| {
+    dir.ancestors().map_while(move |d| {
         if stop {
             return None;
         }

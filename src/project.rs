@@ -31,11 +31,10 @@ impl ProjectInfo {
     }
 
     /// The versions of `krate` locked for the Cargo project that holds `file` (the nearest
-    /// Cargo.lock above it).
+    /// Cargo.lock above it, not past a repository or configured project root).
     pub fn locked_versions(&self, file: &Path, krate: &str) -> &[String] {
-        file.ancestors()
-            .skip(1)
-            .find_map(|dir| self.lockfiles.get(dir))
+        crate::manifest::candidates(file)
+            .find_map(|dir| self.lockfiles.get(&dir))
             .and_then(|v| v.get(krate))
             .map_or(&[], Vec::as_slice)
     }
@@ -79,18 +78,14 @@ impl ProjectInfo {
         cache.insert(dir.to_path_buf(), Some(Arc::new(manifest)));
     }
 
-    /// Finds Cargo.lock files in `root` and its ancestors (a workspace lock sits above members).
+    /// Finds Cargo.lock files in `root` and its ancestors (a workspace lock sits above members),
+    /// not past a repository or configured project root: a project checked inside another
+    /// checkout (a fixture, a vendored crate) is judged by its own lockfile, not the outer one.
     pub fn ancestor_lockfiles(root: &Path) -> Vec<PathBuf> {
-        let mut out = Vec::new();
-        let mut dir = Some(root);
-        while let Some(d) = dir {
-            let p = d.join("Cargo.lock");
-            if p.is_file() {
-                out.push(p);
-            }
-            dir = d.parent();
-        }
-        out
+        crate::manifest::within_project(root)
+            .map(|d| d.join("Cargo.lock"))
+            .filter(|p| p.is_file())
+            .collect()
     }
 }
 
@@ -148,6 +143,10 @@ pub struct ProjectContext {
     pub stores: Vec<String>,
     /// Web frameworks locked in Cargo.lock.
     pub frameworks: Vec<String>,
+    /// The folder the facts' paths are relative to (`Options.cwd`): a file a fact names is
+    /// found from here, never from the process's working directory.
+    #[serde(skip)]
+    pub cwd: PathBuf,
 }
 
 /// Directories whose binaries and compose files are tooling or tests, not services.
@@ -229,8 +228,11 @@ const FRAMEWORKS: &[&str] = &[
 
 impl ProjectContext {
     /// Builds the context from the walk's marker paths (relative, `/`-separated) and Cargo.lock.
-    pub fn build(info: &ProjectInfo, markers: &[(String, PathBuf)]) -> Self {
-        let mut ctx = ProjectContext::default();
+    pub fn build(info: &ProjectInfo, markers: &[(String, PathBuf)], cwd: &Path) -> Self {
+        let mut ctx = ProjectContext {
+            cwd: cwd.to_path_buf(),
+            ..ProjectContext::default()
+        };
         let mut stores = std::collections::BTreeSet::new();
         let mut frameworks = std::collections::BTreeSet::new();
         for versions in info.lockfiles.values() {

@@ -3,9 +3,10 @@
 //! nothing are reported as `unused-suppression`.
 use crate::catalog;
 use crate::finding::Span;
+use crate::rule::Rule;
 use crate::source::SourceFile;
 
-pub const RULE_ID: &str = "unused-suppression";
+pub const RULE_ID: Rule = Rule::UnusedSuppression;
 
 #[derive(Debug, Clone)]
 pub struct Suppression {
@@ -100,10 +101,10 @@ fn parse_line(line: &str, line_start: usize, line_no: usize) -> Option<Suppressi
 }
 
 /// Marks and returns whether a finding of `rule` starting on `line` is suppressed.
-pub fn apply(suppressions: &mut [Suppression], rule: &str, line: usize) -> bool {
+pub fn apply(suppressions: &mut [Suppression], rule: Rule, line: usize) -> bool {
     for s in suppressions.iter_mut() {
         if (s.line == line || s.line + 1 == line)
-            && let Some(i) = s.rules.iter().position(|(r, _)| r == rule)
+            && let Some(i) = s.rules.iter().position(|(r, _)| rule == r.as_str())
         {
             s.used[i] = true;
             return true;
@@ -129,18 +130,12 @@ pub fn problems(
             ));
             continue;
         }
-        for ((rule, span), used) in s.rules.iter().zip(&s.used) {
+        for (rule, span) in &s.rules {
             if catalog::get(rule).is_none() {
                 out.push((
                     *span,
                     catalog::unknown_rule_hint(rule),
                     "use an id from `authlint rules`".to_string(),
-                ));
-            } else if !used && enabled(rule) {
-                out.push((
-                    *span,
-                    format!("suppression of `{rule}` matched no finding"),
-                    "remove the comment: nothing on this line or the next is reported by this rule any more".to_string(),
                 ));
             }
         }
@@ -157,6 +152,28 @@ pub fn problems(
                         .join(", ")
                 ),
             ));
+        }
+    }
+    out.extend(unused(suppressions, enabled));
+    out
+}
+
+/// The suppressions of rules `judged` says to judge (known rules that ran) that matched no
+/// finding. The project pass judges its own rules with this, after the per-file pass.
+pub fn unused(
+    suppressions: &[Suppression],
+    judged: impl Fn(&str) -> bool,
+) -> Vec<(Span, String, String)> {
+    let mut out = Vec::new();
+    for s in suppressions {
+        for ((rule, span), used) in s.rules.iter().zip(&s.used) {
+            if !used && catalog::get(rule).is_some() && judged(rule) {
+                out.push((
+                    *span,
+                    format!("suppression of `{rule}` matched no finding"),
+                    "remove the comment: nothing on this line or the next is reported by this rule any more".to_string(),
+                ));
+            }
         }
     }
     out
@@ -202,9 +219,9 @@ mod tests {
             "// authlint-ignore cookie-missing-secure: ok\nx\ny\n",
         );
         let mut s = parse(&f);
-        assert!(apply(&mut s, "cookie-missing-secure", 2));
-        assert!(!apply(&mut s, "cookie-missing-secure", 3));
-        assert!(!apply(&mut s, "cookie-missing-httponly", 2));
+        assert!(apply(&mut s, Rule::CookieMissingSecure, 2));
+        assert!(!apply(&mut s, Rule::CookieMissingSecure, 3));
+        assert!(!apply(&mut s, Rule::CookieMissingHttponly, 2));
         assert!(problems(&s, |_| true).is_empty());
     }
 }

@@ -1,9 +1,10 @@
 //! The design verdict on whole fixture projects, one per architecture: what is found, what is
-//! recommended, and every finding in every file (each marked `expect: <rule>` on its line, as in
-//! the rule fixtures), so the recommended designs are shown to draw no findings at all.
+//! recommended, and every finding in every file (each marked `expect: <rule>@<column>` on its
+//! line, as in the rule fixtures), so the recommended designs are shown to draw no findings at all.
 mod common;
 
 use authlint::design::{Architecture, render_markdown};
+use common::marks::{expectations, found};
 use common::*;
 
 const PROJECT_RULES: &[&str] = &[
@@ -23,15 +24,13 @@ fn verdict(name: &str) -> (authlint::design::Design, Vec<String>) {
     );
     let (expected, problems) = expectations(&root().join(&dir));
     assert!(problems.is_empty(), "{problems:#?}");
-    let (missed, extra) = multiset_diff(&expected, &found(&outcome));
-    assert!(
-        missed.is_empty() && extra.is_empty(),
-        "{name}:\n  missed (expected, not reported): {missed:#?}\n  false alarms (reported, not expected): {extra:#?}"
-    );
+    if let Some(m) = marks::mismatch(name, &expected, &found(&outcome)) {
+        panic!("{m}");
+    }
     let rules = outcome
         .findings
         .iter()
-        .filter(|f| PROJECT_RULES.contains(&f.rule))
+        .filter(|f| PROJECT_RULES.contains(&f.rule.id()))
         .map(|f| f.rule.to_string())
         .collect();
     let design = outcome.design.expect("a verdict");

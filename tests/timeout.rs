@@ -53,7 +53,7 @@ fn a_file_past_its_time_budget_is_a_timeout_and_the_run_goes_on() {
     let timeouts: Vec<_> = spent
         .diagnostics
         .iter()
-        .map(|d| (d.kind, d.path.as_str(), d.message.as_str()))
+        .map(|d| (d.kind.as_str(), d.path.as_str(), d.message.as_str()))
         .collect();
     assert_eq!(
         timeouts,
@@ -79,10 +79,10 @@ fn file_timeout_is_read_from_the_config_and_must_be_positive() {
     let dir = tempfile::tempdir().unwrap();
     let cfg = dir.path().join("authlint.toml");
     std::fs::write(&cfg, "file_timeout = \"1m30s\"\n").unwrap();
-    let s = authlint::config::load(&cfg).unwrap();
+    let s = authlint::config::load(&cfg, dir.path()).unwrap();
     assert_eq!(s.file_timeout, Duration::from_secs(90));
     std::fs::write(&cfg, "file_timeout = \"0s\"\n").unwrap();
-    let e = authlint::config::load(&cfg).unwrap_err();
+    let e = authlint::config::load(&cfg, dir.path()).unwrap_err();
     let messages: Vec<&str> = e.0.iter().map(|e| e.message.as_str()).collect();
     assert_eq!(messages, ["invalid `file_timeout`: must be at least 1s"]);
     assert_eq!(Settings::default().file_timeout, Duration::from_secs(10));

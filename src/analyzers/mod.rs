@@ -9,6 +9,7 @@ use crate::config::Settings;
 use crate::facts::{Fact, FactKind};
 use crate::finding::{Report, Span};
 use crate::project::ProjectInfo;
+use crate::rule::Rule;
 use crate::source::{FileKind, SourceFile};
 use std::sync::OnceLock;
 
@@ -32,7 +33,7 @@ pub fn with_default_context<R>(f: impl FnOnce(&Context) -> R) -> R {
 /// A problem with the file itself (it could not be parsed), as opposed to a finding in it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FileError {
-    pub kind: &'static str,
+    pub kind: crate::finding::DiagnosticKind,
     pub span: Option<Span>,
     pub message: String,
 }
@@ -61,7 +62,7 @@ impl Sink {
 
     pub fn parse_error(&mut self, span: Option<Span>, message: impl Into<String>) {
         self.errors.push(FileError {
-            kind: "parse-error",
+            kind: crate::finding::DiagnosticKind::ParseError,
             span,
             message: message.into(),
         });
@@ -73,7 +74,7 @@ pub trait Analyzer: Send + Sync {
     fn name(&self) -> &'static str;
     fn handles(&self, kind: FileKind) -> bool;
     /// The catalog ids this analyzer can report.
-    fn rules(&self) -> &'static [&'static str];
+    fn rules(&self) -> &'static [Rule];
     /// Words (lowercase ASCII, matched case-insensitively) without which no rule of this analyzer can fire:
     /// a file containing none of them is not parsed.
     fn vocabulary(&self) -> &'static [&'static str];

@@ -54,7 +54,10 @@ exclude = []
 [rules]
 "#,
     );
-    for rule in catalog::all().iter().filter(|r| r.category != "meta") {
+    for rule in catalog::all()
+        .iter()
+        .filter(|r| r.category != catalog::Category::Meta)
+    {
         out.push_str(&format!(
             "# {} = \"{}\"    # {}\n",
             rule.id, rule.severity, rule.summary

@@ -6,6 +6,7 @@ mod rules;
 pub mod session_data;
 mod verdict;
 
+use crate::rule::Rule;
 pub use render::{render_human, render_markdown, render_summary};
 pub use verdict::{Architecture, Design};
 
@@ -16,12 +17,12 @@ use crate::project::ProjectContext;
 use std::collections::BTreeMap;
 
 /// The rules the project pass reports.
-pub const RULES: &[&str] = &[
-    "refresh-token-not-revocable",
-    "refresh-token-rotation-disabled",
-    "jwt-denylist-per-request",
-    "privilege-claims-in-token",
-    "access-token-ttl-too-long",
+pub const RULES: &[Rule] = &[
+    Rule::RefreshTokenNotRevocable,
+    Rule::RefreshTokenRotationDisabled,
+    Rule::JwtDenylistPerRequest,
+    Rule::PrivilegeClaimsInToken,
+    Rule::AccessTokenTtlTooLong,
 ];
 
 /// A function by file and name.
@@ -219,7 +220,13 @@ pub fn run(
 ) -> ProjectOutcome {
     let facts = join_lifetimes(facts);
     let index = Index::new(&facts);
-    let reports = rules::check(&index, settings);
+    let reports = rules::check(&index, settings, context);
     let design = verdict::decide(&index, findings, &reports, settings, context);
     ProjectOutcome { reports, design }
+}
+
+/// Every inline case of this part's rules (`crate::rule::cases`).
+#[cfg(test)]
+pub(crate) fn cases() -> Vec<&'static crate::rule::cases::Cases> {
+    [rules::cases::CASES].into_iter().flatten().collect()
 }

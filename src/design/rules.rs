@@ -4,14 +4,20 @@ use crate::config::Settings;
 use crate::config::duration::format_duration;
 use crate::facts::{FactKind, PlacedFact, TokenKind};
 use crate::finding::Report;
+use crate::project::ProjectContext;
+use crate::rule::Rule;
 use std::collections::{BTreeMap, BTreeSet};
 
-pub fn check(index: &Index, settings: &Settings) -> Vec<(String, usize, Report)> {
+pub fn check(
+    index: &Index,
+    settings: &Settings,
+    context: &ProjectContext,
+) -> Vec<(String, usize, Report)> {
     let mut out = Vec::new();
     not_revocable(index, &mut out);
     rotation_disabled(index, &mut out);
     denylist_per_request(index, &mut out);
-    privilege_claims(index, settings, &mut out);
+    privilege_claims(index, settings, &context.cwd, &mut out);
     lifetime_args(index, settings, &mut out);
     out
 }
@@ -51,7 +57,7 @@ fn lifetime_args(index: &Index, settings: &Settings, out: &mut Vec<(String, usiz
                 if token != TokenKind::Access {
                     continue;
                 }
-                let (rule, limit) = ("access-token-ttl-too-long", settings.access_token_max_ttl);
+                let (rule, limit) = (Rule::AccessTokenTtlTooLong, settings.access_token_max_ttl);
                 if *lifetime_secs <= limit || !seen.insert((a.path.clone(), a.start.line, rule)) {
                     continue;
                 }
@@ -76,7 +82,7 @@ fn lifetime_args(index: &Index, settings: &Settings, out: &mut Vec<(String, usiz
 
 #[allow(clippy::too_many_arguments)]
 fn passed_lifetime(
-    rule: &'static str,
+    rule: Rule,
     at: &PlacedFact,
     token: TokenKind,
     callee: &str,
@@ -167,7 +173,7 @@ fn not_revocable(index: &Index, out: &mut Vec<(String, usize, Report)>) {
     }
     for site in issued {
         let mut r = Report::new(
-            "refresh-token-not-revocable",
+            Rule::RefreshTokenNotRevocable,
             site.span,
             format!(
                 "refresh token issued in `{}` is a JWT accepted on its signature alone: logout, a password change or a ban cannot revoke it",
@@ -236,7 +242,7 @@ fn rotation_disabled(index: &Index, out: &mut Vec<(String, usize, Report)>) {
                 h.path.clone(),
                 h.start.line,
                 Report::new(
-                    "refresh-token-rotation-disabled",
+                    Rule::RefreshTokenRotationDisabled,
                     h.span,
                     format!("refresh handler `{}` issues a new access token but keeps the old refresh token valid", fn_name(h)),
                     "rotate on every use: issue a new refresh token with each refresh, invalidate the one just presented, and treat a reused (already rotated) token as theft: revoke the whole token family",
@@ -318,7 +324,7 @@ fn denylist_per_request(index: &Index, out: &mut Vec<(String, usize, Report)>) {
 fn denylist_report(site: &PlacedFact, store: &str, via: Option<&str>, root: &PlacedFact) -> Report {
     let via = via.map_or(String::new(), |c| format!(" (through `{c}`)"));
     let mut r = Report::new(
-        "jwt-denylist-per-request",
+        Rule::JwtDenylistPerRequest,
         site.span,
         format!(
             "every request verifies a JWT and then looks it up in {store}{via}: a server-side session with extra parts"
@@ -344,7 +350,12 @@ fn denylist_report(site: &PlacedFact, store: &str, via: Option<&str>, root: &Pla
 }
 
 /// Role claims deciding access while the access token outlives the limit, without a reload.
-fn privilege_claims(index: &Index, settings: &Settings, out: &mut Vec<(String, usize, Report)>) {
+fn privilege_claims(
+    index: &Index,
+    settings: &Settings,
+    cwd: &std::path::Path,
+    out: &mut Vec<(String, usize, Report)>,
+) {
     let longest = index
         .all(|k| {
             matches!(
@@ -374,7 +385,7 @@ fn privilege_claims(index: &Index, settings: &Settings, out: &mut Vec<(String, u
         let FactKind::RoleClaimCheck { claim } = &check.kind else {
             continue;
         };
-        if in_front_end_crate(&check.path) {
+        if in_front_end_crate(&cwd.join(&check.path)) {
             // A WASM front end reads claims to shape its UI; the server decides access.
             continue;
         }
@@ -389,7 +400,7 @@ fn privilege_claims(index: &Index, settings: &Settings, out: &mut Vec<(String, u
         }
         let life = format_duration(lifetime);
         let mut r = Report::new(
-            "privilege-claims-in-token",
+            Rule::PrivilegeClaimsInToken,
             check.span,
             format!(
                 "the `{claim}` claim decides access, but the token carrying it lives {life}: a demoted admin keeps the role until it expires"
@@ -406,20 +417,79 @@ fn privilege_claims(index: &Index, settings: &Settings, out: &mut Vec<(String, u
     }
 }
 
-/// Whether the nearest Cargo.toml above `path` is a browser front end (yew, leptos, dioxus,
-/// sycamore, web-sys): claims read there only shape the UI.
-fn in_front_end_crate(path: &str) -> bool {
-    let mut dir = std::path::Path::new(path).parent();
-    while let Some(d) = dir {
-        if let Some(text) = crate::reader::project_file(&d.join("Cargo.toml")) {
-            return ["yew", "leptos", "dioxus", "sycamore", "web-sys", "gloo"]
-                .iter()
-                .any(|c| {
-                    text.lines()
-                        .any(|l| l.trim_start().starts_with(c) && l.contains('='))
-                });
-        }
-        dir = d.parent();
+/// Whether `file` belongs to a browser front end: the nearest Cargo.toml above it (not past the
+/// project's root) ships yew, leptos, dioxus, sycamore, web-sys or gloo. Claims read there only
+/// shape the UI.
+fn in_front_end_crate(file: &std::path::Path) -> bool {
+    crate::manifest::candidates(file)
+        .find_map(|dir| crate::manifest::read(&dir.join("Cargo.toml")))
+        .is_some_and(|text| {
+            crate::manifest::ships_any(
+                &text,
+                &["yew", "leptos", "dioxus", "sycamore", "web-sys", "gloo"],
+            )
+        })
+}
+
+/// Inline cases (`crate::rule::cases`): what this rule reports, and its safe twins.
+#[cfg(test)]
+pub(crate) mod cases {
+    use crate::rule::Rule;
+    use crate::rule::cases::{Cases, check};
+
+    #[test]
+    fn cases() {
+        CASES.iter().for_each(check);
     }
-    false
+
+    pub const CASES: &[Cases] = &[
+        Cases {
+            rule: Rule::PrivilegeClaimsInToken,
+            file: "src/auth.rs",
+            prelude: r#"use jsonwebtoken::{decode, encode, DecodingKey, EncodingKey, Header, Validation};
+use chrono::{Duration, Utc};
+#[derive(serde::Serialize, serde::Deserialize)]
+pub struct Claims { pub sub: String, pub role: String, pub exp: i64, pub jti: String }"#,
+            fail: &[
+                r#"pub fn create_token(sub: String, k: &EncodingKey) -> String { let c = Claims { sub, role: "user".into(), jti: String::new(), exp: (Utc::now() + Duration::hours(12)).timestamp() }; encode(&Header::default(), &c, k).unwrap() }
+pub fn require_admin(claims: &Claims) -> Result<(), u16> { if claims.role != "admin" { return Err(403); } Ok(()) }"#,
+            ],
+            pass: &[
+                r#"pub fn create_token(sub: String, k: &EncodingKey) -> String { let c = Claims { sub, role: "user".into(), jti: String::new(), exp: (Utc::now() + Duration::minutes(5)).timestamp() }; encode(&Header::default(), &c, k).unwrap() }
+pub fn require_admin(claims: &Claims) -> Result<(), u16> { if claims.role != "admin" { return Err(403); } Ok(()) }"#,
+            ],
+        },
+        Cases {
+            rule: Rule::RefreshTokenNotRevocable,
+            file: "src/auth.rs",
+            prelude: r#"use jsonwebtoken::{decode, encode, DecodingKey, EncodingKey, Header, Validation};
+use chrono::{Duration, Utc};
+#[derive(serde::Serialize, serde::Deserialize)]
+pub struct Claims { pub sub: String, pub role: String, pub exp: i64, pub jti: String }"#,
+            fail: &[
+                r#"pub fn create_access_token(sub: String, k: &EncodingKey) -> String { let c = Claims { sub, role: "user".into(), jti: String::new(), exp: (Utc::now() + Duration::minutes(10)).timestamp() }; encode(&Header::default(), &c, k).unwrap() }
+pub fn create_refresh_token(sub: String, k: &EncodingKey) -> String { let c = Claims { sub, role: "user".into(), jti: String::new(), exp: (Utc::now() + Duration::days(14)).timestamp() }; encode(&Header::default(), &c, k).unwrap() }
+pub fn refresh(t: &str, k: &EncodingKey) -> (String, String) { let d = decode::<Claims>(t, &DecodingKey::from_secret(b""), &Validation::default()).unwrap(); (create_access_token(d.claims.sub.clone(), k), create_refresh_token(d.claims.sub, k)) }"#,
+            ],
+            pass: &[
+                r#"pub fn create_access_token(sub: String, k: &EncodingKey) -> String { let c = Claims { sub, role: "user".into(), jti: String::new(), exp: (Utc::now() + Duration::minutes(10)).timestamp() }; encode(&Header::default(), &c, k).unwrap() }"#,
+            ],
+        },
+        Cases {
+            rule: Rule::JwtDenylistPerRequest,
+            file: "src/auth.rs",
+            prelude: r#"use jsonwebtoken::{decode, encode, DecodingKey, EncodingKey, Header, Validation};
+use chrono::{Duration, Utc};
+#[derive(serde::Serialize, serde::Deserialize)]
+pub struct Claims { pub sub: String, pub role: String, pub exp: i64, pub jti: String }
+use redis::AsyncCommands;
+use axum::{extract::Request, middleware::Next, response::Response};"#,
+            fail: &[
+                r#"pub async fn auth_middleware(req: Request, next: Next) -> Response { let t = req.headers()["authorization"].to_str().unwrap(); let d = decode::<Claims>(t, &DecodingKey::from_secret(b""), &Validation::default()).unwrap(); let mut c = redis::Client::open("redis://r/").unwrap().get_multiplexed_async_connection().await.unwrap(); let revoked: bool = c.sismember("revoked_jtis", &d.claims.jti).await.unwrap(); assert!(!revoked); next.run(req).await }"#,
+            ],
+            pass: &[
+                r#"pub async fn auth_middleware(req: Request, next: Next) -> Response { let t = req.headers()["authorization"].to_str().unwrap(); decode::<Claims>(t, &DecodingKey::from_secret(b""), &Validation::default()).unwrap(); next.run(req).await }"#,
+            ],
+        },
+    ];
 }

@@ -8,6 +8,7 @@ use crate::config::duration::format_duration;
 use crate::facts::{FactKind, TokenKind};
 use crate::finding::{Finding, Report};
 use crate::project::ProjectContext;
+use crate::rule::Rule;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -61,28 +62,28 @@ pub struct Design {
 }
 
 /// Rules whose findings disappear with the move to each recommended design.
-const RESOLVED_BY_SESSIONS: &[&str] = &[
-    "token-in-web-storage",
-    "token-cookie-set-by-script",
-    "access-token-ttl-too-long",
-    "refresh-token-ttl-too-long",
-    "token-without-expiry",
-    "refresh-token-not-revocable",
-    "refresh-token-rotation-disabled",
-    "jwt-denylist-per-request",
-    "privilege-claims-in-token",
-    "client-side-session-store",
+const RESOLVED_BY_SESSIONS: &[Rule] = &[
+    Rule::TokenInWebStorage,
+    Rule::TokenCookieSetByScript,
+    Rule::AccessTokenTtlTooLong,
+    Rule::RefreshTokenTtlTooLong,
+    Rule::TokenWithoutExpiry,
+    Rule::RefreshTokenNotRevocable,
+    Rule::RefreshTokenRotationDisabled,
+    Rule::JwtDenylistPerRequest,
+    Rule::PrivilegeClaimsInToken,
+    Rule::ClientSideSessionStore,
 ];
-const RESOLVED_BY_HYBRID: &[&str] = &[
-    "token-in-web-storage",
-    "token-cookie-set-by-script",
-    "access-token-ttl-too-long",
-    "token-without-expiry",
-    "refresh-token-not-revocable",
-    "refresh-token-rotation-disabled",
-    "jwt-denylist-per-request",
-    "privilege-claims-in-token",
-    "client-side-session-store",
+const RESOLVED_BY_HYBRID: &[Rule] = &[
+    Rule::TokenInWebStorage,
+    Rule::TokenCookieSetByScript,
+    Rule::AccessTokenTtlTooLong,
+    Rule::TokenWithoutExpiry,
+    Rule::RefreshTokenNotRevocable,
+    Rule::RefreshTokenRotationDisabled,
+    Rule::JwtDenylistPerRequest,
+    Rule::PrivilegeClaimsInToken,
+    Rule::ClientSideSessionStore,
 ];
 
 pub fn decide(
@@ -123,15 +124,15 @@ pub fn decide(
         )
     });
     let verified = index.all(|k| matches!(k, FactKind::JwtVerified { .. }));
-    let rule_count = |rule: &str| {
+    let rule_count = |rule: Rule| {
         findings.iter().filter(|f| f.rule == rule).count()
             + project_reports
                 .iter()
                 .filter(|(_, _, r)| r.rule == rule)
                 .count()
     };
-    let denylist = rule_count("jwt-denylist-per-request") > 0;
-    let not_revocable = rule_count("refresh-token-not-revocable") > 0;
+    let denylist = rule_count(Rule::JwtDenylistPerRequest) > 0;
+    let not_revocable = rule_count(Rule::RefreshTokenNotRevocable) > 0;
 
     for s in &sessions {
         if let FactKind::ServerSession { store } = &s.kind {
@@ -188,13 +189,13 @@ pub fn decide(
     }
     for f in findings
         .iter()
-        .filter(|f| f.rule == "token-in-web-storage" || f.rule == "token-cookie-set-by-script")
+        .filter(|f| f.rule == Rule::TokenInWebStorage || f.rule == Rule::TokenCookieSetByScript)
     {
         note(f.message.clone(), format!("{}:{}", f.path, f.start.line));
     }
     for (path, line, r) in project_reports
         .iter()
-        .filter(|(_, _, r)| r.rule != "privilege-claims-in-token")
+        .filter(|(_, _, r)| r.rule != Rule::PrivilegeClaimsInToken)
     {
         note(r.message.clone(), format!("{path}:{line}"));
     }
@@ -296,7 +297,7 @@ pub fn decide(
     };
     let mut resolves = BTreeMap::new();
     for rule in resolved {
-        let n = rule_count(rule);
+        let n = rule_count(*rule);
         if n > 0 {
             resolves.insert(rule.to_string(), n);
         }

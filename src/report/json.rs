@@ -5,7 +5,7 @@
 //! 272,000 findings built as one tree took 2 GiB.
 use super::{Items, Reporter};
 use crate::engine::Outcome;
-use crate::finding::Severity;
+use crate::finding::{Severity, SkipReason};
 use serde::Serialize;
 use serde_json::{Value, json};
 use std::io::{self, Write};
@@ -21,6 +21,7 @@ struct Doc<D: Serialize, F: Serialize> {
     diagnostics: D,
     findings: F,
     skipped: Vec<Value>,
+    skipped_dirs: Vec<Value>,
     summary: Value,
     tool: Value,
     version: u32,
@@ -39,15 +40,13 @@ impl Reporter for Json {
             design: json!(o.design),
             diagnostics: Items(|| o.diagnostics.iter().map(sorted)),
             findings: Items(|| o.findings.iter().map(sorted)),
-            skipped: o
-                .skipped
-                .iter()
-                .map(|(path, reason)| json!({"path": path, "reason": reason.as_str()}))
-                .collect(),
+            skipped: with_reasons(&o.skipped),
+            skipped_dirs: with_reasons(&o.skipped_dirs),
             summary: json!({
                 "findings": { "error": count(Severity::Error), "warning": count(Severity::Warning), "note": count(Severity::Note) },
                 "files": s.files,
                 "skipped_by_reason": s.skipped_by_reason,
+                "skipped_dirs_by_reason": s.skipped_dirs_by_reason,
                 "suppressed": s.suppressed,
                 "baseline": { "hidden": s.baseline_hidden, "fixed": s.baseline_fixed },
                 "rules": o.rules,
@@ -58,4 +57,12 @@ impl Reporter for Json {
         serde_json::to_writer_pretty(&mut *out, &doc)?;
         writeln!(out)
     }
+}
+
+/// `[{path, reason}]`, in the order given (sorted by the engine).
+fn with_reasons(skipped: &[(String, SkipReason)]) -> Vec<Value> {
+    skipped
+        .iter()
+        .map(|(path, reason)| json!({"path": path, "reason": reason.as_str()}))
+        .collect()
 }

@@ -2,9 +2,10 @@
 //! against `%SRCROOT%`; columns are UTF-16 code units (`columnKind`); no timestamps or absolute
 //! paths, so the same input gives the same bytes.
 use super::Reporter;
-use crate::catalog::{self, RuleDoc};
+use crate::catalog::RuleDoc;
 use crate::engine::Outcome;
-use crate::finding::{Finding, Position, Severity, SkipReason};
+use crate::finding::{DiagnosticKind, Finding, Position, Severity, SkipReason};
+use crate::rule::Rule;
 use serde_json::{Value, json};
 use std::io::{self, Write};
 
@@ -160,8 +161,8 @@ struct Run<R: serde::Serialize> {
 
 impl Reporter for Sarif {
     fn write(&self, o: &Outcome, out: &mut dyn Write) -> io::Result<()> {
-        let docs: Vec<&RuleDoc> = o.rules.iter().filter_map(|id| catalog::get(id)).collect();
-        let index = |id: &str| docs.iter().position(|d| d.id == id);
+        let docs: Vec<&RuleDoc> = o.rules.iter().map(|r| r.doc()).collect();
+        let index = |rule: Rule| docs.iter().position(|d| d.id == rule.id());
         let mut notifications: Vec<Value> = o
             .diagnostics
             .iter()
@@ -173,7 +174,7 @@ impl Reporter for Sarif {
                         json!({ "startLine": p.line, "startColumn": p.column_utf16 });
                 }
                 json!({
-                    "level": if d.kind == "internal-error" { "error" } else { "warning" },
+                    "level": if d.kind == DiagnosticKind::InternalError { "error" } else { "warning" },
                     "message": { "text": format!("{}: {}", d.path, d.message) },
                     "descriptor": { "id": d.kind },
                     "locations": [loc],
@@ -196,10 +197,9 @@ impl Reporter for Sarif {
             .design
             .as_ref()
             .filter(|d| d.found != crate::design::Architecture::NoAuthFound)
-            && let Some(doc) = catalog::get("auth-design")
             && let Some((path, line)) = d.evidence.iter().find_map(|e| e.at.rsplit_once(':'))
         {
-            rules.push(rule_descriptor(doc));
+            rules.push(rule_descriptor(Rule::AuthDesign.doc()));
             let line: usize = line.parse().unwrap_or(1);
             let verdict = if d.ok {
                 format!(
@@ -215,15 +215,19 @@ impl Reporter for Sarif {
             };
             let steps: Vec<&str> = d.move_to.iter().map(String::as_str).collect();
             design_result = Some(json!({
-                "ruleId": "auth-design",
+                "ruleId": Rule::AuthDesign,
                 "ruleIndex": rules.len() - 1,
                 "level": "note",
                 "message": { "text": format!("{verdict}\n{}", steps.join("\n")) },
                 "locations": [{ "physicalLocation": { "artifactLocation": artifact(&project_path(o, path)), "region": { "startLine": line } } }],
-                "partialFingerprints": { FINGERPRINT_KEY: crate::baseline::fnv1a(&["auth-design", &d.found_summary, d.recommended.describe()]) },
+                "partialFingerprints": { FINGERPRINT_KEY: crate::baseline::fnv1a(&[Rule::AuthDesign.id(), &d.found_summary, d.recommended.describe()]) },
             }));
         }
-        let successful = !o.run_failed && !o.diagnostics.iter().any(|d| d.kind == "internal-error");
+        let successful = !o.run_failed
+            && !o
+                .diagnostics
+                .iter()
+                .any(|d| d.kind == DiagnosticKind::InternalError);
         // Results are made one at a time as they are written (a report of 272,000 findings built
         // as one tree took gigabytes); keys in sorted order, as a `serde_json` map writes them.
         let results = super::Items(|| {

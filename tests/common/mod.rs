@@ -1,6 +1,8 @@
 //! Shared helpers for the integration tests: run the engine in-process on a fixture directory and
 //! render what a user would see.
 #![allow(dead_code)]
+pub mod marks;
+
 use authlint::config::Settings;
 use authlint::engine::{self, Options, Outcome};
 use authlint::report::{self, Format, Style};
@@ -24,17 +26,18 @@ pub fn check(paths: &[&str]) -> Outcome {
 }
 
 pub fn check_with(paths: &[&str], settings: Settings) -> Outcome {
+    check_in(&root(), paths, settings)
+}
+
+/// Runs a check from `base` (the working directory), paths relative to it.
+pub fn check_in(base: &Path, paths: &[&str], settings: Settings) -> Outcome {
     let opts = Options {
-        paths: paths
-            .iter()
-            .map(PathBuf::from)
-            .map(|p| root().join(p))
-            .collect(),
+        paths: paths.iter().map(|p| base.join(p)).collect(),
         settings,
         select: None,
         ignore: Vec::new(),
         threads: 2,
-        cwd: root(),
+        cwd: base.to_path_buf(),
     };
     engine::run(&opts).expect("run succeeds")
 }
@@ -86,63 +89,6 @@ pub fn explain_misses(rule: &authlint::catalog::RuleDoc, text: &str) -> Vec<Stri
     want.into_iter().filter(|w| !text.contains(w)).collect()
 }
 
-/// One expected or reported finding: `(path, line, rule)`. The column is pinned by each rule's
-/// snapshot, which renders `path:line:column`.
-pub type Expected = (String, usize, String);
-
-/// `(path, line, rule)` expectations written in fixtures as comments: `expect: rule-a, rule-b`
-/// on the line where the finding starts (a rule named twice is expected twice), or in a sidecar
-/// `<file>.expect` with `LINE RULE` lines (for formats without comments, such as JSON).
-///
-/// Also returns what is wrong with the fixtures themselves: a file that cannot be read as text,
-/// a sidecar with no file beside it, a sidecar line that is not `LINE RULE`.
-pub fn expectations(dir: &Path) -> (Vec<Expected>, Vec<String>) {
-    let re = regex::Regex::new(r"expect: ?([a-z][a-z0-9-]*(?:, ?[a-z][a-z0-9-]*)*)").unwrap();
-    let mut out = Vec::new();
-    let mut problems = Vec::new();
-    for entry in walk(dir) {
-        let rel = entry
-            .strip_prefix(root())
-            .unwrap()
-            .to_string_lossy()
-            .replace('\\', "/");
-        let text = match std::fs::read_to_string(&entry) {
-            Ok(text) => text,
-            Err(e) => {
-                problems.push(format!("{rel}: cannot be read as a fixture: {e}"));
-                continue;
-            }
-        };
-        if let Some(target) = rel.strip_suffix(".expect") {
-            if !root().join(target).is_file() {
-                problems.push(format!("{rel}: a sidecar with no `{target}` beside it"));
-                continue;
-            }
-            for (i, line) in text.lines().enumerate() {
-                if line.trim().is_empty() || line.starts_with('#') {
-                    continue;
-                }
-                match line.trim().split_once(' ').map(|(n, r)| (n.parse(), r)) {
-                    Some((Ok(n), rule)) => {
-                        out.push((target.to_string(), n, rule.trim().to_string()))
-                    }
-                    _ => problems.push(format!("{rel}:{}: not `LINE RULE`: {line}", i + 1)),
-                }
-            }
-            continue;
-        }
-        for (i, line) in text.lines().enumerate() {
-            if let Some(c) = re.captures(line) {
-                for rule in c[1].split(',') {
-                    out.push((rel.clone(), i + 1, rule.trim().to_string()));
-                }
-            }
-        }
-    }
-    out.sort();
-    (out, problems)
-}
-
 /// Every file below `dir`, sorted. A directory that cannot be listed fails the test.
 pub fn walk(dir: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
@@ -163,37 +109,6 @@ pub fn walk(dir: &Path) -> Vec<PathBuf> {
     }
     out.sort();
     out
-}
-
-/// The findings of a run as `(path, line, rule)`, sorted, one entry per finding.
-pub fn found(outcome: &Outcome) -> Vec<Expected> {
-    let mut v: Vec<_> = outcome
-        .findings
-        .iter()
-        .map(|f| (f.path.clone(), f.start.line, f.rule.to_string()))
-        .collect();
-    v.sort();
-    v
-}
-
-/// Compares as multisets: `(missed, extra)`, where a finding reported twice but expected once is
-/// one extra.
-pub fn multiset_diff(expected: &[Expected], got: &[Expected]) -> (Vec<Expected>, Vec<Expected>) {
-    use std::collections::BTreeMap;
-    let mut count: BTreeMap<&Expected, isize> = BTreeMap::new();
-    for e in expected {
-        *count.entry(e).or_default() += 1;
-    }
-    for g in got {
-        *count.entry(g).or_default() -= 1;
-    }
-    let mut missed = Vec::new();
-    let mut extra = Vec::new();
-    for (item, n) in count {
-        let into = if n > 0 { &mut missed } else { &mut extra };
-        into.extend(std::iter::repeat_n(item.clone(), n.unsigned_abs()));
-    }
-    (missed, extra)
 }
 
 /// A small project in a temp dir, checked by the real binary.

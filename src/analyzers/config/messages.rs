@@ -3,18 +3,20 @@
 //! a plain app config file.
 use super::duration::{Lifetime, human};
 use crate::finding::{Report, Span};
+use crate::rule::Rule;
+use crate::rule::wording::{self, CookieFlag};
 
-pub const ACCESS_TTL: &str = "access-token-ttl-too-long";
-pub const REFRESH_TTL: &str = "refresh-token-ttl-too-long";
-pub const NO_EXPIRY: &str = "token-without-expiry";
-pub const ROTATION: &str = "refresh-token-rotation-disabled";
-pub const REVOCABLE: &str = "refresh-token-not-revocable";
-pub const HTTPONLY: &str = "cookie-missing-httponly";
-pub const SECURE: &str = "cookie-missing-secure";
-pub const SAMESITE: &str = "cookie-missing-samesite";
-pub const SECRET: &str = "hardcoded-signing-secret";
+pub const ACCESS_TTL: Rule = Rule::AccessTokenTtlTooLong;
+pub const REFRESH_TTL: Rule = Rule::RefreshTokenTtlTooLong;
+pub const NO_EXPIRY: Rule = Rule::TokenWithoutExpiry;
+pub const ROTATION: Rule = Rule::RefreshTokenRotationDisabled;
+pub const REVOCABLE: Rule = Rule::RefreshTokenNotRevocable;
+pub const HTTPONLY: Rule = Rule::CookieMissingHttponly;
+pub const SECURE: Rule = Rule::CookieMissingSecure;
+pub const SAMESITE: Rule = Rule::CookieMissingSamesite;
+pub const SECRET: Rule = Rule::HardcodedSigningSecret;
 
-pub const ALL: &[&str] = &[
+pub const ALL: &[Rule] = &[
     ACCESS_TTL,
     REFRESH_TTL,
     NO_EXPIRY,
@@ -37,7 +39,7 @@ fn assumed(l: &Lifetime) -> String {
 /// default applies.
 #[allow(clippy::too_many_arguments)]
 pub fn lifetime(
-    rule: &'static str,
+    rule: Rule,
     span: Span,
     subject: &str,
     key: &str,
@@ -136,35 +138,15 @@ pub fn jwt_with_long_refresh(
 }
 
 /// `cookie-missing-httponly`, `cookie-missing-secure`, `cookie-missing-samesite` for a cookie
-/// flag set to an unsafe value.
-pub fn cookie(
-    rule: &'static str,
-    span: Span,
-    subject: &str,
-    key: &str,
-    value: &str,
-    fix: &str,
-) -> Report {
-    let (what, help) = match rule {
-        HTTPONLY => (
-            "the cookie can be read by scripts, so one XSS steals it",
-            format!("set {fix}"),
-        ),
-        SECURE => (
-            "the cookie is also sent over plain HTTP, where it can be read on the network",
-            format!("set {fix} and serve the site over HTTPS only"),
-        ),
-        _ => (
-            "the cookie is sent on cross-site requests, which opens the door to CSRF",
-            format!("set {fix} and keep CSRF protection on state-changing requests"),
-        ),
+/// flag set to an unsafe value, in the rules' one wording (`crate::rule::wording`).
+pub fn cookie(rule: Rule, span: Span, subject: &str, key: &str, value: &str, fix: &str) -> Report {
+    let help = match rule {
+        HTTPONLY => format!("set {fix}"),
+        SECURE => format!("set {fix} and serve the site over HTTPS only"),
+        _ => format!("set {fix} and keep CSRF protection on state-changing requests"),
     };
-    Report::new(
-        rule,
-        span,
-        format!("{subject}`{key}` is `{value}`: {what}"),
-        help,
-    )
+    let flag = CookieFlag::Setting { key, value };
+    wording::cookie_flag(rule, subject, flag, span, help)
 }
 
 /// Shows at most the first 3 characters of a secret (fewer for short ones).
@@ -207,4 +189,129 @@ mod tests {
         let r = secret(Span::default(), "", "jwt_secret", "change-me-please", None);
         assert!(!r.message.contains("change-me-please"));
     }
+}
+
+/// Inline cases (`crate::rule::cases`): what this rule reports, and its safe twins.
+#[cfg(test)]
+pub(crate) mod cases {
+    use crate::rule::Rule;
+    use crate::rule::cases::{Cases, check};
+
+    #[test]
+    fn cases() {
+        CASES.iter().for_each(check);
+    }
+
+    pub const CASES: &[Cases] = &[
+        Cases {
+            rule: Rule::HardcodedSigningSecret,
+            file: ".env",
+            prelude: r#""#,
+            fail: &[r#"JWT_SECRET="k8s7Hf0pQz9LmN2vX4bW""#],
+            pass: &[
+                r#"JWT_SECRET=${JWT_SECRET}"#,
+                r#"JWT_SECRET=changeme"#,
+                r#"DATABASE_PASSWORD="k8s7Hf0pQz9LmN2vX4bW""#,
+            ],
+        },
+        Cases {
+            rule: Rule::CookieMissingHttponly,
+            file: ".env",
+            prelude: r#""#,
+            fail: &[r#"SESSION_COOKIE_HTTPONLY=false"#],
+            pass: &[
+                r#"SESSION_COOKIE_HTTPONLY=true"#,
+                r#"CSRF_COOKIE_HTTPONLY=false"#,
+            ],
+        },
+        Cases {
+            rule: Rule::CookieMissingSecure,
+            file: ".env",
+            prelude: r#""#,
+            fail: &[r#"SESSION_COOKIE_SECURE=False"#],
+            pass: &[r#"SESSION_COOKIE_SECURE=True"#],
+        },
+        Cases {
+            rule: Rule::CookieMissingSamesite,
+            file: ".env",
+            prelude: r#""#,
+            fail: &[r#"SESSION_COOKIE_SAMESITE=None"#],
+            pass: &[r#"SESSION_COOKIE_SAMESITE=Lax"#],
+        },
+        Cases {
+            rule: Rule::AccessTokenTtlTooLong,
+            file: "config/app.yaml",
+            prelude: r#""#,
+            fail: &[r#"auth:
+  jwt:
+    expiresIn: 24h"#],
+            pass: &[
+                r#"auth:
+  jwt:
+    expiresIn: 15m"#,
+                r#"auth:
+  email_confirmation_token_ttl: 48h"#,
+            ],
+        },
+        Cases {
+            rule: Rule::RefreshTokenTtlTooLong,
+            file: ".env",
+            prelude: r#""#,
+            fail: &[r#"JWT_REFRESH_EXPIRES_IN=365d"#],
+            pass: &[r#"JWT_REFRESH_EXPIRES_IN=14d"#],
+        },
+        Cases {
+            rule: Rule::TokenWithoutExpiry,
+            file: "hydra.yml",
+            prelude: r#""#,
+            fail: &[r#"urls:
+  self:
+    issuer: https://auth.example.com
+ttl:
+  access_token: 5m
+  refresh_token: -1"#],
+            pass: &[r#"urls:
+  self:
+    issuer: https://auth.example.com
+ttl:
+  access_token: 5m
+  refresh_token: 720h"#],
+        },
+        Cases {
+            rule: Rule::RefreshTokenNotRevocable,
+            file: "hydra.yml",
+            prelude: r#""#,
+            fail: &[r#"urls:
+  self:
+    issuer: https://auth.example.com
+strategies:
+  access_token: jwt
+ttl:
+  access_token: 10m
+  refresh_token: 2160h"#],
+            pass: &[r#"urls:
+  self:
+    issuer: https://auth.example.com
+strategies:
+  access_token: opaque
+ttl:
+  access_token: 10m
+  refresh_token: 2160h"#],
+        },
+        Cases {
+            rule: Rule::RefreshTokenRotationDisabled,
+            file: "dex/config.yaml",
+            prelude: r#""#,
+            fail: &[r#"issuer: https://dex.example.com
+staticClients: []
+expiry:
+  refreshTokens:
+    disableRotation: true"#],
+            pass: &[r#"issuer: https://dex.example.com
+staticClients: []
+expiry:
+  refreshTokens:
+    disableRotation: false"#],
+        },
+    ];
 }

@@ -21,6 +21,7 @@ mod yaml;
 
 use super::{Analyzer, Context, Sink};
 use crate::finding::Span;
+use crate::rule::Rule;
 use crate::source::{ConfigFormat, FileKind, SourceFile};
 use tree::{Document, Node, ParseError};
 
@@ -130,7 +131,7 @@ impl Analyzer for ConfigAnalyzer {
         matches!(kind, FileKind::Config(_))
     }
 
-    fn rules(&self) -> &'static [&'static str] {
+    fn rules(&self) -> &'static [Rule] {
         messages::ALL
     }
 
@@ -222,6 +223,12 @@ impl Analyzer for ConfigAnalyzer {
     }
 }
 
+/// Every inline case of this part's rules (`crate::rule::cases`).
+#[cfg(test)]
+pub(crate) fn cases() -> Vec<&'static crate::rule::cases::Cases> {
+    [messages::cases::CASES].into_iter().flatten().collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -276,7 +283,7 @@ mod tests {
         let rules: Vec<_> = s.reports.iter().map(|r| r.rule).collect();
         assert_eq!(
             rules,
-            ["hardcoded-signing-secret", "access-token-ttl-too-long"]
+            [Rule::HardcodedSigningSecret, Rule::AccessTokenTtlTooLong]
         );
         assert!(!s.reports[0].message.contains("supersecretvalue"));
         let s = run(
@@ -316,7 +323,7 @@ mod tests {
             .iter()
             .map(|r| (r.rule, file.position(r.span.start).line))
             .collect();
-        assert_eq!(lines, [("access-token-ttl-too-long", 10)]);
+        assert_eq!(lines, [(Rule::AccessTokenTtlTooLong, 10)]);
     }
 
     #[test]

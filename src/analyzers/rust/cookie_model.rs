@@ -3,11 +3,13 @@
 //! adds it, and the wording of the three findings (one constructor per rule).
 use crate::auth_names::{self, NameClass};
 use crate::finding::{Report, Span};
+use crate::rule::Rule;
+use crate::rule::wording::{self, CookieFlag};
 use std::collections::HashMap;
 
-pub const HTTPONLY: &str = "cookie-missing-httponly";
-pub const SECURE: &str = "cookie-missing-secure";
-pub const SAMESITE: &str = "cookie-missing-samesite";
+pub const HTTPONLY: Rule = Rule::CookieMissingHttponly;
+pub const SECURE: Rule = Rule::CookieMissingSecure;
+pub const SAMESITE: Rule = Rule::CookieMissingSamesite;
 
 /// What a cookie is for, as far as its name tells.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -131,11 +133,7 @@ pub enum Problem {
 }
 
 /// The problems of a cookie with these attributes and this purpose, per rule.
-pub fn problems(
-    attrs: &Attrs,
-    name: &CookieName,
-    purpose: Purpose,
-) -> Vec<(&'static str, Problem)> {
+pub fn problems(attrs: &Attrs, name: &CookieName, purpose: Purpose) -> Vec<(Rule, Problem)> {
     let mut out = Vec::new();
     if !matches!(purpose, Purpose::Auth | Purpose::Csrf) {
         return out;
@@ -179,35 +177,15 @@ pub fn describe(name: &CookieName, purpose: Purpose) -> String {
     }
 }
 
-/// The one place the three messages are worded. `subject` names the cookie in the user's terms.
-pub fn report(
-    rule: &'static str,
-    subject: &str,
-    problem: Problem,
-    span: Span,
-    help: String,
-) -> Report {
-    let message = match (rule, problem) {
-        (HTTPONLY, Problem::Off(_)) => {
-            format!("{subject} has HttpOnly turned off, so any script on the page can read it")
-        }
-        (HTTPONLY, _) => {
-            format!("{subject} is set without HttpOnly, so any script on the page can read it")
-        }
-        (SECURE, Problem::Off(_)) => {
-            format!("{subject} has Secure turned off, so it is also sent over plain http")
-        }
-        (SECURE, _) => {
-            format!("{subject} is set without Secure, so it is also sent over plain http")
-        }
-        (_, Problem::SameSiteNone(_)) => {
-            format!("{subject} is set with SameSite=None, so it goes with every cross-site request")
-        }
-        _ => format!(
-            "{subject} is set without SameSite, so whether cross-site requests carry it depends on the browser"
-        ),
+/// The rule's one wording (`crate::rule::wording`). `subject` names the cookie in the user's
+/// terms.
+pub fn report(rule: Rule, subject: &str, problem: Problem, span: Span, help: String) -> Report {
+    let flag = match problem {
+        Problem::Absent => CookieFlag::Absent,
+        Problem::Off(_) => CookieFlag::Off,
+        Problem::SameSiteNone(_) => CookieFlag::SameSiteNone,
     };
-    Report::new(rule, span, message, help)
+    wording::cookie_flag(rule, subject, flag, span, help)
 }
 
 /// The literal `true` / `false` of an attribute argument; anything else is configured.

@@ -11,6 +11,7 @@ use super::RustFile;
 use super::cookie_flow::{FileInfo, Record, Style};
 use super::cookie_model::{self as model, Adder, Problem};
 use crate::analyzers::{Context, Sink};
+use crate::rule::Rule;
 use std::collections::HashSet;
 
 pub fn check(rf: &RustFile, ctx: &Context, sink: &mut Sink) {
@@ -26,24 +27,19 @@ pub fn check(rf: &RustFile, ctx: &Context, sink: &mut Sink) {
             if rec.removal || (rec.returned && called) {
                 continue;
             }
-            report_record(rf, rec, &mut reported, sink);
+            report_record(rec, &mut reported, sink);
         }
     }
 }
 
-fn report_record(
-    rf: &RustFile,
-    rec: &Record,
-    reported: &mut HashSet<(&'static str, usize)>,
-    sink: &mut Sink,
-) {
+fn report_record(rec: &Record, reported: &mut HashSet<(Rule, usize)>, sink: &mut Sink) {
     let purpose = rec.purpose();
     let adders = if rec.adders.is_empty() {
         vec![Adder::Plain]
     } else {
         rec.adders.clone()
     };
-    let mut done: Vec<&str> = Vec::new();
+    let mut done: Vec<Rule> = Vec::new();
     for adder in adders {
         let attrs = rec.attrs.with_defaults(adder);
         for (rule, problem) in model::problems(&attrs, &rec.name, purpose) {
@@ -74,14 +70,13 @@ fn report_record(
                     r = r.label(*s, msg.clone());
                 }
             }
-            let _ = rf;
             sink.report(r);
         }
     }
 }
 
 /// What to write, in the style the cookie was made with.
-fn help(rec: &Record, rule: &str, problem: Problem, adder: Adder) -> String {
+fn help(rec: &Record, rule: Rule, problem: Problem, adder: Adder) -> String {
     let (builder, setter, raw) = match rule {
         model::HTTPONLY => (".http_only(true)", "set_http_only(true)", "; HttpOnly"),
         model::SECURE => (".secure(true)", "set_secure(true)", "; Secure"),
@@ -139,7 +134,7 @@ mod tests {
     use crate::source::SourceFile;
 
     /// `(rule, line)` of every finding on `code`.
-    fn run(code: &str) -> Vec<(&'static str, usize)> {
+    fn run(code: &str) -> Vec<(Rule, usize)> {
         let src = SourceFile::from_text("t.rs", code);
         let rf = RustFile {
             src: &src,
@@ -256,4 +251,56 @@ mod tests {
             .unwrap();
         assert_eq!(found.len(), 3);
     }
+}
+
+/// Inline cases (`crate::rule::cases`): what this rule reports, and its safe twins.
+#[cfg(test)]
+pub(crate) mod cases {
+    use crate::rule::Rule;
+    use crate::rule::cases::{Cases, check};
+
+    #[test]
+    fn cases() {
+        CASES.iter().for_each(check);
+    }
+
+    pub const CASES: &[Cases] = &[
+        Cases {
+            rule: Rule::CookieMissingHttponly,
+            file: "src/auth.rs",
+            prelude: r#"use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};"#,
+            fail: &[
+                r#"fn f(j: CookieJar, v: String) -> CookieJar { j.add(Cookie::build(("session", v)).secure(true).same_site(SameSite::Lax)) }"#,
+                r#"fn f(j: CookieJar, v: String) -> CookieJar { j.add(Cookie::build(("jwt", v)).http_only(false).secure(true).same_site(SameSite::Lax)) }"#,
+            ],
+            pass: &[
+                r#"fn f(j: CookieJar, v: String) -> CookieJar { j.add(Cookie::build(("session", v)).http_only(true).secure(true).same_site(SameSite::Lax)) }"#,
+                r#"fn f(j: CookieJar, v: String) -> CookieJar { j.add(Cookie::build(("theme", v)).secure(true).same_site(SameSite::Lax)) }"#,
+                r#"fn f(j: CookieJar, v: String) -> CookieJar { j.add(Cookie::build(("csrf_token", v)).secure(true).same_site(SameSite::Strict)) }"#,
+                r#"// fn f(j: CookieJar, v: String) -> CookieJar { j.add(Cookie::build(("session", v)).secure(true).same_site(SameSite::Lax)) }"#,
+            ],
+        },
+        Cases {
+            rule: Rule::CookieMissingSecure,
+            file: "src/auth.rs",
+            prelude: r#"use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};"#,
+            fail: &[
+                r#"fn f(j: CookieJar, v: String) -> CookieJar { j.add(Cookie::build(("session", v)).http_only(true).same_site(SameSite::Lax)) }"#,
+            ],
+            pass: &[
+                r#"fn f(j: CookieJar, v: String) -> CookieJar { j.add(Cookie::build(("session", v)).http_only(true).secure(true).same_site(SameSite::Lax)) }"#,
+            ],
+        },
+        Cases {
+            rule: Rule::CookieMissingSamesite,
+            file: "src/auth.rs",
+            prelude: r#"use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};"#,
+            fail: &[
+                r#"fn f(j: CookieJar, v: String) -> CookieJar { j.add(Cookie::build(("session", v)).http_only(true).secure(true).same_site(SameSite::None)) }"#,
+            ],
+            pass: &[
+                r#"fn f(j: CookieJar, v: String) -> CookieJar { j.add(Cookie::build(("session", v)).http_only(true).secure(true).same_site(SameSite::Strict)) }"#,
+            ],
+        },
+    ];
 }

@@ -19,11 +19,12 @@ use super::token_syntax::{FileIndex, FnItem, Lets, path_segments, peel};
 use crate::analyzers::{Context, Sink};
 use crate::finding::{Report, Severity, Span};
 use crate::project::version_tuple;
+use crate::rule::Rule;
 use syn::Expr;
 use syn::spanned::Spanned;
 use syn::visit::Visit;
 
-pub const RULE: &str = "jwt-signature-not-verified";
+pub const RULE: Rule = Rule::JwtSignatureNotVerified;
 
 enum Why<'a> {
     /// A call that skips the signature check, by its name, and why it may be benign.
@@ -461,4 +462,31 @@ fn find_token_data(t: &syn::Type, depth: usize) -> Option<&syn::Type> {
     } else {
         find_token_data(first, depth + 1)
     }
+}
+
+/// Inline cases (`crate::rule::cases`): what this rule reports, and its safe twins.
+#[cfg(test)]
+pub(crate) mod cases {
+    use crate::rule::Rule;
+    use crate::rule::cases::{Cases, check};
+
+    #[test]
+    fn cases() {
+        CASES.iter().for_each(check);
+    }
+
+    pub const CASES: &[Cases] = &[Cases {
+        rule: Rule::JwtSignatureNotVerified,
+        file: "src/auth.rs",
+        prelude: r#"use jsonwebtoken::{decode, DecodingKey, Validation};
+#[derive(serde::Deserialize)]
+struct Claims { sub: String, exp: usize }"#,
+        fail: &[
+            r#"fn u(t: &str) -> Option<String> { Some(jsonwebtoken::dangerous_insecure_decode::<Claims>(t).ok()?.claims.sub) }"#,
+            r#"fn u(t: &str) -> Option<String> { let mut v = Validation::default(); v.insecure_disable_signature_validation(); Some(decode::<Claims>(t, &DecodingKey::from_secret(&[]), &v).ok()?.claims.sub) }"#,
+        ],
+        pass: &[
+            r#"fn u(t: &str, k: &DecodingKey) -> Option<String> { Some(decode::<Claims>(t, k, &Validation::default()).ok()?.claims.sub) }"#,
+        ],
+    }];
 }

@@ -10,12 +10,13 @@ use super::token_syntax::{FileIndex, FnItem, Lets, json_entries, macro_name, pat
 use crate::analyzers::{Context, Sink};
 use crate::config::duration::format_duration;
 use crate::finding::{Report, Span};
+use crate::rule::Rule;
 use syn::Expr;
 use syn::spanned::Spanned;
 use syn::visit::Visit;
 
-pub const ACCESS: &str = "access-token-ttl-too-long";
-pub const REFRESH: &str = "refresh-token-ttl-too-long";
+pub const ACCESS: Rule = Rule::AccessTokenTtlTooLong;
+pub const REFRESH: Rule = Rule::RefreshTokenTtlTooLong;
 
 /// A plain `exp` at or after this Unix time (2024-01-01) is a fixed date, not a duration.
 const FIXED_DATE_FROM: f64 = 1_704_067_200.0;
@@ -260,7 +261,7 @@ fn jwt_file(rf: &RustFile) -> bool {
 /// The one place the wording of both lifetime rules lives.
 #[allow(clippy::too_many_arguments)]
 fn too_long(
-    rule: &'static str,
+    rule: Rule,
     span: Span,
     kind: TokenKind,
     fname: &str,
@@ -630,4 +631,49 @@ mod tests {
             "Duration::days(30)"
         );
     }
+}
+
+/// Inline cases (`crate::rule::cases`): what this rule reports, and its safe twins.
+#[cfg(test)]
+pub(crate) mod cases {
+    use crate::rule::Rule;
+    use crate::rule::cases::{Cases, check};
+
+    #[test]
+    fn cases() {
+        CASES.iter().for_each(check);
+    }
+
+    pub const CASES: &[Cases] = &[
+        Cases {
+            rule: Rule::AccessTokenTtlTooLong,
+            file: "src/auth.rs",
+            prelude: r#"use jsonwebtoken::{decode, encode, Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use chrono::{Duration, Utc};
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Claims { sub: String, exp: i64 }"#,
+            fail: &[
+                r#"fn access_token(sub: String, k: &EncodingKey) -> String { let c = Claims { sub, exp: (Utc::now() + Duration::hours(24)).timestamp() }; encode(&Header::default(), &c, k).unwrap() }"#,
+                r#"fn access_token(sub: String, k: &EncodingKey) -> String { let c = Claims { sub, exp: (Utc::now() + Duration::days(7)).timestamp() }; encode(&Header::default(), &c, k).unwrap() }"#,
+            ],
+            pass: &[
+                r#"fn access_token(sub: String, k: &EncodingKey) -> String { let c = Claims { sub, exp: (Utc::now() + Duration::minutes(15)).timestamp() }; encode(&Header::default(), &c, k).unwrap() }"#,
+                r#"fn email_confirmation_token(sub: String, k: &EncodingKey) -> String { let c = Claims { sub, exp: (Utc::now() + Duration::hours(48)).timestamp() }; encode(&Header::default(), &c, k).unwrap() }"#,
+            ],
+        },
+        Cases {
+            rule: Rule::RefreshTokenTtlTooLong,
+            file: "src/auth.rs",
+            prelude: r#"use jsonwebtoken::{decode, encode, Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use chrono::{Duration, Utc};
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Claims { sub: String, exp: i64 }"#,
+            fail: &[
+                r#"fn refresh_token(sub: String, k: &EncodingKey) -> String { let c = Claims { sub, exp: (Utc::now() + Duration::days(365)).timestamp() }; encode(&Header::default(), &c, k).unwrap() }"#,
+            ],
+            pass: &[
+                r#"fn refresh_token(sub: String, k: &EncodingKey) -> String { let c = Claims { sub, exp: (Utc::now() + Duration::days(14)).timestamp() }; encode(&Header::default(), &c, k).unwrap() }"#,
+            ],
+        },
+    ];
 }

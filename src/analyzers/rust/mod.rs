@@ -1,6 +1,7 @@
 //! Rust source analysis: each file is parsed once with `syn`; every rule walks the shared tree.
 use super::{Analyzer, Context, Sink};
 use crate::finding::Span;
+use crate::rule::Rule;
 use crate::source::{FileKind, SourceFile};
 use syn::visit_mut::VisitMut;
 
@@ -22,6 +23,7 @@ mod raw_set_cookie;
 mod secrets;
 mod sessions;
 mod stores;
+mod test_code;
 mod token_expiry;
 mod token_names;
 mod token_syntax;
@@ -35,31 +37,31 @@ pub type RustRule = fn(&RustFile, &Context, &mut Sink);
 pub type Gate = fn(&gate::Present) -> bool;
 
 /// The Rust rules: the ids each one reports, its gate, and its check.
-const RULES: &[(&[&str], Gate, RustRule)] = &[
+const RULES: &[(&[Rule], Gate, RustRule)] = &[
     (
         &[
-            "cookie-missing-httponly",
-            "cookie-missing-secure",
-            "cookie-missing-samesite",
+            Rule::CookieMissingHttponly,
+            Rule::CookieMissingSecure,
+            Rule::CookieMissingSamesite,
         ],
         gate::cookies,
         cookies::check,
     ),
     (
         &[
-            "cookie-missing-httponly",
-            "cookie-missing-secure",
-            "cookie-missing-samesite",
+            Rule::CookieMissingHttponly,
+            Rule::CookieMissingSecure,
+            Rule::CookieMissingSamesite,
         ],
         gate::cookies,
         raw_set_cookie::check,
     ),
     (
         &[
-            "cookie-missing-httponly",
-            "cookie-missing-secure",
-            "cookie-missing-samesite",
-            "client-side-session-store",
+            Rule::CookieMissingHttponly,
+            Rule::CookieMissingSecure,
+            Rule::CookieMissingSamesite,
+            Rule::ClientSideSessionStore,
         ],
         gate::sessions,
         sessions::check,
@@ -98,10 +100,10 @@ impl Analyzer for RustAnalyzer {
         kind == FileKind::Rust
     }
 
-    fn rules(&self) -> &'static [&'static str] {
-        static IDS: std::sync::OnceLock<Vec<&'static str>> = std::sync::OnceLock::new();
+    fn rules(&self) -> &'static [Rule] {
+        static IDS: std::sync::OnceLock<Vec<Rule>> = std::sync::OnceLock::new();
         IDS.get_or_init(|| {
-            let mut ids: Vec<&str> = RULES
+            let mut ids: Vec<Rule> = RULES
                 .iter()
                 .flat_map(|(ids, _, _)| ids.iter().copied())
                 .collect();
@@ -144,7 +146,7 @@ impl Analyzer for RustAnalyzer {
         match parsed {
             Ok(mut ast) => {
                 if !ctx.settings.include_tests {
-                    StripTestItems.visit_file_mut(&mut ast);
+                    test_code::StripTestItems.visit_file_mut(&mut ast);
                 }
                 let rf = RustFile { src: file, ast };
                 for (_, gate, rule) in RULES {
@@ -256,56 +258,19 @@ impl RustFile<'_> {
     }
 }
 
-/// Removes `#[cfg(test)]` and `#[test]` items so rules never see test code.
-struct StripTestItems;
-
-fn is_test_attr(attr: &syn::Attribute) -> bool {
-    let path = attr.path();
-    if path.is_ident("test")
-        || path.segments.last().is_some_and(|s| s.ident == "test") && path.segments.len() == 2
-    {
-        return true;
-    }
-    if path.is_ident("cfg")
-        && let Ok(syn::Meta::Path(p)) = attr.parse_args::<syn::Meta>()
-    {
-        return p.is_ident("test");
-    }
-    false
-}
-
-fn item_attrs(item: &syn::Item) -> &[syn::Attribute] {
-    match item {
-        syn::Item::Fn(i) => &i.attrs,
-        syn::Item::Mod(i) => &i.attrs,
-        syn::Item::Impl(i) => &i.attrs,
-        syn::Item::Const(i) => &i.attrs,
-        syn::Item::Static(i) => &i.attrs,
-        syn::Item::Struct(i) => &i.attrs,
-        syn::Item::Use(i) => &i.attrs,
-        _ => &[],
-    }
-}
-
-impl VisitMut for StripTestItems {
-    fn visit_file_mut(&mut self, file: &mut syn::File) {
-        file.items
-            .retain(|i| !item_attrs(i).iter().any(is_test_attr));
-        syn::visit_mut::visit_file_mut(self, file);
-    }
-
-    fn visit_item_mod_mut(&mut self, m: &mut syn::ItemMod) {
-        if let Some((_, items)) = &mut m.content {
-            items.retain(|i| !item_attrs(i).iter().any(is_test_attr));
-        }
-        syn::visit_mut::visit_item_mod_mut(self, m);
-    }
-
-    fn visit_item_impl_mut(&mut self, i: &mut syn::ItemImpl) {
-        i.items.retain(|it| match it {
-            syn::ImplItem::Fn(f) => !f.attrs.iter().any(is_test_attr),
-            _ => true,
-        });
-        syn::visit_mut::visit_item_impl_mut(self, i);
-    }
+/// Every inline case of this part's rules (`crate::rule::cases`).
+#[cfg(test)]
+pub(crate) fn cases() -> Vec<&'static crate::rule::cases::Cases> {
+    [
+        cookies::cases::CASES,
+        sessions::cases::CASES,
+        lifetimes::cases::CASES,
+        token_expiry::cases::CASES,
+        jwt_validation::cases::CASES,
+        secrets::cases::CASES,
+        wasm_storage::cases::CASES,
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
 }

@@ -22,12 +22,13 @@ use super::token_syntax::{FileIndex, Lets, path_segments, peel, str_lit};
 use crate::analyzers::{Context, Sink};
 use crate::finding::{Report, Span};
 use crate::placeholder::{Placeholder, placeholder};
+use crate::rule::Rule;
 use std::collections::HashSet;
 use syn::Expr;
 use syn::spanned::Spanned;
 use syn::visit::Visit;
 
-pub const RULE: &str = "hardcoded-signing-secret";
+pub const RULE: Rule = Rule::HardcodedSigningSecret;
 
 enum Why<'a> {
     /// A literal reaching a key constructor, named.
@@ -621,4 +622,30 @@ mod tests {
         assert!(not_a_value("********"));
         assert!(!not_a_value("changeme"));
     }
+}
+
+/// Inline cases (`crate::rule::cases`): what this rule reports, and its safe twins.
+#[cfg(test)]
+pub(crate) mod cases {
+    use crate::rule::Rule;
+    use crate::rule::cases::{Cases, check};
+
+    #[test]
+    fn cases() {
+        CASES.iter().for_each(check);
+    }
+
+    pub const CASES: &[Cases] = &[Cases {
+        rule: Rule::HardcodedSigningSecret,
+        file: "src/auth.rs",
+        prelude: r#"use jsonwebtoken::EncodingKey;"#,
+        fail: &[
+            r#"fn k() -> EncodingKey { EncodingKey::from_secret(b"my-super-secret-key") }"#,
+            r#"fn s() -> String { std::env::var("JWT_SECRET").unwrap_or_else(|_| "dev-secret".to_string()) }"#,
+        ],
+        pass: &[
+            r#"fn k() -> EncodingKey { EncodingKey::from_secret(std::env::var("JWT_SECRET").expect("JWT_SECRET").as_bytes()) }"#,
+            r#"fn s() -> String { std::env::var("DATABASE_URL").unwrap_or_else(|_| "postgres://localhost/dev".to_string()) }"#,
+        ],
+    }];
 }

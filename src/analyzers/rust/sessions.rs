@@ -20,10 +20,11 @@ use crate::analyzers::{Context, Sink};
 use crate::facts::FactKind;
 use crate::finding::{Report, Span};
 use crate::project::version_tuple;
+use crate::rule::Rule;
 use std::collections::HashSet;
 use syn::visit::Visit;
 
-pub const CLIENT_SIDE: &str = "client-side-session-store";
+pub const CLIENT_SIDE: Rule = Rule::ClientSideSessionStore;
 
 /// The session middleware whose cookie a builder chain configures.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -80,7 +81,7 @@ fn kind_of(tail: &[&str], poem: bool) -> Option<Kind> {
 }
 
 /// The attribute a session builder method sets.
-fn attribute_of(method: &str) -> Option<&'static str> {
+fn attribute_of(method: &str) -> Option<Rule> {
     Some(match method {
         "with_http_only" | "cookie_http_only" | "http_only" => model::HTTPONLY,
         "with_secure" | "cookie_secure" | "secure" => model::SECURE,
@@ -170,7 +171,7 @@ impl Finder<'_, '_> {
             self.middleware_report(r.label(root_span, "session middleware configured here"));
         }
         if kind == Kind::TowerSessions
-            && !seen.contains(model::SECURE)
+            && !seen.contains(&model::SECURE)
             && !self.methods.contains("with_secure")
             && let Some(v) = &self.old_tower_sessions
         {
@@ -186,7 +187,7 @@ impl Finder<'_, '_> {
             ));
         }
         if matches!(kind, Kind::PoemCookieConfig | Kind::IdentityPolicy)
-            && !seen.contains(model::SAMESITE)
+            && !seen.contains(&model::SAMESITE)
             && !self.methods.contains("same_site")
         {
             let help = format!(
@@ -413,4 +414,29 @@ fn record_session_keys(rf: &RustFile, sink: &mut Sink) {
         }
     }
     Keys { rf, sink }.visit_file(&rf.ast);
+}
+
+/// Inline cases (`crate::rule::cases`): what this rule reports, and its safe twins.
+#[cfg(test)]
+pub(crate) mod cases {
+    use crate::rule::Rule;
+    use crate::rule::cases::{Cases, check};
+
+    #[test]
+    fn cases() {
+        CASES.iter().for_each(check);
+    }
+
+    pub const CASES: &[Cases] = &[Cases {
+        rule: Rule::ClientSideSessionStore,
+        file: "src/main.rs",
+        prelude: r#"use actix_session::{storage::{CookieSessionStore, RedisSessionStore}, SessionMiddleware};
+use actix_web::cookie::Key;"#,
+        fail: &[
+            r#"fn m(k: Key) -> SessionMiddleware<CookieSessionStore> { SessionMiddleware::new(CookieSessionStore::default(), k) }"#,
+        ],
+        pass: &[
+            r#"fn m(k: Key, s: RedisSessionStore) -> SessionMiddleware<RedisSessionStore> { SessionMiddleware::new(s, k) }"#,
+        ],
+    }];
 }

@@ -18,11 +18,12 @@ use super::token_names::words;
 use super::token_syntax::{FileIndex, FnItem, Lets, json_entries, macro_name, path_segments, peel};
 use crate::analyzers::{Context, Sink};
 use crate::finding::{Report, Severity, Span};
+use crate::rule::Rule;
 use syn::Expr;
 use syn::spanned::Spanned;
 use syn::visit::Visit;
 
-pub const RULE: &str = "token-without-expiry";
+pub const RULE: Rule = Rule::TokenWithoutExpiry;
 
 /// A leeway above this many seconds makes `exp` meaningless.
 const MAX_LEEWAY: f64 = 86_400.0;
@@ -383,4 +384,30 @@ fn disables_signature(b: &syn::Block) -> bool {
     let mut d = D(false);
     d.visit_block(b);
     d.0
+}
+
+/// Inline cases (`crate::rule::cases`): what this rule reports, and its safe twins.
+#[cfg(test)]
+pub(crate) mod cases {
+    use crate::rule::Rule;
+    use crate::rule::cases::{Cases, check};
+
+    #[test]
+    fn cases() {
+        CASES.iter().for_each(check);
+    }
+
+    pub const CASES: &[Cases] = &[Cases {
+        rule: Rule::TokenWithoutExpiry,
+        file: "src/auth.rs",
+        prelude: r#"use jsonwebtoken::{decode, Algorithm, DecodingKey, Validation};
+#[derive(serde::Deserialize)]
+struct Claims { sub: String, exp: usize }"#,
+        fail: &[
+            r#"fn v(t: &str, k: &DecodingKey) -> Option<Claims> { let mut val = Validation::new(Algorithm::HS256); val.validate_exp = false; decode::<Claims>(t, k, &val).ok().map(|d| d.claims) }"#,
+        ],
+        pass: &[
+            r#"fn v(t: &str, k: &DecodingKey) -> Option<Claims> { let mut val = Validation::new(Algorithm::HS256); val.leeway = 30; decode::<Claims>(t, k, &val).ok().map(|d| d.claims) }"#,
+        ],
+    }];
 }

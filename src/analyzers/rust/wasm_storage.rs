@@ -20,12 +20,13 @@ use super::web_storage_keys::{
 };
 use crate::analyzers::{Context, Sink};
 use crate::finding::{Report, Span};
+use crate::rule::Rule;
 use std::collections::HashMap;
 use syn::Expr;
 use syn::spanned::Spanned;
 use syn::visit::Visit;
 
-pub const STORAGE: &str = "token-in-web-storage";
+pub const STORAGE: Rule = Rule::TokenInWebStorage;
 /// Words that say a Rust file runs in a browser (its crates, or the storage it names).
 pub const WEB_MARKERS: &[&str] = &[
     "web_sys",
@@ -38,7 +39,7 @@ pub const WEB_MARKERS: &[&str] = &[
     "local_storage",
     "session_storage",
 ];
-pub const COOKIE: &str = "token-cookie-set-by-script";
+pub const COOKIE: Rule = Rule::TokenCookieSetByScript;
 
 pub fn check(rf: &RustFile, _ctx: &Context, sink: &mut Sink) {
     let text = &rf.src.text;
@@ -54,7 +55,7 @@ pub fn check(rf: &RustFile, _ctx: &Context, sink: &mut Sink) {
         let lets = Lets::collect(f.block);
         let mut v = Visitor::new(rf, &index, &lets, *f);
         v.visit_block(f.block);
-        for (name, store, key, value) in v.param_writes {
+        for (store, key, value) in v.param_writes {
             let params = param_names(f.sig);
             if let (Some(k), Some(val)) = (
                 params.iter().position(|p| *p == key),
@@ -62,7 +63,6 @@ pub fn check(rf: &RustFile, _ctx: &Context, sink: &mut Sink) {
             ) {
                 wrappers.insert(f.name.to_string(), (k, val, store));
             }
-            let _ = name;
         }
         sink.reports.extend(v.reports);
     }
@@ -96,7 +96,7 @@ struct Visitor<'a, 'b> {
     f: FnItem<'a>,
     reports: Vec<Report>,
     /// `(fn, store, key param, value param)`: writes whose key and value are parameters.
-    param_writes: Vec<(String, &'static str, String, String)>,
+    param_writes: Vec<(&'static str, String, String)>,
     wrappers: Option<&'b HashMap<String, (usize, usize, &'static str)>>,
     only_wrappers: bool,
 }
@@ -166,8 +166,7 @@ impl<'a, 'b> Visitor<'a, 'b> {
     /// Judges one write of `value` under `key` to `store`.
     fn write(&mut self, span: Span, store: &'static str, key: &Expr, value: Option<&Expr>) {
         if let (Some(k), Some(v)) = (self.is_param(key), value.and_then(|v| self.is_param(v))) {
-            self.param_writes
-                .push((self.f.name.to_string(), store, k, v));
+            self.param_writes.push((store, k, v));
             return;
         }
         if self.only_wrappers {
@@ -237,12 +236,12 @@ impl<'a, 'b> Visitor<'a, 'b> {
         })
     }
 
-    fn cookie(&mut self, span: Span, name: String) {
+    fn cookie(&mut self, span: Span, name: String, via: &str) {
         if self.only_wrappers {
             return;
         }
         if is_auth_cookie_name(&name) {
-            self.reports.push(cookie_report(span, &name));
+            self.reports.push(cookie_report(span, &name, via));
         }
     }
 }
@@ -304,7 +303,7 @@ impl<'ast> Visit<'ast> for Visitor<'_, '_> {
                     _ => self.key_text(arg, 0),
                 };
                 if let Some(name) = text.as_deref().and_then(cookie_name) {
-                    self.cookie(span(), name.to_string());
+                    self.cookie(span(), name.to_string(), "HtmlDocument::set_cookie");
                 }
             }
             _ => {}
@@ -369,7 +368,7 @@ impl<'ast> Visit<'ast> for Visitor<'_, '_> {
                         || (ty == "cookies" && self.rf.src.text.contains("wasm_cookies"))) =>
             {
                 if let Some(name) = self.key_text(&c.args[0], 0) {
-                    self.cookie(span(), name);
+                    self.cookie(span(), name, "wasm_cookies::set");
                 }
             }
             (_, name)
@@ -391,4 +390,39 @@ impl<'ast> Visit<'ast> for Visitor<'_, '_> {
         }
         syn::visit::visit_expr_call(self, c);
     }
+}
+
+/// Inline cases (`crate::rule::cases`): what this rule reports, and its safe twins.
+#[cfg(test)]
+pub(crate) mod cases {
+    use crate::rule::Rule;
+    use crate::rule::cases::{Cases, check};
+
+    #[test]
+    fn cases() {
+        CASES.iter().for_each(check);
+    }
+
+    pub const CASES: &[Cases] = &[
+        Cases {
+            rule: Rule::TokenInWebStorage,
+            file: "src/app.rs",
+            prelude: r#"use gloo_storage::{LocalStorage, Storage};"#,
+            fail: &[
+                r#"fn save(token: String) { LocalStorage::set("access_token", token).unwrap(); }"#,
+            ],
+            pass: &[r#"fn save(theme: String) { LocalStorage::set("theme", theme).unwrap(); }"#],
+        },
+        Cases {
+            rule: Rule::TokenCookieSetByScript,
+            file: "src/app.rs",
+            prelude: r#"use wasm_cookies::CookieOptions;"#,
+            fail: &[
+                r#"fn save(t: &str) { wasm_cookies::set("session_token", t, &CookieOptions::default()); }"#,
+            ],
+            pass: &[
+                r#"fn save(t: &str) { wasm_cookies::set("locale", t, &CookieOptions::default()); }"#,
+            ],
+        },
+    ];
 }

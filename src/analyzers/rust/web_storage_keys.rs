@@ -1,14 +1,12 @@
 //! What the WASM storage rules recognise as a token: storage keys and value names, cookie names,
-//! structs that carry a token field, yewdux stores persisted to web storage; and the wording of
-//! both rules.
+//! structs that carry a token field, yewdux stores persisted to web storage.
 use super::RustFile;
 use super::token_syntax::FileIndex;
 use super::token_syntax::peel;
-use super::wasm_storage::COOKIE;
-use super::wasm_storage::STORAGE;
 use crate::analyzers::Sink;
 use crate::auth_names::{self, NameClass, TokenKind};
 use crate::finding::{Report, Span};
+use crate::rule::wording;
 use syn::Expr;
 
 /// What kind of secret a write stores.
@@ -20,34 +18,28 @@ pub(super) enum Stored {
     Carrier,
 }
 
+/// `token-in-web-storage`, in the rule's one wording (`crate::rule::wording`).
 pub(super) fn storage_report(span: Span, stored: Stored, store: &str, key: &str) -> Report {
-    let what = match stored {
-        Stored::Refresh => "refresh token",
-        Stored::Token => "auth token",
-        Stored::Carrier => "value carrying an auth token",
+    let (what, kind) = match stored {
+        Stored::Refresh => ("refresh token", TokenKind::Refresh),
+        Stored::Token => ("auth token", TokenKind::Token),
+        Stored::Carrier => ("value carrying an auth token", TokenKind::Token),
     };
-    let message = if key.is_empty() {
-        format!("{what} written to {store}, where any script on the page can read it")
-    } else {
-        format!("{what} written to {store} under `{key}`, where any script on the page can read it")
-    };
-    Report::new(
-        STORAGE,
-        span,
-        message,
-        "let the server keep the credential in an `HttpOnly; Secure; SameSite=Lax` cookie it sets itself; if the app must send a bearer token, keep a short-lived access token in memory only (a signal or struct field, never storage) and get a new one from a refresh endpoint after reload",
-    )
+    let key = Some(key).filter(|k| !k.is_empty());
+    wording::token_in_web_storage(span, what, store, key, None, kind)
 }
 
-pub(super) fn cookie_report(span: Span, name: &str) -> Report {
-    Report::new(
-        COOKIE,
-        span,
-        format!(
-            "auth cookie `{name}` is set by script, so it can never be `HttpOnly` and any script on the page can read it"
-        ),
-        "set the cookie from the server with `Set-Cookie` and `HttpOnly; Secure; SameSite=Lax`, and let the browser send it; the WASM code should not see it",
-    )
+/// `token-cookie-set-by-script`, in the rule's one wording; `via` is the call that writes it.
+pub(super) fn cookie_report(span: Span, name: &str, via: &str) -> Report {
+    let kind = match auth_names::classify(name) {
+        NameClass::Credential(k) | NameClass::Weak(k) => k,
+        _ => TokenKind::Token,
+    };
+    let what = match kind {
+        TokenKind::Token => "auth token",
+        k => k.noun(),
+    };
+    wording::token_cookie_set_by_script(span, what, Some(name), via, kind)
 }
 
 /// What a storage key (or the name of a value or field) says is stored, as `crate::auth_names`

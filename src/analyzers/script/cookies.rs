@@ -2,13 +2,14 @@
 //! universal-cookie / react-cookie, cookies-next, nookies, vue-cookies, ngx-cookie-service,
 //! jquery-cookie), which can never be HttpOnly, and the rule's message and help.
 use super::model::{Model, Operand, Verdict, arg, last, path_of};
-use crate::finding::{Report, Severity, Span};
+use crate::finding::{Report, Span};
+use crate::rule::{Rule, wording};
 use oxc_ast::ast::{
     AssignmentExpression, BinaryOperator, CallExpression, Expression, ObjectExpression,
     ObjectPropertyKind,
 };
 
-pub const RULE_ID: &str = "token-cookie-set-by-script";
+pub const RULE_ID: Rule = Rule::TokenCookieSetByScript;
 
 /// One cookie written by script.
 pub struct CookieWrite<'e, 'a> {
@@ -341,24 +342,9 @@ pub fn call_write<'e, 'a>(
     })
 }
 
-/// The rule's one message.
+/// The rule's one wording (`crate::rule::wording`).
 pub fn report(span: Span, v: Verdict, what: &str, name: Option<&str>, via: &str) -> Report {
-    let cookie = name
-        .map(|n| format!("cookie `{n}`"))
-        .unwrap_or_else(|| "a cookie".into());
-    let message = format!(
-        "{what} is written to {cookie} by script (`{via}`), so the cookie can never be HttpOnly: any script on this origin can read it"
-    );
-    let help = match name {
-        Some(n) => format!("have the server set `{n}` in its login response with `Set-Cookie: {n}=…; HttpOnly; Secure; SameSite=Lax; Path=/`, keep the token out of the response body, and remove this write"),
-        None => "have the server set the cookie in its login response with `Set-Cookie: …; HttpOnly; Secure; SameSite=Lax; Path=/`, keep the token out of the response body, and remove this write".into(),
-    };
-    let r = Report::new(RULE_ID, span, message, help);
-    if v.kind.is_generic() {
-        r.severity(Severity::Warning)
-    } else {
-        r
-    }
+    wording::token_cookie_set_by_script(span, what, name, via, v.kind)
 }
 
 #[cfg(test)]
@@ -374,4 +360,27 @@ mod tests {
         assert!(!is_server_file("src/api/auth.js", &m));
         assert!(!is_server_file("src/components/Login.tsx", &m));
     }
+}
+
+/// Inline cases (`crate::rule::cases`): what this rule reports, and its safe twins.
+#[cfg(test)]
+pub(crate) mod cases {
+    use crate::rule::Rule;
+    use crate::rule::cases::{Cases, check};
+
+    #[test]
+    fn cases() {
+        CASES.iter().for_each(check);
+    }
+
+    pub const CASES: &[Cases] = &[Cases {
+        rule: Rule::TokenCookieSetByScript,
+        file: "src/api.ts",
+        prelude: r#""#,
+        fail: &[r#"document.cookie = `token=${res.data.token}; path=/`;"#],
+        pass: &[
+            r#"document.cookie = `theme=${theme}; path=/`;"#,
+            r#"document.cookie = `XSRF-TOKEN=${csrf}; path=/`;"#,
+        ],
+    }];
 }

@@ -14,6 +14,7 @@ mod walk;
 
 use super::{Analyzer, Context, Sink};
 use crate::finding::Span;
+use crate::rule::Rule;
 use crate::source::{FileKind, SourceFile};
 use markup::Block;
 use oxc_allocator::Allocator;
@@ -41,7 +42,7 @@ impl Analyzer for ScriptAnalyzer {
         matches!(kind, FileKind::Script | FileKind::Markup)
     }
 
-    fn rules(&self) -> &'static [&'static str] {
+    fn rules(&self) -> &'static [Rule] {
         &[cookies::RULE_ID, storage::RULE_ID]
     }
 
@@ -180,3 +181,12 @@ fn check_block(file: &SourceFile, b: &Block, sink: &mut Sink) {
 
 #[cfg(test)]
 mod tests;
+
+/// Every inline case of this part's rules (`crate::rule::cases`).
+#[cfg(test)]
+pub(crate) fn cases() -> Vec<&'static crate::rule::cases::Cases> {
+    [storage::cases::CASES, cookies::cases::CASES]
+        .into_iter()
+        .flatten()
+        .collect()
+}

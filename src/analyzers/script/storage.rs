@@ -2,13 +2,14 @@
 //! store.js) in every form, the reads that labels point at, and the rule's message and help.
 use super::model::{Key, Model, Operand, Store, Verdict, arg, path_of};
 use super::vocab::TokenKind;
-use crate::finding::{Report, Severity, Span};
+use crate::finding::{Report, Span};
+use crate::rule::{Rule, wording};
 use oxc_ast::ast::{
     AssignmentExpression, AssignmentTarget, CallExpression, Expression, ObjectPropertyKind,
     PropertyKey,
 };
 
-pub const RULE_ID: &str = "token-in-web-storage";
+pub const RULE_ID: Rule = Rule::TokenInWebStorage;
 
 /// One write found in the code.
 pub struct Write<'e, 'a> {
@@ -183,7 +184,8 @@ pub fn subject(v: Verdict, key: &Key, value_shown: Option<&str>) -> String {
     }
 }
 
-/// The rule's one message: what is written, where, under which key, through what.
+/// The rule's one wording (`crate::rule::wording`): what is written, where, under which key,
+/// through what.
 pub fn report(
     span: Span,
     v: Verdict,
@@ -192,38 +194,12 @@ pub fn report(
     key: Option<&str>,
     via: Option<&str>,
 ) -> Report {
-    let under = key.map(|k| format!(" under `{k}`")).unwrap_or_default();
-    let through = via.map(|f| format!(" by `{f}`")).unwrap_or_default();
-    let message = format!(
-        "{what} is written to {}{under}{through}: any script on this origin can read it",
-        store.name()
-    );
-    let r = Report::new(RULE_ID, span, message, help(v.kind));
-    if v.kind.is_generic() {
-        r.severity(Severity::Warning)
-    } else {
-        r
-    }
+    wording::token_in_web_storage(span, what, store.name(), key, via, v.kind)
 }
 
 /// A login response written whole: it may or may not carry the token, so a warning.
 pub fn login_report(span: Span, shown: &str, store: Store, key: Option<&str>) -> Report {
-    let under = key.map(|k| format!(" under `{k}`")).unwrap_or_default();
-    let message = format!(
-        "the login response `{shown}` is written to {}{under}: if it carries the token, any script on this origin can read it",
-        store.name()
-    );
-    let help = "write only the fields the page needs (`JSON.stringify({ id: user.id, name: user.name })`), never the token: keep the access token in memory and let the server hold the session or refresh token in an `HttpOnly; Secure; SameSite` cookie it sets itself";
-    Report::new(RULE_ID, span, message, help).severity(Severity::Warning)
-}
-
-fn help(kind: TokenKind) -> String {
-    match kind {
-        TokenKind::Refresh => "keep the refresh token out of script's reach: have the server set it as an `HttpOnly; Secure; SameSite=Strict` cookie scoped to the refresh path (`Path=/api/auth/refresh`), drop it from the response body, and keep only a short-lived access token in memory".into(),
-        TokenKind::Access | TokenKind::Jwt | TokenKind::Token | TokenKind::Id => "keep tokens out of script's reach: hold the access token in memory only (a module variable, renewed from the refresh endpoint after a reload) and let the server keep the session or refresh token in an `HttpOnly; Secure; SameSite` cookie it sets itself".into(),
-        TokenKind::ApiKey => "keep API keys out of the browser: call the API through your server, which holds the key, or give the page a short-lived token scoped to what it needs".into(),
-        TokenKind::SessionId | TokenKind::Generic | TokenKind::RememberMe => "keep credentials out of script's reach: let the server set the session in an `HttpOnly; Secure; SameSite=Lax` cookie and persist only non-secret data (user name, preferences) in web storage".into(),
-    }
+    wording::login_response_in_web_storage(span, shown, store.name(), key)
 }
 
 /// The span to underline: the first line of a multi-line node.
@@ -238,4 +214,32 @@ pub fn head(src: &str, span: oxc_span::Span, base: usize) -> Span {
 
 pub fn span(span: oxc_span::Span, base: usize) -> Span {
     Span::new(base + span.start as usize, base + span.end as usize)
+}
+
+/// Inline cases (`crate::rule::cases`): what this rule reports, and its safe twins.
+#[cfg(test)]
+pub(crate) mod cases {
+    use crate::rule::Rule;
+    use crate::rule::cases::{Cases, check};
+
+    #[test]
+    fn cases() {
+        CASES.iter().for_each(check);
+    }
+
+    pub const CASES: &[Cases] = &[Cases {
+        rule: Rule::TokenInWebStorage,
+        file: "src/api.ts",
+        prelude: r#""#,
+        fail: &[
+            r#"localStorage.setItem("access_token", res.data.access_token);"#,
+            r#"sessionStorage.setItem("refreshToken", data.refreshToken);"#,
+        ],
+        pass: &[
+            r#"localStorage.setItem("theme", "dark");"#,
+            r#"// localStorage.setItem("access_token", res.data.access_token);"#,
+            r#"const s = "localStorage.setItem('token', t)";"#,
+            r#"localStorage.setItem("oauth_state", state);"#,
+        ],
+    }];
 }

@@ -1,6 +1,7 @@
 //! Unit tests of the whole analyzer on small snippets.
 use super::*;
 use crate::analyzers::{Sink, with_default_context};
+use crate::rule::Rule;
 
 pub fn run(path: &str, text: &str) -> Sink {
     let file = SourceFile::from_text(path, text);
@@ -10,7 +11,7 @@ pub fn run(path: &str, text: &str) -> Sink {
 }
 
 /// `(line, rule)` of every report.
-pub fn lines(path: &str, text: &str) -> Vec<(usize, &'static str)> {
+pub fn lines(path: &str, text: &str) -> Vec<(usize, Rule)> {
     let file = SourceFile::from_text(path, text);
     let sink = run(path, text);
     assert!(sink.errors.is_empty(), "{:?}", sink.errors);
@@ -20,7 +21,7 @@ pub fn lines(path: &str, text: &str) -> Vec<(usize, &'static str)> {
         .collect()
 }
 
-const WS: &str = "token-in-web-storage";
+const WS: Rule = Rule::TokenInWebStorage;
 
 #[test]
 fn comments_and_strings_are_not_code() {

@@ -1,0 +1,222 @@
+//! The words of the rules that several analyzers report, each worded once here with parameters,
+//! so a browser script, a WASM front end, a Rust server and a config file that make the same
+//! mistake read the same. The caller supplies the user's own terms (what is written, the key,
+//! the cookie's name) and the concrete fix in their code.
+use super::Rule;
+use crate::auth_names::TokenKind;
+use crate::finding::{Report, Severity, Span};
+
+/// `token-in-web-storage`: `what` ("refresh token `data.refresh`") is written to `store`
+/// ("localStorage") under `key`, through the wrapper `via`. A vague name is a warning.
+pub fn token_in_web_storage(
+    span: Span,
+    what: &str,
+    store: &str,
+    key: Option<&str>,
+    via: Option<&str>,
+    kind: TokenKind,
+) -> Report {
+    let under = key.map(|k| format!(" under `{k}`")).unwrap_or_default();
+    let through = via.map(|f| format!(" by `{f}`")).unwrap_or_default();
+    let message = format!(
+        "{what} is written to {store}{under}{through}: any script on this origin can read it"
+    );
+    graded(
+        Report::new(Rule::TokenInWebStorage, span, message, storage_help(kind)),
+        kind,
+    )
+}
+
+/// `token-in-web-storage` for a whole login response: it may or may not carry the token, so a
+/// warning.
+pub fn login_response_in_web_storage(
+    span: Span,
+    shown: &str,
+    store: &str,
+    key: Option<&str>,
+) -> Report {
+    let under = key.map(|k| format!(" under `{k}`")).unwrap_or_default();
+    let message = format!(
+        "the login response `{shown}` is written to {store}{under}: if it carries the token, any script on this origin can read it"
+    );
+    let help = "write only the fields the page needs (`JSON.stringify({ id: user.id, name: user.name })`), never the token: keep the access token in memory and let the server hold the session or refresh token in an `HttpOnly; Secure; SameSite` cookie it sets itself";
+    Report::new(Rule::TokenInWebStorage, span, message, help).severity(Severity::Warning)
+}
+
+fn storage_help(kind: TokenKind) -> &'static str {
+    match kind {
+        TokenKind::Refresh => {
+            "keep the refresh token out of script's reach: have the server set it as an `HttpOnly; Secure; SameSite=Strict` cookie scoped to the refresh path (`Path=/api/auth/refresh`), drop it from the response body, and keep only a short-lived access token in memory"
+        }
+        TokenKind::Access | TokenKind::Jwt | TokenKind::Token | TokenKind::Id => {
+            "keep tokens out of script's reach: hold the access token in memory only (a variable, signal or struct field, renewed from the refresh endpoint after a reload, never storage) and let the server keep the session or refresh token in an `HttpOnly; Secure; SameSite` cookie it sets itself"
+        }
+        TokenKind::ApiKey => {
+            "keep API keys out of the browser: call the API through your server, which holds the key, or give the page a short-lived token scoped to what it needs"
+        }
+        TokenKind::SessionId | TokenKind::Generic | TokenKind::RememberMe => {
+            "keep credentials out of script's reach: let the server set the session in an `HttpOnly; Secure; SameSite=Lax` cookie and persist only non-secret data (user name, preferences) in web storage"
+        }
+    }
+}
+
+/// `token-cookie-set-by-script`: `what` is written to the cookie `name` by script, through
+/// `via` (`document.cookie`, `Cookies.set`, `wasm_cookies::set`).
+pub fn token_cookie_set_by_script(
+    span: Span,
+    what: &str,
+    name: Option<&str>,
+    via: &str,
+    kind: TokenKind,
+) -> Report {
+    let cookie = name
+        .map(|n| format!("cookie `{n}`"))
+        .unwrap_or_else(|| "a cookie".into());
+    let message = format!(
+        "{what} is written to {cookie} by script (`{via}`), so the cookie can never be HttpOnly: any script on this origin can read it"
+    );
+    let help = match name {
+        Some(n) => format!(
+            "have the server set `{n}` in its login response with `Set-Cookie: {n}=…; HttpOnly; Secure; SameSite=Lax; Path=/`, keep the token out of the response body, and remove this write"
+        ),
+        None => "have the server set the cookie in its login response with `Set-Cookie: …; HttpOnly; Secure; SameSite=Lax; Path=/`, keep the token out of the response body, and remove this write".into(),
+    };
+    graded(
+        Report::new(Rule::TokenCookieSetByScript, span, message, help),
+        kind,
+    )
+}
+
+/// A vague name ("auth data") is worth a look, not an error.
+fn graded(r: Report, kind: TokenKind) -> Report {
+    if kind.is_generic() {
+        r.severity(Severity::Warning)
+    } else {
+        r
+    }
+}
+
+/// What is wrong with a cookie attribute.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CookieFlag<'a> {
+    /// Not set, and the crate's default is unsafe.
+    Absent,
+    /// Turned off with a literal (`.secure(false)`).
+    Off,
+    /// `SameSite=None`.
+    SameSiteNone,
+    /// A setting in a config file: `key` is `value`.
+    Setting { key: &'a str, value: &'a str },
+}
+
+/// `cookie-missing-httponly`, `cookie-missing-secure`, `cookie-missing-samesite`. `subject` names
+/// the cookie in the user's terms ("auth cookie `session`", "Keycloak realm `shop`:").
+pub fn cookie_flag(
+    rule: Rule,
+    subject: &str,
+    flag: CookieFlag,
+    span: Span,
+    help: String,
+) -> Report {
+    let (name, consequence) = match rule {
+        Rule::CookieMissingHttponly => ("HttpOnly", "any script on the page can read it"),
+        Rule::CookieMissingSecure => ("Secure", "it is also sent over plain http"),
+        _ if flag == CookieFlag::SameSiteNone => {
+            ("SameSite", "it goes with every cross-site request")
+        }
+        _ => (
+            "SameSite",
+            "whether cross-site requests carry it depends on the browser",
+        ),
+    };
+    let message = match flag {
+        CookieFlag::Absent => format!("{subject} is set without {name}, so {consequence}"),
+        CookieFlag::Off => format!("{subject} has {name} turned off, so {consequence}"),
+        CookieFlag::SameSiteNone => {
+            format!("{subject} is set with SameSite=None, so {consequence}")
+        }
+        CookieFlag::Setting { key, value } => {
+            let consequence = match rule {
+                Rule::CookieMissingSamesite => {
+                    "cross-site requests carry the cookie, which opens the door to CSRF"
+                }
+                _ => consequence,
+            };
+            format!("{subject}`{key}` is `{value}`, so {consequence}")
+        }
+    };
+    Report::new(rule, span, message, help)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A browser script and a WASM front end storing the same token read the same.
+    #[test]
+    fn one_message_for_scripts_and_wasm() {
+        let span = Span::new(0, 1);
+        let r = token_in_web_storage(
+            span,
+            "refresh token",
+            "localStorage",
+            Some("rt"),
+            None,
+            TokenKind::Refresh,
+        );
+        assert_eq!(
+            r.message,
+            "refresh token is written to localStorage under `rt`: any script on this origin can read it"
+        );
+        assert!(r.help.contains("Path=/api/auth/refresh"));
+        assert_eq!(r.severity, None);
+        let vague = token_in_web_storage(
+            span,
+            "auth data",
+            "sessionStorage",
+            None,
+            Some("save"),
+            TokenKind::Generic,
+        );
+        assert_eq!(vague.severity, Some(Severity::Warning));
+        assert!(vague.message.contains("sessionStorage by `save`"));
+    }
+
+    #[test]
+    fn cookie_flags_share_their_consequence_across_code_and_config() {
+        let span = Span::new(0, 1);
+        let code = cookie_flag(
+            Rule::CookieMissingHttponly,
+            "auth cookie `sid`",
+            CookieFlag::Absent,
+            span,
+            String::new(),
+        );
+        let config = cookie_flag(
+            Rule::CookieMissingHttponly,
+            "Authelia: ",
+            CookieFlag::Setting {
+                key: "session.httponly",
+                value: "false",
+            },
+            span,
+            String::new(),
+        );
+        assert_eq!(
+            code.message,
+            "auth cookie `sid` is set without HttpOnly, so any script on the page can read it"
+        );
+        assert_eq!(
+            config.message,
+            "Authelia: `session.httponly` is `false`, so any script on the page can read it"
+        );
+        let none = cookie_flag(
+            Rule::CookieMissingSamesite,
+            "cookie `a`",
+            CookieFlag::SameSiteNone,
+            span,
+            String::new(),
+        );
+        assert!(none.message.ends_with("goes with every cross-site request"));
+    }
+}
