@@ -457,6 +457,7 @@ impl<'a> Visit<'a> for Walker<'_> {
         if self.depth >= MAX_DEPTH {
             return;
         }
+        crate::budget::tick();
         self.depth += 1;
         if self.bearer > 0
             && self.pass == Pass::Check
