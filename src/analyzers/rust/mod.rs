@@ -24,7 +24,7 @@ mod secrets;
 mod sessions;
 mod stores;
 mod token_expiry;
-mod token_names;
+pub(crate) mod token_names;
 mod token_syntax;
 mod wasm_storage;
 mod web_storage_keys;
