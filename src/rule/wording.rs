@@ -184,6 +184,15 @@ pub fn token_ttl_too_long(
     Report::new(rule, span, message, help)
 }
 
+/// `client-side-session-store`: `what` (`CookieSessionStore`, `cookie-session`) keeps the whole
+/// session in the cookie; `help` names the server-side store to use in the code's framework.
+pub fn client_side_session_store(span: Span, what: &str, help: &str) -> Report {
+    let message = format!(
+        "session state is kept in the cookie itself by `{what}`, so the server cannot revoke a session: logout only asks the browser to drop its copy"
+    );
+    Report::new(Rule::ClientSideSessionStore, span, message, help)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

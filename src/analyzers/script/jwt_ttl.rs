@@ -7,7 +7,7 @@
 //!
 //! `expiresIn` strings follow vercel/ms ("15m", "7d", "2 days"; a string without a unit is
 //! milliseconds, and not read); numbers are seconds. jose's numbers are absolute times: not read.
-use super::model::{arg, last, path_of};
+use super::model::{arg, last, path_of, property};
 use super::server::ServerWalker;
 use crate::analyzers::rust::token_names::{TokenKind, decide};
 use crate::config::duration::parse_text;
@@ -118,12 +118,7 @@ fn jsonwebtoken_sign<'e, 'a>(
     let Expression::ObjectExpression(o) = arg(&call.arguments, 2)?.get_inner_expression() else {
         return None;
     };
-    let value = o
-        .properties
-        .iter()
-        .filter_map(|p| p.as_property())
-        .find(|p| p.key.static_name().is_some_and(|k| k == "expiresIn"))
-        .map(|p| &p.value)?;
+    let value = property(o, "expiresIn")?;
     let lifetime = match w.env().constant(value) {
         Some(text) => parse_text(&text).ok()?,
         None => seconds(value, 0)?,

@@ -1,9 +1,9 @@
-//! JavaScript/TypeScript front-end analysis: each `.js`/`.ts` file, and each inline `<script>`
+//! JavaScript/TypeScript analysis, browser and server code: each `.js`/`.ts` file, and each inline `<script>`
 //! block of an HTML, Vue or Svelte file, is parsed once with oxc; three walks over the tree find
 //! tokens written to web storage (`token-in-web-storage`) and auth cookies written by script
 //! (`token-cookie-set-by-script`). A file that runs on the server (`server`) gets one more walk:
-//! the flags of the auth cookies it sets (`server_cookies`) and the lifetimes of the JWTs it signs
-//! (`jwt_ttl`).
+//! the flags of the auth cookies it sets (`server_cookies`), its session middleware
+//! (`server_sessions`) and the lifetimes of the JWTs it signs (`jwt_ttl`).
 mod cookies;
 mod jwt_ttl;
 mod login;
@@ -12,6 +12,7 @@ mod model;
 mod persist;
 mod server;
 mod server_cookies;
+mod server_sessions;
 mod storage;
 mod vocab;
 mod vuex;
@@ -56,6 +57,7 @@ impl Analyzer for ScriptAnalyzer {
             Rule::CookieMissingSamesite,
             Rule::AccessTokenTtlTooLong,
             Rule::RefreshTokenTtlTooLong,
+            Rule::ClientSideSessionStore,
         ]
     }
 
@@ -74,6 +76,8 @@ impl Analyzer for ScriptAnalyzer {
             // Server code: `jwt.sign(.., { expiresIn })`, jose's `setExpirationTime`.
             "expiresin",
             "setexpirationtime",
+            "express-session",
+            "iron-session",
         ]
     }
 
@@ -210,6 +214,7 @@ pub(crate) fn cases() -> Vec<&'static crate::rule::cases::Cases> {
         cookies::cases::CASES,
         server_cookies::cases::CASES,
         jwt_ttl::cases::CASES,
+        server_sessions::cases::CASES,
     ]
     .into_iter()
     .flatten()

@@ -3,7 +3,8 @@
 //! evaluation of key and value expressions into what they say about token-ness.
 use super::vocab::{self, NameClass, TokenKind};
 use oxc_ast::ast::{
-    Argument, BinaryOperator, Expression, LogicalOperator, ObjectPropertyKind, TemplateLiteral,
+    Argument, BinaryOperator, Expression, LogicalOperator, ObjectExpression, ObjectPropertyKind,
+    TemplateLiteral,
 };
 use oxc_span::GetSpan;
 use std::collections::{HashMap, HashSet};
@@ -347,6 +348,15 @@ pub enum Operand<'e, 'a> {
 
 pub fn arg<'e, 'a>(args: &'e [Argument<'a>], i: usize) -> Option<&'e Expression<'a>> {
     args.get(i).and_then(|a| a.as_expression())
+}
+
+/// The value of the property `name` of an object literal (`{ expiresIn: "7d" }`).
+pub fn property<'e, 'a>(o: &'e ObjectExpression<'a>, name: &str) -> Option<&'e Expression<'a>> {
+    o.properties
+        .iter()
+        .filter_map(|p| p.as_property())
+        .find(|p| p.key.static_name().is_some_and(|k| k == name))
+        .map(|p| &p.value)
 }
 
 /// Evaluates keys and values against the model and the current scopes.

@@ -1,13 +1,14 @@
 //! Server-side TypeScript and JavaScript: which files run on the server (a file is judged by where
 //! it runs), which framework serves them, and one walk over such a file that hands each call to
-//! the server rules (`server_cookies`, `jwt_ttl`).
+//! the server rules (`server_cookies`, `server_sessions`, `jwt_ttl`).
 //!
 //! Server files: Next.js `app/**/route.ts`, `middleware.ts`, `pages/api/**`, `'use server'`;
 //! SvelteKit `+page.server.ts`, `+layout.server.ts`, `+server.ts`, `hooks.server.ts`,
 //! `*.server.ts`, `src/lib/server/**` (by path, `cookies::is_server_file`); and every file of a
 //! Node package that depends on express, fastify, hono or koa and on no front end.
 use super::model::{Env, Model, Scopes, path_of};
-use super::{jwt_ttl, server_cookies};
+use super::walk::{deeper, is_function};
+use super::{jwt_ttl, server_cookies, server_sessions};
 use crate::analyzers::{Context, Sink};
 use crate::manifest::NodePackage;
 use crate::source::SourceFile;
@@ -67,9 +68,6 @@ pub fn server_file(file: &SourceFile, model: &Model, ctx: &Context) -> Option<Se
     };
     Some(ServerFile { framework, package })
 }
-
-/// Nesting deeper than this is not walked (the rest of the file still is).
-const MAX_DEPTH: usize = 300;
 
 /// The walk over one server block: function and variable names around each call, for the rules
 /// that name a token by where it is made.
@@ -171,30 +169,13 @@ pub fn is_next_cookies_call(e: &Expression, model: &Model) -> bool {
     })
 }
 
-fn is_function(e: &Expression) -> bool {
-    matches!(
-        e.get_inner_expression(),
-        Expression::ArrowFunctionExpression(_) | Expression::FunctionExpression(_)
-    )
-}
-
 impl<'a> Visit<'a> for ServerWalker<'_> {
     fn visit_expression(&mut self, it: &Expression<'a>) {
-        if self.depth >= MAX_DEPTH {
-            return;
-        }
-        self.depth += 1;
-        walk::walk_expression(self, it);
-        self.depth -= 1;
+        deeper(self, |w| &mut w.depth, |w| walk::walk_expression(w, it));
     }
 
     fn visit_statement(&mut self, it: &Statement<'a>) {
-        if self.depth >= MAX_DEPTH {
-            return;
-        }
-        self.depth += 1;
-        walk::walk_statement(self, it);
-        self.depth -= 1;
+        deeper(self, |w| &mut w.depth, |w| walk::walk_statement(w, it));
     }
 
     fn visit_variable_declarator(&mut self, it: &VariableDeclarator<'a>) {
@@ -239,6 +220,7 @@ impl<'a> Visit<'a> for ServerWalker<'_> {
 
     fn visit_call_expression(&mut self, it: &CallExpression<'a>) {
         server_cookies::check_call(self, it);
+        server_sessions::check_call(self, it);
         jwt_ttl::check_call(self, it);
         walk::walk_call_expression(self, it);
     }

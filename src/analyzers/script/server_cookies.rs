@@ -13,7 +13,7 @@
 //!
 //! Options that are not an object literal, or that spread another object, are configured
 //! elsewhere: only what is written out counts. A cookie being deleted (`maxAge: 0`) is no risk.
-use super::model::{arg, last, path_of};
+use super::model::{arg, last, path_of, property};
 use super::server::{Framework, ServerWalker, is_next_cookies_call};
 use crate::auth_names::classify;
 use crate::rule::Rule;
@@ -22,10 +22,10 @@ use oxc_ast::ast::{CallExpression, Expression, ObjectExpression, ObjectPropertyK
 
 /// How an API treats an attribute the options leave out.
 #[derive(Clone, Copy)]
-struct Defaults {
-    http_only: bool,
-    secure: bool,
-    same_site: bool,
+pub(super) struct Defaults {
+    pub http_only: bool,
+    pub secure: bool,
+    pub same_site: bool,
 }
 
 const NONE: Defaults = Defaults {
@@ -75,7 +75,27 @@ pub fn check_call(w: &mut ServerWalker, call: &CallExpression) {
     let Some(subject) = auth_cookie(w, set.name) else {
         return;
     };
-    let opts = match set.opts.map(|o| o.get_inner_expression()) {
+    let name_text = w.env().constant(set.name).unwrap_or_default();
+    let secure_prefix = name_text.starts_with("__Secure-") || name_text.starts_with("__Host-");
+    let defaults = Defaults {
+        secure: set.defaults.secure || secure_prefix,
+        ..set.defaults
+    };
+    let at = w.head(call.span);
+    judge(w, &subject, set.opts, defaults, at, &set.via);
+}
+
+/// Reports each flag that the options `opts` (none: every flag absent) leave off, against the
+/// API's `defaults`, for the cookie `subject` set at `at` through `via`.
+pub(super) fn judge(
+    w: &mut ServerWalker,
+    subject: &str,
+    opts: Option<&Expression>,
+    d: Defaults,
+    at: crate::finding::Span,
+    via: &str,
+) {
+    let opts = match opts.map(|o| o.get_inner_expression()) {
         None => Some(Options::absent()),
         Some(Expression::ObjectExpression(o)) => Some(Options::read(o)),
         Some(_) => None,
@@ -83,17 +103,9 @@ pub fn check_call(w: &mut ServerWalker, call: &CallExpression) {
     let Some(opts) = opts.filter(|o| !o.deletes) else {
         return;
     };
-    let name_text = w.env().constant(set.name).unwrap_or_default();
-    let secure_prefix = name_text.starts_with("__Secure-") || name_text.starts_with("__Host-");
-    let at = w.head(call.span);
-    let d = set.defaults;
     let checks = [
         (Rule::CookieMissingHttponly, opts.http_only, d.http_only),
-        (
-            Rule::CookieMissingSecure,
-            opts.secure,
-            d.secure || secure_prefix,
-        ),
+        (Rule::CookieMissingSecure, opts.secure, d.secure),
         (Rule::CookieMissingSamesite, opts.same_site, d.same_site),
     ];
     for (rule, attr, on_by_default) in checks {
@@ -103,9 +115,9 @@ pub fn check_call(w: &mut ServerWalker, call: &CallExpression) {
             Attr::None(s) => (CookieFlag::SameSiteNone, w.head(s)),
             _ => continue,
         };
-        let help = help(rule, flag, &set.via);
+        let help = help(rule, flag, via);
         w.sink
-            .report(wording::cookie_flag(rule, &subject, flag, span, help));
+            .report(wording::cookie_flag(rule, subject, flag, span, help));
     }
 }
 
@@ -237,12 +249,7 @@ fn cookie_store_set<'e, 'a>(
     if let Some(Expression::ObjectExpression(o)) = arg(args, 0).map(|a| a.get_inner_expression())
         && defaults.http_only == NONE.http_only
     {
-        let name = o
-            .properties
-            .iter()
-            .filter_map(|p| p.as_property())
-            .find(|p| p.key.static_name().is_some_and(|k| k == "name"))
-            .map(|p| &p.value)?;
+        let name = property(o, "name")?;
         return Some(Set {
             name,
             opts: arg(args, 0),
