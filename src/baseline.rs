@@ -42,8 +42,10 @@ pub fn write(path: &Path, findings: &[Finding]) -> Result<(), String> {
 /// A baseline of a few hundred thousand findings; anything larger is not a baseline.
 const MAX_BASELINE_BYTES: u64 = 256 << 20;
 
-pub fn read(path: &Path) -> Result<Baseline, String> {
-    let text = crate::reader::read_text(path, MAX_BASELINE_BYTES, crate::reader::Origin::User)
+/// Reads the baseline at `path` (relative to `cwd`, not to the process's directory).
+pub fn read(path: &Path, cwd: &Path) -> Result<Baseline, String> {
+    let abs = crate::discover::absolute(cwd, path);
+    let text = crate::reader::read_text(&abs, MAX_BASELINE_BYTES, crate::reader::Origin::User)
         .map_err(|e| format!("cannot read baseline {}: {e}", path.display()))?;
     let b: Baseline = serde_json::from_str(&text)
         .map_err(|e| format!("baseline {} is not valid: {e}", path.display()))?;

@@ -180,6 +180,8 @@ pub enum SkipReason {
     Excluded,
     /// A file named on the command line whose type authlint does not read.
     Unsupported,
+    /// A folder of build output or installed dependencies (`target`, `node_modules`, `dist`, …).
+    DefaultExcludedDir,
 }
 
 impl SkipReason {
@@ -202,6 +204,7 @@ impl SkipReason {
             SkipReason::NotRegularFile => "not-a-regular-file",
             SkipReason::Excluded => "excluded",
             SkipReason::Unsupported => "unsupported",
+            SkipReason::DefaultExcludedDir => "build-or-dependencies",
         }
     }
 
@@ -224,6 +227,9 @@ impl SkipReason {
             SkipReason::NotRegularFile => "not a regular file (FIFO, socket or device)",
             SkipReason::Excluded => "excluded by config",
             SkipReason::Unsupported => "not a file type authlint reads",
+            SkipReason::DefaultExcludedDir => {
+                "build output or installed dependencies (a default exclude)"
+            }
         }
     }
 }
@@ -265,4 +271,20 @@ pub struct Diagnostic {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub start: Option<Position>,
     pub message: String,
+}
+
+impl Diagnostic {
+    /// A file with such a diagnostic counts as failed, not scanned: it could not be read or
+    /// parsed, or an analyzer failed on it, so some of its findings may be missing.
+    pub fn fails_file(&self) -> bool {
+        matches!(
+            self.kind,
+            DiagnosticKind::ReadError | DiagnosticKind::ParseError | DiagnosticKind::InternalError
+        )
+    }
+
+    /// authlint itself failed (a bug): the run exits 2 whatever it found, `--strict` or not.
+    pub fn is_internal(&self) -> bool {
+        self.kind == DiagnosticKind::InternalError
+    }
 }

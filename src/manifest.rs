@@ -109,20 +109,7 @@ impl CrateManifest {
             .get("name")
             .and_then(toml::Value::as_str)
             .map(str::to_string);
-        let mut tables = vec![table.get("dependencies")];
-        if let Some(targets) = table.get("target").and_then(toml::Value::as_table) {
-            tables.extend(targets.values().map(|t| t.get("dependencies")));
-        }
-        let deps: Vec<(String, Option<&toml::Value>)> = tables
-            .into_iter()
-            .flatten()
-            .filter_map(toml::Value::as_table)
-            .flatten()
-            .map(|(k, v)| {
-                let real = v.get("package").and_then(toml::Value::as_str).unwrap_or(k);
-                (real.to_string(), Some(v))
-            })
-            .collect();
+        let deps = shipped_deps(&table);
         let has = |n: &str| deps.iter().any(|(d, _)| d == n);
         let mut servers: Vec<String> = deps
             .iter()
@@ -249,6 +236,35 @@ impl NodePackage {
     pub fn has(&self, dep: &str) -> bool {
         self.all.iter().any(|d| d == dep)
     }
+}
+
+/// The dependencies that ship with the crate (`[dependencies]`, `[target.*.dependencies]`; never
+/// dev or build dependencies), each by its real name (a renamed one by its `package`).
+fn shipped_deps(table: &toml::Table) -> Vec<(String, Option<&toml::Value>)> {
+    let mut tables = vec![table.get("dependencies")];
+    if let Some(targets) = table.get("target").and_then(toml::Value::as_table) {
+        tables.extend(targets.values().map(|t| t.get("dependencies")));
+    }
+    tables
+        .into_iter()
+        .flatten()
+        .filter_map(toml::Value::as_table)
+        .flatten()
+        .map(|(k, v)| {
+            let real = v.get("package").and_then(toml::Value::as_str).unwrap_or(k);
+            (real.to_string(), Some(v))
+        })
+        .collect()
+}
+
+/// Whether a manifest's text ships one of `crates` (see [`shipped_deps`]); `false` when it is not
+/// valid TOML.
+pub fn ships_any(text: &str, crates: &[&str]) -> bool {
+    toml::from_str::<toml::Table>(text).is_ok_and(|table| {
+        shipped_deps(&table)
+            .iter()
+            .any(|(d, _)| crates.contains(&d.as_str()))
+    })
 }
 
 /// Whether a dependency serves requests. hyper and tonic are clients too: hyper counts with its

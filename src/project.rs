@@ -165,6 +165,10 @@ pub struct ProjectContext {
     pub stores: Vec<String>,
     /// Web frameworks locked in Cargo.lock.
     pub frameworks: Vec<String>,
+    /// The folder the facts' paths are relative to (`Options.cwd`): a file a fact names is
+    /// found from here, never from the process's working directory.
+    #[serde(skip)]
+    pub cwd: PathBuf,
 }
 
 /// Directories whose binaries and compose files are tooling or tests, not services.
@@ -246,8 +250,11 @@ const FRAMEWORKS: &[&str] = &[
 
 impl ProjectContext {
     /// Builds the context from the walk's marker paths (relative, `/`-separated) and Cargo.lock.
-    pub fn build(info: &ProjectInfo, markers: &[(String, PathBuf)]) -> Self {
-        let mut ctx = ProjectContext::default();
+    pub fn build(info: &ProjectInfo, markers: &[(String, PathBuf)], cwd: &Path) -> Self {
+        let mut ctx = ProjectContext {
+            cwd: cwd.to_path_buf(),
+            ..ProjectContext::default()
+        };
         let mut stores = std::collections::BTreeSet::new();
         let mut frameworks = std::collections::BTreeSet::new();
         for versions in info.lockfiles.values() {

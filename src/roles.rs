@@ -311,7 +311,7 @@ fn test_file_name(name: &str) -> Option<String> {
 }
 
 /// A file or folder name with a test word in it (`test_helpers`, `mock_server`, `fake_tokens`).
-fn has_test_word(name: &str) -> bool {
+pub fn has_test_word(name: &str) -> bool {
     crate::words::words(name)
         .iter()
         .any(|w| TEST_WORDS.contains(&w.as_str()))

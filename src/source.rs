@@ -60,7 +60,7 @@ impl FileKind {
         if lower == ".env" || lower.starts_with(".env.") || lower.ends_with(".env") {
             return Some(FileKind::Config(ConfigFormat::Env));
         }
-        if lower.ends_with(".min.js") || lower.ends_with(".min.mjs") || lower.ends_with(".d.ts") {
+        if is_minified_name(lower) || lower.ends_with(".d.ts") {
             return None;
         }
         if matches!(lower, "dockerfile" | "containerfile")
@@ -324,6 +324,14 @@ impl SourceFile {
         let end = span.end.clamp(start, self.text.len());
         self.text.get(start..end).unwrap_or("")
     }
+}
+
+/// A bundle by its name (`app.min.js`, `.min.mjs`, `.min.cjs`): never parsed, reported as
+/// skipped (minified) when found.
+pub fn is_minified_name(lower: &str) -> bool {
+    [".min.js", ".min.mjs", ".min.cjs"]
+        .iter()
+        .any(|e| lower.ends_with(e))
 }
 
 #[cfg(test)]

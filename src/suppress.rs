@@ -130,18 +130,12 @@ pub fn problems(
             ));
             continue;
         }
-        for ((rule, span), used) in s.rules.iter().zip(&s.used) {
+        for (rule, span) in &s.rules {
             if catalog::get(rule).is_none() {
                 out.push((
                     *span,
                     catalog::unknown_rule_hint(rule),
                     "use an id from `authlint rules`".to_string(),
-                ));
-            } else if !used && enabled(rule) {
-                out.push((
-                    *span,
-                    format!("suppression of `{rule}` matched no finding"),
-                    "remove the comment: nothing on this line or the next is reported by this rule any more".to_string(),
                 ));
             }
         }
@@ -158,6 +152,28 @@ pub fn problems(
                         .join(", ")
                 ),
             ));
+        }
+    }
+    out.extend(unused(suppressions, enabled));
+    out
+}
+
+/// The suppressions of rules `judged` says to judge (known rules that ran) that matched no
+/// finding. The project pass judges its own rules with this, after the per-file pass.
+pub fn unused(
+    suppressions: &[Suppression],
+    judged: impl Fn(&str) -> bool,
+) -> Vec<(Span, String, String)> {
+    let mut out = Vec::new();
+    for s in suppressions {
+        for ((rule, span), used) in s.rules.iter().zip(&s.used) {
+            if !used && catalog::get(rule).is_some() && judged(rule) {
+                out.push((
+                    *span,
+                    format!("suppression of `{rule}` matched no finding"),
+                    "remove the comment: nothing on this line or the next is reported by this rule any more".to_string(),
+                ));
+            }
         }
     }
     out

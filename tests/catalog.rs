@@ -261,3 +261,24 @@ fn no_rule_id_is_a_string_literal_in_the_code() {
         found.join("\n")
     );
 }
+
+/// CONTRIBUTING.md tells a newcomer where each rule's code is: every rule is listed, and every
+/// file it names exists.
+#[test]
+fn contributing_lists_every_rule_and_real_files() {
+    let root = common::root();
+    let text = std::fs::read_to_string(root.join("CONTRIBUTING.md")).unwrap();
+    for rule in authlint::rule::Rule::ALL {
+        let row = format!("| `{}` | ", rule.id());
+        let line = text
+            .lines()
+            .find(|l| l.starts_with(&row))
+            .unwrap_or_else(|| panic!("CONTRIBUTING.md does not say where `{rule}` lives"));
+        for file in line[row.len()..].split('`').skip(1).step_by(2) {
+            assert!(
+                root.join(file).is_file(),
+                "CONTRIBUTING.md: `{file}` (for `{rule}`) does not exist"
+            );
+        }
+    }
+}

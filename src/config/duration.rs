@@ -70,7 +70,8 @@ pub fn parse_text(text: &str) -> Result<f64, String> {
 fn unit_secs(word: &str) -> Option<f64> {
     Some(match word.to_ascii_lowercase().as_str() {
         "ns" => 0.000_000_001,
-        "us" | "µs" => 0.000_001,
+        // Go writes the micro sign (U+00B5) and also reads the Greek mu (U+03BC).
+        "us" | "µs" | "μs" => 0.000_001,
         "ms" | "millis" | "msec" | "msecs" | "millisecond" | "milliseconds" => 0.001,
         "s" | "sec" | "secs" | "second" | "seconds" => 1.0,
         "m" | "min" | "mins" | "minute" | "minutes" => 60.0,
@@ -176,6 +177,14 @@ mod tests {
         assert!(e.contains("no unit") && e.contains("\"15m\""), "{e}");
         assert!(parse_duration("m15").is_err());
         assert!(parse_duration("1h30").is_err());
+    }
+
+    #[test]
+    fn microseconds_in_every_spelling_go_accepts() {
+        for text in ["1500000us", "1500000µs", "1500000μs", "1s500ms"] {
+            let secs = parse_text(text).unwrap();
+            assert!((secs - 1.5).abs() < 1e-9, "{text}: {secs}");
+        }
     }
 
     #[test]

@@ -280,9 +280,7 @@ pub fn discover(start: &Path) -> Option<PathBuf> {
             }
         }
         let cargo = d.join("Cargo.toml");
-        if let Some(text) = crate::reader::project_file(&cargo)
-            && (text.contains("metadata.authlint]") || text.contains("[package.metadata.authlint"))
-        {
+        if crate::reader::project_file(&cargo).is_some_and(|text| has_authlint_table(&text)) {
             return Some(cargo);
         }
         dir = d.parent();
@@ -290,15 +288,34 @@ pub fn discover(start: &Path) -> Option<PathBuf> {
     None
 }
 
-/// Loads and validates a config file. Cargo.toml is read for its metadata table.
-pub fn load(path: &Path) -> Result<Settings, ConfigErrors> {
+/// Whether a Cargo.toml holds `[workspace.metadata.authlint]` or `[package.metadata.authlint]`,
+/// in any TOML spelling (a subtable such as `[workspace.metadata.authlint.rules]` alone, an inline
+/// table, dotted keys). A manifest that is not valid TOML counts when it names authlint at all,
+/// so that loading it reports the error instead of ignoring the config.
+fn has_authlint_table(text: &str) -> bool {
+    let Ok(doc) = toml::from_str::<toml::Table>(text) else {
+        return text.contains("authlint");
+    };
+    ["workspace", "package"].iter().any(|section| {
+        doc.get(*section)
+            .and_then(|s| s.get("metadata"))
+            .and_then(|m| m.get("authlint"))
+            .is_some()
+    })
+}
+
+/// Loads and validates a config file (a relative `path` is relative to `cwd`, not to the
+/// process's directory). Cargo.toml is read for its metadata table.
+pub fn load(path: &Path, cwd: &Path) -> Result<Settings, ConfigErrors> {
+    // Without `..` (`--config ../authlint.toml`), so paths below it strip its folder.
+    let abs = crate::discover::absolute(cwd, path);
     let is_cargo = path.file_name().is_some_and(|n| n == "Cargo.toml");
     let limit = if is_cargo {
         crate::reader::MAX_PROJECT_FILE
     } else {
         MAX_CONFIG_FILE
     };
-    let text = crate::reader::read_text(path, limit, crate::reader::Origin::User).map_err(|e| {
+    let text = crate::reader::read_text(&abs, limit, crate::reader::Origin::User).map_err(|e| {
         let (message, help) = match e {
             crate::reader::ReadError::TooLarge { limit } => (
                 format!("config file is larger than {} KiB", limit >> 10),
@@ -326,11 +343,6 @@ pub fn load(path: &Path) -> Result<Settings, ConfigErrors> {
         from_ws.or(from_pkg).unwrap_or_else(empty_raw)
     } else {
         toml::from_str::<RawConfig>(&text).map_err(|e| toml_error(path, &text, &e))?
-    };
-    // Without `..` (`--config ../authlint.toml`), so paths below it strip its folder.
-    let abs = match std::env::current_dir() {
-        Ok(cwd) => crate::discover::absolute(&cwd, path),
-        Err(_) => path.to_path_buf(),
     };
     let base = abs.parent().map(Path::to_path_buf).unwrap_or_default();
     validate(raw, path, &text, base)
@@ -589,7 +601,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("authlint.toml");
         std::fs::write(&p, text).unwrap();
-        load(&p)
+        load(&p, Path::new("/"))
     }
 
     #[test]
@@ -658,6 +670,6 @@ mod tests {
             discover(dir.path()).as_deref(),
             Some(std::fs::canonicalize(&p).unwrap().as_path())
         );
-        assert_eq!(load(&p).unwrap().access_token_max_ttl, 600);
+        assert_eq!(load(&p, Path::new("/")).unwrap().access_token_max_ttl, 600);
     }
 }

@@ -220,7 +220,7 @@ pub fn run(
 ) -> ProjectOutcome {
     let facts = join_lifetimes(facts);
     let index = Index::new(&facts);
-    let reports = rules::check(&index, settings);
+    let reports = rules::check(&index, settings, context);
     let design = verdict::decide(&index, findings, &reports, settings, context);
     ProjectOutcome { reports, design }
 }

@@ -4,15 +4,20 @@ use crate::config::Settings;
 use crate::config::duration::format_duration;
 use crate::facts::{FactKind, PlacedFact, TokenKind};
 use crate::finding::Report;
+use crate::project::ProjectContext;
 use crate::rule::Rule;
 use std::collections::{BTreeMap, BTreeSet};
 
-pub fn check(index: &Index, settings: &Settings) -> Vec<(String, usize, Report)> {
+pub fn check(
+    index: &Index,
+    settings: &Settings,
+    context: &ProjectContext,
+) -> Vec<(String, usize, Report)> {
     let mut out = Vec::new();
     not_revocable(index, &mut out);
     rotation_disabled(index, &mut out);
     denylist_per_request(index, &mut out);
-    privilege_claims(index, settings, &mut out);
+    privilege_claims(index, settings, &context.cwd, &mut out);
     lifetime_args(index, settings, &mut out);
     out
 }
@@ -345,7 +350,12 @@ fn denylist_report(site: &PlacedFact, store: &str, via: Option<&str>, root: &Pla
 }
 
 /// Role claims deciding access while the access token outlives the limit, without a reload.
-fn privilege_claims(index: &Index, settings: &Settings, out: &mut Vec<(String, usize, Report)>) {
+fn privilege_claims(
+    index: &Index,
+    settings: &Settings,
+    cwd: &std::path::Path,
+    out: &mut Vec<(String, usize, Report)>,
+) {
     let longest = index
         .all(|k| {
             matches!(
@@ -375,7 +385,7 @@ fn privilege_claims(index: &Index, settings: &Settings, out: &mut Vec<(String, u
         let FactKind::RoleClaimCheck { claim } = &check.kind else {
             continue;
         };
-        if in_front_end_crate(&check.path) {
+        if in_front_end_crate(&cwd.join(&check.path)) {
             // A WASM front end reads claims to shape its UI; the server decides access.
             continue;
         }
@@ -407,22 +417,18 @@ fn privilege_claims(index: &Index, settings: &Settings, out: &mut Vec<(String, u
     }
 }
 
-/// Whether the nearest Cargo.toml above `path` is a browser front end (yew, leptos, dioxus,
-/// sycamore, web-sys): claims read there only shape the UI.
-fn in_front_end_crate(path: &str) -> bool {
-    let mut dir = std::path::Path::new(path).parent();
-    while let Some(d) = dir {
-        if let Some(text) = crate::reader::project_file(&d.join("Cargo.toml")) {
-            return ["yew", "leptos", "dioxus", "sycamore", "web-sys", "gloo"]
-                .iter()
-                .any(|c| {
-                    text.lines()
-                        .any(|l| l.trim_start().starts_with(c) && l.contains('='))
-                });
-        }
-        dir = d.parent();
-    }
-    false
+/// Whether `file` belongs to a browser front end: the nearest Cargo.toml above it (not past the
+/// project's root) ships yew, leptos, dioxus, sycamore, web-sys or gloo. Claims read there only
+/// shape the UI.
+fn in_front_end_crate(file: &std::path::Path) -> bool {
+    crate::manifest::candidates(file)
+        .find_map(|dir| crate::manifest::read(&dir.join("Cargo.toml")))
+        .is_some_and(|text| {
+            crate::manifest::ships_any(
+                &text,
+                &["yew", "leptos", "dioxus", "sycamore", "web-sys", "gloo"],
+            )
+        })
 }
 
 /// Inline cases (`crate::rule::cases`): what this rule reports, and its safe twins.

@@ -148,22 +148,21 @@ impl Reporter for Human {
             )
         };
         writeln!(out, "authlint: {head}")?;
-        let skipped = if s.skipped_by_reason.is_empty() {
-            String::new()
-        } else {
-            format!(
-                " ({})",
-                s.skipped_by_reason
-                    .iter()
-                    .map(|(r, c)| format!("{c} {r}"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )
-        };
         let mut files = format!(
-            "files: {} scanned, {} skipped{skipped}, {} failed",
-            s.files.scanned, s.files.skipped, s.files.failed
+            "files: {} scanned, {} skipped{}, {} failed",
+            s.files.scanned,
+            s.files.skipped,
+            by_reason(&s.skipped_by_reason),
+            s.files.failed
         );
+        let dirs: usize = s.skipped_dirs_by_reason.values().sum();
+        if dirs > 0 {
+            files.push_str(&format!(
+                "; {} not walked{}",
+                plural(dirs, "folder", "folders"),
+                by_reason(&s.skipped_dirs_by_reason)
+            ));
+        }
         if s.suppressed > 0 {
             files.push_str(&format!("; {} suppressed", s.suppressed));
         }
@@ -187,4 +186,13 @@ fn language(path: &str) -> &'static str {
         "json" => "JSON",
         _ => "",
     }
+}
+
+/// ` (2 test-code, 1 vendored)`, or nothing.
+fn by_reason(counts: &std::collections::BTreeMap<String, usize>) -> String {
+    if counts.is_empty() {
+        return String::new();
+    }
+    let parts: Vec<String> = counts.iter().map(|(r, c)| format!("{c} {r}")).collect();
+    format!(" ({})", parts.join(", "))
 }

@@ -1,7 +1,7 @@
 //! `--format json`: the documented, versioned schema (see README, "JSON output").
 use super::Reporter;
 use crate::engine::Outcome;
-use crate::finding::Severity;
+use crate::finding::{Severity, SkipReason};
 use serde_json::json;
 use std::io::{self, Write};
 
@@ -19,11 +19,13 @@ impl Reporter for Json {
             "findings": o.findings,
             "diagnostics": o.diagnostics,
             "design": o.design,
-            "skipped": o.skipped.iter().map(|(path, reason)| json!({"path": path, "reason": reason.as_str()})).collect::<Vec<_>>(),
+            "skipped": with_reasons(&o.skipped),
+            "skipped_dirs": with_reasons(&o.skipped_dirs),
             "summary": {
                 "findings": { "error": count(Severity::Error), "warning": count(Severity::Warning), "note": count(Severity::Note) },
                 "files": s.files,
                 "skipped_by_reason": s.skipped_by_reason,
+                "skipped_dirs_by_reason": s.skipped_dirs_by_reason,
                 "suppressed": s.suppressed,
                 "baseline": { "hidden": s.baseline_hidden, "fixed": s.baseline_fixed },
                 "rules": o.rules,
@@ -32,4 +34,12 @@ impl Reporter for Json {
         serde_json::to_writer_pretty(&mut *out, &doc)?;
         writeln!(out)
     }
+}
+
+/// `[{path, reason}]`, in the order given (sorted by the engine).
+fn with_reasons(skipped: &[(String, SkipReason)]) -> Vec<serde_json::Value> {
+    skipped
+        .iter()
+        .map(|(path, reason)| json!({"path": path, "reason": reason.as_str()}))
+        .collect()
 }

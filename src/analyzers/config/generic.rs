@@ -7,6 +7,7 @@ use super::messages::{self, ACCESS_TTL, HTTPONLY, REFRESH_TTL, SAMESITE, SECURE}
 use super::secret;
 use super::tree::{Setting, Value, words};
 use crate::analyzers::{Context, Sink};
+use crate::finding::Report;
 use std::collections::HashSet;
 use std::sync::OnceLock;
 
@@ -265,117 +266,113 @@ fn path_words(s: &Setting) -> Vec<String> {
 
 pub fn check(settings: &[Setting], ctx: &Context, sink: &mut Sink) {
     for s in settings {
-        let mut kw = key_words(s);
-        let all = path_words(s);
-        let has = |w: &str| all.iter().any(|x| x == w);
-        let key = s.path.join(".");
-        // Secrets.
-        if secret_key(&kw)
-            && let Some((value, fallback)) = secret::literal(&s.node)
-        {
-            // The file's role decides how loud this is (an example to copy: a warning at most;
-            // a developer's environment: a note).
-            sink.report(messages::secret(
-                s.node.span,
-                "",
-                &key,
-                &value,
-                fallback.as_deref(),
-            ));
-            continue;
+        let report = literal_secret(s)
+            .or_else(|| cookie_flag_off(s))
+            .or_else(|| lifetime_too_long(s, ctx));
+        if let Some(report) = report {
+            sink.report(report);
         }
-        // Cookie flags (never on CSRF cookies, which scripts must read).
-        if !has("csrf") && !has("xsrf") {
-            let is_false = s.node.as_bool() == Some(false);
-            if is_false && suffix_in_list(&kw, &["httponly"]) {
-                sink.report(messages::cookie(
-                    HTTPONLY,
-                    s.node.span,
-                    "",
-                    &key,
-                    "false",
-                    &format!("`{key}` to `true`"),
-                ));
-                continue;
-            }
-            if is_false && suffix_in_list(&kw, SECURE_KEYS) {
-                sink.report(messages::cookie(
-                    SECURE,
-                    s.node.span,
-                    "",
-                    &key,
-                    "false",
-                    &format!("`{key}` to `true`"),
-                ));
-                continue;
-            }
-            if suffix_in_list(&kw, &["samesite"])
-                && s.node
-                    .as_str()
-                    .is_some_and(|v| v.trim().eq_ignore_ascii_case("none"))
-            {
-                let v = s.node.as_str().unwrap_or("none").trim().to_string();
-                sink.report(messages::cookie(
-                    SAMESITE,
-                    s.node.span,
-                    "",
-                    &key,
-                    &v,
-                    &format!("`{key}` to `lax`"),
-                ));
-                continue;
-            }
-        }
-        // Lifetimes: the unit word (`_minutes`) is read off the key first.
-        let unit = Unit::from_key_words(&kw);
-        if unit.is_some() {
-            kw.pop();
-        }
-        let not_token = NOT_TOKEN_PATH.iter().any(|w| has(w))
-            || NOT_TOKEN_KEY.iter().any(|w| kw.iter().any(|x| x == w));
-        if not_token {
-            continue;
-        }
-        let rule = if has("refresh") {
-            suffix_in(&kw, refresh_names()).then_some(REFRESH_TTL)
-        } else {
-            suffix_in(&kw, access_names()).then_some(ACCESS_TTL)
-        };
-        let Some(rule) = rule else { continue };
-        // A bare number without a unit in the key: seconds, unless it is a large whole number of
-        // minutes in milliseconds (`3600000`), as Java and Node configs write them.
-        let guess = match s.node.as_f64() {
-            Some(n) if n >= 1_000_000.0 && n % 60_000.0 == 0.0 => Unit::Millis,
-            _ => Unit::Seconds,
-        };
-        let Some(life) = lifetime(&s.node, unit.unwrap_or(guess), unit.is_some()) else {
-            continue;
-        };
-        let limit = if rule == ACCESS_TTL {
-            ctx.settings.access_token_max_ttl
-        } else {
-            ctx.settings.refresh_token_max_ttl
-        };
-        if life.secs <= limit as f64 || life.secs <= 0.0 {
-            continue;
-        }
-        let style = match (&s.node.value, unit) {
-            (Value::Str(t), None) if t.trim().parse::<f64>().is_err() => Style::Go,
-            (_, u) => Style::Number(u.or(life.assumed).unwrap_or(Unit::Seconds)),
-        };
-        let written = write(limit, style).unwrap_or_else(|| limit.to_string());
-        let fix = format!("`{key}` to `{written}`");
-        sink.report(messages::lifetime(
-            rule,
-            s.node.span,
-            "",
-            &key,
-            &life,
-            limit,
-            &fix,
-            false,
-        ));
     }
+}
+
+/// A secret written in the file. The file's role decides how loud this is (an example to copy:
+/// a warning at most; a developer's environment: a note).
+fn literal_secret(s: &Setting) -> Option<Report> {
+    if !secret_key(&key_words(s)) {
+        return None;
+    }
+    let (value, fallback) = secret::literal(&s.node)?;
+    let key = s.path.join(".");
+    Some(messages::secret(
+        s.node.span,
+        "",
+        &key,
+        &value,
+        fallback.as_deref(),
+    ))
+}
+
+/// A cookie's HttpOnly or Secure set to false, or its SameSite to none (never on CSRF cookies,
+/// which scripts must read).
+fn cookie_flag_off(s: &Setting) -> Option<Report> {
+    let path = path_words(s);
+    if path.iter().any(|w| w == "csrf" || w == "xsrf") {
+        return None;
+    }
+    let kw = key_words(s);
+    let key = s.path.join(".");
+    let is_false = s.node.as_bool() == Some(false);
+    let (rule, value, fixed) = if is_false && suffix_in_list(&kw, &["httponly"]) {
+        (HTTPONLY, "false".to_string(), "true")
+    } else if is_false && suffix_in_list(&kw, SECURE_KEYS) {
+        (SECURE, "false".to_string(), "true")
+    } else if suffix_in_list(&kw, &["samesite"])
+        && let Some(v) = s
+            .node
+            .as_str()
+            .map(str::trim)
+            .filter(|v| v.eq_ignore_ascii_case("none"))
+    {
+        (SAMESITE, v.to_string(), "lax")
+    } else {
+        return None;
+    };
+    let fix = format!("`{key}` to `{fixed}`");
+    Some(messages::cookie(rule, s.node.span, "", &key, &value, &fix))
+}
+
+/// An access or refresh token lifetime over its limit. The unit word (`_minutes`) is read off
+/// the key first.
+fn lifetime_too_long(s: &Setting, ctx: &Context) -> Option<Report> {
+    let mut kw = key_words(s);
+    let all = path_words(s);
+    let has = |w: &str| all.iter().any(|x| x == w);
+    let unit = Unit::from_key_words(&kw);
+    if unit.is_some() {
+        kw.pop();
+    }
+    let not_token = NOT_TOKEN_PATH.iter().any(|w| has(w))
+        || NOT_TOKEN_KEY.iter().any(|w| kw.iter().any(|x| x == w));
+    if not_token {
+        return None;
+    }
+    let rule = if has("refresh") {
+        suffix_in(&kw, refresh_names()).then_some(REFRESH_TTL)
+    } else {
+        suffix_in(&kw, access_names()).then_some(ACCESS_TTL)
+    }?;
+    // A bare number without a unit in the key: seconds, unless it is a large whole number of
+    // minutes in milliseconds (`3600000`), as Java and Node configs write them.
+    let guess = match s.node.as_f64() {
+        Some(n) if n >= 1_000_000.0 && n % 60_000.0 == 0.0 => Unit::Millis,
+        _ => Unit::Seconds,
+    };
+    let life = lifetime(&s.node, unit.unwrap_or(guess), unit.is_some())?;
+    let limit = if rule == ACCESS_TTL {
+        ctx.settings.access_token_max_ttl
+    } else {
+        ctx.settings.refresh_token_max_ttl
+    };
+    if life.secs <= limit as f64 || life.secs <= 0.0 {
+        return None;
+    }
+    let style = match (&s.node.value, unit) {
+        (Value::Str(t), None) if t.trim().parse::<f64>().is_err() => Style::Go,
+        (_, u) => Style::Number(u.or(life.assumed).unwrap_or(Unit::Seconds)),
+    };
+    let key = s.path.join(".");
+    let written = write(limit, style).unwrap_or_else(|| limit.to_string());
+    let fix = format!("`{key}` to `{written}`");
+    Some(messages::lifetime(
+        rule,
+        s.node.span,
+        "",
+        &key,
+        &life,
+        limit,
+        &fix,
+        false,
+    ))
 }
 
 #[cfg(test)]

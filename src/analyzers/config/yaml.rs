@@ -4,7 +4,7 @@
 //! tags (`!Ref`, `!Sub`, `!GetAtt`) are templates. Nesting is bounded; the builder is iterative.
 use super::tree::{Document, Entry, MAX_DEPTH, Node, ParseError, Value};
 use crate::finding::Span;
-use saphyr_parser::{Event, Parser, ScalarStyle};
+use saphyr_parser::{Event, Parser, ScalarStyle, Tag};
 use std::collections::HashMap;
 
 /// How many nodes alias expansion may add to one file.
@@ -82,6 +82,34 @@ struct Builder<'a> {
     docs: Vec<Document>,
 }
 
+/// A closed collection's node; one with a custom tag (`!Ref`, `!vault`) is computed elsewhere.
+fn collection(span: Span, tagged: bool, node: impl FnOnce() -> Node) -> Node {
+    if tagged {
+        Node::new(span, Value::Template("!".into()))
+    } else {
+        node()
+    }
+}
+
+/// A mapping's entries with those of its merge keys (`<<: *base`, `<<: [*a, *b]`) that it does
+/// not set itself.
+fn merged(mut entries: Vec<Entry>, merges: Vec<Node>) -> Vec<Entry> {
+    for m in merges {
+        let sources: Vec<&Node> = match &m.value {
+            Value::Array(a) => a.iter().collect(),
+            _ => vec![&m],
+        };
+        for src in sources {
+            for e in src.entries() {
+                if !entries.iter().any(|x| x.key == e.key) {
+                    entries.push(e.clone());
+                }
+            }
+        }
+    }
+    entries
+}
+
 fn count_nodes(n: &Node) -> usize {
     match &n.value {
         Value::Array(a) => 1 + a.iter().map(count_nodes).sum::<usize>(),
@@ -125,129 +153,131 @@ impl<'a> Builder<'a> {
                 self.offset(span.start.index()),
                 self.offset(span.end.index()),
             );
-            match ev {
-                Event::Scalar(v, style, anchor, tag) => {
-                    let span = Span::new(start, scalar_end(self.text, start, end, style));
-                    let node = match &tag {
-                        Some(t) if !t.is_yaml_core_schema() => {
-                            Node::new(span, Value::Template(format!("{}{}", t.handle, t.suffix)))
-                        }
-                        Some(t) if t.suffix == "str" => Node::string(span, v.into_owned()),
-                        _ if style == ScalarStyle::Plain => plain_scalar(span, &v),
-                        _ => Node::string(span, v.into_owned()),
-                    };
-                    self.finish(node, anchor, start)?;
-                }
-                Event::SequenceStart(anchor, tag) => {
-                    self.open(start)?;
-                    self.stack.push(Frame::Seq {
-                        start,
-                        anchor,
-                        tagged: tag.is_some_and(|t| !t.is_yaml_core_schema()),
-                        items: Vec::new(),
-                    });
-                }
-                Event::MappingStart(anchor, tag) => {
-                    self.open(start)?;
-                    self.stack.push(Frame::Map {
-                        start,
-                        anchor,
-                        tagged: tag.is_some_and(|t| !t.is_yaml_core_schema()),
-                        entries: Vec::new(),
-                        key: None,
-                        merges: Vec::new(),
-                    });
-                }
-                Event::SequenceEnd => {
-                    if let Some(Frame::Seq {
-                        start: s,
-                        anchor,
-                        tagged,
-                        items,
-                    }) = self.stack.pop()
-                    {
-                        let span = Span::new(s, end.max(s));
-                        let node = if tagged {
-                            Node::new(span, Value::Template("!".into()))
-                        } else {
-                            Node::new(span, Value::Array(items))
-                        };
-                        self.finish(node, anchor, s)?;
-                    }
-                }
-                Event::MappingEnd => {
-                    if let Some(Frame::Map {
-                        start: s,
-                        anchor,
-                        tagged,
-                        mut entries,
-                        merges,
-                        ..
-                    }) = self.stack.pop()
-                    {
-                        for m in merges {
-                            let sources: Vec<&Node> = match &m.value {
-                                Value::Array(a) => a.iter().collect(),
-                                _ => vec![&m],
-                            };
-                            for src in sources {
-                                for e in src.entries() {
-                                    if !entries.iter().any(|x| x.key == e.key) {
-                                        entries.push(e.clone());
-                                    }
-                                }
-                            }
-                        }
-                        let span = Span::new(s, end.max(s));
-                        let node = if tagged {
-                            Node::new(span, Value::Template("!".into()))
-                        } else {
-                            Node::object(span, entries)
-                        };
-                        self.finish(node, anchor, s)?;
-                    }
-                }
-                Event::Alias(id) => {
-                    let Some((node, size)) = self.anchors.get(&id) else {
-                        return Err(ParseError {
-                            at: start,
-                            message: "alias to an unknown anchor".into(),
-                        });
-                    };
-                    self.alias_nodes += size;
-                    if self.alias_nodes > MAX_ALIAS_NODES {
-                        return Err(ParseError {
-                            at: start,
-                            message: format!(
-                                "aliases expand to more than {MAX_ALIAS_NODES} nodes (an alias bomb?); not expanded"
-                            ),
-                        });
-                    }
-                    let node = node.clone();
-                    self.finish(node, 0, start)?;
-                }
-                Event::StreamStart
-                | Event::StreamEnd
-                | Event::DocumentStart(_)
-                | Event::DocumentEnd
-                | Event::Nothing => {}
-            }
+            self.event(ev, start, end)?;
         }
         Ok(self.docs)
     }
 
-    fn open(&self, at: usize) -> Result<(), ParseError> {
+    /// One parser event at `start..end`: a scalar, a collection opened or closed, an alias.
+    fn event(&mut self, ev: Event, start: usize, end: usize) -> Result<(), ParseError> {
+        let custom =
+            |tag: Option<std::borrow::Cow<'_, Tag>>| tag.is_some_and(|t| !t.is_yaml_core_schema());
+        match ev {
+            Event::Scalar(v, style, anchor, tag) => {
+                let span = Span::new(start, scalar_end(self.text, start, end, style));
+                let node = match &tag {
+                    Some(t) if !t.is_yaml_core_schema() => {
+                        Node::new(span, Value::Template(format!("{}{}", t.handle, t.suffix)))
+                    }
+                    Some(t) if t.suffix == "str" => Node::string(span, v.into_owned()),
+                    _ if style == ScalarStyle::Plain => plain_scalar(span, &v),
+                    _ => Node::string(span, v.into_owned()),
+                };
+                self.finish(node, anchor)
+            }
+            Event::SequenceStart(anchor, tag) => self.open(
+                start,
+                Frame::Seq {
+                    start,
+                    anchor,
+                    tagged: custom(tag),
+                    items: Vec::new(),
+                },
+            ),
+            Event::MappingStart(anchor, tag) => self.open(
+                start,
+                Frame::Map {
+                    start,
+                    anchor,
+                    tagged: custom(tag),
+                    entries: Vec::new(),
+                    key: None,
+                    merges: Vec::new(),
+                },
+            ),
+            Event::SequenceEnd | Event::MappingEnd => match self.stack.pop() {
+                Some(frame) => self.close(frame, end),
+                None => Ok(()),
+            },
+            Event::Alias(id) => self.alias(id, start),
+            Event::StreamStart
+            | Event::StreamEnd
+            | Event::DocumentStart(_)
+            | Event::DocumentEnd
+            | Event::Nothing => Ok(()),
+        }
+    }
+
+    /// A sequence or mapping ends at `end`: its node (with merge keys `<<` applied to a
+    /// mapping's entries; a custom-tagged collection is a template) goes to its parent.
+    fn close(&mut self, frame: Frame, end: usize) -> Result<(), ParseError> {
+        let (node, anchor) = match frame {
+            Frame::Seq {
+                start,
+                anchor,
+                tagged,
+                items,
+            } => {
+                let span = Span::new(start, end.max(start));
+                (
+                    collection(span, tagged, || Node::new(span, Value::Array(items))),
+                    anchor,
+                )
+            }
+            Frame::Map {
+                start,
+                anchor,
+                tagged,
+                entries,
+                merges,
+                ..
+            } => {
+                let span = Span::new(start, end.max(start));
+                let entries = merged(entries, merges);
+                (
+                    collection(span, tagged, || Node::object(span, entries)),
+                    anchor,
+                )
+            }
+        };
+        self.finish(node, anchor)
+    }
+
+    /// An alias is a copy of its anchor's node, within the alias budget.
+    fn alias(&mut self, id: usize, at: usize) -> Result<(), ParseError> {
+        let Some((node, size)) = self.anchors.get(&id) else {
+            return Err(ParseError {
+                at,
+                message: "alias to an unknown anchor".into(),
+            });
+        };
+        self.alias_nodes += size;
+        if self.alias_nodes > MAX_ALIAS_NODES {
+            return Err(ParseError {
+                at,
+                message: format!(
+                    "aliases expand to more than {MAX_ALIAS_NODES} nodes (an alias bomb?); not expanded"
+                ),
+            });
+        }
+        let node = node.clone();
+        self.finish(node, 0)
+    }
+
+    /// A sequence or mapping opens at `at`, unless it nests too deep.
+    fn open(&mut self, at: usize, frame: Frame) -> Result<(), ParseError> {
         if self.stack.len() >= MAX_DEPTH {
             return Err(ParseError {
                 at,
                 message: format!("nested deeper than {MAX_DEPTH} levels"),
             });
         }
+        self.stack.push(frame);
         Ok(())
     }
 
     /// Places a finished node in its parent (or as a document root) and records its anchor.
-    fn finish(&mut self, node: Node, anchor: usize, at: usize) -> Result<(), ParseError> {
+    fn finish(&mut self, node: Node, anchor: usize) -> Result<(), ParseError> {
         if anchor > 0 {
             let size = count_nodes(&node);
             self.anchors.insert(anchor, (node.clone(), size));
@@ -269,10 +299,7 @@ impl<'a> Builder<'a> {
                     });
                     *key = Some((k, node.span));
                 }
-                Some((k, key_span)) if k == "<<" => {
-                    let _ = key_span;
-                    merges.push(node);
-                }
+                Some((k, _)) if k == "<<" => merges.push(node),
                 Some((k, key_span)) => entries.push(Entry {
                     key: k,
                     key_span,
@@ -280,7 +307,6 @@ impl<'a> Builder<'a> {
                 }),
             },
         }
-        let _ = at;
         Ok(())
     }
 }

@@ -27,17 +27,12 @@ pub fn check(rf: &RustFile, ctx: &Context, sink: &mut Sink) {
             if rec.removal || (rec.returned && called) {
                 continue;
             }
-            report_record(rf, rec, &mut reported, sink);
+            report_record(rec, &mut reported, sink);
         }
     }
 }
 
-fn report_record(
-    rf: &RustFile,
-    rec: &Record,
-    reported: &mut HashSet<(Rule, usize)>,
-    sink: &mut Sink,
-) {
+fn report_record(rec: &Record, reported: &mut HashSet<(Rule, usize)>, sink: &mut Sink) {
     let purpose = rec.purpose();
     let adders = if rec.adders.is_empty() {
         vec![Adder::Plain]
@@ -75,7 +70,6 @@ fn report_record(
                     r = r.label(*s, msg.clone());
                 }
             }
-            let _ = rf;
             sink.report(r);
         }
     }

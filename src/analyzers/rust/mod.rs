@@ -23,6 +23,7 @@ mod raw_set_cookie;
 mod secrets;
 mod sessions;
 mod stores;
+mod test_code;
 mod token_expiry;
 pub(crate) mod token_names;
 mod token_syntax;
@@ -145,7 +146,7 @@ impl Analyzer for RustAnalyzer {
         match parsed {
             Ok(mut ast) => {
                 if !ctx.settings.include_tests {
-                    StripTestItems.visit_file_mut(&mut ast);
+                    test_code::StripTestItems.visit_file_mut(&mut ast);
                 }
                 let rf = RustFile { src: file, ast };
                 for (_, gate, rule) in RULES {
@@ -243,60 +244,6 @@ impl RustFile<'_> {
             src.offset_of(s.line, fix(s.line, s.column)),
             src.offset_of(e.line, fix(e.line, e.column)),
         )
-    }
-}
-
-/// Removes `#[cfg(test)]` and `#[test]` items so rules never see test code.
-struct StripTestItems;
-
-fn is_test_attr(attr: &syn::Attribute) -> bool {
-    let path = attr.path();
-    if path.is_ident("test")
-        || path.segments.last().is_some_and(|s| s.ident == "test") && path.segments.len() == 2
-    {
-        return true;
-    }
-    if path.is_ident("cfg")
-        && let Ok(syn::Meta::Path(p)) = attr.parse_args::<syn::Meta>()
-    {
-        return p.is_ident("test");
-    }
-    false
-}
-
-fn item_attrs(item: &syn::Item) -> &[syn::Attribute] {
-    match item {
-        syn::Item::Fn(i) => &i.attrs,
-        syn::Item::Mod(i) => &i.attrs,
-        syn::Item::Impl(i) => &i.attrs,
-        syn::Item::Const(i) => &i.attrs,
-        syn::Item::Static(i) => &i.attrs,
-        syn::Item::Struct(i) => &i.attrs,
-        syn::Item::Use(i) => &i.attrs,
-        _ => &[],
-    }
-}
-
-impl VisitMut for StripTestItems {
-    fn visit_file_mut(&mut self, file: &mut syn::File) {
-        file.items
-            .retain(|i| !item_attrs(i).iter().any(is_test_attr));
-        syn::visit_mut::visit_file_mut(self, file);
-    }
-
-    fn visit_item_mod_mut(&mut self, m: &mut syn::ItemMod) {
-        if let Some((_, items)) = &mut m.content {
-            items.retain(|i| !item_attrs(i).iter().any(is_test_attr));
-        }
-        syn::visit_mut::visit_item_mod_mut(self, m);
-    }
-
-    fn visit_item_impl_mut(&mut self, i: &mut syn::ItemImpl) {
-        i.items.retain(|it| match it {
-            syn::ImplItem::Fn(f) => !f.attrs.iter().any(is_test_attr),
-            _ => true,
-        });
-        syn::visit_mut::visit_item_impl_mut(self, i);
     }
 }
 

@@ -47,7 +47,6 @@ impl<'a> FileIndex<'a> {
             idx: FileIndex::default(),
             self_ty: Vec::new(),
             fns: Vec::new(),
-            test_depth: 0,
         };
         v.visit_file(file);
         let mut idx = v.idx;
@@ -77,7 +76,6 @@ impl<'a> FileIndex<'a> {
             idx: FileIndex::default(),
             self_ty: Vec::new(),
             fns: Vec::new(),
-            test_depth: 0,
         };
         v.visit_file(file);
         v.fns
@@ -87,63 +85,9 @@ impl<'a> FileIndex<'a> {
 struct IndexVisitor<'a> {
     idx: FileIndex<'a>,
     self_ty: Vec<&'a syn::Type>,
+    /// Every function: test code is no longer in the tree unless `include_tests` asks for it
+    /// (see `test_code`).
     fns: Vec<FnItem<'a>>,
-    /// Inside an item compiled for tests only (`#[cfg(any(test, debug_assertions))]`).
-    test_depth: usize,
-}
-
-impl<'a> IndexVisitor<'a> {
-    fn push(&mut self, f: FnItem<'a>, attrs: &[syn::Attribute]) {
-        if self.test_depth == 0 && !test_attrs(attrs) && !test_name(&f.name.to_string()) {
-            self.fns.push(f);
-        }
-    }
-}
-
-/// `#[cfg(any(test, ..))]`, `#[cfg(all(test, ..))]`, `#[cfg_attr(test, ..)]`-free test gates.
-pub fn test_attrs(attrs: &[syn::Attribute]) -> bool {
-    attrs.iter().any(|a| {
-        let syn::Meta::List(l) = &a.meta else {
-            return false;
-        };
-        if !l.path.is_ident("cfg") {
-            return false;
-        }
-        let mut idents = Vec::new();
-        collect_idents(l.tokens.clone(), &mut idents, 0);
-        idents.iter().any(|i| i == "test") && !idents.iter().any(|i| i == "not")
-    })
-}
-
-fn collect_idents(ts: TokenStream, out: &mut Vec<String>, depth: usize) {
-    if depth > 8 {
-        return;
-    }
-    for tt in ts {
-        match tt {
-            TokenTree::Ident(i) => out.push(i.to_string()),
-            TokenTree::Group(g) => collect_idents(g.stream(), out, depth + 1),
-            _ => {}
-        }
-    }
-}
-
-/// Helpers that exist for tests (`for_testing`, `mock_token`, `test_claims`).
-pub fn test_name(name: &str) -> bool {
-    super::token_names::words(name).iter().any(|w| {
-        matches!(
-            w.as_str(),
-            "test"
-                | "tests"
-                | "testing"
-                | "testutils"
-                | "testutil"
-                | "mock"
-                | "mocks"
-                | "fake"
-                | "dummy"
-        )
-    })
 }
 
 impl<'a> Visit<'a> for IndexVisitor<'a> {
@@ -178,14 +122,8 @@ impl<'a> Visit<'a> for IndexVisitor<'a> {
             sig: &i.sig,
             block: &i.block,
         };
-        self.push(f, &i.attrs);
+        self.fns.push(f);
         syn::visit::visit_item_fn(self, i);
-    }
-    fn visit_item_mod(&mut self, m: &'a syn::ItemMod) {
-        let t = usize::from(test_attrs(&m.attrs) || test_name(&m.ident.to_string()));
-        self.test_depth += t;
-        syn::visit::visit_item_mod(self, m);
-        self.test_depth -= t;
     }
     fn visit_item_impl(&mut self, i: &'a syn::ItemImpl) {
         if let Some((_, path, _)) = &i.trait_
@@ -195,12 +133,9 @@ impl<'a> Visit<'a> for IndexVisitor<'a> {
         {
             self.idx.custom_serialize.push(s.ident.to_string());
         }
-        let t = usize::from(test_attrs(&i.attrs));
-        self.test_depth += t;
         self.self_ty.push(&i.self_ty);
         syn::visit::visit_item_impl(self, i);
         self.self_ty.pop();
-        self.test_depth -= t;
     }
     fn visit_impl_item_fn(&mut self, i: &'a syn::ImplItemFn) {
         let f = FnItem {
@@ -209,7 +144,7 @@ impl<'a> Visit<'a> for IndexVisitor<'a> {
             sig: &i.sig,
             block: &i.block,
         };
-        self.push(f, &i.attrs);
+        self.fns.push(f);
         syn::visit::visit_impl_item_fn(self, i);
     }
     fn visit_trait_item_fn(&mut self, i: &'a syn::TraitItemFn) {
@@ -220,7 +155,7 @@ impl<'a> Visit<'a> for IndexVisitor<'a> {
                 sig: &i.sig,
                 block,
             };
-            self.push(f, &i.attrs);
+            self.fns.push(f);
         }
         syn::visit::visit_trait_item_fn(self, i);
     }
@@ -443,15 +378,6 @@ pub fn macro_name(mac: &syn::Macro) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn test_code_by_attribute() {
-        let f: syn::ItemFn =
-            syn::parse_str("#[cfg(any(test, debug_assertions))] fn f() {}").unwrap();
-        assert!(test_attrs(&f.attrs));
-        let f: syn::ItemFn = syn::parse_str("#[cfg(not(test))] fn f() {}").unwrap();
-        assert!(!test_attrs(&f.attrs));
-    }
 
     #[test]
     fn json_entries_are_parsed_from_tokens() {

@@ -55,7 +55,7 @@ pub fn check(rf: &RustFile, _ctx: &Context, sink: &mut Sink) {
         let lets = Lets::collect(f.block);
         let mut v = Visitor::new(rf, &index, &lets, *f);
         v.visit_block(f.block);
-        for (name, store, key, value) in v.param_writes {
+        for (store, key, value) in v.param_writes {
             let params = param_names(f.sig);
             if let (Some(k), Some(val)) = (
                 params.iter().position(|p| *p == key),
@@ -63,7 +63,6 @@ pub fn check(rf: &RustFile, _ctx: &Context, sink: &mut Sink) {
             ) {
                 wrappers.insert(f.name.to_string(), (k, val, store));
             }
-            let _ = name;
         }
         sink.reports.extend(v.reports);
     }
@@ -97,7 +96,7 @@ struct Visitor<'a, 'b> {
     f: FnItem<'a>,
     reports: Vec<Report>,
     /// `(fn, store, key param, value param)`: writes whose key and value are parameters.
-    param_writes: Vec<(String, &'static str, String, String)>,
+    param_writes: Vec<(&'static str, String, String)>,
     wrappers: Option<&'b HashMap<String, (usize, usize, &'static str)>>,
     only_wrappers: bool,
 }
@@ -167,8 +166,7 @@ impl<'a, 'b> Visitor<'a, 'b> {
     /// Judges one write of `value` under `key` to `store`.
     fn write(&mut self, span: Span, store: &'static str, key: &Expr, value: Option<&Expr>) {
         if let (Some(k), Some(v)) = (self.is_param(key), value.and_then(|v| self.is_param(v))) {
-            self.param_writes
-                .push((self.f.name.to_string(), store, k, v));
+            self.param_writes.push((store, k, v));
             return;
         }
         if self.only_wrappers {

@@ -3,8 +3,8 @@
 //! evaluation of key and value expressions into what they say about token-ness.
 use super::vocab::{self, NameClass, TokenKind};
 use oxc_ast::ast::{
-    Argument, BinaryOperator, Expression, LogicalOperator, ObjectExpression, ObjectPropertyKind,
-    TemplateLiteral,
+    Argument, BinaryOperator, CallExpression, Expression, LogicalOperator, ObjectExpression,
+    ObjectPropertyKind, TemplateLiteral,
 };
 use oxc_span::GetSpan;
 use std::collections::{HashMap, HashSet};
@@ -525,77 +525,9 @@ impl Env<'_> {
                 self.value_of(&c.consequent, depth + 1),
                 self.value_of(&c.alternate, depth + 1),
             ),
-            Expression::Identifier(id) => {
-                let name = id.name.as_str();
-                if name == "undefined" {
-                    return Value::of(VClass::Empty, shown);
-                }
-                let class = vocab::classify(name);
-                if let Some(p) = self.scopes.param(name) {
-                    return Value {
-                        param: Some(p),
-                        ..named(class)
-                    };
-                }
-                match (class, self.scopes.var(name)) {
-                    // A login response is shown by its own name, not its initialiser.
-                    (NameClass::Neutral, Some(v)) if v.login => Value { shown, ..v.clone() },
-                    (NameClass::Neutral, Some(v)) => v.clone(),
-                    _ => named(class),
-                }
-            }
-            Expression::ObjectExpression(o) => {
-                let mut best = named(NameClass::Neutral);
-                for p in &o.properties {
-                    let v = match p {
-                        ObjectPropertyKind::SpreadProperty(s) => {
-                            self.value_of(&s.argument, depth + 1)
-                        }
-                        ObjectPropertyKind::ObjectProperty(p) => {
-                            let k = p.key.static_name().map(|n| vocab::classify(&n));
-                            let v = self.value_of(&p.value, depth + 1);
-                            match (k, v.class) {
-                                (_, VClass::Empty | VClass::Constant) => continue,
-                                (Some(NameClass::NotToken), _) => continue,
-                                (_, VClass::Jwt | VClass::Name(NameClass::Token(_))) => v,
-                                (Some(c @ NameClass::Token(_)), _) => Value {
-                                    class: VClass::Name(c),
-                                    ..v
-                                },
-                                _ => v,
-                            }
-                        }
-                    };
-                    best = pick(best, v);
-                }
-                best
-            }
-            Expression::CallExpression(c) => {
-                let callee = path_of(&c.callee).unwrap_or_default();
-                let first = arg(&c.arguments, 0);
-                match callee.as_str() {
-                    "JSON.stringify" | "String" | "btoa" | "encodeURIComponent" | "escape"
-                    | "encodeURI" => first.map_or(Value::of(VClass::Empty, shown), |a| {
-                        self.value_of(a, depth + 1)
-                    }),
-                    "Date.now" | "Number" | "Boolean" | "Math.random" | "parseInt" => {
-                        Value::of(VClass::Constant, shown)
-                    }
-                    _ => {
-                        let name = last(&callee);
-                        if matches!(name, "toString" | "trim" | "valueOf")
-                            && let Expression::StaticMemberExpression(m) =
-                                c.callee.get_inner_expression()
-                        {
-                            return self.value_of(&m.object, depth + 1);
-                        }
-                        if matches!(name, "toISOString" | "toUTCString" | "getTime" | "toFixed") {
-                            return Value::of(VClass::Constant, shown);
-                        }
-                        named(vocab::classify(name))
-                    }
-                }
-            }
+            Expression::Identifier(id) => self.identifier_value(id.name.as_str(), shown),
+            Expression::ObjectExpression(o) => self.object_value(o, shown, depth),
+            Expression::CallExpression(c) => self.call_value(c, shown, depth),
             other => match path_of(other) {
                 Some(p) => {
                     let class = member_class(&p);
@@ -607,6 +539,81 @@ impl Env<'_> {
                 }
                 None => named(NameClass::Neutral),
             },
+        }
+    }
+
+    /// A variable's value: `undefined`, a parameter, what it was initialised with (a login
+    /// response is shown by its own name, not its initialiser), else what its name says.
+    fn identifier_value(&self, name: &str, shown: String) -> Value {
+        if name == "undefined" {
+            return Value::of(VClass::Empty, shown);
+        }
+        let class = vocab::classify(name);
+        if let Some(p) = self.scopes.param(name) {
+            return Value {
+                param: Some(p),
+                ..Value::of(VClass::Name(class), shown)
+            };
+        }
+        match (class, self.scopes.var(name)) {
+            (NameClass::Neutral, Some(v)) if v.login => Value { shown, ..v.clone() },
+            (NameClass::Neutral, Some(v)) => v.clone(),
+            _ => Value::of(VClass::Name(class), shown),
+        }
+    }
+
+    /// An object literal is as strong as its strongest property: a token-named key lends its
+    /// class to the value; a key that is no token, or a constant value, counts for nothing.
+    fn object_value(&self, o: &ObjectExpression, shown: String, depth: usize) -> Value {
+        let mut best = Value::of(VClass::Name(NameClass::Neutral), shown);
+        for p in &o.properties {
+            let v = match p {
+                ObjectPropertyKind::SpreadProperty(s) => self.value_of(&s.argument, depth + 1),
+                ObjectPropertyKind::ObjectProperty(p) => {
+                    let k = p.key.static_name().map(|n| vocab::classify(&n));
+                    let v = self.value_of(&p.value, depth + 1);
+                    match (k, v.class) {
+                        (_, VClass::Empty | VClass::Constant) => continue,
+                        (Some(NameClass::NotToken), _) => continue,
+                        (_, VClass::Jwt | VClass::Name(NameClass::Token(_))) => v,
+                        (Some(c @ NameClass::Token(_)), _) => Value {
+                            class: VClass::Name(c),
+                            ..v
+                        },
+                        _ => v,
+                    }
+                }
+            };
+            best = pick(best, v);
+        }
+        best
+    }
+
+    /// A call's value: encoders pass their argument through, clocks and number conversions are
+    /// constants, `x.toString()` is `x`, anything else is what its name says.
+    fn call_value(&self, c: &CallExpression, shown: String, depth: usize) -> Value {
+        let callee = path_of(&c.callee).unwrap_or_default();
+        let first = arg(&c.arguments, 0);
+        match callee.as_str() {
+            "JSON.stringify" | "String" | "btoa" | "encodeURIComponent" | "escape"
+            | "encodeURI" => first.map_or(Value::of(VClass::Empty, shown), |a| {
+                self.value_of(a, depth + 1)
+            }),
+            "Date.now" | "Number" | "Boolean" | "Math.random" | "parseInt" => {
+                Value::of(VClass::Constant, shown)
+            }
+            _ => {
+                let name = last(&callee);
+                if matches!(name, "toString" | "trim" | "valueOf")
+                    && let Expression::StaticMemberExpression(m) = c.callee.get_inner_expression()
+                {
+                    return self.value_of(&m.object, depth + 1);
+                }
+                if matches!(name, "toISOString" | "toUTCString" | "getTime" | "toFixed") {
+                    return Value::of(VClass::Constant, shown);
+                }
+                Value::of(VClass::Name(vocab::classify(name)), shown)
+            }
         }
     }
 

@@ -84,11 +84,6 @@ pub fn bind_declarator(w: &mut Walker, id: &BindingPattern, init: &Expression) {
         return;
     };
     let callee = path_of(&call.callee).unwrap_or_default();
-    let module = w
-        .model
-        .import_of(&callee)
-        .map(|i| i.module.clone())
-        .unwrap_or_default();
     if callee == "useCookies" {
         match id {
             // react-cookie: `const [cookies, setCookie] = useCookies(["token"])`
@@ -115,7 +110,6 @@ pub fn bind_declarator(w: &mut Walker, id: &BindingPattern, init: &Expression) {
         }
         return;
     }
-    let _ = module;
     let Some((store, key_op, via, is_ref)) = storage_hook(w, call) else {
         return;
     };

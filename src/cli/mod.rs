@@ -10,6 +10,12 @@ use std::ffi::OsString;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
+mod catalog_text;
+#[cfg(test)]
+mod tests;
+
+pub use catalog_text::{explain_text, indent, rules_markdown};
+
 pub const EXIT_CLEAN: i32 = 0;
 pub const EXIT_FINDINGS: i32 = 1;
 pub const EXIT_ERROR: i32 = 2;
@@ -163,7 +169,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> i32 {
     };
     let result = match cli.command {
         Command::Check(args) => check(args),
-        Command::Rules { format } => rules(format),
+        Command::Rules { format } => catalog_text::rules(format),
         Command::Design(args) => design(args),
         Command::Vocabulary => {
             let mut words: Vec<&str> = crate::analyzers::all()
@@ -174,7 +180,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> i32 {
             words.dedup();
             print_stdout(&format!("{}\n", words.join("\n"))).map(|()| EXIT_CLEAN)
         }
-        Command::Explain { rule } => explain(&rule),
+        Command::Explain { rule } => catalog_text::explain(&rule),
         Command::Init { dir, force } => init(&dir, force),
     };
     match result {
@@ -215,7 +221,7 @@ fn load_settings(
             ..Settings::default()
         });
     };
-    config::load(&path).map_err(|errors| {
+    config::load(&path, cwd).map_err(|errors| {
         let color = auto_color(std::io::stderr().is_terminal());
         let handler = miette::GraphicalReportHandler::new_themed(if color {
             miette::GraphicalTheme::unicode()
@@ -272,22 +278,10 @@ fn auto_color(terminal: bool) -> bool {
 fn check(args: CheckArgs) -> Result<i32, String> {
     let cwd =
         std::env::current_dir().map_err(|e| format!("cannot read the working directory: {e}"))?;
-    let mut settings =
-        match load_settings(args.config.as_deref(), args.no_config, &args.paths, &cwd) {
-            Ok(s) => s,
-            Err(code) => return Ok(code),
-        };
-    if let Some(b) = &args.baseline {
-        settings.baseline = Some(b.clone());
-    }
-    if args.write_baseline.is_some() {
-        settings.baseline = None;
-    }
-    // The baseline is authlint's own file: never checked (its messages quote the findings).
-    for b in settings.baseline.iter().chain(&args.write_baseline) {
-        let identity = crate::discover::identity(&crate::discover::absolute(&cwd, b));
-        settings.own_files.push(identity);
-    }
+    let settings = match check_settings(&args, &cwd) {
+        Ok(s) => s,
+        Err(code) => return Ok(code),
+    };
     let select = if args.select.is_empty() {
         None
     } else {
@@ -303,17 +297,7 @@ fn check(args: CheckArgs) -> Result<i32, String> {
     }
     let threads = engine::worker_threads(args.threads);
     if args.show_roles {
-        let rows = crate::discover::show_roles(&args.paths, &settings, &cwd, threads)?;
-        let mut text = String::new();
-        for (path, decision, policy) in rows {
-            text.push_str(&format!(
-                "{path}\t{}\t{}\t{}\n",
-                decision.role.as_str(),
-                policy.describe(),
-                decision.reason
-            ));
-        }
-        return print_stdout(&text).map(|()| EXIT_CLEAN);
+        return show_roles(&args.paths, &settings, &cwd, threads);
     }
     let opts = Options {
         paths: args.paths.clone(),
@@ -334,9 +318,8 @@ fn check(args: CheckArgs) -> Result<i32, String> {
     if !verdict {
         outcome.design = None;
     }
-    outcome.run_failed = args.strict && !outcome.diagnostics.is_empty();
+    outcome.run_failed = run_failed(&outcome, args.strict);
     outcome.design_args = design_args(&args.paths, args.config.as_deref(), args.no_config);
-
     if let Some(path) = &args.write_baseline {
         crate::baseline::write(path, &outcome.findings)?;
         eprintln!(
@@ -345,6 +328,49 @@ fn check(args: CheckArgs) -> Result<i32, String> {
             path.display()
         );
     }
+    write_report(&args, &outcome)?;
+    Ok(exit_code(&args, &outcome))
+}
+
+/// The run's settings: the config, then the baseline options. The baseline is authlint's own
+/// file: never checked (its messages quote the findings). `Err` is the exit code of a bad config.
+fn check_settings(args: &CheckArgs, cwd: &Path) -> Result<Settings, i32> {
+    let mut settings = load_settings(args.config.as_deref(), args.no_config, &args.paths, cwd)?;
+    if let Some(b) = &args.baseline {
+        settings.baseline = Some(b.clone());
+    }
+    if args.write_baseline.is_some() {
+        settings.baseline = None;
+    }
+    for b in settings.baseline.iter().chain(&args.write_baseline) {
+        let identity = crate::discover::identity(&crate::discover::absolute(cwd, b));
+        settings.own_files.push(identity);
+    }
+    Ok(settings)
+}
+
+/// `check --show-roles`: each file's role, policy and why, one per line.
+fn show_roles(
+    paths: &[PathBuf],
+    settings: &Settings,
+    cwd: &Path,
+    threads: usize,
+) -> Result<i32, String> {
+    let rows = crate::discover::show_roles(paths, settings, cwd, threads)?;
+    let mut text = String::new();
+    for (path, decision, policy) in rows {
+        text.push_str(&format!(
+            "{path}\t{}\t{}\t{}\n",
+            decision.role.as_str(),
+            policy.describe(),
+            decision.reason
+        ));
+    }
+    print_stdout(&text).map(|()| EXIT_CLEAN)
+}
+
+/// Renders the report in the asked format to standard output or to `--output`.
+fn write_report(args: &CheckArgs, outcome: &engine::Outcome) -> Result<(), String> {
     let color = use_color(args.color, args.format, args.output.is_some());
     let width = if color { terminal_width() } else { 100 };
     let style = Style {
@@ -356,42 +382,57 @@ fn check(args: CheckArgs) -> Result<i32, String> {
     let reporter = report::reporter(args.format, style);
     let mut buf = Vec::new();
     reporter
-        .write(&outcome, &mut buf)
+        .write(outcome, &mut buf)
         .map_err(|e| e.to_string())?;
-    match &args.output {
-        Some(path) => {
-            std::fs::write(path, &buf)
-                .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-            if args.format != Format::Human && !args.quiet {
-                // The machine report went to the file; say on stderr what it holds.
-                for d in &outcome.diagnostics {
-                    eprintln!("{}", report::diagnostic_line(d));
-                }
-                eprintln!(
-                    "authlint: {} findings written to {}",
-                    outcome.findings.len(),
-                    path.display()
-                );
-            }
+    let Some(path) = &args.output else {
+        return write_stdout(&buf);
+    };
+    std::fs::write(path, &buf).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    if args.format != Format::Human && !args.quiet {
+        // The machine report went to the file; say on stderr what it holds.
+        for d in &outcome.diagnostics {
+            eprintln!("{}", report::diagnostic_line(d));
         }
-        None => write_stdout(&buf)?,
+        eprintln!(
+            "authlint: {} findings written to {}",
+            outcome.findings.len(),
+            path.display()
+        );
     }
-    if args.strict && !outcome.diagnostics.is_empty() {
-        return Ok(EXIT_ERROR);
+    Ok(())
+}
+
+/// 2 when the run failed, else 1 for findings at or above `--fail-on` (unless `--exit-zero` or
+/// `--write-baseline`), else 0.
+fn exit_code(args: &CheckArgs, outcome: &engine::Outcome) -> i32 {
+    if outcome.run_failed {
+        return EXIT_ERROR;
     }
     if args.exit_zero || args.write_baseline.is_some() {
-        return Ok(EXIT_CLEAN);
+        return EXIT_CLEAN;
     }
     let threshold = match args.fail_on {
         FailOn::Error => Severity::Error,
         FailOn::Warning => Severity::Warning,
         FailOn::Note => Severity::Note,
     };
-    Ok(if outcome.count(threshold) > 0 {
+    if outcome.count(threshold) > 0 {
         EXIT_FINDINGS
     } else {
         EXIT_CLEAN
-    })
+    }
+}
+
+/// Whether the run itself failed (exit 2, an unsuccessful SARIF run): authlint failed on a file
+/// (an internal error: its findings may be missing), or, under `--strict`, any file could not be
+/// read or parsed.
+fn run_failed(outcome: &engine::Outcome, strict: bool) -> bool {
+    let mut diagnostics = outcome.diagnostics.iter();
+    if strict {
+        diagnostics.next().is_some()
+    } else {
+        diagnostics.any(crate::finding::Diagnostic::is_internal)
+    }
 }
 
 /// The arguments that make `authlint design` read what this check read, shell-quoted.
@@ -462,150 +503,6 @@ fn terminal_width() -> usize {
         .and_then(|c| c.parse().ok())
         .unwrap_or(100)
         .clamp(60, 200)
-}
-
-fn rules(format: ListFormat) -> Result<i32, String> {
-    let rules = catalog::all();
-    let mut text;
-    match format {
-        ListFormat::Json => {
-            let list: Vec<_> = rules
-                .iter()
-                .map(|r| {
-                    serde_json::json!({
-                        "id": r.id, "title": r.title, "severity": r.severity, "category": r.category,
-                        "summary": r.summary, "analyzers": r.implemented_by(), "implemented": r.is_implemented(), "url": r.url(),
-                    })
-                })
-                .collect();
-            text = serde_json::to_string_pretty(&list).map_err(|e| e.to_string())? + "\n";
-        }
-        ListFormat::Markdown => text = rules_markdown(),
-        ListFormat::Human => {
-            let reads = |r: &catalog::RuleDoc| {
-                let by = if r.category == catalog::Category::Meta {
-                    "all".to_string()
-                } else {
-                    r.implemented_by().join(",")
-                };
-                if by.is_empty() {
-                    "planned".to_string()
-                } else {
-                    by
-                }
-            };
-            // Each column as wide as its longest entry, so none runs into the next.
-            let w = |f: &dyn Fn(&catalog::RuleDoc) -> String, head: &str| {
-                rules
-                    .iter()
-                    .map(|r| f(r).len())
-                    .chain([head.len()])
-                    .max()
-                    .unwrap_or(0)
-            };
-            let (wi, ws, wc, wr) = (
-                w(&|r| r.id.to_string(), "RULE"),
-                w(&|r| r.severity.as_str().to_string(), "SEVERITY"),
-                w(&|r| r.category.to_string(), "CATEGORY"),
-                w(&reads, "READS"),
-            );
-            text = format!(
-                "{:<wi$} {:<ws$} {:<wc$} {:<wr$} SUMMARY\n",
-                "RULE", "SEVERITY", "CATEGORY", "READS"
-            );
-            for r in rules {
-                text.push_str(&format!(
-                    "{:<wi$} {:<ws$} {:<wc$} {:<wr$} {}\n",
-                    r.id,
-                    r.severity.as_str(),
-                    r.category,
-                    reads(r),
-                    r.summary
-                ));
-            }
-        }
-    }
-    print_stdout(&text).map(|()| EXIT_CLEAN)
-}
-
-/// The rule table in the README (a test keeps the README in sync with this).
-pub fn rules_markdown() -> String {
-    let mut s = String::from("| Rule | Severity | Reads | What it finds |\n|---|---|---|---|\n");
-    for r in catalog::all() {
-        let by = if r.category == catalog::Category::Meta {
-            "all".to_string()
-        } else {
-            r.implemented_by().join(", ")
-        };
-        let by = if by.is_empty() {
-            "planned".to_string()
-        } else {
-            by
-        };
-        s.push_str(&format!(
-            "| [`{}`](rules/{0}.toml) | {} | {} | {} |\n",
-            r.id, r.severity, by, r.summary
-        ));
-    }
-    s
-}
-
-/// The text `authlint explain` prints (also used to check every rule has complete docs).
-pub fn explain_text(rule: &catalog::RuleDoc) -> String {
-    let mut s = format!("{} ({})\n\n", rule.title, rule.id);
-    s.push_str(&format!(
-        "Default severity: {}. Category: {}. ",
-        rule.severity, rule.category
-    ));
-    let by = rule.implemented_by();
-    s.push_str(&if rule.category == catalog::Category::Meta {
-        "Reported by the engine.\n\n".to_string()
-    } else if by.is_empty() {
-        "Status: planned, not implemented yet.\n\n".to_string()
-    } else {
-        format!("Reads: {}.\n\n", by.join(", "))
-    });
-    s.push_str(&format!("What it detects\n  {}\n\n", rule.summary));
-    s.push_str(&format!("Why it is dangerous\n{}\n\n", indent(&rule.why)));
-    s.push_str(&format!(
-        "Recommended design\n{}\n\n",
-        indent(&rule.recommendation)
-    ));
-    s.push_str(&format!(
-        "Risky ({}):\n{}\n\nSafe:\n{}\n\n",
-        rule.example.lang,
-        indent(&rule.example.bad),
-        indent(&rule.example.good)
-    ));
-    if let Some(l) = &rule.limitations {
-        s.push_str(&format!("What authlint does not see\n{}\n\n", indent(l)));
-    }
-    s.push_str("References\n");
-    for r in &rule.references {
-        s.push_str(&format!("  - {}: {}\n", r.title, r.url));
-    }
-    s.push_str(&format!("\nSuppress one finding with a comment on its line or the line before:\n  // authlint-ignore {}: <why this is safe>\n", rule.id));
-    s
-}
-
-/// A section of `explain`'s text, indented by two spaces (blank lines stay empty).
-pub fn indent(text: &str) -> String {
-    text.trim_end()
-        .lines()
-        .map(|l| {
-            if l.is_empty() {
-                String::new()
-            } else {
-                format!("  {l}")
-            }
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
-fn explain(id: &str) -> Result<i32, String> {
-    let rule = catalog::get(id).ok_or_else(|| catalog::unknown_rule_hint(id))?;
-    print_stdout(&explain_text(rule)).map(|()| EXIT_CLEAN)
 }
 
 fn init(dir: &Path, force: bool) -> Result<i32, String> {

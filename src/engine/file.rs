@@ -1,0 +1,284 @@
+//! One file's check, step by step: read it (bounded, decoded), skip build output, prefilter by
+//! vocabulary, judge its role, run the analyzers that want it (a panic costs this file alone),
+//! then stamp what they reported.
+use super::panics::with_panic_capture;
+use super::{Engine, FileResult, Pass};
+use crate::analyzers::{self, Analyzer, Context, Sink};
+use crate::design;
+use crate::discover::Candidate;
+use crate::facts::PlacedFact;
+use crate::finding::{Diagnostic, DiagnosticKind, SkipReason};
+use crate::rule::Rule;
+use crate::source::{FileKind, SourceFile};
+use crate::suppress;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::Arc;
+
+/// Files larger than this are analysed one at a time (issue 14, item 7).
+const LARGE_FILE: usize = 256 << 10;
+static LARGE_FILES: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+impl FileResult {
+    fn skipped(reason: SkipReason) -> Self {
+        FileResult {
+            skipped: Some(reason),
+            ..FileResult::default()
+        }
+    }
+
+    fn failed(c: &Candidate, kind: DiagnosticKind, message: String) -> Self {
+        FileResult {
+            diagnostics: vec![Diagnostic {
+                kind,
+                path: c.path.clone(),
+                start: None,
+                message,
+            }],
+            ..FileResult::default()
+        }
+    }
+}
+
+impl Engine<'_> {
+    /// Checks one file; a panic anywhere in it (not only inside an analyzer) costs that file alone.
+    pub(super) fn check_file(&self, c: &Candidate) -> FileResult {
+        match with_panic_capture(|| catch_unwind(AssertUnwindSafe(|| self.check_file_inner(c)))) {
+            Ok(r) => r,
+            Err(msg) => FileResult::failed(
+                c,
+                DiagnosticKind::InternalError,
+                format!("authlint failed on this file ({msg}); please report it"),
+            ),
+        }
+    }
+
+    fn check_file_inner(&self, c: &Candidate) -> FileResult {
+        // Each worker reads into the same two buffers, file after file: most files are only
+        // searched for the vocabulary, and fresh allocations of their size would cost more
+        // (page faults and zeroing) than the search itself.
+        thread_local! {
+            static BUFFERS: std::cell::RefCell<(Vec<u8>, Vec<u8>)> = const {
+                std::cell::RefCell::new((Vec::new(), Vec::new()))
+            };
+        }
+        BUFFERS.with_borrow_mut(|(bytes, lower)| self.check_bytes(c, bytes, lower))
+    }
+
+    fn check_bytes(&self, c: &Candidate, bytes: &mut Vec<u8>, lower: &mut Vec<u8>) -> FileResult {
+        let text = match read_text(c, self.opts.settings.max_file_size, bytes) {
+            Ok(text) => text,
+            Err(ended) => return ended,
+        };
+        if is_build_output(c.kind, text) {
+            return FileResult::skipped(SkipReason::Minified);
+        }
+        let lower = lowercase(text, lower);
+        let wanted = self.wanted(c.kind, lower);
+        if wanted.is_empty() && !lower.contains(suppress::MARKER) {
+            // Nothing can be reported here, not even an unused suppression.
+            return FileResult::default();
+        }
+        // A header can say more than the path: generated code, a config for the docs only. It
+        // only ever makes a file's role milder, never turns test data into production.
+        let role = self
+            .opts
+            .settings
+            .header_role(c.role, text)
+            .map_or(c.role, |d| d.role);
+        if self.opts.settings.policy(role) == crate::roles::Policy::Skip {
+            return FileResult::skipped(SkipReason::Role(role));
+        }
+        let mut file = SourceFile::new(c.abs.clone(), c.path.clone(), c.kind, text.to_string());
+        file.role = role;
+        let mut r = FileResult::default();
+        let sink = self.analyze(&file, &wanted, &mut r);
+        self.settle(file, sink, r)
+    }
+
+    /// The analyzers that handle this kind of file and find their vocabulary in it.
+    fn wanted(&self, kind: FileKind, lower: &str) -> Vec<&'static dyn Analyzer> {
+        self.prefilters
+            .iter()
+            .filter(|(analyzer, vocab)| analyzer.handles(kind) && analyzer.wants(lower, vocab))
+            .map(|(analyzer, _)| *analyzer)
+            .collect()
+    }
+
+    /// Runs each wanted analyzer on the file. One that panics becomes an `internal-error`
+    /// diagnostic (the file then counts as failed); the others' reports are kept.
+    fn analyze(
+        &self,
+        file: &SourceFile,
+        wanted: &[&'static dyn Analyzer],
+        r: &mut FileResult,
+    ) -> Sink {
+        let ctx = Context {
+            settings: &self.opts.settings,
+            project: &self.project,
+        };
+        let mut sink = Sink::default();
+        // A syntax tree costs about 180 times its file (a 1.9 MB Rust file, 350 MB): large files
+        // are analysed one at a time, so eight of them at `-j 8` do not need 2 GB at once.
+        let _alone = (file.text.len() > LARGE_FILE)
+            .then(|| LARGE_FILES.lock().unwrap_or_else(|e| e.into_inner()));
+        for analyzer in wanted {
+            r.parsed = true;
+            let mut local = Sink::default();
+            let outcome = with_panic_capture(|| {
+                catch_unwind(AssertUnwindSafe(|| {
+                    #[cfg(test)]
+                    super::test_hook::panic_if_asked(&file.text);
+                    analyzer.check(file, &ctx, &mut local)
+                }))
+            });
+            match outcome {
+                Ok(()) => {
+                    sink.reports.append(&mut local.reports);
+                    sink.errors.append(&mut local.errors);
+                    sink.facts.append(&mut local.facts);
+                }
+                Err(msg) => r.diagnostics.push(Diagnostic {
+                    kind: DiagnosticKind::InternalError,
+                    path: file.path.clone(),
+                    start: None,
+                    message: format!(
+                        "the {} analyzer failed on this file ({msg}); please report it",
+                        analyzer.name()
+                    ),
+                }),
+            }
+        }
+        sink
+    }
+
+    /// Turns what the analyzers found into diagnostics, findings (suppressions applied) and
+    /// placed facts; keeps the file's text when a snippet or the project pass may need it.
+    fn settle(&self, file: SourceFile, sink: Sink, mut r: FileResult) -> FileResult {
+        for e in sink.errors {
+            r.diagnostics.push(Diagnostic {
+                kind: e.kind,
+                path: file.path.clone(),
+                start: e.span.map(|s| file.position(s.start)),
+                message: e.message,
+            });
+        }
+        let mut supps = suppress::parse(&file);
+        self.finish(&file, sink.reports, &mut supps, &mut r, Pass::File);
+        supps.retain(|s| {
+            s.rules
+                .iter()
+                .filter_map(|(id, _)| Rule::from_id(id))
+                .any(|rule| design::RULES.contains(&rule))
+        });
+        r.pending = supps;
+        r.facts = sink
+            .facts
+            .into_iter()
+            .map(|f| PlacedFact {
+                path: file.path.clone(),
+                start: file.position(f.span.start),
+                span: f.span,
+                function: f.function,
+                kind: f.kind,
+            })
+            .collect();
+        if !r.findings.is_empty() || !r.facts.is_empty() || !r.pending.is_empty() {
+            r.source = Some(Arc::new(file));
+        }
+        r
+    }
+}
+
+/// Reads a candidate into `bytes` as text. Discovery accepted the path (a symlink inside the root
+/// is followed); the file can have changed since: it is read only if it is still a regular file
+/// within the limit. UTF-16 with a byte-order mark (Windows editors save TypeScript and JSON that
+/// way) is decoded; positions in such a file are those of the decoded text. `Err` is the file's
+/// end: skipped, or failed with a diagnostic.
+fn read_text<'b>(c: &Candidate, max: u64, bytes: &'b mut Vec<u8>) -> Result<&'b str, FileResult> {
+    use crate::reader::{Origin, ReadError};
+    match crate::reader::read_into(&c.abs, max, Origin::User, bytes) {
+        Ok(()) => {}
+        Err(ReadError::TooLarge { .. }) => return Err(FileResult::skipped(SkipReason::TooLarge)),
+        Err(ReadError::NotRegular) => {
+            return Err(FileResult::skipped(SkipReason::NotRegularFile));
+        }
+        Err(e) => {
+            return Err(FileResult::failed(
+                c,
+                DiagnosticKind::ReadError,
+                format!("cannot read file: {e}"),
+            ));
+        }
+    }
+    match crate::source::decode_utf16_bom(bytes) {
+        None => {}
+        Some(Ok(decoded)) => *bytes = decoded.into_bytes(),
+        Some(Err(at)) => {
+            let message = format!("not valid UTF-16 (first invalid unit at offset {at})");
+            return Err(FileResult::failed(c, DiagnosticKind::ParseError, message));
+        }
+    }
+    std::str::from_utf8(bytes).map_err(|e| {
+        let at = e.valid_up_to();
+        let message = format!("not valid UTF-8 (first invalid byte at offset {at})");
+        FileResult::failed(c, DiagnosticKind::ParseError, message)
+    })
+}
+
+/// The text lowercased (ASCII only) into `buffer`.
+fn lowercase<'b>(text: &str, buffer: &'b mut Vec<u8>) -> &'b str {
+    buffer.clear();
+    buffer.extend(text.bytes().map(|b| b.to_ascii_lowercase()));
+    std::str::from_utf8(buffer).expect("ASCII lowercasing keeps UTF-8 valid")
+}
+
+/// A minified script, or a page whose inline script is a bundle: build output, skipped.
+fn is_build_output(kind: FileKind, text: &str) -> bool {
+    match kind {
+        FileKind::Script => looks_minified(text),
+        FileKind::Markup => analyzers::script::inline_scripts(text).any(looks_minified),
+        _ => false,
+    }
+}
+
+/// A script file that is really a bundle or build output: very long lines, a long file of long
+/// lines, a webpack runtime, a generated-file marker, or a source map reference (the code it was
+/// built from is what gets checked).
+fn looks_minified(text: &str) -> bool {
+    let lines = text.lines().count().max(1);
+    let head = &text[..floor_boundary(text, 2048)];
+    let tail = &text[floor_boundary(text, text.len().saturating_sub(512))..];
+    text.lines().any(|l| l.len() > 10_000)
+        || (text.len() > 20_000 && text.len() / lines > 300)
+        || head.contains("webpackBootstrap")
+        || head.contains("@generated")
+        || tail.contains("//# sourceMappingURL=")
+}
+
+fn floor_boundary(text: &str, mut i: usize) -> usize {
+    i = i.min(text.len());
+    while !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+#[cfg(test)]
+mod minified_tests {
+    use super::looks_minified;
+
+    #[test]
+    fn bundles_and_build_output_are_skipped() {
+        assert!(looks_minified(&"a=1;".repeat(3000)));
+        assert!(looks_minified(
+            "/******/ (() => { // webpackBootstrap\nvar x = 1;\n"
+        ));
+        assert!(looks_minified(
+            "// @generated by protoc\nexport const a = 1;\n"
+        ));
+        assert!(looks_minified(
+            "var a = 1;\n//# sourceMappingURL=app.js.map\n"
+        ));
+        assert!(!looks_minified("localStorage.setItem('token', t);\n// é\n"));
+    }
+}
