@@ -45,7 +45,7 @@ impl TokenKind {
             if kind == TokenKind::Unknown
                 && [
                     "access", "bearer", "id_token", "idtoken", "auth", "login", "signin",
-                    "sign_in", "jwt", "token", "claims",
+                    "sign_in", "jwt", "token", "claims", "api_key", "apikey",
                 ]
                 .iter()
                 .any(|w| n.contains(w))
@@ -115,8 +115,18 @@ pub enum FactKind {
     LogoutHandler,
     /// This function runs on every request (an extractor or a middleware).
     PerRequest,
-    /// The front end keeps a token where script can read it.
+    /// The front end keeps a token where script can read it (built where the script and WASM
+    /// storage analyzers report `token-in-web-storage` or `token-cookie-set-by-script`).
     ClientTokenStorage { token: TokenKind },
+    /// A managed identity provider issues the tokens (Supabase, Auth0, Cognito, Keycloak, Ory,
+    /// Zitadel, Dex, ...): its config file, its SDK or its image in a compose file.
+    ManagedIdp { provider: String },
+    /// Login is delegated to a proxy in front of the app (oauth2-proxy, Authelia forward-auth,
+    /// an ingress auth annotation), or the app reads what such a proxy forwards.
+    AuthProxy { proxy: String },
+    /// A random session id is generated here (`let session_id = random_string(32)`): with a
+    /// store write and a cookie that is a server-side session made by hand.
+    SessionIdIssued,
     /// A function calls another by name (to follow calls across files): `validate`, or
     /// `Claims::validate` when the call names the type.
     Calls { callee: String },
@@ -154,6 +164,10 @@ pub struct PlacedFact {
     pub function: Option<String>,
     #[serde(flatten)]
     pub kind: FactKind,
+    /// The role of its file: the verdict judges what is deployed, so an example or template
+    /// inside a project (a library's `examples/`) does not make the project's design.
+    #[serde(skip)]
+    pub role: crate::roles::Role,
 }
 
 impl PlacedFact {

@@ -17,6 +17,7 @@ pub mod finding;
 pub mod manifest;
 pub mod placeholder;
 pub mod project;
+pub mod providers;
 pub mod reader;
 pub mod report;
 pub mod roles;

@@ -601,6 +601,54 @@ fn design_verdict_in_every_format() {
     );
 }
 
+/// The table of applications, with each group's verdict and the verdict's confidence, is in the
+/// human output, the JSON and the SARIF run properties alike.
+#[test]
+fn the_applications_table_in_every_format() {
+    let dir = common::root().join("fixtures/design/templates-mixed");
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_authlint"))
+            .args(args)
+            .current_dir(&dir)
+            .output()
+            .unwrap()
+    };
+    let human = stdout(&run(&["design"]));
+    assert!(
+        human.contains("| session-app | server-side sessions | (already in place) | yes |")
+            && human.contains("| jwt-api | stateless JWT | server-side sessions | no |"),
+        "{human}"
+    );
+    let groups = |v: &Value| -> Vec<(String, String, bool)> {
+        v["applications"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|g| {
+                (
+                    g["applications"][0].as_str().unwrap().to_string(),
+                    g["found"].as_str().unwrap().to_string(),
+                    g["ok"].as_bool().unwrap(),
+                )
+            })
+            .collect()
+    };
+    let expected = [
+        (
+            "session-app".to_string(),
+            "server-sessions".to_string(),
+            true,
+        ),
+        ("jwt-api".to_string(), "stateless-jwt".to_string(), false),
+    ];
+    let v: Value = serde_json::from_slice(&run(&["check", "--format", "json"]).stdout).unwrap();
+    assert_eq!(v["design"]["found"], "per-application");
+    assert_eq!(groups(&v["design"]), expected);
+    assert!(v["design"]["confidence"].is_string(), "{}", v["design"]);
+    let v: Value = serde_json::from_slice(&run(&["check", "--format", "sarif"]).stdout).unwrap();
+    assert_eq!(groups(&v["runs"][0]["properties"]["design"]), expected);
+}
+
 #[test]
 fn paths_are_judged_inside_the_project_whatever_the_working_directory() {
     let p = Project::new(&[

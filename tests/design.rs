@@ -146,3 +146,188 @@ fn readme_shows_the_demo_verdict() {
         "README's demo verdict is stale; paste the output of `cargo run -- design fixtures/demo`:\n{verdict}"
     );
 }
+
+#[test]
+fn a_random_session_id_in_a_table_is_server_side_sessions() {
+    let (d, rules) = verdict("db-sessions");
+    assert_eq!(d.found, Architecture::ServerSessions, "{:?}", d.evidence);
+    assert_eq!(d.recommended, Architecture::ServerSessions);
+    assert!(d.ok);
+    assert!(rules.is_empty(), "{rules:?}");
+    assert!(
+        d.evidence
+            .iter()
+            .any(|e| e.claim.contains("random session id") && e.at.ends_with("main.rs:9")),
+        "{:?}",
+        d.evidence
+    );
+    assert!(
+        d.why.iter().any(|w| w.contains("sqlx")),
+        "Cargo.toml declares sqlx without a Cargo.lock: {:?}",
+        d.why
+    );
+}
+
+#[test]
+fn supabase_is_a_managed_identity_provider_judged_by_its_config() {
+    let (d, rules) = verdict("supabase-app");
+    assert_eq!(d.found, Architecture::ManagedIdp, "{:?}", d.evidence);
+    assert_eq!(d.recommended, Architecture::ManagedIdp);
+    assert!(!d.ok, "a one-day jwt_expiry counts");
+    assert!(rules.is_empty(), "{rules:?}");
+    assert_eq!(d.resolves.get("access-token-ttl-too-long"), Some(&1));
+    assert!(
+        d.evidence
+            .iter()
+            .any(|e| e.claim == "Supabase holds the login"
+                && e.at.ends_with("supabase/config.toml:1")),
+        "{:?}",
+        d.evidence
+    );
+}
+
+#[test]
+fn api_keys_in_a_table_are_opaque_tokens_and_the_browser_should_not_hold_them() {
+    let (d, rules) = verdict("api-keys-wasm");
+    assert_eq!(d.found, Architecture::OpaqueTokens, "{:?}", d.evidence);
+    assert_eq!(d.recommended, Architecture::ServerSessions, "{:?}", d.why);
+    assert!(!d.ok);
+    assert!(rules.is_empty(), "{rules:?}");
+    assert_eq!(d.resolves.get("token-in-web-storage"), Some(&1));
+    assert!(
+        d.evidence
+            .iter()
+            .any(|e| e.claim.contains("`create_api_key` issues an opaque token")),
+        "{:?}",
+        d.evidence
+    );
+}
+
+#[test]
+fn an_app_behind_an_oidc_proxy_must_verify_what_it_receives() {
+    let (d, rules) = verdict("oidc-proxy");
+    assert_eq!(d.found, Architecture::DelegatedToProxy, "{:?}", d.evidence);
+    assert_eq!(d.recommended, Architecture::DelegatedToProxy);
+    assert!(!d.ok, "the forwarded JWT is decoded without verifying");
+    assert!(rules.is_empty(), "{rules:?}");
+    assert_eq!(d.resolves.get("jwt-signature-not-verified"), Some(&1));
+    assert!(
+        d.evidence
+            .iter()
+            .any(|e| e.claim == "login is delegated to oauth2-proxy"),
+        "{:?}",
+        d.evidence
+    );
+}
+
+#[test]
+fn independent_example_apps_get_one_grouped_verdict_not_a_shared_login() {
+    let (d, rules) = verdict("examples-repo");
+    assert_eq!(d.found, Architecture::StatelessJwt);
+    assert_eq!(d.recommended, Architecture::ServerSessions, "{:?}", d.why);
+    assert!(rules.is_empty(), "{rules:?}");
+    assert!(
+        !d.why.iter().any(|w| w.contains("services")),
+        "no shared login: {:?}",
+        d.why
+    );
+    assert_eq!(d.applications.len(), 1, "{:?}", d.applications);
+    assert_eq!(d.applications[0].applications, ["blog", "shop", "todo"]);
+    assert!(d.found_summary.contains("3 independent applications"));
+}
+
+#[test]
+fn sdk_containers_a_marketing_site_and_one_app_built_twice_are_one_service() {
+    let (d, rules) = verdict("compose-one-app");
+    assert_eq!(d.found, Architecture::ServerSessions);
+    assert!(d.ok, "{:?}", d.why);
+    assert!(rules.is_empty(), "{rules:?}");
+    assert!(!d.why.iter().any(|w| w.contains("services")), "{:?}", d.why);
+    let apps: Vec<&str> = d
+        .applications
+        .iter()
+        .flat_map(|g| g.applications.iter().map(String::as_str))
+        .collect();
+    assert_eq!(apps, ["the root crate"]);
+}
+
+#[test]
+fn an_ide_extension_with_bearer_tokens_makes_the_hybrid_right() {
+    let (d, rules) = verdict("ide-client");
+    assert_eq!(d.found, Architecture::StatelessJwt);
+    assert_eq!(d.recommended, Architecture::Hybrid, "{:?}", d.why);
+    assert!(!d.ok);
+    assert!(rules.is_empty(), "{rules:?}");
+    assert!(
+        d.why
+            .iter()
+            .any(|w| w.contains("an IDE extension (vscode)")),
+        "{:?}",
+        d.why
+    );
+}
+
+#[test]
+fn the_projects_own_session_middleware_is_not_a_session_store() {
+    let (d, rules) = verdict("own-session-middleware");
+    assert_eq!(d.found, Architecture::StatelessJwt, "{:?}", d.evidence);
+    assert!(rules.is_empty(), "{rules:?}");
+    assert!(
+        !d.evidence
+            .iter()
+            .any(|e| e.claim.contains("server-side sessions")),
+        "{:?}",
+        d.evidence
+    );
+}
+
+#[test]
+fn independent_templates_with_different_designs_get_a_verdict_each() {
+    let (d, rules) = verdict("templates-mixed");
+    assert_eq!(d.found, Architecture::PerApplication);
+    assert!(!d.ok, "one template should move: {:?}", d.applications);
+    assert!(rules.is_empty(), "{rules:?}");
+    let table: Vec<(String, Architecture, Architecture, bool)> = d
+        .applications
+        .iter()
+        .map(|g| (g.applications.join(","), g.found, g.recommended, g.ok))
+        .collect();
+    assert_eq!(
+        table,
+        [
+            (
+                "session-app".to_string(),
+                Architecture::ServerSessions,
+                Architecture::ServerSessions,
+                true
+            ),
+            (
+                "jwt-api".to_string(),
+                Architecture::StatelessJwt,
+                Architecture::ServerSessions,
+                false
+            ),
+        ]
+    );
+    let human = authlint::design::render_human(&d, true);
+    assert!(
+        human.starts_with(
+            "design: 2 independent applications with 2 different designs\n  | applications |"
+        ),
+        "{human}"
+    );
+}
+
+#[test]
+fn a_lifetime_set_by_a_called_constructor_is_the_tokens_lifetime() {
+    let (d, rules) = verdict("lifetime-in-constructor");
+    assert_eq!(d.found, Architecture::StatelessJwt);
+    assert!(rules.is_empty(), "{rules:?}");
+    assert!(
+        d.evidence
+            .iter()
+            .any(|e| e.claim == "`create_token` issues an access JWT with a lifetime of 3d"),
+        "the lifetime rule computed 3 days: {:?}",
+        d.evidence
+    );
+}

@@ -60,6 +60,32 @@ impl Sink {
         });
     }
 
+    /// A token kept where script can read it, reported by a storage rule, is also a fact for the
+    /// design verdict (the front end holds bearer tokens). Called by the script and WASM
+    /// analyzers once their reports are in.
+    pub fn client_storage_facts(&mut self) {
+        use crate::rule::Rule;
+        const RULES: &[Rule] = &[Rule::TokenInWebStorage, Rule::TokenCookieSetByScript];
+        let facts: Vec<Fact> = self
+            .reports
+            .iter()
+            .filter(|r| RULES.contains(&r.rule))
+            .map(|r| {
+                let token = if r.message.to_ascii_lowercase().contains("refresh") {
+                    crate::facts::TokenKind::Refresh
+                } else {
+                    crate::facts::TokenKind::Access
+                };
+                Fact {
+                    kind: FactKind::ClientTokenStorage { token },
+                    span: r.span,
+                    function: None,
+                }
+            })
+            .collect();
+        self.facts.extend(facts);
+    }
+
     pub fn parse_error(&mut self, span: Option<Span>, message: impl Into<String>) {
         self.errors.push(FileError {
             kind: crate::finding::DiagnosticKind::ParseError,

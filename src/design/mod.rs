@@ -1,14 +1,17 @@
 //! The project pass: combines the facts every analyzer recorded into the findings that only show
 //! across files (revocation, rotation, deny lists, privileges from claims) and into the design
 //! verdict (which architecture the project has, and which it should have).
+mod applications;
+mod recommend;
 mod render;
 mod rules;
 pub mod session_data;
+mod signals;
 mod verdict;
 
 use crate::rule::Rule;
 pub use render::{render_human, render_markdown, render_summary};
-pub use verdict::{Architecture, Design};
+pub use verdict::{AppVerdict, Architecture, Design};
 
 use crate::config::Settings;
 use crate::facts::{FactKind, PlacedFact, TokenKind};
@@ -205,6 +208,48 @@ fn join_lifetimes(facts: &[PlacedFact]) -> Vec<PlacedFact> {
     out
 }
 
+/// A JWT whose lifetime is set by a function it calls (`let claims = Claims::new(user, 3 days)`
+/// then `encode(.., &claims, ..)`): the lifetime the lifetime rule evaluated there, so the verdict
+/// does not say "unknown lifetime" where a finding gives one.
+fn join_called_lifetimes(mut facts: Vec<PlacedFact>) -> Vec<PlacedFact> {
+    let found: Vec<(usize, u64)> = {
+        let index = Index::new(&facts);
+        facts
+            .iter()
+            .enumerate()
+            .filter_map(|(i, f)| {
+                let FactKind::JwtIssued {
+                    token,
+                    lifetime_secs: None,
+                } = f.kind
+                else {
+                    return None;
+                };
+                let called: Vec<(u64, TokenKind)> = index
+                    .reach(&f.path, f.function.as_deref()?)
+                    .into_iter()
+                    .filter_map(|l| match l.kind {
+                        FactKind::TokenLifetime {
+                            token,
+                            lifetime_secs,
+                        } => Some((lifetime_secs, token)),
+                        _ => None,
+                    })
+                    .collect();
+                let same = called.iter().filter(|(_, k)| *k == token).max();
+                same.or_else(|| called.iter().max())
+                    .map(|&(secs, _)| (i, secs))
+            })
+            .collect()
+    };
+    for (i, secs) in found {
+        if let FactKind::JwtIssued { lifetime_secs, .. } = &mut facts[i].kind {
+            *lifetime_secs = Some(secs);
+        }
+    }
+    facts
+}
+
 /// What the project pass returns: reports per file, and the verdict.
 pub struct ProjectOutcome {
     /// `(path, line, report)`.
@@ -218,10 +263,10 @@ pub fn run(
     settings: &Settings,
     context: &ProjectContext,
 ) -> ProjectOutcome {
-    let facts = join_lifetimes(facts);
+    let facts = join_called_lifetimes(join_lifetimes(facts));
     let index = Index::new(&facts);
     let reports = rules::check(&index, settings, context);
-    let design = verdict::decide(&index, findings, &reports, settings, context);
+    let design = applications::decide(&facts, findings, &reports, settings, context);
     ProjectOutcome { reports, design }
 }
 

@@ -17,7 +17,10 @@ pub fn render_summary(d: &Design, args: &str) -> String {
 fn render(d: &Design, full: bool, args: &str) -> String {
     let mut s = String::new();
     let _ = writeln!(s, "design: {}", d.found_summary);
-    let shown = if full {
+    // Several designs: the table of applications below says it all.
+    let shown = if d.found == Architecture::PerApplication {
+        0
+    } else if full {
         d.evidence.len()
     } else {
         d.evidence.len().min(6)
@@ -29,7 +32,7 @@ fn render(d: &Design, full: bool, args: &str) -> String {
             let _ = writeln!(s, "  - {} ({})", e.claim, e.at);
         }
     }
-    if shown < d.evidence.len() {
+    if shown < d.evidence.len() && d.found != Architecture::PerApplication {
         let _ = writeln!(
             s,
             "  - … {} more (authlint design{args})",
@@ -37,6 +40,12 @@ fn render(d: &Design, full: bool, args: &str) -> String {
         );
     }
     if d.found == Architecture::NoAuthFound {
+        return s;
+    }
+    if d.applications.len() > 1 || d.applications.iter().any(|g| g.applications.len() > 1) {
+        s.push_str(&applications_table(d, "  "));
+    }
+    if d.found == Architecture::PerApplication {
         return s;
     }
     if d.ok {
@@ -99,6 +108,13 @@ pub fn render_markdown(d: &Design) -> String {
     if d.found == Architecture::NoAuthFound {
         return s;
     }
+    if d.applications.len() > 1 || d.applications.iter().any(|g| g.applications.len() > 1) {
+        s.push_str("\n**Applications:**\n\n");
+        s.push_str(&applications_table(d, ""));
+    }
+    if d.found == Architecture::PerApplication {
+        return s;
+    }
     let _ = writeln!(s, "\n```mermaid\n{}```\n", found_diagram(d));
     let _ = writeln!(
         s,
@@ -129,13 +145,45 @@ pub fn render_markdown(d: &Design) -> String {
     s
 }
 
+/// One line per group of applications: which, what was found, what is recommended.
+fn applications_table(d: &Design, indent: &str) -> String {
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "{indent}| applications | found | recommended | ok | evidence |"
+    );
+    let _ = writeln!(s, "{indent}|---|---|---|---|---|");
+    for g in &d.applications {
+        let _ = writeln!(
+            s,
+            "{indent}| {} | {} | {} | {} | {} |",
+            g.applications.join(", "),
+            g.found.describe(),
+            if g.found == g.recommended && g.ok {
+                "(already in place)"
+            } else {
+                g.recommended.describe()
+            },
+            if g.ok { "yes" } else { "no" },
+            g.at
+        );
+    }
+    s
+}
+
 fn has(d: &Design, words: &str) -> bool {
     d.evidence.iter().any(|e| e.claim.contains(words))
 }
 
 fn found_diagram(d: &Design) -> String {
+    if let Some(fixed) = party_diagram(d.found) {
+        return fixed;
+    }
     let mut s = String::from("flowchart LR\n  B[Browser or app] -- login --> A[API]\n");
     match d.found {
+        Architecture::OpaqueTokens => {
+            s.push_str("  A -- \"opaque token (API key)\" --> B\n  B -- \"Authorization: Bearer\" --> A\n  A <-- \"lookup on every request\" --> R[(token table)]\n");
+        }
         Architecture::ServerSessions => {
             s.push_str("  A -- \"Set-Cookie: opaque session id\" --> B\n  A <--> R[(session store)]\n  B -- \"cookie on each request\" --> A\n");
         }
@@ -165,8 +213,21 @@ fn found_diagram(d: &Design) -> String {
     s
 }
 
-fn recommended_diagram(a: Architecture) -> String {
+/// The flows where someone else holds the login, found and recommended alike.
+fn party_diagram(a: Architecture) -> Option<String> {
     match a {
+        Architecture::ManagedIdp => Some("flowchart LR\n  B[Browser or app] -- login --> P[Identity provider]\n  P -- \"short access JWT + rotating refresh token\" --> B\n  B -- \"Authorization: Bearer or HttpOnly cookie\" --> A[App]\n  A -- \"verify: JWKS, iss, aud, exp\" --> P\n".into()),
+        Architecture::DelegatedToProxy => Some("flowchart LR\n  B[Browser] -- \"login, cookie\" --> X[Auth proxy]\n  X -- \"forwarded identity or JWT\" --> A[App]\n  A -. \"must verify what it receives\" .-> X\n".into()),
+        _ => None,
+    }
+}
+
+fn recommended_diagram(a: Architecture) -> String {
+    if let Some(fixed) = party_diagram(a) {
+        return fixed;
+    }
+    match a {
+        Architecture::OpaqueTokens => "flowchart LR\n  C[Client] -- \"Authorization: Bearer opaque token\" --> A[API]\n  A <--> R[(tokens: SHA-256 hashes, scope, expiry)]\n  A -- \"revoke: delete\" --> R\n".into(),
         Architecture::Hybrid => "flowchart LR\n  B[Browser or app] -- login --> A[API]\n  A -- \"5-minute access JWT (memory) + opaque refresh token (HttpOnly cookie, Path=/auth/refresh)\" --> B\n  B -- \"Authorization: Bearer\" --> S[Other services]\n  B -- \"refresh: rotate, detect reuse\" --> A\n  A <--> R[(refresh_tokens: SHA-256 hashes)]\n  A -- \"logout / ban: delete\" --> R\n".into(),
         _ => "flowchart LR\n  B[Browser] -- login --> A[API]\n  A -- \"Set-Cookie: opaque id; HttpOnly; Secure; SameSite=Lax\" --> B\n  B -- \"cookie + CSRF token\" --> A\n  A <--> R[(Redis or Postgres session store)]\n  A -- \"logout / ban: delete session\" --> R\n".into(),
     }

@@ -139,6 +139,27 @@ fn refresh_or_logout(index: &Index, (path, name): FnId) -> bool {
             .any(|f| matches!(f.kind, FactKind::RefreshHandler | FactKind::LogoutHandler))
 }
 
+/// The refresh paths: handlers named like one, and per-request functions (middleware,
+/// extractors) that issue a new token themselves, as a middleware that refreshes an expired
+/// access token does.
+fn refresh_paths<'a>(index: &Index<'a>) -> Vec<&'a PlacedFact> {
+    let mut out = index.all(|k| matches!(k, FactKind::RefreshHandler));
+    for p in index.all(|k| matches!(k, FactKind::PerRequest)) {
+        let issues = index
+            .own(&p.path, fn_name(p))
+            .iter()
+            .any(|f| matches!(f.kind, FactKind::JwtIssued { .. }));
+        if issues
+            && !out
+                .iter()
+                .any(|h| h.path == p.path && fn_name(h) == fn_name(p))
+        {
+            out.push(p);
+        }
+    }
+    out
+}
+
 /// Refresh JWTs verified by signature alone: the refresh path (the handler and what it calls)
 /// looks neither the token, its `jti` nor its family up in a store. A logout that deletes
 /// something does not make them revocable unless the refresh path consults it.
@@ -155,7 +176,7 @@ fn not_revocable(index: &Index, out: &mut Vec<(String, usize, Report)>) {
     if issued.is_empty() {
         return;
     }
-    let handlers = index.all(|k| matches!(k, FactKind::RefreshHandler));
+    let handlers = refresh_paths(index);
     let logouts = index.all(|k| matches!(k, FactKind::LogoutHandler));
     let checked = handlers.iter().any(|h| {
         index
@@ -212,9 +233,10 @@ fn not_revocable(index: &Index, out: &mut Vec<(String, usize, Report)>) {
     }
 }
 
-/// A refresh handler that issues a new access token but no new refresh token.
+/// A refresh path that issues a new access token but neither a new refresh token nor a store
+/// write that invalidates the one presented (`save_expired_token(&db, &token)` is rotation).
 fn rotation_disabled(index: &Index, out: &mut Vec<(String, usize, Report)>) {
-    for h in index.all(|k| matches!(k, FactKind::RefreshHandler)) {
+    for h in refresh_paths(index) {
         let reach = index.reach(&h.path, fn_name(h));
         let consumes = reach
             .iter()
@@ -237,7 +259,11 @@ fn rotation_disabled(index: &Index, out: &mut Vec<(String, usize, Report)>) {
                 FactKind::JwtIssued { token: TokenKind::Refresh, .. } | FactKind::OpaqueTokenIssued { token: TokenKind::Refresh }
             ) || matches!(&f.kind, FactKind::Calls { callee } if { let bare = callee.rsplit("::").next().unwrap_or(callee); bare.to_ascii_lowercase().contains("refresh_token") && ["create", "issue", "generate", "new", "make", "sign", "rotate"].iter().any(|p| bare.starts_with(p)) })
         });
-        if consumes && issues_access && !issues_refresh {
+        let invalidates_old = reach.iter().any(|f| {
+            matches!(f.kind, FactKind::StoreRevoke { .. })
+                || matches!(&f.kind, FactKind::Calls { callee } if invalidates(callee))
+        });
+        if consumes && issues_access && !issues_refresh && !invalidates_old {
             out.push((
                 h.path.clone(),
                 h.start.line,
@@ -250,6 +276,19 @@ fn rotation_disabled(index: &Index, out: &mut Vec<(String, usize, Report)>) {
             ));
         }
     }
+}
+
+/// A call that marks a token used up: `save_expired_token`, `revoke_token`, `blacklist_jti`.
+fn invalidates(callee: &str) -> bool {
+    let bare = callee
+        .rsplit("::")
+        .next()
+        .unwrap_or(callee)
+        .to_ascii_lowercase();
+    ["expire", "revoke", "blacklist", "denylist", "invalidate"]
+        .iter()
+        .any(|w| bare.contains(w))
+        && (bare.contains("token") || bare.contains("jti") || bare.contains("session"))
 }
 
 /// A JWT verified, then looked up in a store of tokens on every request: in a per-request function

@@ -2,13 +2,10 @@
 //! matrix: session cookies by default; the hybrid (short access JWT + opaque, stored, rotated
 //! refresh token) where several services or mobile clients need tokens; stateless JWT alone only
 //! where a store lookup per request is too costly.
-use super::Index;
+use super::signals::{Input, Signals};
 use crate::config::Settings;
 use crate::config::duration::format_duration;
-use crate::facts::{FactKind, TokenKind};
-use crate::finding::{Finding, Report};
 use crate::project::ProjectContext;
-use crate::rule::Rule;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -20,7 +17,18 @@ pub enum Architecture {
     StatelessJwt,
     Hybrid,
     JwtWithPerRequestStoreCheck,
+    /// Opaque tokens kept in a store and sent as bearer tokens (API keys, session tokens):
+    /// revocable by deleting the row.
+    OpaqueTokens,
+    /// A managed identity provider issues, expires and revokes the tokens.
+    ManagedIdp,
+    /// A proxy in front of the app logs users in and forwards who they are.
+    DelegatedToProxy,
+    /// The browser front end holds bearer tokens whose issuer is not in this repository.
+    BrowserHeldTokens,
     Mixed,
+    /// Independent applications with different designs: one verdict each.
+    PerApplication,
     NoAuthFound,
 }
 
@@ -32,7 +40,12 @@ impl Architecture {
             Architecture::StatelessJwt => "stateless JWT",
             Architecture::Hybrid => "hybrid: access JWT + stored refresh token",
             Architecture::JwtWithPerRequestStoreCheck => "JWT + per-request store check",
+            Architecture::OpaqueTokens => "opaque tokens in a store (API keys or session tokens)",
+            Architecture::ManagedIdp => "managed identity provider",
+            Architecture::DelegatedToProxy => "delegated to an authenticating proxy",
+            Architecture::BrowserHeldTokens => "bearer tokens held by the browser front end",
             Architecture::Mixed => "mixed: sessions and JWTs side by side",
+            Architecture::PerApplication => "independent applications, one verdict each",
             Architecture::NoAuthFound => "no authentication found",
         }
     }
@@ -59,178 +72,32 @@ pub struct Design {
     /// True when the project already has the recommended design and no design finding, or has no
     /// authentication to judge (then `recommended` is `NoAuthFound` too: no recommendation).
     pub ok: bool,
+    /// How sure the verdict is: `high` (tokens or sessions seen issued and checked), `medium`
+    /// (one side seen, or only configuration and dependencies), `low` (a single clue).
+    pub confidence: &'static str,
+    /// The applications (deployable units) the verdict covers, grouped when their verdicts are
+    /// identical; one group when the project is one application or its services share a login.
+    pub applications: Vec<AppVerdict>,
 }
 
-/// Rules whose findings disappear with the move to each recommended design.
-const RESOLVED_BY_SESSIONS: &[Rule] = &[
-    Rule::TokenInWebStorage,
-    Rule::TokenCookieSetByScript,
-    Rule::AccessTokenTtlTooLong,
-    Rule::RefreshTokenTtlTooLong,
-    Rule::TokenWithoutExpiry,
-    Rule::RefreshTokenNotRevocable,
-    Rule::RefreshTokenRotationDisabled,
-    Rule::JwtDenylistPerRequest,
-    Rule::PrivilegeClaimsInToken,
-    Rule::ClientSideSessionStore,
-];
-const RESOLVED_BY_HYBRID: &[Rule] = &[
-    Rule::TokenInWebStorage,
-    Rule::TokenCookieSetByScript,
-    Rule::AccessTokenTtlTooLong,
-    Rule::TokenWithoutExpiry,
-    Rule::RefreshTokenNotRevocable,
-    Rule::RefreshTokenRotationDisabled,
-    Rule::JwtDenylistPerRequest,
-    Rule::PrivilegeClaimsInToken,
-    Rule::ClientSideSessionStore,
-];
+/// One group of applications with the same verdict.
+#[derive(Clone, Debug, Serialize)]
+pub struct AppVerdict {
+    pub applications: Vec<String>,
+    pub found: Architecture,
+    pub recommended: Architecture,
+    pub ok: bool,
+    /// The first piece of evidence, `path:line`.
+    pub at: String,
+}
 
-pub fn decide(
-    index: &Index,
-    findings: &[Finding],
-    project_reports: &[(String, usize, Report)],
-    settings: &Settings,
-    ctx: &ProjectContext,
-) -> Design {
-    let mut evidence = Vec::new();
-    let mut note = |claim: String, at: String| evidence.push(Evidence { claim, at });
-    let sessions = index.all(|k| matches!(k, FactKind::ServerSession { .. }));
-    let cookie_sessions = index.all(|k| matches!(k, FactKind::CookieSession));
-    let access = index.all(|k| {
-        matches!(
-            k,
-            FactKind::JwtIssued {
-                token: TokenKind::Access | TokenKind::Unknown,
-                ..
-            }
-        )
-    });
-    let refresh_jwt = index.all(|k| {
-        matches!(
-            k,
-            FactKind::JwtIssued {
-                token: TokenKind::Refresh,
-                ..
-            }
-        )
-    });
-    let opaque_refresh = index.all(|k| {
-        matches!(
-            k,
-            FactKind::OpaqueTokenIssued {
-                token: TokenKind::Refresh
-            }
-        )
-    });
-    let verified = index.all(|k| matches!(k, FactKind::JwtVerified { .. }));
-    let rule_count = |rule: Rule| {
-        findings.iter().filter(|f| f.rule == rule).count()
-            + project_reports
-                .iter()
-                .filter(|(_, _, r)| r.rule == rule)
-                .count()
-    };
-    let denylist = rule_count(Rule::JwtDenylistPerRequest) > 0;
-    let not_revocable = rule_count(Rule::RefreshTokenNotRevocable) > 0;
-
-    for s in &sessions {
-        if let FactKind::ServerSession { store } = &s.kind {
-            note(format!("server-side sessions in {store}"), s.at());
-        }
-    }
-    for s in &cookie_sessions {
-        note("the whole session is kept in a cookie".into(), s.at());
-    }
-    for a in &access {
-        if let FactKind::JwtIssued {
-            token,
-            lifetime_secs,
-        } = &a.kind
-        {
-            let life = lifetime_secs.map_or("an unknown lifetime".to_string(), |l| {
-                format!("a lifetime of {}", format_duration(l))
-            });
-            let what = if *token == TokenKind::Access {
-                "an access JWT"
-            } else {
-                "a JWT"
-            };
-            note(
-                format!(
-                    "`{}` issues {what} with {life}",
-                    a.function.as_deref().unwrap_or("?")
-                ),
-                a.at(),
-            );
-        }
-    }
-    for r in &refresh_jwt {
-        if let FactKind::JwtIssued { lifetime_secs, .. } = &r.kind {
-            let life =
-                lifetime_secs.map_or(String::new(), |l| format!(" living {}", format_duration(l)));
-            note(
-                format!(
-                    "`{}` issues a refresh token that is a JWT{life}",
-                    r.function.as_deref().unwrap_or("?")
-                ),
-                r.at(),
-            );
-        }
-    }
-    for r in &opaque_refresh {
-        note(
-            format!(
-                "`{}` issues an opaque refresh token",
-                r.function.as_deref().unwrap_or("?")
-            ),
-            r.at(),
-        );
-    }
-    for f in findings
-        .iter()
-        .filter(|f| f.rule == Rule::TokenInWebStorage || f.rule == Rule::TokenCookieSetByScript)
-    {
-        note(f.message.clone(), format!("{}:{}", f.path, f.start.line));
-    }
-    for (path, line, r) in project_reports
-        .iter()
-        .filter(|(_, _, r)| r.rule != Rule::PrivilegeClaimsInToken)
-    {
-        note(r.message.clone(), format!("{path}:{line}"));
-    }
-
-    let jwt = !access.is_empty() || !refresh_jwt.is_empty() || !verified.is_empty();
-    let long_access = access.iter().find(|a| match a.kind {
-        FactKind::JwtIssued {
-            lifetime_secs: Some(l),
-            ..
-        } => l > settings.access_token_max_ttl,
-        _ => false,
-    });
-    let stored_refresh = !opaque_refresh.is_empty() || (!refresh_jwt.is_empty() && !not_revocable);
-    let found = match (jwt, !sessions.is_empty(), !cookie_sessions.is_empty()) {
-        (false, false, false) => Architecture::NoAuthFound,
-        (false, true, _) => Architecture::ServerSessions,
-        (false, false, true) => Architecture::ClientSideSessions,
-        (true, true, _) | (true, false, true) => Architecture::Mixed,
-        (true, false, false) if denylist => Architecture::JwtWithPerRequestStoreCheck,
-        (true, false, false) if stored_refresh => Architecture::Hybrid,
-        (true, false, false) => Architecture::StatelessJwt,
-    };
-    if let (true, Some(a)) = (stored_refresh, long_access) {
-        note(
-            format!(
-                "the access token outlives the {} limit, so the stored refresh token cannot shorten what a stolen access token is worth",
-                format_duration(settings.access_token_max_ttl)
-            ),
-            a.at(),
-        );
-    }
-    if jwt && sessions.is_empty() && !stored_refresh && !denylist {
-        note("no server-side store is consulted for tokens: nothing can revoke one before it expires".into(), String::new());
-    }
-
+/// The verdict for the whole project: one per application when its applications are independent
+/// (see `super::applications`), else one over all of it.
+pub fn decide(input: Input) -> Design {
+    let signals = Signals::gather(&input);
+    let evidence = signals.evidence(&input);
+    let found = classify(&signals);
+    let confidence = confidence(&signals, &evidence);
     if found == Architecture::NoAuthFound {
         // A framework, a library, an infrastructure module: nothing to judge, nothing to move to.
         return Design {
@@ -242,83 +109,76 @@ pub fn decide(
             move_to: Vec::new(),
             resolves: BTreeMap::new(),
             ok: true,
+            confidence,
+            applications: Vec::new(),
         };
     }
-
-    let mut why = Vec::new();
-    let token_endpoint = index
-        .all(|k| matches!(k, FactKind::TokenEndpoint))
-        .into_iter()
-        .next();
-    let needs_tokens = ctx.services >= 2 || !ctx.mobile.is_empty() || token_endpoint.is_some();
-    if let Some(t) = token_endpoint {
-        why.push(format!(
-            "an OAuth token endpoint serves native or third-party clients ({})",
-            t.at()
-        ));
-    }
-    if ctx.services >= 2 {
-        why.push(format!(
-            "{} services must trust one login ({})",
-            ctx.services,
-            ctx.service_names.join(", ")
-        ));
-    }
-    for m in &ctx.mobile {
-        why.push(format!("a mobile client needs tokens ({m})"));
-    }
-    let recommended = if needs_tokens {
-        Architecture::Hybrid
-    } else {
-        Architecture::ServerSessions
-    };
-    if !needs_tokens {
-        why.push("one service on one domain with no mobile client: a session cookie is the simplest design that can be revoked at once".into());
-    }
-    if let Some(c) = index
-        .all(|k| matches!(k, FactKind::CorsCredentials))
-        .first()
-    {
-        why.push(format!(
-            "the API accepts credentialed cross-origin requests ({}): serve the front end from the same site (a subdomain) so the cookie can stay SameSite=Lax",
-            c.at()
-        ));
-    }
-    if ctx.stores.is_empty() {
-        why.push("no store crate is locked yet (redis, sqlx, diesel, sea-orm): add one for the session or refresh-token table".into());
-    } else {
-        why.push(format!("a store is available: {}", ctx.stores.join(", ")));
-    }
-    let move_to = move_to(recommended, ctx, settings);
-    let resolved = if recommended == Architecture::Hybrid {
-        RESOLVED_BY_HYBRID
-    } else {
-        RESOLVED_BY_SESSIONS
-    };
-    let mut resolves = BTreeMap::new();
-    for rule in resolved {
-        let n = rule_count(*rule);
-        if n > 0 {
-            resolves.insert(rule.to_string(), n);
-        }
-    }
+    let (recommended, why) = super::recommend::recommend(found, &signals, &input);
+    let move_to = move_to(recommended, input.ctx, input.settings);
+    let resolves = super::recommend::resolves(recommended, &input);
     let ok = found == recommended
         && resolves.is_empty()
-        && !(found == Architecture::Hybrid && long_access.is_some());
-    let found_summary = found.describe().to_string();
+        && !(found == Architecture::Hybrid && signals.long_access.is_some());
     Design {
         found,
-        found_summary,
+        found_summary: found.describe().to_string(),
         evidence,
         recommended,
         why,
         move_to,
         resolves,
         ok,
+        confidence,
+        applications: Vec::new(),
+    }
+}
+
+/// The architecture the signals show, most specific first: the app's own tokens and sessions,
+/// then who else holds the login, then opaque tokens and tokens only the browser holds.
+pub fn classify(s: &Signals) -> Architecture {
+    // A managed provider holds the login even where the app keeps its tokens in a server-side
+    // session (a backend for frontend) or signs short tokens of its own; only a login system of
+    // the app's own (its own refresh tokens or deny list) makes it the app's design.
+    let own_refresh = !s.refresh_jwt.is_empty() || !s.opaque_refresh.is_empty() || s.denylist;
+    if !s.idps.is_empty() && !own_refresh {
+        return Architecture::ManagedIdp;
+    }
+    let own_login = s.issues_jwt() || s.server_sessions() || !s.cookie_sessions.is_empty();
+    if !own_login && !s.proxies.is_empty() {
+        return Architecture::DelegatedToProxy;
+    }
+    match (s.jwt(), s.server_sessions(), !s.cookie_sessions.is_empty()) {
+        (false, false, false) if !s.opaque_access.is_empty() => Architecture::OpaqueTokens,
+        (false, false, false) if !s.client_storage.is_empty() => Architecture::BrowserHeldTokens,
+        (false, false, false) => Architecture::NoAuthFound,
+        (false, true, _) => Architecture::ServerSessions,
+        (false, false, true) => Architecture::ClientSideSessions,
+        (true, true, _) | (true, false, true) => Architecture::Mixed,
+        (true, false, false) if s.denylist => Architecture::JwtWithPerRequestStoreCheck,
+        (true, false, false) if s.stored_refresh => Architecture::Hybrid,
+        (true, false, false) => Architecture::StatelessJwt,
+    }
+}
+
+/// `high` when the login is seen both issued and checked (or held by a party whose config is in
+/// the project), `medium` with a few clues, `low` with one.
+fn confidence(s: &Signals, evidence: &[Evidence]) -> &'static str {
+    let placed = evidence.iter().filter(|e| !e.at.is_empty()).count();
+    let both_sides = (s.issues_jwt() && (!s.verified.is_empty() || s.denylist))
+        || (s.server_sessions() && placed >= 2);
+    if both_sides || placed >= 4 {
+        "high"
+    } else if placed >= 2 {
+        "medium"
+    } else {
+        "low"
     }
 }
 
 fn move_to(recommended: Architecture, ctx: &ProjectContext, settings: &Settings) -> Vec<String> {
+    if let Some(steps) = super::recommend::keep_steps(recommended) {
+        return steps;
+    }
     let redis = ctx
         .stores
         .iter()

@@ -180,6 +180,7 @@ impl Engine<'_> {
                 span: f.span,
                 function: f.function,
                 kind: f.kind,
+                role: file.role,
             })
             .collect();
         if !r.findings.is_empty() || !r.facts.is_empty() || !r.pending.is_empty() {

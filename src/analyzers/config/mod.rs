@@ -207,6 +207,9 @@ impl Analyzer for ConfigAnalyzer {
                         check::check_entity(entity, &found, h, ctx, sink);
                     }
                 }
+                if any {
+                    sink.fact(product_fact(product), head(file, doc.root.span), None);
+                }
                 exclusive |= product.exclusive && any;
             }
             if exclusive {
@@ -216,6 +219,19 @@ impl Analyzer for ConfigAnalyzer {
                 !covered.is_empty() && covered.contains(&n.span)
             });
             generic::check(&settings, ctx, sink);
+        }
+    }
+}
+
+/// A product's config file in the project says who holds the login, for the design verdict.
+fn product_fact(product: &products::Product) -> crate::facts::FactKind {
+    if product.proxy {
+        crate::facts::FactKind::AuthProxy {
+            proxy: product.name.clone(),
+        }
+    } else {
+        crate::facts::FactKind::ManagedIdp {
+            provider: product.name.clone(),
         }
     }
 }

@@ -30,6 +30,10 @@ pub struct Product {
     /// The whole document is this product's config: the generic key rules stay off in it.
     #[serde(default)]
     pub exclusive: bool,
+    /// The product is a proxy that logs users in for the apps behind it (oauth2-proxy,
+    /// Authelia), not an identity provider the apps call: the design verdict says so.
+    #[serde(default)]
+    pub proxy: bool,
     #[serde(default, rename = "entity")]
     pub entities: Vec<Entity>,
     #[serde(skip)]

@@ -4,14 +4,15 @@
 use super::RustFile;
 use super::calls::{COMMON_CALLS, pat_idents};
 use super::names::{
-    DENYLIST_WORDS, ROLE_FIELDS, TOKEN_STORAGE_TYPES, first_str_lit, is_handler_prefix,
-    is_randomness, last_segment, role_claim, text,
+    DENYLIST_WORDS, ROLE_FIELDS, first_str_lit, is_handler_prefix, last_segment, role_claim, text,
 };
 use super::stores::{self, Scope};
 use crate::analyzers::{Context, Sink};
 use crate::facts::{FactKind, TokenKind};
 use std::collections::{HashMap, HashSet};
 use syn::visit::Visit;
+
+mod session_calls;
 
 pub fn collect(file: &RustFile, _ctx: &Context, sink: &mut Sink) {
     let mut v = Collector {
@@ -20,6 +21,7 @@ pub fn collect(file: &RustFile, _ctx: &Context, sink: &mut Sink) {
         fns: Vec::new(),
         impl_trait: None,
         impl_self: None,
+        let_name: None,
     };
     v.visit_file(&file.ast);
 }
@@ -44,6 +46,9 @@ struct Collector<'a, 'f> {
     impl_trait: Option<String>,
     /// The type of the enclosing `impl` block (`Claims` in `impl Claims { fn validate .. }`).
     impl_self: Option<String>,
+    /// The variable the expression being visited is bound to (`session_id` in
+    /// `let session_id = Uuid::new_v4()`).
+    let_name: Option<String>,
 }
 
 impl<'f> Collector<'_, 'f> {
@@ -200,6 +205,18 @@ impl<'ast> Visit<'ast> for Collector<'_, '_> {
         syn::visit::visit_field(self, f);
     }
 
+    fn visit_lit_str(&mut self, l: &'ast syn::LitStr) {
+        let value = l.value().to_ascii_lowercase();
+        if crate::providers::PROXY_HEADERS.contains(&value.as_str()) {
+            self.fact(
+                FactKind::AuthProxy {
+                    proxy: format!("a proxy's `{}` header", l.value()),
+                },
+                l,
+            );
+        }
+    }
+
     fn visit_local(&mut self, l: &'ast syn::Local) {
         if let (syn::Pat::Ident(id), Some(init)) = (&l.pat, &l.init)
             && let Some(scope) = self.fns.last_mut()
@@ -224,7 +241,12 @@ impl<'ast> Visit<'ast> for Collector<'_, '_> {
                 scope.claim_vars.extend(pat_idents(&l.pat));
             }
         }
+        let outer = self.let_name.take();
+        if let syn::Pat::Ident(id) = &l.pat {
+            self.let_name = Some(id.ident.to_string());
+        }
         syn::visit::visit_local(self, l);
+        self.let_name = outer;
     }
 
     fn visit_expr_call(&mut self, c: &'ast syn::ExprCall) {
@@ -311,49 +333,7 @@ impl<'ast> Visit<'ast> for Collector<'_, '_> {
                         }
                     }
                 }
-                "new" | "builder"
-                    if full.ends_with("SessionManagerLayer::new")
-                        || full.ends_with("SessionMiddleware::new")
-                        || full.ends_with("SessionMiddleware::builder") =>
-                {
-                    let mut store = c.args.first().map(text).unwrap_or_default();
-                    if let Some(bound) = self
-                        .fns
-                        .last()
-                        .and_then(|f| f.let_text.get(store.trim_start_matches('&').trim()))
-                    {
-                        store = bound.clone();
-                    }
-                    if store.contains("CookieSessionStore") {
-                        self.fact(FactKind::CookieSession, c);
-                    } else {
-                        let kind = TOKEN_STORAGE_TYPES
-                            .iter()
-                            .find(|t| store.contains(*t))
-                            .map_or("a session store", |t| t);
-                        self.fact(
-                            FactKind::ServerSession {
-                                store: kind.to_string(),
-                            },
-                            c,
-                        );
-                    }
-                }
-                "new" if full.ends_with("CookieSession::new") => {
-                    self.fact(FactKind::CookieSession, c)
-                }
-                "new" if full.ends_with("ServerSession::new") => self.fact(
-                    FactKind::ServerSession {
-                        store: "a session store".into(),
-                    },
-                    c,
-                ),
-                _ if is_randomness(&name, &full) => {
-                    let token = self.kind_here(&[]);
-                    if token != TokenKind::Unknown && token != TokenKind::SinglePurpose {
-                        self.fact(FactKind::OpaqueTokenIssued { token }, c);
-                    }
-                }
+                _ if self.session_call(&name, &full, c) => {}
                 "delete" if full.contains("diesel") => self.fact(
                     FactKind::StoreRevoke {
                         store: "diesel".into(),

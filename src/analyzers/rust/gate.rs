@@ -129,6 +129,15 @@ const PATTERNS: &[(&str, Role)] = &[
     ("invalidated", Word),
     ("jti", WholeWord),
     ("allow_credentials", Word),
+    ("api_key", Word),
+    ("apikey", Word),
+    // headers an authenticating proxy forwards (`crate::providers::PROXY_HEADERS`)
+    ("x-forwarded-user", Word),
+    ("x-forwarded-email", Word),
+    ("x-forwarded-access-token", Word),
+    ("x-auth-request-", Word),
+    ("remote-user", Word),
+    ("x-webauth-user", Word),
 ];
 
 fn automaton() -> &'static AhoCorasick {
@@ -230,6 +239,13 @@ const AUTH: &[&str] = &[
     "encodingkey",
     "decodingkey",
     "hmac",
+    "api_key",
+    "apikey",
+    "x-forwarded-user",
+    "x-forwarded-email",
+    "x-auth-request-",
+    "remote-user",
+    "x-webauth-user",
 ];
 
 /// Whether the file is worth parsing: it speaks of auth, and some rule or the facts collector
@@ -391,6 +407,14 @@ const DESIGN: &[&str] = &[
     "invalidated",
     "jti",
     "allow_credentials",
+    "api_key",
+    "apikey",
+    "x-forwarded-user",
+    "x-forwarded-email",
+    "x-forwarded-access-token",
+    "x-auth-request-",
+    "remote-user",
+    "x-webauth-user",
 ];
 
 /// Every word list a gate reads, by name: each word must be a gate word (checked by a test,

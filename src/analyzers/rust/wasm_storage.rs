@@ -77,6 +77,7 @@ pub fn check(rf: &RustFile, _ctx: &Context, sink: &mut Sink) {
         }
     }
     yewdux_stores(rf, &index, sink);
+    sink.client_storage_facts();
 }
 
 fn param_names(sig: &syn::Signature) -> Vec<String> {

@@ -78,6 +78,18 @@ impl Analyzer for ScriptAnalyzer {
             "setexpirationtime",
             "express-session",
             "iron-session",
+            // managed identity providers' SDKs (`crate::providers`), for the design verdict
+            "@supabase/",
+            "@auth0/",
+            "auth0-js",
+            "amplify",
+            "cognito",
+            "keycloak",
+            "@ory/",
+            "@zitadel/",
+            "@clerk/",
+            "@okta/",
+            "firebase/auth",
         ]
     }
 
@@ -94,6 +106,29 @@ impl Analyzer for ScriptAnalyzer {
         };
         for b in blocks {
             check_block(file, &b, ctx, sink);
+        }
+        sink.client_storage_facts();
+    }
+}
+
+/// An import of a managed identity provider's SDK (`import { createServerClient } from
+/// "@supabase/ssr"`) is a fact for the design verdict: that provider holds the login.
+fn provider_imports(program: &oxc_ast::ast::Program, base: usize, sink: &mut Sink) {
+    use crate::providers::{Holder, npm_package};
+    for st in &program.body {
+        let oxc_ast::ast::Statement::ImportDeclaration(d) = st else {
+            continue;
+        };
+        if let Some((name, holder)) = npm_package(d.source.value.as_str()) {
+            let kind = match holder {
+                Holder::IdentityProvider => crate::facts::FactKind::ManagedIdp {
+                    provider: name.to_string(),
+                },
+                Holder::Proxy => crate::facts::FactKind::AuthProxy {
+                    proxy: name.to_string(),
+                },
+            };
+            sink.fact(kind, storage::span(d.span, base), None);
         }
     }
 }
@@ -179,6 +214,7 @@ fn check_block(file: &SourceFile, b: &Block, ctx: &Context, sink: &mut Sink) {
         return;
     }
     let program = &ret.program;
+    provider_imports(program, b.start, sink);
     let mut model = model::Model::default();
     for pass in [Pass::Bindings, Pass::Wrappers] {
         let mut w = Walker::new(pass, model, b.text, b.start, &file.path);

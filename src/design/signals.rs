@@ -1,0 +1,298 @@
+//! The first step of the verdict: what one application's facts, findings and project context say,
+//! gathered once, and the evidence lines they give (each with where it was seen).
+use super::Index;
+use super::verdict::Evidence;
+use crate::config::Settings;
+use crate::config::duration::format_duration;
+use crate::facts::{FactKind, PlacedFact, TokenKind};
+use crate::finding::{Finding, Report};
+use crate::project::ProjectContext;
+use crate::rule::Rule;
+
+/// What the verdict reads for one application.
+pub struct Input<'a> {
+    pub index: &'a Index<'a>,
+    pub findings: Vec<&'a Finding>,
+    pub reports: Vec<&'a (String, usize, Report)>,
+    pub settings: &'a Settings,
+    pub ctx: &'a ProjectContext,
+    /// The applications that verify the same tokens as this one (two or more: they share a
+    /// login); empty otherwise.
+    pub shared_with: Vec<String>,
+}
+
+impl Input<'_> {
+    /// Findings and project reports of `rule` in this application.
+    pub fn count(&self, rule: Rule) -> usize {
+        self.findings.iter().filter(|f| f.rule == rule).count()
+            + self
+                .reports
+                .iter()
+                .filter(|(_, _, r)| r.rule == rule)
+                .count()
+    }
+}
+
+/// A party named by the project (identity provider or proxy), with where.
+pub struct Named {
+    pub name: String,
+    pub at: String,
+}
+
+pub struct Signals<'a> {
+    pub sessions: Vec<&'a PlacedFact>,
+    pub cookie_sessions: Vec<&'a PlacedFact>,
+    pub access: Vec<&'a PlacedFact>,
+    pub refresh_jwt: Vec<&'a PlacedFact>,
+    pub opaque_refresh: Vec<&'a PlacedFact>,
+    pub opaque_access: Vec<&'a PlacedFact>,
+    pub session_ids: Vec<&'a PlacedFact>,
+    pub verified: Vec<&'a PlacedFact>,
+    pub client_storage: Vec<&'a PlacedFact>,
+    pub idps: Vec<Named>,
+    pub proxies: Vec<Named>,
+    pub denylist: bool,
+    pub long_access: Option<&'a PlacedFact>,
+    pub stored_refresh: bool,
+}
+
+impl<'a> Signals<'a> {
+    pub fn gather(input: &Input<'a>) -> Self {
+        let index = input.index;
+        let of = |pred: fn(&FactKind) -> bool| index.all(pred);
+        let ctx = input.ctx;
+        // The project's own type named `SessionMiddleware` is not a session crate's: a session
+        // without a known store counts only when a session crate is locked or declared (or
+        // nothing at all is known about the crates, as in a lone file).
+        let crates_known = !ctx.session_crates.is_empty() || ctx.frameworks.is_empty();
+        let sessions = of(|k| matches!(k, FactKind::ServerSession { .. }))
+            .into_iter()
+            .filter(|f| {
+                crates_known
+                    || !matches!(&f.kind, FactKind::ServerSession { store } if store == "a session store")
+            })
+            .collect();
+        let access = of(|k| {
+            matches!(
+                k,
+                FactKind::JwtIssued {
+                    token: TokenKind::Access | TokenKind::Unknown,
+                    ..
+                }
+            )
+        });
+        let refresh_jwt = of(|k| {
+            matches!(
+                k,
+                FactKind::JwtIssued {
+                    token: TokenKind::Refresh,
+                    ..
+                }
+            )
+        });
+        let opaque_refresh = of(|k| {
+            matches!(
+                k,
+                FactKind::OpaqueTokenIssued {
+                    token: TokenKind::Refresh
+                }
+            )
+        });
+        let opaque_access = of(|k| {
+            matches!(
+                k,
+                FactKind::OpaqueTokenIssued {
+                    token: TokenKind::Access
+                }
+            )
+        });
+        let not_revocable = input.count(Rule::RefreshTokenNotRevocable) > 0;
+        let long_access = access.iter().copied().find(|a| match a.kind {
+            FactKind::JwtIssued {
+                lifetime_secs: Some(l),
+                ..
+            } => l > input.settings.access_token_max_ttl,
+            _ => false,
+        });
+        let stored_refresh =
+            !opaque_refresh.is_empty() || (!refresh_jwt.is_empty() && !not_revocable);
+        let (mut idps, mut proxies) = (Vec::new(), Vec::new());
+        for f in
+            index.all(|k| matches!(k, FactKind::ManagedIdp { .. } | FactKind::AuthProxy { .. }))
+        {
+            match &f.kind {
+                FactKind::ManagedIdp { provider } => idps.push(Named {
+                    name: provider.clone(),
+                    at: f.at(),
+                }),
+                FactKind::AuthProxy { proxy } => proxies.push(Named {
+                    name: proxy.clone(),
+                    at: f.at(),
+                }),
+                _ => {}
+            }
+        }
+        for p in &ctx.parties {
+            let named = Named {
+                name: p.name.clone(),
+                at: p.at.clone(),
+            };
+            if p.proxy {
+                proxies.push(named);
+            } else {
+                idps.push(named);
+            }
+        }
+        // A random id named session is a session made by hand only where a session table or
+        // key is read or written (an LDAP or websocket session id is not a login).
+        let session_store = !index
+            .all(|k| match k {
+                FactKind::StoreLookup { store }
+                | FactKind::DenylistLookup { store }
+                | FactKind::StoreRevoke { store } => store.to_ascii_lowercase().contains("session"),
+                _ => false,
+            })
+            .is_empty();
+        let session_ids = if session_store {
+            of(|k| matches!(k, FactKind::SessionIdIssued))
+        } else {
+            Vec::new()
+        };
+        // One line per provider or proxy: its first mention.
+        for list in [&mut idps, &mut proxies] {
+            let mut seen = std::collections::BTreeSet::new();
+            list.retain(|p| seen.insert(p.name.clone()));
+        }
+        Signals {
+            sessions,
+            cookie_sessions: of(|k| matches!(k, FactKind::CookieSession)),
+            access,
+            refresh_jwt,
+            opaque_refresh,
+            opaque_access,
+            session_ids,
+            verified: of(|k| matches!(k, FactKind::JwtVerified { .. })),
+            client_storage: of(|k| matches!(k, FactKind::ClientTokenStorage { .. })),
+            idps,
+            proxies,
+            denylist: input.count(Rule::JwtDenylistPerRequest) > 0,
+            long_access,
+            stored_refresh,
+        }
+    }
+
+    /// JWTs are signed by this application's own code.
+    pub fn issues_jwt(&self) -> bool {
+        !self.access.is_empty() || !self.refresh_jwt.is_empty()
+    }
+
+    pub fn jwt(&self) -> bool {
+        self.issues_jwt() || !self.verified.is_empty()
+    }
+
+    /// Server-side sessions: a session crate with a store, or a random session id made here.
+    pub fn server_sessions(&self) -> bool {
+        !self.sessions.is_empty() || !self.session_ids.is_empty()
+    }
+
+    /// The evidence lines, in a fixed order.
+    pub fn evidence(&self, input: &Input) -> Vec<Evidence> {
+        let mut out = Vec::new();
+        let mut note = |claim: String, at: String| out.push(Evidence { claim, at });
+        let fname = |f: &PlacedFact| f.function.clone().unwrap_or_else(|| "?".into());
+        for p in &self.idps {
+            note(format!("{} holds the login", p.name), p.at.clone());
+        }
+        for p in &self.proxies {
+            note(format!("login is delegated to {}", p.name), p.at.clone());
+        }
+        for s in &self.sessions {
+            if let FactKind::ServerSession { store } = &s.kind {
+                note(format!("server-side sessions in {store}"), s.at());
+            }
+        }
+        for s in &self.session_ids {
+            note(format!("`{}` makes a random session id", fname(s)), s.at());
+        }
+        for s in &self.cookie_sessions {
+            note("the whole session is kept in a cookie".into(), s.at());
+        }
+        for a in &self.access {
+            if let FactKind::JwtIssued {
+                token,
+                lifetime_secs,
+            } = &a.kind
+            {
+                let life = lifetime_secs.map_or("an unknown lifetime".to_string(), |l| {
+                    format!("a lifetime of {}", format_duration(l))
+                });
+                let what = if *token == TokenKind::Access {
+                    "an access JWT"
+                } else {
+                    "a JWT"
+                };
+                note(format!("`{}` issues {what} with {life}", fname(a)), a.at());
+            }
+        }
+        for r in &self.refresh_jwt {
+            if let FactKind::JwtIssued { lifetime_secs, .. } = &r.kind {
+                let life = lifetime_secs
+                    .map_or(String::new(), |l| format!(" living {}", format_duration(l)));
+                note(
+                    format!("`{}` issues a refresh token that is a JWT{life}", fname(r)),
+                    r.at(),
+                );
+            }
+        }
+        for r in &self.opaque_refresh {
+            note(
+                format!("`{}` issues an opaque refresh token", fname(r)),
+                r.at(),
+            );
+        }
+        if self.refresh_jwt.is_empty() && self.opaque_refresh.is_empty() {
+            for r in &self.opaque_access {
+                note(
+                    format!(
+                        "`{}` issues an opaque token (an API key or session token)",
+                        fname(r)
+                    ),
+                    r.at(),
+                );
+            }
+        }
+        for f in input
+            .findings
+            .iter()
+            .filter(|f| f.rule == Rule::TokenInWebStorage || f.rule == Rule::TokenCookieSetByScript)
+        {
+            note(f.message.clone(), format!("{}:{}", f.path, f.start.line));
+        }
+        for (path, line, r) in input
+            .reports
+            .iter()
+            .filter(|(_, _, r)| r.rule != Rule::PrivilegeClaimsInToken)
+        {
+            note(r.message.clone(), format!("{path}:{line}"));
+        }
+        if let (true, Some(a)) = (self.stored_refresh, self.long_access) {
+            note(
+                format!(
+                    "the access token outlives the {} limit, so the stored refresh token cannot shorten what a stolen access token is worth",
+                    format_duration(input.settings.access_token_max_ttl)
+                ),
+                a.at(),
+            );
+        }
+        if self.jwt()
+            && self.idps.is_empty()
+            && self.proxies.is_empty()
+            && !self.server_sessions()
+            && !self.stored_refresh
+            && !self.denylist
+        {
+            note("no server-side store is consulted for tokens: nothing can revoke one before it expires".into(), String::new());
+        }
+        out
+    }
+}
