@@ -182,3 +182,40 @@ pub fn unknown_rule_hint(id: &str) -> String {
         None => format!("unknown rule `{id}`; `authlint rules` lists them"),
     }
 }
+
+/// The rules a `--select`/`--ignore` entry or a `[per-file-ignores]` entry names: a rule id, or
+/// a category as `authlint rules` shows it (`cookies` is the three cookie rules).
+pub fn expand(name: &str) -> Result<Vec<Rule>, String> {
+    if let Some(rule) = Rule::from_id(name) {
+        return Ok(vec![rule]);
+    }
+    let in_category: Vec<Rule> = all()
+        .iter()
+        .filter(|r| r.category.as_str() == name)
+        .map(RuleDoc::rule)
+        .collect();
+    if in_category.is_empty() {
+        Err(format!(
+            "unknown rule or category `{name}`; {}",
+            unknown_name_hint(name)
+        ))
+    } else {
+        Ok(in_category)
+    }
+}
+
+/// What to say about a name that is neither a rule id nor a category.
+pub fn unknown_name_hint(name: &str) -> String {
+    match did_you_mean(name) {
+        Some(s) => format!("did you mean `{s}`?"),
+        None => {
+            let mut categories: Vec<&str> = all().iter().map(|r| r.category.as_str()).collect();
+            categories.sort_unstable();
+            categories.dedup();
+            format!(
+                "`authlint rules` lists the rule ids; categories: {}",
+                categories.join(", ")
+            )
+        }
+    }
+}

@@ -61,6 +61,18 @@ impl Span {
 pub struct Label {
     pub span: Span,
     pub message: String,
+    /// Set when the label is in another file (the compose service that loads a `.env` file):
+    /// `span` is then unused.
+    pub elsewhere: Option<Elsewhere>,
+}
+
+/// A place in a file other than the finding's, located by the analyzer that read that file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Elsewhere {
+    /// As the finding's own path is shown: relative to the working directory, `/`-separated.
+    pub path: String,
+    pub start: Position,
+    pub end: Position,
 }
 
 /// What a rule reports: which rule, where, what is wrong and how to fix it.
@@ -75,6 +87,8 @@ pub struct Report {
     /// A severity for this instance when the rule grades its cases (e.g. an auth cookie versus an
     /// ambiguous one); `None` means the catalog default. Configured levels always win.
     pub severity: Option<Severity>,
+    /// A mechanical fix, when the rule can write one (`--fix`, `--diff`, SARIF `fixes`).
+    pub fix: Option<crate::fix::ReportFix>,
 }
 
 impl Report {
@@ -91,6 +105,7 @@ impl Report {
             help: help.into(),
             labels: Vec::new(),
             severity: None,
+            fix: None,
         }
     }
 
@@ -98,12 +113,27 @@ impl Report {
         self.labels.push(Label {
             span,
             message: message.into(),
+            elsewhere: None,
         });
         self
     }
 
+    /// Adds a related place in another file.
+    pub fn add_elsewhere(&mut self, at: Elsewhere, message: impl Into<String>) {
+        self.labels.push(Label {
+            span: Span::new(0, 0),
+            message: message.into(),
+            elsewhere: Some(at),
+        });
+    }
+
     pub fn severity(mut self, severity: Severity) -> Self {
         self.severity = Some(severity);
+        self
+    }
+
+    pub fn fix(mut self, fix: crate::fix::ReportFix) -> Self {
+        self.fix = Some(fix);
         self
     }
 }
@@ -122,6 +152,9 @@ pub struct Position {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct ResolvedLabel {
     pub message: String,
+    /// The label's file when it is not the finding's.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
     pub start: Position,
     pub end: Position,
 }
@@ -143,6 +176,9 @@ pub struct Finding {
     pub url: String,
     /// What the file is for (production, example, dev config, …): its policy capped the level.
     pub role: Role,
+    /// The rule's fix, if it has one (absent from JSON when there is none).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fix: Option<crate::fix::Fix>,
 }
 
 impl Finding {

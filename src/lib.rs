@@ -14,6 +14,7 @@ pub mod discover;
 pub mod engine;
 pub mod facts;
 pub mod finding;
+pub mod fix;
 pub mod manifest;
 pub mod placeholder;
 pub mod project;

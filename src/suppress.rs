@@ -1,5 +1,5 @@
 //! `authlint-ignore RULE[, RULE]: reason` comments. A suppression covers findings that start on
-//! its own line or the line after it. Missing reasons, unknown ids and suppressions that matched
+//! its own line or the line after it; `authlint-ignore-file RULE: reason` covers the whole file. Missing reasons, unknown ids and suppressions that matched
 //! nothing are reported as `unused-suppression`.
 use crate::catalog;
 use crate::finding::Span;
@@ -16,10 +16,15 @@ pub struct Suppression {
     pub rules: Vec<(String, Span)>,
     pub reason: Option<String>,
     pub used: Vec<bool>,
+    /// `authlint-ignore-file`: covers the whole file, wherever the comment is.
+    pub file: bool,
 }
 
 /// The word every suppression comment holds, in any case (`AUTHLINT-IGNORE` works too).
 pub const MARKER: &str = "authlint-ignore";
+
+/// `authlint-ignore-file RULE: reason` suppresses RULE in the whole file.
+const FILE_SUFFIX: &str = "-file";
 
 /// Where the marker starts in `text`, in any ASCII case.
 fn find_marker(text: &str) -> Option<usize> {
@@ -68,7 +73,13 @@ fn parse_line(line: &str, line_start: usize, line_no: usize) -> Option<Suppressi
             .find(|&(_, c)| !matches!(c, '/' | '#' | '<' | '!' | '-' | '*' | '{'))
             .map_or(0, |(j, c)| j + c.len_utf8())
     });
-    let body_start = at + MARKER.len();
+    let mut body_start = at + MARKER.len();
+    let file = line
+        .get(body_start..body_start + FILE_SUFFIX.len())
+        .is_some_and(|s| s.eq_ignore_ascii_case(FILE_SUFFIX));
+    if file {
+        body_start += FILE_SUFFIX.len();
+    }
     let mut body = &line[body_start..];
     // The comment ends at a closing marker or at a second comment on the same line.
     for end in ["-->", "*/", " //", "\t//"] {
@@ -97,13 +108,14 @@ fn parse_line(line: &str, line_start: usize, line_no: usize) -> Option<Suppressi
         used: vec![false; rules.len()],
         rules,
         reason,
+        file,
     })
 }
 
 /// Marks and returns whether a finding of `rule` starting on `line` is suppressed.
 pub fn apply(suppressions: &mut [Suppression], rule: Rule, line: usize) -> bool {
     for s in suppressions.iter_mut() {
-        if (s.line == line || s.line + 1 == line)
+        if (s.file || s.line == line || s.line + 1 == line)
             && let Some(i) = s.rules.iter().position(|(r, _)| rule == r.as_str())
         {
             s.used[i] = true;
@@ -144,7 +156,8 @@ pub fn problems(
                 s.span,
                 "suppression gives no reason".to_string(),
                 format!(
-                    "say why it is safe: `authlint-ignore {}: <reason>`",
+                    "say why it is safe: `{MARKER}{} {}: <reason>`",
+                    if s.file { FILE_SUFFIX } else { "" },
                     s.rules
                         .iter()
                         .map(|r| r.0.as_str())
@@ -171,7 +184,12 @@ pub fn unused(
                 out.push((
                     *span,
                     format!("suppression of `{rule}` matched no finding"),
-                    "remove the comment: nothing on this line or the next is reported by this rule any more".to_string(),
+                    if s.file {
+                        "remove the comment: nothing in this file is reported by this rule any more"
+                    } else {
+                        "remove the comment: nothing on this line or the next is reported by this rule any more"
+                    }
+                    .to_string(),
                 ));
             }
         }
@@ -223,5 +241,41 @@ mod tests {
         assert!(!apply(&mut s, Rule::CookieMissingSecure, 3));
         assert!(!apply(&mut s, Rule::CookieMissingHttponly, 2));
         assert!(problems(&s, |_| true).is_empty());
+    }
+
+    #[test]
+    fn a_file_suppression_covers_every_line_of_its_rule() {
+        let f = SourceFile::from_text(
+            "a.rs",
+            "x
+// AUTHLINT-IGNORE-FILE cookie-missing-secure: local dev server only
+y
+z
+",
+        );
+        let mut s = parse(&f);
+        assert!(s[0].file);
+        assert_eq!(s[0].rules[0].0, "cookie-missing-secure");
+        assert!(apply(&mut s, Rule::CookieMissingSecure, 1));
+        assert!(apply(&mut s, Rule::CookieMissingSecure, 4));
+        assert!(!apply(&mut s, Rule::CookieMissingHttponly, 4));
+        assert!(problems(&s, |_| true).is_empty());
+        let unused = parse(&SourceFile::from_text(
+            "a.rs",
+            "// authlint-ignore-file cookie-missing-secure
+",
+        ));
+        let p = problems(&unused, |_| true);
+        assert_eq!(p.len(), 2, "{p:?}");
+        assert!(
+            p.iter().any(|x| x.2.contains("nothing in this file")),
+            "{p:?}"
+        );
+        assert!(
+            p.iter().any(|x| x
+                .2
+                .contains("authlint-ignore-file cookie-missing-secure: <reason>")),
+            "{p:?}"
+        );
     }
 }

@@ -108,6 +108,7 @@ fn relative_paths_are_relative_to_the_options_cwd_not_the_process() {
         ignore: Vec::new(),
         threads: 2,
         cwd: cwd.clone(),
+        stdin: None,
     };
     let load = || authlint::config::load(std::path::Path::new("authlint.toml"), &cwd).unwrap();
     let out = engine::run(&options(load())).unwrap();
@@ -163,6 +164,7 @@ fn the_front_end_crate_is_found_from_the_options_cwd() {
         ignore: Vec::new(),
         threads: 2,
         cwd: p.path().to_path_buf(),
+        stdin: None,
     })
     .unwrap();
     let found: Vec<&str> = out.findings.iter().map(|f| f.path.as_str()).collect();

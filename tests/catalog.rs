@@ -97,21 +97,46 @@ fn every_rule_is_documented_completely() {
     }
 }
 
+/// The README's text between `<!-- NAME:start -->` and `<!-- NAME:end -->`.
+fn readme_section(name: &str) -> String {
+    let readme = std::fs::read_to_string(common::root().join("README.md")).unwrap();
+    let open = format!("<!-- {name}:start -->\n");
+    let close = format!("<!-- {name}:end -->");
+    let start = readme
+        .find(&open)
+        .unwrap_or_else(|| panic!("README has {open}"))
+        + open.len();
+    let end = readme
+        .find(&close)
+        .unwrap_or_else(|| panic!("README has {close}"));
+    readme[start..end].to_string()
+}
+
 #[test]
 fn readme_rule_table_matches_the_catalog() {
-    let readme = std::fs::read_to_string(common::root().join("README.md")).unwrap();
-    let start = readme
-        .find("<!-- rules:start -->\n")
-        .expect("README has <!-- rules:start -->")
-        + "<!-- rules:start -->\n".len();
-    let end = readme
-        .find("<!-- rules:end -->")
-        .expect("README has <!-- rules:end -->");
     assert_eq!(
-        &readme[start..end],
+        readme_section("rules"),
         authlint::cli::rules_markdown(),
         "README rule table is stale: replace it with `cargo run -- rules --format markdown`"
     );
+}
+
+#[test]
+fn readme_products_table_matches_the_product_files() {
+    let table = authlint::analyzers::config::product_table::markdown();
+    assert_eq!(
+        readme_section("products"),
+        table,
+        "README products table is stale: replace it with the output of `cargo run -- products`"
+    );
+    for name in [
+        "Cognito",
+        "Keycloak (Terraform)",
+        "Auth0 (Terraform)",
+        "Supabase",
+    ] {
+        assert!(table.contains(&format!("| {name} |")), "{name}");
+    }
 }
 
 /// Rules documented in the catalog whose analyzers have not landed yet. `authlint rules` shows

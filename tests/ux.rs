@@ -561,3 +561,45 @@ fn an_uppercase_suppression_works() {
     );
     assert_eq!(v["summary"]["suppressed"], 1);
 }
+
+fn finding_count(v: &Value) -> usize {
+    v["findings"].as_array().map_or(0, Vec::len)
+}
+
+#[test]
+fn a_secret_in_an_env_file_names_the_compose_service_that_loads_it() {
+    let p = Project::new(&[
+        (
+            "compose.yaml",
+            "services:\n  api:\n    image: api\n    env_file:\n      - ./backend/.env\n  db:\n    image: postgres\n",
+        ),
+        ("backend/.env", "JWT_SECRET=Hk29dLq8vN3kP1xR6tW9yB2mQ7\n"),
+        (
+            "backend/other.env",
+            "JWT_SECRET=Zq81mVb3Lp0Rt6Yw2Nc9Xs4Kd7\n",
+        ),
+    ]);
+    let v = json_of(&p.run(&["check", "--format", "json"]));
+    let labels: Vec<(&str, &str, u64)> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|f| f["labels"].as_array().unwrap().iter().map(move |l| (f, l)))
+        .map(|(f, l)| {
+            let (path, line) = (l["path"].as_str().unwrap_or("-"), &l["start"]["line"]);
+            (f["path"].as_str().unwrap(), path, line.as_u64().unwrap())
+        })
+        .collect();
+    // Both secrets are found; only the file a service loads gets the label (its entry: line 5).
+    assert_eq!(finding_count(&v), 2);
+    assert_eq!(labels, [("backend/.env", "compose.yaml", 5)]);
+    let sarif: Value =
+        serde_json::from_slice(&p.run(&["check", "--format", "sarif"]).stdout).unwrap();
+    let related = &sarif["runs"][0]["results"][0]["relatedLocations"][0]["physicalLocation"];
+    assert_eq!(related["artifactLocation"]["uri"], "compose.yaml");
+    let human = stdout(&p.run(&["check"]));
+    assert!(
+        human.contains("related: compose.yaml:5:9: compose service `api` loads this file"),
+        "{human}"
+    );
+}

@@ -31,6 +31,7 @@ fuzz_target!(|data: &[u8]| {
         ignore: Vec::new(),
         threads: 1,
         cwd: dir.path().to_path_buf(),
+        stdin: None,
     };
     let outcome = run(&opts).expect("a run over a readable directory succeeds");
     let f = &outcome.summary.files;

@@ -1,16 +1,19 @@
 //! The command line (clap derive). Parsing only; the work happens in the library.
-use crate::catalog;
 use crate::config::{self, Settings};
 use crate::engine::{self, Options};
-use crate::finding::Severity;
-use crate::report::{self, Format, Style};
-use crate::rule::Rule;
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use crate::report::Format;
+use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 use std::ffi::OsString;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 mod catalog_text;
+mod check;
+mod fix;
+mod settings;
+mod statistics;
+
+pub use check::CheckArgs;
 #[cfg(test)]
 mod tests;
 
@@ -30,12 +33,14 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Check files and directories (default: the current directory)
-    Check(CheckArgs),
+    Check(Box<CheckArgs>),
     /// List every rule
     Rules {
         #[arg(long, value_enum, default_value_t = ListFormat::Human)]
         format: ListFormat,
     },
+    /// List the auth products whose config files are read, where, and which settings
+    Products,
     /// Explain a rule: what it detects, why it is dangerous, the design to move to
     Explain {
         /// A rule id, as `authlint rules` lists them
@@ -55,6 +60,13 @@ pub enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// Print a shell completion script (e.g. `authlint completions bash > /etc/bash_completion.d/authlint`)
+    Completions {
+        /// The shell to complete in
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff), e.g. `authlint man > authlint.1`
+    Man,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -102,58 +114,6 @@ pub enum FailOn {
     Note,
 }
 
-#[derive(Args, Debug)]
-pub struct CheckArgs {
-    /// Files and directories to check; files named here are checked even if ignored by .gitignore
-    #[arg(default_value = ".")]
-    pub paths: Vec<PathBuf>,
-    /// Output format
-    #[arg(long, value_enum, default_value_t = Format::Human)]
-    pub format: Format,
-    /// Write the report to FILE instead of standard output
-    #[arg(short, long, value_name = "FILE")]
-    pub output: Option<PathBuf>,
-    /// Lowest severity that makes the exit code 1
-    #[arg(long, value_enum, default_value_t = FailOn::Warning)]
-    pub fail_on: FailOn,
-    /// Exit 0 even when there are findings (errors in the run itself still exit 2)
-    #[arg(long)]
-    pub exit_zero: bool,
-    /// Only run these rules (comma-separated ids)
-    #[arg(long, value_delimiter = ',', value_name = "RULE,...")]
-    pub select: Vec<String>,
-    /// Never run these rules (comma-separated ids)
-    #[arg(long, value_delimiter = ',', value_name = "RULE,...")]
-    pub ignore: Vec<String>,
-    /// Use this config file instead of searching for authlint.toml
-    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
-    pub config: Option<PathBuf>,
-    /// Ignore every config file; use the defaults
-    #[arg(long)]
-    pub no_config: bool,
-    /// Print findings only: no summary, no file diagnostics
-    #[arg(short, long)]
-    pub quiet: bool,
-    /// Colour in the human report (honours NO_COLOR, CLICOLOR_FORCE, CLICOLOR=0 and TERM=dumb)
-    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
-    pub color: ColorChoice,
-    /// Files that cannot be read or parsed make the exit code 2
-    #[arg(long)]
-    pub strict: bool,
-    /// Hide the findings recorded in this baseline file
-    #[arg(long, value_name = "FILE")]
-    pub baseline: Option<PathBuf>,
-    /// Record the current findings in FILE (then exit 0 unless the run itself failed)
-    #[arg(long, value_name = "FILE", conflicts_with = "baseline")]
-    pub write_baseline: Option<PathBuf>,
-    /// Worker threads (default or 0: the number of CPUs; at most 4 per CPU and 256)
-    #[arg(short = 'j', long, value_name = "N")]
-    pub threads: Option<usize>,
-    /// Print each file's role (production, example, test, …), why, and its policy; check nothing
-    #[arg(long)]
-    pub show_roles: bool,
-}
-
 /// Runs the command line and returns the exit code.
 pub fn run(args: impl IntoIterator<Item = OsString>) -> i32 {
     let cli = match Cli::try_parse_from(args) {
@@ -168,8 +128,12 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> i32 {
         }
     };
     let result = match cli.command {
-        Command::Check(args) => check(args),
+        Command::Check(args) => check::check(*args),
         Command::Rules { format } => catalog_text::rules(format),
+        Command::Products => {
+            let table = crate::analyzers::config::product_table::markdown();
+            print_stdout(&table).map(|()| EXIT_CLEAN)
+        }
         Command::Design(args) => design(args),
         Command::Vocabulary => {
             let mut words: Vec<&str> = crate::analyzers::all()
@@ -182,6 +146,12 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> i32 {
         }
         Command::Explain { rule } => catalog_text::explain(&rule),
         Command::Init { dir, force } => init(&dir, force),
+        Command::Completions { shell } => {
+            let mut buf = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "authlint", &mut buf);
+            write_stdout(&buf).map(|()| EXIT_CLEAN)
+        }
+        Command::Man => man(),
     };
     match result {
         Ok(code) => code,
@@ -190,14 +160,6 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> i32 {
             EXIT_ERROR
         }
     }
-}
-
-fn parse_rule_list(ids: &[String]) -> Result<Vec<Rule>, String> {
-    ids.iter()
-        .map(|s| s.trim())
-        .filter(|s| !s.is_empty())
-        .map(|id| Rule::from_id(id).ok_or_else(|| catalog::unknown_rule_hint(id)))
-        .collect()
 }
 
 fn load_settings(
@@ -275,166 +237,6 @@ fn auto_color(terminal: bool) -> bool {
     }
 }
 
-fn check(args: CheckArgs) -> Result<i32, String> {
-    let cwd =
-        std::env::current_dir().map_err(|e| format!("cannot read the working directory: {e}"))?;
-    let settings = match check_settings(&args, &cwd) {
-        Ok(s) => s,
-        Err(code) => return Ok(code),
-    };
-    let select = if args.select.is_empty() {
-        None
-    } else {
-        Some(parse_rule_list(&args.select)?)
-    };
-    let ignore = parse_rule_list(&args.ignore)?;
-    for id in select.iter().flatten() {
-        if !id.doc().is_implemented() {
-            eprintln!(
-                "warning: rule `{id}` is planned but not implemented yet; it reports nothing"
-            );
-        }
-    }
-    let threads = engine::worker_threads(args.threads);
-    if args.show_roles {
-        return show_roles(&args.paths, &settings, &cwd, threads);
-    }
-    let opts = Options {
-        paths: args.paths.clone(),
-        settings,
-        select,
-        ignore,
-        threads,
-        cwd,
-    };
-    // The verdict judges a project: not when the design rule is off, nor for files named one
-    // by one (pre-commit's staged files are not the project).
-    let verdict = opts.level(Rule::AuthDesign).is_some()
-        && args
-            .paths
-            .iter()
-            .all(|p| crate::discover::absolute(&opts.cwd, p).is_dir());
-    let mut outcome = engine::run(&opts)?;
-    if !verdict {
-        outcome.design = None;
-    }
-    outcome.run_failed = run_failed(&outcome, args.strict);
-    outcome.design_args = design_args(&args.paths, args.config.as_deref(), args.no_config);
-    if let Some(path) = &args.write_baseline {
-        crate::baseline::write(path, &outcome.findings)?;
-        eprintln!(
-            "authlint: wrote {} findings to baseline {}",
-            outcome.findings.len(),
-            path.display()
-        );
-    }
-    write_report(&args, &outcome)?;
-    Ok(exit_code(&args, &outcome))
-}
-
-/// The run's settings: the config, then the baseline options. The baseline is authlint's own
-/// file: never checked (its messages quote the findings). `Err` is the exit code of a bad config.
-fn check_settings(args: &CheckArgs, cwd: &Path) -> Result<Settings, i32> {
-    let mut settings = load_settings(args.config.as_deref(), args.no_config, &args.paths, cwd)?;
-    if let Some(b) = &args.baseline {
-        settings.baseline = Some(b.clone());
-    }
-    if args.write_baseline.is_some() {
-        settings.baseline = None;
-    }
-    for b in settings.baseline.iter().chain(&args.write_baseline) {
-        let identity = crate::discover::identity(&crate::discover::absolute(cwd, b));
-        settings.own_files.push(identity);
-    }
-    Ok(settings)
-}
-
-/// `check --show-roles`: each file's role, policy and why, one per line.
-fn show_roles(
-    paths: &[PathBuf],
-    settings: &Settings,
-    cwd: &Path,
-    threads: usize,
-) -> Result<i32, String> {
-    let rows = crate::discover::show_roles(paths, settings, cwd, threads)?;
-    let mut text = String::new();
-    for (path, decision, policy) in rows {
-        text.push_str(&format!(
-            "{path}\t{}\t{}\t{}\n",
-            decision.role.as_str(),
-            policy.describe(),
-            decision.reason
-        ));
-    }
-    print_stdout(&text).map(|()| EXIT_CLEAN)
-}
-
-/// Renders the report in the asked format to standard output or to `--output`.
-fn write_report(args: &CheckArgs, outcome: &engine::Outcome) -> Result<(), String> {
-    let color = use_color(args.color, args.format, args.output.is_some());
-    let width = if color { terminal_width() } else { 100 };
-    let style = Style {
-        color,
-        width,
-        quiet: args.quiet,
-        hyperlinks: color && std::io::stdout().is_terminal(),
-    };
-    let reporter = report::reporter(args.format, style);
-    let mut buf = Vec::new();
-    reporter
-        .write(outcome, &mut buf)
-        .map_err(|e| e.to_string())?;
-    let Some(path) = &args.output else {
-        return write_stdout(&buf);
-    };
-    std::fs::write(path, &buf).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-    if args.format != Format::Human && !args.quiet {
-        // The machine report went to the file; say on stderr what it holds.
-        for d in &outcome.diagnostics {
-            eprintln!("{}", report::diagnostic_line(d));
-        }
-        eprintln!(
-            "authlint: {} findings written to {}",
-            outcome.findings.len(),
-            path.display()
-        );
-    }
-    Ok(())
-}
-
-/// 2 when the run failed, else 1 for findings at or above `--fail-on` (unless `--exit-zero` or
-/// `--write-baseline`), else 0.
-fn exit_code(args: &CheckArgs, outcome: &engine::Outcome) -> i32 {
-    if outcome.run_failed {
-        return EXIT_ERROR;
-    }
-    if args.exit_zero || args.write_baseline.is_some() {
-        return EXIT_CLEAN;
-    }
-    let threshold = match args.fail_on {
-        FailOn::Error => Severity::Error,
-        FailOn::Warning => Severity::Warning,
-        FailOn::Note => Severity::Note,
-    };
-    if outcome.count(threshold) > 0 {
-        EXIT_FINDINGS
-    } else {
-        EXIT_CLEAN
-    }
-}
-
-/// Whether the run itself failed (exit 2, an unsuccessful SARIF run): authlint failed on a file
-/// (an internal error: its findings may be missing), or, under `--strict`, any file could not be
-/// read or parsed.
-fn run_failed(outcome: &engine::Outcome, strict: bool) -> bool {
-    let mut diagnostics = outcome.diagnostics.iter();
-    if strict {
-        diagnostics.next().is_some()
-    } else {
-        diagnostics.any(crate::finding::Diagnostic::is_internal)
-    }
-}
-
 /// The arguments that make `authlint design` read what this check read, shell-quoted.
 fn design_args(paths: &[PathBuf], config: Option<&Path>, no_config: bool) -> String {
     let quote = |p: &Path| {
@@ -480,6 +282,7 @@ fn design(args: DesignArgs) -> Result<i32, String> {
         ignore: Vec::new(),
         threads,
         cwd,
+        stdin: None,
     };
     let outcome = engine::run(&opts)?;
     let design = outcome
@@ -516,6 +319,27 @@ fn init(dir: &Path, force: bool) -> Result<i32, String> {
     std::fs::write(&path, config::init_template())
         .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     print_stdout(&format!("wrote {}\n", path.display())).map(|()| EXIT_CLEAN)
+}
+
+/// The manual page: the top-level page, then one section per subcommand (`authlint-check(1)`
+/// as its own page would say it), so `man ./authlint.1` documents every option.
+fn man() -> Result<i32, String> {
+    let cmd = Cli::command();
+    let mut buf = Vec::new();
+    clap_mangen::Man::new(cmd.clone())
+        .render(&mut buf)
+        .map_err(|e| e.to_string())?;
+    for sub in cmd.get_subcommands().filter(|s| !s.is_hide_set()) {
+        // clap names take `&'static str` without its `string` feature; this runs once per process.
+        let name: &'static str = Box::leak(format!("authlint-{}", sub.get_name()).into_boxed_str());
+        let page = clap_mangen::Man::new(sub.clone().name(name));
+        page.render_name_section(&mut buf)
+            .and_then(|()| page.render_synopsis_section(&mut buf))
+            .and_then(|()| page.render_description_section(&mut buf))
+            .and_then(|()| page.render_options_section(&mut buf))
+            .map_err(|e| e.to_string())?;
+    }
+    write_stdout(&buf).map(|()| EXIT_CLEAN)
 }
 
 /// Writes text to standard output: see [`write_stdout`].

@@ -1,6 +1,7 @@
 //! `authlint.toml` (or `[workspace.metadata.authlint]` / `[package.metadata.authlint]` in
 //! Cargo.toml): parsed with spans, then validated; every error points into the file.
 pub mod duration;
+pub mod per_file;
 mod structure;
 mod template;
 
@@ -56,6 +57,8 @@ pub struct Settings {
     pub role_paths: Vec<(String, Role)>,
     /// Files the run itself reads or writes (the baseline), by canonical path: never checked.
     pub own_files: Vec<PathBuf>,
+    /// `[per-file-ignores]`: rules never reported in the files a glob matches.
+    pub per_file_ignores: per_file::PerFileIgnores,
 }
 
 impl Settings {
@@ -94,6 +97,7 @@ impl Default for Settings {
             role_policy: BTreeMap::new(),
             role_paths: Vec::new(),
             own_files: Vec::new(),
+            per_file_ignores: per_file::PerFileIgnores::default(),
         }
     }
 }
@@ -109,6 +113,8 @@ struct RawConfig {
     baseline: Option<Spanned<String>>,
     rules: Option<BTreeMap<Spanned<String>, Spanned<String>>>,
     roles: Option<RawRoles>,
+    #[serde(rename = "per-file-ignores")]
+    per_file_ignores: Option<per_file::Raw>,
 }
 
 /// `[roles]`: `paths` assigns roles by glob, `policy` says what each role's findings become.
@@ -119,7 +125,7 @@ struct RawRoles {
     policy: Option<BTreeMap<Spanned<String>, Spanned<String>>>,
 }
 
-const KNOWN_KEYS: [&str; 8] = [
+const KNOWN_KEYS: [&str; 9] = [
     "access_token_max_ttl",
     "refresh_token_max_ttl",
     "max_file_size",
@@ -128,6 +134,7 @@ const KNOWN_KEYS: [&str; 8] = [
     "baseline",
     "rules",
     "roles",
+    "per-file-ignores",
 ];
 
 #[derive(Debug, Deserialize)]
@@ -358,6 +365,7 @@ fn empty_raw() -> RawConfig {
         baseline: None,
         rules: None,
         roles: None,
+        per_file_ignores: None,
     }
 }
 
@@ -515,6 +523,9 @@ fn validate(
                 ),
             }
         }
+    }
+    if let Some(table) = &raw.per_file_ignores {
+        settings.per_file_ignores = per_file::validate(table, &mut err);
     }
     if let Some(roles) = &raw.roles {
         let role_names = || {

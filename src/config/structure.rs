@@ -17,6 +17,8 @@ enum Shape {
     Strings,
     /// A table of string values (`[rules]`, `[roles.paths]`, `[roles.policy]`).
     StringTable,
+    /// A table of string arrays (`[per-file-ignores]`).
+    StringsTable,
     Roles,
 }
 
@@ -27,6 +29,7 @@ fn shape_of(key: &str) -> Option<Shape> {
         "max_file_size" => Shape::Any,
         "exclude" => Shape::Strings,
         "rules" => Shape::StringTable,
+        "per-file-ignores" => Shape::StringsTable,
         "roles" => Shape::Roles,
         _ => return None,
     })
@@ -123,7 +126,12 @@ fn check(key: &str, value: &Spanned<DeValue<'_>>, shape: Shape, push: &mut Push<
                 }
             }
         }
-        (Shape::StringTable, _) => wrong(push, value, "a table"),
+        (Shape::StringsTable, DeValue::Table(t)) => {
+            for (k, v) in t {
+                check(&format!("{key}.{}", k.get_ref()), v, Shape::Strings, push);
+            }
+        }
+        (Shape::StringTable | Shape::StringsTable, _) => wrong(push, value, "a table"),
         (Shape::Roles, DeValue::Table(t)) => {
             for (k, v) in t {
                 if ROLES_KEYS.contains(&k.get_ref().as_ref()) {

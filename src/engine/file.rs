@@ -65,7 +65,12 @@ impl Engine<'_> {
     }
 
     fn check_bytes(&self, c: &Candidate, bytes: &mut Vec<u8>, lower: &mut Vec<u8>) -> FileResult {
-        let text = match read_text(c, self.opts.settings.max_file_size, bytes) {
+        let stdin = self
+            .opts
+            .stdin
+            .as_deref()
+            .filter(|(path, _)| *path == c.abs);
+        let text = match read_text(c, self.opts.settings.max_file_size, stdin, bytes) {
             Ok(text) => text,
             Err(ended) => return ended,
         };
@@ -194,10 +199,24 @@ impl Engine<'_> {
 /// is followed); the file can have changed since: it is read only if it is still a regular file
 /// within the limit. UTF-16 with a byte-order mark (Windows editors save TypeScript and JSON that
 /// way) is decoded; positions in such a file are those of the decoded text. `Err` is the file's
-/// end: skipped, or failed with a diagnostic.
-fn read_text<'b>(c: &Candidate, max: u64, bytes: &'b mut Vec<u8>) -> Result<&'b str, FileResult> {
+/// end: skipped, or failed with a diagnostic. `stdin` is the text `--stdin-filename` gave for
+/// this file, read instead of the file on disk.
+fn read_text<'b>(
+    c: &Candidate,
+    max: u64,
+    stdin: Option<&(std::path::PathBuf, Vec<u8>)>,
+    bytes: &'b mut Vec<u8>,
+) -> Result<&'b str, FileResult> {
     use crate::reader::{Origin, ReadError};
-    match crate::reader::read_into(&c.abs, max, Origin::User, bytes) {
+    let read = match stdin {
+        Some((_, text)) => {
+            bytes.clear();
+            bytes.extend_from_slice(text);
+            Ok(())
+        }
+        None => crate::reader::read_into(&c.abs, max, Origin::User, bytes),
+    };
+    match read {
         Ok(()) => {}
         Err(ReadError::TooLarge { .. }) => return Err(FileResult::skipped(SkipReason::TooLarge)),
         Err(ReadError::NotRegular) => {

@@ -37,6 +37,9 @@ pub struct Options {
     pub threads: usize,
     /// Base for display paths (the working directory).
     pub cwd: PathBuf,
+    /// `--stdin-filename`: the text read from standard input, checked as the file at this
+    /// absolute path instead of what is on disk.
+    pub stdin: Option<Arc<(PathBuf, Vec<u8>)>>,
 }
 
 /// Each worker's stack. The analyzers' guards (bracket depth, chain length) keep recursion far
@@ -423,6 +426,7 @@ mod changing_tree_tests {
             ignore: Vec::new(),
             threads: 2,
             cwd: p.to_path_buf(),
+            stdin: None,
         };
         let discovery =
             discover::discover(&opts.paths, &opts.settings, &opts.cwd, opts.threads).unwrap();
@@ -453,6 +457,13 @@ impl Engine<'_> {
     ) {
         let mut reports = reports;
         reports.retain(|rep| self.opts.level(rep.rule).is_some());
+        // `[per-file-ignores]` counts as suppressed, as a comment in the file would.
+        let settings = &self.opts.settings;
+        r.suppressed += (settings.per_file_ignores).drop_from(
+            &file.abs_path,
+            &settings.exclude_root,
+            &mut reports,
+        );
         reports.sort_by_key(|rep| (rep.span, rep.rule));
         reports.dedup_by(|a, b| a.rule == b.rule && a.span == b.span);
         let mut kept = Vec::new();
@@ -526,12 +537,22 @@ impl Engine<'_> {
             labels: rep
                 .labels
                 .iter()
-                .map(|l| ResolvedLabel {
-                    message: l.message.clone(),
-                    start: file.position(l.span.start),
-                    end: file.position(l.span.end),
+                .map(|l| match &l.elsewhere {
+                    Some(e) => ResolvedLabel {
+                        message: l.message.clone(),
+                        path: Some(e.path.clone()),
+                        start: e.start,
+                        end: e.end,
+                    },
+                    None => ResolvedLabel {
+                        message: l.message.clone(),
+                        path: None,
+                        start: file.position(l.span.start),
+                        end: file.position(l.span.end),
+                    },
                 })
                 .collect(),
+            fix: rep.fix.map(|f| f.resolve(file)),
             message: rep.message,
             help: rep.help,
             fingerprint,

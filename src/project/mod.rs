@@ -15,6 +15,10 @@ pub struct ProjectInfo {
     manifests: Cache<CrateManifest>,
     /// The same for package.json files.
     packages: Cache<NodePackage>,
+    /// Each Terraform directory looked at, with its variables and locals.
+    pub(crate) terraform: crate::analyzers::config::terraform::DirScopes,
+    /// Each directory looked at for compose files, with the `.env` files their services load.
+    pub(crate) compose: crate::analyzers::config::compose::ComposeDirs,
 }
 
 /// Each directory looked at, with the manifest of the package it belongs to.

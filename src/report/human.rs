@@ -57,7 +57,7 @@ impl Diagnostic for Rendered<'_> {
         let f = self.finding;
         let span = |start, end| self.source.span(start, end);
         let primary = LabeledSpan::new_primary_with_span(None, span(f.start.offset, f.end.offset));
-        let related = f.labels.iter().map(move |l| {
+        let related = f.labels.iter().filter(|l| l.path.is_none()).map(move |l| {
             LabeledSpan::new_with_span(Some(l.message.clone()), span(l.start.offset, l.end.offset))
         });
         Some(Box::new(std::iter::once(primary).chain(related)))
@@ -100,7 +100,12 @@ impl Reporter for Human {
                 .map_or("", |s: &std::sync::Arc<SourceFile>| s.text.as_str());
             let points: Vec<usize> = std::iter::once(f)
                 .map(|f| (f.start.offset, f.end.offset))
-                .chain(f.labels.iter().map(|l| (l.start.offset, l.end.offset)))
+                .chain(
+                    f.labels
+                        .iter()
+                        .filter(|l| l.path.is_none())
+                        .map(|l| (l.start.offset, l.end.offset)),
+                )
                 .flat_map(|(a, b)| [a, b])
                 .collect();
             let excerpt = Excerpt::around(text, &points);
@@ -115,6 +120,13 @@ impl Reporter for Human {
                 .render_report(&mut buf, &Rendered { finding: f, source })
                 .map_err(io::Error::other)?;
             writeln!(out, "{}", buf.trim_end())?;
+            // Labels in other files cannot sit in this file's snippet: they follow it, unwrapped.
+            for l in &f.labels {
+                if let Some(path) = &l.path {
+                    let (line, col) = (l.start.line, l.start.column);
+                    writeln!(out, "  related: {path}:{line}:{col}: {}", l.message)?;
+                }
+            }
             writeln!(out)?;
         }
         if self.style.quiet {
@@ -133,47 +145,77 @@ impl Reporter for Human {
         if let Some(d) = &o.design {
             writeln!(out, "{}", crate::design::render_summary(d, &o.design_args))?;
         }
-        let s = &o.summary;
-        let n = |sev| s.findings.get(&sev).copied().unwrap_or(0);
-        let total = o.findings.len();
-        let head = if total == 0 {
-            "no findings".to_string()
-        } else {
-            format!(
-                "{}: {}, {}, {}",
-                plural(total, "finding", "findings"),
-                plural(n(Severity::Error), "error", "errors"),
-                plural(n(Severity::Warning), "warning", "warnings"),
-                plural(n(Severity::Note), "note", "notes")
-            )
-        };
-        writeln!(out, "authlint: {head}")?;
-        let mut files = format!(
-            "files: {} scanned, {} skipped{}, {} failed",
-            s.files.scanned,
-            s.files.skipped,
-            by_reason(&s.skipped_by_reason),
-            s.files.failed
-        );
-        let dirs: usize = s.skipped_dirs_by_reason.values().sum();
-        if dirs > 0 {
-            files.push_str(&format!(
-                "; {} not walked{}",
-                plural(dirs, "folder", "folders"),
-                by_reason(&s.skipped_dirs_by_reason)
-            ));
-        }
-        if s.suppressed > 0 {
-            files.push_str(&format!("; {} suppressed", s.suppressed));
-        }
-        if s.baseline_hidden > 0 || s.baseline_fixed > 0 {
-            files.push_str(&format!(
-                "; baseline: {} hidden, {} fixed since",
-                s.baseline_hidden, s.baseline_fixed
-            ));
-        }
-        writeln!(out, "{files}; {:.2}s", s.duration.as_secs_f64())
+        write!(out, "{}", summary(o))
     }
+}
+
+/// What `--fix` (and `--unsafe-fixes`) would fix, if anything.
+fn fixable_line(o: &Outcome) -> Option<String> {
+    let count = |a| {
+        o.findings
+            .iter()
+            .filter(|f| f.fix.as_ref().is_some_and(|x| x.applicability == a))
+            .count()
+    };
+    let what = match (
+        count(crate::fix::Applicability::Safe),
+        count(crate::fix::Applicability::Unsafe),
+    ) {
+        (0, 0) => return None,
+        (s, 0) => format!("{s} with `--fix`"),
+        (0, u) => format!("{u} with `--fix --unsafe-fixes`"),
+        (s, u) => format!("{s} with `--fix`, {u} more with `--fix --unsafe-fixes`"),
+    };
+    Some(format!("fixable: {what} (`--diff` shows them)\n"))
+}
+
+/// The closing lines every text report ends with: findings by severity, what `--fix` can do,
+/// files by fate.
+pub fn summary(o: &Outcome) -> String {
+    let s = &o.summary;
+    let n = |sev| s.findings.get(&sev).copied().unwrap_or(0);
+    let total = o.findings.len();
+    let head = if total == 0 {
+        "no findings".to_string()
+    } else {
+        format!(
+            "{}: {}, {}, {}",
+            plural(total, "finding", "findings"),
+            plural(n(Severity::Error), "error", "errors"),
+            plural(n(Severity::Warning), "warning", "warnings"),
+            plural(n(Severity::Note), "note", "notes")
+        )
+    };
+    let mut files = format!(
+        "files: {} scanned, {} skipped{}, {} failed",
+        s.files.scanned,
+        s.files.skipped,
+        by_reason(&s.skipped_by_reason),
+        s.files.failed
+    );
+    let dirs: usize = s.skipped_dirs_by_reason.values().sum();
+    if dirs > 0 {
+        files.push_str(&format!(
+            "; {} not walked{}",
+            plural(dirs, "folder", "folders"),
+            by_reason(&s.skipped_dirs_by_reason)
+        ));
+    }
+    if s.suppressed > 0 {
+        files.push_str(&format!("; {} suppressed", s.suppressed));
+    }
+    if s.baseline_hidden > 0 || s.baseline_fixed > 0 {
+        files.push_str(&format!(
+            "; baseline: {} hidden, {} fixed since",
+            s.baseline_hidden, s.baseline_fixed
+        ));
+    }
+    let mut text = format!("authlint: {head}\n");
+    if let Some(line) = fixable_line(o) {
+        text.push_str(&line);
+    }
+    text.push_str(&format!("{files}; {:.2}s\n", s.duration.as_secs_f64()));
+    text
 }
 
 fn language(path: &str) -> &'static str {

@@ -1,4 +1,5 @@
 //! Reporters: one per format behind one small trait; the only place that knows a format.
+mod concise;
 mod github;
 mod human;
 mod json;
@@ -7,11 +8,13 @@ mod sarif;
 use crate::engine::Outcome;
 use std::io::{self, Write};
 
-pub use human::diagnostic_line;
+pub use human::{diagnostic_line, summary};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
     Human,
+    /// One line per finding: `path:line:column: severity[rule] message`
+    Concise,
     Json,
     Sarif,
     Github,
@@ -34,6 +37,7 @@ pub trait Reporter {
 pub fn reporter(format: Format, style: Style) -> Box<dyn Reporter> {
     match format {
         Format::Human => Box::new(human::Human { style }),
+        Format::Concise => Box::new(concise::Concise { quiet: style.quiet }),
         Format::Json => Box::new(json::Json),
         Format::Sarif => Box::new(sarif::Sarif),
         Format::Github => Box::new(github::Github),

@@ -129,6 +129,19 @@ impl Reporter for Sarif {
                 if let Some(i) = index(f.rule) {
                     r["ruleIndex"] = json!(i);
                 }
+                if let Some(fix) = &f.fix {
+                    r["fixes"] = json!([{
+                        "description": { "text": fix.title },
+                        "artifactChanges": [{
+                            "artifactLocation": artifact(&project_path(o, &f.path)),
+                            "replacements": fix.edits.iter().map(|e| json!({
+                                "deletedRegion": region(e.start, e.end),
+                                "insertedContent": { "text": e.content },
+                            })).collect::<Vec<_>>(),
+                        }],
+                    }]);
+                    r["properties"]["fixApplicability"] = json!(fix.applicability);
+                }
                 if !f.labels.is_empty() {
                     r["relatedLocations"] = f
                         .labels
@@ -138,7 +151,7 @@ impl Reporter for Sarif {
                             json!({
                                 "id": i + 1,
                                 "message": { "text": l.message },
-                                "physicalLocation": { "artifactLocation": artifact(&project_path(o, &f.path)), "region": region(l.start, l.end) },
+                                "physicalLocation": { "artifactLocation": artifact(&project_path(o, l.path.as_ref().unwrap_or(&f.path))), "region": region(l.start, l.end) },
                             })
                         })
                         .collect();

@@ -36,6 +36,7 @@ pub fn count(rule: Rule, file: &str, source: &str) -> usize {
         ignore: Vec::new(),
         threads: 1,
         cwd: dir.path().to_path_buf(),
+        stdin: None,
     };
     let outcome = engine::run(&opts).expect("run succeeds");
     assert!(

@@ -38,6 +38,7 @@ pub fn check_in(base: &Path, paths: &[&str], settings: Settings) -> Outcome {
         ignore: Vec::new(),
         threads: 2,
         cwd: base.to_path_buf(),
+        stdin: None,
     };
     engine::run(&opts).expect("run succeeds")
 }
@@ -169,5 +170,56 @@ impl Project {
         let v = serde_json::from_slice(&out.stdout)
             .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stdout)));
         (out.status.code().unwrap(), v)
+    }
+}
+
+/// The official SARIF 2.1.0 schema, as the tests validate every SARIF they produce.
+pub fn sarif_schema() -> jsonschema::Validator {
+    let text = std::fs::read_to_string(root().join("tests/data/sarif-schema-2.1.0.json")).unwrap();
+    // The official schema's `run.language` pattern has a bare `]`: a literal in ECMAScript regexes,
+    // a syntax error in Rust's. Escaping it keeps the same meaning.
+    let text = text.replace(r#"[a-zA-Z]{2}]?$"#, r#"[a-zA-Z]{2}\\]?$"#);
+    let schema: Value = serde_json::from_str(&text).unwrap();
+    jsonschema::draft7::new(&schema).unwrap()
+}
+
+pub fn assert_valid_sarif(v: &Value) {
+    let validator = sarif_schema();
+    let errors: Vec<String> = validator
+        .iter_errors(v)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "SARIF invalid against the 2.1.0 schema:\n{}",
+        errors.join("\n")
+    );
+}
+
+/// A command's standard output, lossily decoded.
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+/// A command's standard error, lossily decoded.
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// A command's exit code.
+pub fn code(o: &Output) -> i32 {
+    o.status.code().unwrap()
+}
+
+impl Project {
+    /// A temp project holding a copy of `fixtures/<from>`.
+    pub fn copy_of(from: &str) -> Project {
+        let p = Project::new(&[]);
+        let base = root().join("fixtures").join(from);
+        for file in walk(&base) {
+            let rel = file.strip_prefix(&base).unwrap().to_string_lossy();
+            p.write(&rel, &std::fs::read_to_string(&file).unwrap());
+        }
+        p
     }
 }

@@ -108,7 +108,7 @@ impl Entry<'_> {
             return None;
         }
         let fix = lifetime_fix(k, &r.shown, unit, limit);
-        Some(messages::lifetime(
+        let report = messages::lifetime(
             rule,
             span,
             &self.subject,
@@ -117,7 +117,11 @@ impl Entry<'_> {
             limit,
             &fix,
             default,
-        ))
+        );
+        Some(match write(limit, key_style(k, unit)) {
+            Some(v) if !default => report.fix(messages::value_fix(&r.shown, span, v)),
+            _ => report,
+        })
     }
 
     /// A flag set to one of the values the product file calls risky (expiry off, rotation or
@@ -129,13 +133,18 @@ impl Entry<'_> {
         }
         let value = n.scalar_text().unwrap_or_default();
         let (subject, key, span) = (&self.subject, &r.shown, n.span);
-        Some(match r.key.role {
+        let report = match r.key.role {
             Role::NoExpiry => messages::no_expiry(span, subject, key, &value, fix),
             Role::RotationOff => messages::rotation_off(span, subject, key, &value, fix),
             Role::RevocationOff => messages::revocation_off(span, subject, key, &value, fix),
             Role::CookieHttponly => messages::cookie(HTTPONLY, span, subject, key, &value, fix),
             Role::CookieSecure => messages::cookie(SECURE, span, subject, key, &value, fix),
             _ => messages::cookie(SAMESITE, span, subject, key, &value, fix),
+        };
+        // The value the product file documents as the safe one.
+        Some(match &r.key.fix {
+            Some(v) => report.fix(messages::value_fix(key, span, v.clone())),
+            None => report,
         })
     }
 
@@ -237,12 +246,17 @@ fn unit_of(k: &Key, settings: &Node) -> (Unit, bool) {
 
 /// What to write: the limit in the key's own style, or a unit change when it cannot be said in
 /// the current unit (Cognito in hours for a 15-minute limit).
-fn lifetime_fix(k: &Key, key: &str, unit: Unit, limit: u64) -> String {
-    let style = match k.style.as_deref() {
+/// How the product writes this key's duration.
+fn key_style(k: &Key, unit: Unit) -> Style {
+    match k.style.as_deref() {
         Some("go") => Style::Go,
         Some("iso") => Style::Iso,
         _ => Style::Number(unit),
-    };
+    }
+}
+
+fn lifetime_fix(k: &Key, key: &str, unit: Unit, limit: u64) -> String {
+    let style = key_style(k, unit);
     if let Some(v) = write(limit, style) {
         return match style {
             Style::Number(u) if u != Unit::Seconds || limit >= 60 => {

@@ -108,21 +108,9 @@ fn pairs(
 fn value(text: &str, v: usize, to: usize) -> Result<(Node, usize), ParseError> {
     let b = text.as_bytes();
     match b.get(v) {
-        Some(&q @ (b'"' | b'\'')) if v < to => {
-            let close = text[v + 1..to].find(q as char).map(|n| v + 1 + n);
-            let Some(close) = close else {
-                return Err(ParseError {
-                    at: v,
-                    message: "unterminated quoted value".into(),
-                });
-            };
-            let raw = &text[v + 1..close];
-            let value = if q == b'"' {
-                raw.replace("\\\"", "\"")
-            } else {
-                raw.to_string()
-            };
-            Ok((Node::string(Span::new(v + 1, close), value), close + 1))
+        Some(b'"' | b'\'') if v < to => {
+            let (node, close) = super::env::quoted(text, v, to, &[("\\\"", "\"")])?;
+            Ok((node, close + 1))
         }
         _ => {
             let len = text[v..to]

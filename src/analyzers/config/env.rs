@@ -40,22 +40,10 @@ pub fn parse(text: &str) -> Result<Vec<Document>, ParseError> {
             v += 1;
         }
         let (node, next) = match b.get(v) {
-            Some(&q @ (b'"' | b'\'' | b'`')) => {
-                let close = text[v + 1..].find(q as char).map(|n| v + 1 + n);
-                let Some(close) = close else {
-                    return Err(ParseError {
-                        at: v,
-                        message: "unterminated quoted value".into(),
-                    });
-                };
-                let raw = &text[v + 1..close];
-                let value = if q == b'"' {
-                    raw.replace("\\n", "\n").replace("\\\"", "\"")
-                } else {
-                    raw.to_string()
-                };
+            Some(b'"' | b'\'' | b'`') => {
+                let (node, close) = quoted(text, v, b.len(), &[("\\n", "\n"), ("\\\"", "\"")])?;
                 let end = text[close..].find('\n').map_or(b.len(), |n| close + n);
-                (Node::string(Span::new(v + 1, close), value), end + 1)
+                (node, end + 1)
             }
             _ => {
                 let rest = &text[v..line_end];
@@ -79,6 +67,34 @@ pub fn parse(text: &str) -> Result<Vec<Document>, ParseError> {
     }
     let root = Node::object(Span::new(0, text.len()), entries);
     Ok(vec![Document { root }])
+}
+
+/// A quoted value whose opening quote (`"`, `'` or a backtick) is at `open` and whose closing
+/// quote comes before `limit`: its node (the span is inside the quotes; in double quotes each
+/// `escapes` pair is replaced) and the offset of the closing quote. `.env` and Dockerfile values
+/// share it; they differ only in their escapes and in how far a value may run.
+pub(super) fn quoted(
+    text: &str,
+    open: usize,
+    limit: usize,
+    escapes: &[(&str, &str)],
+) -> Result<(Node, usize), ParseError> {
+    let q = text[open..].chars().next().unwrap_or('"');
+    let Some(close) = text[open + 1..limit].find(q).map(|n| open + 1 + n) else {
+        return Err(ParseError {
+            at: open,
+            message: "unterminated quoted value".into(),
+        });
+    };
+    let raw = &text[open + 1..close];
+    let value = if q == '"' {
+        escapes
+            .iter()
+            .fold(raw.to_string(), |v, (from, to)| v.replace(from, to))
+    } else {
+        raw.to_string()
+    };
+    Ok((Node::string(Span::new(open + 1, close), value), close))
 }
 
 #[cfg(test)]

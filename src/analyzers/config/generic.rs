@@ -357,22 +357,27 @@ fn lifetime_too_long(s: &Setting, ctx: &Context) -> Option<Report> {
         return None;
     }
     let style = match (&s.node.value, unit) {
+        (Value::Str(t), None) if t.trim().starts_with(['P', 'p']) => Style::Iso,
         (Value::Str(t), None) if t.trim().parse::<f64>().is_err() => Style::Go,
         (_, u) => Style::Number(u.or(life.assumed).unwrap_or(Unit::Seconds)),
     };
+    // `365d` and `2 hours` are vercel/ms strings: answered in kind (`30d`, `15m`), not in Go's
+    // hours.
+    let ms_style =
+        matches!(&s.node.value, Value::Str(t) if style == Style::Go && t.contains(['d', ' ']));
+    let exact = if ms_style {
+        Some(super::duration::human(limit as f64))
+    } else {
+        write(limit, style)
+    };
     let key = s.path.join(".");
-    let written = write(limit, style).unwrap_or_else(|| limit.to_string());
+    let written = exact.clone().unwrap_or_else(|| limit.to_string());
     let fix = format!("`{key}` to `{written}`");
-    Some(messages::lifetime(
-        rule,
-        s.node.span,
-        "",
-        &key,
-        &life,
-        limit,
-        &fix,
-        false,
-    ))
+    let report = messages::lifetime(rule, s.node.span, "", &key, &life, limit, &fix, false);
+    Some(match exact {
+        Some(v) => report.fix(messages::value_fix(&key, s.node.span, v)),
+        None => report,
+    })
 }
 
 #[cfg(test)]

@@ -1,7 +1,8 @@
 //! A minimal Terraform (HCL) reader for what the rules need: attributes, blocks with labels
 //! (`resource "aws_cognito_user_pool_client" "web" { ... }`), nested blocks, and literal values
 //! (strings, heredocs, numbers, bools, lists, objects). Any other expression (`var.x`,
-//! `local.ttl * 60`, function calls) is kept as a template. A block becomes nested objects keyed
+//! `local.ttl * 60`, function calls, `[for …]` and `{for …}` expressions) is kept as a template;
+//! [`super::terraform`] then puts variable defaults and locals in place of `var.x` and `local.x`. A block becomes nested objects keyed
 //! by its type and labels; repeated blocks are repeated keys.
 use super::tree::{Document, Entry, MAX_DEPTH, Node, ParseError, Value};
 use crate::finding::Span;
@@ -192,6 +193,11 @@ impl P<'_> {
             return self.err(format!("nested deeper than {MAX_DEPTH} levels"));
         }
         let start = self.i;
+        if self.is_for_expression() {
+            // `[for c in local.clients : c.name]`, `{ for i, c in x : c.name => c }`: computed
+            // elsewhere; read as one bracketed expression (iteratively, with a depth bound).
+            return self.raw(start);
+        }
         let lit = match self.b.get(self.i) {
             Some(b'"') => {
                 let s = self.string()?;
@@ -288,6 +294,17 @@ impl P<'_> {
         self.raw(start)
     }
 
+    /// Whether a `[` or `{` here opens a for-expression.
+    fn is_for_expression(&self) -> bool {
+        if !matches!(self.b.get(self.i), Some(b'[' | b'{')) {
+            return false;
+        }
+        let rest = self.t[self.i + 1..].trim_start();
+        rest.strip_prefix("for")
+            .and_then(|r| r.chars().next())
+            .is_some_and(char::is_whitespace)
+    }
+
     /// Any other expression, up to the end of the line outside brackets and strings.
     fn raw(&mut self, start: usize) -> Result<Node, ParseError> {
         let mut depth = 0usize;
@@ -301,7 +318,11 @@ impl P<'_> {
                     self.string()?;
                     continue;
                 }
-                b'#' => {
+                // A comment ends the line's expression; inside brackets it is skipped.
+                b'#' | b'/' if c == b'#' || self.b.get(self.i + 1) == Some(&b'/') => {
+                    if depth == 0 {
+                        break;
+                    }
                     self.line_comment();
                     continue;
                 }
@@ -396,9 +417,59 @@ resource "aws_cognito_user_pool_client" "web" {
             "a = 1 * 60\nb = \"x-${var.y}\"\nc = merge(\n  local.a,\n  {}\n)\nd = <<EOT\nhi\nEOT\n";
         let doc = &parse(text).unwrap()[0];
         assert!(doc.root.get("a").unwrap().is_template());
+        let commented = &parse("a = var.ttl # hours\nb = local.x // note\n").unwrap()[0];
+        for (k, want) in [("a", "var.ttl"), ("b", "local.x")] {
+            let n = commented.root.get(k).unwrap();
+            assert_eq!(n.value, Value::Template(want.into()), "{k}");
+        }
         assert!(doc.root.get("b").unwrap().is_template());
         assert!(doc.root.get("c").unwrap().is_template());
         assert_eq!(doc.root.get("d").unwrap().as_str(), Some("hi\n"));
+    }
+
+    #[test]
+    fn for_expressions_parse_as_computed_values() {
+        let text = r#"
+locals {
+  by_name = { for i, c in local.clients : c.name => c if c.enabled }
+  names   = [
+    for c in local.clients :
+    "${c.name}-app"
+  ]
+  grouped = { for c in var.clients : c.pool => c... }
+}
+resource "aws_cognito_user_pool_client" "each" {
+  for_each              = { for i, c in local.clients : c.name => c }
+  name                  = each.value.name
+  access_token_validity = 24
+}
+"#;
+        let doc = &parse(text).unwrap()[0];
+        let locals = doc.root.get("locals").unwrap();
+        for k in ["by_name", "names", "grouped"] {
+            assert!(locals.get(k).unwrap().is_template(), "{k}");
+        }
+        let n = locals.get("names").unwrap();
+        assert!(text[n.span.start..n.span.end].ends_with(']'));
+        let c = doc
+            .root
+            .at(&[
+                "resource".into(),
+                "aws_cognito_user_pool_client".into(),
+                "each".into(),
+            ])
+            .unwrap();
+        assert!(c.get("for_each").unwrap().is_template());
+        assert_eq!(c.get("access_token_validity").unwrap().as_f64(), Some(24.0));
+        // A word that starts with `for` is a key, not a for-expression.
+        let doc = &parse("a = { format = \"x\" }\n").unwrap()[0];
+        assert_eq!(
+            doc.root.get("a").unwrap().get("format").unwrap().as_str(),
+            Some("x")
+        );
+        // Deeply nested for-expressions stay bounded.
+        let deep = format!("a = {}\n", "[for x in ".repeat(50_000));
+        assert!(parse(&deep).is_err());
     }
 
     #[test]

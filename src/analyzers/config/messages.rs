@@ -3,6 +3,7 @@
 //! a plain app config file.
 use super::duration::{Lifetime, human};
 use crate::finding::{Report, Span};
+use crate::fix::{Applicability, ReportFix};
 use crate::rule::Rule;
 use crate::rule::wording::{self, CookieFlag};
 
@@ -66,6 +67,52 @@ pub fn lifetime(
         format!("set {fix} or less; active users keep their login through refresh-token rotation")
     };
     Report::new(rule, span, message, help)
+}
+
+/// The fix of a product setting: the value the product documents (a lifetime at the limit, in
+/// its unit; rotation or a cookie flag turned on). Unsafe: it changes what clients see (tokens
+/// expire sooner, a refresh returns a new token). The span is the value node's;
+/// [`settle_value_fixes`] fits it to the text.
+pub fn value_fix(key: &str, span: Span, value: String) -> ReportFix {
+    ReportFix::replace(
+        format!("set `{key}` to `{value}`"),
+        Applicability::Unsafe,
+        span,
+        value,
+    )
+}
+
+/// Fits the value fixes of the reports from `first` on to the file's text: inside the quotes of a
+/// quoted value; dropped where the text is not a plain word, number or duration (a block scalar,
+/// a base64-encoded Kubernetes Secret value), since the edit would not mean what it says.
+pub fn settle_value_fixes(reports: &mut [Report], text: &str) {
+    for r in reports {
+        let Some(fix) = &mut r.fix else { continue };
+        let mut keep = true;
+        for (span, _) in &mut fix.edits {
+            let Some(raw) = text.get(span.start..span.end) else {
+                keep = false;
+                continue;
+            };
+            let quoted = raw.len() >= 2
+                && (raw.starts_with('"') && raw.ends_with('"')
+                    || raw.starts_with('\'') && raw.ends_with('\''));
+            let inner = if quoted { &raw[1..raw.len() - 1] } else { raw };
+            if quoted {
+                *span = Span::new(span.start + 1, span.end - 1);
+            }
+            let word = inner
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "_.:-".contains(c));
+            let plain = inner.trim() == inner
+                && !inner.is_empty()
+                && (word || super::duration::parse_text(inner).is_some());
+            keep &= plain;
+        }
+        if !keep {
+            r.fix = None;
+        }
+    }
 }
 
 /// `token-without-expiry`.

@@ -4,6 +4,7 @@
 //! Supabase, Keycloak, Cognito, Auth0, Ory, Dex, Authelia and oauth2-proxy keep their token
 //! lifetimes, rotation, cookie flags and secrets; plain app config is read by key names.
 mod check;
+pub mod compose;
 mod dockerfile;
 pub mod duration;
 mod env;
@@ -12,9 +13,11 @@ mod hcl;
 mod json;
 mod kubernetes;
 mod messages;
+pub mod product_table;
 pub mod products;
 mod secret;
 mod template;
+pub mod terraform;
 mod toml;
 pub mod tree;
 mod yaml;
@@ -182,44 +185,73 @@ impl Analyzer for ConfigAnalyzer {
                 return;
             }
         };
-        for doc in &mut docs {
-            if let Some((_, tags)) = &masked {
-                template::mark_expressions(&mut doc.root, tags, &file.text);
-            }
-            kubernetes::decode_secret_data(&mut doc.root);
+        let before = sink.reports.len();
+        let tags = masked.as_ref().map(|(_, tags)| tags.as_slice());
+        check_documents(file, format, &mut docs, tags, ctx, sink);
+        messages::settle_value_fixes(&mut sink.reports[before..], &file.text);
+        if format == ConfigFormat::Env {
+            compose::relate(file, &ctx.project.compose, &mut sink.reports[before..]);
         }
-        for doc in &docs {
-            if not_settings(&doc.root) {
+    }
+}
+
+/// Evaluates the parsed documents of one file (Terraform references, template expressions,
+/// Secret data) and runs the product and generic rules on them.
+fn check_documents(
+    file: &SourceFile,
+    format: ConfigFormat,
+    docs: &mut [Document],
+    tags: Option<&[std::ops::Range<usize>]>,
+    ctx: &Context,
+    sink: &mut Sink,
+) {
+    for doc in docs.iter_mut() {
+        if format == ConfigFormat::Hcl {
+            let dirs = &ctx.project.terraform;
+            if let Err(e) = terraform::resolve(&mut doc.root, &file.abs_path, dirs) {
+                sink.parse_error(
+                    Some(Span::new(e.at, e.at)),
+                    format!("cannot evaluate Terraform: {}", e.message),
+                );
+                return;
+            }
+        }
+        if let Some(tags) = tags {
+            template::mark_expressions(&mut doc.root, tags, &file.text);
+        }
+        kubernetes::decode_secret_data(&mut doc.root);
+    }
+    for doc in docs.iter() {
+        if not_settings(&doc.root) {
+            continue;
+        }
+        let mut covered: Vec<Span> = Vec::new();
+        let mut exclusive = false;
+        for product in products::all() {
+            if !product.applies(&file.path, format, &doc.root) {
                 continue;
             }
-            let mut covered: Vec<Span> = Vec::new();
-            let mut exclusive = false;
-            for product in products::all() {
-                if !product.applies(&file.path, format, &doc.root) {
-                    continue;
+            let mut any = false;
+            for entity in &product.entities {
+                for found in entity.find(&file.path, &doc.root) {
+                    any = true;
+                    covered.push(found.node.span);
+                    let h = head(file, found.key_span.unwrap_or(found.node.span));
+                    check::check_entity(entity, &found, h, ctx, sink);
                 }
-                let mut any = false;
-                for entity in &product.entities {
-                    for found in entity.find(&file.path, &doc.root) {
-                        any = true;
-                        covered.push(found.node.span);
-                        let h = head(file, found.key_span.unwrap_or(found.node.span));
-                        check::check_entity(entity, &found, h, ctx, sink);
-                    }
-                }
-                if any {
-                    sink.fact(product_fact(product), head(file, doc.root.span), None);
-                }
-                exclusive |= product.exclusive && any;
             }
-            if exclusive {
-                continue;
+            if any {
+                sink.fact(product_fact(product), head(file, doc.root.span), None);
             }
-            let settings = tree::settings(&doc.root, &|n: &Node| {
-                !covered.is_empty() && covered.contains(&n.span)
-            });
-            generic::check(&settings, ctx, sink);
+            exclusive |= product.exclusive && any;
         }
+        if exclusive {
+            continue;
+        }
+        let settings = tree::settings(&doc.root, &|n: &Node| {
+            !covered.is_empty() && covered.contains(&n.span)
+        });
+        generic::check(&settings, ctx, sink);
     }
 }
 

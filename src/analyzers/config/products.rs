@@ -57,6 +57,10 @@ pub struct Entity {
     /// Conditions the entity must meet (`Type` equals `AWS::Cognito::UserPoolClient`).
     #[serde(default, rename = "where")]
     pub conditions: Vec<Condition>,
+    /// Below each match of `at` (and of `where`): the places the settings really are, as a path
+    /// of the same form (`clients[]`: each client passed to a Terraform module).
+    #[serde(default)]
+    pub each: String,
     /// Only in files whose path matches one of these globs.
     #[serde(default)]
     pub paths: Vec<String>,
@@ -79,6 +83,9 @@ pub struct Condition {
     /// The array at `path`, if there, must contain this string.
     #[serde(default)]
     pub contains: Option<String>,
+    /// The string at `path` must hold one of these texts, in any case (a module `source`).
+    #[serde(default)]
+    pub mentions: Vec<String>,
 }
 
 #[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
@@ -255,31 +262,14 @@ impl Entity {
         {
             return Vec::new();
         }
-        let mut matches: Vec<(&Node, Option<(&str, Span)>)> = vec![(root, None)];
-        for seg in split_path(&self.at) {
-            let mut next = Vec::new();
-            for (n, key) in matches {
-                match seg.as_str() {
-                    "[]" => next.extend(n.items().iter().map(|i| (i, key))),
-                    "*" => next.extend(
-                        n.entries()
-                            .iter()
-                            .map(|e| (&e.node, Some((e.key.as_str(), e.key_span)))),
-                    ),
-                    s => next.extend(
-                        n.entries()
-                            .iter()
-                            .filter(|e| e.key == s)
-                            .map(|e| (&e.node, key)),
-                    ),
-                }
-            }
-            matches = next;
-        }
-        matches
+        let matches = walk(vec![(root, None)], &self.at)
             .into_iter()
             .filter(|(n, _)| matches!(n.value, Value::Object(_)))
             .filter(|(n, _)| self.conditions.iter().all(|c| c.holds(n)))
+            .collect();
+        walk(matches, &self.each)
+            .into_iter()
+            .filter(|(n, _)| matches!(n.value, Value::Object(_)))
             .filter_map(|(n, key)| {
                 let settings = n.at(&split_path(&self.settings))?;
                 Some(Found {
@@ -291,6 +281,34 @@ impl Entity {
             })
             .collect()
     }
+}
+
+/// A node and the object key that named it when a `*` matched it.
+type Match<'a> = (&'a Node, Option<(&'a str, Span)>);
+
+/// Follows an entity path (`Resources.*`, `clients[]`) from each match.
+fn walk<'a>(mut matches: Vec<Match<'a>>, path: &str) -> Vec<Match<'a>> {
+    for seg in split_path(path) {
+        let mut next = Vec::new();
+        for (n, key) in matches {
+            match seg.as_str() {
+                "[]" => next.extend(n.items().iter().map(|i| (i, key))),
+                "*" => next.extend(
+                    n.entries()
+                        .iter()
+                        .map(|e| (&e.node, Some((e.key.as_str(), e.key_span)))),
+                ),
+                s => next.extend(
+                    n.entries()
+                        .iter()
+                        .filter(|e| e.key == s)
+                        .map(|e| (&e.node, key)),
+                ),
+            }
+        }
+        matches = next;
+    }
+    matches
 }
 
 fn render_label(template: &str, node: &Node, root: &Node, key: Option<&str>) -> String {
@@ -346,6 +364,16 @@ impl Condition {
             && n.is_some_and(|n| value_matches(n, want))
         {
             return false;
+        }
+        if !self.mentions.is_empty() {
+            let text = n.and_then(Node::as_str).unwrap_or("").to_ascii_lowercase();
+            if !self
+                .mentions
+                .iter()
+                .any(|m| text.contains(&m.to_ascii_lowercase()))
+            {
+                return false;
+            }
         }
         if let Some(item) = &self.contains
             && n.is_some_and(|n| !n.items().iter().any(|i| i.as_str() == Some(item)))

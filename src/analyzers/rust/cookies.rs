@@ -8,6 +8,7 @@
 //! completes is judged with the caller's attributes). It is reported where it is created, with a
 //! label where it is added or returned, after the adder's defaults (Rocket) are filled in.
 use super::RustFile;
+use super::cookie_fix;
 use super::cookie_flow::{FileInfo, Record, Style};
 use super::cookie_model::{self as model, Adder, Problem};
 use crate::analyzers::{Context, Sink};
@@ -27,12 +28,17 @@ pub fn check(rf: &RustFile, ctx: &Context, sink: &mut Sink) {
             if rec.removal || (rec.returned && called) {
                 continue;
             }
-            report_record(rec, &mut reported, sink);
+            report_record(rf, rec, &mut reported, sink);
         }
     }
 }
 
-fn report_record(rec: &Record, reported: &mut HashSet<(Rule, usize)>, sink: &mut Sink) {
+fn report_record(
+    rf: &RustFile,
+    rec: &Record,
+    reported: &mut HashSet<(Rule, usize)>,
+    sink: &mut Sink,
+) {
     let purpose = rec.purpose();
     let adders = if rec.adders.is_empty() {
         vec![Adder::Plain]
@@ -62,6 +68,13 @@ fn report_record(rec: &Record, reported: &mut HashSet<(Rule, usize)>, sink: &mut
                 span,
                 help(rec, rule, problem, adder),
             );
+            if let Some(mut fix) = cookie_fix::fix(rf, rule, problem, rec.origin) {
+                // A helper whose caller names the cookie may also make cookies script must read.
+                if rec.name_param.is_some() {
+                    fix.applicability = crate::fix::Applicability::Unsafe;
+                }
+                r = r.fix(fix);
+            }
             if span != rec.origin {
                 r = r.label(rec.origin, "cookie created here");
             }

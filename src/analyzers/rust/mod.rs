@@ -8,6 +8,7 @@ use syn::visit_mut::VisitMut;
 mod calls;
 mod claim_checks;
 mod cookie_eval;
+mod cookie_fix;
 mod cookie_flow;
 mod cookie_model;
 mod cookies;

@@ -19,6 +19,7 @@ use super::cookie_model::{self as model, Flag, Problem, SameSiteValue};
 use crate::analyzers::{Context, Sink};
 use crate::facts::FactKind;
 use crate::finding::{Report, Span};
+use crate::fix::ReportFix;
 use crate::project::version_tuple;
 use crate::rule::Rule;
 use std::collections::HashSet;
@@ -165,7 +166,10 @@ impl Finder<'_, '_> {
                 ),
                 Problem::Off(_) => format!("remove `.{method}({arg_text})` ({})", kind.defaults()),
             };
-            let r = model::report(rule, &subject, problem, span, help);
+            let mut r = model::report(rule, &subject, problem, span, help);
+            if let Some(fix) = super::cookie_fix::fix(self.rf, rule, problem, span) {
+                r = r.fix(fix);
+            }
             self.middleware_report(r.label(root_span, "session middleware configured here"));
         }
         if kind == Kind::TowerSessions
@@ -176,13 +180,14 @@ impl Finder<'_, '_> {
             let help = format!(
                 "tower-sessions {v} (from Cargo.lock) does not set Secure by default: add `.with_secure(true)`, or upgrade to tower-sessions 0.8 or later where it is the default"
             );
-            self.middleware_report(model::report(
-                model::SECURE,
-                &subject,
-                Problem::Absent,
-                root_span,
-                help,
-            ));
+            let fix = ReportFix::insert(
+                "add `.with_secure(true)`",
+                root_span.end,
+                ".with_secure(true)",
+            );
+            self.middleware_report(
+                model::report(model::SECURE, &subject, Problem::Absent, root_span, help).fix(fix),
+            );
         }
         if matches!(kind, Kind::PoemCookieConfig | Kind::IdentityPolicy)
             && !seen.contains(&model::SAMESITE)
