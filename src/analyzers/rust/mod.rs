@@ -26,7 +26,7 @@ mod sessions;
 mod stores;
 mod test_code;
 mod token_expiry;
-mod token_names;
+pub(crate) mod token_names;
 mod token_syntax;
 mod values;
 mod wasm_storage;
