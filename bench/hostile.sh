@@ -43,6 +43,7 @@ case("project files are FIFOs", {"@fifo package.json": "", "@fifo Cargo.toml": "
      "@fifo docker-compose.yml": "", "@fifo x.rs": ""})
 case(".gitignore is a FIFO", {"@fifo .gitignore": ""})
 case(".gitignore -> /dev/zero", {"@link .gitignore": "/dev/zero"})
+case(".ignore is a FIFO", {"@fifo .ignore": ""})
 # item 5: quadratic positions
 case("5000 findings on one line", {"x.rs": "fn login(jar: CookieJar, v: String) { " + COOKIE * 5000 + " }\n"})
 case("5000 findings on one line (human)", {"x.rs": "fn login(jar: CookieJar, v: String) { " + COOKIE * 5000 + " }\n"}, "--format human")

@@ -278,6 +278,8 @@ pub enum DiagnosticKind {
     ReadError,
     /// The file could not be parsed; findings in it may be missing.
     ParseError,
+    /// The file's analysis ran past `file_timeout` and was stopped; findings may be missing.
+    Timeout,
     /// authlint itself failed on the file (a bug to report); the run is not successful.
     InternalError,
 }
@@ -287,6 +289,7 @@ impl DiagnosticKind {
         match self {
             DiagnosticKind::ReadError => "read-error",
             DiagnosticKind::ParseError => "parse-error",
+            DiagnosticKind::Timeout => "timeout",
             DiagnosticKind::InternalError => "internal-error",
         }
     }
@@ -315,7 +318,10 @@ impl Diagnostic {
     pub fn fails_file(&self) -> bool {
         matches!(
             self.kind,
-            DiagnosticKind::ReadError | DiagnosticKind::ParseError | DiagnosticKind::InternalError
+            DiagnosticKind::ReadError
+                | DiagnosticKind::ParseError
+                | DiagnosticKind::Timeout
+                | DiagnosticKind::InternalError
         )
     }
 

@@ -5,6 +5,7 @@
 pub mod analyzers;
 pub mod auth_names;
 pub mod baseline;
+pub mod budget;
 pub mod catalog;
 pub mod cli;
 pub mod comments;
@@ -15,6 +16,7 @@ pub mod engine;
 pub mod facts;
 pub mod finding;
 pub mod fix;
+pub mod ignore_files;
 pub mod manifest;
 pub mod placeholder;
 pub mod project;

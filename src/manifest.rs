@@ -1,4 +1,5 @@
-//! What a crate is for, read from its Cargo.toml: a server (it depends on a web or RPC server
+//! What a crate is for, read from its Cargo.toml (and what a Node package is for, from its
+//! package.json, [`NodePackage`]): a server (it depends on a web or RPC server
 //! framework) or a client (a CLI with an HTTP client, a desktop app, a WASM front end), or
 //! neither that can be told. Rules use it to judge code by where it runs: an unverified JWT decode
 //! in a CLI reads the user's own token, the same call in an axum service decides who the caller is.
@@ -157,6 +158,83 @@ impl CrateManifest {
             Some(n) => format!("`{n}`: {what}"),
             None => what,
         }
+    }
+}
+
+/// Node server frameworks: a package that depends on one (and on no front end) is server code.
+const NODE_SERVERS: &[&str] = &[
+    "express",
+    "fastify",
+    "hono",
+    "koa",
+    "@hapi/hapi",
+    "@nestjs/core",
+    "h3",
+];
+/// Full-stack frameworks whose files run on the server or in the browser by their path.
+const NODE_FULL_STACK: &[&str] = &["@sveltejs/kit", "next"];
+/// Browser front ends: a package with one of these ships code to the browser.
+const NODE_FRONT_ENDS: &[&str] = &[
+    "react",
+    "react-dom",
+    "vue",
+    "svelte",
+    "@angular/core",
+    "solid-js",
+    "preact",
+];
+
+/// What a package.json says about where its package's code runs.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct NodePackage {
+    /// Server frameworks among its `dependencies` (`express`, `fastify`, `hono`, `koa`).
+    pub servers: Vec<String>,
+    /// `@sveltejs/kit` or `next`, from `dependencies` or `devDependencies` (SvelteKit apps list
+    /// the kit as a dev dependency: it is bundled into the build).
+    pub full_stack: Vec<String>,
+    /// Browser front ends among its dependencies of either kind.
+    pub front_ends: Vec<String>,
+    /// Every dependency of either kind (`cookie-session`, `jsonwebtoken`).
+    pub all: Vec<String>,
+}
+
+impl NodePackage {
+    /// Reads a package.json's text; `None` when it is not a JSON object.
+    pub fn parse(text: &str) -> Option<Self> {
+        let v: serde_json::Value = serde_json::from_str(text).ok()?;
+        let names = |key: &str| -> Vec<String> {
+            v.get(key)
+                .and_then(serde_json::Value::as_object)
+                .map(|o| o.keys().cloned().collect())
+                .unwrap_or_default()
+        };
+        let runtime = names("dependencies");
+        let mut all = runtime.clone();
+        all.extend(names("devDependencies"));
+        all.sort();
+        all.dedup();
+        let pick = |from: &[String], list: &[&str]| -> Vec<String> {
+            from.iter()
+                .filter(|d| list.contains(&d.as_str()))
+                .cloned()
+                .collect()
+        };
+        Some(NodePackage {
+            servers: pick(&runtime, NODE_SERVERS),
+            full_stack: pick(&all, NODE_FULL_STACK),
+            front_ends: pick(&all, NODE_FRONT_ENDS),
+            all,
+        })
+    }
+
+    /// A Node service: it depends on a server framework, and on no front end or full-stack
+    /// framework that would put some of its files in the browser.
+    pub fn is_node_server(&self) -> bool {
+        !self.servers.is_empty() && self.front_ends.is_empty() && self.full_stack.is_empty()
+    }
+
+    pub fn has(&self, dep: &str) -> bool {
+        self.all.iter().any(|d| d == dep)
     }
 }
 
@@ -340,6 +418,22 @@ mod tests {
                 "{deps}"
             );
         }
+    }
+
+    #[test]
+    fn node_packages() {
+        let p = |t: &str| NodePackage::parse(t).unwrap();
+        let api = p(r#"{"dependencies": {"express": "^4", "jsonwebtoken": "^9"}}"#);
+        assert!(api.is_node_server());
+        assert!(api.has("jsonwebtoken"));
+        // A dev dependency does not serve requests; a front end or SvelteKit app is judged per file.
+        assert!(!p(r#"{"devDependencies": {"express": "^4"}}"#).is_node_server());
+        assert!(!p(r#"{"dependencies": {"express": "^4", "react": "^18"}}"#).is_node_server());
+        let kit =
+            p(r#"{"devDependencies": {"@sveltejs/kit": "^2"}, "dependencies": {"hono": "^4"}}"#);
+        assert!(!kit.is_node_server());
+        assert_eq!(kit.full_stack, ["@sveltejs/kit"]);
+        assert_eq!(NodePackage::parse("[1, 2"), None);
     }
 
     #[test]

@@ -1,5 +1,5 @@
-//! The one way authlint reads a file it did not write (besides `.gitignore`, which the `ignore`
-//! crate reads): open without blocking, check the opened descriptor (not the path, which can
+//! The one way authlint reads a file it did not write (`.gitignore` files too, see
+//! `ignore_files`): open without blocking, check the opened descriptor (not the path, which can
 //! change in between) is a regular file within the size limit, then read at most that much. A
 //! FIFO, a device or a symlink to `/dev/zero` cannot hang the run or fill memory.
 use std::fmt;

@@ -134,8 +134,8 @@ fn a_tree_full_of_hostile_files_finishes_and_loses_nothing() {
     );
     assert!(crlf["message"].as_str().unwrap().find('\r').is_none());
     assert!(
-        findings.iter().any(|f| f["path"] == "odd-\u{fffd}-name.rs"),
-        "a non-UTF-8 path is shown lossily, not dropped"
+        findings.iter().any(|f| f["path"] == r"odd-\xFF-name.rs"),
+        "a non-UTF-8 path is shown with its byte escaped, not dropped"
     );
 }
 
@@ -812,4 +812,133 @@ fn a_nul_byte_is_named_in_the_parse_error() {
         d["message"],
         "cannot parse Rust: the character U+0000 cannot appear outside a string or comment"
     );
+}
+
+/// An unclosed brace and a raw string with 300 `#` both read "a token cannot be read here".
+#[test]
+fn unclosed_brackets_and_raw_strings_over_255_hashes_are_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path();
+    std::fs::write(p.join("open.rs"), "fn session_token() {\n  let a = 1;\n").unwrap();
+    let hashes = "#".repeat(300);
+    let raw = format!("fn session_token() {{ let s = r{hashes}\"x\"{hashes}; }}\n");
+    std::fs::write(p.join("raw.rs"), raw).unwrap();
+    let (_, v) = run_json(p, &[]);
+    let got: Vec<(String, String, u64)> = v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            let at = d["start"]["column"].as_u64().unwrap();
+            (d["path"].to_string(), d["message"].to_string(), at)
+        })
+        .collect();
+    let want = |path: &str, message: &str, at| {
+        (
+            format!("{path:?}"),
+            format!("\"cannot parse Rust: {message}\""),
+            at,
+        )
+    };
+    assert_eq!(
+        got,
+        [
+            want("open.rs", "`{` is never closed", 20),
+            want(
+                "raw.rs",
+                "a raw string with more than 255 `#` (Rust allows at most 255)",
+                30
+            ),
+        ]
+    );
+}
+
+/// A link inside the root to a FIFO was called "symlink-outside-root".
+#[test]
+fn an_in_root_link_to_a_fifo_is_skipped_as_not_a_regular_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path();
+    let fifo = std::ffi::CString::new(p.join("pipe.rs").as_os_str().as_bytes()).unwrap();
+    assert_eq!(unsafe { libc_mkfifo(fifo.as_ptr(), 0o644) }, 0);
+    std::os::unix::fs::symlink("pipe.rs", p.join("link.rs")).unwrap();
+    std::os::unix::fs::symlink("/dev/null", p.join("out.rs")).unwrap();
+    let (_, v) = run_json(p, &[]);
+    assert_eq!(
+        v["skipped"],
+        serde_json::json!([
+            {"path": "link.rs", "reason": "not-a-regular-file"},
+            {"path": "out.rs", "reason": "symlink-outside-root"},
+            {"path": "pipe.rs", "reason": "not-a-regular-file"},
+        ])
+    );
+}
+
+/// A `.gitignore` or `.ignore` that is a FIFO hung the walk, one linked to `/dev/zero` grew
+/// memory without end: the `ignore` crate read them itself. Each is now reported as a failure and
+/// the rest of the tree is checked, with the ignore files that are fine still honoured.
+#[test]
+fn hostile_ignore_files_are_reported_and_the_walk_goes_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path();
+    for sub in ["fifo", "zero", "fine"] {
+        std::fs::create_dir_all(p.join(sub)).unwrap();
+        std::fs::write(p.join(sub).join("canary.rs"), CANARY).unwrap();
+    }
+    std::fs::write(p.join("fine/.gitignore"), "skipped.rs\n").unwrap();
+    std::fs::write(p.join("fine/skipped.rs"), CANARY).unwrap();
+    for name in ["fifo/.gitignore", "fifo/.ignore"] {
+        let fifo = std::ffi::CString::new(p.join(name).as_os_str().as_bytes()).unwrap();
+        assert_eq!(unsafe { libc_mkfifo(fifo.as_ptr(), 0o644) }, 0);
+    }
+    std::os::unix::fs::symlink("/dev/zero", p.join("zero/.gitignore")).unwrap();
+    let out = run_within(
+        p,
+        &["check", ".", "--no-config", "--format", "json"],
+        std::time::Duration::from_secs(60),
+    )
+    .expect("the run ends");
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    for sub in ["fifo", "zero", "fine"] {
+        let path = format!("{sub}/canary.rs");
+        assert_eq!(
+            rules_in(&v, &path),
+            ["cookie-missing-httponly", "cookie-missing-samesite"],
+            "{path}"
+        );
+    }
+    assert!(
+        rules_in(&v, "fine/skipped.rs").is_empty(),
+        "still gitignored"
+    );
+    let diags = v["diagnostics"].to_string();
+    for name in ["fifo/.gitignore", "fifo/.ignore", "zero/.gitignore"] {
+        assert!(diags.contains(name), "{name} not reported: {diags}");
+    }
+    assert_eq!(v["summary"]["files"]["failed"], 3, "{}", v["summary"]);
+}
+
+/// An ESC or newline in a file name went raw to the terminal: a pull request could recolour the
+/// log or fake a line of the report. The human report shows such names quoted and escaped.
+#[test]
+fn control_characters_in_file_names_are_escaped_in_the_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    let name = "a\u{1b}[31mX\nY.rs";
+    std::fs::write(dir.path().join(name), CANARY).unwrap();
+    std::fs::write(
+        dir.path().join("bad\u{7}.json"),
+        r#"{"jwt": {"secret": "\u12"}}"#,
+    )
+    .unwrap();
+    let (code, out, err) = run_human(dir.path(), &[]);
+    assert_eq!(code, 1, "{err}");
+    assert!(!out.contains('\u{1b}') && !out.contains('\u{7}'), "{out:?}");
+    assert!(out.contains(r#""a\u{1b}[31mX\nY.rs":2:13"#), "{out}");
+    assert!(
+        out.contains(
+            r#"warning[parse-error]: "bad\u{7}.json":1:21: cannot parse JSON: invalid `\u` escape"#
+        ),
+        "{out}"
+    );
+    let (_, v) = run_json(dir.path(), &[]);
+    assert_eq!(rules_in(&v, name).len(), 2, "JSON keeps the real name");
 }

@@ -37,5 +37,5 @@ fuzz_target!(|data: &[u8]| {
     let f = &outcome.summary.files;
     assert_eq!(f.discovered, checkable.len(), "every file written is discovered");
     assert_eq!(f.discovered, f.scanned + f.skipped + f.failed, "every file is accounted for");
-    assert!(!outcome.diagnostics.iter().any(|d| d.kind == "internal-error"), "{:?}", outcome.diagnostics);
+    assert!(!outcome.diagnostics.iter().any(|d| d.is_internal()), "{:?}", outcome.diagnostics);
 });

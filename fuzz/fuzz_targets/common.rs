@@ -6,7 +6,19 @@ use authlint::facts::PlacedFact;
 use authlint::project::{ProjectContext, ProjectInfo};
 use authlint::source::SourceFile;
 
-pub fn analyse(name: &str, data: &[u8]) {
+/// On a thread with the engine's worker stack, as a check runs it (libFuzzer's main thread has
+/// 8 MiB, less than the guards are sized for).
+pub fn analyse(name: &'static str, data: &[u8]) {
+    let data = data.to_vec();
+    std::thread::Builder::new()
+        .stack_size(authlint::engine::WORKER_STACK)
+        .spawn(move || analyse_here(name, &data))
+        .expect("spawn")
+        .join()
+        .unwrap_or_else(|e| std::panic::resume_unwind(e));
+}
+
+fn analyse_here(name: &str, data: &[u8]) {
     let Ok(text) = std::str::from_utf8(data) else { return };
     let file = SourceFile::from_text(name, text);
     let settings = Settings::default();

@@ -43,6 +43,8 @@ pub struct Settings {
     pub access_token_max_ttl: u64,
     pub refresh_token_max_ttl: u64,
     pub max_file_size: u64,
+    /// How long one file's analysis may take before it is stopped (see `budget`).
+    pub file_timeout: std::time::Duration,
     pub include_tests: bool,
     /// Exclude globs (gitignore syntax) and the directory they are relative to.
     pub exclude: Vec<String>,
@@ -88,6 +90,7 @@ impl Default for Settings {
             access_token_max_ttl: DEFAULT_ACCESS_TTL,
             refresh_token_max_ttl: DEFAULT_REFRESH_TTL,
             max_file_size: DEFAULT_MAX_FILE_SIZE,
+            file_timeout: crate::budget::DEFAULT_FILE_TIMEOUT,
             include_tests: false,
             exclude: Vec::new(),
             exclude_root: PathBuf::from("."),
@@ -108,6 +111,7 @@ struct RawConfig {
     access_token_max_ttl: Option<Spanned<String>>,
     refresh_token_max_ttl: Option<Spanned<String>>,
     max_file_size: Option<Spanned<toml::Value>>,
+    file_timeout: Option<Spanned<String>>,
     include_tests: Option<bool>,
     exclude: Option<Vec<Spanned<String>>>,
     baseline: Option<Spanned<String>>,
@@ -125,10 +129,11 @@ struct RawRoles {
     policy: Option<BTreeMap<Spanned<String>, Spanned<String>>>,
 }
 
-const KNOWN_KEYS: [&str; 9] = [
+const KNOWN_KEYS: [&str; 10] = [
     "access_token_max_ttl",
     "refresh_token_max_ttl",
     "max_file_size",
+    "file_timeout",
     "include_tests",
     "exclude",
     "baseline",
@@ -360,6 +365,7 @@ fn empty_raw() -> RawConfig {
         access_token_max_ttl: None,
         refresh_token_max_ttl: None,
         max_file_size: None,
+        file_timeout: None,
         include_tests: None,
         exclude: None,
         baseline: None,
@@ -464,6 +470,17 @@ fn validate(
         match parsed {
             Ok(n) => settings.max_file_size = n,
             Err(e) => err(v.span(), format!("invalid `max_file_size`: {e}"), None),
+        }
+    }
+    if let Some(v) = &raw.file_timeout {
+        match duration::parse_duration(v.get_ref()) {
+            Ok(n) if n > 0 => settings.file_timeout = std::time::Duration::from_secs(n),
+            Ok(_) => err(
+                v.span(),
+                "invalid `file_timeout`: must be at least 1s".into(),
+                None,
+            ),
+            Err(e) => err(v.span(), format!("invalid `file_timeout`: {e}"), None),
         }
     }
     if let Some(b) = raw.include_tests {

@@ -16,6 +16,10 @@ refresh_token_max_ttl = "30d"
 # Files bigger than this are reported as skipped instead of being read.
 max_file_size = "2MiB"
 
+# One file's analysis that takes longer than this is stopped: the file is reported as failed
+# (a `timeout` diagnostic) and the run goes on.
+file_timeout = "10s"
+
 # Test code and test data (`#[cfg(test)]` items, tests/, benches/, fixtures/, testdata/, mocks/,
 # *.test.ts, *.spec.js, .env.test) are skipped unless this is true.
 include_tests = false

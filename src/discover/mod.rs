@@ -2,6 +2,7 @@
 //! excludes, config excludes, test-code and size limits. Every candidate is accounted for.
 use crate::config::Settings;
 use crate::finding::SkipReason;
+use crate::ignore_files::IgnoreFiles;
 use crate::roles::Role;
 
 mod roles;
@@ -141,12 +142,34 @@ pub fn display_path(path: &Path, cwd: &Path) -> String {
     } else {
         path
     };
-    let s = rel.to_string_lossy().replace('\\', "/");
+    let s = readable(rel);
     let s = s.trim_start_matches("./");
     if s.is_empty() {
         ".".into()
     } else {
         s.to_string()
+    }
+}
+
+/// A path as text: `/`-separated on Windows; on Unix a `\\` is a character of the name and stays.
+/// Bytes that are not UTF-8 are written `\\xFF`, so two names that differ only there stay two
+/// paths (lossy decoding gave both the same spelling, and the report showed the wrong file).
+fn readable(path: &Path) -> String {
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        let mut out = String::new();
+        for chunk in path.as_os_str().as_bytes().utf8_chunks() {
+            out.push_str(chunk.valid());
+            for b in chunk.invalid() {
+                out.push_str(&format!("\\x{b:02X}"));
+            }
+        }
+        out
+    }
+    #[cfg(not(unix))]
+    {
+        path.to_string_lossy().replace('\\', "/")
     }
 }
 
@@ -194,6 +217,8 @@ pub fn discover(
             .unwrap()
             .lockfiles
             .extend(crate::project::ProjectInfo::ancestor_lockfiles(&canon_root));
+        // The crate's own ignore-file reading is off: it would block on a FIFO `.gitignore`.
+        let ignores = IgnoreFiles::new(abs_root.clone(), canon_root.clone());
         let walk = Walk {
             root,
             abs_root: &abs_root,
@@ -201,9 +226,14 @@ pub fn discover(
             cwd,
             settings,
             excludes: &excludes,
+            ignores: &ignores,
             out: &out,
         };
         walk.run(threads);
+        let mut d = out.lock().unwrap();
+        for (path, reason) in ignores.take_problems() {
+            d.fail(display_path(&path, cwd), reason);
+        }
     }
     let mut d = out.into_inner().unwrap();
     assign_roles(&mut d, settings)?;
@@ -250,6 +280,8 @@ struct Walk<'a> {
     cwd: &'a Path,
     settings: &'a Settings,
     excludes: &'a Override,
+    /// `.gitignore`, `.ignore` and `.git/info/exclude`, read through the bounded reader.
+    ignores: &'a IgnoreFiles,
     out: &'a Mutex<Discovery>,
 }
 
@@ -258,8 +290,11 @@ impl Walk<'_> {
         WalkBuilder::new(self.abs_root)
             .hidden(false)
             .follow_links(false)
-            .require_git(false)
             .git_global(false)
+            .git_ignore(false)
+            .git_exclude(false)
+            .ignore(false)
+            .parents(false)
             .threads(threads)
             .build_parallel()
             .run(|| Box::new(move |entry| self.entry(entry)));
@@ -284,6 +319,13 @@ impl Walk<'_> {
         let Some(ft) = entry.file_type() else {
             return WalkState::Continue;
         };
+        if entry.depth() > 0 && self.ignores.is_ignored(entry.path(), ft.is_dir()) {
+            return if ft.is_dir() {
+                WalkState::Skip
+            } else {
+                WalkState::Continue
+            };
+        }
         let rel = self.below(entry.path());
         let path = self.root.join(&rel);
         if ft.is_dir() {
@@ -364,6 +406,12 @@ impl Walk<'_> {
                 self.consider((path, entry.path(), t.clone()), true, &len)
             }
             Ok(t) if t.is_dir() => None,
+            // A link inside the root to a FIFO, socket or device.
+            Ok(t) if t.starts_with(self.canon_root) => {
+                FileKind::classify(&entry.file_name().to_string_lossy()).map(|_| {
+                    Found::Skipped(display_path(path, self.cwd), SkipReason::NotRegularFile)
+                })
+            }
             _ => FileKind::classify(&entry.file_name().to_string_lossy()).map(|_| {
                 Found::Skipped(display_path(path, self.cwd), SkipReason::SymlinkOutsideRoot)
             }),
@@ -530,5 +578,16 @@ mod tests {
             display_path(Path::new("/elsewhere/a.rs"), cwd),
             "/elsewhere/a.rs"
         );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn unix_names_keep_backslashes_and_tell_invalid_bytes_apart() {
+        use std::os::unix::ffi::OsStrExt;
+        let cwd = Path::new("/w");
+        assert_eq!(display_path(Path::new("/w/a\\b.rs"), cwd), "a\\b.rs");
+        let name = |b: &[u8]| display_path(Path::new(std::ffi::OsStr::from_bytes(b)), cwd);
+        assert_eq!(name(b"/w/a\xff.rs"), "a\\xFF.rs");
+        assert_eq!(name(b"/w/a\xfe.rs"), "a\\xFE.rs");
     }
 }

@@ -1,7 +1,7 @@
 //! One file's check, step by step: read it (bounded, decoded), skip build output, prefilter by
 //! vocabulary, judge its role, run the analyzers that want it (a panic costs this file alone),
 //! then stamp what they reported.
-use super::panics::with_panic_capture;
+use super::panics::{Failure, timeout_message, with_panic_capture};
 use super::{Engine, FileResult, Pass};
 use crate::analyzers::{self, Analyzer, Context, Sink};
 use crate::design;
@@ -42,9 +42,16 @@ impl FileResult {
 impl Engine<'_> {
     /// Checks one file; a panic anywhere in it (not only inside an analyzer) costs that file alone.
     pub(super) fn check_file(&self, c: &Candidate) -> FileResult {
-        match with_panic_capture(|| catch_unwind(AssertUnwindSafe(|| self.check_file_inner(c)))) {
+        let budget = self.opts.settings.file_timeout;
+        let outcome = crate::budget::within(budget, || {
+            with_panic_capture(|| catch_unwind(AssertUnwindSafe(|| self.check_file_inner(c))))
+        });
+        match outcome {
             Ok(r) => r,
-            Err(msg) => FileResult::failed(
+            Err(Failure::Timeout) => {
+                FileResult::failed(c, DiagnosticKind::Timeout, timeout_message(budget, None))
+            }
+            Err(Failure::Panic(msg)) => FileResult::failed(
                 c,
                 DiagnosticKind::InternalError,
                 format!("authlint failed on this file ({msg}); please report it"),
@@ -144,7 +151,17 @@ impl Engine<'_> {
                     sink.errors.append(&mut local.errors);
                     sink.facts.append(&mut local.facts);
                 }
-                Err(msg) => r.diagnostics.push(Diagnostic {
+                Err(Failure::Timeout) => {
+                    let budget = self.opts.settings.file_timeout;
+                    r.diagnostics.push(Diagnostic {
+                        kind: DiagnosticKind::Timeout,
+                        path: file.path.clone(),
+                        start: None,
+                        message: timeout_message(budget, Some(analyzer.name())),
+                    });
+                    break;
+                }
+                Err(Failure::Panic(msg)) => r.diagnostics.push(Diagnostic {
                     kind: DiagnosticKind::InternalError,
                     path: file.path.clone(),
                     start: None,

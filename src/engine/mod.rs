@@ -44,7 +44,7 @@ pub struct Options {
 
 /// Each worker's stack. The analyzers' guards (bracket depth, chain length) keep recursion far
 /// below it, in debug builds too.
-const WORKER_STACK: usize = 256 << 20;
+pub const WORKER_STACK: usize = 256 << 20;
 
 /// At most this many worker threads, whatever `-j` asks (each reserves a large stack).
 pub const MAX_THREADS: usize = 256;

@@ -39,14 +39,35 @@ pub(super) fn install_panic_hook() {
     });
 }
 
+/// Why a file's (or one analyzer's) work ended early.
+pub(super) enum Failure {
+    /// A panic, with its message and place.
+    Panic(String),
+    /// The file's time budget ran out (see `budget`).
+    Timeout,
+}
+
 pub(super) fn with_panic_capture<T>(
     f: impl FnOnce() -> std::thread::Result<T>,
-) -> Result<T, String> {
+) -> Result<T, Failure> {
     // Nested captures (a file around its analyzers) restore the outer state afterwards.
     let outer = CAPTURING.with(|c| c.borrow_mut().replace(String::new()));
     let out = f();
     let msg = CAPTURING
         .with(|c| std::mem::replace(&mut *c.borrow_mut(), outer))
         .unwrap_or_default();
-    out.map_err(|_| if msg.is_empty() { "panic".into() } else { msg })
+    out.map_err(|payload| match msg {
+        _ if crate::budget::expired(payload.as_ref()) => Failure::Timeout,
+        m if m.is_empty() => Failure::Panic("panic".into()),
+        m => Failure::Panic(m),
+    })
+}
+
+/// The message of a `timeout` diagnostic.
+pub(super) fn timeout_message(budget: std::time::Duration, analyzer: Option<&str>) -> String {
+    let during = analyzer.map_or(String::new(), |a| format!(" in the {a} analyzer"));
+    format!(
+        "analysis stopped after {} (file_timeout){during}: this file's findings may be incomplete",
+        crate::config::duration::format_duration(budget.as_secs())
+    )
 }

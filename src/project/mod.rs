@@ -1,7 +1,7 @@
 //! What is known about the project before any file is analysed: the dependency versions pinned in
 //! each Cargo.lock (defaults that changed between versions are read from there), and, read on
 //! first use, what each crate's Cargo.toml says it is (`crate::manifest`).
-use crate::manifest::CrateManifest;
+use crate::manifest::{CrateManifest, NodePackage};
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -12,11 +12,52 @@ pub struct ProjectInfo {
     pub(crate) lockfiles: BTreeMap<PathBuf, BTreeMap<String, Vec<String>>>,
     /// Each directory looked at, with the manifest of the crate it belongs to (`None`: no
     /// readable manifest). Filled lazily, shared by the worker threads.
-    manifests: Mutex<HashMap<PathBuf, Option<Arc<CrateManifest>>>>,
+    manifests: Cache<CrateManifest>,
+    /// The same for package.json files.
+    packages: Cache<NodePackage>,
     /// Each Terraform directory looked at, with its variables and locals.
     pub(crate) terraform: crate::analyzers::config::terraform::DirScopes,
     /// Each directory looked at for compose files, with the `.env` files their services load.
     pub(crate) compose: crate::analyzers::config::compose::ComposeDirs,
+}
+
+/// Each directory looked at, with the manifest of the package it belongs to.
+type Cache<T> = Mutex<HashMap<PathBuf, Option<Arc<T>>>>;
+
+/// The nearest manifest `name` above `file` (not past a repository root), parsed with `parse`,
+/// read once per directory. `None` when there is none, or it cannot be read or parsed: callers
+/// then judge the file as if nothing were known about its package.
+fn nearest<T>(
+    cache: &Cache<T>,
+    file: &Path,
+    name: &str,
+    parse: impl Fn(&str) -> Option<T>,
+) -> Option<Arc<T>> {
+    let cached = |dir: &Path| {
+        let c = cache.lock().unwrap_or_else(|e| e.into_inner());
+        c.get(dir).cloned()
+    };
+    let mut seen = Vec::new();
+    let mut found = None;
+    for dir in crate::manifest::candidates(file) {
+        if let Some(known) = cached(&dir) {
+            found = known;
+            break;
+        }
+        let path = dir.join(name);
+        seen.push(dir);
+        if path.exists() {
+            found = crate::manifest::read(&path)
+                .and_then(|t| parse(&t))
+                .map(Arc::new);
+            break;
+        }
+    }
+    let mut c = cache.lock().unwrap_or_else(|e| e.into_inner());
+    for dir in seen {
+        c.insert(dir, found.clone());
+    }
+    found
 }
 
 impl ProjectInfo {
@@ -47,32 +88,13 @@ impl ProjectInfo {
     /// repository root), read once per directory. `None` when there is none, or it cannot be read
     /// or parsed: callers then judge the file as if nothing were known about its crate.
     pub fn crate_manifest(&self, file: &Path) -> Option<Arc<CrateManifest>> {
-        let mut seen = Vec::new();
-        let mut found = None;
-        for dir in crate::manifest::candidates(file) {
-            if let Some(known) = self.cached_manifest(&dir) {
-                found = known;
-                break;
-            }
-            let path = dir.join("Cargo.toml");
-            seen.push(dir);
-            if path.exists() {
-                found = crate::manifest::read(&path)
-                    .and_then(|t| CrateManifest::parse(&t))
-                    .map(Arc::new);
-                break;
-            }
-        }
-        let mut cache = self.manifests.lock().unwrap_or_else(|e| e.into_inner());
-        for dir in seen {
-            cache.insert(dir, found.clone());
-        }
-        found
+        nearest(&self.manifests, file, "Cargo.toml", CrateManifest::parse)
     }
 
-    fn cached_manifest(&self, dir: &Path) -> Option<Option<Arc<CrateManifest>>> {
-        let cache = self.manifests.lock().unwrap_or_else(|e| e.into_inner());
-        cache.get(dir).cloned()
+    /// The package.json of the Node package holding `file`, found and cached as
+    /// [`ProjectInfo::crate_manifest`] finds a crate's.
+    pub fn node_package(&self, file: &Path) -> Option<Arc<NodePackage>> {
+        nearest(&self.packages, file, "package.json", NodePackage::parse)
     }
 
     /// Records the manifest of the crate in `dir`, as unit tests of the rules do.

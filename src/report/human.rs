@@ -70,7 +70,8 @@ pub fn diagnostic_line(d: &FileDiagnostic) -> String {
         .start
         .map(|p| format!(":{}:{}", p.line, p.column))
         .unwrap_or_default();
-    format!("warning[{}]: {}{at}: {}", d.kind, d.path, d.message)
+    let path = super::terminal_path(&d.path);
+    format!("warning[{}]: {path}{at}: {}", d.kind, d.message)
 }
 
 fn plural(n: usize, one: &str, many: &str) -> String {
@@ -109,8 +110,9 @@ impl Reporter for Human {
                 .flat_map(|(a, b)| [a, b])
                 .collect();
             let excerpt = Excerpt::around(text, &points);
+            let name = super::terminal_path(&f.path);
             let source = View {
-                name: &f.path,
+                name: &name,
                 file: text,
                 excerpt: excerpt.as_ref(),
                 language: language(&f.path),
@@ -140,6 +142,7 @@ impl Reporter for Human {
             .iter()
             .filter(|(_, r)| !matches!(r, SkipReason::Role(_) | SkipReason::Excluded))
         {
+            let path = super::terminal_path(path);
             writeln!(out, "note[skipped]: {path}: {}", reason.describe())?;
         }
         if let Some(d) = &o.design {

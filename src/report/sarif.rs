@@ -4,7 +4,7 @@
 use super::Reporter;
 use crate::catalog::RuleDoc;
 use crate::engine::Outcome;
-use crate::finding::{DiagnosticKind, Position, Severity, SkipReason};
+use crate::finding::{DiagnosticKind, Finding, Position, Severity, SkipReason};
 use crate::rule::Rule;
 use serde_json::{Value, json};
 use std::io::{self, Write};
@@ -110,55 +110,72 @@ fn rule_descriptor(doc: &RuleDoc) -> Value {
     })
 }
 
+/// One finding as a SARIF result.
+fn finding_result(o: &Outcome, f: &Finding, rule_index: Option<usize>) -> Value {
+    let mut r = json!({
+        "ruleId": f.rule,
+        "level": level(f.severity),
+        "message": { "text": format!("{}\nhelp: {}", f.message, f.help) },
+        "locations": [{ "physicalLocation": { "artifactLocation": artifact(&project_path(o, &f.path)), "region": region(f.start, f.end) } }],
+        "partialFingerprints": { FINGERPRINT_KEY: f.fingerprint },
+        "properties": { "role": f.role },
+    });
+    if let Some(i) = rule_index {
+        r["ruleIndex"] = json!(i);
+    }
+    if let Some(fix) = &f.fix {
+        r["fixes"] = json!([{
+            "description": { "text": fix.title },
+            "artifactChanges": [{
+                "artifactLocation": artifact(&project_path(o, &f.path)),
+                "replacements": fix.edits.iter().map(|e| json!({
+                    "deletedRegion": region(e.start, e.end),
+                    "insertedContent": { "text": e.content },
+                })).collect::<Vec<_>>(),
+            }],
+        }]);
+        r["properties"]["fixApplicability"] = json!(fix.applicability);
+    }
+    if !f.labels.is_empty() {
+        r["relatedLocations"] = f
+                .labels
+                .iter()
+                .enumerate()
+                .map(|(i, l)| {
+                    json!({
+                        "id": i + 1,
+                        "message": { "text": l.message },
+                        "physicalLocation": { "artifactLocation": artifact(&project_path(o, l.path.as_ref().unwrap_or(&f.path))), "region": region(l.start, l.end) },
+                    })
+                })
+                .collect();
+    }
+    r
+}
+
+#[derive(serde::Serialize)]
+struct Log<R: serde::Serialize> {
+    #[serde(rename = "$schema")]
+    schema: &'static str,
+    runs: [Run<R>; 1],
+    version: &'static str,
+}
+
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Run<R: serde::Serialize> {
+    automation_details: Value,
+    column_kind: &'static str,
+    invocations: Value,
+    properties: Value,
+    results: R,
+    tool: Value,
+}
+
 impl Reporter for Sarif {
     fn write(&self, o: &Outcome, out: &mut dyn Write) -> io::Result<()> {
         let docs: Vec<&RuleDoc> = o.rules.iter().map(|r| r.doc()).collect();
         let index = |rule: Rule| docs.iter().position(|d| d.id == rule.id());
-        let results: Vec<Value> = o
-            .findings
-            .iter()
-            .map(|f| {
-                let mut r = json!({
-                    "ruleId": f.rule,
-                    "level": level(f.severity),
-                    "message": { "text": format!("{}\nhelp: {}", f.message, f.help) },
-                    "locations": [{ "physicalLocation": { "artifactLocation": artifact(&project_path(o, &f.path)), "region": region(f.start, f.end) } }],
-                    "partialFingerprints": { FINGERPRINT_KEY: f.fingerprint },
-                    "properties": { "role": f.role },
-                });
-                if let Some(i) = index(f.rule) {
-                    r["ruleIndex"] = json!(i);
-                }
-                if let Some(fix) = &f.fix {
-                    r["fixes"] = json!([{
-                        "description": { "text": fix.title },
-                        "artifactChanges": [{
-                            "artifactLocation": artifact(&project_path(o, &f.path)),
-                            "replacements": fix.edits.iter().map(|e| json!({
-                                "deletedRegion": region(e.start, e.end),
-                                "insertedContent": { "text": e.content },
-                            })).collect::<Vec<_>>(),
-                        }],
-                    }]);
-                    r["properties"]["fixApplicability"] = json!(fix.applicability);
-                }
-                if !f.labels.is_empty() {
-                    r["relatedLocations"] = f
-                        .labels
-                        .iter()
-                        .enumerate()
-                        .map(|(i, l)| {
-                            json!({
-                                "id": i + 1,
-                                "message": { "text": l.message },
-                                "physicalLocation": { "artifactLocation": artifact(&project_path(o, l.path.as_ref().unwrap_or(&f.path))), "region": region(l.start, l.end) },
-                            })
-                        })
-                        .collect();
-                }
-                r
-            })
-            .collect();
         let mut notifications: Vec<Value> = o
             .diagnostics
             .iter()
@@ -187,7 +204,7 @@ impl Reporter for Sarif {
                 })
             },
         ));
-        let mut results = results;
+        let mut design_result = None;
         let mut rules: Vec<Value> = docs.iter().map(|d| rule_descriptor(d)).collect();
         if let Some(d) = o
             .design
@@ -210,7 +227,7 @@ impl Reporter for Sarif {
                 )
             };
             let steps: Vec<&str> = d.move_to.iter().map(String::as_str).collect();
-            results.push(json!({
+            design_result = Some(json!({
                 "ruleId": Rule::AuthDesign,
                 "ruleIndex": rules.len() - 1,
                 "level": "note",
@@ -224,24 +241,32 @@ impl Reporter for Sarif {
                 .diagnostics
                 .iter()
                 .any(|d| d.kind == DiagnosticKind::InternalError);
-        let doc = json!({
-            "$schema": SCHEMA_URI,
-            "version": "2.1.0",
-            "runs": [{
-                "tool": { "driver": {
+        // Results are made one at a time as they are written (a report of 272,000 findings built
+        // as one tree took gigabytes); keys in sorted order, as a `serde_json` map writes them.
+        let results = super::Items(|| {
+            o.findings
+                .iter()
+                .map(|f| finding_result(o, f, index(f.rule)))
+                .chain(design_result.clone())
+        });
+        let doc = Log {
+            schema: SCHEMA_URI,
+            runs: [Run {
+                automation_details: json!({ "id": "authlint/" }),
+                column_kind: "utf16CodeUnits",
+                invocations: json!([{ "executionSuccessful": successful, "toolExecutionNotifications": notifications }]),
+                properties: json!({ "design": o.design }),
+                results,
+                tool: json!({ "driver": {
                     "name": "authlint",
                     "semanticVersion": env!("CARGO_PKG_VERSION"),
                     "version": env!("CARGO_PKG_VERSION"),
                     "informationUri": env!("CARGO_PKG_HOMEPAGE"),
                     "rules": rules,
-                }},
-                "automationDetails": { "id": "authlint/" },
-                "invocations": [{ "executionSuccessful": successful, "toolExecutionNotifications": notifications }],
-                "columnKind": "utf16CodeUnits",
-                "properties": { "design": o.design },
-                "results": results,
+                }}),
             }],
-        });
+            version: "2.1.0",
+        };
         serde_json::to_writer_pretty(&mut *out, &doc)?;
         writeln!(out)
     }

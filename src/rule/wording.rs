@@ -148,6 +148,51 @@ pub fn cookie_flag(
     Report::new(rule, span, message, help)
 }
 
+/// `access-token-ttl-too-long` and `refresh-token-ttl-too-long`: the `noun` ("access token")
+/// issued by `fname`, named by `decided_by` there, lives `ttl` seconds against a `limit`; `code`
+/// is the fix in the API in use (`Duration::minutes(15)`, `expiresIn: '15m'`).
+pub fn token_ttl_too_long(
+    rule: Rule,
+    span: Span,
+    noun: &str,
+    fname: &str,
+    decided_by: Option<&str>,
+    (ttl, limit): (u64, u64),
+    code: &str,
+) -> Report {
+    use crate::config::duration::format_duration;
+    let who = match decided_by {
+        Some(n) if n != fname => format!("{noun} `{n}` in `{fname}`"),
+        _ => format!("{noun} `{fname}`"),
+    };
+    let message = format!(
+        "{who} lives {}; limit is {}",
+        format_duration(ttl),
+        format_duration(limit)
+    );
+    let help = if rule == Rule::RefreshTokenTtlTooLong {
+        format!(
+            "give refresh tokens at most {} (`{code}`), rotate them on every use and keep them in a server-side store so they can be revoked",
+            format_duration(limit)
+        )
+    } else {
+        format!(
+            "issue a short access token (`{code}`, at most {}) and renew it with a revocable refresh token; if this lifetime is deliberate, raise `access_token_max_ttl` in authlint.toml",
+            format_duration(limit)
+        )
+    };
+    Report::new(rule, span, message, help)
+}
+
+/// `client-side-session-store`: `what` (`CookieSessionStore`, `cookie-session`) keeps the whole
+/// session in the cookie; `help` names the server-side store to use in the code's framework.
+pub fn client_side_session_store(span: Span, what: &str, help: &str) -> Report {
+    let message = format!(
+        "session state is kept in the cookie itself by `{what}`, so the server cannot revoke a session: logout only asks the browser to drop its copy"
+    );
+    Report::new(Rule::ClientSideSessionStore, span, message, help)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

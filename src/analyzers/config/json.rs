@@ -1,6 +1,6 @@
 //! A small JSON parser that keeps the byte span of every key and value. Tolerates what config
 //! files written by hand contain (`//` and `/* */` comments, trailing commas); nesting is bounded.
-use super::tree::{Document, Entry, MAX_DEPTH, Node, ParseError, Value};
+use super::tree::{Document, Entry, MAX_DEPTH, MAX_NODES, Node, ParseError, Value};
 use crate::finding::Span;
 
 pub fn parse(text: &str) -> Result<Vec<Document>, ParseError> {
@@ -8,6 +8,7 @@ pub fn parse(text: &str) -> Result<Vec<Document>, ParseError> {
         b: text.as_bytes(),
         text,
         i: 0,
+        nodes: 0,
     };
     if text.starts_with('\u{feff}') {
         p.i = 3;
@@ -25,6 +26,8 @@ struct Parser<'a> {
     b: &'a [u8],
     text: &'a str,
     i: usize,
+    /// Values parsed so far, bounded by [`MAX_NODES`].
+    nodes: usize,
 }
 
 impl Parser<'_> {
@@ -58,6 +61,10 @@ impl Parser<'_> {
     fn value(&mut self, depth: usize) -> Result<Node, ParseError> {
         if depth > MAX_DEPTH {
             return Err(self.err(&format!("nested deeper than {MAX_DEPTH} levels")));
+        }
+        self.nodes += 1;
+        if self.nodes > MAX_NODES {
+            return Err(self.err(super::tree::TOO_MANY_NODES));
         }
         let start = self.i;
         match self.b.get(self.i) {
@@ -131,13 +138,21 @@ impl Parser<'_> {
                         Some(b'b') => out.push('\u{8}'),
                         Some(b'f') => out.push('\u{c}'),
                         Some(b'u') => {
-                            let hex = self.text.get(self.i..self.i + 4).unwrap_or("");
+                            let hex = self.b.get(self.i..self.i + 4).unwrap_or(&[]);
+                            if hex.len() < 4 || !hex.iter().all(u8::is_ascii_hexdigit) {
+                                // At the backslash, not where a swallowed quote shows up later.
+                                self.i -= 2;
+                                return Err(
+                                    self.err("invalid `\\u` escape: expected four hex digits")
+                                );
+                            }
+                            let hex = std::str::from_utf8(hex).expect("ASCII hex digits");
                             let c = u32::from_str_radix(hex, 16)
                                 .ok()
                                 .and_then(char::from_u32)
                                 .unwrap_or('\u{fffd}');
                             out.push(c);
-                            self.i += hex.len();
+                            self.i += 4;
                         }
                         Some(c) if c.is_ascii() => out.push(c as char),
                         _ => {
@@ -254,5 +269,27 @@ mod tests {
         assert_eq!(e.at, 14);
         assert!(parse("{\"a\": \"x}").is_err());
         assert!(parse("// c\n{\"a\": 1,}").is_ok());
+    }
+
+    /// `"\u12"` swallowed the closing quote and failed eight columns later ("expected `,`").
+    #[test]
+    fn a_short_unicode_escape_is_reported_at_the_backslash() {
+        let text = r#"{"jwt": {"secret": "\u12"}}"#;
+        let e = parse(text).unwrap_err();
+        assert_eq!(
+            (e.at, e.message.as_str()),
+            (20, r"invalid `\u` escape: expected four hex digits")
+        );
+        let doc = &parse(r#"{"a": "\u00e9\u0041"}"#).unwrap()[0];
+        assert_eq!(doc.root.get("a").unwrap().as_str(), Some("éA"));
+    }
+
+    #[test]
+    fn a_data_file_of_millions_of_values_is_refused_before_it_fills_memory() {
+        let just = format!("[{}0]", "0,".repeat(MAX_NODES - 2));
+        assert!(parse(&just).is_ok());
+        let over = format!("[{}0]", "0,".repeat(MAX_NODES - 1));
+        let e = parse(&over).unwrap_err();
+        assert_eq!(e.message, super::super::tree::TOO_MANY_NODES);
     }
 }

@@ -222,6 +222,7 @@ fn check_documents(
         kubernetes::decode_secret_data(&mut doc.root);
     }
     for doc in docs.iter() {
+        crate::budget::check();
         if not_settings(&doc.root) {
             continue;
         }
@@ -233,7 +234,9 @@ fn check_documents(
             }
             let mut any = false;
             for entity in &product.entities {
+                crate::budget::tick();
                 for found in entity.find(&file.path, &doc.root) {
+                    crate::budget::tick();
                     any = true;
                     covered.push(found.node.span);
                     let h = head(file, found.key_span.unwrap_or(found.node.span));

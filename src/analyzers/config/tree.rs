@@ -6,6 +6,15 @@ use crate::finding::Span;
 /// the tree may recurse: the depth is bounded here.
 pub const MAX_DEPTH: usize = 128;
 
+/// How many values a parser builds before it gives up with a parse error: a tree costs about
+/// 100 bytes a value, and a file of millions of values is data, not configuration (a 62 MB JSON
+/// file of 8 million values took 2 GiB).
+pub const MAX_NODES: usize = 1_000_000;
+
+/// The parse error past [`MAX_NODES`].
+pub const TOO_MANY_NODES: &str =
+    "more than 1,000,000 values: a data file, not configuration (not read, to bound memory)";
+
 #[derive(Clone, Debug, PartialEq)]
 pub enum Value {
     Null,

@@ -79,6 +79,8 @@ struct Builder<'a> {
     stack: Vec<Frame>,
     anchors: HashMap<usize, (Node, usize)>,
     alias_nodes: usize,
+    /// Nodes finished so far, bounded by `MAX_NODES`.
+    nodes: usize,
     docs: Vec<Document>,
 }
 
@@ -131,6 +133,7 @@ impl<'a> Builder<'a> {
             stack: Vec::new(),
             anchors: HashMap::new(),
             alias_nodes: 0,
+            nodes: 0,
             docs: Vec::new(),
         }
     }
@@ -278,6 +281,13 @@ impl<'a> Builder<'a> {
 
     /// Places a finished node in its parent (or as a document root) and records its anchor.
     fn finish(&mut self, node: Node, anchor: usize) -> Result<(), ParseError> {
+        self.nodes += 1;
+        if self.nodes > super::tree::MAX_NODES {
+            return Err(ParseError {
+                at: node.span.start,
+                message: super::tree::TOO_MANY_NODES.into(),
+            });
+        }
         if anchor > 0 {
             let size = count_nodes(&node);
             self.anchors.insert(anchor, (node.clone(), size));

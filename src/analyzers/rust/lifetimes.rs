@@ -261,7 +261,8 @@ fn jwt_file(rf: &RustFile) -> bool {
     t.contains("jsonwebtoken") || t.contains("jwt")
 }
 
-/// The one place the wording of both lifetime rules lives.
+/// Both lifetime rules' one wording (`crate::rule::wording::token_ttl_too_long`), with the fix
+/// in the API the code already uses.
 #[allow(clippy::too_many_arguments)]
 fn too_long(
     rule: Rule,
@@ -273,29 +274,16 @@ fn too_long(
     limit: u64,
     api: &[String],
 ) -> Report {
-    let noun = kind.noun();
-    let who = match decided_by {
-        Some(n) if n != fname => format!("{noun} `{n}` in `{fname}`"),
-        _ => format!("{noun} `{fname}`"),
-    };
-    let message = format!(
-        "{who} lives {}; limit is {}",
-        format_duration(ttl),
-        format_duration(limit)
-    );
     let code = suggestion(api, limit);
-    let help = if kind == TokenKind::Refresh {
-        format!(
-            "give refresh tokens at most {} (`{code}`), rotate them on every use and keep them in a server-side store so they can be revoked",
-            format_duration(limit)
-        )
-    } else {
-        format!(
-            "issue a short access token (`{code}`, at most {}) and renew it with a revocable refresh token; if this lifetime is deliberate, raise `access_token_max_ttl` in authlint.toml",
-            format_duration(limit)
-        )
-    };
-    Report::new(rule, span, message, help)
+    crate::rule::wording::token_ttl_too_long(
+        rule,
+        span,
+        kind.noun(),
+        fname,
+        decided_by,
+        (ttl, limit),
+        &code,
+    )
 }
 
 /// What to write, in the API the code already uses, in the largest unit that divides the limit.

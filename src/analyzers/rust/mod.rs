@@ -26,7 +26,7 @@ mod sessions;
 mod stores;
 mod test_code;
 mod token_expiry;
-mod token_names;
+pub(crate) mod token_names;
 mod token_syntax;
 mod values;
 mod wasm_storage;
@@ -154,10 +154,12 @@ impl Analyzer for RustAnalyzer {
                 }
                 let rf = RustFile { src: file, ast };
                 for (_, gate, rule) in RULES {
+                    crate::budget::check();
                     if gate(&present) {
                         rule(&rf, ctx, sink);
                     }
                 }
+                crate::budget::check();
                 if gate::facts(&present) {
                     facts::collect(&rf, ctx, sink);
                 }
@@ -193,12 +195,21 @@ fn lex_error(text: &str, at: usize, e: &syn::Error) -> Option<String> {
     if e.to_string() != "cannot parse string into token stream" {
         return None;
     }
-    let c = text.get(at..).and_then(|rest| rest.chars().next());
+    let rest = text.get(at..).unwrap_or("");
+    let c = rest.chars().next();
+    let hashes = rest
+        .strip_prefix("br")
+        .or_else(|| rest.strip_prefix('r'))
+        .map(|r| r.len() - r.trim_start_matches('#').len());
     Some(match c {
         Some(c) if c.is_control() || c == '\u{feff}' => format!(
             "the character U+{:04X} cannot appear outside a string or comment",
             u32::from(c)
         ),
+        Some(c @ ('(' | '[' | '{')) => format!("`{c}` is never closed"),
+        _ if hashes.is_some_and(|n| n > 255) => {
+            "a raw string with more than 255 `#` (Rust allows at most 255)".to_string()
+        }
         _ => "a token cannot be read here (an unterminated string, char, comment or raw \
               string, or a character Rust does not allow)"
             .to_string(),

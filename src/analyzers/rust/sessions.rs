@@ -25,8 +25,6 @@ use crate::rule::Rule;
 use std::collections::HashSet;
 use syn::visit::Visit;
 
-pub const CLIENT_SIDE: Rule = Rule::ClientSideSessionStore;
-
 /// The session middleware whose cookie a builder chain configures.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum Kind {
@@ -221,11 +219,10 @@ impl Finder<'_, '_> {
         if !self.stores.insert(node.start) {
             return;
         }
-        let message = format!(
-            "session state is kept in the cookie itself by `{what}`, so the server cannot revoke a session: logout only asks the browser to drop its copy"
-        );
         self.sink
-            .report(Report::new(CLIENT_SIDE, node, message, help));
+            .report(crate::rule::wording::client_side_session_store(
+                node, what, help,
+            ));
     }
 
     fn store_call(&mut self, c: &syn::ExprCall) {

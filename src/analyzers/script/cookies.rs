@@ -1,7 +1,7 @@
 //! `token-cookie-set-by-script`: cookies written from script (`document.cookie`, js-cookie,
 //! universal-cookie / react-cookie, cookies-next, nookies, vue-cookies, ngx-cookie-service,
 //! jquery-cookie), which can never be HttpOnly, and the rule's message and help.
-use super::model::{Model, Operand, Verdict, arg, last, path_of};
+use super::model::{Model, Operand, Verdict, arg, last, path_of, property};
 use crate::finding::{Report, Span};
 use crate::rule::{Rule, wording};
 use oxc_ast::ast::{
@@ -98,14 +98,11 @@ fn serialized<'e, 'a>(e: &'e Expression<'a>) -> Option<CookieWrite<'e, 'a>> {
             else {
                 return None;
             };
-            let prop = |n: &str| {
-                o.properties
-                    .iter()
-                    .filter_map(|p| p.as_property())
-                    .find(|p| p.key.static_name().is_some_and(|k| k == n))
-                    .map(|p| &p.value)
-            };
-            (prop("name")?, prop("value")?, arg(&c.arguments, 0))
+            (
+                property(o, "name")?,
+                property(o, "value")?,
+                arg(&c.arguments, 0),
+            )
         }
         _ => return None,
     };

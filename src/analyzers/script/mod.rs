@@ -1,12 +1,18 @@
-//! JavaScript/TypeScript front-end analysis: each `.js`/`.ts` file, and each inline `<script>`
+//! JavaScript/TypeScript analysis, browser and server code: each `.js`/`.ts` file, and each inline `<script>`
 //! block of an HTML, Vue or Svelte file, is parsed once with oxc; three walks over the tree find
 //! tokens written to web storage (`token-in-web-storage`) and auth cookies written by script
-//! (`token-cookie-set-by-script`).
+//! (`token-cookie-set-by-script`). A file that runs on the server (`server`) gets one more walk:
+//! the flags of the auth cookies it sets (`server_cookies`), its session middleware
+//! (`server_sessions`) and the lifetimes of the JWTs it signs (`jwt_ttl`).
 mod cookies;
+mod jwt_ttl;
 mod login;
 mod markup;
 mod model;
 mod persist;
+mod server;
+mod server_cookies;
+mod server_sessions;
 mod storage;
 mod vocab;
 mod vuex;
@@ -43,7 +49,16 @@ impl Analyzer for ScriptAnalyzer {
     }
 
     fn rules(&self) -> &'static [Rule] {
-        &[cookies::RULE_ID, storage::RULE_ID]
+        &[
+            cookies::RULE_ID,
+            storage::RULE_ID,
+            Rule::CookieMissingHttponly,
+            Rule::CookieMissingSecure,
+            Rule::CookieMissingSamesite,
+            Rule::AccessTokenTtlTooLong,
+            Rule::RefreshTokenTtlTooLong,
+            Rule::ClientSideSessionStore,
+        ]
     }
 
     fn vocabulary(&self) -> &'static [&'static str] {
@@ -58,6 +73,11 @@ impl Analyzer for ScriptAnalyzer {
             "store2",
             "'store'",
             "\"store\"",
+            // Server code: `jwt.sign(.., { expiresIn })`, jose's `setExpirationTime`.
+            "expiresin",
+            "setexpirationtime",
+            "express-session",
+            "iron-session",
             // managed identity providers' SDKs (`crate::providers`), for the design verdict
             "@supabase/",
             "@auth0/",
@@ -73,7 +93,7 @@ impl Analyzer for ScriptAnalyzer {
         ]
     }
 
-    fn check(&self, file: &SourceFile, _ctx: &Context, sink: &mut Sink) {
+    fn check(&self, file: &SourceFile, ctx: &Context, sink: &mut Sink) {
         let blocks = match file.kind {
             // The engine skips a page with a minified inline script before it gets here, as it
             // skips a minified .js file.
@@ -85,7 +105,7 @@ impl Analyzer for ScriptAnalyzer {
             }],
         };
         for b in blocks {
-            check_block(file, &b, sink);
+            check_block(file, &b, ctx, sink);
         }
         sink.client_storage_facts();
     }
@@ -146,7 +166,7 @@ fn max_nesting(text: &str) -> (usize, usize) {
     (max, at)
 }
 
-fn check_block(file: &SourceFile, b: &Block, sink: &mut Sink) {
+fn check_block(file: &SourceFile, b: &Block, ctx: &Context, sink: &mut Sink) {
     let (depth, at) = max_nesting(b.text);
     if depth > MAX_NESTING {
         sink.parse_error(
@@ -213,6 +233,10 @@ fn check_block(file: &SourceFile, b: &Block, sink: &mut Sink) {
         }
         sink.report(report);
     }
+    if let Some(server) = server::server_file(file, &w.model, ctx) {
+        let mut sw = server::ServerWalker::new(&w.model, &server, ctx, b.text, b.start, sink);
+        sw.visit_program(program);
+    }
 }
 
 #[cfg(test)]
@@ -221,8 +245,14 @@ mod tests;
 /// Every inline case of this part's rules (`crate::rule::cases`).
 #[cfg(test)]
 pub(crate) fn cases() -> Vec<&'static crate::rule::cases::Cases> {
-    [storage::cases::CASES, cookies::cases::CASES]
-        .into_iter()
-        .flatten()
-        .collect()
+    [
+        storage::cases::CASES,
+        cookies::cases::CASES,
+        server_cookies::cases::CASES,
+        jwt_ttl::cases::CASES,
+        server_sessions::cases::CASES,
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
 }

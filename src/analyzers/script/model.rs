@@ -350,6 +350,15 @@ pub fn arg<'e, 'a>(args: &'e [Argument<'a>], i: usize) -> Option<&'e Expression<
     args.get(i).and_then(|a| a.as_expression())
 }
 
+/// The value of the property `name` of an object literal (`{ expiresIn: "7d" }`).
+pub fn property<'e, 'a>(o: &'e ObjectExpression<'a>, name: &str) -> Option<&'e Expression<'a>> {
+    o.properties
+        .iter()
+        .filter_map(|p| p.as_property())
+        .find(|p| p.key.static_name().is_some_and(|k| k == name))
+        .map(|p| &p.value)
+}
+
 /// Evaluates keys and values against the model and the current scopes.
 pub struct Env<'s> {
     pub model: &'s Model,

@@ -428,7 +428,18 @@ impl<'s> Walker<'s> {
     }
 }
 
-fn is_function(e: &Expression) -> bool {
+/// Runs `f` one level deeper, unless `depth` is already at [`MAX_DEPTH`]: the one guard of every
+/// walk over a script (a generated file nests thousands of levels).
+pub(super) fn deeper<W>(w: &mut W, depth: fn(&mut W) -> &mut usize, f: impl FnOnce(&mut W)) {
+    if *depth(w) >= MAX_DEPTH {
+        return;
+    }
+    *depth(w) += 1;
+    f(w);
+    *depth(w) -= 1;
+}
+
+pub(super) fn is_function(e: &Expression) -> bool {
     matches!(
         e.get_inner_expression(),
         Expression::ArrowFunctionExpression(_) | Expression::FunctionExpression(_)
@@ -454,27 +465,24 @@ impl<'a> Visit<'a> for Walker<'_> {
     }
 
     fn visit_expression(&mut self, it: &Expression<'a>) {
-        if self.depth >= MAX_DEPTH {
-            return;
-        }
-        self.depth += 1;
-        if self.bearer > 0
-            && self.pass == Pass::Check
-            && let Some(k) = storage::member_read(it, &self.model)
-        {
-            self.note_read(k, it.span());
-        }
-        walk::walk_expression(self, it);
-        self.depth -= 1;
+        crate::budget::tick();
+        deeper(
+            self,
+            |w| &mut w.depth,
+            |w| {
+                if w.bearer > 0
+                    && w.pass == Pass::Check
+                    && let Some(k) = storage::member_read(it, &w.model)
+                {
+                    w.note_read(k, it.span());
+                }
+                walk::walk_expression(w, it);
+            },
+        );
     }
 
     fn visit_statement(&mut self, it: &Statement<'a>) {
-        if self.depth >= MAX_DEPTH {
-            return;
-        }
-        self.depth += 1;
-        walk::walk_statement(self, it);
-        self.depth -= 1;
+        deeper(self, |w| &mut w.depth, |w| walk::walk_statement(w, it));
     }
 
     fn visit_import_declaration(&mut self, it: &ImportDeclaration<'a>) {
