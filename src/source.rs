@@ -216,8 +216,28 @@ impl CharMarks {
     }
 }
 
+/// Old Mac files end lines with a lone CR. Each becomes an LF, byte for byte, so the parsers, the
+/// line index and the rendered snippets all count the same lines and every offset stays the same
+/// (a file whose text differs from its bytes on disk is never rewritten by `--fix`).
+fn lone_cr_to_lf(text: String) -> String {
+    let bytes = text.as_bytes();
+    let lone = |i: usize| bytes[i] == b'\r' && bytes.get(i + 1) != Some(&b'\n');
+    if !(0..bytes.len()).any(lone) {
+        return text;
+    }
+    let mut out = text.into_bytes();
+    for i in 0..out.len() {
+        if out[i] == b'\r' && out.get(i + 1) != Some(&b'\n') {
+            out[i] = b'\n';
+        }
+    }
+    // Replacing one ASCII byte by another keeps the text valid UTF-8.
+    String::from_utf8(out).expect("ASCII for ASCII")
+}
+
 impl SourceFile {
     pub fn new(abs_path: PathBuf, path: String, kind: FileKind, text: String) -> Self {
+        let text = lone_cr_to_lf(text);
         SourceFile {
             abs_path,
             path,

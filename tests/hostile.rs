@@ -50,6 +50,7 @@ fn a_tree_full_of_hostile_files_finishes_and_loses_nothing() {
     w("nul.rs", b"fn access_token() {\x00}\n");
     w("bom.rs", b"\xef\xbb\xbf// authlint-ignore\nfn main() {}\n");
     w("crlf.rs", b"fn main() {\r\n    // authlint-ignore\r\n}\r\n");
+    w("lone-cr.rs", b"fn main() {\r\r    // authlint-ignore\r}\r");
     w("ok.rs", b"fn main() {}\n");
     let many: String = (0..3000)
         .map(|i| format!("// authlint-ignore\nfn f{i}() {{}}\n"))
@@ -74,7 +75,7 @@ fn a_tree_full_of_hostile_files_finishes_and_loses_nothing() {
     assert_eq!(n("discovered"), n("scanned") + n("skipped") + n("failed"));
     assert_eq!(
         n("discovered"),
-        12,
+        13,
         "every file but the directory symlink: {files}"
     );
     let diag_paths: Vec<&str> = v["diagnostics"]
@@ -133,6 +134,12 @@ fn a_tree_full_of_hostile_files_finishes_and_loses_nothing() {
         (Some(2), Some(5))
     );
     assert!(crlf["message"].as_str().unwrap().find('\r').is_none());
+    let lone_cr = findings.iter().find(|f| f["path"] == "lone-cr.rs").unwrap();
+    assert_eq!(
+        lone_cr["start"]["line"].as_u64(),
+        Some(3),
+        "a lone CR ends a line (old Mac files)"
+    );
     assert!(
         findings.iter().any(|f| f["path"] == r"odd-\xFF-name.rs"),
         "a non-UTF-8 path is shown with its byte escaped, not dropped"
