@@ -19,6 +19,9 @@ pub struct ProjectInfo {
     pub(crate) terraform: crate::analyzers::config::terraform::DirScopes,
     /// Each directory looked at for compose files, with the `.env` files their services load.
     pub(crate) compose: crate::analyzers::config::compose::ComposeDirs,
+    /// Each script module imported by a relative path, with the constants and storage wrappers
+    /// it exports.
+    pub(crate) script_modules: crate::analyzers::script::ModuleTable,
 }
 
 /// Each directory looked at, with the manifest of the package it belongs to.

@@ -9,6 +9,7 @@ mod jwt_ttl;
 mod login;
 mod markup;
 mod model;
+mod modules;
 mod persist;
 mod server;
 mod server_cookies;
@@ -23,6 +24,7 @@ use crate::finding::Span;
 use crate::rule::Rule;
 use crate::source::{FileKind, SourceFile};
 use markup::Block;
+pub use modules::ModuleTable;
 use oxc_allocator::Allocator;
 use oxc_ast_visit::Visit;
 use oxc_parser::Parser;
@@ -166,6 +168,13 @@ fn max_nesting(text: &str) -> (usize, usize) {
     (max, at)
 }
 
+/// Whether a text nests or chains too deeply to parse safely (see [`check_block`]).
+fn too_deep(text: &str) -> bool {
+    max_nesting(text).0 > MAX_NESTING
+        || super::chain::too_long(text, &crate::comments::script_not_code(text), PREFIX_WORDS)
+            .is_some()
+}
+
 fn check_block(file: &SourceFile, b: &Block, ctx: &Context, sink: &mut Sink) {
     let (depth, at) = max_nesting(b.text);
     if depth > MAX_NESTING {
@@ -220,6 +229,9 @@ fn check_block(file: &SourceFile, b: &Block, ctx: &Context, sink: &mut Sink) {
         let mut w = Walker::new(pass, model, b.text, b.start, &file.path);
         w.visit_program(program);
         model = w.model;
+        if pass == Pass::Bindings {
+            modules::link(&mut model, &file.abs_path, &ctx.project.script_modules);
+        }
     }
     let mut w = Walker::new(Pass::Check, model, b.text, b.start, &file.path);
     w.visit_program(program);
