@@ -253,3 +253,141 @@ fn exported_names(program: &Program) -> HashMap<String, Vec<String>> {
     }
     names
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A project folder (a repository root: nothing above it is looked at) with these files.
+    fn project(files: &[(&str, &str)]) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join(".git")).unwrap();
+        for (path, text) in files {
+            let p = dir.path().join(path);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, text).unwrap();
+        }
+        dir
+    }
+
+    /// The model of `src/app.ts` after linking: its imports as the Bindings pass records them.
+    fn linked(dir: &Path, imports: &[(&str, &str, &str)]) -> Model {
+        let mut model = Model::default();
+        for (local, module, name) in imports {
+            model.imports.insert(
+                local.to_string(),
+                super::super::model::Import {
+                    module: module.to_string(),
+                    name: name.to_string(),
+                },
+            );
+        }
+        link(&mut model, &dir.join("src/app.ts"), &ModuleTable::default());
+        model
+    }
+
+    #[test]
+    fn specifiers_resolve_to_files_with_extensions_and_index_files_inside_the_project() {
+        let d = project(&[
+            ("src/keys.ts", ""),
+            ("src/old.js", ""),
+            ("src/lib/index.tsx", ""),
+            ("src/readme.md", ""),
+        ]);
+        let (src, top) = (d.path().join("src"), d.path());
+        let r = |s: &str| resolve(&src, top, s).map(|p| p.strip_prefix(top).unwrap().to_owned());
+        assert_eq!(r("./keys"), Some(PathBuf::from("src/keys.ts")));
+        assert_eq!(r("./old.js"), Some(PathBuf::from("src/old.js")));
+        assert_eq!(r("./lib"), Some(PathBuf::from("src/lib/index.tsx")));
+        assert_eq!(
+            r("../src/./lib/../keys"),
+            Some(PathBuf::from("src/keys.ts"))
+        );
+        assert_eq!(r("./readme.md"), None);
+        assert_eq!(r("./missing"), None);
+        assert_eq!(
+            resolve(&src, &src, "../src/keys"),
+            Some(src.join("keys.ts"))
+        );
+        assert_eq!(resolve(&src.join("lib"), &src.join("lib"), "../keys"), None);
+    }
+
+    #[test]
+    fn exported_constants_and_wrappers_take_the_importing_names() {
+        let d = project(&[(
+            "src/auth.ts",
+            r#"export const TOKEN_KEY = "access_token";
+               const KEYS = { refresh: "refresh_token" };
+               const hidden = "session_token";
+               function save(k, v) { localStorage.setItem(k, v); }
+               export { KEYS as StorageKeys, save as persist };"#,
+        )]);
+        let m = linked(
+            d.path(),
+            &[
+                ("K", "./auth", "TOKEN_KEY"),
+                ("S", "./auth", "StorageKeys"),
+                ("A", "./auth", "*"),
+                ("store", "./auth", "persist"),
+                ("H", "./auth", "hidden"),
+            ],
+        );
+        assert_eq!(m.consts.get("K").map(String::as_str), Some("access_token"));
+        assert_eq!(
+            m.consts.get("S.refresh").map(String::as_str),
+            Some("refresh_token")
+        );
+        assert_eq!(
+            m.consts.get("A.TOKEN_KEY").map(String::as_str),
+            Some("access_token")
+        );
+        assert!(m.wrappers.contains_key("store"));
+        assert!(m.wrappers.contains_key("A.persist"));
+        // Not exported, so not importable.
+        assert!(!m.consts.contains_key("H"));
+    }
+
+    #[test]
+    fn one_hop_only_so_cycles_and_re_exports_end() {
+        let d = project(&[
+            (
+                "src/a.ts",
+                "import { B } from './b';\nexport const A = B;\nexport { B };",
+            ),
+            (
+                "src/b.ts",
+                "import { A } from './a';\nexport const B = 'access_token';",
+            ),
+        ]);
+        let m = linked(d.path(), &[("B", "./b", "B"), ("A", "./a", "A")]);
+        assert_eq!(m.consts.get("B").map(String::as_str), Some("access_token"));
+        // `a.ts` only passes on what it imports: a second hop, not taken.
+        assert!(!m.consts.contains_key("A"));
+    }
+
+    #[test]
+    fn hostile_modules_export_nothing() {
+        let deep = format!(
+            "export const K = 'token';\nconst x = {}0{};",
+            "(".repeat(1200),
+            ")".repeat(1200)
+        );
+        let big = format!("export const K = 'token';\n//{}", "x".repeat(600 << 10));
+        let d = project(&[
+            ("src/deep.ts", &deep),
+            ("src/big.ts", &big),
+            ("src/broken.ts", "export const K = 'token' +;"),
+        ]);
+        let long = format!("./{}", "a/".repeat(400));
+        let m = linked(
+            d.path(),
+            &[
+                ("D", "./deep", "K"),
+                ("G", "./big", "K"),
+                ("X", "./broken", "K"),
+                ("L", &long, "K"),
+            ],
+        );
+        assert!(m.consts.is_empty(), "{:?}", m.consts);
+    }
+}
