@@ -97,7 +97,7 @@ fn env_files(node: Option<&Node>) -> Vec<&Node> {
 }
 
 /// `a/./b/../c` is `a/c`, without touching the file system.
-fn normalise(path: &Path) -> PathBuf {
+pub(crate) fn normalise(path: &Path) -> PathBuf {
     let mut out = PathBuf::new();
     for c in path.components() {
         match c {

@@ -15,7 +15,7 @@ use oxc_ast::ast::{
 use oxc_ast_visit::Visit;
 use oxc_parser::Parser;
 use std::collections::{BTreeMap, HashMap};
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 /// Modules larger than this are not read for their exports (a bundle is no constants file).
@@ -111,7 +111,8 @@ fn resolve(dir: &Path, top: &Path, spec: &str) -> Option<PathBuf> {
     if spec.len() > MAX_SPECIFIER {
         return None;
     }
-    let base = normalise(&dir.join(spec));
+    // By name, not through the file system: no symlink is followed out of the project.
+    let base = crate::analyzers::config::compose::normalise(&dir.join(spec));
     if !base.starts_with(top) {
         return None;
     }
@@ -131,21 +132,6 @@ fn resolve(dir: &Path, top: &Path, spec: &str) -> Option<PathBuf> {
         .chain(with_ext)
         .chain(index)
         .find(|p| p.is_file())
-}
-
-/// `a/b/../c/./d` as `a/c/d`, without touching the file system (no symlink is followed).
-fn normalise(p: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for c in p.components() {
-        match c {
-            Component::CurDir => {}
-            Component::ParentDir => {
-                out.pop();
-            }
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 /// Reads, parses and walks a module for its exports: the same limits as a checked block.
