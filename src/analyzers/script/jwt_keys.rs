@@ -11,7 +11,7 @@
 //!
 //! As on the Rust side, placeholders in code are still reported (`"changeme"` signs real tokens
 //! when nobody replaces it); empty strings, references and masks (`"${JWT_SECRET}"`, `"****"`)
-//! are not values.
+//! are not values, and a PEM public key or certificate given to `verify` is no secret.
 use super::model::{arg, path_of};
 use super::server::ServerWalker;
 use crate::analyzers::rust::secrets::{not_a_value, secret_name};
@@ -132,9 +132,14 @@ fn fallback(w: &ServerWalker, e: &LogicalExpression) -> Option<(String, oxc_span
     secret_value(&v).then(|| (var, right.span()))
 }
 
-/// A value a program would sign with: not empty, not a reference or a mask.
+/// A value a program would sign with: not empty, not a reference or a mask, not a public key or
+/// certificate (`jwt.verify(t, "-----BEGIN PUBLIC KEY-----…")` publishes nothing secret).
 fn secret_value(v: &str) -> bool {
-    !v.trim().is_empty() && !not_a_value(v)
+    !v.trim().is_empty()
+        && !not_a_value(v)
+        && !["-----BEGIN PUBLIC KEY", "-----BEGIN CERTIFICATE"]
+            .iter()
+            .any(|p| v.contains(p))
 }
 
 /// Inline cases (`crate::rule::cases`).
@@ -166,6 +171,7 @@ pub(crate) mod cases {
                 r#"const key = process.env.JWT_SECRET; function auth(t) { return jwt.verify(t, key); }"#,
                 r#"const port = process.env.PORT || "3000"; function login(u) { return jwt.sign({ sub: u.id }, process.env.JWT_SECRET); }"#,
                 r#"function login(u) { return jwt.sign({ sub: u.id }, ""); }"#,
+                r#"const PUBLIC_KEY = "-----BEGIN PUBLIC KEY-----\nMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE\n-----END PUBLIC KEY-----"; function auth(t) { return jwt.verify(t, PUBLIC_KEY, { algorithms: ["ES256"] }); }"#,
             ],
         },
         Cases {
