@@ -193,6 +193,51 @@ pub fn client_side_session_store(span: Span, what: &str, help: &str) -> Report {
     Report::new(Rule::ClientSideSessionStore, span, message, help)
 }
 
+/// `hardcoded-signing-secret`: `ctor` (`EncodingKey::from_secret`, `jwt.sign`) is given a key
+/// written in the source; `read` reads it at runtime in the code's language.
+pub fn key_in_source(span: Span, ctor: &str, read: &str) -> Report {
+    Report::new(
+        Rule::HardcodedSigningSecret,
+        span,
+        format!(
+            "`{ctor}` is given a key written in the source: anyone with the code can sign tokens or cookies"
+        ),
+        secret_help(read),
+    )
+}
+
+/// The help of a secret written in the source: `read` is the code that reads it at runtime and
+/// fails when it is missing.
+pub fn secret_help(read: &str) -> String {
+    format!(
+        "read the key from the environment or a secret manager with no default, and fail start-up when it is missing: `{read}`; generate it with `openssl rand -base64 32` and rotate it, since the committed value stays in git history"
+    )
+}
+
+/// `hardcoded-signing-secret`: the environment variable `var` falls back to a literal; `fix` is
+/// the read without a default in the code's language.
+pub fn secret_env_fallback(span: Span, var: &str, fix: &str) -> Report {
+    Report::new(
+        Rule::HardcodedSigningSecret,
+        span,
+        format!("`{var}` falls back to a hard-coded secret when the variable is not set"),
+        format!("remove the default and fail start-up when `{var}` is missing: `{fix}`"),
+    )
+}
+
+/// `jwt-signature-not-verified`: `call` reads a token's claims without checking its signature;
+/// `help` is the verifying call in the library in use.
+pub fn signature_not_verified(span: Span, call: &str, help: &str) -> Report {
+    Report::new(
+        Rule::JwtSignatureNotVerified,
+        span,
+        format!(
+            "`{call}` accepts a token without verifying its signature: anyone can forge its claims"
+        ),
+        help,
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -54,12 +54,9 @@ enum Benign<'a> {
 
 fn report(span: Span, why: Why) -> Report {
     match why {
-        Why::Unverified(call, Benign::No) => Report::new(
-            RULE,
+        Why::Unverified(call, Benign::No) => crate::rule::wording::signature_not_verified(
             span,
-            format!(
-                "`{call}` accepts a token without verifying its signature: anyone can forge its claims"
-            ),
+            call,
             "verify with `jsonwebtoken::decode(token, &key, &Validation::new(Algorithm::HS256))` (the algorithm you issue with) and the key from your configuration",
         ),
         Why::Unverified(call, Benign::ClientCrate(krate)) => Report::new(

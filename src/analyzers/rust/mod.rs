@@ -21,7 +21,7 @@ mod lifetime_calls;
 mod lifetimes;
 mod names;
 mod raw_set_cookie;
-mod secrets;
+pub(crate) mod secrets;
 mod sessions;
 mod stores;
 mod test_code;

@@ -40,29 +40,19 @@ enum Why<'a> {
 }
 
 fn report(span: Span, why: Why) -> Report {
-    let help_env = "read the key from the environment or a secret manager with no default, and fail start-up when it is missing: `std::env::var(\"JWT_SECRET\").context(\"JWT_SECRET is not set\")?`; generate it with `openssl rand -base64 32` and rotate it, since the committed value stays in git history";
+    let read = "std::env::var(\"JWT_SECRET\").context(\"JWT_SECRET is not set\")?";
     match why {
-        Why::KeyLiteral(ctor) => Report::new(
-            RULE,
+        Why::KeyLiteral(ctor) => crate::rule::wording::key_in_source(span, ctor, read),
+        Why::EnvFallback(var) => crate::rule::wording::secret_env_fallback(
             span,
-            format!(
-                "`{ctor}` is given a key written in the source: anyone with the code can sign tokens or cookies"
-            ),
-            help_env,
-        ),
-        Why::EnvFallback(var) => Report::new(
-            RULE,
-            span,
-            format!("`{var}` falls back to a hard-coded secret when the variable is not set"),
-            format!(
-                "remove the default and fail start-up when `{var}` is missing: `std::env::var(\"{var}\").expect(\"{var} must be set\")`"
-            ),
+            var,
+            &format!("std::env::var(\"{var}\").expect(\"{var} must be set\")"),
         ),
         Why::Named(name) => Report::new(
             RULE,
             span,
             format!("`{name}` holds a secret written in the source"),
-            help_env,
+            crate::rule::wording::secret_help(read),
         ),
     }
 }
@@ -135,7 +125,7 @@ fn env_name_like(v: &str) -> bool {
 
 /// No secret at all: a reference to one or a mask (`"${JWT_SECRET}"`, `"********"`), as the
 /// shared placeholder detector classes them.
-fn not_a_value(v: &str) -> bool {
+pub(crate) fn not_a_value(v: &str) -> bool {
     placeholder(v).is_some_and(Placeholder::is_not_a_value)
 }
 

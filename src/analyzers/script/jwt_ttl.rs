@@ -7,12 +7,12 @@
 //!
 //! `expiresIn` strings follow vercel/ms ("15m", "7d", "2 days"; a string without a unit is
 //! milliseconds, and not read); numbers are seconds. jose's numbers are absolute times: not read.
-use super::model::{arg, last, path_of, property};
+use super::model::{Model, arg, last, path_of, property};
 use super::server::ServerWalker;
 use crate::analyzers::rust::token_names::{TokenKind, decide};
 use crate::config::duration::parse_text;
 use crate::rule::{Rule, wording};
-use oxc_ast::ast::{BinaryOperator, CallExpression, Expression, ObjectPropertyKind};
+use oxc_ast::ast::{BinaryOperator, CallExpression, Expression, NewExpression, ObjectPropertyKind};
 
 /// Claim fields that name the token's kind.
 const TYPE_FIELDS: &[&str] = &[
@@ -104,15 +104,7 @@ fn jsonwebtoken_sign<'e, 'a>(
     w: &ServerWalker,
     call: &'e CallExpression<'a>,
 ) -> Option<Signing<'e, 'a>> {
-    let path = path_of(&call.callee)?;
-    let root = path.split('.').next().unwrap_or(&path);
-    let i = w.model.import_of(root)?;
-    let signs = i.module == "jsonwebtoken"
-        && match i.name.as_str() {
-            "sign" => path == root,
-            _ => path == format!("{root}.sign"),
-        };
-    if !signs {
+    if jsonwebtoken_fn(w.model, call)? != "sign" {
         return None;
     }
     let Expression::ObjectExpression(o) = arg(&call.arguments, 2)?.get_inner_expression() else {
@@ -154,17 +146,43 @@ fn jose_expiry<'e, 'a>(w: &ServerWalker, call: &'e CallExpression<'a>) -> Option
 
 /// The payload of the `new SignJWT(payload)` a call chain starts from.
 fn sign_jwt_payload<'e, 'a>(e: &'e Expression<'a>, depth: usize) -> Option<&'e Expression<'a>> {
+    arg(&chain_start(e, depth)?.arguments, 0)
+}
+
+/// The `new X(..)` a method chain (`new SignJWT(p).setIssuedAt().setExpirationTime(..)`) starts
+/// from.
+pub fn chain_start<'e, 'a>(e: &'e Expression<'a>, depth: usize) -> Option<&'e NewExpression<'a>> {
     if depth > 32 {
         return None;
     }
     match e.get_inner_expression() {
-        Expression::NewExpression(n) => arg(&n.arguments, 0),
+        Expression::NewExpression(n) => Some(n),
         Expression::CallExpression(c) => match c.callee.get_inner_expression() {
-            Expression::StaticMemberExpression(m) => sign_jwt_payload(&m.object, depth + 1),
+            Expression::StaticMemberExpression(m) => chain_start(&m.object, depth + 1),
             _ => None,
         },
         _ => None,
     }
+}
+
+/// Which `jsonwebtoken` function a call is (`sign`, `verify`, `decode`): `jwt.sign(..)` with
+/// `jwt` the module, or `sign(..)` imported by name.
+pub fn jsonwebtoken_fn(model: &Model, call: &CallExpression) -> Option<&'static str> {
+    let path = path_of(&call.callee)?;
+    let mut parts = path.split('.');
+    let root = parts.next()?;
+    let i = model.import_of(root)?;
+    if i.module != "jsonwebtoken" {
+        return None;
+    }
+    let name = match (parts.next(), parts.next()) {
+        (None, _) => i.name.as_str(),
+        (Some(f), None) if matches!(i.name.as_str(), "default" | "*") => f,
+        _ => return None,
+    };
+    ["sign", "verify", "decode"]
+        .into_iter()
+        .find(|f| *f == name)
 }
 
 /// A number of seconds: a literal or a product of literals (`60 * 60 * 24 * 7`).

@@ -3,8 +3,11 @@
 //! tokens written to web storage (`token-in-web-storage`) and auth cookies written by script
 //! (`token-cookie-set-by-script`). A file that runs on the server (`server`) gets one more walk:
 //! the flags of the auth cookies it sets (`server_cookies`), its session middleware
-//! (`server_sessions`) and the lifetimes of the JWTs it signs (`jwt_ttl`).
+//! (`server_sessions`), the lifetimes of the JWTs it signs (`jwt_ttl`), their keys (`jwt_keys`) and
+//! its unverified decodes (`jwt_decode`).
 mod cookies;
+mod jwt_decode;
+mod jwt_keys;
 mod jwt_ttl;
 mod login;
 mod markup;
@@ -60,6 +63,8 @@ impl Analyzer for ScriptAnalyzer {
             Rule::AccessTokenTtlTooLong,
             Rule::RefreshTokenTtlTooLong,
             Rule::ClientSideSessionStore,
+            Rule::HardcodedSigningSecret,
+            Rule::JwtSignatureNotVerified,
         ]
     }
 
@@ -78,6 +83,13 @@ impl Analyzer for ScriptAnalyzer {
             // Server code: `jwt.sign(.., { expiresIn })`, jose's `setExpirationTime`.
             "expiresin",
             "setexpirationtime",
+            // `jwt.sign`/`verify`/`decode` keys and decodes, jose's `SignJWT`, `jwtVerify`,
+            // `decodeJwt`; `process.env.X || "…"` fallbacks of signing secrets.
+            "jsonwebtoken",
+            "signjwt",
+            "jwtverify",
+            "decodejwt",
+            "process.env",
             "express-session",
             "iron-session",
             // managed identity providers' SDKs (`crate::providers`), for the design verdict
@@ -262,6 +274,8 @@ pub(crate) fn cases() -> Vec<&'static crate::rule::cases::Cases> {
         cookies::cases::CASES,
         server_cookies::cases::CASES,
         jwt_ttl::cases::CASES,
+        jwt_keys::cases::CASES,
+        jwt_decode::cases::CASES,
         server_sessions::cases::CASES,
     ]
     .into_iter()

@@ -1,6 +1,6 @@
 //! Server-side TypeScript and JavaScript: which files run on the server (a file is judged by where
 //! it runs), which framework serves them, and one walk over such a file that hands each call to
-//! the server rules (`server_cookies`, `server_sessions`, `jwt_ttl`).
+//! the server rules (`server_cookies`, `server_sessions`, `jwt_ttl`, `jwt_keys`, `jwt_decode`).
 //!
 //! Server files: Next.js `app/**/route.ts`, `middleware.ts`, `pages/api/**`, `'use server'`;
 //! SvelteKit `+page.server.ts`, `+layout.server.ts`, `+server.ts`, `hooks.server.ts`,
@@ -8,7 +8,7 @@
 //! Node package that depends on express, fastify, hono or koa and on no front end.
 use super::model::{Env, Model, Scopes, path_of};
 use super::walk::{deeper, is_function};
-use super::{jwt_ttl, server_cookies, server_sessions};
+use super::{jwt_decode, jwt_keys, jwt_ttl, server_cookies, server_sessions};
 use crate::analyzers::{Context, Sink};
 use crate::manifest::NodePackage;
 use crate::source::SourceFile;
@@ -84,6 +84,8 @@ pub struct ServerWalker<'s> {
     pub targets: Vec<String>,
     /// Variables holding Next.js's cookie store (`const store = await cookies()`).
     pub next_stores: Vec<String>,
+    /// Per enclosing function (the module first), its JWT decodes and whether it verifies.
+    pub decode_frames: Vec<jwt_decode::Frame>,
     pending: Option<String>,
     depth: usize,
     pub sink: &'s mut Sink,
@@ -108,6 +110,7 @@ impl<'s> ServerWalker<'s> {
             functions: Vec::new(),
             targets: Vec::new(),
             next_stores: Vec::new(),
+            decode_frames: Vec::new(),
             pending: None,
             depth: 0,
             sink,
@@ -134,10 +137,19 @@ impl<'s> ServerWalker<'s> {
             self.functions.push(n);
         }
         let targets = std::mem::take(&mut self.targets);
-        f(self);
+        self.in_frame(f);
         self.targets = targets;
         if pushed {
             self.functions.pop();
+        }
+    }
+
+    /// Runs `f` in a function's own decode frame, then judges that frame's decodes.
+    fn in_frame(&mut self, f: impl FnOnce(&mut Self)) {
+        self.decode_frames.push(jwt_decode::Frame::default());
+        f(self);
+        if let Some(frame) = self.decode_frames.pop() {
+            jwt_decode::leave(self, frame);
         }
     }
 
@@ -170,6 +182,15 @@ pub fn is_next_cookies_call(e: &Expression, model: &Model) -> bool {
 }
 
 impl<'a> Visit<'a> for ServerWalker<'_> {
+    fn visit_program(&mut self, it: &Program<'a>) {
+        self.in_frame(|w| walk::walk_program(w, it));
+    }
+
+    fn visit_logical_expression(&mut self, it: &LogicalExpression<'a>) {
+        jwt_keys::check_logical(self, it);
+        walk::walk_logical_expression(self, it);
+    }
+
     fn visit_expression(&mut self, it: &Expression<'a>) {
         deeper(self, |w| &mut w.depth, |w| walk::walk_expression(w, it));
     }
@@ -222,6 +243,8 @@ impl<'a> Visit<'a> for ServerWalker<'_> {
         server_cookies::check_call(self, it);
         server_sessions::check_call(self, it);
         jwt_ttl::check_call(self, it);
+        jwt_keys::check_call(self, it);
+        jwt_decode::check_call(self, it);
         walk::walk_call_expression(self, it);
     }
 }
