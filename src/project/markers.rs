@@ -5,9 +5,10 @@ use super::context::{
     Application, FRAMEWORKS, Party, ProjectContext, SERVER_CRATES, SESSION_CRATES, STORE_CRATES,
     crate_dependencies, declares, kubernetes_deployments,
 };
+use crate::analyzers::config::compose::normalise;
 use crate::providers::{self, Holder};
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 pub(super) struct Builder<'a> {
     cwd: &'a Path,
@@ -185,7 +186,7 @@ impl<'a> Builder<'a> {
         let base = abs.parent().unwrap_or(Path::new("."));
         for s in compose_services(text) {
             if let (Some(context), true) = (&s.context, s.serves) {
-                let folder = normalize(&base.join(context));
+                let folder = normalise(&base.join(context));
                 let app = Application {
                     name: format!("compose service `{}`", s.name),
                     dir: self.dir(&folder),
@@ -254,22 +255,6 @@ impl<'a> Builder<'a> {
 fn line_of(text: &str, needle: &str) -> usize {
     text.find(needle)
         .map_or(1, |at| text[..at].matches('\n').count() + 1)
-}
-
-/// `a/./b/../c` → `a/c`, by name (the compose file's `build: ../api`).
-fn normalize(p: &Path) -> PathBuf {
-    use std::path::Component;
-    let mut out = PathBuf::new();
-    for c in p.components() {
-        match c {
-            Component::CurDir => {}
-            Component::ParentDir => {
-                out.pop();
-            }
-            other => out.push(other),
-        }
-    }
-    out
 }
 
 /// One service of a compose file, as far as the verdict needs it.

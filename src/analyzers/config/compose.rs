@@ -96,7 +96,8 @@ fn env_files(node: Option<&Node>) -> Vec<&Node> {
     }
 }
 
-/// `a/./b/../c` is `a/c`, without touching the file system.
+/// `a/./b/../c` is `a/c`, by name, without touching the file system (also a compose file's
+/// `build: ../api`).
 pub(crate) fn normalise(path: &Path) -> PathBuf {
     let mut out = PathBuf::new();
     for c in path.components() {
