@@ -3,13 +3,11 @@
 use super::tree::{Node, Value};
 use crate::finding::{Elsewhere, Position, Report};
 use crate::source::SourceFile;
-use std::collections::HashMap;
 use std::path::{Component, Path, PathBuf};
-use std::sync::{Arc, Mutex};
 
 /// One `env_file:` entry of one service.
 #[derive(Debug)]
-struct EnvUse {
+pub struct EnvUse {
     /// The file it loads, lexically normalised.
     env: PathBuf,
     /// The compose file's name in its directory.
@@ -20,23 +18,10 @@ struct EnvUse {
 }
 
 /// The `env_file:` entries of the compose files of each directory looked at, read once.
-#[derive(Debug, Default)]
-pub struct ComposeDirs(Mutex<HashMap<PathBuf, Arc<Vec<EnvUse>>>>);
+pub type ComposeDirs = crate::project::PerDir<Vec<EnvUse>>;
 
 /// How many directories above a `.env` file its compose file may sit (`env_file: backend/.env`).
 const LEVELS_UP: usize = 2;
-
-impl ComposeDirs {
-    fn get(&self, dir: &Path) -> Arc<Vec<EnvUse>> {
-        let lock = || self.0.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(found) = lock().get(dir) {
-            return found.clone();
-        }
-        let uses = Arc::new(read_dir(dir));
-        lock().insert(dir.to_path_buf(), uses.clone());
-        uses
-    }
-}
 
 fn is_compose_file(name: &str) -> bool {
     let n = name.to_ascii_lowercase();
@@ -123,7 +108,7 @@ pub fn relate(file: &SourceFile, dirs: &ComposeDirs, reports: &mut [Report]) {
         let Some(dir) = me.ancestors().nth(up + 1) else {
             break;
         };
-        for u in dirs.get(dir).iter().filter(|u| u.env == me) {
+        for u in dirs.get(dir, read_dir).iter().filter(|u| u.env == me) {
             let at = Elsewhere {
                 path: shown_path(shown, up, &u.compose),
                 start: u.start,

@@ -10,9 +10,9 @@
 //! in depth and in the number of values copied, so no file can make it explode.
 use super::tree::{Entry, MAX_DEPTH, Node, ParseError, Value};
 use crate::finding::Span;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 /// Values by reference: `var.name`, `local.name`.
 pub type Scope = BTreeMap<String, Node>;
@@ -22,25 +22,9 @@ const ROUNDS: usize = 4;
 /// How many tree nodes substitution may copy in one file before it gives up.
 const MAX_COPIED: usize = 100_000;
 
-/// The scopes of the directories looked at, read once and shared by the worker threads.
-#[derive(Debug, Default)]
-pub struct DirScopes(Mutex<HashMap<PathBuf, Arc<Scope>>>);
-
-impl DirScopes {
-    /// The variables and locals that the `.tf` and auto-loaded `.tfvars` files of `dir` define.
-    fn get(&self, dir: &Path) -> Arc<Scope> {
-        if let Some(s) = self.lock().get(dir) {
-            return s.clone();
-        }
-        let scope = Arc::new(read_dir_scope(dir));
-        self.lock().insert(dir.to_path_buf(), scope.clone());
-        scope
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<PathBuf, Arc<Scope>>> {
-        self.0.lock().unwrap_or_else(|e| e.into_inner())
-    }
-}
+/// The variables and locals that the `.tf` and auto-loaded `.tfvars` files of each directory
+/// looked at define, read once and shared by the worker threads.
+pub type DirScopes = crate::project::PerDir<Scope>;
 
 /// Whether Terraform loads this `.tfvars` file by itself (`terraform.tfvars`, `*.auto.tfvars`).
 fn auto_tfvars(name: &str) -> bool {
@@ -110,7 +94,7 @@ fn define(root: &Node, tfvars: bool, scope: &mut Scope) {
 /// Puts values in place of the references in one parsed Terraform file at `path`.
 pub fn resolve(root: &mut Node, path: &Path, dirs: &DirScopes) -> Result<(), ParseError> {
     let outside = match path.parent() {
-        Some(dir) => dirs.get(dir),
+        Some(dir) => dirs.get(dir, read_dir_scope),
         None => Arc::new(Scope::new()),
     };
     let mut budget = MAX_COPIED;
