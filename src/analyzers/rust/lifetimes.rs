@@ -6,7 +6,7 @@
 use super::RustFile;
 use super::duration_eval::{Env, Val, eval};
 use super::token_names::{TokenKind, decide};
-use super::token_syntax::{FileIndex, FnItem, Lets, json_entries, macro_name, path_segments, peel};
+use super::token_syntax::{FileIndex, FnItem, Lets};
 use crate::analyzers::{Context, Sink};
 use crate::config::duration::format_duration;
 use crate::finding::{Report, Span};
