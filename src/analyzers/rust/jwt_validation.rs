@@ -140,7 +140,7 @@ pub fn check(rf: &RustFile, ctx: &Context, sink: &mut Sink) {
         .filter(|m| m.is_client())
         .map(|m| m.describe_client());
     let index = FileIndex::build(&rf.ast);
-    for f in FileIndex::all_fns(&rf.ast) {
+    for &f in &index.all_fns {
         let lets = Lets::collect(f.block);
         let mut v = Visitor {
             rf,

@@ -6,7 +6,7 @@
 use super::RustFile;
 use super::duration_eval::{Env, Val, eval};
 use super::token_names::{TokenKind, decide};
-use super::token_syntax::{FileIndex, FnItem, Lets, json_entries, macro_name, path_segments, peel};
+use super::token_syntax::{FileIndex, FnItem, Lets};
 use crate::analyzers::{Context, Sink};
 use crate::config::duration::format_duration;
 use crate::finding::{Report, Span};
@@ -59,9 +59,9 @@ pub(super) struct Site {
 
 pub fn check(rf: &RustFile, ctx: &Context, sink: &mut Sink) {
     let index = FileIndex::build(&rf.ast);
-    let fns = FileIndex::all_fns(&rf.ast);
+    let fns = &index.all_fns;
     let mut pending = Vec::new();
-    for f in &fns {
+    for f in fns {
         let lets = Lets::collect(f.block);
         let mut v = Sites {
             f: *f,
@@ -109,7 +109,7 @@ pub fn check(rf: &RustFile, ctx: &Context, sink: &mut Sink) {
             }
         }
     }
-    for f in &fns {
+    for f in fns {
         let lets = Lets::collect(f.block);
         let mut args = LifetimeArgs {
             rf,
@@ -120,7 +120,7 @@ pub fn check(rf: &RustFile, ctx: &Context, sink: &mut Sink) {
         args.visit_block(f.block);
     }
     if !pending.is_empty() {
-        super::lifetime_calls::follow_calls(rf, ctx, sink, &index, &fns, pending);
+        super::lifetime_calls::follow_calls(rf, ctx, sink, &index, fns, pending);
     }
 }
 

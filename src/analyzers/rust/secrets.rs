@@ -173,7 +173,7 @@ pub fn check(rf: &RustFile, _ctx: &Context, sink: &mut Sink) {
     let mut seen = HashSet::new();
     let empty = Lets::default();
     // Function bodies: key constructors and env fallbacks.
-    for f in FileIndex::all_fns(&rf.ast) {
+    for &f in &index.all_fns {
         let lets = Lets::collect(f.block);
         let mut v = Visitor {
             rf,

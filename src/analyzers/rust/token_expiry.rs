@@ -93,7 +93,7 @@ pub fn check(rf: &RustFile, _ctx: &Context, sink: &mut Sink) {
     let index = FileIndex::build(&rf.ast);
     let jsonwebtoken = rf.src.text.contains("jsonwebtoken");
     let jwt_crate = rf.src.text.contains("jwt::");
-    for f in FileIndex::all_fns(&rf.ast) {
+    for &f in &index.all_fns {
         let lets = Lets::collect(f.block);
         let mut v = Visitor {
             rf,

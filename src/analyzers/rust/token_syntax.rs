@@ -18,6 +18,8 @@ pub struct FileIndex<'a> {
     /// `#[serde(default = "default_ttl")]`: the function that gives a field its default.
     pub serde_defaults: HashMap<String, String>,
     pub fns: HashMap<String, FnItem<'a>>,
+    /// Every function of the file, nested ones included, in source order.
+    pub all_fns: Vec<FnItem<'a>>,
     pub structs: HashMap<String, &'a syn::ItemStruct>,
     /// Types with a hand-written `impl Serialize`: their fields are not what is serialised.
     pub custom_serialize: Vec<String>,
@@ -64,21 +66,11 @@ impl<'a> FileIndex<'a> {
                 }
             }
         }
-        for f in v.fns {
-            idx.fns.entry(f.name.to_string()).or_insert(f);
+        for f in &v.fns {
+            idx.fns.entry(f.name.to_string()).or_insert(*f);
         }
+        idx.all_fns = v.fns;
         idx
-    }
-
-    /// Every function of the file, nested ones included, in source order.
-    pub fn all_fns(file: &'a syn::File) -> Vec<FnItem<'a>> {
-        let mut v = IndexVisitor {
-            idx: FileIndex::default(),
-            self_ty: Vec::new(),
-            fns: Vec::new(),
-        };
-        v.visit_file(file);
-        v.fns
     }
 }
 

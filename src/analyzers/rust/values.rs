@@ -35,7 +35,7 @@ pub fn collect(rf: &RustFile, sink: &mut Sink, wants_uses: bool) {
         count: 0,
         wants_uses,
     };
-    out.items(&rf.ast.items, "", 0);
+    out.items(&mut rf.ast.items.iter(), "", 0);
 }
 
 struct Out<'r, 's, 'a, 'b> {
@@ -55,7 +55,7 @@ impl Out<'_, '_, '_, '_> {
         }
     }
 
-    fn items(&mut self, items: &[syn::Item], module: &str, depth: usize) {
+    fn items(&mut self, items: &mut dyn Iterator<Item = &syn::Item>, module: &str, depth: usize) {
         for item in items {
             match item {
                 syn::Item::Use(u)
@@ -77,16 +77,11 @@ impl Out<'_, '_, '_, '_> {
                 // `use` inside a function body (`fn login() { use crate::api::set_cookie; .. }`):
                 // counted as the module's, which is what a lookup from that body needs.
                 syn::Item::Fn(f) if self.wants_uses => {
-                    let inner: Vec<syn::Item> = f
-                        .block
-                        .stmts
-                        .iter()
-                        .filter_map(|s| match s {
-                            syn::Stmt::Item(i @ syn::Item::Use(_)) => Some(i.clone()),
-                            _ => None,
-                        })
-                        .collect();
-                    self.items(&inner, module, depth + 1);
+                    let mut inner = f.block.stmts.iter().filter_map(|s| match s {
+                        syn::Stmt::Item(i @ syn::Item::Use(_)) => Some(i),
+                        _ => None,
+                    });
+                    self.items(&mut inner, module, depth + 1);
                 }
                 syn::Item::Const(c) => self.item(module, &c.ident.to_string(), &c.expr),
                 syn::Item::Static(s) => self.item(module, &s.ident.to_string(), &s.expr),
@@ -103,7 +98,7 @@ impl Out<'_, '_, '_, '_> {
                         } else {
                             format!("{module}::{}", m.ident)
                         };
-                        self.items(inner, &name, depth + 1);
+                        self.items(&mut inner.iter(), &name, depth + 1);
                     }
                 }
                 _ => {}

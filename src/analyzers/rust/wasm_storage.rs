@@ -48,10 +48,10 @@ pub fn check(rf: &RustFile, _ctx: &Context, sink: &mut Sink) {
         return;
     }
     let index = FileIndex::build(&rf.ast);
-    let fns = FileIndex::all_fns(&rf.ast);
+    let fns = &index.all_fns;
     // Wrappers: functions that pass two of their parameters on as key and value.
     let mut wrappers: HashMap<String, (usize, usize, &'static str)> = HashMap::new();
-    for f in &fns {
+    for f in fns {
         let lets = Lets::collect(f.block);
         let mut v = Visitor::new(rf, &index, &lets, *f);
         v.visit_block(f.block);
@@ -95,7 +95,7 @@ pub fn check(rf: &RustFile, _ctx: &Context, sink: &mut Sink) {
         }
     }
     if !wrappers.is_empty() {
-        for f in &fns {
+        for f in fns {
             let lets = Lets::collect(f.block);
             let mut v = Visitor::new(rf, &index, &lets, *f);
             v.wrappers = Some(&wrappers);

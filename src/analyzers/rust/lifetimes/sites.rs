@@ -1,6 +1,15 @@
 //! Where a token gets its expiry in one function body (`Sites`), and the arguments that carry a
 //! time from now into a signing helper (`LifetimeArgs`).
-use super::*;
+use super::{EXP_FIELDS, ExprNames, LOOSE_EXP_FIELDS, Site, TYPE_FIELDS, origin_of};
+use crate::analyzers::Sink;
+use crate::analyzers::rust::RustFile;
+use crate::analyzers::rust::duration_eval::{Env, Val, eval};
+use crate::analyzers::rust::token_syntax::{
+    FnItem, Lets, json_entries, macro_name, path_segments, peel,
+};
+use syn::Expr;
+use syn::spanned::Spanned;
+use syn::visit::Visit;
 
 /// Arguments that carry a time from now (`sign_jwt(id, &secret, Utc::now() + hours(1))`): facts
 /// for the project pass, which gives them to a callee in another file that puts the argument
