@@ -74,12 +74,7 @@ fn keyed_call<'e, 'a>(
     if !w.server.uses(w.model, "jose") {
         return None;
     }
-    let jose_verify = path_of(&call.callee).is_some_and(|path| {
-        let root = path.split('.').next().unwrap_or(&path);
-        w.model.import_of(root).is_some_and(|i| i.module == "jose")
-            && super::model::last(&path) == "jwtVerify"
-    });
-    if jose_verify {
+    if super::jwt_decode::jose_fn(w, call) == Some("verify") {
         return Some(("jwtVerify".into(), arg(&call.arguments, 1)?));
     }
     let Expression::StaticMemberExpression(m) = call.callee.get_inner_expression() else {
