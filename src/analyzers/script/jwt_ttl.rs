@@ -170,9 +170,8 @@ pub fn chain_start<'e, 'a>(e: &'e Expression<'a>, depth: usize) -> Option<&'e Ne
 /// `jwt` the module, or `sign(..)` imported by name.
 pub fn jsonwebtoken_fn(model: &Model, call: &CallExpression) -> Option<&'static str> {
     let path = path_of(&call.callee)?;
-    let mut parts = path.split('.');
-    let root = parts.next()?;
-    let i = model.import_of(root)?;
+    let i = model.root_import(&path)?;
+    let mut parts = path.split('.').skip(1);
     if i.module != "jsonwebtoken" {
         return None;
     }
