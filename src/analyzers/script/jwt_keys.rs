@@ -71,9 +71,7 @@ fn keyed_call<'e, 'a>(
     {
         return Some((format!("jwt.{f}"), arg(&call.arguments, 1)?));
     }
-    if !w.server.uses(w.model, "jose") {
-        return None;
-    }
+    // An import from jose, so no need to ask whether the file uses it.
     if super::jwt_decode::jose_fn(w, call) == Some("verify") {
         return Some(("jwtVerify".into(), arg(&call.arguments, 1)?));
     }
@@ -81,6 +79,7 @@ fn keyed_call<'e, 'a>(
         return None;
     };
     let signs = m.property.name == "sign"
+        && w.server.uses(w.model, "jose")
         && super::jwt_ttl::chain_start(&m.object, 0).is_some_and(|n| {
             matches!(n.callee.get_inner_expression(), Expression::Identifier(id) if id.name == "SignJWT")
         });
