@@ -257,9 +257,8 @@ pub fn call_write<'e, 'a>(
     file_path: &str,
 ) -> Option<CookieWrite<'e, 'a>> {
     let path = path_of(&call.callee)?;
-    let root = path.split('.').next().unwrap_or("");
     let args = &call.arguments;
-    let imp = model.import_of(root);
+    let imp = model.root_import(&path);
     let module = imp.map(|i| i.module.as_str()).unwrap_or("");
     let method = last(&path);
     // (index of the name argument, api name)

@@ -37,9 +37,9 @@ pub fn check_call(w: &mut ServerWalker, call: &CallExpression) {
 }
 
 /// jose's `decodeJwt` (a decode) and `jwtVerify` (a verify).
-fn jose_fn(w: &ServerWalker, call: &CallExpression) -> Option<&'static str> {
+pub fn jose_fn(w: &ServerWalker, call: &CallExpression) -> Option<&'static str> {
     let path = path_of(&call.callee)?;
-    let i = w.model.import_of(path.split('.').next()?)?;
+    let i = w.model.root_import(&path)?;
     if i.module != "jose" {
         return None;
     }

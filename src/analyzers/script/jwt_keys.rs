@@ -71,21 +71,15 @@ fn keyed_call<'e, 'a>(
     {
         return Some((format!("jwt.{f}"), arg(&call.arguments, 1)?));
     }
-    if !w.server.uses(w.model, "jose") {
-        return None;
-    }
-    let jose_verify = path_of(&call.callee).is_some_and(|path| {
-        let root = path.split('.').next().unwrap_or(&path);
-        w.model.import_of(root).is_some_and(|i| i.module == "jose")
-            && super::model::last(&path) == "jwtVerify"
-    });
-    if jose_verify {
+    // An import from jose, so no need to ask whether the file uses it.
+    if super::jwt_decode::jose_fn(w, call) == Some("verify") {
         return Some(("jwtVerify".into(), arg(&call.arguments, 1)?));
     }
     let Expression::StaticMemberExpression(m) = call.callee.get_inner_expression() else {
         return None;
     };
     let signs = m.property.name == "sign"
+        && w.server.uses(w.model, "jose")
         && super::jwt_ttl::chain_start(&m.object, 0).is_some_and(|n| {
             matches!(n.callee.get_inner_expression(), Expression::Identifier(id) if id.name == "SignJWT")
         });

@@ -13,6 +13,7 @@ use crate::analyzers::rust::token_names::{TokenKind, decide};
 use crate::config::duration::parse_text;
 use crate::rule::{Rule, wording};
 use oxc_ast::ast::{BinaryOperator, CallExpression, Expression, NewExpression, ObjectPropertyKind};
+use oxc_span::GetSpan;
 
 /// Claim fields that name the token's kind.
 const TYPE_FIELDS: &[&str] = &[
@@ -117,7 +118,7 @@ fn jsonwebtoken_sign<'e, 'a>(
     };
     Some(Signing {
         lifetime: lifetime.round() as u64,
-        at: value_span(value),
+        at: value.span(),
         payload: arg(&call.arguments, 0),
         key: arg(&call.arguments, 1),
         via: "jwt.sign",
@@ -137,7 +138,7 @@ fn jose_expiry<'e, 'a>(w: &ServerWalker, call: &'e CallExpression<'a>) -> Option
     let lifetime = parse_text(text.trim_end_matches(" from now")).ok()?;
     Some(Signing {
         lifetime: lifetime.round() as u64,
-        at: value_span(value),
+        at: value.span(),
         payload: sign_jwt_payload(&m.object, 0),
         key: None,
         via: "setExpirationTime",
@@ -169,9 +170,8 @@ pub fn chain_start<'e, 'a>(e: &'e Expression<'a>, depth: usize) -> Option<&'e Ne
 /// `jwt` the module, or `sign(..)` imported by name.
 pub fn jsonwebtoken_fn(model: &Model, call: &CallExpression) -> Option<&'static str> {
     let path = path_of(&call.callee)?;
-    let mut parts = path.split('.');
-    let root = parts.next()?;
-    let i = model.import_of(root)?;
+    let i = model.root_import(&path)?;
+    let mut parts = path.split('.').skip(1);
     if i.module != "jsonwebtoken" {
         return None;
     }
@@ -197,10 +197,6 @@ fn seconds(e: &Expression, depth: usize) -> Option<f64> {
         }
         _ => None,
     }
-}
-
-fn value_span(e: &Expression) -> oxc_span::Span {
-    oxc_span::GetSpan::span(e)
 }
 
 /// A lifetime as vercel/ms writes it, in the largest unit that divides it: "15m", "14d".

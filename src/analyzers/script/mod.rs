@@ -236,15 +236,9 @@ fn check_block(file: &SourceFile, b: &Block, ctx: &Context, sink: &mut Sink) {
     }
     let program = &ret.program;
     provider_imports(program, b.start, sink);
-    let mut model = model::Model::default();
-    for pass in [Pass::Bindings, Pass::Wrappers] {
-        let mut w = Walker::new(pass, model, b.text, b.start, &file.path);
-        w.visit_program(program);
-        model = w.model;
-        if pass == Pass::Bindings {
-            modules::link(&mut model, &file.abs_path, &ctx.project.script_modules);
-        }
-    }
+    let model = walk::bind(program, b.text, b.start, &file.path, |m| {
+        modules::link(m, &file.abs_path, &ctx.project.script_modules)
+    });
     let mut w = Walker::new(Pass::Check, model, b.text, b.start, &file.path);
     w.visit_program(program);
     for f in w.found {

@@ -93,6 +93,11 @@ impl Model {
         self.imports.get(local)
     }
 
+    /// The import the first segment of a dotted path names (`jwt` of `jwt.sign`).
+    pub fn root_import(&self, path: &str) -> Option<&Import> {
+        self.import_of(path.split('.').next().unwrap_or(path))
+    }
+
     pub fn imports_module(&self, pred: impl Fn(&str) -> bool) -> bool {
         self.imports.values().any(|i| pred(&i.module))
     }

@@ -7,12 +7,10 @@
 //! size limit per module, a count of imports per block and of exports per module, and modules
 //! only inside the project that holds the importing file.
 use super::model::{Model, Wrapper};
-use super::walk::{Pass, Walker};
 use oxc_allocator::Allocator;
 use oxc_ast::ast::{
     Declaration, ExportDefaultDeclarationKind, ModuleExportName, Program, Statement,
 };
-use oxc_ast_visit::Visit;
 use oxc_parser::Parser;
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
@@ -147,12 +145,7 @@ fn read_exports(path: &Path) -> Option<Exports> {
     if ret.panicked || !ret.diagnostics.is_empty() {
         return None;
     }
-    let mut model = Model::default();
-    for pass in [Pass::Bindings, Pass::Wrappers] {
-        let mut w = Walker::new(pass, model, &text, 0, &display);
-        w.visit_program(&ret.program);
-        model = w.model;
-    }
+    let model = super::walk::bind(&ret.program, &text, 0, &display, |_| {});
     Some(exports_of(&ret.program, &model))
 }
 

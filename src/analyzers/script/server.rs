@@ -36,8 +36,10 @@ pub struct ServerFile {
 impl ServerFile {
     /// Whether the file's imports or its package name `module`.
     pub fn uses(&self, model: &Model, module: &str) -> bool {
-        model.imports_module(|m| m == module || m.starts_with(&format!("{module}/")))
-            || self.package.as_ref().is_some_and(|p| p.has(module))
+        model.imports_module(|m| {
+            m.strip_prefix(module)
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+        }) || self.package.as_ref().is_some_and(|p| p.has(module))
     }
 }
 

@@ -24,8 +24,7 @@ const STORAGE_MEMBERS: &[&str] = &["length", "setItem", "getItem", "removeItem",
 
 /// store2 and store.js: `store.set(k, v)`, `store(k, v)`, `store.session.set(k, v)`.
 fn store_lib(model: &Model, path: &str) -> Option<Store> {
-    let root = path.split('.').next()?;
-    let imp = model.import_of(root)?;
+    let imp = model.root_import(path)?;
     if !matches!(
         imp.module.as_str(),
         "store2" | "store" | "store/dist/store.modern"

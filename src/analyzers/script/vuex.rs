@@ -107,10 +107,11 @@ fn store_options<'e, 'a>(
     is_new: bool,
 ) -> Option<&'e ObjectExpression<'a>> {
     let path = path_of(callee)?;
-    let root = path.split('.').next().unwrap_or("");
     let from_vuex = path == "Vuex.Store"
         || path == "Vuex.createStore"
-        || w.model.import_of(root).is_some_and(|i| i.module == "vuex");
+        || w.model
+            .root_import(&path)
+            .is_some_and(|i| i.module == "vuex");
     let ctor = if is_new { "Store" } else { "createStore" };
     if !from_vuex || last(&path) != ctor {
         return None;
@@ -228,10 +229,7 @@ fn persisted(w: &mut Walker, args: &[Argument], at: oxc_span::Span, pick_key: &s
 }
 
 fn imported_from(w: &Walker, callee: &Expression, module: &str) -> bool {
-    path_of(callee).is_some_and(|p| {
-        let root = p.split('.').next().unwrap_or("");
-        w.model.import_of(root).is_some_and(|i| i.module == module)
-    })
+    path_of(callee).is_some_and(|p| w.model.root_import(&p).is_some_and(|i| i.module == module))
 }
 
 /// Calls: `createStore({ … })` (bindings) and `createPersistedState(…)` (check).

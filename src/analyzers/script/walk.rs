@@ -27,6 +27,24 @@ pub struct Found {
     pub key_id: Option<String>,
 }
 
+/// The model of a block after the `Bindings` and `Wrappers` passes; `link` adds what the
+/// block's imports bring in between the two (`modules::link`), so wrappers can use it.
+pub fn bind(
+    program: &Program,
+    src: &str,
+    base: usize,
+    path: &str,
+    link: impl FnOnce(&mut Model),
+) -> Model {
+    let mut w = Walker::new(Pass::Bindings, Model::default(), src, base, path);
+    w.visit_program(program);
+    let mut model = w.model;
+    link(&mut model);
+    let mut w = Walker::new(Pass::Wrappers, model, src, base, path);
+    w.visit_program(program);
+    w.model
+}
+
 pub struct Walker<'s> {
     pub pass: Pass,
     pub model: Model,
