@@ -197,8 +197,8 @@ pub fn check(args: CheckArgs) -> Result<i32, String> {
         let n: usize = files.iter().map(|f| f.fixed).sum();
         eprintln!(
             "authlint: --diff: {} fixable in {} (nothing written)",
-            fix::count(n, "finding"),
-            fix::count(files.len(), "file")
+            report::plural(n, "finding", "findings"),
+            report::plural(files.len(), "file", "files")
         );
         return Ok(if files.is_empty() {
             EXIT_CLEAN
@@ -213,9 +213,9 @@ pub fn check(args: CheckArgs) -> Result<i32, String> {
         outcome = run(&opts, &args)?;
         eprintln!(
             "authlint: fixed {} in {}; checked again: {} left",
-            fix::count(n, "finding"),
-            fix::count(files.len(), "file"),
-            fix::count(outcome.findings.len(), "finding")
+            report::plural(n, "finding", "findings"),
+            report::plural(files.len(), "file", "files"),
+            report::plural(outcome.findings.len(), "finding", "findings")
         );
     }
     if let Some(path) = &args.write_baseline {

@@ -78,12 +78,3 @@ pub fn write(files: &[FixedFile]) -> Result<usize, String> {
     }
     Ok(files.iter().map(|f| f.fixed).sum())
 }
-
-/// "3 findings" / "1 finding".
-pub fn count(n: usize, word: &str) -> String {
-    if n == 1 {
-        format!("1 {word}")
-    } else {
-        format!("{n} {word}s")
-    }
-}

@@ -12,7 +12,7 @@ use crate::facts::{FactKind, PlacedFact};
 use crate::finding::{Finding, Report};
 use crate::project::{Application, ProjectContext};
 use crate::roles::Role;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 type Reports = [(String, usize, Report)];
 
@@ -26,23 +26,26 @@ pub fn decide(
     // What is deployed makes the design: examples and templates inside a project do not.
     let deployed: Vec<PlacedFact> = all_facts
         .iter()
-        .filter(|f| !matches!(f.role, Role::Example | Role::Template))
+        .filter(|f| is_deployed(f.role))
         .cloned()
         .collect();
     let facts = deployed.as_slice();
-    let shown = |path: &str| {
-        !all_facts
-            .iter()
-            .any(|f| f.path == path && matches!(f.role, Role::Example | Role::Template))
-    };
+    let not_deployed: BTreeSet<&str> = all_facts
+        .iter()
+        .filter(|f| !is_deployed(f.role))
+        .map(|f| f.path.as_str())
+        .collect();
     let findings: Vec<Finding> = findings
         .iter()
-        .filter(|f| !matches!(f.role, Role::Example | Role::Template))
+        .filter(|f| is_deployed(f.role))
         .cloned()
         .collect();
     let findings = findings.as_slice();
-    let reports: Vec<(String, usize, Report)> =
-        reports.iter().filter(|r| shown(&r.0)).cloned().collect();
+    let reports: Vec<(String, usize, Report)> = reports
+        .iter()
+        .filter(|r| !not_deployed.contains(r.0.as_str()))
+        .cloned()
+        .collect();
     let reports = reports.as_slice();
     let apps: Vec<&Application> = ctx
         .applications
@@ -97,8 +100,9 @@ pub fn decide(
             shared_with: Vec::new(),
         })
         .collect();
+    let signals: Vec<Signals> = inputs.iter().map(Signals::gather).collect();
     let with_auth: Vec<usize> = (0..apps.len())
-        .filter(|&i| classify(&Signals::gather(&inputs[i])) != Architecture::NoAuthFound)
+        .filter(|&i| classify(&signals[i]) != Architecture::NoAuthFound)
         .collect();
     let names = |ids: &[usize]| {
         ids.iter()
@@ -116,7 +120,7 @@ pub fn decide(
             )
     });
     let trusts_another = with_auth.iter().any(|&i| {
-        let s = Signals::gather(&inputs[i]);
+        let s = &signals[i];
         !s.verified.is_empty() && !s.issues_jwt() && !s.server_sessions()
     });
     if shared_code || trusts_another {
@@ -130,6 +134,11 @@ pub fn decide(
         }
     }
     combine(designs)
+}
+
+/// Examples and templates inside a project are not deployed: they do not make its design.
+fn is_deployed(role: Role) -> bool {
+    !matches!(role, Role::Example | Role::Template)
 }
 
 fn group_of(d: &Design, applications: Vec<String>) -> AppVerdict {

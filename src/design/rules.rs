@@ -53,14 +53,8 @@ fn lifetime_args(index: &Index, settings: &Settings, out: &mut Vec<(String, usiz
                 if p != *param {
                     continue;
                 }
-                let (rule, limit) = match token {
-                    TokenKind::Access => {
-                        (Rule::AccessTokenTtlTooLong, settings.access_token_max_ttl)
-                    }
-                    TokenKind::Refresh => {
-                        (Rule::RefreshTokenTtlTooLong, settings.refresh_token_max_ttl)
-                    }
-                    _ => continue,
+                let Some((rule, limit)) = ttl_limit(token, settings) else {
+                    continue;
                 };
                 if *lifetime_secs <= limit || !seen.insert((a.path.clone(), a.start.line, rule)) {
                     continue;
@@ -81,6 +75,16 @@ fn lifetime_args(index: &Index, settings: &Settings, out: &mut Vec<(String, usiz
                 ));
             }
         }
+    }
+}
+
+/// The lifetime rule of a token of this kind and its configured limit (access and refresh
+/// tokens only).
+pub(super) fn ttl_limit(token: TokenKind, settings: &Settings) -> Option<(Rule, u64)> {
+    match token {
+        TokenKind::Access => Some((Rule::AccessTokenTtlTooLong, settings.access_token_max_ttl)),
+        TokenKind::Refresh => Some((Rule::RefreshTokenTtlTooLong, settings.refresh_token_max_ttl)),
+        _ => None,
     }
 }
 

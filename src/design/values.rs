@@ -287,11 +287,7 @@ fn lifetime<'a>(
         ItemValue::Text(_) => return None,
     };
     let ttl = u64::try_from(slope.checked_mul(x)?.checked_add(intercept)?).ok()?;
-    let (rule, limit) = match token {
-        TokenKind::Refresh => (Rule::RefreshTokenTtlTooLong, settings.refresh_token_max_ttl),
-        TokenKind::Access => (Rule::AccessTokenTtlTooLong, settings.access_token_max_ttl),
-        _ => return None,
-    };
+    let (rule, limit) = super::rules::ttl_limit(token, settings)?;
     if ttl <= limit {
         return None;
     }

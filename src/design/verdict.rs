@@ -98,27 +98,19 @@ pub fn decide(input: Input) -> Design {
     let evidence = signals.evidence(&input);
     let found = classify(&signals);
     let confidence = confidence(&signals, &evidence);
-    if found == Architecture::NoAuthFound {
+    let (recommended, why, move_to, resolves, ok) = if found == Architecture::NoAuthFound {
         // A framework, a library, an infrastructure module: nothing to judge, nothing to move to.
-        return Design {
-            found,
-            found_summary: found.describe().to_string(),
-            evidence,
-            recommended: Architecture::NoAuthFound,
-            why: Vec::new(),
-            move_to: Vec::new(),
-            resolves: BTreeMap::new(),
-            ok: true,
-            confidence,
-            applications: Vec::new(),
-        };
-    }
-    let (recommended, why) = super::recommend::recommend(found, &signals, &input);
-    let move_to = move_to(recommended, input.ctx, input.settings);
-    let resolves = super::recommend::resolves(recommended, &input);
-    let ok = found == recommended
-        && resolves.is_empty()
-        && !(found == Architecture::Hybrid && signals.long_access.is_some());
+        let none = Architecture::NoAuthFound;
+        (none, Vec::new(), Vec::new(), BTreeMap::new(), true)
+    } else {
+        let (recommended, why) = super::recommend::recommend(found, &signals, &input);
+        let move_to = move_to(recommended, input.ctx, input.settings);
+        let resolves = super::recommend::resolves(recommended, &input);
+        let ok = found == recommended
+            && resolves.is_empty()
+            && !(found == Architecture::Hybrid && signals.long_access.is_some());
+        (recommended, why, move_to, resolves, ok)
+    };
     Design {
         found,
         found_summary: found.describe().to_string(),

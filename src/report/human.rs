@@ -74,7 +74,8 @@ pub fn diagnostic_line(d: &FileDiagnostic) -> String {
     format!("warning[{}]: {path}{at}: {}", d.kind, d.message)
 }
 
-fn plural(n: usize, one: &str, many: &str) -> String {
+/// "1 finding" / "3 findings".
+pub fn plural(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 

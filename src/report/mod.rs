@@ -8,7 +8,7 @@ mod sarif;
 use crate::engine::Outcome;
 use std::io::{self, Write};
 
-pub use human::{diagnostic_line, summary};
+pub use human::{diagnostic_line, plural, summary};
 
 /// A path as the terminal shows it: unchanged, unless it holds control characters (an ESC could
 /// recolour the terminal or move its cursor, a newline fake a line of the report); then quoted,

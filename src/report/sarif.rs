@@ -4,7 +4,7 @@
 use super::Reporter;
 use crate::catalog::RuleDoc;
 use crate::engine::Outcome;
-use crate::finding::{DiagnosticKind, Finding, Position, Severity, SkipReason};
+use crate::finding::{Diagnostic, Finding, Position, Severity, SkipReason};
 use crate::rule::Rule;
 use serde_json::{Value, json};
 use std::io::{self, Write};
@@ -55,6 +55,11 @@ fn artifact(path: &str) -> Value {
     } else {
         json!({ "uri": uri(path), "uriBaseId": "%SRCROOT%" })
     }
+}
+
+/// The artifact location of a display path, as a path inside the project root.
+fn project_artifact(o: &Outcome, path: &str) -> Value {
+    artifact(&project_path(o, path))
 }
 
 fn region(start: Position, end: Position) -> Value {
@@ -116,7 +121,7 @@ fn finding_result(o: &Outcome, f: &Finding, rule_index: Option<usize>) -> Value 
         "ruleId": f.rule,
         "level": level(f.severity),
         "message": { "text": format!("{}\nhelp: {}", f.message, f.help) },
-        "locations": [{ "physicalLocation": { "artifactLocation": artifact(&project_path(o, &f.path)), "region": region(f.start, f.end) } }],
+        "locations": [{ "physicalLocation": { "artifactLocation": project_artifact(o, &f.path), "region": region(f.start, f.end) } }],
         "partialFingerprints": { FINGERPRINT_KEY: f.fingerprint },
         "properties": { "role": f.role },
     });
@@ -127,7 +132,7 @@ fn finding_result(o: &Outcome, f: &Finding, rule_index: Option<usize>) -> Value 
         r["fixes"] = json!([{
             "description": { "text": fix.title },
             "artifactChanges": [{
-                "artifactLocation": artifact(&project_path(o, &f.path)),
+                "artifactLocation": project_artifact(o, &f.path),
                 "replacements": fix.edits.iter().map(|e| json!({
                     "deletedRegion": region(e.start, e.end),
                     "insertedContent": { "text": e.content },
@@ -145,7 +150,7 @@ fn finding_result(o: &Outcome, f: &Finding, rule_index: Option<usize>) -> Value 
                     json!({
                         "id": i + 1,
                         "message": { "text": l.message },
-                        "physicalLocation": { "artifactLocation": artifact(&project_path(o, l.path.as_ref().unwrap_or(&f.path))), "region": region(l.start, l.end) },
+                        "physicalLocation": { "artifactLocation": project_artifact(o, l.path.as_ref().unwrap_or(&f.path)), "region": region(l.start, l.end) },
                     })
                 })
                 .collect();
@@ -181,13 +186,13 @@ impl Reporter for Sarif {
             .iter()
             .map(|d| {
                 let mut loc =
-                    json!({ "physicalLocation": { "artifactLocation": artifact(&project_path(o, &d.path)) } });
+                    json!({ "physicalLocation": { "artifactLocation": project_artifact(o, &d.path) } });
                 if let Some(p) = d.start {
                     loc["physicalLocation"]["region"] =
                         json!({ "startLine": p.line, "startColumn": p.column_utf16 });
                 }
                 json!({
-                    "level": if d.kind == DiagnosticKind::InternalError { "error" } else { "warning" },
+                    "level": if d.is_internal() { "error" } else { "warning" },
                     "message": { "text": format!("{}: {}", d.path, d.message) },
                     "descriptor": { "id": d.kind },
                     "locations": [loc],
@@ -200,7 +205,7 @@ impl Reporter for Sarif {
                     "level": "note",
                     "message": { "text": format!("{path}: skipped, {}", reason.describe()) },
                     "descriptor": { "id": format!("skipped-{}", reason.as_str()) },
-                    "locations": [{ "physicalLocation": { "artifactLocation": artifact(&project_path(o, path)) } }],
+                    "locations": [{ "physicalLocation": { "artifactLocation": project_artifact(o, path) } }],
                 })
             },
         ));
@@ -232,15 +237,11 @@ impl Reporter for Sarif {
                 "ruleIndex": rules.len() - 1,
                 "level": "note",
                 "message": { "text": format!("{verdict}\n{}", steps.join("\n")) },
-                "locations": [{ "physicalLocation": { "artifactLocation": artifact(&project_path(o, path)), "region": { "startLine": line } } }],
+                "locations": [{ "physicalLocation": { "artifactLocation": project_artifact(o, path), "region": { "startLine": line } } }],
                 "partialFingerprints": { FINGERPRINT_KEY: crate::baseline::fnv1a(&[Rule::AuthDesign.id(), &d.found_summary, d.recommended.describe()]) },
             }));
         }
-        let successful = !o.run_failed
-            && !o
-                .diagnostics
-                .iter()
-                .any(|d| d.kind == DiagnosticKind::InternalError);
+        let successful = !o.run_failed && !o.diagnostics.iter().any(Diagnostic::is_internal);
         // Results are made one at a time as they are written (a report of 272,000 findings built
         // as one tree took gigabytes); keys in sorted order, as a `serde_json` map writes them.
         let results = super::Items(|| {
