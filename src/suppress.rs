@@ -6,8 +6,6 @@ use crate::finding::Span;
 use crate::rule::Rule;
 use crate::source::SourceFile;
 
-pub const RULE_ID: Rule = Rule::UnusedSuppression;
-
 #[derive(Debug, Clone)]
 pub struct Suppression {
     /// 1-based line of the comment.

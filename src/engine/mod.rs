@@ -481,7 +481,7 @@ impl Engine<'_> {
                 kept.push(rep);
             }
         }
-        if self.opts.level(suppress::RULE_ID).is_some() {
+        if self.opts.level(Rule::UnusedSuppression).is_some() {
             // Whether a rule ran, and whether it is one of the project pass's.
             let judged = |id: &str, project: bool| {
                 Rule::from_id(id).is_some_and(|rule| {
@@ -493,7 +493,7 @@ impl Engine<'_> {
                 Pass::Project => suppress::unused(supps, |id| judged(id, true)),
             };
             for (span, message, help) in problems {
-                kept.push(Report::new(suppress::RULE_ID, span, message, help));
+                kept.push(Report::new(Rule::UnusedSuppression, span, message, help));
             }
         }
         let mut seen = BTreeMap::new();
