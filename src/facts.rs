@@ -212,6 +212,9 @@ pub struct Fact {
 pub struct PlacedFact {
     pub path: String,
     pub start: Position,
+    /// Where the fact's code ends: a finding made elsewhere names this span as related.
+    #[serde(skip)]
+    pub end: Position,
     #[serde(skip)]
     pub span: Span,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -227,6 +230,25 @@ pub struct PlacedFact {
 impl PlacedFact {
     pub fn at(&self) -> String {
         format!("{}:{}", self.path, self.start.line)
+    }
+
+    /// Names this fact's code as a related place of a report about `primary` (a value written
+    /// in one place and used here): a label in the same file, a related location in another.
+    pub fn relate(&self, primary: &PlacedFact, report: &mut crate::finding::Report, message: String) {
+        if self.path == primary.path {
+            report.labels.push(crate::finding::Label {
+                span: self.span,
+                message,
+                elsewhere: None,
+            });
+        } else {
+            let at = crate::finding::Elsewhere {
+                path: self.path.clone(),
+                start: self.start,
+                end: self.end,
+            };
+            report.add_elsewhere(at, message);
+        }
     }
 }
 

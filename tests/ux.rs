@@ -603,3 +603,85 @@ fn a_secret_in_an_env_file_names_the_compose_service_that_loads_it() {
         "{human}"
     );
 }
+
+#[test]
+fn a_value_written_in_another_module_is_reported_there_with_its_use_as_related() {
+    let p = Project::new(&[
+        (
+            "Cargo.toml",
+            "[package]\nname = \"api\"\nversion = \"0.1.0\"\n\n[dependencies]\njsonwebtoken = \"9\"\nchrono = \"0.4\"\n",
+        ),
+        (
+            "src/config.rs",
+            "pub const JWT_TTL_MINUTES: i64 = 72 * 60;\npub const JWT_KEY: &str = \"k3y-4-signing-tokens-2024\";\n",
+        ),
+        (
+            "src/main.rs",
+            "mod config;\nuse chrono::{Duration, Utc};\nuse jsonwebtoken::{encode, DecodingKey, EncodingKey, Header};\n\n#[derive(serde::Serialize)]\nstruct Claims { sub: String, exp: i64 }\n\npub fn login(id: &str) -> String {\n    let claims = Claims { sub: id.into(), exp: (Utc::now() + Duration::minutes(config::JWT_TTL_MINUTES)).timestamp() };\n    encode(&Header::default(), &claims, &EncodingKey::from_secret(config::JWT_KEY.as_bytes())).unwrap()\n}\n\npub fn decoding() -> DecodingKey {\n    DecodingKey::from_secret(crate::config::JWT_KEY.as_bytes())\n}\n\nfn main() {}\n",
+        ),
+    ]);
+    let v = json_of(&p.run(&["check", "--format", "json"]));
+    let mut got: Vec<(String, u64, String, u64, String)> = Vec::new();
+    for f in v["findings"].as_array().unwrap() {
+        for l in f["labels"].as_array().unwrap() {
+            got.push((
+                format!("{}:{}", f["rule"].as_str().unwrap(), f["path"].as_str().unwrap()),
+                f["start"]["line"].as_u64().unwrap(),
+                l["path"].as_str().unwrap_or("-").to_string(),
+                l["start"]["line"].as_u64().unwrap(),
+                l["message"].as_str().unwrap().to_string(),
+            ));
+        }
+    }
+    // Each finding is on the const; every use is a related place in main.rs, with a label.
+    assert_eq!(
+        got,
+        [
+            (
+                "access-token-ttl-too-long:src/config.rs".to_string(),
+                1,
+                "src/main.rs".to_string(),
+                9,
+                "used here: the access token signed by `login` expires from it".to_string()
+            ),
+            (
+                "hardcoded-signing-secret:src/config.rs".to_string(),
+                2,
+                "src/main.rs".to_string(),
+                10,
+                "used here as the key of `EncodingKey::from_secret`".to_string()
+            ),
+            (
+                "hardcoded-signing-secret:src/config.rs".to_string(),
+                2,
+                "src/main.rs".to_string(),
+                14,
+                "used here as the key of `DecodingKey::from_secret`".to_string()
+            ),
+        ]
+    );
+    let sarif: Value =
+        serde_json::from_slice(&p.run(&["check", "--format", "sarif"]).stdout).unwrap();
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    let related: Vec<(&str, u64)> = results
+        .iter()
+        .filter_map(|r| r["relatedLocations"].as_array())
+        .flatten()
+        .map(|l| {
+            let at = &l["physicalLocation"];
+            (
+                at["artifactLocation"]["uri"].as_str().unwrap(),
+                at["region"]["startLine"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        related,
+        [("src/main.rs", 9), ("src/main.rs", 10), ("src/main.rs", 14)]
+    );
+    let human = stdout(&p.run(&["check"]));
+    assert!(
+        human.contains("related: src/main.rs:14:5: used here as the key of `DecodingKey::from_secret`"),
+        "{human}"
+    );
+}

@@ -59,20 +59,22 @@ fn lifetime_args(index: &Index, settings: &Settings, out: &mut Vec<(String, usiz
                 if *lifetime_secs <= limit || !seen.insert((a.path.clone(), a.start.line, rule)) {
                     continue;
                 }
-                out.push((
-                    a.path.clone(),
-                    a.start.line,
-                    passed_lifetime(
-                        rule,
-                        a,
-                        token,
-                        name,
-                        path,
-                        e.start.line,
-                        *lifetime_secs,
-                        limit,
-                    ),
-                ));
+                let mut r = passed_lifetime(
+                    rule,
+                    a,
+                    token,
+                    name,
+                    path,
+                    e.start.line,
+                    *lifetime_secs,
+                    limit,
+                );
+                e.relate(
+                    a,
+                    &mut r,
+                    format!("`{name}` puts it into the token's `exp` here"),
+                );
+                out.push((a.path.clone(), a.start.line, r));
             }
         }
     }
@@ -89,6 +91,15 @@ pub(super) fn ttl_limit(token: TokenKind, settings: &Settings) -> Option<(Rule, 
 }
 
 #[allow(clippy::too_many_arguments)]
+/// How a message names a token of this kind.
+pub(super) fn token_noun(token: TokenKind) -> &'static str {
+    if token == TokenKind::Refresh {
+        "refresh token"
+    } else {
+        "access token"
+    }
+}
+
 pub(super) fn passed_lifetime(
     rule: Rule,
     at: &PlacedFact,
@@ -99,11 +110,7 @@ pub(super) fn passed_lifetime(
     ttl: u64,
     limit: u64,
 ) -> Report {
-    let noun = if token == TokenKind::Refresh {
-        "refresh token"
-    } else {
-        "access token"
-    };
+    let noun = token_noun(token);
     let help = if token == TokenKind::Refresh {
         format!(
             "give refresh tokens at most {}, rotate them on every use and keep them in a server-side store so they can be revoked",

@@ -12,7 +12,7 @@ use crate::facts::{FactKind, ItemValue, PlacedFact, TokenKind};
 use crate::finding::Report;
 use crate::rule::Rule;
 use std::cell::Cell;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 /// How many `use` declarations (re-exports, globs) one lookup may pass through.
 pub const MAX_HOPS: usize = 4;
@@ -243,7 +243,7 @@ pub fn item_value(f: &PlacedFact) -> Option<(&str, &ItemValue)> {
 /// the value is written, and names the use.
 pub fn check(facts: &[PlacedFact], settings: &Settings, out: &mut Vec<(String, usize, Report)>) {
     let values = Values::new(facts);
-    let mut seen = BTreeSet::new();
+    let mut found: BTreeMap<(String, usize, Rule), Report> = BTreeMap::new();
     for use_site in facts {
         let report = match &use_site.kind {
             FactKind::LifetimeFromConst {
@@ -262,12 +262,18 @@ pub fn check(facts: &[PlacedFact], settings: &Settings, out: &mut Vec<(String, u
                 .and_then(|item| key(use_site, item, ctor)),
             _ => None,
         };
-        if let Some((at, r)) = report
-            && seen.insert((at.path.clone(), at.start.line, r.rule))
-        {
-            out.push((at.path.clone(), at.start.line, r));
+        if let Some((at, r)) = report {
+            let key = (at.path.clone(), at.start.line, r.rule);
+            match found.get_mut(&key) {
+                // The same value used again: one finding, each use a related place.
+                Some(first) => first.labels.extend(r.labels),
+                None => {
+                    found.insert(key, r);
+                }
+            }
         }
     }
+    out.extend(found.into_iter().map(|((path, line, _), r)| (path, line, r)));
 }
 
 const SECRET: Rule = Rule::HardcodedSigningSecret;
@@ -292,7 +298,7 @@ fn lifetime<'a>(
         return None;
     }
     let issuer = use_site.function.as_deref().unwrap_or("?");
-    let r = super::rules::passed_lifetime(
+    let mut r = super::rules::passed_lifetime(
         rule,
         item,
         token,
@@ -301,6 +307,12 @@ fn lifetime<'a>(
         use_site.start.line,
         ttl,
         limit,
+    );
+    let noun = super::rules::token_noun(token);
+    use_site.relate(
+        item,
+        &mut r,
+        format!("used here: the {noun} signed by `{issuer}` expires from it"),
     );
     Some((item, r))
 }
@@ -324,10 +336,14 @@ fn stored_through<'a>(
         FactKind::CookieWrapper { name_param } => {
             let (name, _, _) = args.get(*name_param)?;
             return is_auth_cookie_name(name).then(|| {
-                (
+                let mut r = cookie_report(wrapper.span, name, "wasm_cookies::set");
+                let callee = wrapper.function.as_deref().unwrap_or("?");
+                call.relate(
                     wrapper,
-                    cookie_report(wrapper.span, name, "wasm_cookies::set"),
-                )
+                    &mut r,
+                    format!("`{callee}` is called here with the cookie `{name}`"),
+                );
+                (wrapper, r)
             });
         }
         _ => return None,
@@ -338,7 +354,14 @@ fn stored_through<'a>(
         return None;
     }
     let stored = Stored::from_code(*key_class).or_else(|| Stored::from_code(*value))?;
-    Some((call, storage_report(call.span, stored, store, key)))
+    let mut r = storage_report(call.span, stored, store, key);
+    let callee = wrapper.function.as_deref().unwrap_or("?");
+    wrapper.relate(
+        call,
+        &mut r,
+        format!("`{callee}`, defined here, writes its argument to {store}"),
+    );
+    Some((call, r))
 }
 
 fn key<'a>(
@@ -352,7 +375,7 @@ fn key<'a>(
     if text.trim().is_empty() {
         return None;
     }
-    let r = Report::new(
+    let mut r = Report::new(
         SECRET,
         item.span,
         format!(
@@ -361,6 +384,7 @@ fn key<'a>(
         ),
         "read the key from the environment or a secret manager with no default, and fail start-up when it is missing; generate it with `openssl rand -base64 32` and rotate it, since the committed value stays in git history",
     );
+    use_site.relate(item, &mut r, format!("used here as the key of `{ctor}`"));
     Some((item, r))
 }
 
@@ -368,15 +392,18 @@ fn key<'a>(
 mod tests {
     use super::*;
 
+    const ONE: crate::finding::Position = crate::finding::Position {
+        line: 1,
+        column: 1,
+        column_utf16: 1,
+        offset: 0,
+    };
+
     fn fact(path: &str, kind: FactKind) -> PlacedFact {
         PlacedFact {
             path: path.to_string(),
-            start: crate::finding::Position {
-                line: 1,
-                column: 1,
-                column_utf16: 1,
-                offset: 0,
-            },
+            start: ONE,
+            end: ONE,
             span: crate::finding::Span::new(0, 1),
             function: None,
             kind,

@@ -201,6 +201,7 @@ impl Engine<'_> {
             .map(|f| PlacedFact {
                 path: file.path.clone(),
                 start: file.position(f.span.start),
+                end: file.position(f.span.end),
                 span: f.span,
                 function: f.function,
                 kind: f.kind,
