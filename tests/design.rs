@@ -331,3 +331,35 @@ fn a_lifetime_set_by_a_called_constructor_is_the_tokens_lifetime() {
         d.evidence
     );
 }
+
+#[test]
+fn the_verdict_uses_lifetimes_the_project_index_evaluated() {
+    // A const of another module and a lifetime computed by the caller of a signing helper in
+    // another file: the lifetime rules evaluate both, and the verdict says the same.
+    let claims = |dir: &str| -> Vec<String> {
+        let outcome = check(&[dir]);
+        let mut c: Vec<String> = outcome
+            .design
+            .expect("a verdict")
+            .evidence
+            .into_iter()
+            .map(|e| e.claim)
+            .filter(|c| c.contains(" issues "))
+            .collect();
+        c.sort();
+        c
+    };
+    assert_eq!(
+        claims("fixtures/rules/access-token-ttl-too-long/risky-cross-module"),
+        [
+            "`admin_jwt` issues an access JWT with a lifetime of 30d",
+            "`login` issues an access JWT with a lifetime of 3d",
+            "`mobile_jwt` issues an access JWT with a lifetime of 7d",
+            "`session_jwt` issues an access JWT with a lifetime of 1d",
+        ]
+    );
+    assert_eq!(
+        claims("fixtures/rules/access-token-ttl-too-long/safe-caller-computes"),
+        ["`sign_jwt` issues an access JWT with a lifetime of 10m"]
+    );
+}

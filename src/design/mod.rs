@@ -167,6 +167,14 @@ impl<'a> Index<'a> {
 /// A function by file and name.
 type FnKey<'a> = (&'a str, Option<&'a str>);
 
+/// The facts, plus the lifetimes only the project index can evaluate (`values::lifetimes`).
+fn with_index_lifetimes(facts: &[PlacedFact]) -> Vec<PlacedFact> {
+    let derived = values::lifetimes(facts, &Index::new(facts));
+    let mut all = facts.to_vec();
+    all.extend(derived);
+    all
+}
+
 /// Gives each issued JWT the lifetime (and, where it is more specific, the kind) that the
 /// lifetime rule evaluated in the same function.
 fn join_lifetimes(facts: &[PlacedFact]) -> Vec<PlacedFact> {
@@ -268,7 +276,7 @@ pub fn run(
     settings: &Settings,
     context: &ProjectContext,
 ) -> ProjectOutcome {
-    let facts = join_called_lifetimes(join_lifetimes(facts));
+    let facts = join_called_lifetimes(join_lifetimes(&with_index_lifetimes(facts)));
     let index = Index::new(&facts);
     let mut reports = rules::check(&index, settings, context);
     values::check(&facts, settings, &mut reports);

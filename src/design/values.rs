@@ -278,6 +278,76 @@ pub fn check(facts: &[PlacedFact], settings: &Settings, out: &mut Vec<(String, u
 
 const SECRET: Rule = Rule::HardcodedSigningSecret;
 
+/// The lifetime, in seconds, that a const gives an expiry the file could not evaluate: the
+/// expiry is `slope * value + intercept` for a number (`num`) or a duration (`dur`).
+fn const_lifetime(
+    item: &PlacedFact,
+    num: Option<(i64, i64)>,
+    dur: Option<(i64, i64)>,
+) -> Option<u64> {
+    let (_, value) = item_value(item)?;
+    let (x, (slope, intercept)) = match value {
+        ItemValue::Num(n) => (*n, num?),
+        ItemValue::Dur(d) => (*d, dur?),
+        ItemValue::Text(_) => return None,
+    };
+    u64::try_from(slope.checked_mul(x)?.checked_add(intercept)?).ok()
+}
+
+/// The lifetimes only the index can evaluate, as `TokenLifetime` facts of the function that
+/// issues the token, so the verdict uses the same evaluation as the lifetime rules: an expiry
+/// from a const of another module (`now + config::JWT_TTL`), and a helper in another file that
+/// puts its parameter into `exp` while its caller computes the lifetime.
+pub fn lifetimes(facts: &[PlacedFact], index: &super::Index) -> Vec<PlacedFact> {
+    let values = Values::new(facts);
+    let mut out = Vec::new();
+    let mut add = |at: &PlacedFact, token: TokenKind, lifetime_secs: u64| {
+        let mut f = at.clone();
+        f.kind = FactKind::TokenLifetime {
+            token,
+            lifetime_secs,
+        };
+        out.push(f);
+    };
+    for f in facts {
+        match &f.kind {
+            FactKind::LifetimeFromConst {
+                target,
+                token,
+                num,
+                dur,
+            } => {
+                if let Some(ttl) = values
+                    .resolve(&f.path, "", target)
+                    .and_then(|item| const_lifetime(item, *num, *dur))
+                {
+                    add(f, *token, ttl);
+                }
+            }
+            FactKind::LifetimeArg {
+                callee,
+                param,
+                lifetime_secs,
+            } => {
+                let Some(caller) = f.function.as_deref() else {
+                    continue;
+                };
+                for (path, name) in index.resolve(&f.path, caller, callee) {
+                    for e in index.own(path, name) {
+                        if let FactKind::ExpiryFromParam { param: p, token } = e.kind
+                            && p == *param
+                        {
+                            add(e, token, *lifetime_secs);
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
 fn lifetime<'a>(
     use_site: &PlacedFact,
     item: &'a PlacedFact,
@@ -286,13 +356,7 @@ fn lifetime<'a>(
     dur: Option<(i64, i64)>,
     settings: &Settings,
 ) -> Option<(&'a PlacedFact, Report)> {
-    let (_, value) = item_value(item)?;
-    let (x, (slope, intercept)) = match value {
-        ItemValue::Num(n) => (*n, num?),
-        ItemValue::Dur(d) => (*d, dur?),
-        ItemValue::Text(_) => return None,
-    };
-    let ttl = u64::try_from(slope.checked_mul(x)?.checked_add(intercept)?).ok()?;
+    let ttl = const_lifetime(item, num, dur)?;
     let (rule, limit) = super::rules::ttl_limit(token, settings)?;
     if ttl <= limit {
         return None;
