@@ -99,14 +99,16 @@ pub enum FactKind {
         local: String,
         target: String,
     },
-    /// A const or static of a Rust file (in its inline module `module`) whose value is known.
+    /// A const or static of a Rust file (in its inline module `module`) whose value is known;
+    /// also an entry of a settings map, named by its key in quotes (`"JWT_EXPIRATION"`).
     ValueItem {
         module: String,
         name: String,
         value: ItemValue,
     },
     /// A token's expiry computed from a const of another module (`now + config::JWT_TTL`):
-    /// the lifetime is `slope * value + intercept` seconds, for a const holding a plain number
+    /// the lifetime is `slope * value / 1000 + intercept` seconds (the slope in thousandths, so a
+    /// value in milliseconds is exact), for a const holding a plain number
     /// (`num`) or a duration (`dur`), as probed by the file's evaluator.
     LifetimeFromConst {
         target: String,

@@ -279,7 +279,7 @@ pub fn check(facts: &[PlacedFact], settings: &Settings, out: &mut Vec<(String, u
 const SECRET: Rule = Rule::HardcodedSigningSecret;
 
 /// The lifetime, in seconds, that a const gives an expiry the file could not evaluate: the
-/// expiry is `slope * value + intercept` for a number (`num`) or a duration (`dur`).
+/// expiry is `slope * value / 1000 + intercept` (slope in thousandths) for a number (`num`) or a duration (`dur`).
 fn const_lifetime(
     item: &PlacedFact,
     num: Option<(i64, i64)>,
@@ -291,7 +291,7 @@ fn const_lifetime(
         ItemValue::Dur(d) => (*d, dur?),
         ItemValue::Text(_) => return None,
     };
-    u64::try_from(slope.checked_mul(x)?.checked_add(intercept)?).ok()
+    u64::try_from((slope.checked_mul(x)? / 1000).checked_add(intercept)?).ok()
 }
 
 /// The lifetimes only the index can evaluate, as `TokenLifetime` facts of the function that

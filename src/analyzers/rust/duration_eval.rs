@@ -117,7 +117,11 @@ fn external(segs: &[String], env: &Env) -> Option<Val> {
     if !super::token_syntax::const_like(last) {
         return None;
     }
-    let path = segs.join("::");
+    external_path(segs.join("::"), env)
+}
+
+/// A value the index holds under `path`: its probe value while probing, else recorded.
+fn external_path(path: String, env: &Env) -> Option<Val> {
     if let Some((p, v)) = &env.probe {
         return (*p == path).then_some(*v);
     }
@@ -444,8 +448,27 @@ fn eval_call(
     if args.is_empty() && env.index.fns.contains_key(last) {
         return eval_fn_tail(last, env, depth);
     }
+    // A settings map read by key (`get_value("JWT_EXPIRATION")`): the index holds the value
+    // inserted under that key (`m.insert("JWT_EXPIRATION", "10000000000")`), as `"KEY"`.
+    if args.len() == 1
+        && SETTING_GETTERS.contains(&last)
+        && let Some((key, _)) = arg0.and_then(super::token_syntax::str_lit)
+        && super::token_syntax::const_like(&key)
+    {
+        return external_path(format!("{key:?}"), env);
+    }
     None
 }
+
+/// Functions that read a project's settings map by key.
+const SETTING_GETTERS: &[&str] = &[
+    "get_value",
+    "get_setting",
+    "setting",
+    "get_config",
+    "config_value",
+    "get_config_value",
+];
 
 fn eval_method(m: &syn::ExprMethodCall, env: &Env, depth: usize) -> Option<Val> {
     let ev = |x: &Expr| eval_at(x, env, depth + 1);

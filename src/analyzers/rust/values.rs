@@ -36,6 +36,58 @@ pub fn collect(rf: &RustFile, sink: &mut Sink, wants_uses: bool) {
         wants_uses,
     };
     out.items(&mut rf.ast.items.iter(), "", 0);
+    if rf.src.text.contains(".insert(\"") {
+        syn::visit::Visit::visit_file(&mut Settings(&mut out), &rf.ast);
+    }
+}
+
+/// Entries of a settings map written in the code (`m.insert("JWT_EXPIRATION", "10000000000")`),
+/// recorded as items named by their key in quotes (`"JWT_EXPIRATION"`), which is how the
+/// evaluator names a read of that key (`get_value("JWT_EXPIRATION")`).
+struct Settings<'o, 'r, 's, 'a, 'b>(&'o mut Out<'r, 's, 'a, 'b>);
+
+impl<'ast> syn::visit::Visit<'ast> for Settings<'_, '_, '_, '_, '_> {
+    fn visit_expr_method_call(&mut self, m: &'ast syn::ExprMethodCall) {
+        if m.method == "insert"
+            && let [key, value] = [m.args.first(), m.args.get(1)]
+            && let (Some(key), Some(value)) = (key, value)
+            && let Some((key, _)) = str_lit(key)
+            && super::token_syntax::const_like(&key)
+            && worth_indexing(&key)
+            && let Some(n) = setting_number(value)
+        {
+            self.0.push(
+                FactKind::ValueItem {
+                    module: String::new(),
+                    name: format!("{key:?}"),
+                    value: ItemValue::Num(n),
+                },
+                value,
+            );
+        }
+        syn::visit::visit_expr_method_call(self, m);
+    }
+}
+
+/// A setting's value when it is a number: `10000000000`, `"10000000000"`, `"3600".to_string()`.
+fn setting_number(e: &Expr) -> Option<i64> {
+    if let Expr::Lit(syn::ExprLit {
+        lit: syn::Lit::Int(i),
+        ..
+    }) = e
+    {
+        return i.base10_parse().ok();
+    }
+    let (text, _) = str_lit(e)?;
+    let text = text.trim();
+    (!text.is_empty() && text.len() < 16 && text.bytes().all(|b| b.is_ascii_digit()))
+        .then(|| text.parse().ok())
+        .flatten()
+}
+
+fn worth_indexing(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    ITEM_WORDS.iter().any(|w| lower.contains(w))
 }
 
 struct Out<'r, 's, 'a, 'b> {
@@ -107,8 +159,7 @@ impl Out<'_, '_, '_, '_> {
     }
 
     fn item(&mut self, module: &str, name: &str, e: &Expr) {
-        let lower = name.to_ascii_lowercase();
-        if !ITEM_WORDS.iter().any(|w| lower.contains(w)) {
+        if !worth_indexing(name) {
             return;
         }
         let value = if let Some((text, _)) = str_lit(e) {
@@ -214,8 +265,9 @@ pub(super) fn lifetime_from_const(
         };
         let (a, b, c) = (at(0.0)?, at(1.0)?, at(2.0)?);
         let slope = b - a;
-        ((c - b - slope).abs() < 1e-6 && slope > 0.0)
-            .then(|| (slope.round() as i64, a.round() as i64))
+        // In thousandths: a value in milliseconds gives each unit 0.001 s.
+        let milli = (slope * 1000.0).round();
+        ((c - b - slope).abs() < 1e-6 && milli >= 1.0).then(|| (milli as i64, a.round() as i64))
     };
     let num = line(Val::Num);
     let dur = line(Val::Dur);
