@@ -236,7 +236,12 @@ impl PlacedFact {
 
     /// Names this fact's code as a related place of a report about `primary` (a value written
     /// in one place and used here): a label in the same file, a related location in another.
-    pub fn relate(&self, primary: &PlacedFact, report: &mut crate::finding::Report, message: String) {
+    pub fn relate(
+        &self,
+        primary: &PlacedFact,
+        report: &mut crate::finding::Report,
+        message: String,
+    ) {
         if self.path == primary.path {
             report.labels.push(crate::finding::Label {
                 span: self.span,

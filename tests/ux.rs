@@ -625,7 +625,11 @@ fn a_value_written_in_another_module_is_reported_there_with_its_use_as_related()
     for f in v["findings"].as_array().unwrap() {
         for l in f["labels"].as_array().unwrap() {
             got.push((
-                format!("{}:{}", f["rule"].as_str().unwrap(), f["path"].as_str().unwrap()),
+                format!(
+                    "{}:{}",
+                    f["rule"].as_str().unwrap(),
+                    f["path"].as_str().unwrap()
+                ),
                 f["start"]["line"].as_u64().unwrap(),
                 l["path"].as_str().unwrap_or("-").to_string(),
                 l["start"]["line"].as_u64().unwrap(),
@@ -681,7 +685,9 @@ fn a_value_written_in_another_module_is_reported_there_with_its_use_as_related()
     );
     let human = stdout(&p.run(&["check"]));
     assert!(
-        human.contains("related: src/main.rs:14:5: used here as the key of `DecodingKey::from_secret`"),
+        human.contains(
+            "related: src/main.rs:14:5: used here as the key of `DecodingKey::from_secret`"
+        ),
         "{human}"
     );
 }

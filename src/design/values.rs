@@ -273,7 +273,11 @@ pub fn check(facts: &[PlacedFact], settings: &Settings, out: &mut Vec<(String, u
             }
         }
     }
-    out.extend(found.into_iter().map(|((path, line, _), r)| (path, line, r)));
+    out.extend(
+        found
+            .into_iter()
+            .map(|((path, line, _), r)| (path, line, r)),
+    );
 }
 
 const SECRET: Rule = Rule::HardcodedSigningSecret;

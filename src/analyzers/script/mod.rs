@@ -5,7 +5,9 @@
 //! the flags of the auth cookies it sets (`server_cookies`), its session middleware
 //! (`server_sessions`), the lifetimes of the JWTs it signs (`jwt_ttl`), their keys (`jwt_keys`) and
 //! its unverified decodes (`jwt_decode`).
+mod aliases;
 mod cookies;
+mod exports;
 mod jwt_decode;
 mod jwt_keys;
 mod jwt_ttl;

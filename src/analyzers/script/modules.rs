@@ -1,16 +1,17 @@
-//! The project table of script modules: what a relative import (`import { TOKEN_KEY } from
-//! "./constants"`, `import { save } from "../lib/storage"`) brings into a block — the imported
-//! module's exported string constants and storage wrappers — so a write in one file is judged
-//! with the key or wrapper written in another. Each module is read and walked once per run
-//! (cached in `ProjectInfo`, shared by the worker threads), and everything is bounded: one hop
-//! (an imported module's own imports and re-exports are not followed, so cycles cannot loop), a
-//! size limit per module, a count of imports per block and of exports per module, and modules
-//! only inside the project that holds the importing file.
-use super::model::{Model, Wrapper};
+//! The project table of script modules: what an import of the project's own code (`import {
+//! TOKEN_KEY } from "./constants"`, `import { save } from "@/lib/storage"` through a tsconfig
+//! alias, `const { save } = require("../lib/storage")`) brings into a block — the imported
+//! module's exported string constants and storage wrappers, also those it re-exports (`export *
+//! from "./auth"`) or exports the CommonJS way (`module.exports = { TOKEN_KEY }`) — so a write in
+//! one file is judged with the key or wrapper written in another. Each module is read and walked
+//! once per run (cached in `ProjectInfo`, shared by the worker threads), and everything is
+//! bounded: re-exports are followed at most [`MAX_REEXPORT_HOPS`] deep (so cycles end), a size
+//! limit per module, a count of imports per block and of exports per module, and modules only
+//! inside the project that holds the importing file.
+use super::aliases::{Aliases, config_for};
+use super::exports::{Exports, exports_of};
+use super::model::Model;
 use oxc_allocator::Allocator;
-use oxc_ast::ast::{
-    Declaration, ExportDefaultDeclarationKind, ModuleExportName, Program, Statement,
-};
 use oxc_parser::Parser;
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
@@ -27,34 +28,118 @@ const MAX_MODULES: usize = 4096;
 /// An import specifier longer than this is not a path anyone wrote.
 const MAX_SPECIFIER: usize = 512;
 const EXTENSIONS: &[&str] = &["ts", "tsx", "js", "jsx"];
+/// How many modules deep re-exports (`export * from "./auth"`) are followed.
+pub const MAX_REEXPORT_HOPS: usize = 3;
 
-/// What one module exports that judging a write can use, by exported name (`TOKEN_KEY`,
-/// `KEYS.token` for a field of an exported object, `save` for a wrapper).
+/// Each module file looked at, with its exports (`None`: unreadable or unparsable), and the
+/// import aliases of each folder that imports.
 #[derive(Default, Debug)]
-pub struct Exports {
-    consts: Vec<(String, String)>,
-    wrappers: Vec<(String, Wrapper)>,
+pub struct ModuleTable {
+    modules: Mutex<HashMap<PathBuf, Option<Arc<Exports>>>>,
+    aliases: Mutex<HashMap<PathBuf, Option<Arc<Aliases>>>>,
 }
 
-/// Each module file looked at, with its exports (`None`: unreadable or unparsable).
-#[derive(Default, Debug)]
-pub struct ModuleTable(Mutex<HashMap<PathBuf, Option<Arc<Exports>>>>);
+/// A map of the table, locked (a panic in another worker does not poison it for the rest).
+fn locked<K, V>(m: &Mutex<HashMap<K, V>>) -> std::sync::MutexGuard<'_, HashMap<K, V>> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// A cached value, computed outside the lock; past [`MAX_MODULES`] entries it is not kept.
+fn cached<T>(
+    m: &Mutex<HashMap<PathBuf, Option<Arc<T>>>>,
+    key: &Path,
+    make: impl FnOnce() -> Option<T>,
+) -> Option<Arc<T>> {
+    if let Some(known) = locked(m).get(key) {
+        return known.clone();
+    }
+    let found = make().map(Arc::new);
+    let mut table = locked(m);
+    if table.len() < MAX_MODULES {
+        table.insert(key.to_path_buf(), found.clone());
+    }
+    found
+}
 
 impl ModuleTable {
     fn get(&self, path: &Path) -> Option<Arc<Exports>> {
-        if let Some(known) = self.lock().get(path) {
-            return known.clone();
-        }
-        let found = read_exports(path).map(Arc::new);
-        let mut table = self.lock();
-        if table.len() < MAX_MODULES {
-            table.insert(path.to_path_buf(), found.clone());
-        }
-        found
+        cached(&self.modules, path, || read_exports(path))
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<PathBuf, Option<Arc<Exports>>>> {
-        self.0.lock().unwrap_or_else(|e| e.into_inner())
+    /// The aliases that hold for files in `dir` (from the nearest tsconfig or jsconfig).
+    fn aliases(&self, dir: &Path, top: &Path) -> Option<Arc<Aliases>> {
+        cached(&self.aliases, dir, || {
+            config_for(dir, top).and_then(|c| Aliases::read(&c))
+        })
+    }
+
+    /// The file an import specifier written in `dir` names: relative, or through an alias.
+    fn resolve(&self, dir: &Path, top: &Path, spec: &str) -> Option<PathBuf> {
+        if spec.starts_with("./") || spec.starts_with("../") {
+            return resolve(dir, top, spec);
+        }
+        if spec.len() > MAX_SPECIFIER {
+            return None;
+        }
+        let aliases = self.aliases(dir, top)?;
+        aliases
+            .candidates(spec)
+            .into_iter()
+            .find_map(|base| resolve_base(crate::analyzers::config::compose::normalise(&base), top))
+    }
+
+    /// A module's exports with those it re-exports, under the names it exports them as.
+    fn flattened(&self, path: &Path, top: &Path, hops: usize) -> Exports {
+        let mut out = Exports::default();
+        let Some(own) = self.get(path) else {
+            return out;
+        };
+        out.consts.extend(own.consts.iter().cloned());
+        out.wrappers.extend(own.wrappers.iter().cloned());
+        let Some(dir) = path.parent() else {
+            return out;
+        };
+        for (spec, imported, exported) in own.reexports.iter().take(MAX_IMPORTS) {
+            if hops == 0 {
+                break;
+            }
+            let Some(p) = self.resolve(dir, top, spec) else {
+                continue;
+            };
+            let inner = self.flattened(&p, top, hops - 1);
+            let rename = |name: &str| reexported(name, imported, exported);
+            out.consts.extend(
+                inner
+                    .consts
+                    .into_iter()
+                    .filter_map(|(n, v)| Some((rename(&n)?, v))),
+            );
+            out.wrappers.extend(
+                inner
+                    .wrappers
+                    .into_iter()
+                    .filter_map(|(n, w)| Some((rename(&n)?, w))),
+            );
+        }
+        out.consts.truncate(MAX_EXPORTS);
+        out.wrappers.truncate(MAX_EXPORTS);
+        out
+    }
+}
+
+/// The name an export of module `m` has once re-exported by `export { imported as exported }
+/// from "m"` (`*`/`*`: every name but the default; `*`/`ns`: under `ns.`).
+fn reexported(name: &str, imported: &str, exported: &str) -> Option<String> {
+    match (imported, exported) {
+        ("*", "*") => {
+            (name != "default" && !name.starts_with("default.")).then(|| name.to_string())
+        }
+        ("*", ns) => Some(format!("{ns}.{name}")),
+        _ if name == imported => Some(exported.to_string()),
+        _ => Some(format!(
+            "{exported}.{}",
+            name.strip_prefix(imported)?.strip_prefix('.')?
+        )),
     }
 }
 
@@ -70,13 +155,13 @@ pub fn link(model: &mut Model, file: &Path, table: &ModuleTable) {
     let imports: BTreeMap<String, (String, String)> = model
         .imports
         .iter()
-        .filter(|(_, i)| i.module.starts_with("./") || i.module.starts_with("../"))
         .map(|(l, i)| (l.clone(), (i.module.clone(), i.name.clone())))
         .collect();
     for (local, (module, name)) in imports.into_iter().take(MAX_IMPORTS) {
-        let Some(exports) = resolve(dir, &top, &module).and_then(|p| table.get(&p)) else {
+        let Some(path) = table.resolve(dir, &top, &module) else {
             continue;
         };
+        let exports = table.flattened(&path, &top, MAX_REEXPORT_HOPS);
         for (exported, value) in &exports.consts {
             if let Some(n) = local_name(&local, &name, exported) {
                 model.consts.entry(n).or_insert_with(|| value.clone());
@@ -110,7 +195,15 @@ fn resolve(dir: &Path, top: &Path, spec: &str) -> Option<PathBuf> {
         return None;
     }
     // By name, not through the file system: no symlink is followed out of the project.
-    let base = crate::analyzers::config::compose::normalise(&dir.join(spec));
+    resolve_base(
+        crate::analyzers::config::compose::normalise(&dir.join(spec)),
+        top,
+    )
+}
+
+/// A module path without extension (or with one) made a file: as written, with one of the
+/// script extensions, or the `index` file of a folder; only inside `top`.
+fn resolve_base(base: PathBuf, top: &Path) -> Option<PathBuf> {
     if !base.starts_with(top) {
         return None;
     }
@@ -146,91 +239,7 @@ fn read_exports(path: &Path) -> Option<Exports> {
         return None;
     }
     let model = super::walk::bind(&ret.program, &text, 0, &display, |_| {});
-    Some(exports_of(&ret.program, &model))
-}
-
-/// The module's exported constants and wrappers, under their exported names, sorted.
-fn exports_of(program: &Program, model: &Model) -> Exports {
-    let names = exported_names(program);
-    let exported = |key: &str| -> Vec<String> {
-        let (root, rest) = key.split_once('.').map_or((key, ""), |(r, s)| (r, s));
-        names
-            .get(root)
-            .into_iter()
-            .flatten()
-            .map(|e| match rest {
-                "" => e.clone(),
-                r => format!("{e}.{r}"),
-            })
-            .collect()
-    };
-    let mut out = Exports::default();
-    for (k, v) in &model.consts {
-        out.consts
-            .extend(exported(k).into_iter().map(|e| (e, v.clone())));
-    }
-    for (k, w) in &model.wrappers {
-        out.wrappers
-            .extend(exported(k).into_iter().map(|e| (e, w.clone())));
-    }
-    out.consts.sort();
-    out.consts.truncate(MAX_EXPORTS);
-    out.wrappers.sort_by(|a, b| a.0.cmp(&b.0));
-    out.wrappers.truncate(MAX_EXPORTS);
-    out
-}
-
-/// Local name → the names it is exported under (`export const X`, `export function f`,
-/// `export { a as b }`, `export default function f`). Re-exports from other modules are not
-/// followed (one hop).
-fn exported_names(program: &Program) -> HashMap<String, Vec<String>> {
-    let mut names: HashMap<String, Vec<String>> = HashMap::new();
-    let mut add = |local: &str, exported: &str| {
-        names
-            .entry(local.to_string())
-            .or_default()
-            .push(exported.to_string());
-    };
-    for st in &program.body {
-        match st {
-            Statement::ExportDeclaration(d) => match &d.declaration {
-                Declaration::VariableDeclaration(v) => {
-                    for b in v
-                        .declarations
-                        .iter()
-                        .filter_map(|d| d.id.get_binding_identifier())
-                    {
-                        add(b.name.as_str(), b.name.as_str());
-                    }
-                }
-                Declaration::FunctionDeclaration(f) => {
-                    if let Some(id) = &f.id {
-                        add(id.name.as_str(), id.name.as_str());
-                    }
-                }
-                Declaration::TSEnumDeclaration(e) => add(e.id.name.as_str(), e.id.name.as_str()),
-                _ => {}
-            },
-            Statement::ExportNamedDeclaration(d) => {
-                for s in &d.specifiers {
-                    if let ModuleExportName::IdentifierReference(l) = &s.local {
-                        add(l.name.as_str(), &s.exported.name());
-                    }
-                }
-            }
-            Statement::ExportDefaultDeclaration(d) => match &d.declaration {
-                ExportDefaultDeclarationKind::FunctionDeclaration(f) => {
-                    if let Some(id) = &f.id {
-                        add(id.name.as_str(), "default");
-                    }
-                }
-                ExportDefaultDeclarationKind::Identifier(i) => add(i.name.as_str(), "default"),
-                _ => {}
-            },
-            _ => {}
-        }
-    }
-    names
+    Some(exports_of(&ret.program, &model, MAX_EXPORTS))
 }
 
 #[cfg(test)]
@@ -342,6 +351,42 @@ mod tests {
         assert_eq!(m.consts.get("B").map(String::as_str), Some("access_token"));
         // `a.ts` only passes on what it imports: a second hop, not taken.
         assert!(!m.consts.contains_key("A"));
+    }
+
+    #[test]
+    fn re_exports_are_followed_a_few_modules_deep_and_cycles_end() {
+        let d = project(&[
+            (
+                "src/a.ts",
+                "export * from './b';\nexport const A = 'access_token';",
+            ),
+            (
+                "src/b.ts",
+                "export * from './a';\nexport { C as B } from './c';",
+            ),
+            (
+                "src/c.ts",
+                "export * from './d';\nexport const C = 'refresh_token';",
+            ),
+            ("src/d.ts", "export * from './e';"),
+            ("src/e.ts", "export * from './f';"),
+            ("src/f.ts", "export const FAR = 'id_token';"),
+        ]);
+        let m = linked(
+            d.path(),
+            &[
+                ("A", "./a", "A"),
+                ("B", "./a", "B"),
+                ("F", "./a", "FAR"),
+                ("G", "./d", "FAR"),
+            ],
+        );
+        assert_eq!(m.consts.get("A").map(String::as_str), Some("access_token"));
+        // a → b → c: two hops, renamed on the way.
+        assert_eq!(m.consts.get("B").map(String::as_str), Some("refresh_token"));
+        // a → b → c → d → e → f is past the limit; d → e → f is not.
+        assert!(!m.consts.contains_key("F"));
+        assert_eq!(m.consts.get("G").map(String::as_str), Some("id_token"));
     }
 
     #[test]

@@ -292,6 +292,22 @@ impl<'s> Walker<'s> {
                         }
                     }
                 }
+                // `const { setToken } = require("./auth")`: each name an import of the module.
+                if let Some(module) = required(init) {
+                    for p in &o.properties {
+                        if let (Some(k), Some(b)) =
+                            (p.key.static_name(), p.value.get_binding_identifier())
+                        {
+                            self.model.imports.insert(
+                                b.name.as_str().to_string(),
+                                super::model::Import {
+                                    module: module.to_string(),
+                                    name: k.to_string(),
+                                },
+                            );
+                        }
+                    }
+                }
             }
             return;
         };
@@ -311,14 +327,11 @@ impl<'s> Walker<'s> {
         if let Some(s) = self.store_expr(init) {
             self.model.stores.insert(name.clone(), s);
         }
-        if let Expression::CallExpression(c) = init
-            && let Some(Expression::StringLiteral(m)) = arg(&c.arguments, 0)
-            && c.callee.is_specific_id("require")
-        {
+        if let Some(module) = required(init) {
             self.model.imports.insert(
                 name,
                 super::model::Import {
-                    module: m.value.as_str().to_string(),
+                    module: module.to_string(),
                     name: "default".into(),
                 },
             );
@@ -770,5 +783,18 @@ impl<'a> Visit<'a> for Walker<'_> {
             let s = self.span(s);
             self.bearer_reads.push((k, s));
         }
+    }
+}
+
+/// The module a `require("m")` call names.
+fn required<'a>(e: &'a Expression<'a>) -> Option<&'a str> {
+    match e.get_inner_expression() {
+        Expression::CallExpression(c) if c.callee.is_specific_id("require") => {
+            match arg(&c.arguments, 0) {
+                Some(Expression::StringLiteral(m)) => Some(m.value.as_str()),
+                _ => None,
+            }
+        }
+        _ => None,
     }
 }
