@@ -21,6 +21,7 @@ mod lifetime_calls;
 mod lifetimes;
 mod names;
 mod raw_set_cookie;
+pub(crate) mod secret_names;
 pub(crate) mod secrets;
 mod sessions;
 mod stores;
