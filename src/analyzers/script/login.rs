@@ -2,7 +2,8 @@
 //! or URL says login (`await api.post("/auth/login", creds)`, `await authService.login(…)`,
 //! `await fetch("/api/login")` then `await res.json()`). Written whole to web storage, such an
 //! object may carry the token even when no name says so.
-use super::model::{Env, arg, last, path_of};
+use super::eval::Env;
+use super::model::{arg, last, path_of};
 use oxc_ast::ast::{CallExpression, Expression};
 
 /// Words of a function name or URL segment that say the call logs in or fetches a token.

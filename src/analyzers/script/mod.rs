@@ -7,6 +7,7 @@
 //! its unverified decodes (`jwt_decode`).
 mod aliases;
 mod cookies;
+mod eval;
 mod exports;
 mod jwt_decode;
 mod jwt_keys;

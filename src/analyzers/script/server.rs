@@ -6,7 +6,8 @@
 //! SvelteKit `+page.server.ts`, `+layout.server.ts`, `+server.ts`, `hooks.server.ts`,
 //! `*.server.ts`, `src/lib/server/**` (by path, `cookies::is_server_file`); and every file of a
 //! Node package that depends on express, fastify, hono or koa and on no front end.
-use super::model::{Env, Model, Scopes, path_of};
+use super::eval::Env;
+use super::model::{Model, Scopes, path_of};
 use super::walk::{deeper, is_function};
 use super::{jwt_decode, jwt_keys, jwt_ttl, server_cookies, server_sessions};
 use crate::analyzers::{Context, Sink};

@@ -1,9 +1,8 @@
 //! The walk over one parsed block, in three passes that share the scope handling:
 //! `Bindings` (imports, constants, storage aliases, hook setters), `Wrappers` (functions that
 //! write storage or cookies from their parameters) and `Check` (judge every write, report).
-use super::model::{
-    Env, Key, Model, Operand, Scopes, Store, Value, Wrapper, arg, judge, last, path_of,
-};
+use super::eval::Env;
+use super::model::{Key, Model, Operand, Scopes, Store, Value, Wrapper, arg, judge, last, path_of};
 use super::{cookies, persist, storage, vuex};
 use crate::finding::{Report, Span};
 use oxc_ast::ast::*;
