@@ -6,9 +6,11 @@
 //! (`server_sessions`), the lifetimes of the JWTs it signs (`jwt_ttl`), their keys (`jwt_keys`) and
 //! its unverified decodes (`jwt_decode`).
 mod aliases;
+mod bindings;
 mod cookies;
 mod eval;
 mod exports;
+mod judge;
 mod jwt_decode;
 mod jwt_keys;
 mod jwt_ttl;

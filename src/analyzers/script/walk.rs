@@ -2,7 +2,7 @@
 //! `Bindings` (imports, constants, storage aliases, hook setters), `Wrappers` (functions that
 //! write storage or cookies from their parameters) and `Check` (judge every write, report).
 use super::eval::Env;
-use super::model::{Key, Model, Operand, Scopes, Store, Value, Wrapper, arg, judge, last, path_of};
+use super::model::{Model, Operand, Scopes, Value, arg, last, path_of};
 use super::{cookies, persist, storage, vuex};
 use crate::finding::{Report, Span};
 use oxc_ast::ast::*;
@@ -56,8 +56,8 @@ pub struct Walker<'s> {
     /// Names of the enclosing object literals (`const api = { save(k, v) {…} }`).
     objects: Vec<Option<String>>,
     /// Every name of the function a frame belongs to (`obj.m` and `this.m`).
-    aliases: std::collections::HashMap<String, Vec<String>>,
-    in_const: bool,
+    pub(super) aliases: std::collections::HashMap<String, Vec<String>>,
+    pub(super) in_const: bool,
     depth: usize,
     bearer: usize,
     pub found: Vec<Found>,
@@ -134,246 +134,6 @@ impl<'s> Walker<'s> {
         self.bearer += 1;
         f(self);
         self.bearer -= 1;
-    }
-
-    /// A storage write found by any recogniser: remembered as a wrapper, or judged.
-    pub fn storage_write(
-        &mut self,
-        store: Store,
-        key: Option<Operand>,
-        value: Operand,
-        at: oxc_span::Span,
-        via: Option<&str>,
-        label: Option<(Span, &str)>,
-    ) {
-        let env = self.env();
-        let key = key.map_or_else(Key::unknown, |k| env.key(k));
-        let value = env.value(value);
-        self.judge_write(store, key, value, at, via, label);
-    }
-
-    /// A write through a hook setter or ref, with a label at the hook call.
-    pub fn judge_bound(
-        &mut self,
-        store: Store,
-        key: Key,
-        value: Value,
-        at: oxc_span::Span,
-        via: &str,
-        label: (Span, &str),
-    ) {
-        self.judge_write(store, key, value, at, Some(via), Some(label));
-    }
-
-    fn judge_write(
-        &mut self,
-        store: Store,
-        key: Key,
-        value: Value,
-        at: oxc_span::Span,
-        via: Option<&str>,
-        label: Option<(Span, &str)>,
-    ) {
-        match self.pass {
-            Pass::Bindings => {}
-            Pass::Wrappers => {
-                let func = key
-                    .param
-                    .as_ref()
-                    .or(value.param.as_ref())
-                    .map(|p| p.func.clone());
-                if let Some(func) = func {
-                    let names = self
-                        .aliases
-                        .get(&func)
-                        .cloned()
-                        .unwrap_or_else(|| vec![func]);
-                    for n in names {
-                        self.model.wrappers.entry(n).or_insert_with(|| Wrapper {
-                            store,
-                            key: key.clone(),
-                            value: value.clone(),
-                        });
-                    }
-                }
-            }
-            Pass::Check => {
-                let Some(v) = judge(&key, &value) else {
-                    if value.login
-                        && store != Store::Cookie
-                        && key.class != super::vocab::NameClass::NotToken
-                    {
-                        let span = self.head(at);
-                        let r =
-                            storage::login_report(span, &value.shown, store, key.shown.as_deref());
-                        self.push(r, key.id.clone());
-                    }
-                    return;
-                };
-                let what = storage::subject(v, &key, Some(&value.shown));
-                let span = self.head(at);
-                let mut r = if store == Store::Cookie {
-                    cookies::report(
-                        span,
-                        v,
-                        &what,
-                        key.shown.as_deref(),
-                        via.unwrap_or("document.cookie"),
-                    )
-                } else {
-                    storage::report(span, v, &what, store, key.shown.as_deref(), via)
-                };
-                if let Some((s, m)) = label {
-                    r = r.label(s, m);
-                }
-                self.push(r, key.id.clone());
-            }
-        }
-    }
-
-    fn cookie_write(&mut self, w: cookies::CookieWrite) {
-        if w.deletes {
-            return;
-        }
-        let env = self.env();
-        let key = w.name.map_or_else(Key::unknown, |k| env.key(k));
-        if key.shown.as_deref().is_some_and(super::vocab::is_csrf) {
-            return;
-        }
-        let value = env.value(w.value);
-        self.judge_write(Store::Cookie, key, value, w.span, Some(&w.via), None);
-    }
-
-    /// A call to a wrapper function of this block, judged with the caller's arguments.
-    fn wrapper_call(&mut self, call: &CallExpression, path: &str) {
-        let Some(w) = self.model.wrappers.get(path).cloned() else {
-            return;
-        };
-        let env = self.env();
-        let key = match &w.key.param {
-            Some(p) => match arg(&call.arguments, p.index) {
-                Some(a) => env.key(Operand::Expr(a)),
-                None => return,
-            },
-            None => w.key.clone(),
-        };
-        let value = match &w.value.param {
-            Some(p) => match arg(&call.arguments, p.index) {
-                Some(a) => env.value(Operand::Expr(a)),
-                None => return,
-            },
-            None => w.value.clone(),
-        };
-        if judge(&w.key, &w.value).is_some() || judge(&key, &value).is_none() {
-            return;
-        }
-        let via = format!("{path}()");
-        self.judge_write(w.store, key, value, call.span, Some(&via), None);
-    }
-
-    fn bindings_declarator(&mut self, d: &VariableDeclarator) {
-        if let Some(init) = &d.init {
-            persist::bind_declarator(self, &d.id, init);
-            if let Some(b) = d.id.get_binding_identifier() {
-                vuex::bind_declarator(self, b.name.as_str(), init);
-            }
-        }
-        let Some(id) = d.id.get_binding_identifier() else {
-            if let (BindingPattern::ObjectPattern(o), Some(init)) = (&d.id, &d.init) {
-                // `const { localStorage } = window`
-                if path_of(init).is_some_and(|p| p == "window" || p == "globalThis") {
-                    for p in &o.properties {
-                        if let (Some(k), Some(b)) =
-                            (p.key.static_name(), p.value.get_binding_identifier())
-                            && let Some(s) = self.model.store_of(&k)
-                        {
-                            self.model.stores.insert(b.name.as_str().to_string(), s);
-                        }
-                    }
-                }
-                // `const { setToken } = require("./auth")`: each name an import of the module.
-                if let Some(module) = required(init) {
-                    for p in &o.properties {
-                        if let (Some(k), Some(b)) =
-                            (p.key.static_name(), p.value.get_binding_identifier())
-                        {
-                            self.model.imports.insert(
-                                b.name.as_str().to_string(),
-                                super::model::Import {
-                                    module: module.to_string(),
-                                    name: k.to_string(),
-                                },
-                            );
-                        }
-                    }
-                }
-            }
-            return;
-        };
-        let name = id.name.as_str().to_string();
-        self.model.declared.insert(name.clone());
-        let Some(init) = &d.init else {
-            return;
-        };
-        let init = init.get_inner_expression();
-        if self.in_const {
-            if let Some(s) = self.env().constant(init) {
-                self.model.consts.insert(name.clone(), s);
-            } else if let Expression::ObjectExpression(o) = init {
-                self.object_consts(&name, o, 0);
-            }
-        }
-        if let Some(s) = self.store_expr(init) {
-            self.model.stores.insert(name.clone(), s);
-        }
-        if let Some(module) = required(init) {
-            self.model.imports.insert(
-                name,
-                super::model::Import {
-                    module: module.to_string(),
-                    name: "default".into(),
-                },
-            );
-        }
-    }
-
-    fn object_consts(&mut self, prefix: &str, o: &ObjectExpression, depth: usize) {
-        for p in &o.properties {
-            let ObjectPropertyKind::ObjectProperty(p) = p else {
-                continue;
-            };
-            let Some(k) = p.key.static_name() else {
-                continue;
-            };
-            let path = format!("{prefix}.{k}");
-            if let Some(s) = self.env().constant(&p.value) {
-                self.model.consts.insert(path, s);
-            } else if let Expression::ObjectExpression(inner) = p.value.get_inner_expression()
-                && depth < 2
-            {
-                self.object_consts(&path, inner, depth + 1);
-            }
-        }
-    }
-
-    /// The storage an expression evaluates to: `window.localStorage`, `remember ? localStorage :
-    /// sessionStorage`, `localforage.createInstance(…)`.
-    fn store_expr(&self, e: &Expression) -> Option<Store> {
-        match e.get_inner_expression() {
-            Expression::ConditionalExpression(c) => {
-                let (a, b) = (
-                    self.store_expr(&c.consequent)?,
-                    self.store_expr(&c.alternate)?,
-                );
-                Some(if a == b { a } else { Store::Either })
-            }
-            Expression::LogicalExpression(l) => self.store_expr(&l.left),
-            Expression::CallExpression(c) => {
-                let p = path_of(&c.callee)?;
-                (p == "localforage.createInstance").then_some(Store::Localforage)
-            }
-            other => self.model.store_of(&path_of(other)?),
-        }
     }
 
     fn check_declarator(&mut self, d: &VariableDeclarator) {
@@ -782,18 +542,5 @@ impl<'a> Visit<'a> for Walker<'_> {
             let s = self.span(s);
             self.bearer_reads.push((k, s));
         }
-    }
-}
-
-/// The module a `require("m")` call names.
-fn required<'a>(e: &'a Expression<'a>) -> Option<&'a str> {
-    match e.get_inner_expression() {
-        Expression::CallExpression(c) if c.callee.is_specific_id("require") => {
-            match arg(&c.arguments, 0) {
-                Some(Expression::StringLiteral(m)) => Some(m.value.as_str()),
-                _ => None,
-            }
-        }
-        _ => None,
     }
 }
