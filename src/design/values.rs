@@ -427,7 +427,7 @@ fn stored_through<'a>(
     wrapper.relate(
         call,
         &mut r,
-        format!("`{callee}`, defined here, writes its argument to {store}"),
+        format!("`{callee}` writes its argument to {store} here"),
     );
     Some((call, r))
 }

@@ -55,7 +55,7 @@ pub fn check(rf: &RustFile, _ctx: &Context, sink: &mut Sink) {
         let lets = Lets::collect(f.block);
         let mut v = Visitor::new(rf, &index, &lets, *f);
         v.visit_block(f.block);
-        for (store, key, value) in v.param_writes {
+        for (store, key, value, at) in v.param_writes {
             let params = param_names(f.sig);
             if let (Some(k), Some(val)) = (
                 params.iter().position(|p| *p == key),
@@ -70,7 +70,8 @@ pub fn check(rf: &RustFile, _ctx: &Context, sink: &mut Sink) {
                             value_param: val,
                             store: store.to_string(),
                         },
-                        rf.span(f.name),
+                        // At the write: where a finding about a call names what the wrapper does.
+                        at,
                         Some(&f.name.to_string()),
                     );
                 }
@@ -128,8 +129,8 @@ struct Visitor<'a, 'b> {
     lets: &'b Lets<'a>,
     f: FnItem<'a>,
     reports: Vec<Report>,
-    /// `(fn, store, key param, value param)`: writes whose key and value are parameters.
-    param_writes: Vec<(&'static str, String, String)>,
+    /// Writes whose key and value are parameters: `(store, key param, value param, where)`.
+    param_writes: Vec<(&'static str, String, String, Span)>,
     wrappers: Option<&'b HashMap<String, (usize, usize, &'static str)>>,
     only_wrappers: bool,
     /// Calls into other files with a token-like argument: `(span, callee, args)`.
@@ -211,7 +212,7 @@ impl<'a, 'b> Visitor<'a, 'b> {
     /// Judges one write of `value` under `key` to `store`.
     fn write(&mut self, span: Span, store: &'static str, key: &Expr, value: Option<&Expr>) {
         if let (Some(k), Some(v)) = (self.is_param(key), value.and_then(|v| self.is_param(v))) {
-            self.param_writes.push((store, k, v));
+            self.param_writes.push((store, k, v, span));
             return;
         }
         if self.only_wrappers {
