@@ -8,7 +8,7 @@
 //! Node package that depends on express, fastify, hono or koa and on no front end.
 use super::model::{Env, Model, Scopes, path_of};
 use super::walk::{deeper, is_function};
-use super::{jwt_decode, jwt_keys, jwt_ttl, server_cookies, server_sessions};
+use super::{jwt_decode, jwt_keys, jwt_ttl, server_cookies, server_headers, server_sessions};
 use crate::analyzers::{Context, Sink};
 use crate::manifest::NodePackage;
 use crate::source::SourceFile;
@@ -218,6 +218,7 @@ impl<'a> Visit<'a> for ServerWalker<'_> {
     }
 
     fn visit_object_property(&mut self, it: &ObjectProperty<'a>) {
+        server_headers::check_property(self, it);
         let key = it.key.static_name().map(|k| k.to_string());
         if let Some(k) = &key
             && is_function(&it.value)
@@ -243,6 +244,7 @@ impl<'a> Visit<'a> for ServerWalker<'_> {
 
     fn visit_call_expression(&mut self, it: &CallExpression<'a>) {
         server_cookies::check_call(self, it);
+        server_headers::check_call(self, it);
         server_sessions::check_call(self, it);
         jwt_ttl::check_call(self, it);
         jwt_keys::check_call(self, it);
