@@ -4,9 +4,13 @@
 //! (`token-cookie-set-by-script`). A file that runs on the server (`server`) gets one more walk:
 //! the flags of the auth cookies it sets (`server_cookies`, raw headers in `server_headers`), its session middleware
 //! (`server_sessions`), the lifetimes of the JWTs it signs (`jwt_ttl`), their keys (`jwt_keys`) and
-//! its unverified decodes (`jwt_decode`).
+//! its unverified decodes (`jwt_decode`), and what its JWT calls say for the verdict
+//! (`jwt_facts`).
+mod authjs;
+mod bff;
 mod cookies;
 mod jwt_decode;
+mod jwt_facts;
 mod jwt_keys;
 mod jwt_ttl;
 mod login;
@@ -66,6 +70,7 @@ impl Analyzer for ScriptAnalyzer {
             Rule::ClientSideSessionStore,
             Rule::HardcodedSigningSecret,
             Rule::JwtSignatureNotVerified,
+            Rule::TokenWithoutExpiry,
         ]
     }
 
@@ -278,6 +283,8 @@ pub(crate) fn cases() -> Vec<&'static crate::rule::cases::Cases> {
         jwt_ttl::cases::CASES,
         jwt_keys::cases::CASES,
         jwt_decode::cases::CASES,
+        jwt_facts::cases::CASES,
+        authjs::cases::CASES,
         server_sessions::cases::CASES,
     ]
     .into_iter()
