@@ -98,7 +98,12 @@ fn read_config(w: &mut ServerWalker, o: &ObjectExpression) {
         super::jwt_keys::check_key(w, "NextAuth({ secret })", s, READ_SECRET);
     }
     let at = w.head(o.span);
-    let function = w.functions.last().cloned();
+    let function = Some(
+        w.functions
+            .last()
+            .cloned()
+            .unwrap_or_else(|| "NextAuth".into()),
+    );
     let session = object(property(o, "session"));
     let strategy = session
         .and_then(|s| property(s, "strategy"))

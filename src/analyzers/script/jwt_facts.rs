@@ -43,7 +43,8 @@ fn token(w: &ServerWalker) -> TokenKind {
 
 fn fact(w: &mut ServerWalker, kind: FactKind, at: oxc_span::Span) {
     let at = w.head(at);
-    let function = w.functions.last().cloned();
+    // An anonymous route handler is named by the variable the token goes to.
+    let function = w.functions.last().or(w.targets.last()).cloned();
     w.sink.fact(kind, at, function.as_deref());
 }
 
