@@ -366,4 +366,13 @@ fn authjs_jwt_strategy_is_a_stateless_jwt() {
         "{:?}",
         d.evidence
     );
+    // A Node app is told Node libraries, not Rust crates.
+    assert!(
+        d.move_to
+            .iter()
+            .any(|m| m.contains("Auth.js with a database adapter"))
+            && !d.move_to.iter().any(|m| m.contains("tower-sessions")),
+        "{:?}",
+        d.move_to
+    );
 }

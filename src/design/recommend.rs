@@ -138,7 +138,10 @@ pub fn recommend(found: Architecture, s: &Signals, input: &Input) -> (Architectu
         ));
     }
     if ctx.stores.is_empty() {
-        why.push("no store crate is locked or declared yet (redis, sqlx, diesel, sea-orm): add one for the session or refresh-token table".into());
+        // Store crates are read from Cargo files; a Node server's are not read yet.
+        if !s.script_only() {
+            why.push("no store crate is locked or declared yet (redis, sqlx, diesel, sea-orm): add one for the session or refresh-token table".into());
+        }
     } else {
         why.push(format!("a store is available: {}", ctx.stores.join(", ")));
     }

@@ -184,6 +184,29 @@ impl<'a> Signals<'a> {
         }
     }
 
+    /// The login is made only by TypeScript or JavaScript servers (no Rust web framework, and every
+    /// token or session fact comes from a script): the steps name Node libraries.
+    pub fn script_only(&self) -> bool {
+        let facts = self
+            .access
+            .iter()
+            .chain(&self.refresh_jwt)
+            .chain(&self.sessions)
+            .chain(&self.cookie_sessions);
+        let mut any = false;
+        for f in facts {
+            let name = f.path.rsplit('/').next().unwrap_or(&f.path);
+            if !matches!(
+                crate::source::FileKind::classify(name),
+                Some(crate::source::FileKind::Script | crate::source::FileKind::Markup)
+            ) {
+                return false;
+            }
+            any = true;
+        }
+        any
+    }
+
     /// JWTs are signed by this application's own code.
     pub fn issues_jwt(&self) -> bool {
         !self.access.is_empty() || !self.refresh_jwt.is_empty()
