@@ -133,16 +133,20 @@ fn verify(w: &mut ServerWalker, call: &CallExpression, what: &str) {
 }
 
 /// The parts of a `new SignJWT(payload)…` chain that `.sign(key)` ends.
-struct Chain<'e, 'a> {
+pub(super) struct Chain<'e, 'a> {
     payload: Option<&'e Expression<'a>>,
     expiry: Option<&'e Expression<'a>>,
 }
 
-fn sign_jwt_chain<'e, 'a>(w: &ServerWalker, call: &'e CallExpression<'a>) -> Option<Chain<'e, 'a>> {
+/// `new SignJWT(payload)….sign(key)` (jose, imported or a dependency of the package).
+pub(super) fn sign_jwt_chain<'e, 'a>(
+    w: &ServerWalker,
+    call: &'e CallExpression<'a>,
+) -> Option<Chain<'e, 'a>> {
     let Expression::StaticMemberExpression(m) = call.callee.get_inner_expression() else {
         return None;
     };
-    if m.property.name != "sign" || !w.model.imports_module(|m| m == "jose") {
+    if m.property.name != "sign" || !w.server.uses(w.model, "jose") {
         return None;
     }
     let start = chain_start(&m.object, 0)?;

@@ -87,15 +87,7 @@ fn keyed_call<'e, 'a>(
     if super::jwt_decode::jose_fn(w, call) == Some("verify") {
         return Some(("jwtVerify".into(), arg(&call.arguments, 1)?));
     }
-    let Expression::StaticMemberExpression(m) = call.callee.get_inner_expression() else {
-        return None;
-    };
-    let signs = m.property.name == "sign"
-        && w.server.uses(w.model, "jose")
-        && super::jwt_ttl::chain_start(&m.object, 0).is_some_and(|n| {
-            matches!(n.callee.get_inner_expression(), Expression::Identifier(id) if id.name == "SignJWT")
-        });
-    if signs {
+    if super::jwt_facts::sign_jwt_chain(w, call).is_some() {
         return Some(("SignJWT.sign".into(), arg(&call.arguments, 0)?));
     }
     None
