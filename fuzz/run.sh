@@ -7,9 +7,9 @@
 #   fuzz/run.sh [target ...]            SECS=600 per target by default
 #   SANITIZER=none fuzz/run.sh          without AddressSanitizer (see below)
 #
-# SANITIZER defaults to address. authlint has no `unsafe` code of its own, and what these runs
-# look for (panics, stack overflows, hangs, memory blow-ups) libFuzzer catches without ASan, so
-# `none` is a fair choice on a small machine: it builds in minutes instead of an hour and runs
+# SANITIZER defaults to address. authlint denies `unsafe` code (src/lib.rs; only two tests make
+# FIFOs), and what these runs look for (panics, stack overflows, hangs, memory blow-ups)
+# libFuzzer catches without ASan, so `none` is a fair choice on a small machine: it builds in minutes instead of an hour and runs
 # several times more inputs per second.
 #
 # Needs cargo-fuzz (`cargo install cargo-fuzz --locked`) and a nightly toolchain, or stable with
