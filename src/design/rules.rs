@@ -90,7 +90,6 @@ pub(super) fn ttl_limit(token: TokenKind, settings: &Settings) -> Option<(Rule, 
     }
 }
 
-#[allow(clippy::too_many_arguments)]
 /// How a message names a token of this kind.
 pub(super) fn token_noun(token: TokenKind) -> &'static str {
     if token == TokenKind::Refresh {
@@ -100,6 +99,7 @@ pub(super) fn token_noun(token: TokenKind) -> &'static str {
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 pub(super) fn passed_lifetime(
     rule: Rule,
     at: &PlacedFact,

@@ -150,11 +150,7 @@ fn drop_trailing_commas(text: &str) -> String {
             escaped = !escaped && c == '\\';
         } else if c == '"' {
             in_string = true;
-        } else if c == ','
-            && text[i + 1..]
-                .trim_start()
-                .starts_with(|n: char| n == '}' || n == ']')
-        {
+        } else if c == ',' && text[i + 1..].trim_start().starts_with(['}', ']']) {
             continue;
         }
         out.push(c);
