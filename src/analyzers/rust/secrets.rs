@@ -305,10 +305,26 @@ impl Visitor<'_, '_> {
     fn fallback_literal(&self, e: &Expr) -> Option<Span> {
         match peel(e) {
             Expr::Closure(c) => self.fallback_literal(&c.body),
+            // `{ let d = "your-secret-key".to_string(); d }`: the block's own binding.
             Expr::Block(b) => match b.block.stmts.last()? {
-                syn::Stmt::Expr(x, None) => self.fallback_literal(x),
+                syn::Stmt::Expr(x, None) => {
+                    let local = super::token_syntax::ident_of(x).and_then(|n| {
+                        b.block.stmts.iter().find_map(|s| match s {
+                            syn::Stmt::Local(l) => match (&l.pat, &l.init) {
+                                (syn::Pat::Ident(i), Some(init)) if i.ident == n => {
+                                    Some(&*init.expr)
+                                }
+                                _ => None,
+                            },
+                            _ => None,
+                        })
+                    });
+                    self.fallback_literal(local.unwrap_or(x))
+                }
                 _ => None,
             },
+            // `"0123".repeat(16)`: a literal key, however long.
+            Expr::MethodCall(m) if m.method == "repeat" => self.fallback_literal(&m.receiver),
             _ => {
                 let (v, lit) = str_lit(e)?;
                 (!v.is_empty()).then(|| self.rf.span(lit))
@@ -358,6 +374,23 @@ impl<'ast> Visit<'ast> for Visitor<'_, '_> {
             self.emit(lit, Why::EnvFallback(&var), None);
         }
         syn::visit::visit_expr_method_call(self, m);
+    }
+
+    /// `match env::var("JWT_SECRET") { Ok(s) => s, Err(_) => "dev-secret".into() }`.
+    fn visit_expr_match(&mut self, m: &'ast syn::ExprMatch) {
+        if let Some(var) = self.env_var_name(&m.expr, 0)
+            && secret_name(&var)
+        {
+            for arm in &m.arms {
+                if let syn::Pat::TupleStruct(t) = &arm.pat
+                    && t.path.segments.last().is_some_and(|s| s.ident == "Err")
+                    && let Some(lit) = self.fallback_literal(&arm.body)
+                {
+                    self.emit(lit, Why::EnvFallback(&var), None);
+                }
+            }
+        }
+        syn::visit::visit_expr_match(self, m);
     }
 
     fn visit_expr_struct(&mut self, s: &'ast syn::ExprStruct) {
@@ -525,10 +558,14 @@ pub(crate) mod cases {
         fail: &[
             r#"fn k() -> EncodingKey { EncodingKey::from_secret(b"my-super-secret-key") }"#,
             r#"fn s() -> String { std::env::var("JWT_SECRET").unwrap_or_else(|_| "dev-secret".to_string()) }"#,
+            r#"fn s() -> String { std::env::var("JWT_SECRET").unwrap_or_else(|_| "0123".repeat(16)) }"#,
+            r#"fn s() -> String { match std::env::var("JWT_SECRET") { Ok(s) => s, Err(_) => { let d = "your-secret-key".to_string(); d } } }"#,
         ],
         pass: &[
             r#"fn k() -> EncodingKey { EncodingKey::from_secret(std::env::var("JWT_SECRET").expect("JWT_SECRET").as_bytes()) }"#,
             r#"fn s() -> String { std::env::var("DATABASE_URL").unwrap_or_else(|_| "postgres://localhost/dev".to_string()) }"#,
+            r#"fn s() -> String { match std::env::var("JWT_SECRET") { Ok(s) => s, Err(_) => panic!("JWT_SECRET must be set") } }"#,
+            r#"fn s() -> String { match std::env::var("THEME") { Ok(s) => s, Err(_) => "dark".repeat(1) } }"#,
         ],
     }];
 }
