@@ -54,7 +54,7 @@ pub struct ProjectContext {
     /// Store crates locked in Cargo.lock, or declared in a Cargo.toml when no Cargo.lock is
     /// committed.
     pub stores: Vec<String>,
-    /// Web frameworks locked in Cargo.lock.
+    /// Server frameworks (`crate::manifest`'s list) locked in Cargo.lock or declared.
     pub frameworks: Vec<String>,
     /// Session crates (actix-session, tower-sessions, ...) locked or declared.
     pub session_crates: Vec<String>,
@@ -78,43 +78,6 @@ const NOT_SERVICE_DIRS: &[&str] = &[
     "xtask",
     "tools",
 ];
-/// Crates that make a binary a network service.
-pub(super) const SERVER_CRATES: &[&str] = &[
-    "axum",
-    "actix-web",
-    "rocket",
-    "poem",
-    "salvo",
-    "warp",
-    "tonic",
-    "hyper",
-    "tide",
-    "ntex",
-    "loco-rs",
-    "pavex",
-];
-
-/// The `[dependencies]` part of a crate's Cargo.toml (dev-dependencies left out), or `None`
-/// when it cannot be read.
-pub(super) fn crate_dependencies(crate_dir: &Path) -> Option<String> {
-    let text = crate::reader::project_file(&crate_dir.join("Cargo.toml"))?;
-    Some(
-        text.split("[dev-dependencies]")
-            .next()
-            .unwrap_or("")
-            .to_string(),
-    )
-}
-
-/// Whether a dependency list names `krate` (`axum = ..`, `axum.workspace = true`).
-pub(super) fn declares(deps: &str, krate: &str) -> Option<usize> {
-    deps.lines().position(|l| {
-        let l = l.trim_start().trim_start_matches('"');
-        l.strip_prefix(krate)
-            .is_some_and(|rest| rest.starts_with([' ', '=', '.', '"']))
-    })
-}
-
 pub(super) const STORE_CRATES: &[&str] = &[
     "redis",
     "fred",
@@ -136,23 +99,12 @@ pub(super) const SESSION_CRATES: &[&str] = &[
     "salvo-session",
     "rocket_session_store",
 ];
-pub(super) const FRAMEWORKS: &[&str] = &[
-    "axum",
-    "actix-web",
-    "rocket",
-    "poem",
-    "salvo",
-    "warp",
-    "leptos",
-    "dioxus",
-];
-
 impl ProjectContext {
     /// Builds the context from the walk's marker paths (relative to the walked root, each with
     /// its real path) and the Cargo.lock files; `cwd` makes application folders read as report
     /// paths do.
     pub fn build(info: &ProjectInfo, markers: &[(String, PathBuf)], cwd: &Path) -> Self {
-        let mut b = super::markers::Builder::new(cwd);
+        let mut b = super::markers::Builder::new(info, cwd);
         for versions in info.lockfiles.values() {
             b.locked(versions.keys().map(String::as_str));
         }

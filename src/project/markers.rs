@@ -1,16 +1,18 @@
 //! Reads each marker file the walk found (main.rs, package.json, compose files, Kubernetes
 //! manifests, mobile project files) into the project context: which applications are deployed,
 //! which clients hold tokens outside a browser, who else holds the login.
+use super::ProjectInfo;
 use super::context::{
-    Application, FRAMEWORKS, Party, ProjectContext, SERVER_CRATES, SESSION_CRATES, STORE_CRATES,
-    crate_dependencies, declares, kubernetes_deployments,
+    Application, Party, ProjectContext, SESSION_CRATES, STORE_CRATES, kubernetes_deployments,
 };
 use crate::analyzers::config::compose::normalise;
+use crate::manifest::SERVER_CRATES;
 use crate::providers::{self, Holder};
 use std::collections::BTreeSet;
 use std::path::Path;
 
 pub(super) struct Builder<'a> {
+    info: &'a ProjectInfo,
     cwd: &'a Path,
     locked: BTreeSet<String>,
     declared: BTreeSet<String>,
@@ -31,8 +33,9 @@ enum Origin {
 }
 
 impl<'a> Builder<'a> {
-    pub(super) fn new(cwd: &'a Path) -> Self {
+    pub(super) fn new(info: &'a ProjectInfo, cwd: &'a Path) -> Self {
         Builder {
+            info,
             cwd,
             locked: BTreeSet::new(),
             declared: BTreeSet::new(),
@@ -103,35 +106,37 @@ impl<'a> Builder<'a> {
         } else {
             pkg.to_string()
         };
-        let Some(deps) = crate_dependencies(crate_dir) else {
+        let path = crate_dir.join("Cargo.toml");
+        let manifest = if path.is_file() {
+            self.info.crate_manifest(&path)
+        } else {
+            None
+        };
+        let Some(m) = manifest else {
             self.code_app(shown, crate_dir);
             return;
         };
-        for krate in STORE_CRATES.iter().chain(SESSION_CRATES).chain(FRAMEWORKS) {
-            if declares(&deps, krate).is_some() {
+        for krate in STORE_CRATES
+            .iter()
+            .chain(SESSION_CRATES)
+            .chain(SERVER_CRATES)
+        {
+            if m.ships(krate) {
                 self.declared.insert(krate.to_string());
             }
         }
-        let manifest = match self.dir(crate_dir).as_str() {
-            "." => "Cargo.toml".to_string(),
-            d => format!("{d}/Cargo.toml"),
-        };
-        for (line, l) in deps.lines().enumerate() {
-            let dep = l.trim().split(['=', ' ', '.']).next().unwrap_or("");
+        let shown_manifest = self.dir(&path);
+        for (dep, line) in &m.deps {
             if let Some((name, holder)) = providers::crate_dependency(dep) {
-                self.party(name, holder, format!("{manifest}:{}", line + 1));
+                self.party(name, holder, format!("{shown_manifest}:{line}"));
             }
         }
-        if SERVER_CRATES.iter().any(|c| declares(&deps, c).is_some()) {
+        if !m.servers.is_empty() {
             self.code_app(shown, crate_dir);
-        } else if declares(&deps, "tauri").is_some() {
+        } else if m.ships("tauri") {
             self.clients
                 .insert(format!("a desktop app (Tauri, {shown})"));
-        } else if declares(&deps, "clap").is_some()
-            && ["reqwest", "ureq"]
-                .iter()
-                .any(|c| declares(&deps, c).is_some())
-        {
+        } else if m.is_cli() {
             self.clients
                 .insert(format!("a command-line client ({shown})"));
         }
@@ -244,7 +249,7 @@ impl<'a> Builder<'a> {
             clients: self.clients.into_iter().collect(),
             parties: self.parties.into_iter().collect(),
             stores: pick(STORE_CRATES),
-            frameworks: pick(FRAMEWORKS),
+            frameworks: pick(SERVER_CRATES),
             session_crates: pick(SESSION_CRATES),
             cwd: self.cwd.to_path_buf(),
         }
@@ -360,7 +365,8 @@ mod tests {
     #[test]
     fn one_folder_is_one_application() {
         let cwd = Path::new("/p");
-        let mut b = Builder::new(cwd);
+        let info = ProjectInfo::default();
+        let mut b = Builder::new(&info, cwd);
         b.apps.push((
             Application {
                 name: "compose service `app`".into(),
@@ -371,13 +377,5 @@ mod tests {
         b.code_app("the root crate".into(), Path::new("/p"));
         let ctx = b.finish();
         assert_eq!(ctx.service_names, ["the root crate"]);
-    }
-
-    #[test]
-    fn manifests_declare_stores_when_nothing_is_locked() {
-        let deps = "[package]\nname = \"x\"\n[dependencies]\nsqlx = { version = \"0.8\" }\nredis.workspace = true\nserde = \"1\"\n";
-        assert!(declares(deps, "sqlx").is_some());
-        assert!(declares(deps, "redis").is_some());
-        assert!(declares(deps, "serde_json").is_none());
     }
 }
