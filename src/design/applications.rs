@@ -82,7 +82,11 @@ impl Deployed {
             .map(|f| f.path.as_str())
             .collect();
         Deployed {
-            facts: facts.iter().filter(|f| is_deployed(f.role)).cloned().collect(),
+            facts: facts
+                .iter()
+                .filter(|f| is_deployed(f.role))
+                .cloned()
+                .collect(),
             findings: findings
                 .iter()
                 .filter(|f| is_deployed(f.role))
@@ -113,10 +117,13 @@ impl<'a> Scope<'a> {
     /// compose service's block, a Kubernetes Deployment), else the deepest one whose folder
     /// holds the file; `None` for shared code and configuration.
     fn owner(&self, path: &str, line: usize) -> Option<usize> {
-        let _ = line;
         (0..self.apps.len())
-            .filter(|&i| self.apps[i].holds(path))
-            .max_by_key(|&i| self.apps[i].dir.len())
+            .find(|&i| self.apps[i].configures(path, line))
+            .or_else(|| {
+                (0..self.apps.len())
+                    .filter(|&i| self.apps[i].holds(path))
+                    .max_by_key(|&i| self.apps[i].dir.len())
+            })
     }
 
     /// Whether a place counts for application `i`: it is its own, or shared by all.
@@ -140,6 +147,7 @@ impl<'a> Scope<'a> {
     /// application whose folder or deployment names it, for those whose compose services
     /// depend on its container, or for all when shared configuration names it.
     fn input(&self, i: usize, index: &'a Index<'a>) -> Input<'a> {
+        let app = self.apps[i];
         Input {
             index,
             findings: self
@@ -155,7 +163,18 @@ impl<'a> Scope<'a> {
             settings: self.settings,
             ctx: self.ctx,
             shared_with: Vec::new(),
-            parties: self.ctx.parties.iter().collect(),
+            parties: self
+                .ctx
+                .parties
+                .iter()
+                .filter(|p| {
+                    if !p.users.is_empty() {
+                        return p.users.contains(&app.dir);
+                    }
+                    let (path, line) = p.place();
+                    self.mine(i, path, line)
+                })
+                .collect(),
         }
     }
 
@@ -192,7 +211,14 @@ impl<'a> Scope<'a> {
             let s = &signals[i];
             !s.verified.is_empty() && !s.issues_jwt() && !s.server_sessions()
         });
-        shared_code || trusts_another
+        let mut keys = BTreeSet::new();
+        let same_key = with_auth.iter().any(|&i| {
+            let mine: BTreeSet<&String> = self.apps[i].token_keys.iter().collect();
+            let shared = mine.iter().any(|k| keys.contains(*k));
+            keys.extend(mine);
+            shared
+        });
+        shared_code || trusts_another || same_key
     }
 }
 

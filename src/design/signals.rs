@@ -80,8 +80,8 @@ impl<'a> Signals<'a> {
             } => l > input.settings.access_token_max_ttl,
             _ => false,
         });
-        let stored_refresh = !issued.opaque_refresh.is_empty()
-            || (!issued.refresh_jwt.is_empty() && !not_revocable);
+        let stored_refresh =
+            !issued.opaque_refresh.is_empty() || (!issued.refresh_jwt.is_empty() && !not_revocable);
         let (idps, proxies) = parties(input);
         Signals {
             sessions: sessions(input),

@@ -5,14 +5,25 @@ use super::ProjectInfo;
 use std::path::{Path, PathBuf};
 
 /// A deployable unit: a binary crate that depends on a web framework, a compose service built
-/// here that serves HTTP, a Next.js or SvelteKit app, a Kubernetes Deployment.
+/// here that serves HTTP, a Next.js or SvelteKit app, a Kubernetes Deployment of an image built
+/// here.
 #[derive(Debug, Default, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
 pub struct Application {
     /// How reports name it (`api`, `the root crate`, `compose service `web``).
     pub name: String,
     /// Its folder as report paths write it (`.` for the working directory); empty when it is not
-    /// known (a Kubernetes Deployment).
+    /// known.
     pub dir: String,
+    /// The parts of deployment files that configure it: a compose service's block, a
+    /// Kubernetes Deployment (`path`, first and last line). What they say (an `env:` lifetime,
+    /// a provider's URL) is its own, though the file sits outside its folder.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub config: Vec<(String, usize, usize)>,
+    /// What its deployment gives it to sign or check tokens with, by where the value comes
+    /// from (`${JWT_SECRET}`, `secret `auth-jwt` key `signing``): two applications given the
+    /// same one verify the same tokens.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub token_keys: Vec<String>,
 }
 
 impl Application {
@@ -20,6 +31,13 @@ impl Application {
     pub fn holds(&self, path: &str) -> bool {
         !self.dir.is_empty()
             && (self.dir == "." || path.starts_with(&format!("{}/", self.dir)) || path == self.dir)
+    }
+
+    /// Whether a line of a deployment file configures this application.
+    pub fn configures(&self, path: &str, line: usize) -> bool {
+        self.config
+            .iter()
+            .any(|(p, first, last)| p == path && (*first..=*last).contains(&line))
     }
 }
 
@@ -31,6 +49,20 @@ pub struct Party {
     pub proxy: bool,
     /// `path:line`.
     pub at: String,
+    /// The folders of the applications whose compose services depend on its container or
+    /// name its host; empty when no service does (it is then the project's, where it is named).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub users: Vec<String>,
+}
+
+impl Party {
+    /// The file and line that name it.
+    pub fn place(&self) -> (&str, usize) {
+        match self.at.rsplit_once(':') {
+            Some((path, line)) => (path, line.parse().unwrap_or(0)),
+            None => (&self.at, 0),
+        }
+    }
 }
 
 /// What the design verdict needs to know about the project as a whole.
@@ -39,8 +71,8 @@ pub struct ProjectContext {
     /// The deployable units, deduplicated (a compose service built from a crate's folder is that
     /// crate).
     pub applications: Vec<Application>,
-    /// Services by name (applications and Kubernetes Deployments): the verdict says they trust
-    /// one login only when they verify the same tokens.
+    /// The applications by name: the verdict says they trust one login only when they verify
+    /// the same tokens.
     pub services: usize,
     pub service_names: Vec<String>,
     /// Mobile clients found (`android/`, `ios/`, Flutter, React Native).
@@ -115,67 +147,5 @@ impl ProjectContext {
             b.marker(rel, abs);
         }
         b.finish()
-    }
-}
-
-/// The Deployments and StatefulSets in a Kubernetes manifest, by `metadata.name`. Databases and
-/// caches (postgres, redis, ...) are infrastructure, not services that trust a login.
-pub(super) fn kubernetes_deployments(text: &str) -> Vec<String> {
-    const INFRA: &[&str] = &[
-        "postgres",
-        "redis",
-        "mysql",
-        "mariadb",
-        "mongo",
-        "memcached",
-        "nginx",
-        "rabbitmq",
-        "kafka",
-        "zookeeper",
-        "minio",
-        "elasticsearch",
-    ];
-    let mut out = Vec::new();
-    for doc in text.split("\n---") {
-        let kind = doc
-            .lines()
-            .find_map(|l| l.strip_prefix("kind:"))
-            .map(str::trim);
-        if !matches!(kind, Some("Deployment" | "StatefulSet")) {
-            continue;
-        }
-        let mut in_metadata = false;
-        let name = doc.lines().find_map(|l| {
-            if l.starts_with("metadata:") {
-                in_metadata = true;
-                return None;
-            }
-            if in_metadata && !l.starts_with(' ') {
-                in_metadata = false;
-            }
-            l.strip_prefix("  name:")
-                .filter(|_| in_metadata)
-                .map(|n| n.trim().trim_matches(['"', '\'']).to_string())
-        });
-        if let Some(name) =
-            name.filter(|n| !n.contains("{{") && !INFRA.iter().any(|i| n.contains(i)))
-        {
-            out.push(format!("Kubernetes deployment `{name}`"));
-        }
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn kubernetes_deployments_are_services_databases_are_not() {
-        let yaml = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: orders-api\nspec: {}\n---\nkind: StatefulSet\nmetadata:\n  name: redis\n---\nkind: Service\nmetadata:\n  name: orders\n";
-        assert_eq!(
-            kubernetes_deployments(yaml),
-            ["Kubernetes deployment `orders-api`"]
-        );
     }
 }

@@ -2,13 +2,12 @@
 //! manifests, mobile project files) into the project context: which applications are deployed,
 //! which clients hold tokens outside a browser, who else holds the login.
 use super::ProjectInfo;
-use super::context::{
-    Application, Party, ProjectContext, SESSION_CRATES, STORE_CRATES, kubernetes_deployments,
-};
-use crate::analyzers::config::compose::normalise;
+use super::context::{Application, Party, ProjectContext, SESSION_CRATES, STORE_CRATES};
+use crate::analyzers::config::compose::{self, normalise};
+use crate::analyzers::config::kubernetes::{self, Workload};
 use crate::manifest::SERVER_CRATES;
 use crate::providers::{self, Holder};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 pub(super) struct Builder<'a> {
@@ -16,8 +15,14 @@ pub(super) struct Builder<'a> {
     cwd: &'a Path,
     locked: BTreeSet<String>,
     declared: BTreeSet<String>,
-    /// Applications by folder (report path), and Kubernetes Deployments (no folder).
+    /// Applications by folder (report path).
     apps: Vec<(Application, Origin)>,
+    /// What is built here, by image or crate name, with the folder that builds it: a compose
+    /// service's image, a Dockerfile's folder, a server crate.
+    built: Vec<(String, String)>,
+    /// The Deployments and StatefulSets of the manifests (each with its file as report paths
+    /// write it), matched with what is built here once every marker is read.
+    workloads: Vec<(String, Workload)>,
     mobile: BTreeSet<String>,
     clients: BTreeSet<String>,
     parties: BTreeSet<Party>,
@@ -40,6 +45,8 @@ impl<'a> Builder<'a> {
             locked: BTreeSet::new(),
             declared: BTreeSet::new(),
             apps: Vec::new(),
+            built: Vec::new(),
+            workloads: Vec::new(),
             mobile: BTreeSet::new(),
             clients: BTreeSet::new(),
             parties: BTreeSet::new(),
@@ -76,21 +83,25 @@ impl<'a> Builder<'a> {
                 self.mobile.insert(format!("Flutter ({rel})"));
             }
             "package.json" => self.package_json(rel, dir, abs),
-            "docker-compose.yml" | "docker-compose.yaml" | "compose.yml" | "compose.yaml" => {
+            "Dockerfile" => {
+                if let Some(folder) = abs.parent() {
+                    let name = folder.file_name().map(|n| n.to_string_lossy().into_owned());
+                    let dir = self.dir(folder);
+                    self.built.extend(name.map(|n| (n, dir)));
+                }
+            }
+            _ if compose::is_compose_file(name) => {
                 if let Some(text) = crate::reader::project_file(abs) {
                     self.compose(abs, &text);
                 }
             }
             _ if name.ends_with(".yaml") || name.ends_with(".yml") => {
                 if let Some(text) = crate::reader::project_file(abs) {
-                    for d in kubernetes_deployments(&text) {
-                        let app = Application {
-                            name: d,
-                            dir: String::new(),
-                        };
-                        self.apps.push((app, Origin::Kubernetes));
+                    let shown = self.dir(abs);
+                    for w in kubernetes::workloads(&text) {
+                        self.workloads.push((shown.clone(), w));
                     }
-                    self.deployment_lines(&self.dir(abs), &text);
+                    self.deployment_lines(&shown, &text, &[], &BTreeMap::new());
                 }
             }
             _ => {}
@@ -132,6 +143,9 @@ impl<'a> Builder<'a> {
             }
         }
         if !m.servers.is_empty() {
+            if let Some(name) = &m.name {
+                self.built.push((name.clone(), self.dir(crate_dir)));
+            }
             self.code_app(shown, crate_dir);
         } else if m.ships("tauri") {
             self.clients
@@ -144,7 +158,12 @@ impl<'a> Builder<'a> {
 
     fn code_app(&mut self, name: String, dir: &Path) {
         let dir = self.dir(dir);
-        self.apps.push((Application { name, dir }, Origin::Code));
+        let app = Application {
+            name,
+            dir,
+            ..Application::default()
+        };
+        self.apps.push((app, Origin::Code));
     }
 
     fn package_json(&mut self, rel: &str, dir: &str, abs: &Path) {
@@ -189,25 +208,65 @@ impl<'a> Builder<'a> {
     /// proxies, and forward-auth labels, say who holds the login.
     fn compose(&mut self, abs: &Path, text: &str) {
         let base = abs.parent().unwrap_or(Path::new("."));
-        for s in compose_services(text) {
-            if let (Some(context), true) = (&s.context, s.serves) {
-                let folder = normalise(&base.join(context));
+        let shown = self.dir(abs);
+        let services = compose::services(text);
+        let mut app_dirs = BTreeMap::new();
+        for s in &services {
+            let Some(context) = &s.context else {
+                continue;
+            };
+            let dir = self.dir(&normalise(&base.join(context)));
+            if let Some(image) = &s.image {
+                self.built.push((image_name(image), dir.clone()));
+            }
+            if s.serves {
                 let app = Application {
                     name: format!("compose service `{}`", s.name),
-                    dir: self.dir(&folder),
+                    dir: dir.clone(),
+                    config: vec![(shown.clone(), s.lines.0, s.lines.1)],
+                    token_keys: token_keys(&s.env),
                 };
                 self.apps.push((app, Origin::Compose));
+                app_dirs.insert(s.name.as_str(), dir);
             }
         }
-        self.deployment_lines(&self.dir(abs), text);
+        self.deployment_lines(&shown, text, &services, &app_dirs);
     }
 
-    /// `shown`: the file as report paths write it.
-    fn deployment_lines(&mut self, shown: &str, text: &str) {
+    /// The providers and proxies a compose file or manifest names, line by line (`shown`: the
+    /// file as report paths write it). One in the block of a compose service that is not built
+    /// here is given to the applications whose services depend on it or name its host.
+    fn deployment_lines(
+        &mut self,
+        shown: &str,
+        text: &str,
+        services: &[compose::Service],
+        app_dirs: &BTreeMap<&str, String>,
+    ) {
         for (i, line) in text.lines().enumerate() {
-            if let Some((name, holder)) = providers::deployment_line(line) {
-                self.party(name, holder, format!("{shown}:{}", i + 1));
-            }
+            let Some((name, holder)) = providers::deployment_line(line) else {
+                continue;
+            };
+            let n = i + 1;
+            let host = services
+                .iter()
+                .find(|s| s.context.is_none() && (s.lines.0..=s.lines.1).contains(&n));
+            let users = host.map_or_else(Vec::new, |h| {
+                services
+                    .iter()
+                    .filter(|s| {
+                        s.depends_on.contains(&h.name)
+                            || s.env.iter().any(|(_, v)| names_host(v, &h.name))
+                    })
+                    .filter_map(|s| app_dirs.get(s.name.as_str()).cloned())
+                    .collect()
+            });
+            self.parties.insert(Party {
+                name: name.to_string(),
+                proxy: holder == Holder::Proxy,
+                at: format!("{shown}:{n}"),
+                users,
+            });
         }
     }
 
@@ -216,21 +275,53 @@ impl<'a> Builder<'a> {
             name: name.to_string(),
             proxy: holder == Holder::Proxy,
             at,
+            users: Vec::new(),
         });
     }
 
+    /// Each Deployment of an image built here is an application: in the folder that builds the
+    /// image, configured by its manifest. A Deployment of someone else's image (a database, a
+    /// provider) is not one.
+    fn deployments(&mut self) {
+        for (shown, w) in std::mem::take(&mut self.workloads) {
+            let built = w.images.iter().find_map(|i| {
+                let name = image_name(i);
+                self.built
+                    .iter()
+                    .find(|(b, _)| same_name(b, &name))
+                    .map(|(_, dir)| dir.clone())
+            });
+            let Some(dir) = built else {
+                continue;
+            };
+            let app = Application {
+                name: format!("Kubernetes deployment `{}`", w.name),
+                dir,
+                config: vec![(shown, w.lines.0, w.lines.1)],
+                token_keys: token_keys(&w.env),
+            };
+            self.apps.push((app, Origin::Kubernetes));
+        }
+    }
+
     pub(super) fn finish(mut self) -> ProjectContext {
+        self.deployments();
         // One folder, one application: the crate or JS app names it, not the compose service
-        // that builds it.
+        // or Deployment that builds it; what they configure is its.
         self.apps
             .sort_by(|a, b| (&a.0.dir, a.1).cmp(&(&b.0.dir, b.1)));
-        let mut seen = BTreeSet::new();
-        let apps: Vec<Application> = self
-            .apps
-            .into_iter()
-            .filter(|(a, _)| a.dir.is_empty() || seen.insert(a.dir.clone()))
-            .map(|(a, _)| a)
-            .collect();
+        let mut apps: Vec<Application> = Vec::new();
+        for (a, _) in std::mem::take(&mut self.apps) {
+            match apps.last_mut() {
+                Some(kept) if kept.dir == a.dir => {
+                    kept.config.extend(a.config);
+                    kept.token_keys.extend(a.token_keys);
+                    kept.token_keys.sort();
+                    kept.token_keys.dedup();
+                }
+                _ => apps.push(a),
+            }
+        }
         // What a manifest declares will be locked, with or without a committed Cargo.lock.
         let pick = |list: &[&str]| -> Vec<String> {
             list.iter()
@@ -262,105 +353,45 @@ fn line_of(text: &str, needle: &str) -> usize {
         .map_or(1, |at| text[..at].matches('\n').count() + 1)
 }
 
-/// One service of a compose file, as far as the verdict needs it.
-#[derive(Debug, PartialEq, Eq)]
-struct ComposeService {
-    name: String,
-    /// The build context (`build: ./api`, `build: { context: . }`); `None` for pulled images.
-    context: Option<String>,
-    /// It publishes or exposes a port, or a proxy routes to it (Traefik labels).
-    serves: bool,
+/// An image's name without registry, owner, tag or digest (`ghcr.io/acme/orders:1.4` →
+/// `orders`).
+fn image_name(image: &str) -> String {
+    let image = image.split('@').next().unwrap_or(image);
+    let last = image.rsplit('/').next().unwrap_or(image);
+    last.split(':').next().unwrap_or(last).to_string()
 }
 
-/// The services of a compose file with their build context and whether they serve HTTP, read
-/// line by line (the keys the verdict needs are plain two- and four-space YAML in practice).
-fn compose_services(text: &str) -> Vec<ComposeService> {
-    let mut out: Vec<ComposeService> = Vec::new();
-    let mut in_services = false;
-    let mut service_indent = None;
-    let mut in_build = false;
-    for line in text.lines() {
-        let trimmed = line.trim_end();
-        let body = trimmed.trim_start();
-        if body.is_empty() || body.starts_with('#') {
-            continue;
-        }
-        let indent = trimmed.len() - body.len();
-        if indent == 0 {
-            in_services = trimmed == "services:";
-            service_indent = None;
-            continue;
-        }
-        if !in_services {
-            continue;
-        }
-        if service_indent.is_none_or(|i| indent <= i) && body.ends_with(':') {
-            service_indent = Some(indent);
-            in_build = false;
-            out.push(ComposeService {
-                name: body
-                    .trim_end_matches(':')
-                    .trim_matches(['"', '\''])
-                    .to_string(),
-                context: None,
-                serves: false,
-            });
-            continue;
-        }
-        let Some(s) = out.last_mut() else {
-            continue;
-        };
-        let value = |key: &str| {
-            body.strip_prefix(key)
-                .map(|v| v.trim().trim_matches(['"', '\'']).to_string())
-        };
-        if let Some(v) = value("build:") {
-            in_build = v.is_empty();
-            if !in_build {
-                s.context = Some(v);
-            }
-        } else if in_build && let Some(v) = value("context:") {
-            s.context = Some(v);
-        } else if body.starts_with("ports:")
-            || body.starts_with("expose:")
-            || body.contains("traefik.http.routers")
-        {
-            s.serves = true;
-        }
-        if in_build
-            && s.context.is_none()
-            && !body.starts_with("build:")
-            && !body.starts_with("context:")
-        {
-            // `build:` with only a dockerfile or args: the compose file's folder.
-            s.context = Some(".".into());
-        }
-    }
-    out
+/// Image, folder and crate names compare without case, `_` read as `-`.
+fn same_name(a: &str, b: &str) -> bool {
+    let norm = |s: &str| s.to_ascii_lowercase().replace('_', "-");
+    !a.is_empty() && norm(a) == norm(b)
+}
+
+/// The values given under token-key names (`JWT_SECRET`, `JWKS_URL`), as written.
+fn token_keys(env: &[(String, String)]) -> Vec<String> {
+    let mut keys: Vec<String> = env
+        .iter()
+        .filter(|(k, v)| !v.trim().is_empty() && crate::analyzers::config::is_token_key_name(k))
+        .map(|(_, v)| v.clone())
+        .collect();
+    keys.sort();
+    keys.dedup();
+    keys
+}
+
+/// Whether a value names `host` as a URL's host (`http://keycloak:8080/realms/x`).
+fn names_host(value: &str, host: &str) -> bool {
+    value.match_indices(&format!("//{host}")).any(|(at, m)| {
+        value[at + m.len()..]
+            .chars()
+            .next()
+            .is_none_or(|c| matches!(c, ':' | '/'))
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn compose_services_built_here_that_serve() {
-        let yaml = "version: '3'\nservices:\n  api:\n    build: ./api\n    ports:\n      - \"8080:8080\"\n  worker:\n    build:\n      context: .\n    expose: [\"9000\"]\n  sdk-gen:\n    build: ./clients\n  db:\n    image: postgres:16\n    ports: [\"5432:5432\"]\nvolumes:\n  data:\n";
-        let s = compose_services(yaml);
-        let summary: Vec<(&str, Option<&str>, bool)> = s
-            .iter()
-            .map(|s| (s.name.as_str(), s.context.as_deref(), s.serves))
-            .collect();
-        assert_eq!(
-            summary,
-            [
-                ("api", Some("./api"), true),
-                ("worker", Some("."), true),
-                ("sdk-gen", Some("./clients"), false),
-                ("db", None, true),
-            ]
-        );
-    }
 
     #[test]
     fn one_folder_is_one_application() {
@@ -371,11 +402,16 @@ mod tests {
             Application {
                 name: "compose service `app`".into(),
                 dir: ".".into(),
+                config: vec![("docker-compose.yml".into(), 2, 9)],
+                token_keys: vec!["${JWT_SECRET}".into()],
             },
             Origin::Compose,
         ));
         b.code_app("the root crate".into(), Path::new("/p"));
         let ctx = b.finish();
         assert_eq!(ctx.service_names, ["the root crate"]);
+        // What the compose service configures is the crate's.
+        assert!(ctx.applications[0].configures("docker-compose.yml", 5));
+        assert_eq!(ctx.applications[0].token_keys, ["${JWT_SECRET}"]);
     }
 }
