@@ -265,7 +265,8 @@ mod tests {
     fn services_built_here_that_serve() {
         let yaml = "version: '3'\nservices:\n  api:\n    build: ./api\n    ports:\n      - \"8080:8080\"\n    depends_on: [keycloak]\n    environment:\n      JWT_SECRET: ${JWT_SECRET}\n  worker:\n    build:\n      dockerfile: Dockerfile.worker\n    expose: [\"9000\"]\n    environment:\n      - MODE=jobs\n  sdk-gen:\n    build: ./clients\n  db:\n    image: postgres:16\n    ports: [\"5432:5432\"]\n  web:\n    image: ghcr.io/acme/web\n    build: { context: ./web }\n    labels:\n      traefik.http.routers.web.rule: Host(`x`)\nvolumes:\n  data:\n";
         let s = services(yaml);
-        let summary: Vec<(&str, Option<&str>, bool, (usize, usize))> = s
+        type Row<'a> = (&'a str, Option<&'a str>, bool, (usize, usize));
+        let summary: Vec<Row> = s
             .iter()
             .map(|s| (s.name.as_str(), s.context.as_deref(), s.serves, s.lines))
             .collect();
