@@ -287,13 +287,8 @@ fn independent_templates_with_different_designs_get_a_verdict_each() {
     assert_eq!(d.found, Architecture::PerApplication);
     assert!(!d.ok, "one template should move: {:?}", d.applications);
     assert!(rules.is_empty(), "{rules:?}");
-    let table: Vec<(String, Architecture, Architecture, bool)> = d
-        .applications
-        .iter()
-        .map(|g| (g.applications.join(","), g.found, g.recommended, g.ok))
-        .collect();
     assert_eq!(
-        table,
+        table(&d),
         [
             (
                 "session-app".to_string(),
