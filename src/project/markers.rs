@@ -304,8 +304,41 @@ impl<'a> Builder<'a> {
         }
     }
 
+    /// A compose service or Deployment built from a folder that holds applications of code (a
+    /// workspace root built with `context: ../..`) builds one of them, not an application of its
+    /// own: what it configures is that application's when there is only one, else shared.
+    fn builds_of_code(&mut self) {
+        let inside = |outer: &str, inner: &str| {
+            outer != inner && (outer == "." || inner.starts_with(&format!("{outer}/")))
+        };
+        let code: Vec<String> = self
+            .apps
+            .iter()
+            .filter(|(_, o)| *o == Origin::Code)
+            .map(|(a, _)| a.dir.clone())
+            .collect();
+        let mut moved = Vec::new();
+        self.apps.retain(|(a, o)| {
+            let below: Vec<&String> = code.iter().filter(|c| inside(&a.dir, c)).collect();
+            if *o == Origin::Code || below.is_empty() {
+                return true;
+            }
+            if let [only] = below[..] {
+                moved.push((only.clone(), a.config.clone(), a.token_keys.clone()));
+            }
+            false
+        });
+        for (dir, config, keys) in moved {
+            if let Some((a, _)) = self.apps.iter_mut().find(|(a, _)| a.dir == dir) {
+                a.config.extend(config);
+                a.token_keys.extend(keys);
+            }
+        }
+    }
+
     pub(super) fn finish(mut self) -> ProjectContext {
         self.deployments();
+        self.builds_of_code();
         // One folder, one application: the crate or JS app names it, not the compose service
         // or Deployment that builds it; what they configure is its.
         self.apps
@@ -392,6 +425,26 @@ fn names_host(value: &str, host: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_build_of_the_workspace_root_is_the_crate_it_builds() {
+        let cwd = Path::new("/p");
+        let info = ProjectInfo::default();
+        let mut b = Builder::new(&info, cwd);
+        b.apps.push((
+            Application {
+                name: "compose service `server`".into(),
+                dir: ".".into(),
+                config: vec![("docker/compose.yml".into(), 3, 8)],
+                token_keys: Vec::new(),
+            },
+            Origin::Compose,
+        ));
+        b.code_app("crates/server".into(), Path::new("/p/crates/server"));
+        let ctx = b.finish();
+        assert_eq!(ctx.service_names, ["crates/server"]);
+        assert!(ctx.applications[0].configures("docker/compose.yml", 4));
+    }
 
     #[test]
     fn one_folder_is_one_application() {
