@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 const MAX_MANIFEST_BYTES: u64 = 512 * 1024;
 
 /// Crates that make the crate serve requests.
-const SERVER_CRATES: &[&str] = &[
+pub(crate) const SERVER_CRATES: &[&str] = &[
     "axum",
     "axum-server",
     "actix-web",
@@ -92,12 +92,28 @@ pub struct CrateManifest {
     pub servers: Vec<String>,
     /// When it is a client and no server: the dependencies that say so (`reqwest`, `clap`).
     pub client: Vec<String>,
+    /// Every dependency that ships with it, by its real name, with the 1-based line of the
+    /// manifest that declares it (0 when it cannot be told).
+    pub deps: Vec<(String, usize)>,
 }
 
 impl CrateManifest {
     /// Whether the crate is client code: it depends on a client stack and on no server framework.
     pub fn is_client(&self) -> bool {
         self.servers.is_empty() && !self.client.is_empty()
+    }
+
+    /// A command-line client: a client with an argument parser (and an HTTP client).
+    pub fn is_cli(&self) -> bool {
+        self.is_client()
+            && self
+                .client
+                .iter()
+                .any(|c| CLI_PARSERS.contains(&c.as_str()))
+    }
+
+    pub fn ships(&self, krate: &str) -> bool {
+        self.deps.iter().any(|(d, _)| d == krate)
     }
 
     /// Reads a manifest's text; `None` when it is not valid TOML or holds no `[package]` (a
@@ -110,11 +126,11 @@ impl CrateManifest {
             .and_then(toml::Value::as_str)
             .map(str::to_string);
         let deps = shipped_deps(&table);
-        let has = |n: &str| deps.iter().any(|(d, _)| d == n);
+        let has = |n: &str| deps.iter().any(|(d, ..)| d == n);
         let mut servers: Vec<String> = deps
             .iter()
-            .filter(|(d, v)| is_server_dep(d, *v))
-            .map(|(d, _)| d.clone())
+            .filter(|(d, v, _)| is_server_dep(d, *v))
+            .map(|(d, ..)| d.clone())
             .collect();
         // A leptos or dioxus app with a server build: `ssr = ["leptos/ssr", "dep:leptos_axum"]`,
         // `server = ["dioxus/server"]`.
@@ -144,10 +160,15 @@ impl CrateManifest {
             client.push(h.to_string());
             client.push(c.to_string());
         }
+        let deps = deps
+            .iter()
+            .map(|(d, _, key)| (d.clone(), line_of_key(text, key)))
+            .collect();
         Some(CrateManifest {
             name,
             servers,
             client,
+            deps,
         })
     }
 
@@ -239,8 +260,9 @@ impl NodePackage {
 }
 
 /// The dependencies that ship with the crate (`[dependencies]`, `[target.*.dependencies]`; never
-/// dev or build dependencies), each by its real name (a renamed one by its `package`).
-fn shipped_deps(table: &toml::Table) -> Vec<(String, Option<&toml::Value>)> {
+/// dev or build dependencies), each by its real name (a renamed one by its `package`), with its
+/// value and its key as written.
+fn shipped_deps(table: &toml::Table) -> Vec<(String, Option<&toml::Value>, &str)> {
     let mut tables = vec![table.get("dependencies")];
     if let Some(targets) = table.get("target").and_then(toml::Value::as_table) {
         tables.extend(targets.values().map(|t| t.get("dependencies")));
@@ -252,7 +274,7 @@ fn shipped_deps(table: &toml::Table) -> Vec<(String, Option<&toml::Value>)> {
         .flatten()
         .map(|(k, v)| {
             let real = v.get("package").and_then(toml::Value::as_str).unwrap_or(k);
-            (real.to_string(), Some(v))
+            (real.to_string(), Some(v), k.as_str())
         })
         .collect()
 }
@@ -263,8 +285,24 @@ pub fn ships_any(text: &str, crates: &[&str]) -> bool {
     toml::from_str::<toml::Table>(text).is_ok_and(|table| {
         shipped_deps(&table)
             .iter()
-            .any(|(d, _)| crates.contains(&d.as_str()))
+            .any(|(d, ..)| crates.contains(&d.as_str()))
     })
+}
+
+/// The 1-based line that declares dependency `key` (`key = ..`, `key.workspace = true`,
+/// `[dependencies.key]`), 0 when none does: where a message about the dependency points.
+fn line_of_key(text: &str, key: &str) -> usize {
+    text.lines()
+        .position(|l| {
+            let l = l.trim_start().trim_start_matches('"');
+            let l = l
+                .strip_prefix('[')
+                .and_then(|t| t.split_once("dependencies."))
+                .map_or(l, |(_, rest)| rest);
+            l.strip_prefix(key)
+                .is_some_and(|rest| rest.starts_with([' ', '=', '.', '"', ']']))
+        })
+        .map_or(0, |i| i + 1)
 }
 
 /// Whether a dependency serves requests. hyper and tonic are clients too: hyper counts with its
@@ -434,6 +472,20 @@ mod tests {
         assert!(!kit.is_node_server());
         assert_eq!(kit.full_stack, ["@sveltejs/kit"]);
         assert_eq!(NodePackage::parse("[1, 2"), None);
+    }
+
+    #[test]
+    fn shipped_dependencies_with_their_lines() {
+        let m = CrateManifest::parse("[package]\nname = \"x\"\n[dependencies]\nsqlx = { version = \"0.8\" }\nredis.workspace = true\n\n[dependencies.keycloak]\nversion = \"26\"\n[dev-dependencies]\nmongodb = \"3\"\n").unwrap();
+        assert_eq!(
+            m.deps,
+            [
+                ("keycloak".to_string(), 7),
+                ("redis".to_string(), 5),
+                ("sqlx".to_string(), 4)
+            ]
+        );
+        assert!(m.ships("sqlx") && !m.ships("mongodb") && !m.ships("sql"));
     }
 
     #[test]

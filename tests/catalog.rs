@@ -232,6 +232,7 @@ fn every_rule_id_emitted_is_in_the_catalog_and_declared_by_its_emitter() {
             &outcome.findings,
             &Settings::default(),
             &outcome.context,
+            false,
         );
         for (path, _, rep) in project.reports {
             if !authlint::design::RULES.contains(&rep.rule) {

@@ -287,13 +287,8 @@ fn independent_templates_with_different_designs_get_a_verdict_each() {
     assert_eq!(d.found, Architecture::PerApplication);
     assert!(!d.ok, "one template should move: {:?}", d.applications);
     assert!(rules.is_empty(), "{rules:?}");
-    let table: Vec<(String, Architecture, Architecture, bool)> = d
-        .applications
-        .iter()
-        .map(|g| (g.applications.join(","), g.found, g.recommended, g.ok))
-        .collect();
     assert_eq!(
-        table,
+        table(&d),
         [
             (
                 "session-app".to_string(),
@@ -330,6 +325,90 @@ fn a_lifetime_set_by_a_called_constructor_is_the_tokens_lifetime() {
         "the lifetime rule computed 3 days: {:?}",
         d.evidence
     );
+}
+
+/// The verdict's table: each group's applications, design found, recommendation, judgement.
+fn table(d: &authlint::design::Design) -> Vec<(String, Architecture, Architecture, bool)> {
+    d.applications
+        .iter()
+        .map(|g| (g.applications.join(","), g.found, g.recommended, g.ok))
+        .collect()
+}
+
+#[test]
+fn a_provider_counts_for_the_application_that_uses_it_not_its_neighbour() {
+    let (d, rules) = verdict("two-apps-keycloak");
+    assert!(rules.is_empty(), "{rules:?}");
+    assert_eq!(d.found, Architecture::PerApplication, "{:?}", d.evidence);
+    assert_eq!(
+        table(&d),
+        [
+            (
+                "portal".to_string(),
+                Architecture::ManagedIdp,
+                Architecture::ManagedIdp,
+                true
+            ),
+            (
+                "shop".to_string(),
+                Architecture::ServerSessions,
+                Architecture::ServerSessions,
+                true
+            ),
+        ]
+    );
+}
+
+#[test]
+fn deployments_given_one_signing_secret_share_a_login() {
+    let (d, rules) = verdict("k8s-shared-secret");
+    assert!(rules.is_empty(), "{rules:?}");
+    assert_eq!(d.found, Architecture::StatelessJwt);
+    assert_eq!(d.recommended, Architecture::Hybrid, "{:?}", d.why);
+    assert!(
+        d.why
+            .iter()
+            .any(|w| w == "2 services verify the same tokens (billing, orders)"),
+        "{:?}",
+        d.why
+    );
+    assert_eq!(
+        table(&d),
+        [(
+            "billing,orders".to_string(),
+            Architecture::StatelessJwt,
+            Architecture::Hybrid,
+            false
+        )]
+    );
+}
+
+#[test]
+fn a_deployments_env_is_its_applications_and_third_party_images_are_not_applications() {
+    let (d, rules) = verdict("k8s-third-party");
+    assert!(rules.is_empty(), "{rules:?}");
+    assert_eq!(d.found, Architecture::PerApplication);
+    // The day-long lifetime in the reports Deployment's env is the reports service's: the api
+    // keeps its sessions and is judged ok.
+    assert_eq!(
+        table(&d),
+        [
+            (
+                "api".to_string(),
+                Architecture::ServerSessions,
+                Architecture::ServerSessions,
+                true
+            ),
+            (
+                "reports".to_string(),
+                Architecture::StatelessJwt,
+                Architecture::ServerSessions,
+                false
+            ),
+        ]
+    );
+    let outcome = check(&["fixtures/design/k8s-third-party"]);
+    assert_eq!(outcome.context.service_names, ["api", "reports"]);
 }
 
 #[test]

@@ -253,10 +253,7 @@ fn run(opts: &Options, args: &CheckArgs) -> Result<Outcome, String> {
             .paths
             .iter()
             .all(|p| crate::discover::absolute(&opts.cwd, p).is_dir());
-    let mut outcome = engine::run(opts)?;
-    if !verdict {
-        outcome.design = None;
-    }
+    let mut outcome = engine::run_with(opts, verdict)?;
     outcome.run_failed = run_failed(&outcome, args.strict);
     outcome.design_args = design_args(&opts.paths, args.config.as_deref(), args.no_config);
     Ok(outcome)

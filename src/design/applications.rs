@@ -23,117 +23,203 @@ pub fn decide(
     settings: &Settings,
     ctx: &ProjectContext,
 ) -> Design {
-    // What is deployed makes the design: examples and templates inside a project do not.
-    let deployed: Vec<PlacedFact> = all_facts
-        .iter()
-        .filter(|f| is_deployed(f.role))
-        .cloned()
-        .collect();
-    let facts = deployed.as_slice();
-    let not_deployed: BTreeSet<&str> = all_facts
-        .iter()
-        .filter(|f| !is_deployed(f.role))
-        .map(|f| f.path.as_str())
-        .collect();
-    let findings: Vec<Finding> = findings
-        .iter()
-        .filter(|f| is_deployed(f.role))
-        .cloned()
-        .collect();
-    let findings = findings.as_slice();
-    let reports: Vec<(String, usize, Report)> = reports
-        .iter()
-        .filter(|r| !not_deployed.contains(r.0.as_str()))
-        .cloned()
-        .collect();
-    let reports = reports.as_slice();
-    let apps: Vec<&Application> = ctx
-        .applications
-        .iter()
-        .filter(|a| !a.dir.is_empty())
-        .collect();
-    let owner = |path: &str| {
-        apps.iter()
-            .filter(|a| a.holds(path))
-            .max_by_key(|a| a.dir.len())
-            .map(|a| a.name.as_str())
+    let deployed = Deployed::keep(all_facts, findings, reports);
+    let scope = Scope {
+        facts: &deployed.facts,
+        findings: &deployed.findings,
+        reports: &deployed.reports,
+        settings,
+        ctx,
+        apps: ctx
+            .applications
+            .iter()
+            .filter(|a| !a.dir.is_empty())
+            .collect(),
     };
-    let whole = |shared_with: Vec<String>, names: Vec<String>| {
-        let index = Index::new(facts);
+    let n = scope.apps.len();
+    if n < 2 {
+        return scope.whole(Vec::new(), scope.names(&(0..n).collect::<Vec<_>>()));
+    }
+    let parts: Vec<Vec<PlacedFact>> = (0..n).map(|i| scope.facts_of(i)).collect();
+    let indexes: Vec<Index> = parts.iter().map(|p| Index::new(p)).collect();
+    let inputs: Vec<Input> = indexes
+        .iter()
+        .enumerate()
+        .map(|(i, index)| scope.input(i, index))
+        .collect();
+    let signals: Vec<Signals> = inputs.iter().map(Signals::gather).collect();
+    let with_auth: Vec<usize> = (0..n)
+        .filter(|&i| classify(&signals[i]) != Architecture::NoAuthFound)
+        .collect();
+    if with_auth.len() < 2 {
+        return scope.whole(Vec::new(), scope.names(&with_auth));
+    }
+    if scope.share_login(&signals, &with_auth) {
+        let names = scope.names(&with_auth);
+        return scope.whole(names.clone(), names);
+    }
+    let designs = inputs
+        .into_iter()
+        .enumerate()
+        .filter(|(i, _)| with_auth.contains(i))
+        .map(|(i, input)| (scope.apps[i].name.clone(), decide_one(input)))
+        .collect();
+    combine(designs)
+}
+
+/// What is deployed makes the design: examples and templates inside a project do not.
+struct Deployed {
+    facts: Vec<PlacedFact>,
+    findings: Vec<Finding>,
+    reports: Vec<(String, usize, Report)>,
+}
+
+impl Deployed {
+    fn keep(facts: &[PlacedFact], findings: &[Finding], reports: &Reports) -> Self {
+        let not_deployed: BTreeSet<&str> = facts
+            .iter()
+            .filter(|f| !is_deployed(f.role))
+            .map(|f| f.path.as_str())
+            .collect();
+        Deployed {
+            facts: facts
+                .iter()
+                .filter(|f| is_deployed(f.role))
+                .cloned()
+                .collect(),
+            findings: findings
+                .iter()
+                .filter(|f| is_deployed(f.role))
+                .cloned()
+                .collect(),
+            reports: reports
+                .iter()
+                .filter(|r| !not_deployed.contains(r.0.as_str()))
+                .cloned()
+                .collect(),
+        }
+    }
+}
+
+/// The deployed facts, findings and reports, and the applications they are shared among.
+struct Scope<'a> {
+    facts: &'a [PlacedFact],
+    findings: &'a [Finding],
+    reports: &'a Reports,
+    settings: &'a Settings,
+    ctx: &'a ProjectContext,
+    /// The applications with a folder.
+    apps: Vec<&'a Application>,
+}
+
+impl<'a> Scope<'a> {
+    /// The application a place belongs to: the one whose deployment configures that line (a
+    /// compose service's block, a Kubernetes Deployment), else the deepest one whose folder
+    /// holds the file; `None` for shared code and configuration.
+    fn owner(&self, path: &str, line: usize) -> Option<usize> {
+        (0..self.apps.len())
+            .find(|&i| self.apps[i].configures(path, line))
+            .or_else(|| {
+                (0..self.apps.len())
+                    .filter(|&i| self.apps[i].holds(path))
+                    .max_by_key(|&i| self.apps[i].dir.len())
+            })
+    }
+
+    /// Whether a place counts for application `i`: it is its own, or shared by all.
+    fn mine(&self, i: usize, path: &str, line: usize) -> bool {
+        self.owner(path, line).is_none_or(|o| o == i)
+    }
+
+    fn names(&self, ids: &[usize]) -> Vec<String> {
+        ids.iter().map(|&i| self.apps[i].name.clone()).collect()
+    }
+
+    fn facts_of(&self, i: usize) -> Vec<PlacedFact> {
+        self.facts
+            .iter()
+            .filter(|f| self.mine(i, &f.path, f.start.line))
+            .cloned()
+            .collect()
+    }
+
+    /// What the verdict reads for application `i`. A provider or proxy counts for the
+    /// application whose folder or deployment names it, for those whose compose services
+    /// depend on its container, or for all when shared configuration names it.
+    fn input(&self, i: usize, index: &'a Index<'a>) -> Input<'a> {
+        let app = self.apps[i];
+        Input {
+            index,
+            findings: self
+                .findings
+                .iter()
+                .filter(|f| self.mine(i, &f.path, f.start.line))
+                .collect(),
+            reports: self
+                .reports
+                .iter()
+                .filter(|r| self.mine(i, &r.0, r.1))
+                .collect(),
+            settings: self.settings,
+            ctx: self.ctx,
+            shared_with: Vec::new(),
+            parties: self
+                .ctx
+                .parties
+                .iter()
+                .filter(|p| {
+                    if !p.users.is_empty() {
+                        return p.users.contains(&app.dir);
+                    }
+                    let (path, line) = p.place();
+                    self.mine(i, path, line)
+                })
+                .collect(),
+        }
+    }
+
+    /// The verdict over every deployed fact, naming `names` when there is a login to judge.
+    fn whole(&self, shared_with: Vec<String>, names: Vec<String>) -> Design {
+        let index = Index::new(self.facts);
         let mut d = decide_one(Input {
             index: &index,
-            findings: findings.iter().collect(),
-            reports: reports.iter().collect(),
-            settings,
-            ctx,
+            findings: self.findings.iter().collect(),
+            reports: self.reports.iter().collect(),
+            settings: self.settings,
+            ctx: self.ctx,
             shared_with,
+            parties: self.ctx.parties.iter().collect(),
         });
         if d.found != Architecture::NoAuthFound && !names.is_empty() {
             d.applications = vec![group_of(&d, names)];
         }
         d
-    };
-    if apps.len() < 2 {
-        return whole(Vec::new(), apps.iter().map(|a| a.name.clone()).collect());
     }
-    let mine = |app: &str, path: &str| owner(path).is_none_or(|o| o == app);
-    let parts: Vec<Vec<PlacedFact>> = apps
-        .iter()
-        .map(|a| {
-            facts
-                .iter()
-                .filter(|f| mine(&a.name, &f.path))
-                .cloned()
-                .collect()
-        })
-        .collect();
-    let indexes: Vec<Index> = parts.iter().map(|p| Index::new(p)).collect();
-    let inputs: Vec<Input> = apps
-        .iter()
-        .zip(&indexes)
-        .map(|(a, index)| Input {
-            index,
-            findings: findings.iter().filter(|f| mine(&a.name, &f.path)).collect(),
-            reports: reports.iter().filter(|r| mine(&a.name, &r.0)).collect(),
-            settings,
-            ctx,
-            shared_with: Vec::new(),
-        })
-        .collect();
-    let signals: Vec<Signals> = inputs.iter().map(Signals::gather).collect();
-    let with_auth: Vec<usize> = (0..apps.len())
-        .filter(|&i| classify(&signals[i]) != Architecture::NoAuthFound)
-        .collect();
-    let names = |ids: &[usize]| {
-        ids.iter()
-            .map(|&i| apps[i].name.clone())
-            .collect::<Vec<_>>()
-    };
-    if with_auth.len() < 2 {
-        return whole(Vec::new(), names(&with_auth));
+
+    /// Applications share a login when they verify the same tokens: code outside every
+    /// application issues or checks them, one of them checks tokens it does not issue, or two
+    /// are given the same signing secret or key by their deployment.
+    fn share_login(&self, signals: &[Signals], with_auth: &[usize]) -> bool {
+        let shared_code = self.facts.iter().any(|f| {
+            self.owner(&f.path, f.start.line).is_none()
+                && matches!(
+                    f.kind,
+                    FactKind::JwtIssued { .. } | FactKind::JwtVerified { .. }
+                )
+        });
+        let trusts_another = with_auth.iter().any(|&i| {
+            let s = &signals[i];
+            !s.verified.is_empty() && !s.issues_jwt() && !s.server_sessions()
+        });
+        let mut keys = BTreeSet::new();
+        let same_key = with_auth.iter().any(|&i| {
+            let mine: BTreeSet<&String> = self.apps[i].token_keys.iter().collect();
+            let shared = mine.iter().any(|k| keys.contains(*k));
+            keys.extend(mine);
+            shared
+        });
+        shared_code || trusts_another || same_key
     }
-    let shared_code = facts.iter().any(|f| {
-        owner(&f.path).is_none()
-            && matches!(
-                f.kind,
-                FactKind::JwtIssued { .. } | FactKind::JwtVerified { .. }
-            )
-    });
-    let trusts_another = with_auth.iter().any(|&i| {
-        let s = &signals[i];
-        !s.verified.is_empty() && !s.issues_jwt() && !s.server_sessions()
-    });
-    if shared_code || trusts_another {
-        let n = names(&with_auth);
-        return whole(n.clone(), n);
-    }
-    let mut designs: Vec<(String, Design)> = Vec::new();
-    for (i, input) in inputs.into_iter().enumerate() {
-        if with_auth.contains(&i) {
-            designs.push((apps[i].name.clone(), decide_one(input)));
-        }
-    }
-    combine(designs)
 }
 
 /// Examples and templates inside a project are not deployed: they do not make its design.

@@ -267,7 +267,8 @@ fn join_called_lifetimes(mut facts: Vec<PlacedFact>) -> Vec<PlacedFact> {
 pub struct ProjectOutcome {
     /// `(path, line, report)`.
     pub reports: Vec<(String, usize, Report)>,
-    pub design: Design,
+    /// `None` when no verdict was asked for.
+    pub design: Option<Design>,
 }
 
 pub fn run(
@@ -275,12 +276,14 @@ pub fn run(
     findings: &[Finding],
     settings: &Settings,
     context: &ProjectContext,
+    verdict: bool,
 ) -> ProjectOutcome {
     let facts = join_called_lifetimes(join_lifetimes(&with_index_lifetimes(facts)));
     let index = Index::new(&facts);
     let mut reports = rules::check(&index, settings, context);
     values::check(&facts, settings, &mut reports);
-    let design = applications::decide(&facts, findings, &reports, settings, context);
+    let design =
+        verdict.then(|| applications::decide(&facts, findings, &reports, settings, context));
     ProjectOutcome { reports, design }
 }
 

@@ -6,7 +6,7 @@ use crate::config::Settings;
 use crate::config::duration::format_duration;
 use crate::facts::{FactKind, PlacedFact, TokenKind};
 use crate::finding::{Finding, Report};
-use crate::project::ProjectContext;
+use crate::project::{Party, ProjectContext};
 use crate::rule::Rule;
 
 /// What the verdict reads for one application.
@@ -19,6 +19,9 @@ pub struct Input<'a> {
     /// The applications that verify the same tokens as this one (two or more: they share a
     /// login); empty otherwise.
     pub shared_with: Vec<String>,
+    /// The identity providers and proxies the project context names for this application
+    /// (`ProjectContext::parties`, those mentioned in its folder or shared by all).
+    pub parties: Vec<&'a Party>,
 }
 
 impl Input<'_> {
@@ -58,58 +61,21 @@ pub struct Signals<'a> {
     pub stored_refresh: bool,
 }
 
+/// The tokens the application's own code issues, by kind.
+struct Issued<'a> {
+    access: Vec<&'a PlacedFact>,
+    refresh_jwt: Vec<&'a PlacedFact>,
+    opaque_refresh: Vec<&'a PlacedFact>,
+    opaque_access: Vec<&'a PlacedFact>,
+}
+
 impl<'a> Signals<'a> {
     pub fn gather(input: &Input<'a>) -> Self {
         let index = input.index;
         let of = |pred: fn(&FactKind) -> bool| index.all(pred);
-        let ctx = input.ctx;
-        // The project's own type named `SessionMiddleware` is not a session crate's: a session
-        // without a known store counts only when a session crate is locked or declared (or
-        // nothing at all is known about the crates, as in a lone file).
-        let crates_known = !ctx.session_crates.is_empty() || ctx.frameworks.is_empty();
-        let sessions = of(|k| matches!(k, FactKind::ServerSession { .. }))
-            .into_iter()
-            .filter(|f| {
-                crates_known
-                    || !matches!(&f.kind, FactKind::ServerSession { store } if store == "a session store")
-            })
-            .collect();
-        let access = of(|k| {
-            matches!(
-                k,
-                FactKind::JwtIssued {
-                    token: TokenKind::Access | TokenKind::Unknown,
-                    ..
-                }
-            )
-        });
-        let refresh_jwt = of(|k| {
-            matches!(
-                k,
-                FactKind::JwtIssued {
-                    token: TokenKind::Refresh,
-                    ..
-                }
-            )
-        });
-        let opaque_refresh = of(|k| {
-            matches!(
-                k,
-                FactKind::OpaqueTokenIssued {
-                    token: TokenKind::Refresh
-                }
-            )
-        });
-        let opaque_access = of(|k| {
-            matches!(
-                k,
-                FactKind::OpaqueTokenIssued {
-                    token: TokenKind::Access
-                }
-            )
-        });
+        let issued = issued(index);
         let not_revocable = input.count(Rule::RefreshTokenNotRevocable) > 0;
-        let long_access = access.iter().copied().find(|a| match a.kind {
+        let long_access = issued.access.iter().copied().find(|a| match a.kind {
             FactKind::JwtIssued {
                 lifetime_secs: Some(l),
                 ..
@@ -117,62 +83,16 @@ impl<'a> Signals<'a> {
             _ => false,
         });
         let stored_refresh =
-            !opaque_refresh.is_empty() || (!refresh_jwt.is_empty() && !not_revocable);
-        let (mut idps, mut proxies) = (Vec::new(), Vec::new());
-        for f in
-            index.all(|k| matches!(k, FactKind::ManagedIdp { .. } | FactKind::AuthProxy { .. }))
-        {
-            match &f.kind {
-                FactKind::ManagedIdp { provider } => idps.push(Named {
-                    name: provider.clone(),
-                    at: f.at(),
-                }),
-                FactKind::AuthProxy { proxy } => proxies.push(Named {
-                    name: proxy.clone(),
-                    at: f.at(),
-                }),
-                _ => {}
-            }
-        }
-        for p in &ctx.parties {
-            let named = Named {
-                name: p.name.clone(),
-                at: p.at.clone(),
-            };
-            if p.proxy {
-                proxies.push(named);
-            } else {
-                idps.push(named);
-            }
-        }
-        // A random id named session is a session made by hand only where a session table or
-        // key is read or written (an LDAP or websocket session id is not a login).
-        let session_store = !index
-            .all(|k| match k {
-                FactKind::StoreLookup { store }
-                | FactKind::DenylistLookup { store }
-                | FactKind::StoreRevoke { store } => store.to_ascii_lowercase().contains("session"),
-                _ => false,
-            })
-            .is_empty();
-        let session_ids = if session_store {
-            of(|k| matches!(k, FactKind::SessionIdIssued))
-        } else {
-            Vec::new()
-        };
-        // One line per provider or proxy: its first mention.
-        for list in [&mut idps, &mut proxies] {
-            let mut seen = std::collections::BTreeSet::new();
-            list.retain(|p| seen.insert(p.name.clone()));
-        }
+            !issued.opaque_refresh.is_empty() || (!issued.refresh_jwt.is_empty() && !not_revocable);
+        let (idps, proxies) = parties(input);
         Signals {
-            sessions,
+            sessions: sessions(input),
             cookie_sessions: of(|k| matches!(k, FactKind::CookieSession)),
-            access,
-            refresh_jwt,
-            opaque_refresh,
-            opaque_access,
-            session_ids,
+            access: issued.access,
+            refresh_jwt: issued.refresh_jwt,
+            opaque_refresh: issued.opaque_refresh,
+            opaque_access: issued.opaque_access,
+            session_ids: session_ids(index),
             verified: of(|k| matches!(k, FactKind::JwtVerified { .. })),
             client_storage: of(|k| matches!(k, FactKind::ClientTokenStorage { .. })),
             bff: of(|k| matches!(k, FactKind::BackendForFrontend)),
@@ -329,5 +249,98 @@ impl<'a> Signals<'a> {
             note("no server-side store is consulted for tokens: nothing can revoke one before it expires".into(), String::new());
         }
         out
+    }
+}
+
+/// Server-side sessions. The project's own type named `SessionMiddleware` is not a session
+/// crate's: a session without a known store counts only when a session crate is locked or
+/// declared (or nothing at all is known about the crates, as in a lone file).
+fn sessions<'a>(input: &Input<'a>) -> Vec<&'a PlacedFact> {
+    let ctx = input.ctx;
+    let crates_known = !ctx.session_crates.is_empty() || ctx.frameworks.is_empty();
+    input
+        .index
+        .all(|k| matches!(k, FactKind::ServerSession { .. }))
+        .into_iter()
+        .filter(|f| {
+            crates_known
+                || !matches!(&f.kind, FactKind::ServerSession { store } if store == "a session store")
+        })
+        .collect()
+}
+
+fn issued<'a>(index: &Index<'a>) -> Issued<'a> {
+    let jwt = |kind: TokenKind| {
+        index.all(move |k| match k {
+            FactKind::JwtIssued { token, .. } => {
+                *token == kind || (kind == TokenKind::Access && *token == TokenKind::Unknown)
+            }
+            _ => false,
+        })
+    };
+    let opaque = |kind: TokenKind| {
+        index.all(move |k| matches!(k, FactKind::OpaqueTokenIssued { token } if *token == kind))
+    };
+    Issued {
+        access: jwt(TokenKind::Access),
+        refresh_jwt: jwt(TokenKind::Refresh),
+        opaque_refresh: opaque(TokenKind::Refresh),
+        opaque_access: opaque(TokenKind::Access),
+    }
+}
+
+/// The identity providers and proxies this application names (its facts, and the project
+/// context's parties given to it), one line each: its first mention.
+fn parties(input: &Input) -> (Vec<Named>, Vec<Named>) {
+    let (mut idps, mut proxies) = (Vec::new(), Vec::new());
+    let facts = input
+        .index
+        .all(|k| matches!(k, FactKind::ManagedIdp { .. } | FactKind::AuthProxy { .. }));
+    for f in facts {
+        match &f.kind {
+            FactKind::ManagedIdp { provider } => idps.push(Named {
+                name: provider.clone(),
+                at: f.at(),
+            }),
+            FactKind::AuthProxy { proxy } => proxies.push(Named {
+                name: proxy.clone(),
+                at: f.at(),
+            }),
+            _ => {}
+        }
+    }
+    for p in &input.parties {
+        let named = Named {
+            name: p.name.clone(),
+            at: p.at.clone(),
+        };
+        if p.proxy {
+            proxies.push(named);
+        } else {
+            idps.push(named);
+        }
+    }
+    for list in [&mut idps, &mut proxies] {
+        let mut seen = std::collections::BTreeSet::new();
+        list.retain(|p| seen.insert(p.name.clone()));
+    }
+    (idps, proxies)
+}
+
+/// A random id named session is a session made by hand only where a session table or key is
+/// read or written (an LDAP or websocket session id is not a login).
+fn session_ids<'a>(index: &Index<'a>) -> Vec<&'a PlacedFact> {
+    let session_store = !index
+        .all(|k| match k {
+            FactKind::StoreLookup { store }
+            | FactKind::DenylistLookup { store }
+            | FactKind::StoreRevoke { store } => store.to_ascii_lowercase().contains("session"),
+            _ => false,
+        })
+        .is_empty();
+    if session_store {
+        index.all(|k| matches!(k, FactKind::SessionIdIssued))
+    } else {
+        Vec::new()
     }
 }

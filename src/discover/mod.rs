@@ -92,10 +92,7 @@ const MARKER_NAMES: &[&str] = &[
     "Podfile",
     "pubspec.yaml",
     "package.json",
-    "docker-compose.yml",
-    "docker-compose.yaml",
-    "compose.yml",
-    "compose.yaml",
+    "Dockerfile",
 ];
 
 /// `cwd.join(path)` without `.` and `..` components, so globs and prefixes match (`./web/a.ts`
@@ -373,7 +370,9 @@ impl Walk<'_> {
         path: &Path,
     ) {
         let is_lock = entry.file_name() == "Cargo.lock";
-        let is_marker = MARKER_NAMES.contains(&entry.file_name().to_string_lossy().as_ref())
+        let name = entry.file_name().to_string_lossy();
+        let is_marker = MARKER_NAMES.contains(&name.as_ref())
+            || crate::analyzers::config::compose::is_compose_file(&name)
             || is_manifest_dir_yaml(path);
         if !(is_lock || is_marker) {
             return;

@@ -178,9 +178,15 @@ impl Options {
 /// Runs a check. Errors are problems with the run itself (a path that does not exist, a bad
 /// exclude glob), not with a file.
 pub fn run(opts: &Options) -> Result<Outcome, String> {
+    run_with(opts, true)
+}
+
+/// [`run`], with the design verdict made only when `verdict` is true (the project pass's
+/// findings are made either way).
+pub fn run_with(opts: &Options, verdict: bool) -> Result<Outcome, String> {
     let started = Instant::now();
     let discovery = discover::discover(&opts.paths, &opts.settings, &opts.cwd, opts.threads)?;
-    check_discovered(opts, discovery, started)
+    check_discovered(opts, discovery, started, verdict)
 }
 
 /// Checks what discovery found. Files can change between the two (a build deleting its
@@ -189,6 +195,7 @@ fn check_discovered(
     opts: &Options,
     mut discovery: discover::Discovery,
     started: Instant,
+    verdict: bool,
 ) -> Result<Outcome, String> {
     panics::install_panic_hook();
     let engine = Engine::new(opts, &discovery.lockfiles);
@@ -196,7 +203,7 @@ fn check_discovered(
     let mut out = Outcome::for_run(opts, engine.enabled.clone());
     let markers = std::mem::take(&mut discovery.markers);
     let pending = out.account(discovery, results);
-    engine.project_pass(&mut out, &markers, pending);
+    engine.project_pass(&mut out, &markers, pending, verdict);
     out.settle(opts)?;
     out.summary.duration = started.elapsed();
     Ok(out)
@@ -274,11 +281,17 @@ impl Engine<'_> {
 
     /// The project pass: cross-file findings, their suppressions (and those that matched
     /// nothing), and the verdict.
-    fn project_pass(&self, out: &mut Outcome, markers: &[(String, PathBuf)], pending: Pending) {
+    fn project_pass(
+        &self,
+        out: &mut Outcome,
+        markers: &[(String, PathBuf)],
+        pending: Pending,
+        verdict: bool,
+    ) {
         out.facts.sort();
         out.context = ProjectContext::build(&self.project, markers, &self.opts.cwd);
         let settings = &self.opts.settings;
-        let project = design::run(&out.facts, &out.findings, settings, &out.context);
+        let project = design::run(&out.facts, &out.findings, settings, &out.context, verdict);
         let mut by_file = pending;
         for (path, _, report) in project.reports {
             by_file.entry(path).or_default().0.push(report);
@@ -301,7 +314,7 @@ impl Engine<'_> {
             out.diagnostics.extend(r.diagnostics);
         }
         design::session_data::drop_loginless(&mut out.findings, &out.facts, &self.opts.cwd);
-        out.design = Some(project.design);
+        out.design = project.design;
     }
 }
 
@@ -439,7 +452,7 @@ mod changing_tree_tests {
             discover::discover(&opts.paths, &opts.settings, &opts.cwd, opts.threads).unwrap();
         assert_eq!(discovery.candidates.len(), 2);
         std::fs::remove_file(p.join("gone.rs")).unwrap();
-        let out = check_discovered(&opts, discovery, Instant::now()).unwrap();
+        let out = check_discovered(&opts, discovery, Instant::now(), true).unwrap();
         let files = &out.summary.files;
         assert_eq!((files.discovered, files.scanned, files.failed), (2, 1, 1));
         let d = &out.diagnostics[0];

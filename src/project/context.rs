@@ -5,14 +5,25 @@ use super::ProjectInfo;
 use std::path::{Path, PathBuf};
 
 /// A deployable unit: a binary crate that depends on a web framework, a compose service built
-/// here that serves HTTP, a Next.js or SvelteKit app, a Kubernetes Deployment.
+/// here that serves HTTP, a Next.js or SvelteKit app, a Kubernetes Deployment of an image built
+/// here.
 #[derive(Debug, Default, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
 pub struct Application {
     /// How reports name it (`api`, `the root crate`, `compose service `web``).
     pub name: String,
     /// Its folder as report paths write it (`.` for the working directory); empty when it is not
-    /// known (a Kubernetes Deployment).
+    /// known.
     pub dir: String,
+    /// The parts of deployment files that configure it: a compose service's block, a
+    /// Kubernetes Deployment (`path`, first and last line). What they say (an `env:` lifetime,
+    /// a provider's URL) is its own, though the file sits outside its folder.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub config: Vec<(String, usize, usize)>,
+    /// What its deployment gives it to sign or check tokens with, by where the value comes
+    /// from (`${JWT_SECRET}`, `secret `auth-jwt` key `signing``): two applications given the
+    /// same one verify the same tokens.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub token_keys: Vec<String>,
 }
 
 impl Application {
@@ -20,6 +31,13 @@ impl Application {
     pub fn holds(&self, path: &str) -> bool {
         !self.dir.is_empty()
             && (self.dir == "." || path.starts_with(&format!("{}/", self.dir)) || path == self.dir)
+    }
+
+    /// Whether a line of a deployment file configures this application.
+    pub fn configures(&self, path: &str, line: usize) -> bool {
+        self.config
+            .iter()
+            .any(|(p, first, last)| p == path && (*first..=*last).contains(&line))
     }
 }
 
@@ -31,6 +49,20 @@ pub struct Party {
     pub proxy: bool,
     /// `path:line`.
     pub at: String,
+    /// The folders of the applications whose compose services depend on its container or
+    /// name its host; empty when no service does (it is then the project's, where it is named).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub users: Vec<String>,
+}
+
+impl Party {
+    /// The file and line that name it.
+    pub fn place(&self) -> (&str, usize) {
+        match self.at.rsplit_once(':') {
+            Some((path, line)) => (path, line.parse().unwrap_or(0)),
+            None => (&self.at, 0),
+        }
+    }
 }
 
 /// What the design verdict needs to know about the project as a whole.
@@ -39,8 +71,8 @@ pub struct ProjectContext {
     /// The deployable units, deduplicated (a compose service built from a crate's folder is that
     /// crate).
     pub applications: Vec<Application>,
-    /// Services by name (applications and Kubernetes Deployments): the verdict says they trust
-    /// one login only when they verify the same tokens.
+    /// The applications by name: the verdict says they trust one login only when they verify
+    /// the same tokens.
     pub services: usize,
     pub service_names: Vec<String>,
     /// Mobile clients found (`android/`, `ios/`, Flutter, React Native).
@@ -54,7 +86,7 @@ pub struct ProjectContext {
     /// Store crates locked in Cargo.lock, or declared in a Cargo.toml when no Cargo.lock is
     /// committed.
     pub stores: Vec<String>,
-    /// Web frameworks locked in Cargo.lock.
+    /// Server frameworks (`crate::manifest`'s list) locked in Cargo.lock or declared.
     pub frameworks: Vec<String>,
     /// Session crates (actix-session, tower-sessions, ...) locked or declared.
     pub session_crates: Vec<String>,
@@ -78,43 +110,6 @@ const NOT_SERVICE_DIRS: &[&str] = &[
     "xtask",
     "tools",
 ];
-/// Crates that make a binary a network service.
-pub(super) const SERVER_CRATES: &[&str] = &[
-    "axum",
-    "actix-web",
-    "rocket",
-    "poem",
-    "salvo",
-    "warp",
-    "tonic",
-    "hyper",
-    "tide",
-    "ntex",
-    "loco-rs",
-    "pavex",
-];
-
-/// The `[dependencies]` part of a crate's Cargo.toml (dev-dependencies left out), or `None`
-/// when it cannot be read.
-pub(super) fn crate_dependencies(crate_dir: &Path) -> Option<String> {
-    let text = crate::reader::project_file(&crate_dir.join("Cargo.toml"))?;
-    Some(
-        text.split("[dev-dependencies]")
-            .next()
-            .unwrap_or("")
-            .to_string(),
-    )
-}
-
-/// Whether a dependency list names `krate` (`axum = ..`, `axum.workspace = true`).
-pub(super) fn declares(deps: &str, krate: &str) -> Option<usize> {
-    deps.lines().position(|l| {
-        let l = l.trim_start().trim_start_matches('"');
-        l.strip_prefix(krate)
-            .is_some_and(|rest| rest.starts_with([' ', '=', '.', '"']))
-    })
-}
-
 pub(super) const STORE_CRATES: &[&str] = &[
     "redis",
     "fred",
@@ -136,23 +131,12 @@ pub(super) const SESSION_CRATES: &[&str] = &[
     "salvo-session",
     "rocket_session_store",
 ];
-pub(super) const FRAMEWORKS: &[&str] = &[
-    "axum",
-    "actix-web",
-    "rocket",
-    "poem",
-    "salvo",
-    "warp",
-    "leptos",
-    "dioxus",
-];
-
 impl ProjectContext {
     /// Builds the context from the walk's marker paths (relative to the walked root, each with
     /// its real path) and the Cargo.lock files; `cwd` makes application folders read as report
     /// paths do.
     pub fn build(info: &ProjectInfo, markers: &[(String, PathBuf)], cwd: &Path) -> Self {
-        let mut b = super::markers::Builder::new(cwd);
+        let mut b = super::markers::Builder::new(info, cwd);
         for versions in info.lockfiles.values() {
             b.locked(versions.keys().map(String::as_str));
         }
@@ -163,67 +147,5 @@ impl ProjectContext {
             b.marker(rel, abs);
         }
         b.finish()
-    }
-}
-
-/// The Deployments and StatefulSets in a Kubernetes manifest, by `metadata.name`. Databases and
-/// caches (postgres, redis, ...) are infrastructure, not services that trust a login.
-pub(super) fn kubernetes_deployments(text: &str) -> Vec<String> {
-    const INFRA: &[&str] = &[
-        "postgres",
-        "redis",
-        "mysql",
-        "mariadb",
-        "mongo",
-        "memcached",
-        "nginx",
-        "rabbitmq",
-        "kafka",
-        "zookeeper",
-        "minio",
-        "elasticsearch",
-    ];
-    let mut out = Vec::new();
-    for doc in text.split("\n---") {
-        let kind = doc
-            .lines()
-            .find_map(|l| l.strip_prefix("kind:"))
-            .map(str::trim);
-        if !matches!(kind, Some("Deployment" | "StatefulSet")) {
-            continue;
-        }
-        let mut in_metadata = false;
-        let name = doc.lines().find_map(|l| {
-            if l.starts_with("metadata:") {
-                in_metadata = true;
-                return None;
-            }
-            if in_metadata && !l.starts_with(' ') {
-                in_metadata = false;
-            }
-            l.strip_prefix("  name:")
-                .filter(|_| in_metadata)
-                .map(|n| n.trim().trim_matches(['"', '\'']).to_string())
-        });
-        if let Some(name) =
-            name.filter(|n| !n.contains("{{") && !INFRA.iter().any(|i| n.contains(i)))
-        {
-            out.push(format!("Kubernetes deployment `{name}`"));
-        }
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn kubernetes_deployments_are_services_databases_are_not() {
-        let yaml = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: orders-api\nspec: {}\n---\nkind: StatefulSet\nmetadata:\n  name: redis\n---\nkind: Service\nmetadata:\n  name: orders\n";
-        assert_eq!(
-            kubernetes_deployments(yaml),
-            ["Kubernetes deployment `orders-api`"]
-        );
     }
 }

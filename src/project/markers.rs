@@ -1,21 +1,28 @@
 //! Reads each marker file the walk found (main.rs, package.json, compose files, Kubernetes
 //! manifests, mobile project files) into the project context: which applications are deployed,
 //! which clients hold tokens outside a browser, who else holds the login.
-use super::context::{
-    Application, FRAMEWORKS, Party, ProjectContext, SERVER_CRATES, SESSION_CRATES, STORE_CRATES,
-    crate_dependencies, declares, kubernetes_deployments,
-};
-use crate::analyzers::config::compose::normalise;
+use super::ProjectInfo;
+use super::context::{Application, Party, ProjectContext, SESSION_CRATES, STORE_CRATES};
+use crate::analyzers::config::compose::{self, normalise};
+use crate::analyzers::config::kubernetes::{self, Workload};
+use crate::manifest::SERVER_CRATES;
 use crate::providers::{self, Holder};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 pub(super) struct Builder<'a> {
+    info: &'a ProjectInfo,
     cwd: &'a Path,
     locked: BTreeSet<String>,
     declared: BTreeSet<String>,
-    /// Applications by folder (report path), and Kubernetes Deployments (no folder).
+    /// Applications by folder (report path).
     apps: Vec<(Application, Origin)>,
+    /// What is built here, by image or crate name, with the folder that builds it: a compose
+    /// service's image, a Dockerfile's folder, a server crate.
+    built: Vec<(String, String)>,
+    /// The Deployments and StatefulSets of the manifests (each with its file as report paths
+    /// write it), matched with what is built here once every marker is read.
+    workloads: Vec<(String, Workload)>,
     mobile: BTreeSet<String>,
     clients: BTreeSet<String>,
     parties: BTreeSet<Party>,
@@ -31,12 +38,15 @@ enum Origin {
 }
 
 impl<'a> Builder<'a> {
-    pub(super) fn new(cwd: &'a Path) -> Self {
+    pub(super) fn new(info: &'a ProjectInfo, cwd: &'a Path) -> Self {
         Builder {
+            info,
             cwd,
             locked: BTreeSet::new(),
             declared: BTreeSet::new(),
             apps: Vec::new(),
+            built: Vec::new(),
+            workloads: Vec::new(),
             mobile: BTreeSet::new(),
             clients: BTreeSet::new(),
             parties: BTreeSet::new(),
@@ -73,21 +83,25 @@ impl<'a> Builder<'a> {
                 self.mobile.insert(format!("Flutter ({rel})"));
             }
             "package.json" => self.package_json(rel, dir, abs),
-            "docker-compose.yml" | "docker-compose.yaml" | "compose.yml" | "compose.yaml" => {
+            "Dockerfile" => {
+                if let Some(folder) = abs.parent() {
+                    let name = folder.file_name().map(|n| n.to_string_lossy().into_owned());
+                    let dir = self.dir(folder);
+                    self.built.extend(name.map(|n| (n, dir)));
+                }
+            }
+            _ if compose::is_compose_file(name) => {
                 if let Some(text) = crate::reader::project_file(abs) {
                     self.compose(abs, &text);
                 }
             }
             _ if name.ends_with(".yaml") || name.ends_with(".yml") => {
                 if let Some(text) = crate::reader::project_file(abs) {
-                    for d in kubernetes_deployments(&text) {
-                        let app = Application {
-                            name: d,
-                            dir: String::new(),
-                        };
-                        self.apps.push((app, Origin::Kubernetes));
+                    let shown = self.dir(abs);
+                    for w in kubernetes::workloads(&text) {
+                        self.workloads.push((shown.clone(), w));
                     }
-                    self.deployment_lines(&self.dir(abs), &text);
+                    self.deployment_lines(&shown, &text, &[], &BTreeMap::new());
                 }
             }
             _ => {}
@@ -103,35 +117,40 @@ impl<'a> Builder<'a> {
         } else {
             pkg.to_string()
         };
-        let Some(deps) = crate_dependencies(crate_dir) else {
+        let path = crate_dir.join("Cargo.toml");
+        let manifest = if path.is_file() {
+            self.info.crate_manifest(&path)
+        } else {
+            None
+        };
+        let Some(m) = manifest else {
             self.code_app(shown, crate_dir);
             return;
         };
-        for krate in STORE_CRATES.iter().chain(SESSION_CRATES).chain(FRAMEWORKS) {
-            if declares(&deps, krate).is_some() {
+        for krate in STORE_CRATES
+            .iter()
+            .chain(SESSION_CRATES)
+            .chain(SERVER_CRATES)
+        {
+            if m.ships(krate) {
                 self.declared.insert(krate.to_string());
             }
         }
-        let manifest = match self.dir(crate_dir).as_str() {
-            "." => "Cargo.toml".to_string(),
-            d => format!("{d}/Cargo.toml"),
-        };
-        for (line, l) in deps.lines().enumerate() {
-            let dep = l.trim().split(['=', ' ', '.']).next().unwrap_or("");
+        let shown_manifest = self.dir(&path);
+        for (dep, line) in &m.deps {
             if let Some((name, holder)) = providers::crate_dependency(dep) {
-                self.party(name, holder, format!("{manifest}:{}", line + 1));
+                self.party(name, holder, format!("{shown_manifest}:{line}"));
             }
         }
-        if SERVER_CRATES.iter().any(|c| declares(&deps, c).is_some()) {
+        if !m.servers.is_empty() {
+            if let Some(name) = &m.name {
+                self.built.push((name.clone(), self.dir(crate_dir)));
+            }
             self.code_app(shown, crate_dir);
-        } else if declares(&deps, "tauri").is_some() {
+        } else if m.ships("tauri") {
             self.clients
                 .insert(format!("a desktop app (Tauri, {shown})"));
-        } else if declares(&deps, "clap").is_some()
-            && ["reqwest", "ureq"]
-                .iter()
-                .any(|c| declares(&deps, c).is_some())
-        {
+        } else if m.is_cli() {
             self.clients
                 .insert(format!("a command-line client ({shown})"));
         }
@@ -139,7 +158,12 @@ impl<'a> Builder<'a> {
 
     fn code_app(&mut self, name: String, dir: &Path) {
         let dir = self.dir(dir);
-        self.apps.push((Application { name, dir }, Origin::Code));
+        let app = Application {
+            name,
+            dir,
+            ..Application::default()
+        };
+        self.apps.push((app, Origin::Code));
     }
 
     fn package_json(&mut self, rel: &str, dir: &str, abs: &Path) {
@@ -184,25 +208,65 @@ impl<'a> Builder<'a> {
     /// proxies, and forward-auth labels, say who holds the login.
     fn compose(&mut self, abs: &Path, text: &str) {
         let base = abs.parent().unwrap_or(Path::new("."));
-        for s in compose_services(text) {
-            if let (Some(context), true) = (&s.context, s.serves) {
-                let folder = normalise(&base.join(context));
+        let shown = self.dir(abs);
+        let services = compose::services(text);
+        let mut app_dirs = BTreeMap::new();
+        for s in &services {
+            let Some(context) = &s.context else {
+                continue;
+            };
+            let dir = self.dir(&normalise(&base.join(context)));
+            if let Some(image) = &s.image {
+                self.built.push((image_name(image), dir.clone()));
+            }
+            if s.serves {
                 let app = Application {
                     name: format!("compose service `{}`", s.name),
-                    dir: self.dir(&folder),
+                    dir: dir.clone(),
+                    config: vec![(shown.clone(), s.lines.0, s.lines.1)],
+                    token_keys: token_keys(&s.env),
                 };
                 self.apps.push((app, Origin::Compose));
+                app_dirs.insert(s.name.as_str(), dir);
             }
         }
-        self.deployment_lines(&self.dir(abs), text);
+        self.deployment_lines(&shown, text, &services, &app_dirs);
     }
 
-    /// `shown`: the file as report paths write it.
-    fn deployment_lines(&mut self, shown: &str, text: &str) {
+    /// The providers and proxies a compose file or manifest names, line by line (`shown`: the
+    /// file as report paths write it). One in the block of a compose service that is not built
+    /// here is given to the applications whose services depend on it or name its host.
+    fn deployment_lines(
+        &mut self,
+        shown: &str,
+        text: &str,
+        services: &[compose::Service],
+        app_dirs: &BTreeMap<&str, String>,
+    ) {
         for (i, line) in text.lines().enumerate() {
-            if let Some((name, holder)) = providers::deployment_line(line) {
-                self.party(name, holder, format!("{shown}:{}", i + 1));
-            }
+            let Some((name, holder)) = providers::deployment_line(line) else {
+                continue;
+            };
+            let n = i + 1;
+            let host = services
+                .iter()
+                .find(|s| s.context.is_none() && (s.lines.0..=s.lines.1).contains(&n));
+            let users = host.map_or_else(Vec::new, |h| {
+                services
+                    .iter()
+                    .filter(|s| {
+                        s.depends_on.contains(&h.name)
+                            || s.env.iter().any(|(_, v)| names_host(v, &h.name))
+                    })
+                    .filter_map(|s| app_dirs.get(s.name.as_str()).cloned())
+                    .collect()
+            });
+            self.parties.insert(Party {
+                name: name.to_string(),
+                proxy: holder == Holder::Proxy,
+                at: format!("{shown}:{n}"),
+                users,
+            });
         }
     }
 
@@ -211,21 +275,86 @@ impl<'a> Builder<'a> {
             name: name.to_string(),
             proxy: holder == Holder::Proxy,
             at,
+            users: Vec::new(),
         });
     }
 
+    /// Each Deployment of an image built here is an application: in the folder that builds the
+    /// image, configured by its manifest. A Deployment of someone else's image (a database, a
+    /// provider) is not one.
+    fn deployments(&mut self) {
+        for (shown, w) in std::mem::take(&mut self.workloads) {
+            let built = w.images.iter().find_map(|i| {
+                let name = image_name(i);
+                self.built
+                    .iter()
+                    .find(|(b, _)| same_name(b, &name))
+                    .map(|(_, dir)| dir.clone())
+            });
+            let Some(dir) = built else {
+                continue;
+            };
+            let app = Application {
+                name: format!("Kubernetes deployment `{}`", w.name),
+                dir,
+                config: vec![(shown, w.lines.0, w.lines.1)],
+                token_keys: token_keys(&w.env),
+            };
+            self.apps.push((app, Origin::Kubernetes));
+        }
+    }
+
+    /// A compose service or Deployment built from a folder that holds applications of code (a
+    /// workspace root built with `context: ../..`) builds one of them, not an application of its
+    /// own: what it configures is that application's when there is only one, else shared.
+    fn builds_of_code(&mut self) {
+        let inside = |outer: &str, inner: &str| {
+            outer != inner && (outer == "." || inner.starts_with(&format!("{outer}/")))
+        };
+        let code: Vec<String> = self
+            .apps
+            .iter()
+            .filter(|(_, o)| *o == Origin::Code)
+            .map(|(a, _)| a.dir.clone())
+            .collect();
+        let mut moved = Vec::new();
+        self.apps.retain(|(a, o)| {
+            let below: Vec<&String> = code.iter().filter(|c| inside(&a.dir, c)).collect();
+            if *o == Origin::Code || below.is_empty() {
+                return true;
+            }
+            if let [only] = below[..] {
+                moved.push((only.clone(), a.config.clone(), a.token_keys.clone()));
+            }
+            false
+        });
+        for (dir, config, keys) in moved {
+            if let Some((a, _)) = self.apps.iter_mut().find(|(a, _)| a.dir == dir) {
+                a.config.extend(config);
+                a.token_keys.extend(keys);
+            }
+        }
+    }
+
     pub(super) fn finish(mut self) -> ProjectContext {
+        self.deployments();
+        self.builds_of_code();
         // One folder, one application: the crate or JS app names it, not the compose service
-        // that builds it.
+        // or Deployment that builds it; what they configure is its.
         self.apps
             .sort_by(|a, b| (&a.0.dir, a.1).cmp(&(&b.0.dir, b.1)));
-        let mut seen = BTreeSet::new();
-        let apps: Vec<Application> = self
-            .apps
-            .into_iter()
-            .filter(|(a, _)| a.dir.is_empty() || seen.insert(a.dir.clone()))
-            .map(|(a, _)| a)
-            .collect();
+        let mut apps: Vec<Application> = Vec::new();
+        for (a, _) in std::mem::take(&mut self.apps) {
+            match apps.last_mut() {
+                Some(kept) if kept.dir == a.dir => {
+                    kept.config.extend(a.config);
+                    kept.token_keys.extend(a.token_keys);
+                    kept.token_keys.sort();
+                    kept.token_keys.dedup();
+                }
+                _ => apps.push(a),
+            }
+        }
         // What a manifest declares will be locked, with or without a committed Cargo.lock.
         let pick = |list: &[&str]| -> Vec<String> {
             list.iter()
@@ -244,7 +373,7 @@ impl<'a> Builder<'a> {
             clients: self.clients.into_iter().collect(),
             parties: self.parties.into_iter().collect(),
             stores: pick(STORE_CRATES),
-            frameworks: pick(FRAMEWORKS),
+            frameworks: pick(SERVER_CRATES),
             session_crates: pick(SESSION_CRATES),
             cwd: self.cwd.to_path_buf(),
         }
@@ -257,81 +386,40 @@ fn line_of(text: &str, needle: &str) -> usize {
         .map_or(1, |at| text[..at].matches('\n').count() + 1)
 }
 
-/// One service of a compose file, as far as the verdict needs it.
-#[derive(Debug, PartialEq, Eq)]
-struct ComposeService {
-    name: String,
-    /// The build context (`build: ./api`, `build: { context: . }`); `None` for pulled images.
-    context: Option<String>,
-    /// It publishes or exposes a port, or a proxy routes to it (Traefik labels).
-    serves: bool,
+/// An image's name without registry, owner, tag or digest (`ghcr.io/acme/orders:1.4` →
+/// `orders`).
+fn image_name(image: &str) -> String {
+    let image = image.split('@').next().unwrap_or(image);
+    let last = image.rsplit('/').next().unwrap_or(image);
+    last.split(':').next().unwrap_or(last).to_string()
 }
 
-/// The services of a compose file with their build context and whether they serve HTTP, read
-/// line by line (the keys the verdict needs are plain two- and four-space YAML in practice).
-fn compose_services(text: &str) -> Vec<ComposeService> {
-    let mut out: Vec<ComposeService> = Vec::new();
-    let mut in_services = false;
-    let mut service_indent = None;
-    let mut in_build = false;
-    for line in text.lines() {
-        let trimmed = line.trim_end();
-        let body = trimmed.trim_start();
-        if body.is_empty() || body.starts_with('#') {
-            continue;
-        }
-        let indent = trimmed.len() - body.len();
-        if indent == 0 {
-            in_services = trimmed == "services:";
-            service_indent = None;
-            continue;
-        }
-        if !in_services {
-            continue;
-        }
-        if service_indent.is_none_or(|i| indent <= i) && body.ends_with(':') {
-            service_indent = Some(indent);
-            in_build = false;
-            out.push(ComposeService {
-                name: body
-                    .trim_end_matches(':')
-                    .trim_matches(['"', '\''])
-                    .to_string(),
-                context: None,
-                serves: false,
-            });
-            continue;
-        }
-        let Some(s) = out.last_mut() else {
-            continue;
-        };
-        let value = |key: &str| {
-            body.strip_prefix(key)
-                .map(|v| v.trim().trim_matches(['"', '\'']).to_string())
-        };
-        if let Some(v) = value("build:") {
-            in_build = v.is_empty();
-            if !in_build {
-                s.context = Some(v);
-            }
-        } else if in_build && let Some(v) = value("context:") {
-            s.context = Some(v);
-        } else if body.starts_with("ports:")
-            || body.starts_with("expose:")
-            || body.contains("traefik.http.routers")
-        {
-            s.serves = true;
-        }
-        if in_build
-            && s.context.is_none()
-            && !body.starts_with("build:")
-            && !body.starts_with("context:")
-        {
-            // `build:` with only a dockerfile or args: the compose file's folder.
-            s.context = Some(".".into());
-        }
-    }
-    out
+/// Image, folder and crate names compare without case, `_` read as `-`.
+fn same_name(a: &str, b: &str) -> bool {
+    let norm = |s: &str| s.to_ascii_lowercase().replace('_', "-");
+    !a.is_empty() && norm(a) == norm(b)
+}
+
+/// The values given under token-key names (`JWT_SECRET`, `JWKS_URL`), as written.
+fn token_keys(env: &[(String, String)]) -> Vec<String> {
+    let mut keys: Vec<String> = env
+        .iter()
+        .filter(|(k, v)| !v.trim().is_empty() && crate::analyzers::config::is_token_key_name(k))
+        .map(|(_, v)| v.clone())
+        .collect();
+    keys.sort();
+    keys.dedup();
+    keys
+}
+
+/// Whether a value names `host` as a URL's host (`http://keycloak:8080/realms/x`).
+fn names_host(value: &str, host: &str) -> bool {
+    value.match_indices(&format!("//{host}")).any(|(at, m)| {
+        value[at + m.len()..]
+            .chars()
+            .next()
+            .is_none_or(|c| matches!(c, ':' | '/'))
+    })
 }
 
 #[cfg(test)]
@@ -339,45 +427,44 @@ mod tests {
     use super::*;
 
     #[test]
-    fn compose_services_built_here_that_serve() {
-        let yaml = "version: '3'\nservices:\n  api:\n    build: ./api\n    ports:\n      - \"8080:8080\"\n  worker:\n    build:\n      context: .\n    expose: [\"9000\"]\n  sdk-gen:\n    build: ./clients\n  db:\n    image: postgres:16\n    ports: [\"5432:5432\"]\nvolumes:\n  data:\n";
-        let s = compose_services(yaml);
-        let summary: Vec<(&str, Option<&str>, bool)> = s
-            .iter()
-            .map(|s| (s.name.as_str(), s.context.as_deref(), s.serves))
-            .collect();
-        assert_eq!(
-            summary,
-            [
-                ("api", Some("./api"), true),
-                ("worker", Some("."), true),
-                ("sdk-gen", Some("./clients"), false),
-                ("db", None, true),
-            ]
-        );
+    fn a_build_of_the_workspace_root_is_the_crate_it_builds() {
+        let cwd = Path::new("/p");
+        let info = ProjectInfo::default();
+        let mut b = Builder::new(&info, cwd);
+        b.apps.push((
+            Application {
+                name: "compose service `server`".into(),
+                dir: ".".into(),
+                config: vec![("docker/compose.yml".into(), 3, 8)],
+                token_keys: Vec::new(),
+            },
+            Origin::Compose,
+        ));
+        b.code_app("crates/server".into(), Path::new("/p/crates/server"));
+        let ctx = b.finish();
+        assert_eq!(ctx.service_names, ["crates/server"]);
+        assert!(ctx.applications[0].configures("docker/compose.yml", 4));
     }
 
     #[test]
     fn one_folder_is_one_application() {
         let cwd = Path::new("/p");
-        let mut b = Builder::new(cwd);
+        let info = ProjectInfo::default();
+        let mut b = Builder::new(&info, cwd);
         b.apps.push((
             Application {
                 name: "compose service `app`".into(),
                 dir: ".".into(),
+                config: vec![("docker-compose.yml".into(), 2, 9)],
+                token_keys: vec!["${JWT_SECRET}".into()],
             },
             Origin::Compose,
         ));
         b.code_app("the root crate".into(), Path::new("/p"));
         let ctx = b.finish();
         assert_eq!(ctx.service_names, ["the root crate"]);
-    }
-
-    #[test]
-    fn manifests_declare_stores_when_nothing_is_locked() {
-        let deps = "[package]\nname = \"x\"\n[dependencies]\nsqlx = { version = \"0.8\" }\nredis.workspace = true\nserde = \"1\"\n";
-        assert!(declares(deps, "sqlx").is_some());
-        assert!(declares(deps, "redis").is_some());
-        assert!(declares(deps, "serde_json").is_none());
+        // What the compose service configures is the crate's.
+        assert!(ctx.applications[0].configures("docker-compose.yml", 5));
+        assert_eq!(ctx.applications[0].token_keys, ["${JWT_SECRET}"]);
     }
 }

@@ -49,6 +49,7 @@ pub fn count(rule: Rule, file: &str, source: &str) -> usize {
         &outcome.findings,
         &opts.settings,
         &outcome.context,
+        false,
     );
     outcome.findings.iter().filter(|f| f.rule == rule).count()
         + project

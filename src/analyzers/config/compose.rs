@@ -23,7 +23,8 @@ pub type ComposeDirs = crate::project::PerDir<Vec<EnvUse>>;
 /// How many directories above a `.env` file its compose file may sit (`env_file: backend/.env`).
 const LEVELS_UP: usize = 2;
 
-fn is_compose_file(name: &str) -> bool {
+/// `docker-compose.yml`, `compose.yaml`, `docker-compose.prod.yml`, ...
+pub(crate) fn is_compose_file(name: &str) -> bool {
     let n = name.to_ascii_lowercase();
     let stem = n
         .strip_suffix(".yml")
@@ -70,6 +71,101 @@ fn read_dir(dir: &Path) -> Vec<EnvUse> {
         }
     }
     out
+}
+
+/// One service of a compose file, as the design verdict needs it.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Service {
+    pub name: String,
+    /// The build context (`build: ./api`, `build: { context: . }`, the compose file's folder
+    /// for a `build:` without one); `None` for pulled images.
+    pub context: Option<String>,
+    pub image: Option<String>,
+    /// It publishes or exposes a port, or a proxy routes to it (Traefik labels).
+    pub serves: bool,
+    /// The services it starts after (`depends_on:` as a list or a map).
+    pub depends_on: Vec<String>,
+    /// Its `environment:` entries, key and value as written (`${JWT_SECRET}` stays a template).
+    pub env: Vec<(String, String)>,
+    /// The 1-based lines its block spans.
+    pub lines: (usize, usize),
+}
+
+/// The services of a compose file's text; none when it is not YAML.
+pub fn services(text: &str) -> Vec<Service> {
+    let Ok(docs) = super::yaml::parse(text) else {
+        return Vec::new();
+    };
+    let file = SourceFile::from_text("", text);
+    let line = |offset: usize| file.position(offset).line;
+    let mut out = Vec::new();
+    for doc in &docs {
+        for e in doc.root.get("services").map_or(&[][..], Node::entries) {
+            let n = &e.node;
+            let context = n.get("build").map(|b| {
+                b.as_str()
+                    .or_else(|| b.get("context").and_then(Node::as_str))
+                    .unwrap_or(".")
+                    .to_string()
+            });
+            let routed = n
+                .get("labels")
+                .is_some_and(|l| names(l).iter().any(|k| k.contains("traefik.http.routers")));
+            out.push(Service {
+                name: e.key.clone(),
+                context,
+                image: n.get("image").and_then(Node::as_str).map(str::to_string),
+                serves: n.get("ports").is_some() || n.get("expose").is_some() || routed,
+                depends_on: n.get("depends_on").map(names).unwrap_or_default(),
+                env: n.get("environment").map(environment).unwrap_or_default(),
+                lines: (
+                    line(e.key_span.start),
+                    line(last_char(text, e.key_span.start, n.span.end)),
+                ),
+            });
+        }
+    }
+    out
+}
+
+/// The offset of the last character of `text[start..end]` that is not blank or a YAML document
+/// separator (a node's span runs on to where the next one starts).
+pub(crate) fn last_char(text: &str, start: usize, end: usize) -> usize {
+    let mut t = text
+        .get(start..end.min(text.len()))
+        .unwrap_or("")
+        .trim_end();
+    t = t.strip_suffix("---").unwrap_or(t).trim_end();
+    start + t.len().saturating_sub(1)
+}
+
+/// A list's strings, or a map's keys (`depends_on`, `labels`); a list's `KEY=value` items whole.
+fn names(n: &Node) -> Vec<String> {
+    match &n.value {
+        Value::Array(items) => items
+            .iter()
+            .filter_map(|i| i.as_str().map(str::to_string))
+            .collect(),
+        Value::Object(entries) => entries.iter().map(|e| e.key.clone()).collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// `environment:` as a map or a `KEY=value` list, each value as written.
+fn environment(n: &Node) -> Vec<(String, String)> {
+    super::tree::settings(n, &|_| false)
+        .into_iter()
+        .filter(|s| s.path.len() == 1)
+        .filter_map(|s| Some((s.key().to_string(), as_written(&s.node)?)))
+        .collect()
+}
+
+/// A scalar's text, a template's too (`${JWT_SECRET}`).
+pub(crate) fn as_written(n: &Node) -> Option<String> {
+    match &n.value {
+        Value::Template(t) => Some(t.clone()),
+        _ => n.scalar_text(),
+    }
 }
 
 /// `env_file: .env`, `env_file: [a, b]` or `env_file: [{path: a, required: false}]`.
@@ -163,6 +259,32 @@ mod tests {
             shown_path(Path::new(".env"), 1, "compose.yml"),
             "../compose.yml"
         );
+    }
+
+    #[test]
+    fn services_built_here_that_serve() {
+        let yaml = "version: '3'\nservices:\n  api:\n    build: ./api\n    ports:\n      - \"8080:8080\"\n    depends_on: [keycloak]\n    environment:\n      JWT_SECRET: ${JWT_SECRET}\n  worker:\n    build:\n      dockerfile: Dockerfile.worker\n    expose: [\"9000\"]\n    environment:\n      - MODE=jobs\n  sdk-gen:\n    build: ./clients\n  db:\n    image: postgres:16\n    ports: [\"5432:5432\"]\n  web:\n    image: ghcr.io/acme/web\n    build: { context: ./web }\n    labels:\n      traefik.http.routers.web.rule: Host(`x`)\nvolumes:\n  data:\n";
+        let s = services(yaml);
+        type Row<'a> = (&'a str, Option<&'a str>, bool, (usize, usize));
+        let summary: Vec<Row> = s
+            .iter()
+            .map(|s| (s.name.as_str(), s.context.as_deref(), s.serves, s.lines))
+            .collect();
+        assert_eq!(
+            summary,
+            [
+                ("api", Some("./api"), true, (3, 9)),
+                ("worker", Some("."), true, (10, 15)),
+                ("sdk-gen", Some("./clients"), false, (16, 17)),
+                ("db", None, true, (18, 20)),
+                ("web", Some("./web"), true, (21, 25)),
+            ]
+        );
+        assert_eq!(s[0].depends_on, ["keycloak"]);
+        assert_eq!(s[0].env, [("JWT_SECRET".into(), "${JWT_SECRET}".into())]);
+        assert_eq!(s[1].env, [("MODE".into(), "jobs".into())]);
+        assert_eq!(s[4].image.as_deref(), Some("ghcr.io/acme/web"));
+        assert!(services("services: [").is_empty());
     }
 
     #[test]

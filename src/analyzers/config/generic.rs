@@ -108,6 +108,19 @@ fn secret_key(kw: &[String]) -> bool {
         || signing_private_key(kw)
 }
 
+/// Whether an environment variable or setting gives an application what it signs or checks
+/// tokens with: a token or session secret, a signing key, a JWKS or a public key's location.
+/// Two services given the same one verify the same tokens.
+pub(crate) fn is_token_key_name(key: &str) -> bool {
+    let kw = words(key);
+    let has = |w: &str| kw.iter().any(|k| k == w);
+    secret_key(&kw)
+        || has("jwks")
+        || (has("public")
+            && has("key")
+            && kw.iter().any(|w| SIGNING_KEY_WORDS.contains(&w.as_str())))
+}
+
 /// `JWT_PRIVATE_KEY`, `ACCESS_TOKEN_PRIVATE_KEY`, `jwt.signing.private_key`: a private key that
 /// signs tokens, named by an auth word before `private key`.
 fn signing_private_key(kw: &[String]) -> bool {

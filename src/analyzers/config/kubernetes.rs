@@ -76,9 +76,116 @@ pub fn is_base64_private_key(s: &str) -> bool {
         && decode_text(t).is_some_and(|d| d.starts_with("-----BEGIN") && d.contains("PRIVATE KEY"))
 }
 
+/// A Deployment or StatefulSet of a manifest, as the design verdict needs it.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Workload {
+    /// `metadata.name`.
+    pub name: String,
+    /// Its containers' images.
+    pub images: Vec<String>,
+    /// Its containers' `env:` entries: the name, and the value as written or where it comes
+    /// from (`secret `auth-jwt` key `signing``).
+    pub env: Vec<(String, String)>,
+    /// The 1-based lines its document spans.
+    pub lines: (usize, usize),
+}
+
+/// The Deployments and StatefulSets of a manifest's text; none when it is not YAML. Templated
+/// names (Helm) are left out: which object they make is not known here.
+pub fn workloads(text: &str) -> Vec<Workload> {
+    let Ok(docs) = super::yaml::parse(text) else {
+        return Vec::new();
+    };
+    let file = crate::source::SourceFile::from_text("", text);
+    let mut out = Vec::new();
+    for doc in &docs {
+        let root = &doc.root;
+        if !matches!(
+            root.get("kind").and_then(Node::as_str),
+            Some("Deployment" | "StatefulSet")
+        ) {
+            continue;
+        }
+        let Some(name) = root
+            .get("metadata")
+            .and_then(|m| m.get("name"))
+            .and_then(Node::as_str)
+        else {
+            continue;
+        };
+        let containers = ["spec", "template", "spec", "containers"].map(String::from);
+        let containers = root.at(&containers).map_or(&[][..], Node::items);
+        out.push(Workload {
+            name: name.to_string(),
+            images: containers
+                .iter()
+                .filter_map(|c| c.get("image").and_then(Node::as_str))
+                .map(str::to_string)
+                .collect(),
+            env: containers
+                .iter()
+                .flat_map(|c| c.get("env").map_or(&[][..], Node::items))
+                .filter_map(env_entry)
+                .collect(),
+            lines: (
+                file.position(root.span.start).line,
+                file.position(super::compose::last_char(
+                    text,
+                    root.span.start,
+                    root.span.end,
+                ))
+                .line,
+            ),
+        });
+    }
+    out
+}
+
+/// `{name, value}` or `{name, valueFrom: {secretKeyRef | configMapKeyRef: {name, key}}}`.
+fn env_entry(item: &Node) -> Option<(String, String)> {
+    let name = item.get("name")?.as_str()?.to_string();
+    if let Some(v) = item.get("value") {
+        return Some((name, super::compose::as_written(v)?));
+    }
+    let from = item.get("valueFrom")?;
+    let (what, r) = [
+        ("secret", "secretKeyRef"),
+        ("config map", "configMapKeyRef"),
+    ]
+    .iter()
+    .find_map(|(what, k)| Some((*what, from.get(k)?)))?;
+    let field = |k: &str| r.get(k).and_then(Node::as_str).unwrap_or("?");
+    Some((
+        name,
+        format!("{what} `{}` key `{}`", field("name"), field("key")),
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn deployments_with_their_images_and_env() {
+        let yaml = "apiVersion: v1\nkind: Service\nmetadata:\n  name: orders\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: orders-api\nspec:\n  template:\n    spec:\n      containers:\n        - name: api\n          image: ghcr.io/acme/orders:1.4\n          env:\n            - name: ACCESS_TOKEN_TTL\n              value: \"30d\"\n            - name: JWT_SECRET\n              valueFrom:\n                secretKeyRef:\n                  name: auth-jwt\n                  key: signing\n---\nkind: StatefulSet\nmetadata:\n  name: redis\nspec:\n  template:\n    spec:\n      containers:\n        - image: redis:7\n";
+        let w = workloads(yaml);
+        assert_eq!(w.len(), 2);
+        assert_eq!(w[0].name, "orders-api");
+        assert_eq!(w[0].images, ["ghcr.io/acme/orders:1.4"]);
+        assert_eq!(
+            w[0].env,
+            [
+                ("ACCESS_TOKEN_TTL".into(), "30d".into()),
+                (
+                    "JWT_SECRET".into(),
+                    "secret `auth-jwt` key `signing`".into()
+                )
+            ]
+        );
+        assert_eq!(w[0].lines, (6, 23));
+        assert_eq!((w[1].name.as_str(), w[1].images.len()), ("redis", 1));
+        assert!(workloads("kind: [").is_empty());
+    }
     use crate::analyzers::config::parse;
     use crate::source::ConfigFormat;
 

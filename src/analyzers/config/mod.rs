@@ -11,7 +11,7 @@ mod env;
 mod generic;
 mod hcl;
 mod json;
-mod kubernetes;
+pub mod kubernetes;
 mod messages;
 pub mod product_table;
 pub mod products;
@@ -26,6 +26,7 @@ use super::{Analyzer, Context, Sink};
 use crate::finding::Span;
 use crate::rule::Rule;
 use crate::source::{ConfigFormat, FileKind, SourceFile};
+pub(crate) use generic::is_token_key_name;
 use tree::{Document, Node, ParseError};
 
 pub struct ConfigAnalyzer;
