@@ -127,11 +127,7 @@ impl<'a> Builder<'a> {
         } else if declares(&deps, "tauri").is_some() {
             self.clients
                 .insert(format!("a desktop app (Tauri, {shown})"));
-        } else if declares(&deps, "clap").is_some()
-            && ["reqwest", "ureq"]
-                .iter()
-                .any(|c| declares(&deps, c).is_some())
-        {
+        } else if declares(&deps, "clap").is_some() && calls_http(&deps, crate_dir) {
             self.clients
                 .insert(format!("a command-line client ({shown})"));
         }
@@ -380,4 +376,27 @@ mod tests {
         assert!(declares(deps, "redis").is_some());
         assert!(declares(deps, "serde_json").is_none());
     }
+}
+
+/// HTTP client crates: a command-line binary with one calls an API.
+const HTTP_CLIENTS: &[&str] = &["reqwest", "ureq"];
+
+/// Whether a crate's dependencies hold an HTTP client, directly or through a crate of the same
+/// repository it names by path (a CLI whose API client is its own `-client` crate).
+fn calls_http(deps: &str, crate_dir: &Path) -> bool {
+    let direct = |deps: &str| HTTP_CLIENTS.iter().any(|c| declares(deps, c).is_some());
+    direct(deps)
+        || deps
+            .lines()
+            .filter_map(path_dependency)
+            .take(32)
+            .filter_map(|p| crate_dependencies(&crate_dir.join(p)))
+            .any(|d| direct(&d))
+}
+
+/// The folder of a path dependency (`atuin-client = { path = "../atuin-client" }`).
+fn path_dependency(line: &str) -> Option<&str> {
+    let rest = line.split("path").nth(1)?.trim_start().strip_prefix('=')?;
+    let rest = rest.trim_start().strip_prefix('"')?;
+    rest.split('"').next().filter(|p| !p.is_empty())
 }
