@@ -102,7 +102,8 @@ impl Collector<'_, '_> {
 
     /// `struct Validate { token: String }` deserialized from a request: an endpoint that checks
     /// tokens for others. RFC 7662's `token_type_hint` says so on its own; otherwise the struct's
-    /// name must say validate or introspect, and not a single-purpose token (`ValidateEmail`).
+    /// name must ask to validate or introspect, and not name a token (`ValidationToken`) or a
+    /// single-purpose one (`ValidateEmail`).
     pub(super) fn introspection_request(&mut self, s: &syn::ItemStruct) {
         let deserialized = s.attrs.iter().any(|a| text(a).contains("Deserialize"));
         let fields: Vec<String> = s
@@ -111,10 +112,17 @@ impl Collector<'_, '_> {
             .filter_map(|f| f.ident.as_ref().map(ToString::to_string))
             .collect();
         let has = |f: &str| fields.iter().any(|x| x == f);
-        let name = s.ident.to_string().to_ascii_lowercase();
-        let named = ["introspect", "validat", "verifytoken", "checktoken"]
-            .iter()
-            .any(|w| name.contains(w))
+        let name = s.ident.to_string();
+        let w = crate::words::words(&name);
+        let has_word = |x: &str| w.iter().any(|y| y == x);
+        // a request to validate (`Validate`, `IntrospectRequest`, `TokenValidationRequest`), not
+        // a token that proves something (`ValidationToken`, a captcha's proof of work)
+        let asks = has_word("validate")
+            || has_word("introspect")
+            || has_word("introspection")
+            || (has_word("validation") && w.last().is_some_and(|l| l == "request"));
+        let named = asks
+            && !w.last().is_some_and(|l| l == "token")
             && crate::facts::TokenKind::from_names([name.as_str()])
                 != crate::facts::TokenKind::SinglePurpose;
         let carries_token = has("token") || has("access_token");
@@ -291,6 +299,11 @@ mod tests {
         );
         assert_eq!(
             count("#[derive(Serialize)] struct ValidateResponse { token: String }"),
+            0
+        );
+        // a captcha's proof-of-work token that clients send back
+        assert_eq!(
+            count("#[derive(Deserialize)] struct ValidationToken { token: String }"),
             0
         );
     }
