@@ -330,6 +330,29 @@ fn compose_services(text: &str) -> Vec<ComposeService> {
     out
 }
 
+/// HTTP client crates: a command-line binary with one calls an API.
+const HTTP_CLIENTS: &[&str] = &["reqwest", "ureq"];
+
+/// Whether a crate's dependencies hold an HTTP client, directly or through a crate of the same
+/// repository it names by path (a CLI whose API client is its own `-client` crate).
+fn calls_http(deps: &str, crate_dir: &Path) -> bool {
+    let direct = |deps: &str| HTTP_CLIENTS.iter().any(|c| declares(deps, c).is_some());
+    direct(deps)
+        || deps
+            .lines()
+            .filter_map(path_dependency)
+            .take(32)
+            .filter_map(|p| crate_dependencies(&crate_dir.join(p)))
+            .any(|d| direct(&d))
+}
+
+/// The folder of a path dependency (`atuin-client = { path = "../atuin-client" }`).
+fn path_dependency(line: &str) -> Option<&str> {
+    let rest = line.split("path").nth(1)?.trim_start().strip_prefix('=')?;
+    let rest = rest.trim_start().strip_prefix('"')?;
+    rest.split('"').next().filter(|p| !p.is_empty())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -376,27 +399,4 @@ mod tests {
         assert!(declares(deps, "redis").is_some());
         assert!(declares(deps, "serde_json").is_none());
     }
-}
-
-/// HTTP client crates: a command-line binary with one calls an API.
-const HTTP_CLIENTS: &[&str] = &["reqwest", "ureq"];
-
-/// Whether a crate's dependencies hold an HTTP client, directly or through a crate of the same
-/// repository it names by path (a CLI whose API client is its own `-client` crate).
-fn calls_http(deps: &str, crate_dir: &Path) -> bool {
-    let direct = |deps: &str| HTTP_CLIENTS.iter().any(|c| declares(deps, c).is_some());
-    direct(deps)
-        || deps
-            .lines()
-            .filter_map(path_dependency)
-            .take(32)
-            .filter_map(|p| crate_dependencies(&crate_dir.join(p)))
-            .any(|d| direct(&d))
-}
-
-/// The folder of a path dependency (`atuin-client = { path = "../atuin-client" }`).
-fn path_dependency(line: &str) -> Option<&str> {
-    let rest = line.split("path").nth(1)?.trim_start().strip_prefix('=')?;
-    let rest = rest.trim_start().strip_prefix('"')?;
-    rest.split('"').next().filter(|p| !p.is_empty())
 }

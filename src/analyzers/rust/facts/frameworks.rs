@@ -122,7 +122,7 @@ impl Collector<'_, '_> {
             || has_word("introspection")
             || (has_word("validation") && w.last().is_some_and(|l| l == "request"));
         let named = asks
-            && !w.last().is_some_and(|l| l == "token")
+            && w.last().is_none_or(|l| l != "token")
             && crate::facts::TokenKind::from_names([name.as_str()])
                 != crate::facts::TokenKind::SinglePurpose;
         let carries_token = has("token") || has("access_token");
