@@ -184,6 +184,20 @@ pub enum FactKind {
     CorsCredentials,
     /// An OAuth token endpoint (a `grant_type` field): native or third-party clients hold tokens.
     TokenEndpoint,
+    /// A token validation (introspection) endpoint: a request body carrying a token to check
+    /// (`struct Validate { token }`, RFC 7662's `token_type_hint`). Other services send their
+    /// users' tokens here, so they trust this login.
+    TokenIntrospection,
+    /// A config file sets a token's lifetime under `key` (`auth.jwt.expiration: 604800`), whatever
+    /// the limit: the project pass gives it to the JWTs issued from that key.
+    ConfigTokenLifetime {
+        key: String,
+        token: TokenKind,
+        lifetime_secs: u64,
+    },
+    /// The JWT issued in this function lives as long as the config key `key` says (loco's
+    /// `JWT::new(secret).generate_token(expiration, ..)` reads `auth.jwt.expiration`).
+    LifetimeFromConfig { key: String },
     /// A value is kept in the server-side session under this key (`session.insert("counter", n)`).
     SessionData { key: String },
     /// A session middleware's cookie attributes were reported here (the finding's own span): the

@@ -95,6 +95,9 @@ pub struct CrateManifest {
     /// Every dependency that ships with it, by its real name, with the 1-based line of the
     /// manifest that declares it (0 when it cannot be told).
     pub deps: Vec<(String, usize)>,
+    /// The folders of its path dependencies (`atuin-client = { path = "../atuin-client" }`),
+    /// relative to the crate.
+    pub path_deps: Vec<String>,
 }
 
 impl CrateManifest {
@@ -114,6 +117,16 @@ impl CrateManifest {
 
     pub fn ships(&self, krate: &str) -> bool {
         self.deps.iter().any(|(d, _)| d == krate)
+    }
+
+    /// It has an argument parser (clap, argh, …), whatever else it depends on.
+    pub fn parses_arguments(&self) -> bool {
+        CLI_PARSERS.iter().any(|c| self.ships(c))
+    }
+
+    /// It depends on an HTTP client crate itself.
+    pub fn calls_http(&self) -> bool {
+        HTTP_CLIENTS.iter().any(|c| self.ships(c))
     }
 
     /// Reads a manifest's text; `None` when it is not valid TOML or holds no `[package]` (a
@@ -160,6 +173,11 @@ impl CrateManifest {
             client.push(h.to_string());
             client.push(c.to_string());
         }
+        let path_deps = deps
+            .iter()
+            .filter_map(|(_, v, _)| (*v)?.get("path")?.as_str())
+            .map(str::to_string)
+            .collect();
         let deps = deps
             .iter()
             .map(|(d, _, key)| (d.clone(), line_of_key(text, key)))
@@ -169,6 +187,7 @@ impl CrateManifest {
             servers,
             client,
             deps,
+            path_deps,
         })
     }
 

@@ -487,3 +487,94 @@ fn authjs_jwt_strategy_is_a_stateless_jwt() {
         d.move_to
     );
 }
+
+#[test]
+fn loco_jwt_lives_as_long_as_its_production_config_says() {
+    let (d, rules) = verdict("loco-jwt");
+    assert_eq!(d.found, Architecture::StatelessJwt, "{:?}", d.evidence);
+    assert_eq!(d.recommended, Architecture::ServerSessions);
+    assert!(rules.is_empty(), "{rules:?}");
+    // production's 7 days, not the developer's 10 minutes
+    assert!(
+        d.evidence
+            .iter()
+            .any(|e| e.claim == "`generate_jwt` issues an access JWT with a lifetime of 7d"),
+        "{:?}",
+        d.evidence
+    );
+}
+
+#[test]
+fn axum_session_with_a_sql_pool_is_server_side_sessions() {
+    let (d, rules) = verdict("axum-session-auth");
+    assert_eq!(d.found, Architecture::ServerSessions, "{:?}", d.evidence);
+    assert!(d.ok, "{:?}", d.why);
+    assert!(rules.is_empty(), "{rules:?}");
+    assert!(
+        d.evidence
+            .iter()
+            .any(|e| e.claim == "server-side sessions in SessionSqlitePool"
+                && e.at.ends_with("src/auth.rs:13")),
+        "the `cfg_if!`-gated `AuthSession` counts: {:?}",
+        d.evidence
+    );
+}
+
+#[test]
+fn an_app_reading_a_forwarded_user_header_is_behind_a_proxy() {
+    let (d, rules) = verdict("forwarded-user-app");
+    assert_eq!(d.found, Architecture::DelegatedToProxy, "{:?}", d.evidence);
+    assert!(rules.is_empty(), "{rules:?}");
+    assert!(
+        d.evidence
+            .iter()
+            .any(|e| e.claim == "login is delegated to a proxy's `x-forwarded-user` header"),
+        "{:?}",
+        d.evidence
+    );
+}
+
+#[test]
+fn an_identity_provider_naming_the_headers_it_emits_keeps_its_own_login() {
+    let (d, rules) = verdict("idp-header-config");
+    assert_eq!(d.found, Architecture::Hybrid, "{:?}", d.evidence);
+    assert_eq!(d.recommended, Architecture::Hybrid);
+    assert!(rules.is_empty(), "{rules:?}");
+    assert!(
+        !d.evidence.iter().any(|e| e.claim.contains("delegated")),
+        "{:?}",
+        d.evidence
+    );
+}
+
+#[test]
+fn a_login_service_other_services_validate_against_needs_the_hybrid() {
+    let (d, rules) = verdict("sso-validate-endpoint");
+    assert_eq!(d.found, Architecture::JwtWithPerRequestStoreCheck);
+    assert_eq!(d.recommended, Architecture::Hybrid, "{:?}", d.why);
+    assert_eq!(rules, ["jwt-denylist-per-request"]);
+    assert!(
+        d.why
+            .iter()
+            .any(|w| w.contains("validation endpoint") && w.contains("src/validate.rs:7")),
+        "{:?}",
+        d.why
+    );
+}
+
+#[test]
+fn api_keys_held_by_a_command_line_client_stay_opaque_tokens() {
+    let (d, rules) = verdict("api-keys-cli");
+    // the service account's JWT authenticates the server to Google: not a login
+    assert_eq!(d.found, Architecture::OpaqueTokens, "{:?}", d.evidence);
+    assert_eq!(d.recommended, Architecture::OpaqueTokens, "{:?}", d.why);
+    assert!(d.ok);
+    assert!(rules.is_empty(), "{rules:?}");
+    assert!(
+        d.why
+            .iter()
+            .any(|w| w == "a command-line client (cli) calls the API with bearer tokens"),
+        "the CLI reaches the API through its own `client` crate: {:?}",
+        d.why
+    );
+}

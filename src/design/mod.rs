@@ -263,6 +263,50 @@ fn join_called_lifetimes(mut facts: Vec<PlacedFact>) -> Vec<PlacedFact> {
     facts
 }
 
+/// A JWT whose lifetime a config key sets (loco's `auth.jwt.expiration`): that key's value, from
+/// a production config before a development or test one, the longest when several.
+fn join_config_lifetimes(mut facts: Vec<PlacedFact>) -> Vec<PlacedFact> {
+    let mut config: BTreeMap<String, (bool, u64)> = BTreeMap::new();
+    for f in &facts {
+        if let FactKind::ConfigTokenLifetime {
+            key, lifetime_secs, ..
+        } = &f.kind
+        {
+            let found = (f.role == crate::roles::Role::Production, *lifetime_secs);
+            let best = config.entry(key.clone()).or_insert(found);
+            *best = (*best).max(found);
+        }
+    }
+    let from_config: BTreeMap<FnKey, u64> = facts
+        .iter()
+        .filter_map(|f| match &f.kind {
+            FactKind::LifetimeFromConfig { key } => config
+                .get(key)
+                .map(|&(_, secs)| ((f.path.as_str(), f.function.as_deref()), secs)),
+            _ => None,
+        })
+        .collect();
+    let found: Vec<(usize, u64)> = facts
+        .iter()
+        .enumerate()
+        .filter_map(|(i, f)| match f.kind {
+            FactKind::JwtIssued {
+                lifetime_secs: None,
+                ..
+            } => from_config
+                .get(&(f.path.as_str(), f.function.as_deref()))
+                .map(|&secs| (i, secs)),
+            _ => None,
+        })
+        .collect();
+    for (i, secs) in found {
+        if let FactKind::JwtIssued { lifetime_secs, .. } = &mut facts[i].kind {
+            *lifetime_secs = Some(secs);
+        }
+    }
+    facts
+}
+
 /// What the project pass returns: reports per file, and the verdict.
 pub struct ProjectOutcome {
     /// `(path, line, report)`.
@@ -278,7 +322,9 @@ pub fn run(
     context: &ProjectContext,
     verdict: bool,
 ) -> ProjectOutcome {
-    let facts = join_called_lifetimes(join_lifetimes(&with_index_lifetimes(facts)));
+    let facts = join_config_lifetimes(join_called_lifetimes(join_lifetimes(
+        &with_index_lifetimes(facts),
+    )));
     let index = Index::new(&facts);
     let mut reports = rules::check(&index, settings, context);
     values::check(&facts, settings, &mut reports);

@@ -84,37 +84,13 @@ pub fn recommend(found: Architecture, s: &Signals, input: &Input) -> (Architectu
         _ => {}
     }
     let ctx = input.ctx;
-    let token_endpoint = input
-        .index
-        .all(|k| matches!(k, FactKind::TokenEndpoint))
-        .into_iter()
-        .next();
-    if let Some(t) = token_endpoint {
-        why.push(format!(
-            "an OAuth token endpoint serves native or third-party clients ({})",
-            t.at()
-        ));
-    }
-    if input.shared_with.len() >= 2 {
-        why.push(format!(
-            "{} services verify the same tokens ({})",
-            input.shared_with.len(),
-            input.shared_with.join(", ")
-        ));
-    }
-    for m in &ctx.mobile {
-        why.push(format!("a mobile client needs tokens ({m})"));
-    }
-    for c in &ctx.clients {
-        why.push(format!("{c} calls the API with bearer tokens"));
-    }
-    let needs_tokens = token_endpoint.is_some()
-        || input.shared_with.len() >= 2
-        || !ctx.mobile.is_empty()
-        || !ctx.clients.is_empty();
-    let recommended = if needs_tokens {
+    let (others_trust, clients) = token_holders(input, &mut why);
+    // Opaque tokens in a store already serve clients outside a browser: each is revocable at once
+    // and looked up on every request. Only other services trusting this login call for JWTs.
+    let opaque_kept = found == Architecture::OpaqueTokens && s.client_storage.is_empty();
+    let recommended = if others_trust || (clients && !opaque_kept) {
         Architecture::Hybrid
-    } else if found == Architecture::OpaqueTokens && s.client_storage.is_empty() {
+    } else if opaque_kept {
         why.push("opaque tokens in a store are revocable at once by deleting the row, and no browser holds them".into());
         Architecture::OpaqueTokens
     } else {
@@ -146,6 +122,44 @@ pub fn recommend(found: Architecture, s: &Signals, input: &Input) -> (Architectu
         why.push(format!("a store is available: {}", ctx.stores.join(", ")));
     }
     (recommended, why)
+}
+
+/// Who holds this login's tokens besides a browser, with the reasons: other services (an OAuth
+/// token endpoint, a token validation endpoint, services verifying the same tokens), then mobile,
+/// desktop, IDE and command-line clients. Returns (other services, clients).
+fn token_holders(input: &Input, why: &mut Vec<String>) -> (bool, bool) {
+    let first = |pred: fn(&FactKind) -> bool| input.index.all(pred).into_iter().next();
+    let token_endpoint = first(|k| matches!(k, FactKind::TokenEndpoint));
+    if let Some(t) = token_endpoint {
+        why.push(format!(
+            "an OAuth token endpoint serves native or third-party clients ({})",
+            t.at()
+        ));
+    }
+    let introspection = first(|k| matches!(k, FactKind::TokenIntrospection));
+    if let Some(t) = introspection {
+        why.push(format!(
+            "other services send their users' tokens to a validation endpoint here, so they trust this login ({})",
+            t.at()
+        ));
+    }
+    if input.shared_with.len() >= 2 {
+        why.push(format!(
+            "{} services verify the same tokens ({})",
+            input.shared_with.len(),
+            input.shared_with.join(", ")
+        ));
+    }
+    let ctx = input.ctx;
+    for m in &ctx.mobile {
+        why.push(format!("a mobile client needs tokens ({m})"));
+    }
+    for c in &ctx.clients {
+        why.push(format!("{c} calls the API with bearer tokens"));
+    }
+    let others =
+        token_endpoint.is_some() || introspection.is_some() || input.shared_with.len() >= 2;
+    (others, !ctx.mobile.is_empty() || !ctx.clients.is_empty())
 }
 
 /// The findings, by rule, that the move to `recommended` resolves.

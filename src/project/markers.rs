@@ -108,6 +108,19 @@ impl<'a> Builder<'a> {
         }
     }
 
+    /// Whether a crate reaches an HTTP client through a crate of the same repository it names
+    /// by path (a CLI whose API client is its own `-client` crate).
+    fn calls_http_by_path(&self, m: &crate::manifest::CrateManifest, crate_dir: &Path) -> bool {
+        m.path_deps.iter().take(32).any(|p| {
+            let path = crate_dir.join(p).join("Cargo.toml");
+            path.is_file()
+                && self
+                    .info
+                    .crate_manifest(&path)
+                    .is_some_and(|d| d.calls_http())
+        })
+    }
+
     /// A binary crate: a service when it depends on a web framework (or its manifest cannot be
     /// read, as in small fixtures), a desktop app with Tauri, a command-line client with clap and
     /// an HTTP client.
@@ -150,7 +163,7 @@ impl<'a> Builder<'a> {
         } else if m.ships("tauri") {
             self.clients
                 .insert(format!("a desktop app (Tauri, {shown})"));
-        } else if m.is_cli() {
+        } else if m.is_cli() || (m.parses_arguments() && self.calls_http_by_path(&m, crate_dir)) {
             self.clients
                 .insert(format!("a command-line client ({shown})"));
         }

@@ -2,12 +2,14 @@
 //! Kubernetes `env:`): settings recognised by their key names. A key is read together with its
 //! parent (`jwt: { expiresIn: 7d }` is `jwt expires in`); words such as `cache`, `email`,
 //! `reset` or `rotation` anywhere on the path mark settings that are not auth tokens.
-use super::duration::{Style, Unit, lifetime, write};
+use super::duration::{Lifetime, Style, Unit, lifetime, write};
 use super::messages::{self, ACCESS_TTL, HTTPONLY, REFRESH_TTL, SAMESITE, SECURE};
 use super::secret;
 use super::tree::{Setting, Value, words};
 use crate::analyzers::{Context, Sink};
+use crate::facts::{FactKind, TokenKind};
 use crate::finding::Report;
+use crate::rule::Rule;
 use std::collections::HashSet;
 use std::sync::OnceLock;
 
@@ -279,9 +281,26 @@ fn path_words(s: &Setting) -> Vec<String> {
 
 pub fn check(settings: &[Setting], ctx: &Context, sink: &mut Sink) {
     for s in settings {
+        let lifetime = token_lifetime(s);
+        if let Some((rule, life, _)) = &lifetime
+            && life.secs >= 1.0
+        {
+            // Whatever the limit: the design verdict gives it to the JWTs issued from this key.
+            let token = if *rule == REFRESH_TTL {
+                TokenKind::Refresh
+            } else {
+                TokenKind::Access
+            };
+            let kind = FactKind::ConfigTokenLifetime {
+                key: s.path.join("."),
+                token,
+                lifetime_secs: life.secs as u64,
+            };
+            sink.fact(kind, s.node.span, None);
+        }
         let report = literal_secret(s)
             .or_else(|| cookie_flag_off(s))
-            .or_else(|| lifetime_too_long(s, ctx));
+            .or_else(|| lifetime.and_then(|l| lifetime_too_long(s, l, ctx)));
         if let Some(report) = report {
             sink.report(report);
         }
@@ -334,9 +353,9 @@ fn cookie_flag_off(s: &Setting) -> Option<Report> {
     Some(messages::cookie(rule, s.node.span, "", &key, &value, &fix))
 }
 
-/// An access or refresh token lifetime over its limit. The unit word (`_minutes`) is read off
-/// the key first.
-fn lifetime_too_long(s: &Setting, ctx: &Context) -> Option<Report> {
+/// An access or refresh token lifetime: the rule it falls under, its value and the unit the
+/// key names. The unit word (`_minutes`) is read off the key first.
+fn token_lifetime(s: &Setting) -> Option<(Rule, Lifetime, Option<Unit>)> {
     let mut kw = key_words(s);
     let all = path_words(s);
     let has = |w: &str| all.iter().any(|x| x == w);
@@ -361,6 +380,15 @@ fn lifetime_too_long(s: &Setting, ctx: &Context) -> Option<Report> {
         _ => Unit::Seconds,
     };
     let life = lifetime(&s.node, unit.unwrap_or(guess), unit.is_some())?;
+    Some((rule, life, unit))
+}
+
+/// An access or refresh token lifetime over its limit.
+fn lifetime_too_long(
+    s: &Setting,
+    (rule, life, unit): (Rule, Lifetime, Option<Unit>),
+    ctx: &Context,
+) -> Option<Report> {
     let limit = if rule == ACCESS_TTL {
         ctx.settings.access_token_max_ttl
     } else {

@@ -12,6 +12,7 @@ use crate::facts::{FactKind, TokenKind};
 use std::collections::{HashMap, HashSet};
 use syn::visit::Visit;
 
+mod frameworks;
 mod session_calls;
 
 pub fn collect(file: &RustFile, _ctx: &Context, sink: &mut Sink) {
@@ -22,6 +23,10 @@ pub fn collect(file: &RustFile, _ctx: &Context, sink: &mut Sink) {
         impl_trait: None,
         impl_self: None,
         let_name: None,
+        loco: file.src.text.contains("loco_rs"),
+        header_consts: frameworks::header_consts(&file.ast),
+        auth_session_seen: false,
+        cfg_if_depth: 0,
     };
     v.visit_file(&file.ast);
 }
@@ -49,6 +54,14 @@ struct Collector<'a, 'f> {
     /// The variable the expression being visited is bound to (`session_id` in
     /// `let session_id = Uuid::new_v4()`).
     let_name: Option<String>,
+    /// The file uses loco (`loco_rs::prelude::*`): its `auth::JWT` is loco's extractor.
+    loco: bool,
+    /// The file's consts holding a header an authenticating proxy forwards, by name.
+    header_consts: HashMap<String, String>,
+    /// An axum_session_auth `AuthSession` type was already recorded in this file.
+    auth_session_seen: bool,
+    /// How many `cfg_if!` bodies are being visited, one inside another.
+    cfg_if_depth: usize,
 }
 
 impl<'f> Collector<'_, 'f> {
@@ -113,6 +126,7 @@ impl<'f> Collector<'_, 'f> {
         if let Some(owner) = self.impl_self.clone() {
             self.fact(FactKind::FnOwner { owner }, &sig.ident);
         }
+        self.loco_extractor(sig);
         if per_request {
             self.fact(FactKind::PerRequest, &sig.ident);
         }
@@ -129,6 +143,15 @@ impl<'f> Collector<'_, 'f> {
         // The lifetime comes from the lifetime rule's evaluation (a `TokenLifetime` fact of the same
         // function), joined in the project pass.
         let lifetime = None;
+        // A JWT a service account signs to call another provider (Google's JWT bearer grant) is
+        // not a login of this application.
+        if self
+            .impl_self
+            .as_deref()
+            .is_some_and(super::token_names::outbound_credential)
+        {
+            return;
+        }
         for (span, mut names) in scope.issued {
             names.insert(0, scope.name.clone());
             let token = TokenKind::from_names(names.iter().map(String::as_str));
@@ -205,16 +228,14 @@ impl<'ast> Visit<'ast> for Collector<'_, '_> {
         syn::visit::visit_field(self, f);
     }
 
-    fn visit_lit_str(&mut self, l: &'ast syn::LitStr) {
-        let value = l.value().to_ascii_lowercase();
-        if crate::providers::PROXY_HEADERS.contains(&value.as_str()) {
-            self.fact(
-                FactKind::AuthProxy {
-                    proxy: format!("a proxy's `{}` header", l.value()),
-                },
-                l,
-            );
-        }
+    fn visit_item_struct(&mut self, s: &'ast syn::ItemStruct) {
+        self.introspection_request(s);
+        syn::visit::visit_item_struct(self, s);
+    }
+
+    fn visit_type_path(&mut self, t: &'ast syn::TypePath) {
+        self.auth_session_type(t);
+        syn::visit::visit_type_path(self, t);
     }
 
     fn visit_local(&mut self, l: &'ast syn::Local) {
@@ -334,6 +355,7 @@ impl<'ast> Visit<'ast> for Collector<'_, '_> {
                     }
                 }
                 _ if self.session_call(&name, &full, c) => {}
+                _ if full.contains("header") => self.proxy_header_call(&full, c),
                 "delete" if full.contains("diesel") => self.fact(
                     FactKind::StoreRevoke {
                         store: "diesel".into(),
@@ -375,6 +397,11 @@ impl<'ast> Visit<'ast> for Collector<'_, '_> {
             .iter()
             .any(|w| receiver.contains(w) || args.contains(w));
         self.named_store_call(&method, m);
+        self.proxy_header_method(m);
+        if self.loco_generate_token(m) {
+            self.visit_method_args(m);
+            return;
+        }
         let token_lookup = self.fns.last().and_then(|f| {
             stores::method_lookup(
                 m,
@@ -520,6 +547,9 @@ impl<'ast> Visit<'ast> for Collector<'_, '_> {
 
     fn visit_macro(&mut self, mac: &'ast syn::Macro) {
         let name = last_segment(&mac.path);
+        if name == "cfg_if" {
+            self.cfg_if_items(mac);
+        }
         if matches!(
             name.as_str(),
             "query" | "query_as" | "query_scalar" | "query_file"

@@ -189,6 +189,18 @@ pub fn single_purpose(name: &str) -> bool {
     email_check || w.iter().any(|x| SINGLE_PURPOSE.contains(&x.as_str()))
 }
 
+/// A type whose methods sign JWTs to authenticate this application to another provider
+/// (`GcpServiceAccountCredentials`, a `ClientAssertion`), not users to this application.
+pub fn outbound_credential(type_name: &str) -> bool {
+    let w = words(type_name);
+    w.windows(2).any(|p| {
+        matches!(
+            (p[0].as_str(), p[1].as_str()),
+            ("service", "account") | ("client", "assertion")
+        )
+    })
+}
+
 fn id_token(w: &[String]) -> bool {
     w.windows(2).any(|p| p[0] == "id" && p[1] == "token")
 }
@@ -216,6 +228,25 @@ pub fn decide<'a>(names: impl IntoIterator<Item = &'a str>) -> Option<(TokenKind
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn credentials_of_this_app_at_another_provider() {
+        for yes in [
+            "GCPServiceAccountCredentials",
+            "ServiceAccount",
+            "ClientAssertion",
+        ] {
+            assert!(outbound_credential(yes), "{yes}");
+        }
+        for no in [
+            "AuthService",
+            "AccountService",
+            "Claims",
+            "ClientCredentials",
+        ] {
+            assert!(!outbound_credential(no), "{no}");
+        }
+    }
 
     #[test]
     fn splits_identifiers() {

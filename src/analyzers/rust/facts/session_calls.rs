@@ -36,6 +36,19 @@ impl Collector<'_, '_> {
                     );
                 }
             }
+            // axum_session's `SessionStore::<SessionPgPool>::new(pool, config)` and
+            // `SessionLayer::new(store)`; axum-sessions' `SessionLayer::new(store, secret)`
+            "new" if full.ends_with("SessionLayer::new") || full.contains("SessionStore::<") => {
+                let store = self.store_text(c, full);
+                if store.contains("CookieStore") {
+                    self.fact(FactKind::CookieSession, c);
+                } else {
+                    let store = session_pool(&store)
+                        .unwrap_or("a session store")
+                        .to_string();
+                    self.fact(FactKind::ServerSession { store }, c);
+                }
+            }
             "new"
                 if full.ends_with("CookieSession::new")
                     || full.ends_with("CookieIdentityPolicy::new") =>
@@ -62,6 +75,33 @@ impl Collector<'_, '_> {
         true
     }
 
+    /// What a session constructor is given, seen through a `let` of this function, with its
+    /// turbofish (`SessionStore::<SessionPgPool>::new`).
+    fn store_text(&self, c: &syn::ExprCall, full: &str) -> String {
+        let arg = c.args.first().map(text).unwrap_or_default();
+        let bound = self
+            .fns
+            .last()
+            .and_then(|f| f.let_text.get(arg.trim_start_matches('&').trim()));
+        format!("{full} {}", bound.unwrap_or(&arg))
+    }
+
+    /// axum_session_auth's `AuthSession<User, i64, SessionSqlitePool, SqlitePool>`: the login is
+    /// kept in a server-side session in that pool (recorded once per file).
+    pub(super) fn auth_session_type(&mut self, t: &syn::TypePath) {
+        let Some(last) = t.path.segments.last() else {
+            return;
+        };
+        if self.auth_session_seen || last.ident != "AuthSession" {
+            return;
+        }
+        if let Some(store) = session_pool(&text(&last.arguments)) {
+            self.auth_session_seen = true;
+            let store = store.to_string();
+            self.fact(FactKind::ServerSession { store }, t);
+        }
+    }
+
     /// Whether the random value being made is a session id: the variable or the function says
     /// session (a CSRF token kept in a session is not one).
     fn names_session_id(&self) -> bool {
@@ -74,4 +114,14 @@ impl Collector<'_, '_> {
                 n.contains("session") && !n.contains("csrf")
             })
     }
+}
+
+/// axum_session's database pools (`axum_session_sqlx`, `axum_session_redispool`,
+/// `axum_session_mongo`, ...), and the session stores of the other crates, named in `text`.
+fn session_pool(text: &str) -> Option<&str> {
+    text.split(|c: char| !c.is_alphanumeric() && c != '_')
+        .find(|w| {
+            (w.starts_with("Session") && w.ends_with("Pool") && w.len() > "SessionPool".len())
+                || TOKEN_STORAGE_TYPES.contains(w)
+        })
 }
