@@ -175,6 +175,9 @@ pub enum FactKind {
     /// This function is a method of `owner` (the type of its `impl` block), so that a call
     /// `Owner::name(..)` finds it among functions of the same name.
     FnOwner { owner: String },
+    /// A server sends the user's token, read from its session or a cookie, to an API as a Bearer
+    /// token: a backend for frontend (the browser holds only a session cookie).
+    BackendForFrontend,
     /// CORS with credentials (a cross-origin front end).
     CorsCredentials,
     /// An OAuth token endpoint (a `grant_type` field): native or third-party clients hold tokens.

@@ -212,6 +212,7 @@ mod tests {
 
     #[cfg(unix)]
     #[test]
+    #[allow(unsafe_code)] // mkfifo, to make a FIFO for the test
     fn hostile_ignore_files_are_reported_not_read() {
         let dir = tempfile::tempdir().unwrap();
         let root = std::fs::canonicalize(dir.path()).unwrap();

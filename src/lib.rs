@@ -2,6 +2,7 @@
 //!
 //! The flow (see `shared/DESIGN.md`): discover → classify → prefilter → parse once → analyzers →
 //! findings → suppressions, baseline, configured severity → sort → reporters.
+#![deny(unsafe_code)]
 pub mod analyzers;
 pub mod auth_names;
 pub mod baseline;

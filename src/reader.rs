@@ -126,6 +126,7 @@ mod tests {
     use super::*;
 
     #[test]
+    #[allow(unsafe_code)] // mkfifo, to make a FIFO for the test
     fn only_regular_files_within_the_limit_are_read() {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path();

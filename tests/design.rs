@@ -331,3 +331,48 @@ fn a_lifetime_set_by_a_called_constructor_is_the_tokens_lifetime() {
         d.evidence
     );
 }
+
+#[test]
+fn typescript_bff_with_database_sessions_is_recognised() {
+    let (d, _) = verdict("ts-bff");
+    assert_eq!(d.found, Architecture::ServerSessions, "{:?}", d.evidence);
+    assert!(d.ok, "{:?}", d.why);
+    assert!(
+        d.evidence
+            .iter()
+            .any(|e| e.claim.contains("PrismaAdapter") && e.at.ends_with("route.ts:10")),
+        "{:?}",
+        d.evidence
+    );
+    assert!(
+        d.why
+            .iter()
+            .any(|w| w.contains("backend for frontend") && w.contains("orders/route.ts:10")),
+        "{:?}",
+        d.why
+    );
+}
+
+#[test]
+fn authjs_jwt_strategy_is_a_stateless_jwt() {
+    let (d, _) = verdict("authjs-jwt");
+    assert_eq!(d.found, Architecture::StatelessJwt, "{:?}", d.evidence);
+    assert_eq!(d.recommended, Architecture::ServerSessions);
+    assert!(!d.ok);
+    assert!(
+        d.evidence.iter().any(|e| e
+            .claim
+            .contains("`NextAuth` issues an access JWT with a lifetime of 30d")),
+        "{:?}",
+        d.evidence
+    );
+    // A Node app is told Node libraries, not Rust crates.
+    assert!(
+        d.move_to
+            .iter()
+            .any(|m| m.contains("Auth.js with a database adapter"))
+            && !d.move_to.iter().any(|m| m.contains("tower-sessions")),
+        "{:?}",
+        d.move_to
+    );
+}

@@ -121,6 +121,12 @@ pub fn recommend(found: Architecture, s: &Signals, input: &Input) -> (Architectu
         why.push("one service on one domain with no mobile, desktop or command-line client: a session cookie is the simplest design that can be revoked at once".into());
         Architecture::ServerSessions
     };
+    if let (Some(b), true) = (s.bff.first(), s.client_storage.is_empty()) {
+        why.push(format!(
+            "a backend for frontend ({}) keeps the tokens on the server and gives the browser an HttpOnly session cookie: the recommended shape for a single-page app in front of an API; keep it, and keep tokens out of the browser",
+            b.at()
+        ));
+    }
     if let Some(c) = input
         .index
         .all(|k| matches!(k, FactKind::CorsCredentials))
@@ -132,7 +138,10 @@ pub fn recommend(found: Architecture, s: &Signals, input: &Input) -> (Architectu
         ));
     }
     if ctx.stores.is_empty() {
-        why.push("no store crate is locked or declared yet (redis, sqlx, diesel, sea-orm): add one for the session or refresh-token table".into());
+        // Store crates are read from Cargo files; a Node server's are not read yet.
+        if !s.script_only() {
+            why.push("no store crate is locked or declared yet (redis, sqlx, diesel, sea-orm): add one for the session or refresh-token table".into());
+        }
     } else {
         why.push(format!("a store is available: {}", ctx.stores.join(", ")));
     }

@@ -49,6 +49,8 @@ pub struct Signals<'a> {
     pub session_ids: Vec<&'a PlacedFact>,
     pub verified: Vec<&'a PlacedFact>,
     pub client_storage: Vec<&'a PlacedFact>,
+    /// A server forwards the user's token from its session or a cookie (backend for frontend).
+    pub bff: Vec<&'a PlacedFact>,
     pub idps: Vec<Named>,
     pub proxies: Vec<Named>,
     pub denylist: bool,
@@ -173,12 +175,36 @@ impl<'a> Signals<'a> {
             session_ids,
             verified: of(|k| matches!(k, FactKind::JwtVerified { .. })),
             client_storage: of(|k| matches!(k, FactKind::ClientTokenStorage { .. })),
+            bff: of(|k| matches!(k, FactKind::BackendForFrontend)),
             idps,
             proxies,
             denylist: input.count(Rule::JwtDenylistPerRequest) > 0,
             long_access,
             stored_refresh,
         }
+    }
+
+    /// The login is made only by TypeScript or JavaScript servers (no Rust web framework, and every
+    /// token or session fact comes from a script): the steps name Node libraries.
+    pub fn script_only(&self) -> bool {
+        let facts = self
+            .access
+            .iter()
+            .chain(&self.refresh_jwt)
+            .chain(&self.sessions)
+            .chain(&self.cookie_sessions);
+        let mut any = false;
+        for f in facts {
+            let name = f.path.rsplit('/').next().unwrap_or(&f.path);
+            if !matches!(
+                crate::source::FileKind::classify(name),
+                Some(crate::source::FileKind::Script | crate::source::FileKind::Markup)
+            ) {
+                return false;
+            }
+            any = true;
+        }
+        any
     }
 
     /// JWTs are signed by this application's own code.
@@ -210,6 +236,15 @@ impl<'a> Signals<'a> {
             if let FactKind::ServerSession { store } = &s.kind {
                 note(format!("server-side sessions in {store}"), s.at());
             }
+        }
+        for b in &self.bff {
+            note(
+                format!(
+                    "`{}` calls the API with the user's token from the server-side session or cookie: a backend for frontend",
+                    fname(b)
+                ),
+                b.at(),
+            );
         }
         for s in &self.session_ids {
             note(format!("`{}` makes a random session id", fname(s)), s.at());

@@ -104,7 +104,12 @@ pub fn decide(input: Input) -> Design {
         (none, Vec::new(), Vec::new(), BTreeMap::new(), true)
     } else {
         let (recommended, why) = super::recommend::recommend(found, &signals, &input);
-        let move_to = move_to(recommended, input.ctx, input.settings);
+        let move_to = move_to(
+            recommended,
+            input.ctx,
+            input.settings,
+            signals.script_only(),
+        );
         let resolves = super::recommend::resolves(recommended, &input);
         let ok = found == recommended
             && resolves.is_empty()
@@ -167,9 +172,28 @@ fn confidence(s: &Signals, evidence: &[Evidence]) -> &'static str {
     }
 }
 
-fn move_to(recommended: Architecture, ctx: &ProjectContext, settings: &Settings) -> Vec<String> {
+/// Server-side sessions in a Node server.
+fn node_session_steps() -> Vec<String> {
+    vec![
+        "express-session or @fastify/session with a server-side store (connect-redis's `RedisStore`, connect-pg-simple); in Next.js or SvelteKit, Auth.js with a database adapter (`adapter: PrismaAdapter(prisma)`, `session: { strategy: \"database\" }`)".into(),
+        "the session cookie holds only an opaque id, `{ httpOnly: true, secure: true, sameSite: 'lax' }`; user and roles are read from the store on each request, so a role change or ban applies at once".into(),
+        "logout and bans delete the session (`req.session.destroy()`, Auth.js `signOut`); regenerate the id at login (`req.session.regenerate()`)".into(),
+        "a single-page app in front of an API: keep the API's tokens in that server-side session (a backend for frontend) and call the API from the server".into(),
+        "cookies bring CSRF: keep SameSite=Lax (or Strict) and add CSRF protection (a token or an Origin check) for state-changing requests".into(),
+    ]
+}
+
+fn move_to(
+    recommended: Architecture,
+    ctx: &ProjectContext,
+    settings: &Settings,
+    script_only: bool,
+) -> Vec<String> {
     if let Some(steps) = super::recommend::keep_steps(recommended) {
         return steps;
+    }
+    if script_only && recommended == Architecture::ServerSessions && ctx.frameworks.is_empty() {
+        return node_session_steps();
     }
     let redis = ctx
         .stores

@@ -238,6 +238,29 @@ pub fn signature_not_verified(span: Span, call: &str, help: &str) -> Report {
     )
 }
 
+/// `token-without-expiry`: `what` (`jwt.sign`, `SignJWT`) issues tokens with no `exp`; `code` is
+/// the fix in the API in use.
+pub fn token_never_expires(span: Span, what: &str, code: &str) -> Report {
+    Report::new(
+        Rule::TokenWithoutExpiry,
+        span,
+        format!("`{what}` issues a token with no `exp`: the token never expires"),
+        format!("give every token an expiry (`{code}`) so a stolen one stops working on its own"),
+    )
+}
+
+/// `token-without-expiry`: `call` is told to accept expired tokens.
+pub fn expiry_ignored(span: Span, call: &str, option: &str) -> Report {
+    Report::new(
+        Rule::TokenWithoutExpiry,
+        span,
+        format!("`{call}` is given `{option}`: expired tokens are accepted forever"),
+        format!(
+            "remove `{option}`; to find the owner of an expired access token during refresh, verify the refresh token first and never authorize a request with the result"
+        ),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -22,8 +22,8 @@ pub struct RawCookie {
     pub removal: bool,
 }
 
-/// Marks where a `format!` argument is interpolated.
-const HOLE: char = '\u{1}';
+/// Marks where a `format!` argument (or a script's `${..}`) is interpolated.
+pub const HOLE: char = '\u{1}';
 
 /// A `format!` placeholder's argument: by position or by name (`{name}` / `name = ..`).
 #[derive(Debug, PartialEq)]
@@ -153,6 +153,12 @@ fn parse_text(
         attrs,
         removal,
     })
+}
+
+/// A cookie from header text written in another language (a script's template literal, with
+/// [`HOLE`] where it interpolates): only its literal parts are judged.
+pub fn parse_header_text(text: &str) -> Option<RawCookie> {
+    parse_text(text, &|_| None, &HashMap::new())
 }
 
 /// A cookie from a string literal or a `format!` invocation; `None` for anything else.

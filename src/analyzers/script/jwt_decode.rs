@@ -3,12 +3,17 @@
 //! version: a decode in a function of a server file where no `jwt.verify` / `jwtVerify` is
 //! called in the same function is a warning (the claims may decide access). A decode next to a
 //! verify, such as `jwt.decode(token, { complete: true })` to read the header's `kid` and pick
-//! the key before `jwt.verify`, is not reported.
+//! the key before `jwt.verify`, is not reported. Nor is a decode that reads only when the token
+//! expires or was issued (`jwt.decode(t).exp`, `const { exp } = decodeJwt(t)`), as a server
+//! scheduling a refresh does: the time claims decide nothing about who the user is. A decode
+//! kept in a variable and read for `exp` later is still reported (the variable is not followed).
 use super::model::path_of;
 use super::server::ServerWalker;
 use crate::finding::Severity;
 use crate::rule::wording;
-use oxc_ast::ast::CallExpression;
+use oxc_ast::ast::{
+    BindingPattern, CallExpression, Expression, StaticMemberExpression, VariableDeclarator,
+};
 
 /// The decodes and verifies of one function.
 #[derive(Default)]
@@ -20,7 +25,41 @@ pub struct Frame {
 const JWT_HELP: &str = "verify with `jwt.verify(token, key, { algorithms: ['HS256'] })` (the algorithm you issue with) and the key from your configuration; `jwt.decode` only reads the claims";
 const JOSE_HELP: &str = "verify with `await jwtVerify(token, key, { algorithms: ['HS256'] })` (the algorithm you issue with); `decodeJwt` only reads the claims";
 
+/// Claims that say only when a token is valid.
+const TIME_CLAIMS: &[&str] = &["exp", "iat", "nbf"];
+
+/// `jwt.decode(t).exp`: the decode reads a time claim only.
+pub fn check_member(w: &mut ServerWalker, m: &StaticMemberExpression) {
+    if TIME_CLAIMS.contains(&m.property.name.as_str())
+        && let Expression::CallExpression(c) = m.object.get_inner_expression()
+    {
+        w.time_only_decodes.push(c.span);
+    }
+}
+
+/// `const { exp } = jwt.decode(t)`: the decode reads time claims only.
+pub fn check_declarator(w: &mut ServerWalker, d: &VariableDeclarator) {
+    let (BindingPattern::ObjectPattern(o), Some(Expression::CallExpression(c))) =
+        (&d.id, d.init.as_ref().map(|i| i.get_inner_expression()))
+    else {
+        return;
+    };
+    let time_only = o.rest.is_none()
+        && !o.properties.is_empty()
+        && o.properties.iter().all(|p| {
+            p.key
+                .static_name()
+                .is_some_and(|k| TIME_CLAIMS.contains(&k.as_ref()))
+        });
+    if time_only {
+        w.time_only_decodes.push(c.span);
+    }
+}
+
 pub fn check_call(w: &mut ServerWalker, call: &CallExpression) {
+    if w.time_only_decodes.contains(&call.span) {
+        return;
+    }
     let found = match super::jwt_ttl::jsonwebtoken_fn(w.model, call) {
         Some("decode") => Some("jwt.decode"),
         Some("verify") => Some("verify"),
@@ -90,6 +129,11 @@ pub(crate) mod cases {
                 r#"function requireUser(req, res, next) { req.user = jwt.verify(req.headers.authorization.slice(7), process.env.JWT_SECRET, { algorithms: ["HS256"] }).sub; next(); }"#,
                 // The header's `kid` picks the key, then the token is verified.
                 r#"function requireUser(t) { const { header } = jwt.decode(t, { complete: true }); return jwt.verify(t, keys[header.kid], { algorithms: ["RS256"] }); }"#,
+                // Reading only when the token expires, to refresh it in time.
+                r#"function scheduleRefresh(t) { const { exp } = jwt.decode(t); setTimeout(refresh, exp * 1000 - Date.now() - 60000); }"#,
+                r#"function expiresSoon(t) { return jwt.decode(t).exp * 1000 < Date.now() + 60000; }"#,
+                // Decoded after the signature was checked in the same function.
+                r#"function user(t) { jwt.verify(t, process.env.JWT_SECRET, { algorithms: ["HS256"] }); return jwt.decode(t).sub; }"#,
             ],
         },
         Cases {
@@ -101,6 +145,7 @@ pub(crate) mod cases {
             ],
             pass: &[
                 r#"export const load = async ({ cookies }) => { const { payload } = await jwtVerify(cookies.get("session"), key); return { user: payload.sub }; };"#,
+                r#"export const load = ({ cookies }) => { const { exp, iat } = decodeJwt(cookies.get("session")); return { refreshAt: exp - 60 }; };"#,
             ],
         },
     ];

@@ -31,12 +31,24 @@ enum Source {
 }
 
 pub fn check_call(w: &mut ServerWalker, call: &CallExpression) {
-    let Some((ctor, key)) = keyed_call(w, call) else {
+    if let Some((ctor, key)) = keyed_call(w, call) {
+        check_key(w, &ctor, key, READ_KEY);
+    }
+}
+
+/// Reports the key `key` given to `ctor` when it is written in the source; each element of an
+/// array of keys (express-session's and cookie-session's rotation lists) counts.
+/// `read` is how to read it at runtime instead, shown in the help.
+pub(super) fn check_key(w: &mut ServerWalker, ctor: &str, key: &Expression, read: &str) {
+    if let Expression::ArrayExpression(a) = key.get_inner_expression() {
+        for e in a.elements.iter().filter_map(|e| e.as_expression()) {
+            check_key(w, ctor, e, read);
+        }
         return;
-    };
+    }
     match source(w, key, 0) {
         Some(Source::Literal(at)) => {
-            let r = wording::key_in_source(w.head(at), &ctor, READ_KEY);
+            let r = wording::key_in_source(w.head(at), ctor, read);
             w.sink.report(r);
         }
         // A secret-named variable is reported where its fallback is written (`check_logical`).
@@ -75,15 +87,7 @@ fn keyed_call<'e, 'a>(
     if super::jwt_decode::jose_fn(w, call) == Some("verify") {
         return Some(("jwtVerify".into(), arg(&call.arguments, 1)?));
     }
-    let Expression::StaticMemberExpression(m) = call.callee.get_inner_expression() else {
-        return None;
-    };
-    let signs = m.property.name == "sign"
-        && w.server.uses(w.model, "jose")
-        && super::jwt_ttl::chain_start(&m.object, 0).is_some_and(|n| {
-            matches!(n.callee.get_inner_expression(), Expression::Identifier(id) if id.name == "SignJWT")
-        });
-    if signs {
+    if super::jwt_facts::sign_jwt_chain(w, call).is_some() {
         return Some(("SignJWT.sign".into(), arg(&call.arguments, 0)?));
     }
     None

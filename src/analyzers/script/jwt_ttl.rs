@@ -112,10 +112,7 @@ fn jsonwebtoken_sign<'e, 'a>(
         return None;
     };
     let value = property(o, "expiresIn")?;
-    let lifetime = match w.env().constant(value) {
-        Some(text) => parse_text(&text).ok()?,
-        None => seconds(value, 0)?,
-    };
+    let lifetime = expires_in(w, value)?;
     Some(Signing {
         lifetime: lifetime.round() as u64,
         at: value.span(),
@@ -123,6 +120,20 @@ fn jsonwebtoken_sign<'e, 'a>(
         key: arg(&call.arguments, 1),
         via: "jwt.sign",
     })
+}
+
+/// The seconds a `jsonwebtoken` `expiresIn` value stands for: a vercel/ms string or seconds.
+pub(super) fn expires_in(w: &ServerWalker, value: &Expression) -> Option<f64> {
+    match w.env().constant(value) {
+        Some(text) => parse_text(&text).ok(),
+        None => seconds(value, 0),
+    }
+}
+
+/// The seconds of a jose `setExpirationTime('2h')` argument (numbers are absolute: not read).
+pub(super) fn jose_lifetime(w: &ServerWalker, value: &Expression) -> Option<f64> {
+    let text = w.env().constant(value)?;
+    parse_text(text.trim_end_matches(" from now")).ok()
 }
 
 /// `new SignJWT(payload)…setExpirationTime('2h')` in a file that imports `jose`.
@@ -134,8 +145,7 @@ fn jose_expiry<'e, 'a>(w: &ServerWalker, call: &'e CallExpression<'a>) -> Option
         return None;
     }
     let value = arg(&call.arguments, 0)?;
-    let text = w.env().constant(value)?;
-    let lifetime = parse_text(text.trim_end_matches(" from now")).ok()?;
+    let lifetime = jose_lifetime(w, value)?;
     Some(Signing {
         lifetime: lifetime.round() as u64,
         at: value.span(),
@@ -186,7 +196,7 @@ pub fn jsonwebtoken_fn(model: &Model, call: &CallExpression) -> Option<&'static 
 }
 
 /// A number of seconds: a literal or a product of literals (`60 * 60 * 24 * 7`).
-fn seconds(e: &Expression, depth: usize) -> Option<f64> {
+pub(super) fn seconds(e: &Expression, depth: usize) -> Option<f64> {
     if depth > 16 {
         return None;
     }

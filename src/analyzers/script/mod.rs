@@ -2,11 +2,15 @@
 //! block of an HTML, Vue or Svelte file, is parsed once with oxc; three walks over the tree find
 //! tokens written to web storage (`token-in-web-storage`) and auth cookies written by script
 //! (`token-cookie-set-by-script`). A file that runs on the server (`server`) gets one more walk:
-//! the flags of the auth cookies it sets (`server_cookies`), its session middleware
+//! the flags of the auth cookies it sets (`server_cookies`, raw headers in `server_headers`), its session middleware
 //! (`server_sessions`), the lifetimes of the JWTs it signs (`jwt_ttl`), their keys (`jwt_keys`) and
-//! its unverified decodes (`jwt_decode`).
+//! its unverified decodes (`jwt_decode`), and what its JWT calls say for the verdict
+//! (`jwt_facts`).
+mod authjs;
+mod bff;
 mod cookies;
 mod jwt_decode;
+mod jwt_facts;
 mod jwt_keys;
 mod jwt_ttl;
 mod login;
@@ -16,6 +20,7 @@ mod modules;
 mod persist;
 mod server;
 mod server_cookies;
+mod server_headers;
 mod server_sessions;
 mod storage;
 mod vocab;
@@ -65,6 +70,7 @@ impl Analyzer for ScriptAnalyzer {
             Rule::ClientSideSessionStore,
             Rule::HardcodedSigningSecret,
             Rule::JwtSignatureNotVerified,
+            Rule::TokenWithoutExpiry,
         ]
     }
 
@@ -92,6 +98,12 @@ impl Analyzer for ScriptAnalyzer {
             "process.env",
             "express-session",
             "iron-session",
+            "fastify/session",
+            "fastify-session",
+            "secure-session",
+            // Auth.js / NextAuth configuration, for the design verdict
+            "next-auth",
+            "@auth/",
             // managed identity providers' SDKs (`crate::providers`), for the design verdict
             "@supabase/",
             "@auth0/",
@@ -267,9 +279,12 @@ pub(crate) fn cases() -> Vec<&'static crate::rule::cases::Cases> {
         storage::cases::CASES,
         cookies::cases::CASES,
         server_cookies::cases::CASES,
+        server_headers::cases::CASES,
         jwt_ttl::cases::CASES,
         jwt_keys::cases::CASES,
         jwt_decode::cases::CASES,
+        jwt_facts::cases::CASES,
+        authjs::cases::CASES,
         server_sessions::cases::CASES,
     ]
     .into_iter()

@@ -8,7 +8,10 @@
 //! Node package that depends on express, fastify, hono or koa and on no front end.
 use super::model::{Env, Model, Scopes, path_of};
 use super::walk::{deeper, is_function};
-use super::{jwt_decode, jwt_keys, jwt_ttl, server_cookies, server_sessions};
+use super::{
+    authjs, bff, jwt_decode, jwt_facts, jwt_keys, jwt_ttl, server_cookies, server_headers,
+    server_sessions,
+};
 use crate::analyzers::{Context, Sink};
 use crate::manifest::NodePackage;
 use crate::source::SourceFile;
@@ -88,6 +91,8 @@ pub struct ServerWalker<'s> {
     pub next_stores: Vec<String>,
     /// Per enclosing function (the module first), its JWT decodes and whether it verifies.
     pub decode_frames: Vec<jwt_decode::Frame>,
+    /// Decodes whose result is read only for `exp`, `iat` or `nbf`.
+    pub time_only_decodes: Vec<oxc_span::Span>,
     pending: Option<String>,
     depth: usize,
     pub sink: &'s mut Sink,
@@ -113,6 +118,7 @@ impl<'s> ServerWalker<'s> {
             targets: Vec::new(),
             next_stores: Vec::new(),
             decode_frames: Vec::new(),
+            time_only_decodes: Vec::new(),
             pending: None,
             depth: 0,
             sink,
@@ -188,6 +194,11 @@ impl<'a> Visit<'a> for ServerWalker<'_> {
         self.in_frame(|w| walk::walk_program(w, it));
     }
 
+    fn visit_static_member_expression(&mut self, it: &StaticMemberExpression<'a>) {
+        jwt_decode::check_member(self, it);
+        walk::walk_static_member_expression(self, it);
+    }
+
     fn visit_logical_expression(&mut self, it: &LogicalExpression<'a>) {
         jwt_keys::check_logical(self, it);
         walk::walk_logical_expression(self, it);
@@ -202,6 +213,8 @@ impl<'a> Visit<'a> for ServerWalker<'_> {
     }
 
     fn visit_variable_declarator(&mut self, it: &VariableDeclarator<'a>) {
+        authjs::check_declarator(self, it);
+        jwt_decode::check_declarator(self, it);
         let name = it
             .id
             .get_binding_identifier()
@@ -218,6 +231,8 @@ impl<'a> Visit<'a> for ServerWalker<'_> {
     }
 
     fn visit_object_property(&mut self, it: &ObjectProperty<'a>) {
+        server_headers::check_property(self, it);
+        bff::check_property(self, it);
         let key = it.key.static_name().map(|k| k.to_string());
         if let Some(k) = &key
             && is_function(&it.value)
@@ -243,10 +258,13 @@ impl<'a> Visit<'a> for ServerWalker<'_> {
 
     fn visit_call_expression(&mut self, it: &CallExpression<'a>) {
         server_cookies::check_call(self, it);
+        server_headers::check_call(self, it);
         server_sessions::check_call(self, it);
         jwt_ttl::check_call(self, it);
         jwt_keys::check_call(self, it);
         jwt_decode::check_call(self, it);
+        jwt_facts::check_call(self, it);
+        authjs::check_call(self, it);
         walk::walk_call_expression(self, it);
     }
 }

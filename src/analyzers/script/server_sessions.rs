@@ -1,14 +1,22 @@
 //! Session middleware of Node servers:
-//! - `client-side-session-store`: `cookie-session` and iron-session keep the whole session in a
-//!   signed or sealed cookie, so the server has nothing to delete at logout;
-//! - the three cookie-flag rules on express-session's `cookie` options, against its defaults
-//!   (HttpOnly on; Secure off; no SameSite). express-session keeps sessions on the server, so it
-//!   is never a client-side store.
-use super::model::{arg, property};
+//! - `client-side-session-store`: `cookie-session`, iron-session and `@fastify/secure-session`
+//!   keep the whole session in a signed or sealed cookie, so the server has nothing to delete at
+//!   logout;
+//! - the three cookie-flag rules on the session cookie's options, against each middleware's
+//!   defaults: express-session (HttpOnly on; Secure off; no SameSite), `@fastify/session` and the
+//!   older `fastify-session` (HttpOnly and Secure on; no SameSite);
+//! - `hardcoded-signing-secret`: the `secret` (or `keys`, `key`, `password`) the cookie is signed
+//!   or sealed with, written in the source. The README example `'keyboard cat'` is a real key
+//!   once committed to an app: as on the Rust side and for `jwt.sign`, placeholders in code are
+//!   reported (example and test paths are capped or skipped by their role);
+//! - facts for the design verdict: express-session and `@fastify/session` keep sessions on the
+//!   server (`ServerSession`, with the store), the cookie stores are `CookieSession`.
+use super::model::{arg, path_of, property};
 use super::server::ServerWalker;
 use super::server_cookies::{Defaults, judge};
+use crate::facts::FactKind;
 use crate::rule::wording;
-use oxc_ast::ast::{CallExpression, Expression};
+use oxc_ast::ast::{CallExpression, Expression, ObjectExpression};
 
 /// express-session's cookie defaults.
 const EXPRESS_SESSION: Defaults = Defaults {
@@ -16,48 +24,127 @@ const EXPRESS_SESSION: Defaults = Defaults {
     secure: false,
     same_site: false,
 };
+/// `@fastify/session` (and `fastify-session` before it): `HttpOnly; Secure` unless told otherwise.
+const FASTIFY_SESSION: Defaults = Defaults {
+    http_only: true,
+    secure: true,
+    same_site: false,
+};
 
 const COOKIE_SESSION_HELP: &str = "use express-session with a server-side store (connect-redis's `RedisStore`, connect-pg-simple) so logout, bans and password changes delete the session on the server (`req.session.destroy()`)";
 const IRON_SESSION_HELP: &str = "keep only a random session id in the iron-session cookie and the session itself in your database or Redis, so logout, bans and password changes delete it on the server";
+const SECURE_SESSION_HELP: &str = "use `@fastify/session` with a server-side store (Redis, a database) so logout, bans and password changes delete the session on the server (`request.session.destroy()`)";
+const READ_SECRET: &str = "const secret = process.env.SESSION_SECRET; if (!secret) throw new Error(\"SESSION_SECRET is not set\")";
+
+/// A session middleware and where its options are.
+enum Middleware<'e, 'a> {
+    /// Sessions on the server: which library, its cookie defaults.
+    Server(&'static str, Defaults, Option<&'e ObjectExpression<'a>>),
+    /// The session in the cookie: which library, the help.
+    Client(&'static str, &'static str, Option<&'e ObjectExpression<'a>>),
+}
 
 pub fn check_call(w: &mut ServerWalker, call: &CallExpression) {
-    let Expression::Identifier(id) = call.callee.get_inner_expression() else {
-        return;
-    };
-    let Some(i) = w.model.import_of(id.name.as_str()) else {
+    let Some(m) = recognise(w, call) else {
         return;
     };
     let at = w.head(call.span);
-    match (i.module.as_str(), i.name.as_str()) {
-        ("cookie-session", _) => w.sink.report(wording::client_side_session_store(
-            at,
-            "cookie-session",
-            COOKIE_SESSION_HELP,
-        )),
+    let function = w.functions.last().cloned();
+    match m {
+        Middleware::Client(lib, help, opts) => {
+            w.sink
+                .report(wording::client_side_session_store(at, lib, help));
+            w.sink
+                .fact(FactKind::CookieSession, at, function.as_deref());
+            secrets(w, lib, opts);
+        }
+        Middleware::Server(lib, defaults, opts) => {
+            let store = opts.and_then(|o| property(o, "store")).map_or_else(
+                || format!("{lib}'s in-memory store"),
+                |s| store_name(lib, s),
+            );
+            w.sink
+                .fact(FactKind::ServerSession { store }, at, function.as_deref());
+            if let Some(o) = opts {
+                let via = format!("{lib}({{ cookie }})");
+                let cookie = format!("the {lib} cookie");
+                judge(w, &cookie, property(o, "cookie"), defaults, at, &via);
+            }
+            secrets(w, lib, opts);
+        }
+    }
+}
+
+/// Which middleware a call sets up: `session({..})`, `cookieSession({..})`,
+/// `getIronSession(.., {..})`, `app.register(fastifySession, {..})`.
+fn recognise<'e, 'a>(w: &ServerWalker, call: &'e CallExpression<'a>) -> Option<Middleware<'e, 'a>> {
+    let args = &call.arguments;
+    let object = |i: usize| match arg(args, i).map(|a| a.get_inner_expression()) {
+        Some(Expression::ObjectExpression(o)) => Some(&**o),
+        _ => None,
+    };
+    let (module, name, opts_at) = match call.callee.get_inner_expression() {
+        Expression::Identifier(id) => {
+            let i = w.model.import_of(id.name.as_str())?;
+            (i.module.as_str(), i.name.as_str(), 0)
+        }
+        // `fastify.register(plugin, opts)`
+        Expression::StaticMemberExpression(m) if m.property.name == "register" => {
+            let plugin = path_of(arg(args, 0)?)?;
+            let i = w.model.import_of(&plugin)?;
+            (i.module.as_str(), "register", 1)
+        }
+        _ => return None,
+    };
+    Some(match (module, name) {
+        ("cookie-session", _) => {
+            Middleware::Client("cookie-session", COOKIE_SESSION_HELP, object(opts_at))
+        }
         (
             "iron-session" | "iron-session/next" | "iron-session/express",
             "getIronSession" | "withIronSessionApiRoute" | "withIronSessionSsr" | "ironSession",
-        ) => w.sink.report(wording::client_side_session_store(
-            at,
-            "iron-session",
-            IRON_SESSION_HELP,
-        )),
-        ("express-session", "default") => {
-            let Some(Expression::ObjectExpression(o)) =
-                arg(&call.arguments, 0).map(|a| a.get_inner_expression())
-            else {
-                return;
-            };
-            judge(
-                w,
-                "the express-session cookie",
-                property(o, "cookie"),
-                EXPRESS_SESSION,
-                at,
-                "session({ cookie })",
-            );
+        ) => {
+            // `getIronSession(req, res, opts)` (v6, v7) or `getIronSession(cookies, opts)` (v8).
+            let opts = (0..args.len()).rev().find_map(object);
+            Middleware::Client("iron-session", IRON_SESSION_HELP, opts)
         }
-        _ => {}
+        ("@fastify/secure-session" | "fastify-secure-session", "register") => {
+            Middleware::Client("@fastify/secure-session", SECURE_SESSION_HELP, object(1))
+        }
+        ("express-session", "default") => {
+            Middleware::Server("express-session", EXPRESS_SESSION, object(0))
+        }
+        ("@fastify/session" | "fastify-session", "register") => {
+            Middleware::Server("@fastify/session", FASTIFY_SESSION, object(1))
+        }
+        _ => return None,
+    })
+}
+
+/// The store a server-side session middleware is given: `new RedisStore(..)` → "express-session
+/// with RedisStore".
+fn store_name(lib: &str, store: &Expression) -> String {
+    let shown = match store.get_inner_expression() {
+        Expression::NewExpression(n) => path_of(&n.callee),
+        Expression::CallExpression(c) => path_of(&c.callee),
+        other => path_of(other),
+    };
+    match shown {
+        Some(s) => format!("{lib} with {s}"),
+        None => format!("{lib}'s store"),
+    }
+}
+
+/// The keys a session cookie is signed or sealed with.
+fn secrets(w: &mut ServerWalker, lib: &str, opts: Option<&ObjectExpression>) {
+    let Some(o) = opts else {
+        return;
+    };
+    for field in ["secret", "keys", "key", "password"] {
+        if let Some(v) = property(o, field) {
+            let ctor = format!("{lib}({{ {field} }})");
+            super::jwt_keys::check_key(w, &ctor, v, READ_SECRET);
+        }
     }
 }
 
@@ -73,9 +160,67 @@ pub(crate) mod cases {
     }
 
     const FILE: &str = "server/app.js";
+    const FASTIFY: &str = "server/app.ts";
+    const FASTIFY_PRELUDE: &str = r#"import Fastify from "fastify"; import fastifySession from "@fastify/session"; import secureSession from "@fastify/secure-session"; import { RedisStore } from "connect-redis"; const app = Fastify();"#;
     const PRELUDE: &str = r#"const express = require("express"); const session = require("express-session"); const cookieSession = require("cookie-session"); const { RedisStore } = require("connect-redis");"#;
 
     pub const CASES: &[Cases] = &[
+        Cases {
+            rule: Rule::HardcodedSigningSecret,
+            file: FILE,
+            prelude: PRELUDE,
+            fail: &[
+                // express-session's README example, committed to an app, signs its cookies.
+                r#"app.use(session({ secret: "keyboard cat", resave: false, saveUninitialized: false, cookie: { secure: true, sameSite: "lax" } }));"#,
+                r#"app.use(cookieSession({ name: "session", keys: ["k3y-one-2024", process.env.OLD_KEY] }));"#,
+                r#"app.use(session({ secret: process.env.SESSION_KEY || "dev-session-key", cookie: { secure: true, sameSite: "lax" } }));"#,
+            ],
+            pass: &[
+                r#"app.use(session({ secret: process.env.SESSION_SECRET, resave: false, saveUninitialized: false, cookie: { secure: true, sameSite: "lax" } }));"#,
+                r#"app.use(cookieSession({ name: "session", keys: [process.env.KEY, process.env.OLD_KEY] }));"#,
+            ],
+        },
+        Cases {
+            rule: Rule::HardcodedSigningSecret,
+            file: FASTIFY,
+            prelude: FASTIFY_PRELUDE,
+            fail: &[
+                r#"app.register(fastifySession, { secret: "a secret with minimum length of 32 characters" });"#,
+            ],
+            pass: &[r#"app.register(fastifySession, { secret: process.env.SESSION_SECRET });"#],
+        },
+        Cases {
+            rule: Rule::CookieMissingSecure,
+            file: FASTIFY,
+            prelude: FASTIFY_PRELUDE,
+            fail: &[
+                r#"app.register(fastifySession, { secret: process.env.S, cookie: { secure: false, sameSite: "lax" } });"#,
+            ],
+            pass: &[
+                // `@fastify/session`'s cookie is Secure by default (express-session's is not).
+                r#"app.register(fastifySession, { secret: process.env.S, cookie: { sameSite: "lax" } });"#,
+            ],
+        },
+        Cases {
+            rule: Rule::CookieMissingSamesite,
+            file: FASTIFY,
+            prelude: FASTIFY_PRELUDE,
+            fail: &[r#"app.register(fastifySession, { secret: process.env.S });"#],
+            pass: &[
+                r#"app.register(fastifySession, { secret: process.env.S, cookie: { sameSite: "strict" } });"#,
+            ],
+        },
+        Cases {
+            rule: Rule::ClientSideSessionStore,
+            file: FASTIFY,
+            prelude: FASTIFY_PRELUDE,
+            fail: &[
+                r#"app.register(secureSession, { key: readFileSync("secret-key"), cookie: { path: "/" } });"#,
+            ],
+            pass: &[
+                r#"app.register(fastifySession, { secret: process.env.S, store: new RedisStore({ client }), cookie: { sameSite: "lax" } });"#,
+            ],
+        },
         Cases {
             rule: Rule::ClientSideSessionStore,
             file: FILE,
