@@ -15,6 +15,9 @@ pub const DOCS_BASE: &str = "https://github.com/authlint/authlint/blob/main/rule
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RuleDoc {
+    /// The rule's docs page, made once: every finding of the rule shares it.
+    #[serde(skip)]
+    link: std::sync::OnceLock<String>,
     pub id: String,
     pub title: String,
     pub severity: Severity,
@@ -98,8 +101,9 @@ impl RuleDoc {
         Rule::from_id(&self.id).expect("build.rs generates one variant per catalog file")
     }
 
-    pub fn url(&self) -> String {
-        format!("{DOCS_BASE}{}.toml", self.id)
+    pub fn url(&self) -> &str {
+        self.link
+            .get_or_init(|| format!("{DOCS_BASE}{}.toml", self.id))
     }
 
     /// The analyzers (by language family) that implement this rule; empty while it is planned.

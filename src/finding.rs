@@ -173,7 +173,8 @@ pub struct Finding {
     pub labels: Vec<ResolvedLabel>,
     /// Stable across line moves: rule, path, the normalised text of the flagged code, occurrence.
     pub fingerprint: String,
-    pub url: String,
+    /// The rule's docs page (one string per rule, shared by its findings).
+    pub url: &'static str,
     /// What the file is for (production, example, dev config, …): its policy capped the level.
     pub role: Role,
     /// The rule's fix, if it has one (absent from JSON when there is none).

@@ -949,3 +949,48 @@ fn control_characters_in_file_names_are_escaped_in_the_terminal() {
     let (_, v) = run_json(dir.path(), &[]);
     assert_eq!(rules_in(&v, name).len(), 2, "JSON keeps the real name");
 }
+
+/// TOML and Terraform files stop at 1,000,000 values, as JSON and YAML do: a data file under
+/// the size limit is refused with a parse error (not read into memory), and the run goes on.
+#[test]
+fn toml_and_hcl_files_of_more_than_a_million_values_are_parse_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path();
+    std::fs::write(p.join("canary.rs"), CANARY).unwrap();
+    // 1,000,000 list items plus the attributes: past the cap, and under the 2 MiB file limit.
+    let items = "0,".repeat(999_999) + "0";
+    let data = format!("jwt_secret = \"k8s7Hf0pQz9LmN2vX4bW\"\nvalues = [{items}]\n");
+    std::fs::write(p.join("auth.toml"), &data).unwrap();
+    std::fs::write(p.join("auth.tf"), &data).unwrap();
+    // The same settings without the data are read.
+    let small = "jwt_secret = \"k8s7Hf0pQz9LmN2vX4bW\"\nvalues = [0, 0]\n";
+    std::fs::create_dir(p.join("small")).unwrap();
+    std::fs::write(p.join("small/auth.toml"), small).unwrap();
+    std::fs::write(p.join("small/auth.tf"), small).unwrap();
+    let (code, v) = run_json(p, &[]);
+    assert_eq!(code, 1, "{v}");
+    let diagnostics: Vec<(&str, &str, &str)> = v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            let s = |k: &str| d[k].as_str().unwrap();
+            (s("path"), s("kind"), s("message"))
+        })
+        .collect();
+    for path in ["auth.tf", "auth.toml"] {
+        let d = diagnostics.iter().find(|d| d.0 == path);
+        let (_, kind, message) = d.unwrap_or_else(|| panic!("{path}: {diagnostics:?}"));
+        assert_eq!(*kind, "parse-error", "{path}");
+        assert!(
+            message.contains("more than 1,000,000 values: a data file, not configuration"),
+            "{path}: {message}"
+        );
+    }
+    assert_eq!(diagnostics.len(), 2, "{diagnostics:?}");
+    assert_eq!(v["summary"]["files"]["failed"], 2, "{v}");
+    assert!(!rules_in(&v, "canary.rs").is_empty(), "{v}");
+    for path in ["small/auth.toml", "small/auth.tf"] {
+        assert!(!rules_in(&v, path).is_empty(), "{path}: {v}");
+    }
+}

@@ -1,14 +1,14 @@
 //! `authlint check`: its options and the run, from settings to exit code.
 use super::{
     ColorChoice, EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, FailOn, design_args, fix, load_settings,
-    print_stdout, terminal_width, use_color, write_stdout,
+    print_stdout, stream_stdout, terminal_width, use_color, write_stdout,
 };
 use crate::engine::{self, Options, Outcome};
 use crate::finding::Severity;
 use crate::report::{self, Format, Style};
 use crate::rule::Rule;
 use clap::Args;
-use std::io::{IsTerminal, Read};
+use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -269,22 +269,26 @@ fn report_all(outcome: &Outcome, args: &CheckArgs) -> Result<(), String> {
         quiet: args.quiet,
         hyperlinks: color && std::io::stdout().is_terminal(),
     };
-    let buf = if args.statistics {
-        super::statistics::render(outcome, args.format)?.into_bytes()
-    } else {
-        render(outcome, args.format, style)?
-    };
     for (path, format) in [
         (&args.sarif_output, Format::Sarif),
         (&args.json_output, Format::Json),
     ] {
         if let Some(path) = path {
-            write_file(path, &render(outcome, format, style)?)?;
+            write_report_file(path, outcome, format, style)?;
         }
     }
+    let statistics = if args.statistics {
+        Some(super::statistics::render(outcome, args.format)?)
+    } else {
+        None
+    };
+    let write = |out: &mut dyn Write| match &statistics {
+        Some(text) => out.write_all(text.as_bytes()),
+        None => report::reporter(args.format, style).write(outcome, out),
+    };
     match &args.output {
         Some(path) => {
-            write_file(path, &buf)?;
+            write_file_with(path, write)?;
             if args.format != Format::Human && !args.quiet {
                 // The machine report went to the file; say on stderr what it holds.
                 for d in &outcome.diagnostics {
@@ -298,20 +302,34 @@ fn report_all(outcome: &Outcome, args: &CheckArgs) -> Result<(), String> {
             }
             Ok(())
         }
-        None => write_stdout(&buf),
+        None => stream_stdout(write),
     }
 }
 
-fn render(outcome: &Outcome, format: Format, style: Style) -> Result<Vec<u8>, String> {
-    let mut buf = Vec::new();
-    report::reporter(format, style)
-        .write(outcome, &mut buf)
-        .map_err(|e| e.to_string())?;
-    Ok(buf)
+/// The report in `format` written to the file at `path` as it is made.
+fn write_report_file(
+    path: &Path,
+    outcome: &Outcome,
+    format: Format,
+    style: Style,
+) -> Result<(), String> {
+    write_file_with(path, |out| {
+        report::reporter(format, style).write(outcome, out)
+    })
 }
 
-fn write_file(path: &Path, bytes: &[u8]) -> Result<(), String> {
-    std::fs::write(path, bytes).map_err(|e| format!("cannot write {}: {e}", path.display()))
+/// Creates `path` and lets `write` fill it through a buffer: a report is written as it is made,
+/// never held whole in memory (272,000 findings make about 700 MB of JSON).
+fn write_file_with(
+    path: &Path,
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<(), String> {
+    let file =
+        std::fs::File::create(path).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    let mut out = std::io::BufWriter::with_capacity(64 << 10, file);
+    write(&mut out)
+        .and_then(|()| out.flush())
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))
 }
 
 /// Whether the run itself failed (exit 2, an unsuccessful SARIF run): authlint failed on a file

@@ -347,12 +347,17 @@ fn print_stdout(text: &str) -> Result<(), String> {
     write_stdout(text.as_bytes())
 }
 
-/// Every command writes to standard output through here. A reader that went away (`| head`,
-/// `| true`) is not an error: what it did not read is lost to nobody, and the exit code still
-/// says what the run found.
+/// Every command writes to standard output through here: see [`stream_stdout`].
 fn write_stdout(bytes: &[u8]) -> Result<(), String> {
-    let mut stdout = std::io::stdout().lock();
-    match stdout.write_all(bytes).and_then(|()| stdout.flush()) {
+    stream_stdout(|out| out.write_all(bytes))
+}
+
+/// Lets `write` fill standard output through a buffer, so a large report is written as it is
+/// made. A reader that went away (`| head`, `| true`) is not an error: what it did not read is
+/// lost to nobody, and the exit code still says what the run found.
+fn stream_stdout(write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> Result<(), String> {
+    let mut stdout = std::io::BufWriter::with_capacity(64 << 10, std::io::stdout().lock());
+    match write(&mut stdout).and_then(|()| stdout.flush()) {
         Ok(()) => Ok(()),
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         Err(e) => Err(format!("cannot write to standard output: {e}")),

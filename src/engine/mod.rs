@@ -351,6 +351,12 @@ impl Outcome {
             });
             files.failed += 1;
         }
+        // One allocation of the exact size, not a doubling vector that copies 270,000 findings
+        // into twice their size at its last growth.
+        self.findings
+            .reserve_exact(results.iter().map(|r| r.findings.len()).sum());
+        self.facts
+            .reserve_exact(results.iter().map(|r| r.facts.len()).sum());
         for (c, r) in discovery.candidates.iter().zip(results) {
             if let Some(reason) = r.skipped {
                 self.skipped.push((c.path.clone(), reason));
@@ -510,6 +516,8 @@ impl Engine<'_> {
             }
         }
         let mut seen = BTreeMap::new();
+        // Exactly as many as there are: a doubled capacity costs 9 MB per 34,000 findings.
+        r.findings.reserve_exact(kept.len());
         for rep in kept {
             let finding = self.stamp(file, rep, &mut seen);
             r.findings.push(finding);
@@ -573,13 +581,20 @@ impl Engine<'_> {
                 })
                 .collect(),
             fix: rep.fix.map(|f| f.resolve(file)),
-            message: rep.message,
-            help: rep.help,
+            message: exact(rep.message),
+            help: exact(rep.help),
             fingerprint,
             url: rep.rule.doc().url(),
             role: file.role,
         }
     }
+}
+
+/// `s` in an allocation of its length: a finding outlives its file's syntax tree, and `format!`
+/// leaves up to twice the length reserved (about 100 bytes a finding at 270,000 findings).
+fn exact(mut s: String) -> String {
+    s.shrink_to_fit();
+    s
 }
 
 /// The flagged code with whitespace collapsed (or its line, for empty spans): what a fingerprint

@@ -4,14 +4,22 @@
 //! `local.ttl * 60`, function calls, `[for …]` and `{for …}` expressions) is kept as a template;
 //! [`super::terraform`] then puts variable defaults and locals in place of `var.x` and `local.x`. A block becomes nested objects keyed
 //! by its type and labels; repeated blocks are repeated keys.
-use super::tree::{Document, Entry, MAX_DEPTH, Node, ParseError, Value};
+use super::tree::{Document, Entry, MAX_DEPTH, MAX_NODES, Node, ParseError, Value};
 use crate::finding::Span;
 
 pub fn parse(text: &str) -> Result<Vec<Document>, ParseError> {
+    parse_within(text, MAX_NODES)
+}
+
+/// [`parse`], refusing a file of more than `max` values (attributes, blocks, labels and the
+/// items of lists and objects).
+fn parse_within(text: &str, max: usize) -> Result<Vec<Document>, ParseError> {
     let mut p = P {
         t: text,
         b: text.as_bytes(),
         i: 0,
+        nodes: 0,
+        max,
     };
     let entries = p.body(0, false)?;
     Ok(vec![Document {
@@ -23,6 +31,9 @@ struct P<'a> {
     t: &'a str,
     b: &'a [u8],
     i: usize,
+    /// Values started so far, bounded by `max` ([`MAX_NODES`]).
+    nodes: usize,
+    max: usize,
 }
 
 fn ident_char(c: u8) -> bool {
@@ -56,6 +67,18 @@ impl P<'_> {
         }
     }
 
+    /// Counts one more value; past the cap, the parse stops where that value starts.
+    fn count(&mut self) -> Result<(), ParseError> {
+        self.nodes += 1;
+        if self.nodes > self.max {
+            return Err(ParseError {
+                at: self.i.min(self.b.len()),
+                message: super::tree::too_many_nodes(self.max),
+            });
+        }
+        Ok(())
+    }
+
     fn line_comment(&mut self) {
         self.i = self.t[self.i..]
             .find('\n')
@@ -86,6 +109,7 @@ impl P<'_> {
                 }
                 _ => {}
             }
+            self.count()?;
             let Some((name, name_span)) = self.ident() else {
                 return self.err("expected an attribute or a block");
             };
@@ -108,6 +132,9 @@ impl P<'_> {
                     return self.err(format!("nested deeper than {MAX_DEPTH} levels"));
                 }
                 self.skip(false)?;
+                if self.b.get(self.i) != Some(&b'{') {
+                    self.count()?;
+                }
                 match self.b.get(self.i) {
                     Some(b'{') => break,
                     Some(b'"') => {
@@ -192,6 +219,7 @@ impl P<'_> {
         if depth > MAX_DEPTH {
             return self.err(format!("nested deeper than {MAX_DEPTH} levels"));
         }
+        self.count()?;
         let start = self.i;
         if self.is_for_expression() {
             // `[for c in local.clients : c.name]`, `{ for i, c in x : c.name => c }`: computed
@@ -477,5 +505,20 @@ resource "aws_cognito_user_pool_client" "each" {
         assert!(parse("resource \"x\" \"y\" {\n a = 1\n").is_err());
         assert!(parse(&format!("a = {}", "[".repeat(100_000))).is_err());
         assert!(parse(&"b {\n".repeat(100_000)).is_err());
+    }
+
+    #[test]
+    fn a_file_of_more_values_than_the_cap_is_refused_where_the_extra_one_starts() {
+        // Two attributes, their values (a list and its three items), a block and its label.
+        let text = "a = 1\nb = [2, 3, 4]\nc \"d\" {}\n";
+        assert!(parse_within(text, 9).is_ok());
+        let e = parse_within(text, 8).unwrap_err();
+        assert_eq!(
+            (e.at, e.message.as_str()),
+            (
+                22,
+                "more than 8 values: a data file, not configuration (not read, to bound memory)"
+            )
+        );
     }
 }

@@ -15,6 +15,14 @@ pub const MAX_NODES: usize = 1_000_000;
 pub const TOO_MANY_NODES: &str =
     "more than 1,000,000 values: a data file, not configuration (not read, to bound memory)";
 
+/// The parse error past a cap of `max` values ([`TOO_MANY_NODES`] for [`MAX_NODES`]).
+pub fn too_many_nodes(max: usize) -> String {
+    if max == MAX_NODES {
+        return TOO_MANY_NODES.to_string();
+    }
+    format!("more than {max} values: a data file, not configuration (not read, to bound memory)")
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub enum Value {
     Null,

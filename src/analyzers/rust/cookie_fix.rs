@@ -55,25 +55,49 @@ fn builder_call(text: &str) -> Option<&str> {
     (builder && path.chars().all(ident) && text.ends_with(')')).then_some(path)
 }
 
+/// What a file's `use` items say about `SameSite`: whether one brings it into scope (directly or
+/// by a glob of a cookie module), and the modules `Cookie` is taken from.
+#[derive(Debug, Default)]
+pub struct SameSiteScope {
+    in_scope: bool,
+    homes: Vec<String>,
+}
+
+impl SameSiteScope {
+    /// Read from the file's top-level `use` items, up to the first that brings `SameSite` in.
+    pub fn of(ast: &syn::File) -> Self {
+        let mut homes = Vec::new();
+        for item in &ast.items {
+            if let syn::Item::Use(u) = item
+                && walk(&u.tree, &mut Vec::new(), &mut homes)
+            {
+                return SameSiteScope {
+                    in_scope: true,
+                    homes,
+                };
+            }
+        }
+        SameSiteScope {
+            in_scope: false,
+            homes,
+        }
+    }
+}
+
 /// How to name `SameSite` in this file: bare when a `use` brings it (or a glob of a cookie
 /// module) into scope, else through the module the builder's `Cookie` comes from.
 fn same_site_path(rf: &RustFile, call: &str) -> Option<String> {
-    let mut homes = Vec::new();
-    for item in &rf.ast.items {
-        if let syn::Item::Use(u) = item {
-            let mut prefix = Vec::new();
-            if walk(&u.tree, &mut prefix, &mut homes) {
-                return Some("SameSite".into());
-            }
-        }
+    let scope = rf.same_site();
+    if scope.in_scope {
+        return Some("SameSite".into());
     }
     // `cookie::Cookie::build(..)` names its module itself.
     let segments: Vec<&str> = call.split("::").collect();
-    if segments.len() > 2 {
-        homes.push(segments[..segments.len() - 2].join("::"));
-    }
-    homes
-        .into_iter()
+    let own = (segments.len() > 2).then(|| segments[..segments.len() - 2].join("::"));
+    scope
+        .homes
+        .iter()
+        .chain(own.as_ref())
         .find(|h| SAME_SITE_HOMES.contains(&h.trim_start_matches("::")))
         .map(|h| format!("{h}::SameSite"))
 }
@@ -112,10 +136,7 @@ mod tests {
 
     fn path_for(code: &str, call: &str) -> Option<String> {
         let src = SourceFile::from_text("t.rs", code);
-        let rf = RustFile {
-            src: &src,
-            ast: syn::parse_file(code).unwrap(),
-        };
+        let rf = RustFile::new(&src, syn::parse_file(code).unwrap());
         same_site_path(&rf, call)
     }
 

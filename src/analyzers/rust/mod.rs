@@ -153,7 +153,7 @@ impl Analyzer for RustAnalyzer {
                 if !ctx.settings.include_tests {
                     test_code::StripTestItems.visit_file_mut(&mut ast);
                 }
-                let rf = RustFile { src: file, ast };
+                let rf = RustFile::new(file, ast);
                 for (_, gate, rule) in RULES {
                     crate::budget::check();
                     if gate(&present) {
@@ -254,9 +254,25 @@ fn too_deep(text: &str, not_code: &[std::ops::Range<usize>]) -> Option<usize> {
 pub struct RustFile<'a> {
     pub src: &'a SourceFile,
     pub ast: syn::File,
+    /// What the file's `use` items say about `SameSite`, read once for all its cookie fixes
+    /// (see [`cookie_fix`]).
+    same_site: std::cell::OnceCell<cookie_fix::SameSiteScope>,
 }
 
-impl RustFile<'_> {
+impl<'a> RustFile<'a> {
+    pub fn new(src: &'a SourceFile, ast: syn::File) -> Self {
+        RustFile {
+            src,
+            ast,
+            same_site: std::cell::OnceCell::new(),
+        }
+    }
+
+    /// What the file's `use` items bring into scope for `SameSite`, read on first use.
+    pub fn same_site(&self) -> &cookie_fix::SameSiteScope {
+        self.same_site
+            .get_or_init(|| cookie_fix::SameSiteScope::of(&self.ast))
+    }
     /// The byte span of anything `syn` can point at.
     pub fn span(&self, node: &impl syn::spanned::Spanned) -> Span {
         Self::span_in(self.src, node.span())
