@@ -28,6 +28,19 @@ struct Folder {
     has_git: bool,
 }
 
+/// The folders whose patterns apply to one folder's entries, nearest first; folders without
+/// patterns are left out.
+struct Chain {
+    links: Vec<Link>,
+}
+
+struct Link {
+    folder: Arc<Folder>,
+    /// No folder between this one and the entry holds `.git`: its `.gitignore` and `exclude`
+    /// still apply.
+    in_repository: bool,
+}
+
 /// Ignore rules for the folders of one scanned root, read once per folder as the walk asks.
 pub struct IgnoreFiles {
     /// The scanned root as walked (absolute, without `.` or `..`) and its canonical path: a
@@ -35,6 +48,9 @@ pub struct IgnoreFiles {
     root: PathBuf,
     canon_root: PathBuf,
     folders: Mutex<HashMap<PathBuf, Arc<Folder>>>,
+    /// Per folder, the folders whose patterns apply to its entries (see [`Chain`]): one lookup
+    /// per file instead of one per ancestor.
+    chains: Mutex<HashMap<PathBuf, Arc<Chain>>>,
     /// Ignore files that were not read, or held an invalid pattern: `(path, reason)`.
     problems: Mutex<Vec<(PathBuf, String)>>,
 }
@@ -45,28 +61,58 @@ impl IgnoreFiles {
             root,
             canon_root,
             folders: Mutex::default(),
+            chains: Mutex::default(),
             problems: Mutex::default(),
         }
     }
 
     /// Whether `abs` (an absolute path without `.` or `..`) is ignored.
     pub fn is_ignored(&self, abs: &Path, is_dir: bool) -> bool {
+        let Some(parent) = abs.parent() else {
+            return false;
+        };
         let (mut by_ignore, mut by_git, mut by_exclude) = (Match::None, Match::None, Match::None);
-        let mut saw_git = false;
-        for dir in abs.ancestors().skip(1) {
-            let f = self.folder(dir);
+        for link in &self.chain(parent).links {
+            let f = &link.folder;
             if by_ignore.is_none() {
                 by_ignore = f.ignore.matched(abs, is_dir).map(|_| ());
             }
-            if !saw_git && by_git.is_none() {
+            if link.in_repository && by_git.is_none() {
                 by_git = f.gitignore.matched(abs, is_dir).map(|_| ());
             }
-            if !saw_git && by_exclude.is_none() {
+            if link.in_repository && by_exclude.is_none() {
                 by_exclude = f.exclude.matched(abs, is_dir).map(|_| ());
             }
-            saw_git |= f.has_git;
         }
         by_ignore.or(by_git).or(by_exclude).is_ignore()
+    }
+
+    /// The folders from `dir` up whose patterns apply below `dir`, nearest first.
+    fn chain(&self, dir: &Path) -> Arc<Chain> {
+        if let Some(c) = self.chains.lock().unwrap().get(dir) {
+            return c.clone();
+        }
+        let folder = self.folder(dir);
+        let mut links = Vec::new();
+        if !(folder.ignore.is_empty() && folder.gitignore.is_empty() && folder.exclude.is_empty()) {
+            links.push(Link {
+                folder: folder.clone(),
+                in_repository: true,
+            });
+        }
+        if let Some(parent) = dir.parent() {
+            // Above the folder holding `.git`, `.gitignore` and `exclude` no longer apply.
+            links.extend(self.chain(parent).links.iter().map(|l| Link {
+                folder: l.folder.clone(),
+                in_repository: l.in_repository && !folder.has_git,
+            }));
+        }
+        let chain = Arc::new(Chain { links });
+        self.chains
+            .lock()
+            .unwrap()
+            .insert(dir.to_path_buf(), chain.clone());
+        chain
     }
 
     /// Ignore files that could not be used, to report as the walk's failures.

@@ -158,6 +158,7 @@ fn automaton() -> &'static AhoCorasick {
     AC.get_or_init(|| {
         AhoCorasick::builder()
             .match_kind(MatchKind::LeftmostLongest)
+            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
             .build(PATTERNS.iter().map(|(p, _)| p))
             .expect("gate automaton")
     })
