@@ -247,6 +247,19 @@ pub struct PlacedFact {
 }
 
 impl PlacedFact {
+    /// A fact of `file`, placed in it.
+    pub fn new(f: Fact, file: &crate::source::SourceFile) -> Self {
+        PlacedFact {
+            path: file.path.clone(),
+            start: file.position(f.span.start),
+            end: file.position(f.span.end),
+            span: f.span,
+            function: f.function,
+            kind: f.kind,
+            role: file.role,
+        }
+    }
+
     pub fn at(&self) -> String {
         format!("{}:{}", self.path, self.start.line)
     }

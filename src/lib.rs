@@ -17,6 +17,7 @@ pub mod engine;
 pub mod facts;
 pub mod finding;
 pub mod fix;
+pub mod fuzzing;
 pub mod ignore_files;
 pub mod manifest;
 pub mod placeholder;

@@ -198,15 +198,7 @@ impl Engine<'_> {
         r.facts = sink
             .facts
             .into_iter()
-            .map(|f| PlacedFact {
-                path: file.path.clone(),
-                start: file.position(f.span.start),
-                end: file.position(f.span.end),
-                span: f.span,
-                function: f.function,
-                kind: f.kind,
-                role: file.role,
-            })
+            .map(|f| PlacedFact::new(f, &file))
             .collect();
         if !r.findings.is_empty() || !r.facts.is_empty() || !r.pending.is_empty() {
             r.source = Some(Arc::new(file));

@@ -1,0 +1,78 @@
+//! What the fuzz targets (`fuzz/fuzz_targets/`) run: every analyzer that handles a file's kind,
+//! the suppression parser and the project pass, exactly as a check would, but in memory and
+//! without catching panics. It lives in the library, not in the fuzz crate, so it is compiled
+//! and tested with everything else and cannot drift from the code it drives (the fuzz crate is
+//! built only by `fuzz/run.sh`, and once stopped compiling unnoticed).
+use crate::analyzers::{self, Context, Sink};
+use crate::config::Settings;
+use crate::facts::PlacedFact;
+use crate::project::{ProjectContext, ProjectInfo};
+use crate::source::SourceFile;
+
+/// Analyses `data` as the file `name`, on a thread with the engine's worker stack, as a check
+/// runs it (libFuzzer's main thread has 8 MiB, less than the guards are sized for). A panic is
+/// passed on to the caller: to the fuzzer, it is the finding.
+pub fn analyse(name: &'static str, data: &[u8]) {
+    let data = data.to_vec();
+    std::thread::Builder::new()
+        .stack_size(crate::engine::WORKER_STACK)
+        .spawn(move || analyse_here(name, &data))
+        .expect("spawn")
+        .join()
+        .unwrap_or_else(|e| std::panic::resume_unwind(e));
+}
+
+fn analyse_here(name: &str, data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    let file = SourceFile::from_text(name, text);
+    let settings = Settings::default();
+    let project = ProjectInfo::default();
+    let ctx = Context {
+        settings: &settings,
+        project: &project,
+    };
+    let mut sink = Sink::default();
+    for a in analyzers::all().iter().filter(|a| a.handles(file.kind)) {
+        a.check(&file, &ctx, &mut sink);
+    }
+    for r in &sink.reports {
+        let _ = (
+            file.position(r.span.start),
+            file.position(r.span.end),
+            file.snippet(r.span),
+        );
+    }
+    let _ = crate::suppress::parse(&file);
+    let facts: Vec<PlacedFact> = sink
+        .facts
+        .into_iter()
+        .map(|f| PlacedFact::new(f, &file))
+        .collect();
+    let _ = crate::design::run(&facts, &[], &settings, &ProjectContext::default(), true);
+}
+
+#[cfg(test)]
+mod tests {
+    /// The seeds `fuzz/run.sh` starts from go through without a panic (a panic fails the test).
+    #[test]
+    fn every_fuzz_entry_point_takes_its_kind_of_file() {
+        let cookie = "fn login(jar: CookieJar, v: String) -> CookieJar {\n    jar.add(Cookie::build((\"session\", v)).secure(true))\n}\n";
+        for (name, text) in [
+            ("src/auth.rs", cookie),
+            ("web/app.ts", "localStorage.setItem('token', t);\n"),
+            (
+                "web/App.vue",
+                "<script>\nlocalStorage.setItem('token', t);\n</script>\n",
+            ),
+            ("deploy/app.yaml", "jwt:\n  secret: k8s7Hf0pQz9LmN2vX4bW\n"),
+            ("realm.json", "{\"jwt\": {\"secret\": \"\\u12\"}}"),
+            ("config.toml", "[jwt]\nexpiry = \"30d\"\n"),
+            (".env", "JWT_SECRET=k8s7Hf0pQz9LmN2vX4bW\n"),
+            ("infra/main.tf", "resource \"a\" \"b\" { secret = \"x\" }\n"),
+        ] {
+            super::analyse(name, text.as_bytes());
+        }
+    }
+}
