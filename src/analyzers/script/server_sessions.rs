@@ -4,13 +4,17 @@
 //!   logout;
 //! - the three cookie-flag rules on the session cookie's options, against each middleware's
 //!   defaults: express-session (HttpOnly on; Secure off; no SameSite), `@fastify/session` and the
-//!   older `fastify-session` (HttpOnly and Secure on; no SameSite);
+//!   older `fastify-session` (HttpOnly and Secure on; no SameSite), better-auth (HttpOnly,
+//!   Secure and `SameSite=Lax`, under `advanced.defaultCookieAttributes`);
 //! - `hardcoded-signing-secret`: the `secret` (or `keys`, `key`, `password`) the cookie is signed
 //!   or sealed with, written in the source. The README example `'keyboard cat'` is a real key
 //!   once committed to an app: as on the Rust side and for `jwt.sign`, placeholders in code are
 //!   reported (example and test paths are capped or skipped by their role);
-//! - facts for the design verdict: express-session and `@fastify/session` keep sessions on the
-//!   server (`ServerSession`, with the store), the cookie stores are `CookieSession`.
+//! - facts for the design verdict: express-session, `@fastify/session` and better-auth keep
+//!   sessions on the server (`ServerSession`, with the store), the cookie stores are
+//!   `CookieSession`. A server-side session's lifetime (better-auth's `session.expiresIn`,
+//!   lucia's `sessionExpiresIn`) is not a token's: the session is deleted at logout, so it is
+//!   not judged by the token-lifetime rules. (lucia itself, deprecated since 2025, is not read.)
 use super::model::{arg, path_of, property};
 use super::server::ServerWalker;
 use super::server_cookies::{Defaults, judge};
@@ -23,6 +27,12 @@ const EXPRESS_SESSION: Defaults = Defaults {
     http_only: true,
     secure: false,
     same_site: false,
+};
+/// better-auth: `HttpOnly`, `SameSite=Lax`, and `Secure` whenever the base URL is HTTPS.
+const BETTER_AUTH: Defaults = Defaults {
+    http_only: true,
+    secure: true,
+    same_site: true,
 };
 /// `@fastify/session` (and `fastify-session` before it): `HttpOnly; Secure` unless told otherwise.
 const FASTIFY_SESSION: Defaults = Defaults {
@@ -38,11 +48,39 @@ const READ_SECRET: &str = "const secret = process.env.SESSION_SECRET; if (!secre
 
 /// A session middleware and where its options are.
 enum Middleware<'e, 'a> {
-    /// Sessions on the server: which library, its cookie defaults.
-    Server(&'static str, Defaults, Option<&'e ObjectExpression<'a>>),
+    /// Sessions on the server: which library, its cookie defaults, its options and where in
+    /// them the cookie's attributes are (see [`Lib`]).
+    Server(Lib, Defaults, Option<&'e ObjectExpression<'a>>),
     /// The session in the cookie: which library, the help.
     Client(&'static str, &'static str, Option<&'e ObjectExpression<'a>>),
 }
+
+/// A server-side session library and where its options name the store and the cookie.
+#[derive(Clone, Copy)]
+struct Lib {
+    name: &'static str,
+    store: &'static str,
+    cookie: &'static [&'static str],
+}
+
+const EXPRESS: Lib = Lib {
+    name: "express-session",
+    store: "store",
+    cookie: &["cookie"],
+};
+const FASTIFY: Lib = Lib {
+    name: "@fastify/session",
+    store: "store",
+    cookie: &["cookie"],
+};
+/// better-auth keeps sessions in its `database` (their lifetime, `session.expiresIn`, is a
+/// revocable server-side session's, not a token's) and its cookie attributes under
+/// `advanced.defaultCookieAttributes`.
+const BETTER: Lib = Lib {
+    name: "better-auth",
+    store: "database",
+    cookie: &["advanced", "defaultCookieAttributes"],
+};
 
 pub fn check_call(w: &mut ServerWalker, call: &CallExpression) {
     let Some(m) = recognise(w, call) else {
@@ -59,18 +97,36 @@ pub fn check_call(w: &mut ServerWalker, call: &CallExpression) {
             secrets(w, lib, opts);
         }
         Middleware::Server(lib, defaults, opts) => {
-            let store = opts.and_then(|o| property(o, "store")).map_or_else(
-                || format!("{lib}'s in-memory store"),
-                |s| store_name(lib, s),
+            let store = opts.and_then(|o| property(o, lib.store)).map_or_else(
+                || format!("{}'s in-memory store", lib.name),
+                |s| store_name(lib.name, s),
             );
             w.sink
                 .fact(FactKind::ServerSession { store }, at, function.as_deref());
             if let Some(o) = opts {
-                let via = format!("{lib}({{ cookie }})");
-                let cookie = format!("the {lib} cookie");
-                judge(w, &cookie, property(o, "cookie"), defaults, at, &via);
+                let via = format!("{}({{ {} }})", lib.name, lib.cookie.join(": { "));
+                let cookie = format!("the {} cookie", lib.name);
+                // The attributes at the library's path; a value on the way that is not an object
+                // literal is passed on as it is (the judge leaves what it cannot read alone).
+                let mut attrs = None;
+                let mut obj = Some(o);
+                for key in lib.cookie {
+                    let Some(at_key) = obj.and_then(|x| property(x, key)) else {
+                        attrs = None;
+                        break;
+                    };
+                    attrs = Some(at_key);
+                    obj = match at_key.get_inner_expression() {
+                        Expression::ObjectExpression(inner) => Some(&**inner),
+                        _ => None,
+                    };
+                    if obj.is_none() {
+                        break;
+                    }
+                }
+                judge(w, &cookie, attrs, defaults, at, &via);
             }
-            secrets(w, lib, opts);
+            secrets(w, lib.name, opts);
         }
     }
 }
@@ -111,12 +167,11 @@ fn recognise<'e, 'a>(w: &ServerWalker, call: &'e CallExpression<'a>) -> Option<M
         ("@fastify/secure-session" | "fastify-secure-session", "register") => {
             Middleware::Client("@fastify/secure-session", SECURE_SESSION_HELP, object(1))
         }
-        ("express-session", "default") => {
-            Middleware::Server("express-session", EXPRESS_SESSION, object(0))
-        }
+        ("express-session", "default") => Middleware::Server(EXPRESS, EXPRESS_SESSION, object(0)),
         ("@fastify/session" | "fastify-session", "register") => {
-            Middleware::Server("@fastify/session", FASTIFY_SESSION, object(1))
+            Middleware::Server(FASTIFY, FASTIFY_SESSION, object(1))
         }
+        ("better-auth", "betterAuth") => Middleware::Server(BETTER, BETTER_AUTH, object(0)),
         _ => return None,
     })
 }
@@ -164,7 +219,25 @@ pub(crate) mod cases {
     const FASTIFY_PRELUDE: &str = r#"import Fastify from "fastify"; import fastifySession from "@fastify/session"; import secureSession from "@fastify/secure-session"; import { RedisStore } from "connect-redis"; const app = Fastify();"#;
     const PRELUDE: &str = r#"const express = require("express"); const session = require("express-session"); const cookieSession = require("cookie-session"); const { RedisStore } = require("connect-redis");"#;
 
+    const BETTER_AUTH_FILE: &str = "src/lib/server/auth.ts";
+    const BETTER_AUTH_PRELUDE: &str =
+        r#"import { betterAuth } from "better-auth"; import { Pool } from "pg";"#;
+
     pub const CASES: &[Cases] = &[
+        Cases {
+            rule: Rule::CookieMissingHttponly,
+            file: BETTER_AUTH_FILE,
+            prelude: BETTER_AUTH_PRELUDE,
+            fail: &[
+                r#"export const auth = betterAuth({ database: new Pool(), advanced: { defaultCookieAttributes: { httpOnly: false } } });"#,
+            ],
+            pass: &[
+                // better-auth's cookies are HttpOnly by default; a week-long session in the
+                // database is a revocable server-side session, not a token.
+                r#"export const auth = betterAuth({ database: new Pool(), session: { expiresIn: 60 * 60 * 24 * 7 } });"#,
+                r#"export const auth = betterAuth({ database: new Pool(), advanced: { defaultCookieAttributes: { sameSite: "strict" } } });"#,
+            ],
+        },
         Cases {
             rule: Rule::HardcodedSigningSecret,
             file: FILE,
