@@ -283,6 +283,9 @@ pub enum DiagnosticKind {
     Timeout,
     /// authlint itself failed on the file (a bug to report); the run is not successful.
     InternalError,
+    /// One rule reported more than its per-file cap in the file: the rest were counted, not kept.
+    /// The file still counts as scanned.
+    TooManyFindings,
 }
 
 impl DiagnosticKind {
@@ -292,6 +295,7 @@ impl DiagnosticKind {
             DiagnosticKind::ParseError => "parse-error",
             DiagnosticKind::Timeout => "timeout",
             DiagnosticKind::InternalError => "internal-error",
+            DiagnosticKind::TooManyFindings => "too-many-findings",
         }
     }
 }

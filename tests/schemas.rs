@@ -7,11 +7,6 @@ mod common;
 use common::Project;
 use serde_json::{Value, json};
 
-fn schema(name: &str) -> jsonschema::Validator {
-    let text = std::fs::read_to_string(common::root().join("schemas").join(name)).unwrap();
-    jsonschema::draft7::new(&serde_json::from_str(&text).unwrap()).unwrap()
-}
-
 fn errors(v: &jsonschema::Validator, doc: &Value) -> Vec<String> {
     v.iter_errors(doc)
         .map(|e| format!("{e} at {}", e.instance_path()))
@@ -24,7 +19,7 @@ fn report(p: &Project, args: &[&str]) -> Value {
 
 #[test]
 fn the_report_schema_accepts_real_reports_and_pins_every_field() {
-    let v = schema("authlint-report.schema.json");
+    let v = common::schema("authlint-report.schema.json");
     // Findings with fixes, labels and roles, a design verdict, a parse error, skipped files,
     // suppressions.
     let p = Project::new(&[("authlint.toml", "")]);
@@ -106,7 +101,7 @@ fn parser_keys() -> Vec<String> {
 
 #[test]
 fn the_config_schema_knows_what_the_parser_knows() {
-    let v = schema("authlint.toml.schema.json");
+    let v = common::schema("authlint.toml.schema.json");
     let text =
         std::fs::read_to_string(common::root().join("schemas/authlint.toml.schema.json")).unwrap();
     let doc: Value = serde_json::from_str(&text).unwrap();

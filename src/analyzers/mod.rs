@@ -11,6 +11,7 @@ use crate::finding::{Report, Span};
 use crate::project::ProjectInfo;
 use crate::rule::Rule;
 use crate::source::{FileKind, SourceFile};
+use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
 /// What an analyzer sees besides the file: the settings and what is known about the project.
@@ -38,18 +39,77 @@ pub struct FileError {
     pub message: String,
 }
 
+/// At most this many findings of one rule are kept per file. GitHub code scanning ingests at most
+/// 25,000 results per SARIF run and shows at most 5,000 per rule, and a file with 34,000 copies of
+/// one mistake says nothing more after the first thousand; past the cap, reports are counted and
+/// dropped as they arrive, so their memory is never spent (272,000 findings in eight files peaked
+/// at 800 MiB, mostly allocator fragmentation). The file gets a `too-many-findings` diagnostic.
+pub const MAX_PER_FILE_RULE: usize = 1_000;
+
 /// Where analyzers put what they find.
-#[derive(Default, Debug)]
+#[derive(Debug)]
 pub struct Sink {
+    /// Add through [`Sink::report`] (or [`Sink::extend`]), which applies the cap.
     pub reports: Vec<Report>,
     pub errors: Vec<FileError>,
     /// What the file says about the project's auth design, for the project pass.
     pub facts: Vec<Fact>,
+    /// Reports kept so far, by rule, and how many past [`Sink::cap`] were dropped.
+    kept: BTreeMap<Rule, usize>,
+    left_out: BTreeMap<Rule, usize>,
+    cap: usize,
+}
+
+impl Default for Sink {
+    fn default() -> Self {
+        Sink::with_cap(MAX_PER_FILE_RULE)
+    }
 }
 
 impl Sink {
+    /// A sink that keeps at most `cap` reports of each rule.
+    pub fn with_cap(cap: usize) -> Self {
+        Sink {
+            reports: Vec::new(),
+            errors: Vec::new(),
+            facts: Vec::new(),
+            kept: BTreeMap::new(),
+            left_out: BTreeMap::new(),
+            cap,
+        }
+    }
+
+    /// Keeps the report, or only counts it when its rule already has `cap` reports here.
     pub fn report(&mut self, report: Report) {
-        self.reports.push(report);
+        let kept = self.kept.entry(report.rule).or_default();
+        if *kept < self.cap {
+            *kept += 1;
+            self.reports.push(report);
+        } else {
+            *self.left_out.entry(report.rule).or_default() += 1;
+        }
+    }
+
+    /// [`Sink::report`] for each of `reports`.
+    pub fn extend(&mut self, reports: impl IntoIterator<Item = Report>) {
+        for report in reports {
+            self.report(report);
+        }
+    }
+
+    /// Moves everything `other` holds into this sink; its reports count towards this sink's cap.
+    pub fn absorb(&mut self, other: Sink) {
+        self.extend(other.reports);
+        for (rule, n) in other.left_out {
+            *self.left_out.entry(rule).or_default() += n;
+        }
+        self.errors.extend(other.errors);
+        self.facts.extend(other.facts);
+    }
+
+    /// The rules that reported more than the cap, with how many reports were dropped.
+    pub fn left_out(&self) -> &BTreeMap<Rule, usize> {
+        &self.left_out
     }
 
     pub fn fact(&mut self, kind: FactKind, span: Span, function: Option<&str>) {
@@ -123,4 +183,36 @@ pub fn all() -> &'static [Box<dyn Analyzer>] {
             Box::new(config::ConfigAnalyzer),
         ]
     })
+}
+
+#[cfg(test)]
+mod sink_tests {
+    use super::*;
+
+    fn reports(rule: Rule, n: usize) -> Vec<Report> {
+        (0..n)
+            .map(|i| Report::new(rule, Span::new(i, i + 1), "m", "h"))
+            .collect()
+    }
+
+    #[test]
+    fn the_cap_holds_per_rule_across_the_analyzers_of_one_file() {
+        let (a, b) = (Rule::CookieMissingHttponly, Rule::CookieMissingSamesite);
+        let mut file = Sink::with_cap(3);
+        for _ in 0..2 {
+            let mut local = Sink::with_cap(3);
+            local.extend(reports(a, 2));
+            local.extend(reports(b, 4));
+            file.absorb(local);
+        }
+        let kept = |rule| file.reports.iter().filter(|r| r.rule == rule).count();
+        assert_eq!((kept(a), kept(b)), (3, 3));
+        assert_eq!(
+            file.left_out()
+                .iter()
+                .map(|(r, n)| (*r, *n))
+                .collect::<Vec<_>>(),
+            vec![(a, 1), (b, 5)]
+        );
+    }
 }

@@ -334,11 +334,11 @@ fn write_file_with(
 
 /// Whether the run itself failed (exit 2, an unsuccessful SARIF run): authlint failed on a file
 /// (an internal error: its findings may be missing), or, under `--strict`, any file could not be
-/// read or parsed.
+/// read or parsed (or timed out). A `too-many-findings` file was read whole: not a failure.
 fn run_failed(outcome: &Outcome, strict: bool) -> bool {
     let mut diagnostics = outcome.diagnostics.iter();
     if strict {
-        diagnostics.next().is_some()
+        diagnostics.any(crate::finding::Diagnostic::fails_file)
     } else {
         diagnostics.any(crate::finding::Diagnostic::is_internal)
     }

@@ -62,6 +62,9 @@ pub struct Settings {
     pub own_files: Vec<PathBuf>,
     /// `[per-file-ignores]`: rules never reported in the files a glob matches.
     pub per_file_ignores: per_file::PerFileIgnores,
+    /// At most this many findings of one rule in one file are kept (see
+    /// [`crate::analyzers::MAX_PER_FILE_RULE`]). Not a config key: tests lower it.
+    pub max_per_file_rule: usize,
 }
 
 impl Settings {
@@ -102,6 +105,7 @@ impl Default for Settings {
             role_paths: Vec::new(),
             own_files: Vec::new(),
             per_file_ignores: per_file::PerFileIgnores::default(),
+            max_per_file_rule: crate::analyzers::MAX_PER_FILE_RULE,
         }
     }
 }

@@ -11,6 +11,7 @@ use crate::finding::{Diagnostic, DiagnosticKind, SkipReason};
 use crate::rule::Rule;
 use crate::source::{FileKind, SourceFile};
 use crate::suppress;
+use std::collections::BTreeMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 
@@ -130,14 +131,15 @@ impl Engine<'_> {
             settings: &self.opts.settings,
             project: &self.project,
         };
-        let mut sink = Sink::default();
+        let cap = self.opts.settings.max_per_file_rule;
+        let mut sink = Sink::with_cap(cap);
         // A syntax tree costs about 180 times its file (a 1.9 MB Rust file, 350 MB): large files
         // are analysed one at a time, so eight of them at `-j 8` do not need 2 GB at once.
         let _alone = (file.text.len() > LARGE_FILE)
             .then(|| LARGE_FILES.lock().unwrap_or_else(|e| e.into_inner()));
         for analyzer in wanted {
             r.parsed = true;
-            let mut local = Sink::default();
+            let mut local = Sink::with_cap(cap);
             let outcome = with_panic_capture(|| {
                 catch_unwind(AssertUnwindSafe(|| {
                     #[cfg(test)]
@@ -146,11 +148,7 @@ impl Engine<'_> {
                 }))
             });
             match outcome {
-                Ok(()) => {
-                    sink.reports.append(&mut local.reports);
-                    sink.errors.append(&mut local.errors);
-                    sink.facts.append(&mut local.facts);
-                }
+                Ok(()) => sink.absorb(local),
                 Err(Failure::Timeout) => {
                     let budget = self.opts.settings.file_timeout;
                     r.diagnostics.push(Diagnostic {
@@ -178,6 +176,7 @@ impl Engine<'_> {
     /// Turns what the analyzers found into diagnostics, findings (suppressions applied) and
     /// placed facts; keeps the file's text when a snippet or the project pass may need it.
     fn settle(&self, file: SourceFile, sink: Sink, mut r: FileResult) -> FileResult {
+        let left_out = sink.left_out().clone();
         for e in sink.errors {
             r.diagnostics.push(Diagnostic {
                 kind: e.kind,
@@ -188,6 +187,7 @@ impl Engine<'_> {
         }
         let mut supps = suppress::parse(&file);
         self.finish(&file, sink.reports, &mut supps, &mut r, Pass::File);
+        self.left_out(&file.path, left_out, &mut r);
         supps.retain(|s| {
             s.rules
                 .iter()
@@ -205,6 +205,45 @@ impl Engine<'_> {
         }
         r
     }
+}
+
+impl Engine<'_> {
+    /// One `too-many-findings` diagnostic per rule that passed its cap in this file, counted in
+    /// `r.left_out`. A rule none of whose kept reports became a finding (turned off, ignored for
+    /// this file, suppressed) would not have reported the rest either: no diagnostic.
+    fn left_out(&self, path: &str, left_out: BTreeMap<Rule, usize>, r: &mut FileResult) {
+        let cap = self.opts.settings.max_per_file_rule;
+        for (rule, n) in left_out {
+            if !r.findings.iter().any(|f| f.rule == rule) {
+                continue;
+            }
+            r.left_out += n;
+            r.diagnostics.push(Diagnostic {
+                kind: DiagnosticKind::TooManyFindings,
+                path: path.to_string(),
+                start: None,
+                message: format!(
+                    "{} more `{}` findings in this file were not reported (at most {} per rule and file)",
+                    grouped(n),
+                    rule.id(),
+                    grouped(cap)
+                ),
+            });
+        }
+    }
+}
+
+/// `33000` as `33,000`.
+fn grouped(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// Reads a candidate into `bytes` as text. Discovery accepted the path (a symlink inside the root

@@ -80,6 +80,8 @@ pub struct Summary {
     /// Folders the walk did not enter, by reason (their files are not in `files`).
     pub skipped_dirs_by_reason: BTreeMap<String, usize>,
     pub suppressed: usize,
+    /// Findings counted but not kept: past the per-file cap of their rule (`too-many-findings`).
+    pub not_reported: usize,
     pub baseline_hidden: usize,
     pub baseline_fixed: usize,
     #[serde(skip)]
@@ -138,6 +140,8 @@ struct FileResult {
     skipped: Option<SkipReason>,
     parsed: bool,
     suppressed: usize,
+    /// Findings past their rule's per-file cap: counted, not kept.
+    left_out: usize,
     facts: Vec<PlacedFact>,
     source: Option<Arc<SourceFile>>,
     /// Suppressions of project-level rules: only the project pass can say whether they matched.
@@ -368,6 +372,7 @@ impl Outcome {
                 files.parsed += usize::from(r.parsed);
             }
             self.summary.suppressed += r.suppressed;
+            self.summary.not_reported += r.left_out;
             if !r.pending.is_empty() {
                 pending.insert(c.path.clone(), (Vec::new(), r.pending));
             }

@@ -208,6 +208,12 @@ pub fn summary(o: &Outcome) -> String {
     if s.suppressed > 0 {
         files.push_str(&format!("; {} suppressed", s.suppressed));
     }
+    if s.not_reported > 0 {
+        files.push_str(&format!(
+            "; {} not reported (too many of one rule in one file)",
+            s.not_reported
+        ));
+    }
     if s.baseline_hidden > 0 || s.baseline_fixed > 0 {
         files.push_str(&format!(
             "; baseline: {} hidden, {} fixed since",

@@ -48,6 +48,7 @@ impl Reporter for Json {
                 "skipped_by_reason": s.skipped_by_reason,
                 "skipped_dirs_by_reason": s.skipped_dirs_by_reason,
                 "suppressed": s.suppressed,
+                "not_reported": s.not_reported,
                 "baseline": { "hidden": s.baseline_hidden, "fixed": s.baseline_fixed },
                 "rules": o.rules,
             }),

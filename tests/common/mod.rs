@@ -173,6 +173,12 @@ impl Project {
     }
 }
 
+/// The JSON Schema `schemas/<name>`.
+pub fn schema(name: &str) -> jsonschema::Validator {
+    let text = std::fs::read_to_string(root().join("schemas").join(name)).unwrap();
+    jsonschema::draft7::new(&serde_json::from_str(&text).unwrap()).unwrap()
+}
+
 /// The official SARIF 2.1.0 schema, as the tests validate every SARIF they produce.
 pub fn sarif_schema() -> jsonschema::Validator {
     let text = std::fs::read_to_string(root().join("tests/data/sarif-schema-2.1.0.json")).unwrap();

@@ -77,7 +77,7 @@ pub fn check(rf: &RustFile, _ctx: &Context, sink: &mut Sink) {
                 }
             }
         }
-        sink.reports.extend(v.reports);
+        sink.extend(v.reports);
         if f.self_ty.is_none() {
             for (span, name_param) in v.cookie_wrappers {
                 sink.fact(
@@ -102,7 +102,7 @@ pub fn check(rf: &RustFile, _ctx: &Context, sink: &mut Sink) {
             v.wrappers = Some(&wrappers);
             v.only_wrappers = true;
             v.visit_block(f.block);
-            sink.reports.extend(v.reports);
+            sink.extend(v.reports);
         }
     }
     yewdux_stores(rf, &index, sink);
