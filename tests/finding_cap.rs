@@ -185,16 +185,19 @@ fn a_rule_turned_off_past_the_cap_says_nothing() {
 }
 
 #[test]
-fn the_default_cap_is_a_thousand_per_rule_and_file() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("many.rs"), handlers(2_234)).unwrap();
-    let o = run(
-        dir.path(),
-        Settings::default().max_per_file_rule,
-        Vec::new(),
-    );
-    assert_eq!(o.findings.len(), 2_000);
-    let messages: Vec<_> = o.diagnostics.iter().map(|d| d.message.as_str()).collect();
+fn the_default_cap_is_a_thousand_per_rule_and_file_and_does_not_fail_a_strict_run() {
+    let many = handlers(2_234);
+    let p = common::Project::new(&[("many.rs", many.as_str())]);
+    let (code, v) = p.json(&["--strict", "--no-config"]);
+    // Findings, but the file was read whole: exit 1, not the 2 of a failed run.
+    assert_eq!(code, 1);
+    assert_eq!(v["findings"].as_array().unwrap().len(), 2_000);
+    let messages: Vec<_> = v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["message"].as_str().unwrap())
+        .collect();
     assert_eq!(
         messages,
         vec![
@@ -202,5 +205,6 @@ fn the_default_cap_is_a_thousand_per_rule_and_file() {
             "1,234 more `cookie-missing-samesite` findings in this file were not reported (at most 1,000 per rule and file)",
         ]
     );
-    assert_eq!(o.summary.not_reported, 2_468);
+    assert_eq!(v["summary"]["not_reported"], 2_468);
+    assert_eq!(v["summary"]["files"]["scanned"], 1);
 }
