@@ -217,7 +217,9 @@ impl Engine<'_> {
             if !r.findings.iter().any(|f| f.rule == rule) {
                 continue;
             }
-            r.left_out += n;
+            r.left_out = r
+                .left_out
+                .saturating_add(u32::try_from(n).unwrap_or(u32::MAX));
             r.diagnostics.push(Diagnostic {
                 kind: DiagnosticKind::TooManyFindings,
                 path: path.to_string(),
@@ -238,7 +240,7 @@ fn grouped(n: usize) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);

@@ -140,8 +140,9 @@ struct FileResult {
     skipped: Option<SkipReason>,
     parsed: bool,
     suppressed: usize,
-    /// Findings past their rule's per-file cap: counted, not kept.
-    left_out: usize,
+    /// Findings past their rule's per-file cap: counted, not kept. A `u32` (saturating) keeps
+    /// this struct, which `read_text` returns as its error, under 128 bytes.
+    left_out: u32,
     facts: Vec<PlacedFact>,
     source: Option<Arc<SourceFile>>,
     /// Suppressions of project-level rules: only the project pass can say whether they matched.
@@ -372,7 +373,7 @@ impl Outcome {
                 files.parsed += usize::from(r.parsed);
             }
             self.summary.suppressed += r.suppressed;
-            self.summary.not_reported += r.left_out;
+            self.summary.not_reported += r.left_out as usize;
             if !r.pending.is_empty() {
                 pending.insert(c.path.clone(), (Vec::new(), r.pending));
             }
