@@ -276,6 +276,13 @@ impl Visitor<'_, '_> {
                 )
             }
             Expr::MethodCall(m) => self.env_var_name(&m.receiver, depth + 1),
+            Expr::Try(t) => self.env_var_name(&t.expr, depth + 1),
+            // `let secret = env::var("JWT_SECRET")?;` read later as `secret.as_bytes()`.
+            Expr::Path(p) if p.path.segments.len() == 1 => {
+                let name = p.path.segments[0].ident.to_string();
+                let init = self.lets.get(&name, p.path.span().start())?;
+                self.env_var_name(init, depth + 1)
+            }
             Expr::Macro(m) if super::token_syntax::macro_name(&m.mac) == "option_env" => {
                 m.mac.parse_body::<syn::LitStr>().ok().map(|s| s.value())
             }
@@ -343,6 +350,11 @@ impl<'ast> Visit<'ast> for Visitor<'_, '_> {
                 let label = (lit != call && !(lit.start >= call.start && lit.end <= call.end))
                     .then(|| (call, format!("used as the key of `{ctor}` here")));
                 self.emit(lit, Why::KeyLiteral(&ctor), label);
+            } else if let Some(var) = self.env_var_name(strip_conversions(arg), 0) {
+                // A variable of the environment: a value committed for it is this key.
+                let span = self.rf.span(c);
+                self.sink
+                    .fact(crate::facts::FactKind::KeyFromEnv { var, ctor }, span, None);
             } else if let Some(target) = self.foreign_const(arg) {
                 // A const of another module: the project index follows it.
                 let span = self.rf.span(c);
