@@ -13,9 +13,10 @@ use std::collections::BTreeMap;
 pub fn reports(facts: &[PlacedFact]) -> Vec<(&PlacedFact, Report)> {
     let mut values: BTreeMap<&str, Vec<&PlacedFact>> = BTreeMap::new();
     for f in facts {
-        // An example or template is written to be replaced: its value is not the deployed key.
+        // An example, template or development-only file (`.env.example`, `.env.local`) is not
+        // what is deployed: a name that says "secret" is judged there on its own, at its level.
         if let FactKind::EnvValue { var } = &f.kind
-            && matches!(f.role, Role::Production | Role::DevConfig)
+            && f.role == Role::Production
         {
             values.entry(var.as_str()).or_default().push(f);
         }
