@@ -122,6 +122,12 @@ pub enum FactKind {
     /// (`EncodingKey::from_secret(env::var("JWT_SECRET")?.as_bytes())`): a value committed for
     /// that variable is a signing key, whatever its name says.
     KeyFromEnv { var: String, ctor: String },
+    /// A `Default` impl gives the secret field `field` an empty value (the span is the value).
+    EmptyDefault { field: String },
+    /// A key constructor (`ctor`) is given the field `field` (`cfg.secret.as_bytes()`).
+    KeyFromField { field: String, ctor: String },
+    /// The secret field (or local) `field` is checked for emptiness (`cfg.secret.is_empty()`).
+    FieldChecked { field: String },
     /// A variable given a literal value in a committed `.env` file or a compose `environment:`
     /// entry (the span is the value); the code that reads it says what it is.
     EnvValue { var: String },

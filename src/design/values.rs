@@ -266,7 +266,11 @@ pub fn check(facts: &[PlacedFact], settings: &Settings, out: &mut Vec<(String, u
             merge(&mut found, at, r);
         }
     }
-    for (at, r) in super::env_keys::reports(facts) {
+    let config_keys = super::env_keys::reports(facts);
+    for (at, r) in config_keys
+        .into_iter()
+        .chain(super::empty_keys::reports(facts))
+    {
         merge(&mut found, at, r);
     }
     out.extend(

@@ -100,6 +100,7 @@ pub fn check(rf: &RustFile, _ctx: &Context, sink: &mut Sink) {
         env_names: env_names(&rf.ast),
     };
     items.visit_file(&rf.ast);
+    super::key_fields::collect(rf, sink);
 }
 
 /// `"x".to_string()`, `"x".into()`, `String::from("x")`: the literal inside.
@@ -355,6 +356,11 @@ impl<'ast> Visit<'ast> for Visitor<'_, '_> {
                 let span = self.rf.span(c);
                 self.sink
                     .fact(crate::facts::FactKind::KeyFromEnv { var, ctor }, span, None);
+            } else if let Some(field) = super::key_fields::key_field(arg) {
+                // A settings field: its `Default` may leave it empty (the project pass joins).
+                let span = self.rf.span(c);
+                let kind = crate::facts::FactKind::KeyFromField { field, ctor };
+                self.sink.fact(kind, span, None);
             } else if let Some(target) = self.foreign_const(arg) {
                 // A const of another module: the project index follows it.
                 let span = self.rf.span(c);
