@@ -20,30 +20,35 @@ pub fn collect(rf: &RustFile, sink: &mut Sink) {
     v.visit_file(&rf.ast);
 }
 
-/// The field a key argument reads (`cfg.secret`, `self.config.jwt_secret`), behind borrows and
-/// byte conversions.
-pub fn key_field(e: &Expr) -> Option<String> {
+/// A key argument behind borrows and byte conversions (`&cfg.secret.as_bytes().to_vec()`).
+pub fn behind_conversions(e: &Expr) -> &Expr {
     let mut e = peel(e);
     for _ in 0..4 {
         match e {
             Expr::MethodCall(m)
                 if matches!(
                     m.method.to_string().as_str(),
-                    "as_bytes" | "as_ref" | "as_str" | "clone" | "to_vec" | "into_bytes"
+                    "as_bytes" | "as_ref" | "as_str" | "to_vec" | "clone" | "into" | "as_slice"
                 ) =>
             {
                 e = peel(&m.receiver);
             }
-            Expr::Field(f) => {
-                return match &f.member {
-                    syn::Member::Named(i) => Some(i.to_string()),
-                    syn::Member::Unnamed(_) => None,
-                };
-            }
-            _ => return None,
+            _ => break,
         }
     }
-    None
+    e
+}
+
+/// The field a key argument reads (`cfg.secret`, `self.config.jwt_secret`), behind borrows and
+/// byte conversions.
+pub fn key_field(e: &Expr) -> Option<String> {
+    match behind_conversions(e) {
+        Expr::Field(f) => match &f.member {
+            syn::Member::Named(i) => Some(i.to_string()),
+            syn::Member::Unnamed(_) => None,
+        },
+        _ => None,
+    }
 }
 
 /// An empty value as a field is written: `""`, `"".into()`, `String::new()`,

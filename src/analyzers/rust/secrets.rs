@@ -205,21 +205,7 @@ impl Visitor<'_, '_> {
     /// A const this file does not define, as written (`crate::config::SECRET_KEY`, an imported
     /// `SECRET_KEY`), behind borrows and byte conversions.
     fn foreign_const(&self, e: &Expr) -> Option<String> {
-        let mut e = peel(e);
-        for _ in 0..4 {
-            match e {
-                Expr::MethodCall(m)
-                    if matches!(
-                        m.method.to_string().as_str(),
-                        "as_bytes" | "as_ref" | "to_vec" | "clone" | "into" | "as_slice"
-                    ) =>
-                {
-                    e = peel(&m.receiver);
-                }
-                _ => break,
-            }
-        }
-        let Expr::Path(p) = e else {
+        let Expr::Path(p) = super::key_fields::behind_conversions(e) else {
             return None;
         };
         let segs = super::token_syntax::idents(&p.path);
