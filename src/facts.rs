@@ -118,6 +118,19 @@ pub enum FactKind {
     },
     /// A key constructor (`ctor`) is given a const of another module (`crate::config::KEY`).
     KeyFromConst { target: String, ctor: String },
+    /// A key constructor (`ctor`) is given the value of the environment variable `var`
+    /// (`EncodingKey::from_secret(env::var("JWT_SECRET")?.as_bytes())`): a value committed for
+    /// that variable is a signing key, whatever its name says.
+    KeyFromEnv { var: String, ctor: String },
+    /// A `Default` impl gives the secret field `field` an empty value (the span is the value).
+    EmptyDefault { field: String },
+    /// A key constructor (`ctor`) is given the field `field` (`cfg.secret.as_bytes()`).
+    KeyFromField { field: String, ctor: String },
+    /// The secret field (or local) `field` is checked for emptiness (`cfg.secret.is_empty()`).
+    FieldChecked { field: String },
+    /// A variable given a literal value in a committed `.env` file or a compose `environment:`
+    /// entry (the span is the value); the code that reads it says what it is.
+    EnvValue { var: String },
     /// This function (a free function of a WASM front end) writes its parameter `value_param`
     /// to web storage under its parameter `key_param`: a wrapper other files call.
     StorageWrapper {

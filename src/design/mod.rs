@@ -2,6 +2,8 @@
 //! across files (revocation, rotation, deny lists, privileges from claims) and into the design
 //! verdict (which architecture the project has, and which it should have).
 mod applications;
+mod empty_keys;
+mod env_keys;
 mod recommend;
 mod render;
 mod rules;

@@ -263,21 +263,33 @@ pub fn check(facts: &[PlacedFact], settings: &Settings, out: &mut Vec<(String, u
             _ => None,
         };
         if let Some((at, r)) = report {
-            let key = (at.path.clone(), at.start.line, r.rule);
-            match found.get_mut(&key) {
-                // The same value used again: one finding, each use a related place.
-                Some(first) => first.labels.extend(r.labels),
-                None => {
-                    found.insert(key, r);
-                }
-            }
+            merge(&mut found, at, r);
         }
+    }
+    let config_keys = super::env_keys::reports(facts);
+    for (at, r) in config_keys
+        .into_iter()
+        .chain(super::empty_keys::reports(facts))
+    {
+        merge(&mut found, at, r);
     }
     out.extend(
         found
             .into_iter()
             .map(|((path, line, _), r)| (path, line, r)),
     );
+}
+
+/// Adds a finding at `at`; the same value used again makes one finding, each use a related
+/// place.
+fn merge(found: &mut BTreeMap<(String, usize, Rule), Report>, at: &PlacedFact, r: Report) {
+    let key = (at.path.clone(), at.start.line, r.rule);
+    match found.get_mut(&key) {
+        Some(first) => first.labels.extend(r.labels),
+        None => {
+            found.insert(key, r);
+        }
+    }
 }
 
 const SECRET: Rule = Rule::HardcodedSigningSecret;

@@ -279,8 +279,13 @@ fn path_words(s: &Setting) -> Vec<String> {
     s.path.iter().flat_map(|p| words(p)).collect()
 }
 
-pub fn check(settings: &[Setting], ctx: &Context, sink: &mut Sink) {
+/// Runs the generic rules on a file's settings; `env_file` says the file is a `.env` file,
+/// whose every entry is a variable of the environment.
+pub fn check(settings: &[Setting], env_file: bool, ctx: &Context, sink: &mut Sink) {
     for s in settings {
+        if let Some(var) = env_value(s, env_file) {
+            sink.fact(FactKind::EnvValue { var }, s.node.span, None);
+        }
         let lifetime = token_lifetime(s);
         if let Some((rule, life, _)) = &lifetime
             && life.secs >= 1.0
@@ -304,6 +309,22 @@ pub fn check(settings: &[Setting], ctx: &Context, sink: &mut Sink) {
         if let Some(report) = report {
             sink.report(report);
         }
+    }
+}
+
+/// The variable a setting gives a literal value, when it is one of the environment: an entry
+/// of a `.env` file or of a compose service's `environment:`. The project pass judges it by the
+/// code that reads it (a key constructor makes it a signing key, whatever its name).
+fn env_value(s: &Setting, env_file: bool) -> Option<String> {
+    let n = s.path.len();
+    let in_environment = n >= 2 && s.path[n - 2] == "environment";
+    if !(env_file && n == 1 || in_environment) {
+        return None;
+    }
+    // A fallback (`${JWT_SECRET:-dev}`) is reported as one where it is written.
+    match secret::literal(&s.node)? {
+        (_, None) => Some(s.key().to_string()),
+        (_, Some(_)) => None,
     }
 }
 

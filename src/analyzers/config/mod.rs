@@ -255,7 +255,7 @@ fn check_documents(
         let settings = tree::settings(&doc.root, &|n: &Node| {
             !covered.is_empty() && covered.contains(&n.span)
         });
-        generic::check(&settings, ctx, sink);
+        generic::check(&settings, format == ConfigFormat::Env, ctx, sink);
     }
 }
 

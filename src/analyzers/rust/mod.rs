@@ -17,6 +17,7 @@ mod exp_purpose;
 mod facts;
 mod gate;
 mod jwt_validation;
+mod key_fields;
 mod lifetime_calls;
 mod lifetimes;
 mod names;

@@ -100,6 +100,7 @@ pub fn check(rf: &RustFile, _ctx: &Context, sink: &mut Sink) {
         env_names: env_names(&rf.ast),
     };
     items.visit_file(&rf.ast);
+    super::key_fields::collect(rf, sink);
 }
 
 /// `"x".to_string()`, `"x".into()`, `String::from("x")`: the literal inside.
@@ -204,21 +205,7 @@ impl Visitor<'_, '_> {
     /// A const this file does not define, as written (`crate::config::SECRET_KEY`, an imported
     /// `SECRET_KEY`), behind borrows and byte conversions.
     fn foreign_const(&self, e: &Expr) -> Option<String> {
-        let mut e = peel(e);
-        for _ in 0..4 {
-            match e {
-                Expr::MethodCall(m)
-                    if matches!(
-                        m.method.to_string().as_str(),
-                        "as_bytes" | "as_ref" | "to_vec" | "clone" | "into" | "as_slice"
-                    ) =>
-                {
-                    e = peel(&m.receiver);
-                }
-                _ => break,
-            }
-        }
-        let Expr::Path(p) = e else {
+        let Expr::Path(p) = super::key_fields::behind_conversions(e) else {
             return None;
         };
         let segs = super::token_syntax::idents(&p.path);
@@ -276,6 +263,13 @@ impl Visitor<'_, '_> {
                 )
             }
             Expr::MethodCall(m) => self.env_var_name(&m.receiver, depth + 1),
+            Expr::Try(t) => self.env_var_name(&t.expr, depth + 1),
+            // `let secret = env::var("JWT_SECRET")?;` read later as `secret.as_bytes()`.
+            Expr::Path(p) if p.path.segments.len() == 1 => {
+                let name = p.path.segments[0].ident.to_string();
+                let init = self.lets.get(&name, p.path.span().start())?;
+                self.env_var_name(init, depth + 1)
+            }
             Expr::Macro(m) if super::token_syntax::macro_name(&m.mac) == "option_env" => {
                 m.mac.parse_body::<syn::LitStr>().ok().map(|s| s.value())
             }
@@ -343,6 +337,16 @@ impl<'ast> Visit<'ast> for Visitor<'_, '_> {
                 let label = (lit != call && !(lit.start >= call.start && lit.end <= call.end))
                     .then(|| (call, format!("used as the key of `{ctor}` here")));
                 self.emit(lit, Why::KeyLiteral(&ctor), label);
+            } else if let Some(var) = self.env_var_name(strip_conversions(arg), 0) {
+                // A variable of the environment: a value committed for it is this key.
+                let span = self.rf.span(c);
+                self.sink
+                    .fact(crate::facts::FactKind::KeyFromEnv { var, ctor }, span, None);
+            } else if let Some(field) = super::key_fields::key_field(arg) {
+                // A settings field: its `Default` may leave it empty (the project pass joins).
+                let span = self.rf.span(c);
+                let kind = crate::facts::FactKind::KeyFromField { field, ctor };
+                self.sink.fact(kind, span, None);
             } else if let Some(target) = self.foreign_const(arg) {
                 // A const of another module: the project index follows it.
                 let span = self.rf.span(c);
