@@ -5,7 +5,7 @@
 use super::values::file_module;
 use crate::facts::{FactKind, PlacedFact};
 use crate::finding::Report;
-use crate::rule::Rule;
+use crate::rule::wording;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// The crate a file belongs to (the folder holding its `src`).
@@ -48,17 +48,7 @@ pub fn reports(facts: &[PlacedFact]) -> Vec<(&PlacedFact, Report)> {
 }
 
 fn report(use_site: &PlacedFact, at: &PlacedFact, field: &str, ctor: &str) -> Report {
-    let mut r = Report::new(
-        Rule::HardcodedSigningSecret,
-        at.span,
-        format!(
-            "`{field}` defaults to an empty string and is used as the key of `{ctor}` ({}:{}) with nothing rejecting it empty: tokens signed with an empty key can be forged by anyone",
-            use_site.path, use_site.start.line
-        ),
-        format!(
-            "give `{field}` no default (read it from the environment or a secret manager), and fail start-up when it is empty: `if cfg.{field}.is_empty() {{ return Err(..) }}`"
-        ),
-    );
+    let mut r = wording::empty_default_key(at.span, field, ctor, &use_site.at());
     use_site.relate(
         at,
         &mut r,

@@ -6,7 +6,7 @@
 use crate::facts::{FactKind, PlacedFact};
 use crate::finding::Report;
 use crate::roles::Role;
-use crate::rule::Rule;
+use crate::rule::wording;
 use std::collections::BTreeMap;
 
 /// Each committed value of a variable a key constructor reads, with its report.
@@ -46,17 +46,7 @@ fn sets_env_of(value: &PlacedFact, use_site: &PlacedFact) -> bool {
 }
 
 fn report(use_site: &PlacedFact, value: &PlacedFact, var: &str, ctor: &str) -> Report {
-    let mut r = Report::new(
-        Rule::HardcodedSigningSecret,
-        value.span,
-        format!(
-            "`{var}` is committed with a value, and the code reads it as the key of `{ctor}` ({}:{}): anyone with the repository can sign tokens or cookies",
-            use_site.path, use_site.start.line
-        ),
-        format!(
-            "remove the value of `{var}` from the committed file and inject it at deploy time from a secret manager; generate a new key with `openssl rand -base64 32`, since the committed value stays in git history"
-        ),
-    );
+    let mut r = wording::committed_env_key(value.span, var, ctor, &use_site.at());
     use_site.relate(
         value,
         &mut r,

@@ -225,6 +225,36 @@ pub fn secret_env_fallback(span: Span, var: &str, fix: &str) -> Report {
     )
 }
 
+/// `hardcoded-signing-secret`: the field `field` defaults to an empty string and is used as the
+/// key of `ctor` at `used_at` (`path:line`), with nothing rejecting it empty.
+pub fn empty_default_key(span: Span, field: &str, ctor: &str, used_at: &str) -> Report {
+    Report::new(
+        Rule::HardcodedSigningSecret,
+        span,
+        format!(
+            "`{field}` defaults to an empty string and is used as the key of `{ctor}` ({used_at}) with nothing rejecting it empty: tokens signed with an empty key can be forged by anyone"
+        ),
+        format!(
+            "give `{field}` no default (read it from the environment or a secret manager), and fail start-up when it is empty: `if cfg.{field}.is_empty() {{ return Err(..) }}`"
+        ),
+    )
+}
+
+/// `hardcoded-signing-secret`: the environment variable `var` is committed with a value and the
+/// code reads it as the key of `ctor` at `used_at` (`path:line`).
+pub fn committed_env_key(span: Span, var: &str, ctor: &str, used_at: &str) -> Report {
+    Report::new(
+        Rule::HardcodedSigningSecret,
+        span,
+        format!(
+            "`{var}` is committed with a value, and the code reads it as the key of `{ctor}` ({used_at}): anyone with the repository can sign tokens or cookies"
+        ),
+        format!(
+            "remove the value of `{var}` from the committed file and inject it at deploy time from a secret manager; generate a new key with `openssl rand -base64 32`, since the committed value stays in git history"
+        ),
+    )
+}
+
 /// `jwt-signature-not-verified`: `call` reads a token's claims without checking its signature;
 /// `help` is the verifying call in the library in use.
 pub fn signature_not_verified(span: Span, call: &str, help: &str) -> Report {
