@@ -398,6 +398,7 @@ impl<'ast> Visit<'ast> for Collector<'_, '_> {
             .any(|w| receiver.contains(w) || args.contains(w));
         self.named_store_call(&method, m);
         self.proxy_header_method(m);
+        self.granted_claims(m);
         if self.loco_generate_token(m) {
             self.visit_method_args(m);
             return;

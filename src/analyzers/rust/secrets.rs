@@ -4,7 +4,9 @@
 //! - literals (strings, byte strings, arrays, `hex`/`base64` decodes of literals) reaching a key
 //!   constructor: jsonwebtoken `EncodingKey`/`DecodingKey::from_secret`, `Hmac::new_from_slice`,
 //!   `cookie::Key::from`/`derive_from`, jwt-simple `HS256Key::from_bytes`, pasetors
-//!   `SymmetricKey::from`, ring `hmac::Key::new`, actix-session `CookieSession::signed`, through
+//!   `SymmetricKey::from`, ring `hmac::Key::new`, actix-session `CookieSession::signed`, the
+//!   key after the store of `SessionLayer::new`/`SessionHandler::builder`/`SessionMiddleware::new`
+//!   (axum-sessions, async-session, tide, actix-session), through
 //!   `let` bindings and consts/statics of the same file;
 //! - `env::var("JWT_SECRET").unwrap_or("dev-secret".into())` and `unwrap_or_else(|_| ..)`;
 //! - secret-named consts, struct fields and clap `default_value`s with a literal value.
@@ -230,6 +232,8 @@ impl Visitor<'_, '_> {
             ("Key", "from" | "derive_from" | "try_from" | "from_master", 1) if self.cookie_key => 0,
             ("Key", "new", 2) if segs.iter().any(|s| s == "hmac") => 1,
             ("CookieSession" | "CookieIdentityPolicy", "signed" | "private" | "new", 1) => 0,
+            // async-session / axum-sessions / tide / actix-session: the store, then the key.
+            ("SessionHandler" | "SessionLayer" | "SessionMiddleware", "new" | "builder", 2) => 1,
             _ => return None,
         };
         Some((&c.args[which], format!("{ty}::{last}")))
@@ -564,8 +568,10 @@ pub(crate) mod cases {
             r#"fn s() -> String { std::env::var("JWT_SECRET").unwrap_or_else(|_| "dev-secret".to_string()) }"#,
             r#"fn s() -> String { std::env::var("JWT_SECRET").unwrap_or_else(|_| "0123".repeat(16)) }"#,
             r#"fn s() -> String { match std::env::var("JWT_SECRET") { Ok(s) => s, Err(_) => { let d = "your-secret-key".to_string(); d } } }"#,
+            r#"fn h() -> SessionHandler<CookieStore> { SessionHandler::builder(CookieStore::new(), b"secretabsecretabsecretabsecretab") }"#,
         ],
         pass: &[
+            r#"fn h() -> SessionHandler<CookieStore> { SessionHandler::builder(CookieStore::new(), std::env::var("SESSION_SECRET").expect("SESSION_SECRET").as_bytes()) }"#,
             r#"fn k() -> EncodingKey { EncodingKey::from_secret(std::env::var("JWT_SECRET").expect("JWT_SECRET").as_bytes()) }"#,
             r#"fn s() -> String { std::env::var("DATABASE_URL").unwrap_or_else(|_| "postgres://localhost/dev".to_string()) }"#,
             r#"fn s() -> String { match std::env::var("JWT_SECRET") { Ok(s) => s, Err(_) => panic!("JWT_SECRET must be set") } }"#,
