@@ -5,36 +5,22 @@ use crate::rule::Rule;
 use crate::source::{FileKind, SourceFile};
 use syn::visit_mut::VisitMut;
 
-mod calls;
-mod claim_checks;
-mod cookie_eval;
-mod cookie_fix;
-mod cookie_flow;
-pub(crate) mod cookie_model;
-mod cookies;
-mod duration_eval;
-mod exp_purpose;
-mod facts;
-mod gate;
-mod jwt_validation;
-mod key_fields;
-mod lifetime_calls;
-mod lifetimes;
-mod names;
-pub(crate) mod raw_set_cookie;
-pub(crate) mod secret_names;
-pub(crate) mod secrets;
-mod sessions;
-mod stores;
-mod test_code;
-mod token_expiry;
-pub(crate) mod token_names;
-mod token_syntax;
-mod values;
-mod wasm_storage;
-mod web_storage_keys;
+// Below: how values are found. Above: what is judged, one folder per concern. Modules import
+// downwards only (a rule asks the index; the index never asks a rule).
+pub(crate) mod index;
 
-pub use web_storage_keys::{FLAG_CODE, Stored, cookie_report, is_auth_cookie_name, storage_report};
+pub(crate) mod cookies;
+pub(crate) mod secrets;
+mod storage;
+mod tokens;
+
+use cookies::{cookie_crate, fix, raw_set_cookie, sessions};
+use index::{facts, gate, test_code, values};
+use secrets::hardcoded;
+use storage::wasm;
+use tokens::{expiry, jwt_validation, lifetimes};
+
+pub use storage::keys::{FLAG_CODE, Stored, cookie_report, is_auth_cookie_name, storage_report};
 
 /// A rule over one parsed Rust file.
 pub type RustRule = fn(&RustFile, &Context, &mut Sink);
@@ -51,7 +37,7 @@ const RULES: &[(&[Rule], Gate, RustRule)] = &[
             Rule::CookieMissingSamesite,
         ],
         gate::cookies,
-        cookies::check,
+        cookie_crate::check,
     ),
     (
         &[
@@ -73,25 +59,21 @@ const RULES: &[(&[Rule], Gate, RustRule)] = &[
         sessions::check,
     ),
     (
-        &[lifetimes::ACCESS, lifetimes::REFRESH, token_expiry::RULE],
+        &[lifetimes::ACCESS, lifetimes::REFRESH, expiry::RULE],
         gate::lifetimes,
         lifetimes::check,
     ),
-    (
-        &[token_expiry::RULE],
-        gate::token_expiry,
-        token_expiry::check,
-    ),
+    (&[expiry::RULE], gate::token_expiry, expiry::check),
     (
         &[jwt_validation::RULE],
         gate::jwt_validation,
         jwt_validation::check,
     ),
-    (&[secrets::RULE], gate::secrets, secrets::check),
+    (&[hardcoded::RULE], gate::secrets, hardcoded::check),
     (
-        &[wasm_storage::STORAGE, wasm_storage::COOKIE],
+        &[wasm::STORAGE, wasm::COOKIE],
         gate::wasm_storage,
-        wasm_storage::check,
+        wasm::check,
     ),
 ];
 
@@ -256,8 +238,8 @@ pub struct RustFile<'a> {
     pub src: &'a SourceFile,
     pub ast: syn::File,
     /// What the file's `use` items say about `SameSite`, read once for all its cookie fixes
-    /// (see [`cookie_fix`]).
-    same_site: std::cell::OnceCell<cookie_fix::SameSiteScope>,
+    /// (see [`fix`]).
+    same_site: std::cell::OnceCell<fix::SameSiteScope>,
 }
 
 impl<'a> RustFile<'a> {
@@ -270,9 +252,9 @@ impl<'a> RustFile<'a> {
     }
 
     /// What the file's `use` items bring into scope for `SameSite`, read on first use.
-    pub fn same_site(&self) -> &cookie_fix::SameSiteScope {
+    pub fn same_site(&self) -> &fix::SameSiteScope {
         self.same_site
-            .get_or_init(|| cookie_fix::SameSiteScope::of(&self.ast))
+            .get_or_init(|| fix::SameSiteScope::of(&self.ast))
     }
     /// The byte span of anything `syn` can point at.
     pub fn span(&self, node: &impl syn::spanned::Spanned) -> Span {
@@ -295,13 +277,13 @@ impl<'a> RustFile<'a> {
 #[cfg(test)]
 pub(crate) fn cases() -> Vec<&'static crate::rule::cases::Cases> {
     [
-        cookies::cases::CASES,
+        cookie_crate::cases::CASES,
         sessions::cases::CASES,
         lifetimes::cases::CASES,
-        token_expiry::cases::CASES,
+        expiry::cases::CASES,
         jwt_validation::cases::CASES,
-        secrets::cases::CASES,
-        wasm_storage::cases::CASES,
+        hardcoded::cases::CASES,
+        wasm::cases::CASES,
     ]
     .into_iter()
     .flatten()
