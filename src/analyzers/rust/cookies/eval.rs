@@ -1,7 +1,7 @@
 //! Evaluates one function body in order: which expressions are cookies, the attributes set on
 //! them (builder methods, `set_*` on bindings, in branches or under `#[cfg]`), who adds, removes
 //! or returns them, and the cookies helpers of the file hand back.
-use super::flow::{FileInfo, Record, Style};
+use super::flow::{FileInfo, FnDef, Record, Style};
 use super::model::{self as model, Adder, Attrs, Flag, SameSiteValue};
 use super::raw_set_cookie;
 use crate::finding::Span;
@@ -10,6 +10,9 @@ use syn::visit::Visit;
 
 /// How deep expressions are walked.
 const MAX_EXPR_DEPTH: usize = 200;
+
+/// How deep helper calls are followed.
+const MAX_HELPER_DEPTH: usize = 4;
 
 pub struct FnAnalysis<'i, 'a> {
     pub(super) info: &'i FileInfo<'a>,
@@ -20,6 +23,65 @@ pub struct FnAnalysis<'i, 'a> {
     pub(super) depth: usize,
     pub(super) expr_depth: usize,
     pub(super) params: Vec<String>,
+}
+
+/// Evaluating a function of the file, and the helpers it calls (the cookie they return).
+impl<'a> FileInfo<'a> {
+    pub fn analyze(&self, f: &FnDef<'a>, depth: usize) -> FnAnalysis<'_, 'a> {
+        let mut a = FnAnalysis {
+            info: self,
+            recs: Vec::new(),
+            scopes: vec![HashMap::new()],
+            cond: 0,
+            closures: 0,
+            depth,
+            expr_depth: 0,
+            params: f.params.clone(),
+        };
+        if let Some(id) = a.block(f.body) {
+            a.recs[id].returned = true;
+        }
+        if f.removal_context {
+            for r in &mut a.recs {
+                r.removal = true;
+            }
+        }
+        a
+    }
+
+    /// The cookie a helper of this file returns, if it returns one.
+    pub(super) fn returned_by(&self, name: &str, depth: usize) -> Option<Record> {
+        if depth >= MAX_HELPER_DEPTH {
+            return None;
+        }
+        if let Some(r) = self.memo.borrow().get(name) {
+            return r.clone();
+        }
+        self.memo.borrow_mut().insert(name.to_string(), None);
+        let f = self.fns.iter().find(|f| f.name == name)?;
+        let a = self.analyze(f, depth + 1);
+        let rec = a.recs.into_iter().find(|r| r.returned);
+        self.memo.borrow_mut().insert(name.to_string(), rec.clone());
+        rec
+    }
+
+    /// The attribute methods a helper of this file calls: a cookie handed to it may get them.
+    pub(super) fn sets_attributes(&self, name: &str) -> bool {
+        struct V(bool);
+        impl<'ast> Visit<'ast> for V {
+            fn visit_expr_method_call(&mut self, m: &'ast syn::ExprMethodCall) {
+                let n = m.method.to_string();
+                self.0 |=
+                    n.contains("secure") || n.contains("http_only") || n.contains("same_site");
+                syn::visit::visit_expr_method_call(self, m);
+            }
+        }
+        self.fns.iter().filter(|f| f.name == name).any(|f| {
+            let mut v = V(false);
+            v.visit_block(f.body);
+            v.0
+        })
+    }
 }
 
 /// The direct sub-expressions of an expression (blocks included), for kinds not followed closely.

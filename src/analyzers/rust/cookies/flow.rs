@@ -1,7 +1,6 @@
 //! Follows cookies of the `cookie` crate through one file: where each is created, which attributes
 //! are set on it (builder methods, `set_*` on a binding, helpers that return a builder), and who
 //! adds it (a jar, a response builder, Rocket's `add` / `add_private`) or removes it.
-use super::eval::FnAnalysis;
 use super::model::{self as model, Adder, Attrs, CookieName, Purpose};
 use crate::analyzers::Context;
 use crate::analyzers::rust::RustFile;
@@ -10,9 +9,6 @@ use crate::project::version_tuple;
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 use syn::visit::Visit;
-
-/// How deep helper calls are followed, and how deep expressions are walked.
-const MAX_HELPER_DEPTH: usize = 4;
 
 /// Crates whose `Cookie` is a client's (an HTTP client or a browser driver), not a response's.
 const CLIENT_CRATES: &[&str] = &[
@@ -78,20 +74,21 @@ impl Record {
 pub struct FnDef<'a> {
     pub name: String,
     pub(super) params: Vec<String>,
-    body: &'a syn::Block,
+    pub(super) body: &'a syn::Block,
     /// Logout and removal helpers only ever delete cookies.
-    removal_context: bool,
+    pub(super) removal_context: bool,
 }
 
 pub struct FileInfo<'a> {
     pub(super) rf: &'a RustFile<'a>,
     pub(super) consts: HashMap<String, String>,
-    fns: Vec<FnDef<'a>>,
+    pub(super) fns: Vec<FnDef<'a>>,
     called: HashSet<String>,
     /// Rocket 0.5+: `CookieJar::add` fills in `SameSite=Strict`.
     pub(super) rocket_add_defaults: bool,
     pub client_side: bool,
-    memo: RefCell<HashMap<String, Option<Record>>>,
+    /// The cookie each helper returns, once evaluated (see `eval`).
+    pub(super) memo: RefCell<HashMap<String, Option<Record>>>,
 }
 
 fn is_removal_name(name: &str) -> bool {
@@ -129,7 +126,7 @@ fn params_of(sig: &syn::Signature) -> Vec<String> {
 impl<'a> FileInfo<'a> {
     pub fn new(rf: &'a RustFile<'a>, ctx: &Context) -> Self {
         struct Collect<'a> {
-            fns: Vec<FnDef<'a>>,
+            pub(super) fns: Vec<FnDef<'a>>,
             called: HashSet<String>,
             uses: Vec<String>,
         }
@@ -222,61 +219,5 @@ impl<'a> FileInfo<'a> {
 
     pub fn is_called(&self, name: &str) -> bool {
         self.called.contains(name)
-    }
-
-    pub fn analyze(&self, f: &FnDef<'a>, depth: usize) -> FnAnalysis<'_, 'a> {
-        let mut a = FnAnalysis {
-            info: self,
-            recs: Vec::new(),
-            scopes: vec![HashMap::new()],
-            cond: 0,
-            closures: 0,
-            depth,
-            expr_depth: 0,
-            params: f.params.clone(),
-        };
-        if let Some(id) = a.block(f.body) {
-            a.recs[id].returned = true;
-        }
-        if f.removal_context {
-            for r in &mut a.recs {
-                r.removal = true;
-            }
-        }
-        a
-    }
-
-    /// The cookie a helper of this file returns, if it returns one.
-    pub(super) fn returned_by(&self, name: &str, depth: usize) -> Option<Record> {
-        if depth >= MAX_HELPER_DEPTH {
-            return None;
-        }
-        if let Some(r) = self.memo.borrow().get(name) {
-            return r.clone();
-        }
-        self.memo.borrow_mut().insert(name.to_string(), None);
-        let f = self.fns.iter().find(|f| f.name == name)?;
-        let a = self.analyze(f, depth + 1);
-        let rec = a.recs.into_iter().find(|r| r.returned);
-        self.memo.borrow_mut().insert(name.to_string(), rec.clone());
-        rec
-    }
-
-    /// The attribute methods a helper of this file calls: a cookie handed to it may get them.
-    pub(super) fn sets_attributes(&self, name: &str) -> bool {
-        struct V(bool);
-        impl<'ast> Visit<'ast> for V {
-            fn visit_expr_method_call(&mut self, m: &'ast syn::ExprMethodCall) {
-                let n = m.method.to_string();
-                self.0 |=
-                    n.contains("secure") || n.contains("http_only") || n.contains("same_site");
-                syn::visit::visit_expr_method_call(self, m);
-            }
-        }
-        self.fns.iter().filter(|f| f.name == name).any(|f| {
-            let mut v = V(false);
-            v.visit_block(f.body);
-            v.0
-        })
     }
 }
