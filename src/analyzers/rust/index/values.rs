@@ -3,11 +3,9 @@
 //! consts it does not define (an expiry computed from `config::JWT_TTL`, a key constructor given
 //! `crate::config::SECRET_KEY`). The index resolves those paths across modules and files.
 use super::duration_eval::{Env, Val, eval};
-use super::syntax::{FileIndex, FnItem, Lets, lazy_static_items, macro_name, str_lit};
-use super::token_names::{TokenKind, decide};
+use super::syntax::{FileIndex, Lets, lazy_static_items, macro_name, str_lit};
 use crate::analyzers::Sink;
 use crate::analyzers::rust::RustFile;
-use crate::analyzers::rust::tokens::lifetimes::Site;
 use crate::facts::{FactKind, ItemValue};
 use syn::Expr;
 
@@ -219,70 +217,4 @@ fn use_names(tree: &syn::UseTree, prefix: String, out: &mut Vec<(String, String)
             }
         }
     }
-}
-
-/// The offset a value gives an expiry, in seconds: `now + off`, or a bare duration.
-fn offset(v: Val) -> Option<f64> {
-    match v {
-        Val::Now { off, ms: false } if off.is_finite() => Some(off),
-        Val::Dur(d) => Some(d),
-        _ => None,
-    }
-}
-
-/// An expiry the file cannot evaluate because it reads a const of another module
-/// (`now + config::JWT_TTL`): probes how the lifetime depends on that const (it is linear in
-/// every shape the evaluator knows: `Duration::hours(X)`, `X * 60`, `now + X`) and records the
-/// line for the project index. Returns whether a fact was recorded.
-pub(crate) fn lifetime_from_const(
-    rf: &RustFile,
-    sink: &mut Sink,
-    index: &FileIndex,
-    f: &FnItem,
-    lets: &Lets,
-    site: &Site,
-) -> bool {
-    let env = Env::new(index, lets, Some(f.sig));
-    if eval(&site.value, &env).is_some() {
-        return false;
-    }
-    let external = env.external.take();
-    let [target] = external.as_slice() else {
-        return false;
-    };
-    let mut names = site.names.clone();
-    names.push(f.name.to_string());
-    let token = match decide(names.iter().map(String::as_str)) {
-        Some((TokenKind::Refresh, _)) => crate::facts::TokenKind::Refresh,
-        Some((TokenKind::Access | TokenKind::Generic, _)) => crate::facts::TokenKind::Access,
-        _ => return false,
-    };
-    let line = |make: fn(f64) -> Val| -> Option<(i64, i64)> {
-        let at = |x: f64| {
-            let mut env = Env::new(index, lets, Some(f.sig));
-            env.probe = Some((target.clone(), make(x)));
-            eval(&site.value, &env).and_then(offset)
-        };
-        let (a, b, c) = (at(0.0)?, at(1.0)?, at(2.0)?);
-        let slope = b - a;
-        // In thousandths: a value in milliseconds gives each unit 0.001 s.
-        let milli = (slope * 1000.0).round();
-        ((c - b - slope).abs() < 1e-6 && milli >= 1.0).then(|| (milli as i64, a.round() as i64))
-    };
-    let num = line(Val::Num);
-    let dur = line(Val::Dur);
-    if num.is_none() && dur.is_none() {
-        return false;
-    }
-    sink.fact(
-        FactKind::LifetimeFromConst {
-            target: target.clone(),
-            token,
-            num,
-            dur,
-        },
-        RustFile::span_in(rf.src, site.span),
-        Some(&f.name.to_string()),
-    );
-    true
 }

@@ -1,7 +1,8 @@
 //! Expiries computed from a parameter (`Claims::new(sub, exp)` with `Self { exp, .. }`): the
 //! lifetime is decided by the caller, so each call in the same file is evaluated with the
 //! argument bound to the parameter, and reported at the argument.
-use super::lifetimes::{Case, ExprNames, Site, fn_display, judge};
+use super::sites::{ExprNames, Site, origin_of};
+use super::ttl::{Case, fn_display, judge};
 use crate::analyzers::rust::RustFile;
 use crate::analyzers::rust::index::duration_eval::{Env, eval};
 use crate::analyzers::rust::index::syntax::{FileIndex, FnItem, Lets, pat_name, path_segments};
@@ -101,8 +102,8 @@ pub(super) fn follow_calls(
                         fname: fn_display(caller),
                         api,
                         fn_names: 2,
-                        origin: super::lifetimes::origin_of(rf, &caller_env, arg.span())
-                            .or_else(|| super::lifetimes::origin_of(rf, &env, site.span)),
+                        origin: origin_of(rf, &caller_env, arg.span())
+                            .or_else(|| origin_of(rf, &env, site.span)),
                     },
                 );
             }

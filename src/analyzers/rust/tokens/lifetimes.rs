@@ -3,59 +3,17 @@
 //! `Claims::create(d)`, pasetors `Claims::new_expires_in(&d)`, paseto `.set_expiration(&t)`,
 //! jwt-compact `.set_duration_and_issuance(&o, d)`), the lifetime it computes, and which kind of
 //! token it is, from the names around it.
+use super::sites::{ExprNames, LifetimeArgs, Site, Sites, origin_of};
+use super::ttl::{Case, fn_display, judge};
 use crate::analyzers::rust::RustFile;
 use crate::analyzers::rust::index::duration_eval::{Env, Val, eval};
 use crate::analyzers::rust::index::syntax::{FileIndex, FnItem, Lets};
 use crate::analyzers::rust::index::token_names::{TokenKind, decide};
 use crate::analyzers::{Context, Sink};
-use crate::config::duration::format_duration;
-use crate::finding::{Report, Span};
-use crate::rule::Rule;
-use syn::Expr;
-use syn::spanned::Spanned;
+use crate::facts::FactKind;
 use syn::visit::Visit;
 
-mod sites;
-use sites::{LifetimeArgs, Sites};
-
-pub const ACCESS: Rule = Rule::AccessTokenTtlTooLong;
-pub const REFRESH: Rule = Rule::RefreshTokenTtlTooLong;
-
-/// A plain `exp` at or after this Unix time (2024-01-01) is a fixed date, not a duration.
-const FIXED_DATE_FROM: f64 = 1_704_067_200.0;
-
-/// Claim fields that always hold a token's expiry.
-const EXP_FIELDS: &[&str] = &["exp"];
-/// Fields that hold an expiry in claims structs and in stored token rows.
-const LOOSE_EXP_FIELDS: &[&str] = &[
-    "expires_at",
-    "expiration",
-    "expiry",
-    "expire_at",
-    "expires",
-    "exp_at",
-];
-/// Claim fields naming the token's kind.
-const TYPE_FIELDS: &[&str] = &[
-    "typ",
-    "token_type",
-    "type_",
-    "r#type",
-    "kind",
-    "token_use",
-    "type",
-];
-
-/// One place where a token gets its expiry.
-pub(crate) struct Site {
-    pub span: proc_macro2::Span,
-    pub value: Expr,
-    /// Names that say which token this is, most specific first (the claims' `typ`, names in the
-    /// expiry expression, the variable, the struct).
-    pub names: Vec<String>,
-    /// A registered `exp` claim (or a library's expiry) rather than an `expires_at`-like field.
-    pub strict: bool,
-}
+pub use super::ttl::{ACCESS, REFRESH};
 
 pub fn check(rf: &RustFile, ctx: &Context, sink: &mut Sink) {
     let index = FileIndex::build(&rf.ast);
@@ -103,9 +61,7 @@ pub fn check(rf: &RustFile, ctx: &Context, sink: &mut Sink) {
                     }
                 }
                 None => {
-                    crate::analyzers::rust::index::values::lifetime_from_const(
-                        rf, sink, &index, f, &lets, &site,
-                    );
+                    lifetime_from_const(rf, sink, &index, f, &lets, &site);
                     pending.push((*f, site));
                 }
             }
@@ -126,283 +82,70 @@ pub fn check(rf: &RustFile, ctx: &Context, sink: &mut Sink) {
     }
 }
 
-/// Where the lifetime is written, when that is a const or static on another line than the use.
-pub(super) fn origin_of(rf: &RustFile, env: &Env, used: proc_macro2::Span) -> Option<Span> {
-    let o = env.origin.get()?;
-    (o.start().line != used.start().line).then(|| RustFile::span_in(rf.src, o))
-}
-
-pub(super) fn fn_display(f: &FnItem) -> String {
-    match f.self_name() {
-        Some(t) => format!("{t}::{}", f.name),
-        None => f.name.to_string(),
+/// The offset a value gives an expiry, in seconds: `now + off`, or a bare duration.
+fn offset(v: Val) -> Option<f64> {
+    match v {
+        Val::Now { off, ms: false } if off.is_finite() => Some(off),
+        Val::Dur(d) => Some(d),
+        _ => None,
     }
 }
 
-/// One expiry with its evaluated value, ready to be judged.
-pub(super) struct Case {
-    /// Where the finding points.
-    pub span: Span,
-    /// The expiry expression, and a message for it when it is not the default.
-    pub label: (Span, Option<String>),
-    pub val: Val,
-    /// Names that say which token this is, most specific first, function names last.
-    pub names: Vec<String>,
-    pub strict: bool,
-    /// The function that issues the token, as shown.
-    pub fname: String,
-    /// Identifiers of the expiry expression (which duration API is in use).
-    pub api: Vec<String>,
-    /// How many of the trailing `names` are function names (the issuer, and its caller).
-    pub fn_names: usize,
-    /// Where the lifetime is written (a const or static), when not at the use: the finding
-    /// points there, and the use becomes a label.
-    pub origin: Option<Span>,
-}
-
-pub(super) fn judge(rf: &RustFile, ctx: &Context, sink: &mut Sink, case: Case) {
-    if case.val.never() && case.strict && jwt_file(rf) {
-        let r = Report::new(
-            super::expiry::RULE,
-            case.origin.unwrap_or(case.span),
-            format!("`{}` can issue a token whose `exp` is the largest possible date: it never expires", case.fname),
-            "give every token a finite lifetime; for \"stay logged in\", issue a revocable refresh token instead of a token that never expires",
-        )
-        .label(case.label.0, "can be the largest possible date");
-        sink.report(r);
-        return;
+/// An expiry the file cannot evaluate because it reads a const of another module
+/// (`now + config::JWT_TTL`): probes how the lifetime depends on that const (it is linear in
+/// every shape the evaluator knows: `Duration::hours(X)`, `X * 60`, `now + X`) and records the
+/// line for the project index. Returns whether a fact was recorded.
+fn lifetime_from_const(
+    rf: &RustFile,
+    sink: &mut Sink,
+    index: &FileIndex,
+    f: &FnItem,
+    lets: &Lets,
+    site: &Site,
+) -> bool {
+    let env = Env::new(index, lets, Some(f.sig));
+    if eval(&site.value, &env).is_some() {
+        return false;
     }
-    // `exp: 2000000000`: one fixed date for every token, years ahead.
-    if let Val::Num(n) = case.val
-        && case.strict
-        && jwt_file(rf)
-        && (FIXED_DATE_FROM..1e11).contains(&n)
-    {
-        let year = 1970 + (n / 31_556_952.0) as u64;
-        let r = Report::new(
-            super::expiry::RULE,
-            case.origin.unwrap_or(case.span),
-            format!("`{}` gives every token the same fixed `exp`, a date in {year}: tokens issued today stay valid for years", case.fname),
-            "compute `exp` from the time of issue (`now + 15 minutes`), and renew the token with a revocable refresh token",
-        )
-        .label(case.label.0, format!("a fixed date in {year}"));
-        sink.report(r);
-        return;
-    }
-    let Some(ttl) = case.val.lifetime() else {
-        return;
+    let external = env.external.take();
+    let [target] = external.as_slice() else {
+        return false;
     };
-    // A service account's assertion to another provider (Google's one-hour JWT bearer grant):
-    // that provider sets its lifetime, and it logs nobody in here.
-    if let Some((owner, _)) = case.fname.rsplit_once("::")
-        && crate::analyzers::rust::index::token_names::outbound_credential(owner)
-    {
-        return;
-    }
-    let millis = matches!(case.val, Val::Now { ms: true, .. });
-    let names = &case.names;
-    let Some((kind, at)) = decide(names.iter().map(String::as_str)) else {
-        return;
+    let mut names = site.names.clone();
+    names.push(f.name.to_string());
+    let token = match decide(names.iter().map(String::as_str)) {
+        Some((TokenKind::Refresh, _)) => crate::facts::TokenKind::Refresh,
+        Some((TokenKind::Access | TokenKind::Generic, _)) => crate::facts::TokenKind::Access,
+        _ => return false,
     };
-    let strict_enough = case.strict
-        || matches!(kind, TokenKind::Access | TokenKind::Refresh)
-        || names.iter().any(|n| {
-            let w = crate::analyzers::rust::index::token_names::words(n);
-            w.iter().any(|x| x == "claims" || x == "jwt")
-        });
-    if !strict_enough {
-        return;
-    }
-    // The project pass reads every evaluated lifetime, not only those over the limit.
-    let fact_kind = match kind {
-        TokenKind::Access | TokenKind::Generic => crate::facts::TokenKind::Access,
-        TokenKind::Refresh => crate::facts::TokenKind::Refresh,
-        TokenKind::Other | TokenKind::WeakOther => crate::facts::TokenKind::SinglePurpose,
-    };
-    let issuer = case.fname.rsplit("::").next().unwrap_or(&case.fname);
-    sink.fact(
-        crate::facts::FactKind::TokenLifetime {
-            token: fact_kind,
-            lifetime_secs: ttl,
-        },
-        case.span,
-        Some(issuer),
-    );
-    if millis && case.strict && jwt_file(rf) {
-        let r = Report::new(
-            super::expiry::RULE,
-            case.span,
-            "`exp` is set in milliseconds, but JWT `exp` counts seconds: this token will not expire for thousands of years",
-            "use seconds: `.timestamp()` instead of `.timestamp_millis()` (or divide by 1000)",
-        )
-        .label(case.label.0, "milliseconds since 1970");
-        sink.report(r);
-        return;
-    }
-    let (rule, limit) = match kind {
-        TokenKind::Other | TokenKind::WeakOther => return,
-        TokenKind::Refresh => (REFRESH, ctx.settings.refresh_token_max_ttl),
-        TokenKind::Access | TokenKind::Generic => (ACCESS, ctx.settings.access_token_max_ttl),
-    };
-    if ttl <= limit {
-        return;
-    }
-    let decided_by =
-        (kind != TokenKind::Generic && at + case.fn_names < names.len()).then(|| names[at].clone());
-    let label = case
-        .label
-        .1
-        .unwrap_or_else(|| format!("expires {} after it is issued", format_duration(ttl)));
-    let report = too_long(
-        rule,
-        case.origin.unwrap_or(case.span),
-        kind,
-        &case.fname,
-        decided_by.as_deref(),
-        ttl,
-        limit,
-        &case.api,
-    )
-    .label(case.label.0, label);
-    sink.report(report);
-}
-
-/// Whether the file issues JWTs (where `exp` is defined in seconds by RFC 7519).
-fn jwt_file(rf: &RustFile) -> bool {
-    let t = &rf.src.text;
-    t.contains("jsonwebtoken") || t.contains("jwt")
-}
-
-/// Both lifetime rules' one wording (`crate::rule::wording::token_ttl_too_long`), with the fix
-/// in the API the code already uses.
-#[allow(clippy::too_many_arguments)]
-fn too_long(
-    rule: Rule,
-    span: Span,
-    kind: TokenKind,
-    fname: &str,
-    decided_by: Option<&str>,
-    ttl: u64,
-    limit: u64,
-    api: &[String],
-) -> Report {
-    let code = suggestion(api, limit);
-    crate::rule::wording::token_ttl_too_long(
-        rule,
-        span,
-        kind.noun(),
-        fname,
-        decided_by,
-        (ttl, limit),
-        &code,
-    )
-}
-
-/// What to write, in the API the code already uses, in the largest unit that divides the limit.
-fn suggestion(api: &[String], limit: u64) -> String {
-    let has = |s: &str| api.iter().any(|a| a == s);
-    let units: [(u64, &str, &str, &str); 4] = [
-        (86_400, "days", "from_days", " * 24 * 60 * 60"),
-        (3600, "hours", "from_hours", " * 60 * 60"),
-        (60, "minutes", "from_mins", " * 60"),
-        (1, "seconds", "from_secs", ""),
-    ];
-    let (size, chrono, from, product) = units
-        .into_iter()
-        .find(|(size, ..)| limit.is_multiple_of(*size))
-        .unwrap_or(units[3]);
-    let n = limit / size;
-    if has("from_mins") || has("from_hours") || has("from_days") {
-        return format!("Duration::{from}({n})");
-    }
-    if has("from_secs") {
-        return format!("Duration::from_secs({n}{product})");
-    }
-    if has("Duration") || has("TimeDelta") {
-        let ty = if has("TimeDelta") {
-            "TimeDelta"
-        } else {
-            "Duration"
+    let line = |make: fn(f64) -> Val| -> Option<(i64, i64)> {
+        let at = |x: f64| {
+            let mut env = Env::new(index, lets, Some(f.sig));
+            env.probe = Some((target.clone(), make(x)));
+            eval(&site.value, &env).and_then(offset)
         };
-        return format!("{ty}::{chrono}({n})");
+        let (a, b, c) = (at(0.0)?, at(1.0)?, at(2.0)?);
+        let slope = b - a;
+        // In thousandths: a value in milliseconds gives each unit 0.001 s.
+        let milli = (slope * 1000.0).round();
+        ((c - b - slope).abs() < 1e-6 && milli >= 1.0).then(|| (milli as i64, a.round() as i64))
+    };
+    let num = line(Val::Num);
+    let dur = line(Val::Dur);
+    if num.is_none() && dur.is_none() {
+        return false;
     }
-    format!("{n}{product}")
-}
-
-/// The identifiers an expression uses, following `let` bindings one level.
-pub(super) struct ExprNames<'a, 'b> {
-    lets: &'b Lets<'a>,
-    out: &'b mut Vec<String>,
-    depth: usize,
-}
-
-impl<'a, 'b> ExprNames<'a, 'b> {
-    pub fn collect(e: &Expr, lets: &'b Lets<'a>, out: &'b mut Vec<String>) {
-        ExprNames {
-            lets,
-            out,
-            depth: 0,
-        }
-        .visit_expr(e);
-    }
-}
-
-impl<'ast> Visit<'ast> for ExprNames<'_, '_> {
-    fn visit_path(&mut self, p: &'ast syn::Path) {
-        for s in &p.segments {
-            self.out.push(s.ident.to_string());
-        }
-        if p.segments.len() == 1
-            && self.depth < 2
-            && let Some(bound) = self
-                .lets
-                .get(&p.segments[0].ident.to_string(), p.span().start())
-        {
-            self.depth += 1;
-            self.visit_expr(bound);
-            self.depth -= 1;
-        }
-    }
-    fn visit_member(&mut self, m: &'ast syn::Member) {
-        if let syn::Member::Named(i) = m {
-            self.out.push(i.to_string());
-        }
-    }
-    // Conditions choose between values; they do not name the token (`if device.is_mobile()`).
-    fn visit_expr_if(&mut self, i: &'ast syn::ExprIf) {
-        self.visit_block(&i.then_branch);
-        if let Some((_, e)) = &i.else_branch {
-            self.visit_expr(e);
-        }
-    }
-    fn visit_expr_match(&mut self, m: &'ast syn::ExprMatch) {
-        for arm in &m.arms {
-            self.visit_expr(&arm.body);
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn suggestion_follows_the_api_in_use() {
-        let s =
-            |api: &[&str]| suggestion(&api.iter().map(|x| x.to_string()).collect::<Vec<_>>(), 900);
-        assert_eq!(s(&["Duration", "hours"]), "Duration::minutes(15)");
-        assert_eq!(s(&["TimeDelta", "try_hours"]), "TimeDelta::minutes(15)");
-        assert_eq!(s(&["Duration", "from_hours"]), "Duration::from_mins(15)");
-        assert_eq!(
-            s(&["Duration", "from_secs"]),
-            "Duration::from_secs(15 * 60)"
-        );
-        assert_eq!(s(&["get_current_timestamp"]), "15 * 60");
-        assert_eq!(
-            suggestion(&["Duration".to_string()], 30 * 86_400),
-            "Duration::days(30)"
-        );
-    }
+    sink.fact(
+        FactKind::LifetimeFromConst {
+            target: target.clone(),
+            token,
+            num,
+            dur,
+        },
+        RustFile::span_in(rf.src, site.span),
+        Some(&f.name.to_string()),
+    );
+    true
 }
 
 /// Inline cases (`crate::rule::cases`): what this rule reports, and its safe twins.

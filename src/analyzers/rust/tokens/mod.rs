@@ -7,3 +7,5 @@ pub(super) mod expiry;
 pub(super) mod jwt_validation;
 pub(super) mod lifetime_calls;
 pub(super) mod lifetimes;
+pub(super) mod sites;
+pub(super) mod ttl;
