@@ -2,9 +2,7 @@
 //! store, which handlers refresh and log out, where role claims decide access, which sessions) as
 //! facts for the project pass. Reports nothing itself.
 use super::calls::{COMMON_CALLS, pat_idents};
-use super::names::{
-    DENYLIST_WORDS, ROLE_FIELDS, first_str_lit, is_handler_prefix, last_segment, role_claim, text,
-};
+use super::names::{DENYLIST_WORDS, first_str_lit, is_handler_prefix, last_segment, text};
 use super::stores::{self, Scope};
 use crate::analyzers::rust::RustFile;
 use crate::analyzers::{Context, Sink};
@@ -13,6 +11,7 @@ use std::collections::{HashMap, HashSet};
 use syn::visit::Visit;
 
 mod frameworks;
+mod role_claims;
 mod session_calls;
 
 pub fn collect(file: &RustFile, _ctx: &Context, sink: &mut Sink) {
@@ -498,18 +497,7 @@ impl<'ast> Visit<'ast> for Collector<'_, '_> {
             {
                 self.fact(FactKind::CorsCredentials, m);
             }
-            "contains" | "iter" | "any"
-                if ROLE_FIELDS.iter().any(|f| {
-                    receiver.ends_with(&format!(". {f}")) || receiver.ends_with(&format!(".{f}"))
-                }) && receiver.contains("claims") =>
-            {
-                self.fact(
-                    FactKind::RoleClaimCheck {
-                        claim: receiver.rsplit('.').next().unwrap_or("").trim().to_string(),
-                    },
-                    m,
-                );
-            }
+            "contains" | "iter" | "any" => self.role_listed(m, &receiver),
             _ => {}
         }
         self.call(method, &m.method);
@@ -517,14 +505,7 @@ impl<'ast> Visit<'ast> for Collector<'_, '_> {
     }
 
     fn visit_expr_binary(&mut self, b: &'ast syn::ExprBinary) {
-        if matches!(b.op, syn::BinOp::Eq(_) | syn::BinOp::Ne(_)) {
-            for side in [&*b.left, &*b.right] {
-                if let Some(claim) = role_claim(side) {
-                    self.fact(FactKind::RoleClaimCheck { claim }, b);
-                    break;
-                }
-            }
-        }
+        self.role_compared(b);
         syn::visit::visit_expr_binary(self, b);
     }
 
@@ -533,16 +514,12 @@ impl<'ast> Visit<'ast> for Collector<'_, '_> {
             syn::Expr::Unary(u) => &*u.expr,
             other => other,
         };
-        if let Some(claim) = role_claim(cond) {
-            self.fact(FactKind::RoleClaimCheck { claim }, &*i.cond);
-        }
+        self.role_tested(cond, &i.cond);
         syn::visit::visit_expr_if(self, i);
     }
 
     fn visit_expr_match(&mut self, m: &'ast syn::ExprMatch) {
-        if let Some(claim) = role_claim(&m.expr) {
-            self.fact(FactKind::RoleClaimCheck { claim }, &*m.expr);
-        }
+        self.role_tested(&m.expr, &m.expr);
         syn::visit::visit_expr_match(self, m);
     }
 
@@ -565,14 +542,8 @@ impl<'ast> Visit<'ast> for Collector<'_, '_> {
         }) {
             self.sql(&sql, mac);
         }
-        if name == "matches"
-            && let Ok(args) = mac.parse_body_with(
-                syn::punctuated::Punctuated::<syn::Expr, syn::Token![,]>::parse_terminated,
-            )
-            && let Some(first) = args.first()
-            && let Some(claim) = role_claim(first)
-        {
-            self.fact(FactKind::RoleClaimCheck { claim }, mac);
+        if name == "matches" {
+            self.role_matched(mac);
         }
         syn::visit::visit_macro(self, mac);
     }

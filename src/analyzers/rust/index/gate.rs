@@ -384,11 +384,11 @@ const SECRETS: &[&str] = &[
     "privatekey",
 ];
 
-/// A browser file (see `storage::wasm::WEB_MARKERS`) that writes storage or cookies. The markers
+/// A browser file (see `names::WEB_MARKERS`) that writes storage or cookies. The markers
 /// that name storage or cookies themselves count for both halves: leftmost-longest matching
 /// reads `wasm_cookies` as one word, not as `cookie`.
 pub fn wasm_storage(p: &Present) -> bool {
-    p.any(crate::analyzers::rust::storage::wasm::WEB_MARKERS) && p.any(STORAGE)
+    p.any(super::names::WEB_MARKERS) && p.any(STORAGE)
 }
 
 /// What a browser file writes to: storage or cookies.
@@ -456,10 +456,7 @@ const WORD_LISTS: &[(&str, &[&str])] = &[
     ("JWT_EXPIRY", JWT_EXPIRY),
     ("JWT_VALIDATION", JWT_VALIDATION),
     ("SECRETS", SECRETS),
-    (
-        "WEB_MARKERS",
-        crate::analyzers::rust::storage::wasm::WEB_MARKERS,
-    ),
+    ("WEB_MARKERS", super::names::WEB_MARKERS),
     ("STORAGE", STORAGE),
     ("TOKEN", TOKEN),
     ("TOKEN_CONTEXT", TOKEN_CONTEXT),

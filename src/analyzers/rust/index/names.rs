@@ -1,5 +1,5 @@
 //! The vocabulary the facts collector reads code with: names of deny lists, role claims, session
-//! stores, randomness, and small helpers over `syn` nodes.
+//! stores, randomness, the crates of a browser front end, and small helpers over `syn` nodes.
 use quote::ToTokens;
 
 /// Words that mark a deny/allow list of tokens.
@@ -25,6 +25,18 @@ pub const ROLE_FIELDS: &[&str] = &[
     "groups",
     "scopes",
     "is_staff",
+];
+/// Words that say a Rust file runs in a browser (its crates, or the storage it names).
+pub const WEB_MARKERS: &[&str] = &[
+    "web_sys",
+    "gloo",
+    "leptos",
+    "dioxus",
+    "yew",
+    "sycamore",
+    "wasm_cookies",
+    "local_storage",
+    "session_storage",
 ];
 pub const TOKEN_STORAGE_TYPES: &[&str] = &[
     "MemoryStore",

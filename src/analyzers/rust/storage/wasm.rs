@@ -14,6 +14,7 @@ use super::keys::{
     is_auth_cookie_name, is_flag_value, storage_report, type_name, yewdux_stores,
 };
 use crate::analyzers::rust::RustFile;
+use crate::analyzers::rust::index::names::WEB_MARKERS;
 use crate::analyzers::rust::index::syntax::{
     FileIndex, FnItem, Lets, ident_of, macro_args, macro_blocks, macro_name, pat_name,
     path_segments, peel, str_lit,
@@ -27,18 +28,6 @@ use syn::spanned::Spanned;
 use syn::visit::Visit;
 
 pub const STORAGE: Rule = Rule::TokenInWebStorage;
-/// Words that say a Rust file runs in a browser (its crates, or the storage it names).
-pub const WEB_MARKERS: &[&str] = &[
-    "web_sys",
-    "gloo",
-    "leptos",
-    "dioxus",
-    "yew",
-    "sycamore",
-    "wasm_cookies",
-    "local_storage",
-    "session_storage",
-];
 pub const COOKIE: Rule = Rule::TokenCookieSetByScript;
 
 pub fn check(rf: &RustFile, _ctx: &Context, sink: &mut Sink) {

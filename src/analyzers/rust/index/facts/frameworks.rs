@@ -1,8 +1,7 @@
 //! What framework-specific calls say about the login: loco's JWT (issued by
 //! `JWT::new(secret).generate_token(..)` for as long as `auth.jwt.expiration` says, checked by the
 //! `auth::JWT` extractor), headers an authenticating proxy forwards (read from a request, not
-//! merely named), token validation endpoints other services call, and the role claims
-//! actix-web-grants is handed for its guards.
+//! merely named), and token validation endpoints other services call.
 use super::Collector;
 use crate::analyzers::rust::index::names::{last_segment, text};
 use crate::facts::FactKind;
@@ -51,19 +50,6 @@ impl Collector<'_, '_> {
         let key = LOCO_JWT_LIFETIME.to_string();
         self.fact(FactKind::LifetimeFromConfig { key }, m);
         true
-    }
-
-    /// actix-web-grants: `req.attach(claims.permissions)`, `req.attach(vec![claims.permission()])`
-    /// hands the token's role claims to the `#[protect(..)]`/`#[has_permissions(..)]` guards,
-    /// which decide access from them. Roles loaded per request (`req.attach(perms)`) are not
-    /// claims.
-    pub(super) fn granted_claims(&mut self, m: &syn::ExprMethodCall) {
-        if m.method == "attach"
-            && m.args.len() == 1
-            && let Some(claim) = claim_read(&m.args[0], 0)
-        {
-            self.fact(FactKind::RoleClaimCheck { claim }, m);
-        }
     }
 
     /// `headers.get("x-forwarded-user")`, `req.headers().get(USER_HEADER)`, poem's
@@ -168,40 +154,6 @@ impl Collector<'_, '_> {
             }
         }
         self.cfg_if_depth -= 1;
-    }
-}
-
-/// The claim an expression reads from a token's claims: `claims.roles`, `claims.permission()`,
-/// `data.claims.role.clone()`, inside `vec![..]` or an array.
-fn claim_read(e: &syn::Expr, depth: usize) -> Option<String> {
-    if depth > 4 {
-        return None;
-    }
-    let from_claims = |base: &syn::Expr| {
-        text(base)
-            .to_ascii_lowercase()
-            .split(|c: char| !c.is_alphanumeric() && c != '_')
-            .any(|w| w == "claims")
-    };
-    match e {
-        syn::Expr::Field(f) => match &f.member {
-            syn::Member::Named(name) if from_claims(&f.base) => Some(name.to_string()),
-            _ => None,
-        },
-        syn::Expr::MethodCall(m) => claim_read(&m.receiver, depth + 1)
-            .or_else(|| from_claims(&m.receiver).then(|| m.method.to_string())),
-        syn::Expr::Reference(r) => claim_read(&r.expr, depth + 1),
-        syn::Expr::Paren(p) => claim_read(&p.expr, depth + 1),
-        syn::Expr::Array(a) => a.elems.iter().find_map(|x| claim_read(x, depth + 1)),
-        syn::Expr::Macro(m) if last_segment(&m.mac.path) == "vec" => m
-            .mac
-            .parse_body_with(
-                syn::punctuated::Punctuated::<syn::Expr, syn::Token![,]>::parse_terminated,
-            )
-            .ok()?
-            .iter()
-            .find_map(|x| claim_read(x, depth + 1)),
-        _ => None,
     }
 }
 
@@ -364,42 +316,5 @@ mod tests {
         assert!(facts(src).contains(&FactKind::ServerSession {
             store: "SessionSqlitePool".into()
         }));
-    }
-
-    #[test]
-    fn claims_attached_for_grants_guards_decide_access_roles_from_the_database_do_not() {
-        let checks = |src: &str| {
-            facts(src)
-                .into_iter()
-                .filter_map(|k| match k {
-                    FactKind::RoleClaimCheck { claim } => Some(claim),
-                    _ => None,
-                })
-                .collect::<Vec<_>>()
-        };
-        let attached = [
-            (
-                r#"async fn validator(req: ServiceRequest, c: BearerAuth) -> Result<ServiceRequest, Error> { let claims = decode_jwt(c.token())?; req.attach(vec![claims.permission()]); Ok(req) }"#,
-                "permission",
-            ),
-            (
-                r#"async fn validator(req: ServiceRequest, c: BearerAuth) -> Result<ServiceRequest, Error> { let claims = decode_jwt(c.token())?; req.attach(claims.roles); Ok(req) }"#,
-                "roles",
-            ),
-            (
-                r#"fn grant(req: &ServiceRequest, data: TokenData<Claims>) { req.attach(data.claims.permissions.clone()); }"#,
-                "permissions",
-            ),
-        ];
-        for (src, claim) in attached {
-            assert_eq!(checks(src), vec![claim.to_string()], "{src}");
-        }
-        let loaded = [
-            r#"async fn validator(req: ServiceRequest, c: BearerAuth) -> Result<ServiceRequest, Error> { let claims = decode_jwt(c.token())?; let perms = load_permissions(&pool, claims.sub).await?; req.attach(perms); Ok(req) }"#,
-            r#"fn attach_file(mail: &mut Mail, claims: &Claims) { mail.attach(report_for(claims)); }"#,
-        ];
-        for src in loaded {
-            assert!(checks(src).is_empty(), "{src}");
-        }
     }
 }
