@@ -8,13 +8,14 @@ use syn::visit_mut::VisitMut;
 // Below: how values are found. Above: what is judged, one folder per concern. Modules import
 // downwards only (a rule asks the index; the index never asks a rule).
 pub(crate) mod index;
+use index::RustFile;
 
 pub(crate) mod cookies;
 pub(crate) mod secrets;
 mod storage;
 mod tokens;
 
-use cookies::{cookie_crate, fix, raw_set_cookie, sessions};
+use cookies::{cookie_crate, raw_set_cookie, sessions};
 use index::{facts, gate, test_code, values};
 use secrets::hardcoded;
 use storage::wasm;
@@ -231,46 +232,6 @@ fn too_deep(text: &str, not_code: &[std::ops::Range<usize>]) -> Option<usize> {
         code = next;
     }
     None
-}
-
-/// A parsed Rust file with the helpers rules share.
-pub struct RustFile<'a> {
-    pub src: &'a SourceFile,
-    pub ast: syn::File,
-    /// What the file's `use` items say about `SameSite`, read once for all its cookie fixes
-    /// (see [`fix`]).
-    same_site: std::cell::OnceCell<fix::SameSiteScope>,
-}
-
-impl<'a> RustFile<'a> {
-    pub fn new(src: &'a SourceFile, ast: syn::File) -> Self {
-        RustFile {
-            src,
-            ast,
-            same_site: std::cell::OnceCell::new(),
-        }
-    }
-
-    /// What the file's `use` items bring into scope for `SameSite`, read on first use.
-    pub fn same_site(&self) -> &fix::SameSiteScope {
-        self.same_site
-            .get_or_init(|| fix::SameSiteScope::of(&self.ast))
-    }
-    /// The byte span of anything `syn` can point at.
-    pub fn span(&self, node: &impl syn::spanned::Spanned) -> Span {
-        Self::span_in(self.src, node.span())
-    }
-
-    pub fn span_in(src: &SourceFile, span: proc_macro2::Span) -> Span {
-        // `syn::parse_file` drops a leading BOM; positions on line 1 shift by that one character.
-        let bom = usize::from(src.text.starts_with('\u{feff}'));
-        let (s, e) = (span.start(), span.end());
-        let fix = |line: usize, col: usize| if line == 1 { col + bom } else { col };
-        Span::new(
-            src.offset_of(s.line, fix(s.line, s.column)),
-            src.offset_of(e.line, fix(e.line, e.column)),
-        )
-    }
 }
 
 /// Every inline case of this part's rules (`crate::rule::cases`).

@@ -10,7 +10,7 @@
 use super::fix;
 use super::flow::{FileInfo, Record, Style};
 use super::model::{self as model, Adder, Problem};
-use crate::analyzers::rust::RustFile;
+use crate::analyzers::rust::index::RustFile;
 use crate::analyzers::{Context, Sink};
 use crate::rule::Rule;
 use std::collections::HashSet;

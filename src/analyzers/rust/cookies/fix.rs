@@ -3,20 +3,11 @@
 //! be a builder whatever follows. Only an absent attribute is fixed safely; an explicit
 //! `.secure(false)` was somebody's choice, so turning it on is an unsafe fix.
 use super::model::{self as model, Problem};
-use crate::analyzers::rust::RustFile;
+use crate::analyzers::rust::index::RustFile;
+use crate::analyzers::rust::index::file::SAME_SITE_HOMES;
 use crate::finding::Span;
 use crate::fix::{Applicability, ReportFix};
 use crate::rule::Rule;
-
-/// Modules known to export `SameSite` beside the `Cookie` they export.
-const SAME_SITE_HOMES: &[&str] = &[
-    "cookie",
-    "actix_web::cookie",
-    "actix_http::cookie",
-    "axum_extra::extract::cookie",
-    "rocket::http",
-    "tower_cookies::cookie",
-];
 
 /// The fix for `rule`'s `problem` on the cookie created at `origin`, if one is mechanical.
 pub fn fix(rf: &RustFile, rule: Rule, problem: Problem, origin: Span) -> Option<ReportFix> {
@@ -55,35 +46,6 @@ fn builder_call(text: &str) -> Option<&str> {
     (builder && path.chars().all(ident) && text.ends_with(')')).then_some(path)
 }
 
-/// What a file's `use` items say about `SameSite`: whether one brings it into scope (directly or
-/// by a glob of a cookie module), and the modules `Cookie` is taken from.
-#[derive(Debug, Default)]
-pub struct SameSiteScope {
-    in_scope: bool,
-    homes: Vec<String>,
-}
-
-impl SameSiteScope {
-    /// Read from the file's top-level `use` items, up to the first that brings `SameSite` in.
-    pub fn of(ast: &syn::File) -> Self {
-        let mut homes = Vec::new();
-        for item in &ast.items {
-            if let syn::Item::Use(u) = item
-                && walk(&u.tree, &mut Vec::new(), &mut homes)
-            {
-                return SameSiteScope {
-                    in_scope: true,
-                    homes,
-                };
-            }
-        }
-        SameSiteScope {
-            in_scope: false,
-            homes,
-        }
-    }
-}
-
 /// How to name `SameSite` in this file: bare when a `use` brings it (or a glob of a cookie
 /// module) into scope, else through the module the builder's `Cookie` comes from.
 fn same_site_path(rf: &RustFile, call: &str) -> Option<String> {
@@ -100,33 +62,6 @@ fn same_site_path(rf: &RustFile, call: &str) -> Option<String> {
         .chain(own.as_ref())
         .find(|h| SAME_SITE_HOMES.contains(&h.trim_start_matches("::")))
         .map(|h| format!("{h}::SameSite"))
-}
-
-/// True when the tree brings `SameSite` into scope; collects the modules `Cookie` is taken from.
-fn walk(tree: &syn::UseTree, prefix: &mut Vec<String>, homes: &mut Vec<String>) -> bool {
-    match tree {
-        syn::UseTree::Path(p) => {
-            prefix.push(p.ident.to_string());
-            let found = walk(&p.tree, prefix, homes);
-            prefix.pop();
-            found
-        }
-        syn::UseTree::Name(n) => {
-            if n.ident == "Cookie" || n.ident == "CookieBuilder" {
-                homes.push(prefix.join("::"));
-            }
-            n.ident == "SameSite"
-        }
-        syn::UseTree::Rename(r) => r.rename == "SameSite",
-        syn::UseTree::Glob(_) => SAME_SITE_HOMES.contains(&prefix.join("::").as_str()),
-        syn::UseTree::Group(g) => {
-            let mut found = false;
-            for t in &g.items {
-                found |= walk(t, prefix, homes);
-            }
-            found
-        }
-    }
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 //! adds it (a jar, a response builder, Rocket's `add` / `add_private`) or removes it.
 use super::model::{self as model, Adder, Attrs, CookieName, Purpose};
 use crate::analyzers::Context;
-use crate::analyzers::rust::RustFile;
+use crate::analyzers::rust::index::RustFile;
 use crate::finding::Span;
 use crate::project::version_tuple;
 use std::cell::RefCell;

@@ -4,7 +4,7 @@
 //! `warp::reply::with_header`. Attributes match case-insensitively; an interpolated attribute
 //! fragment (`"sid={}; {}"`) counts as configured. Also parses the text of `Cookie::parse("...")`.
 use super::model::{self as model, Attrs, CookieName, Flag, Problem, SameSiteValue};
-use crate::analyzers::rust::RustFile;
+use crate::analyzers::rust::index::RustFile;
 use crate::analyzers::{Context, Sink};
 use crate::finding::Span;
 use std::collections::{HashMap, HashSet};

@@ -15,7 +15,7 @@
 //! `CookieStore` (salvo, axum-sessions, tide),
 //! tower-sessions-cookie-store `CookieSessionManagerLayer`.
 use super::model::{self as model, Flag, Problem, SameSiteValue};
-use crate::analyzers::rust::RustFile;
+use crate::analyzers::rust::index::RustFile;
 use crate::analyzers::{Context, Sink};
 use crate::facts::FactKind;
 use crate::finding::{Report, Span};

@@ -4,7 +4,7 @@
 use super::calls::{COMMON_CALLS, pat_idents};
 use super::names::{DENYLIST_WORDS, first_str_lit, is_handler_prefix, last_segment, text};
 use super::stores::{self, Scope};
-use crate::analyzers::rust::RustFile;
+use crate::analyzers::rust::index::RustFile;
 use crate::analyzers::{Context, Sink};
 use crate::facts::{FactKind, TokenKind};
 use std::collections::{HashMap, HashSet};

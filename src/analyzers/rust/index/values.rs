@@ -5,7 +5,7 @@
 use super::duration_eval::{Env, Val, eval};
 use super::syntax::{FileIndex, Lets, lazy_static_items, macro_name, str_lit};
 use crate::analyzers::Sink;
-use crate::analyzers::rust::RustFile;
+use crate::analyzers::rust::index::RustFile;
 use crate::facts::{FactKind, ItemValue};
 use syn::Expr;
 

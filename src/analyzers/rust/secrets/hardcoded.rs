@@ -19,7 +19,7 @@
 //! the program runs with the value it holds, so `unwrap_or("changeme")`,
 //! `EncodingKey::from_secret(b"secret")` or a `"please-change-me"` default signs real tokens.
 use super::names::{env_name_like, names_itself, not_a_value, prose, secret_name};
-use crate::analyzers::rust::RustFile;
+use crate::analyzers::rust::index::RustFile;
 use crate::analyzers::rust::index::syntax::{FileIndex, Lets, path_segments, peel, str_lit};
 use crate::analyzers::rust::index::token_names::words;
 use crate::analyzers::{Context, Sink};
@@ -541,7 +541,8 @@ impl<'ast> Visit<'ast> for Items<'_, '_> {
                     && !s.value().is_empty()
                     && !not_a_value(&s.value())
                 {
-                    let span = crate::analyzers::rust::RustFile::span_in(self.v.rf.src, l.span());
+                    let span =
+                        crate::analyzers::rust::index::RustFile::span_in(self.v.rf.src, l.span());
                     self.v.emit(span, Why::Named(&name), None);
                 }
                 prev.push(tt);

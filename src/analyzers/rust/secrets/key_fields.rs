@@ -4,7 +4,7 @@
 //! field before use (`if cfg.secret.is_empty() { .. }`, `assert!(!secret.is_empty())`). Each is a
 //! fact; the project pass joins them by field name, across files.
 use crate::analyzers::Sink;
-use crate::analyzers::rust::RustFile;
+use crate::analyzers::rust::index::RustFile;
 use crate::analyzers::rust::index::syntax::{macro_name, path_segments, peel, str_lit};
 use crate::facts::FactKind;
 use syn::Expr;

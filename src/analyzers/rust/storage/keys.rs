@@ -1,7 +1,7 @@
 //! What the WASM storage rules recognise as a token: storage keys and value names, cookie names,
 //! structs that carry a token field, yewdux stores persisted to web storage.
 use crate::analyzers::Sink;
-use crate::analyzers::rust::RustFile;
+use crate::analyzers::rust::index::RustFile;
 use crate::analyzers::rust::index::syntax::FileIndex;
 use crate::analyzers::rust::index::syntax::peel;
 use crate::auth_names::{self, NameClass, TokenKind};

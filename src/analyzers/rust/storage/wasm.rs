@@ -13,7 +13,7 @@ use super::keys::{
     FLAG_CODE, Stored, carried_token, classify_key, cookie_name, cookie_report,
     is_auth_cookie_name, is_flag_value, storage_report, type_name, yewdux_stores,
 };
-use crate::analyzers::rust::RustFile;
+use crate::analyzers::rust::index::RustFile;
 use crate::analyzers::rust::index::names::WEB_MARKERS;
 use crate::analyzers::rust::index::syntax::{
     FileIndex, FnItem, Lets, ident_of, macro_args, macro_blocks, macro_name, pat_name,

@@ -12,7 +12,7 @@
 //!   same function;
 //! - pasetors `Claims::non_expiring()` and `ClaimsValidationRules::allow_non_expiring()`.
 use super::exp_purpose::{Purpose, judge};
-use crate::analyzers::rust::RustFile;
+use crate::analyzers::rust::index::RustFile;
 use crate::analyzers::rust::index::duration_eval::{Env, eval};
 use crate::analyzers::rust::index::syntax::{
     FileIndex, FnItem, Lets, json_entries, macro_name, path_segments, peel,

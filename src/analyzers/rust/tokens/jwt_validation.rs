@@ -13,7 +13,7 @@
 //! when to refresh. And so is a decode followed in the same function by hand checks of `exp` and
 //! of `iss` or `aud`: the pattern of a token verified upstream (an identity provider, a gateway).
 use super::claim_checks::checked_after;
-use crate::analyzers::rust::RustFile;
+use crate::analyzers::rust::index::RustFile;
 use crate::analyzers::rust::index::syntax::{FileIndex, FnItem, Lets, path_segments, peel};
 use crate::analyzers::rust::index::token_names::words;
 use crate::analyzers::{Context, Sink};

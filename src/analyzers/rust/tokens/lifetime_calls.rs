@@ -3,7 +3,7 @@
 //! argument bound to the parameter, and reported at the argument.
 use super::sites::{ExprNames, Site, origin_of};
 use super::ttl::{Case, fn_display, judge};
-use crate::analyzers::rust::RustFile;
+use crate::analyzers::rust::index::RustFile;
 use crate::analyzers::rust::index::duration_eval::{Env, eval};
 use crate::analyzers::rust::index::syntax::{FileIndex, FnItem, Lets, pat_name, path_segments};
 use crate::analyzers::{Context, Sink};

@@ -5,7 +5,7 @@
 //! token it is, from the names around it.
 use super::sites::{ExprNames, LifetimeArgs, Site, Sites, origin_of};
 use super::ttl::{Case, fn_display, judge};
-use crate::analyzers::rust::RustFile;
+use crate::analyzers::rust::index::RustFile;
 use crate::analyzers::rust::index::duration_eval::{Env, Val, eval};
 use crate::analyzers::rust::index::syntax::{FileIndex, FnItem, Lets};
 use crate::analyzers::rust::index::token_names::{TokenKind, decide};

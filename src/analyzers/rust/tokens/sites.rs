@@ -2,7 +2,7 @@
 //! expiry expression uses, and the arguments that carry a time from now into a signing helper
 //! (`LifetimeArgs`).
 use crate::analyzers::Sink;
-use crate::analyzers::rust::RustFile;
+use crate::analyzers::rust::index::RustFile;
 use crate::analyzers::rust::index::duration_eval::{Env, Val, eval};
 use crate::analyzers::rust::index::syntax::{
     FnItem, Lets, json_entries, macro_name, path_segments, peel,

@@ -1,7 +1,7 @@
 //! How long a token may live: one expiry, evaluated, judged against the configured limit for its
 //! kind (access or refresh), a date so large it never expires (`token-without-expiry`), and the
 //! fix written in the duration API the code already uses.
-use crate::analyzers::rust::RustFile;
+use crate::analyzers::rust::index::RustFile;
 use crate::analyzers::rust::index::duration_eval::Val;
 use crate::analyzers::rust::index::syntax::FnItem;
 use crate::analyzers::rust::index::token_names::{TokenKind, decide};
