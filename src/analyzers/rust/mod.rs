@@ -250,3 +250,41 @@ pub(crate) fn cases() -> Vec<&'static crate::rule::cases::Cases> {
     .flatten()
     .collect()
 }
+
+/// The layout the folders promise (CONTRIBUTING.md): the index imports no rule, and a concern's
+/// rules import the index and their own folder, never another concern's.
+#[cfg(test)]
+mod layout {
+    const CONCERNS: &[&str] = &["cookies", "tokens", "storage", "secrets"];
+
+    fn files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+        for e in std::fs::read_dir(dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                files(&p, out);
+            } else if p.extension().is_some_and(|x| x == "rs") {
+                out.push(p);
+            }
+        }
+    }
+
+    #[test]
+    fn modules_import_downwards_only() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/analyzers/rust");
+        let mut wrong = Vec::new();
+        for folder in CONCERNS.iter().chain(&["index"]) {
+            let mut paths = Vec::new();
+            files(&root.join(folder), &mut paths);
+            assert!(!paths.is_empty(), "no files under {folder}/");
+            for p in paths {
+                let text = std::fs::read_to_string(&p).unwrap();
+                for other in CONCERNS.iter().filter(|c| *c != folder) {
+                    if text.contains(&format!("rust::{other}::")) {
+                        wrong.push(format!("{} imports {other}/", p.display()));
+                    }
+                }
+            }
+        }
+        assert!(wrong.is_empty(), "{wrong:#?}");
+    }
+}
