@@ -198,12 +198,13 @@ pub(super) fn header_consts(file: &syn::File) -> HashMap<String, String> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use crate::analyzers::{Analyzer, Sink, rust::RustAnalyzer, with_default_context};
     use crate::facts::FactKind;
     use crate::source::SourceFile;
 
-    fn facts(src: &str) -> Vec<FactKind> {
+    /// The facts the whole Rust analyzer records for `src` as `src/auth.rs`.
+    pub(in crate::analyzers::rust::index::facts) fn facts(src: &str) -> Vec<FactKind> {
         let file = SourceFile::from_text("src/auth.rs", src);
         let mut sink = Sink::default();
         with_default_context(|ctx| RustAnalyzer.check(&file, ctx, &mut sink));

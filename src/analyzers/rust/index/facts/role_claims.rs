@@ -105,16 +105,8 @@ fn claim_read(e: &syn::Expr, depth: usize) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
-    use crate::analyzers::{Analyzer, Sink, rust::RustAnalyzer, with_default_context};
+    use super::super::frameworks::tests::facts;
     use crate::facts::FactKind;
-    use crate::source::SourceFile;
-
-    fn facts(src: &str) -> Vec<FactKind> {
-        let file = SourceFile::from_text("src/auth.rs", src);
-        let mut sink = Sink::default();
-        with_default_context(|ctx| RustAnalyzer.check(&file, ctx, &mut sink));
-        sink.facts.into_iter().map(|f| f.kind).collect()
-    }
 
     #[test]
     fn claims_attached_for_grants_guards_decide_access_roles_from_the_database_do_not() {
