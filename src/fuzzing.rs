@@ -71,11 +71,19 @@ mod tests {
                 "<script>\nlocalStorage.setItem('token', t);\n</script>\n",
                 1,
             ),
-            ("deploy/app.yaml", "jwt:\n  secret: k8s7Hf0pQz9LmN2vX4bW\n", 1),
+            (
+                "deploy/app.yaml",
+                "jwt:\n  secret: k8s7Hf0pQz9LmN2vX4bW\n",
+                1,
+            ),
             ("realm.json", "{\"jwt\": {\"secret\": \"\\u12\"}}", 0),
             ("config.toml", "[jwt]\nexpiry = \"30d\"\n", 1),
             (".env", "JWT_SECRET=k8s7Hf0pQz9LmN2vX4bW\n", 1),
-            ("infra/main.tf", "resource \"a\" \"b\" { secret = \"x\" }\n", 0),
+            (
+                "infra/main.tf",
+                "resource \"a\" \"b\" { secret = \"x\" }\n",
+                0,
+            ),
         ] {
             assert_eq!(super::analyse(name, text.as_bytes()), expected, "{name}");
         }
