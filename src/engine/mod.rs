@@ -1,8 +1,8 @@
 //! The run: discover, read each file once, prefilter, analyse in parallel (one panic costs one
 //! file, not the run), stamp findings, apply suppressions and baseline, sort.
+use crate::analyzers::ProjectInfo;
 use crate::analyzers::{self, Analyzer};
 use crate::baseline;
-use crate::catalog;
 use crate::config::{Level, Settings};
 use crate::design::{self, Design};
 use crate::discover::{self, Candidate};
@@ -10,7 +10,7 @@ use crate::facts::PlacedFact;
 use crate::finding::{
     Diagnostic, DiagnosticKind, Finding, Report, ResolvedLabel, Severity, SkipReason,
 };
-use crate::project::{ProjectContext, ProjectInfo};
+use crate::project::ProjectContext;
 use crate::rule::Rule;
 use crate::source::SourceFile;
 use crate::suppress;
@@ -24,6 +24,8 @@ use std::time::{Duration, Instant};
 
 mod file;
 mod panics;
+mod rules;
+pub use rules::{implemented_by, is_implemented};
 
 /// What to check and how.
 #[derive(Debug, Clone)]
@@ -155,29 +157,6 @@ struct FileResult {
 enum Pass {
     File,
     Project,
-}
-
-impl Options {
-    pub fn level(&self, rule: Rule) -> Option<Severity> {
-        if self.select.as_ref().is_some_and(|s| !s.contains(&rule)) || self.ignore.contains(&rule) {
-            return None;
-        }
-        match self.settings.rules.get(&rule) {
-            Some(Level::Off) => None,
-            Some(Level::On(s)) => Some(*s),
-            None => Some(rule.doc().severity),
-        }
-    }
-
-    /// The rules that report findings in this run (the design verdict is not one of them).
-    pub fn enabled_rules(&self) -> Vec<Rule> {
-        catalog::all()
-            .iter()
-            .filter(|r| r.is_implemented())
-            .map(|r| r.rule())
-            .filter(|&rule| rule != Rule::AuthDesign && self.level(rule).is_some())
-            .collect()
-    }
 }
 
 /// Runs a check. Errors are problems with the run itself (a path that does not exist, a bad

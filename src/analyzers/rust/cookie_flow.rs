@@ -6,7 +6,7 @@ use super::cookie_eval::FnAnalysis;
 use super::cookie_model::{self as model, Adder, Attrs, CookieName, Purpose};
 use crate::analyzers::Context;
 use crate::finding::Span;
-use crate::project::version_tuple;
+use crate::manifest::version_tuple;
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 use syn::visit::Visit;

@@ -18,7 +18,7 @@ use super::token_names::words;
 use super::token_syntax::{FileIndex, FnItem, Lets, path_segments, peel};
 use crate::analyzers::{Context, Sink};
 use crate::finding::{Report, Severity, Span};
-use crate::project::version_tuple;
+use crate::manifest::version_tuple;
 use crate::rule::Rule;
 use syn::Expr;
 use syn::spanned::Spanned;
