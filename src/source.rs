@@ -1,4 +1,5 @@
-//! One file's text and the index that turns byte offsets into lines and columns.
+//! One file's text, byte ranges (`Span`) and positions (`Position`) in it, and the index that
+//! turns byte offsets into lines and columns.
 use serde::Serialize;
 use std::path::PathBuf;
 
