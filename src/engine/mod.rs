@@ -21,6 +21,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 mod file;
+pub use file::after_large_file;
 mod panics;
 mod rules;
 mod stamp;
