@@ -48,9 +48,9 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("front ends", &["report", "cli", "fuzzing"]),
 ];
 
-/// Folders other work reshapes on its own; their inner cycles are not checked here yet (their
-/// imports of the rest of the crate still are).
-const INNER_CYCLES_NOT_CHECKED: &[&str] = &["analyzers::rust", "analyzers::script"];
+/// Folders whose inner cycles are not checked yet (their imports of the rest of the crate are):
+/// the script analyzer is being reshaped on its own branch. Remove it once that lands.
+const INNER_CYCLES_NOT_CHECKED: &[&str] = &["analyzers::script"];
 
 type Module = Vec<String>;
 
