@@ -3,8 +3,7 @@
 //! without catching panics. It lives in the library, not in the fuzz crate, so it is compiled
 //! and tested with everything else and cannot drift from the code it drives (the fuzz crate is
 //! built only by `fuzz/run.sh`, and once stopped compiling unnoticed).
-use crate::analyzers::ProjectInfo;
-use crate::analyzers::{self, Context, Sink};
+use crate::analyzers::{self, Context, ProjectInfo, Sink};
 use crate::config::Settings;
 use crate::facts::PlacedFact;
 use crate::project::ProjectContext;
@@ -72,11 +71,19 @@ mod tests {
                 "<script>\nlocalStorage.setItem('token', t);\n</script>\n",
                 1,
             ),
-            ("deploy/app.yaml", "jwt:\n  secret: k8s7Hf0pQz9LmN2vX4bW\n", 1),
+            (
+                "deploy/app.yaml",
+                "jwt:\n  secret: k8s7Hf0pQz9LmN2vX4bW\n",
+                1,
+            ),
             ("realm.json", "{\"jwt\": {\"secret\": \"\\u12\"}}", 0),
             ("config.toml", "[jwt]\nexpiry = \"30d\"\n", 1),
             (".env", "JWT_SECRET=k8s7Hf0pQz9LmN2vX4bW\n", 1),
-            ("infra/main.tf", "resource \"a\" \"b\" { secret = \"x\" }\n", 0),
+            (
+                "infra/main.tf",
+                "resource \"a\" \"b\" { secret = \"x\" }\n",
+                0,
+            ),
         ] {
             assert_eq!(super::analyse(name, text.as_bytes()), expected, "{name}");
         }

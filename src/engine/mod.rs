@@ -1,7 +1,6 @@
 //! The run: discover, read each file once, prefilter, analyse in parallel (one panic costs one
 //! file, not the run), stamp findings, apply suppressions and baseline, sort.
-use crate::analyzers::ProjectInfo;
-use crate::analyzers::{self, Analyzer};
+use crate::analyzers::{self, Analyzer, ProjectInfo};
 use crate::baseline;
 use crate::config::Settings;
 use crate::design::{self, Design};
