@@ -5,8 +5,9 @@
 //! applications (a repository of examples or templates) get one verdict each, grouped when
 //! identical, never "N services must trust one login".
 use super::Index;
+use super::architecture::{Architecture, Evidence};
 use super::signals::{Input, Signals};
-use super::verdict::{AppVerdict, Architecture, Design, Evidence, classify, decide as decide_one};
+use super::verdict::{AppVerdict, Design, classify, decide as decide_one};
 use crate::config::Settings;
 use crate::facts::{FactKind, PlacedFact};
 use crate::finding::{Finding, Report};
