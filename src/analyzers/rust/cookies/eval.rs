@@ -108,10 +108,7 @@ impl FnAnalysis<'_, '_> {
     }
 
     fn text(&self, node: &impl syn::spanned::Spanned) -> String {
-        self.info
-            .rf
-            .src
-            .snippet(self.span(node))
+        crate::analyzers::rust::index::names::ends(self.info.rf.src.snippet(self.span(node)))
             .replace(char::is_whitespace, "")
     }
 

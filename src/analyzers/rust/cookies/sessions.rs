@@ -393,7 +393,7 @@ fn record_session_keys(rf: &RustFile, sink: &mut Sink) {
         fn visit_expr_method_call(&mut self, m: &'a syn::ExprMethodCall) {
             let method = m.method.to_string();
             let is_session = || {
-                crate::words::words(&crate::analyzers::rust::index::names::text(&*m.receiver))
+                crate::words::words(&crate::analyzers::rust::index::names::receiver_text(m))
                     .iter()
                     .any(|w| w == "session")
             };

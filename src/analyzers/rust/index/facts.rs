@@ -382,7 +382,7 @@ impl<'ast> Visit<'ast> for Collector<'_, '_> {
 
     fn visit_expr_method_call(&mut self, m: &'ast syn::ExprMethodCall) {
         let method = m.method.to_string();
-        let receiver = text(&m.receiver).to_ascii_lowercase();
+        let receiver = super::names::receiver_text(m).to_ascii_lowercase();
         let args = m
             .args
             .iter()

@@ -358,10 +358,11 @@ fn redis_receiver(m: &syn::ExprMethodCall, scope: &Scope) -> bool {
                 Some(syn::GenericArgument::Type(syn::Type::Infer(_)))
             )
     });
-    let root = idents(&m.receiver).into_iter().next();
+    let receiver = super::names::receiver_text(m);
+    let root = idents_of(&receiver).into_iter().next();
     typed_get
         || is_redis(
-            &text(&m.receiver),
+            &receiver,
             root.as_deref()
                 .and_then(|r| scope.let_text.get(r))
                 .map(String::as_str),

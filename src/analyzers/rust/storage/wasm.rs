@@ -14,7 +14,7 @@ use super::keys::{
     is_auth_cookie_name, is_flag_value, storage_report, type_name, yewdux_stores,
 };
 use crate::analyzers::rust::index::RustFile;
-use crate::analyzers::rust::index::names::WEB_MARKERS;
+use crate::analyzers::rust::index::names::{WEB_MARKERS, ends};
 use crate::analyzers::rust::index::syntax::{
     FileIndex, FnItem, Lets, ident_of, macro_args, macro_blocks, macro_name, pat_name,
     path_segments, peel, str_lit,
@@ -178,11 +178,11 @@ impl<'a, 'b> Visitor<'a, 'b> {
     /// The source of a receiver, and of the `let` it names (`storage` bound to
     /// `window().local_storage()`).
     fn receiver_text(&self, e: &Expr) -> String {
-        let mut text = self.rf.src.snippet(self.rf.span(e)).to_string();
+        let mut text = ends(self.rf.src.snippet(self.rf.span(e))).into_owned();
         if let Some(n) = ident_of(e)
             && let Some(b) = self.lets.get(&n, e.span().start())
         {
-            text.push_str(self.rf.src.snippet(self.rf.span(b)));
+            text.push_str(&ends(self.rf.src.snippet(self.rf.span(b))));
         }
         text
     }

@@ -3,7 +3,7 @@
 //! `auth::JWT` extractor), headers an authenticating proxy forwards (read from a request, not
 //! merely named), and token validation endpoints other services call.
 use super::Collector;
-use crate::analyzers::rust::index::names::{last_segment, text};
+use crate::analyzers::rust::index::names::{last_segment, receiver_text, text};
 use crate::facts::FactKind;
 use std::collections::HashMap;
 use syn::visit::Visit;
@@ -38,7 +38,7 @@ impl Collector<'_, '_> {
     /// `jwt::JWT::new(secret).generate_token(expiration, pid, claims)`: loco signs a JWT whose
     /// lifetime is its `auth.jwt.expiration` setting. Returns whether the call was one.
     pub(super) fn loco_generate_token(&mut self, m: &syn::ExprMethodCall) -> bool {
-        let receiver = text(&m.receiver).replace(' ', "");
+        let receiver = receiver_text(m).replace(' ', "");
         if m.method != "generate_token" || !receiver.contains("JWT::new") {
             return false;
         }
@@ -59,7 +59,7 @@ impl Collector<'_, '_> {
         let method = m.method.to_string();
         let reads = match method.as_str() {
             "get" | "get_one" | "get_all" | "contains_key" => {
-                text(&m.receiver).to_ascii_lowercase().contains("header")
+                receiver_text(m).to_ascii_lowercase().contains("header")
             }
             "header" => m.args.len() == 1,
             _ => false,
