@@ -55,6 +55,8 @@ impl Walker<'_> {
         if self.in_const {
             if let Some(s) = self.env().constant(init) {
                 self.model.consts.insert(name.clone(), s);
+                let at = self.head(d.span);
+                self.model.const_at.insert(name.clone(), at);
             } else if let Expression::ObjectExpression(o) = init {
                 self.object_consts(&name, o, 0);
             }
@@ -83,6 +85,8 @@ impl Walker<'_> {
             };
             let path = format!("{prefix}.{k}");
             if let Some(s) = self.env().constant(&p.value) {
+                let at = self.head(p.span);
+                self.model.const_at.insert(path.clone(), at);
                 self.model.consts.insert(path, s);
             } else if let Expression::ObjectExpression(inner) = p.value.get_inner_expression()
                 && depth < 2
@@ -90,6 +94,40 @@ impl Walker<'_> {
                 self.object_consts(&path, inner, depth + 1);
             }
         }
+    }
+
+    /// The names a login hook binds: `const [login] = useLoginMutation()`,
+    /// `const { mutateAsync } = useMutation({ mutationFn: login })`, `const m = useMutation(…)`.
+    pub(super) fn bind_login_hook(&mut self, id: &BindingPattern, init: &Expression) {
+        let Expression::CallExpression(c) = init.get_inner_expression() else {
+            return;
+        };
+        if !super::login::is_login_hook(&self.env(), c) {
+            return;
+        }
+        let names: Vec<String> = match id {
+            BindingPattern::BindingIdentifier(b) => vec![b.name.to_string()],
+            BindingPattern::ArrayPattern(a) => a
+                .elements
+                .first()
+                .and_then(|e| e.as_ref()?.get_binding_identifier())
+                .map(|b| b.name.to_string())
+                .into_iter()
+                .collect(),
+            BindingPattern::ObjectPattern(o) => o
+                .properties
+                .iter()
+                .filter(|p| {
+                    p.key
+                        .static_name()
+                        .is_some_and(|k| matches!(k.as_ref(), "mutate" | "mutateAsync" | "trigger"))
+                })
+                .filter_map(|p| p.value.get_binding_identifier())
+                .map(|b| b.name.to_string())
+                .collect(),
+            _ => Vec::new(),
+        };
+        self.model.login_fns.extend(names);
     }
 
     /// The storage an expression evaluates to: `window.localStorage`, `remember ? localStorage :

@@ -2,7 +2,7 @@
 //! the write, into what they say about token-ness (`localStorage.setItem(KEYS.token,
 //! res.data.access_token)`: the key `token`, the value an access token).
 use super::model::{Key, Model, Operand, Scopes, VClass, Value, arg, last, path_of};
-use super::vocab::{self, NameClass};
+use super::vocab::{self, NameClass, TokenKind};
 use oxc_ast::ast::{
     BinaryOperator, CallExpression, Expression, LogicalOperator, ObjectExpression,
     ObjectPropertyKind, TemplateLiteral,
@@ -64,7 +64,11 @@ impl Env<'_> {
             Operand::Expr(e) => e.get_inner_expression(),
         };
         if let Some(lit) = self.constant(e) {
-            return Key::literal(&lit);
+            let origin = path_of(e).and_then(|p| self.model.const_origins.get(&p).cloned());
+            return Key {
+                origin,
+                ..Key::literal(&lit)
+            };
         }
         let shown = Some(self.snippet(e));
         match e {
@@ -75,6 +79,7 @@ impl Env<'_> {
                     shown,
                     class: vocab::classify(name),
                     param: self.scopes.param(name),
+                    origin: None,
                 }
             }
             Expression::TemplateLiteral(t) => Key {
@@ -82,6 +87,7 @@ impl Env<'_> {
                 shown,
                 class: vocab::classify(&self.partial_text(t)),
                 param: None,
+                origin: None,
             },
             _ => match path_of(e) {
                 Some(p) => Key {
@@ -89,6 +95,7 @@ impl Env<'_> {
                     id: Some(format!("@{p}")),
                     shown,
                     param: None,
+                    origin: None,
                 },
                 None => Key {
                     shown,
@@ -128,6 +135,9 @@ impl Env<'_> {
             return Value::of(VClass::Name(NameClass::Neutral), "");
         }
         let shown = self.snippet(e);
+        if let Some(v) = super::types::cast(self.model, e, &shown) {
+            return v;
+        }
         let named = |c: NameClass| Value::of(VClass::Name(c), self.snippet(e));
         match e.get_inner_expression() {
             Expression::StringLiteral(s) => Value {
@@ -181,6 +191,11 @@ impl Env<'_> {
             other => match path_of(other) {
                 Some(p) => {
                     let class = member_class(&p);
+                    if class == NameClass::Neutral
+                        && let Some(v) = self.held(&p, &shown)
+                    {
+                        return v;
+                    }
                     Value {
                         login: class == NameClass::Neutral
                             && super::login::member_of_login(self, &p),
@@ -199,11 +214,30 @@ impl Env<'_> {
             return Value::of(VClass::Empty, shown);
         }
         let class = vocab::classify(name);
+        // A type says more than a vague name (`session: Session`).
+        let typed = self.scopes.typed(name).filter(|_| {
+            matches!(
+                class,
+                NameClass::Neutral | NameClass::Token(TokenKind::Generic)
+            )
+        });
         if let Some(p) = self.scopes.param(name) {
             return Value {
                 param: Some(p),
-                ..Value::of(VClass::Name(class), shown)
+                ..typed
+                    .cloned()
+                    .unwrap_or_else(|| Value::of(VClass::Name(class), shown))
             };
+        }
+        if let Some(v) = typed {
+            return Value { shown, ..v.clone() };
+        }
+        if class == NameClass::Neutral
+            && !self.scopes.is_param(name)
+            && self.scopes.var(name).is_none_or(|v| !v.login)
+            && let Some(v) = self.held(name, &shown)
+        {
+            return v;
         }
         match (class, self.scopes.var(name)) {
             (NameClass::Neutral, Some(v)) if v.login => Value { shown, ..v.clone() },
@@ -212,10 +246,21 @@ impl Env<'_> {
         }
     }
 
+    /// An object that holds a credential in a field set elsewhere (`holders`).
+    fn held(&self, path: &str, shown: &str) -> Option<Value> {
+        let h = super::holders::held(self.model, path)?;
+        Some(Value {
+            origin: Some(h.origin.clone()),
+            ..Value::of(VClass::Name(NameClass::Token(h.kind)), shown)
+        })
+    }
+
     /// An object literal is as strong as its strongest property: a token-named key lends its
     /// class to the value; a key that is no token, or a constant value, counts for nothing.
     fn object_value(&self, o: &ObjectExpression, shown: String, depth: usize) -> Value {
-        let mut best = Value::of(VClass::Name(NameClass::Neutral), shown);
+        let mut best = Value::of(VClass::Name(NameClass::Neutral), shown.clone());
+        // `{ isAuthenticated: true }`: flags and literals only, no credential.
+        let mut constant = !o.properties.is_empty();
         for p in &o.properties {
             let v = match p {
                 ObjectPropertyKind::SpreadProperty(s) => self.value_of(&s.argument, depth + 1),
@@ -234,7 +279,14 @@ impl Env<'_> {
                     }
                 }
             };
+            constant &= matches!(v.class, VClass::Empty | VClass::Constant);
+            // `{ isAuthenticated: true, user: res.data.user }` wraps the login response.
+            let login = best.login || v.login;
             best = pick(best, v);
+            best.login = login;
+        }
+        if constant {
+            return Value::of(VClass::Constant, shown);
         }
         best
     }

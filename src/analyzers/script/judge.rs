@@ -1,10 +1,10 @@
 //! The `Check` pass's judgement of writes: a storage or cookie write found by any recogniser is
 //! remembered as a wrapper (in the `Wrappers` pass, when its key or value is a parameter) or
 //! judged with its key and value, and a call of a wrapper is judged with the caller's arguments.
-use super::model::{Key, Operand, Store, Value, Wrapper, arg, judge};
+use super::model::{Key, Operand, Origin, Place, Store, Value, Wrapper, arg, judge};
 use super::walk::{Pass, Walker};
 use super::{cookies, storage};
-use crate::finding::Span;
+use crate::finding::{Report, Span};
 use oxc_ast::ast::*;
 
 impl Walker<'_> {
@@ -21,6 +21,7 @@ impl Walker<'_> {
         let env = self.env();
         let key = key.map_or_else(Key::unknown, |k| env.key(k));
         let value = env.value(value);
+        let label = label.map(|(s, m)| Origin::here(s, m));
         self.judge_write(store, key, value, at, via, label);
     }
 
@@ -34,6 +35,7 @@ impl Walker<'_> {
         via: &str,
         label: (Span, &str),
     ) {
+        let label = Origin::here(label.0, label.1);
         self.judge_write(store, key, value, at, Some(via), Some(label));
     }
 
@@ -44,7 +46,7 @@ impl Walker<'_> {
         value: Value,
         at: oxc_span::Span,
         via: Option<&str>,
-        label: Option<(Span, &str)>,
+        label: Option<Origin>,
     ) {
         match self.pass {
             Pass::Bindings => {}
@@ -60,11 +62,17 @@ impl Walker<'_> {
                         .get(&func)
                         .cloned()
                         .unwrap_or_else(|| vec![func]);
+                    let at = self.head(at);
                     for n in names {
+                        let origin = Origin::here(
+                            at,
+                            format!("`{n}` writes its argument to {} here", store.name()),
+                        );
                         self.model.wrappers.entry(n).or_insert_with(|| Wrapper {
                             store,
                             key: key.clone(),
                             value: value.clone(),
+                            origin: Some(origin),
                         });
                     }
                 }
@@ -76,8 +84,9 @@ impl Walker<'_> {
                         && key.class != super::vocab::NameClass::NotToken
                     {
                         let span = self.head(at);
-                        let r =
+                        let mut r =
                             storage::login_report(span, &value.shown, store, key.shown.as_deref());
+                        attach(&mut r, [&label, &key.origin, &value.origin]);
                         self.push(r, key.id.clone());
                     }
                     return;
@@ -95,9 +104,7 @@ impl Walker<'_> {
                 } else {
                     storage::report(span, v, &what, store, key.shown.as_deref(), via)
                 };
-                if let Some((s, m)) = label {
-                    r = r.label(s, m);
-                }
+                attach(&mut r, [&label, &key.origin, &value.origin]);
                 self.push(r, key.id.clone());
             }
         }
@@ -140,6 +147,25 @@ impl Walker<'_> {
             return;
         }
         let via = format!("{path}()");
-        self.judge_write(w.store, key, value, call.span, Some(&via), None);
+        // A wrapper of another module is shown where it writes.
+        let origin = w.origin.filter(|o| matches!(o.place, Place::There(_)));
+        self.judge_write(w.store, key, value, call.span, Some(&via), origin);
+    }
+}
+
+/// Adds where a write's key, value or wrapper come from to its report: a label in this file, a
+/// related location in another.
+fn attach<const N: usize>(r: &mut Report, origins: [&Option<Origin>; N]) {
+    for o in origins.into_iter().flatten() {
+        match &o.place {
+            Place::Here(s) => r.labels.push(crate::finding::Label {
+                span: *s,
+                message: o.message.clone(),
+                elsewhere: None,
+            }),
+            Place::There(at) => r.add_elsewhere(at.clone(), &o.message),
+            // Placed by `modules::link` before any block is judged.
+            Place::Module { .. } => {}
+        }
     }
 }

@@ -32,8 +32,25 @@ fn login_url(url: &str) -> bool {
 
 /// Whether an (awaited) call returns a login response.
 pub fn is_login_call(env: &Env, c: &CallExpression) -> bool {
+    // `login(creds).unwrap()` (RTK Query), `api.login(creds).then((r) => r.data)`.
+    if let Expression::StaticMemberExpression(m) = c.callee.get_inner_expression()
+        && matches!(m.property.name.as_str(), "unwrap" | "then")
+        && let Expression::CallExpression(inner) = m.object.get_inner_expression()
+    {
+        return is_login_call(env, inner);
+    }
     let callee = path_of(&c.callee).unwrap_or_default();
     let name = last(&callee);
+    // `mutateAsync(creds)` of `useMutation({ mutationFn: login })`, `loginMutation.mutate(…)`.
+    let login_fns = &env.model.login_fns;
+    if login_fns.contains(&callee)
+        || matches!(name, "mutate" | "mutateAsync" | "trigger")
+            && callee
+                .rsplit_once('.')
+                .is_some_and(|(o, _)| login_fns.contains(o))
+    {
+        return true;
+    }
     // `await res.json()` on a login response.
     if name == "json"
         && let Expression::StaticMemberExpression(m) = c.callee.get_inner_expression()
@@ -51,6 +68,77 @@ pub fn is_login_call(env: &Env, c: &CallExpression) -> bool {
         }
         other => env.constant(other).is_some_and(|u| login_url(&u)),
     })
+}
+
+/// A hook whose mutation logs in: `useLoginMutation()` (RTK Query), `useSignIn()`,
+/// `useMutation({ mutationFn: login })`, `useMutation((c) => api.post("/auth/login", c))`,
+/// `useSWRMutation("/api/auth/login", fetcher)`.
+pub fn is_login_hook(env: &Env, c: &CallExpression) -> bool {
+    let callee = path_of(&c.callee).unwrap_or_default();
+    let name = last(&callee);
+    if !name.starts_with("use") {
+        return false;
+    }
+    if says_login(name) && !name.to_ascii_lowercase().contains("logout") {
+        return true;
+    }
+    matches!(name, "useMutation" | "useSWRMutation")
+        && c.arguments
+            .iter()
+            .filter_map(|a| a.as_expression())
+            .any(|a| mentions_login(env, a, 0))
+}
+
+/// An argument of a mutation hook that names a login: the mutation function, its key, a URL.
+fn mentions_login(env: &Env, e: &Expression, depth: usize) -> bool {
+    if depth > 2 {
+        return false;
+    }
+    match e.get_inner_expression() {
+        Expression::StringLiteral(s) => says_login(&s.value),
+        Expression::ArrayExpression(a) => a
+            .elements
+            .iter()
+            .filter_map(|x| x.as_expression())
+            .any(|x| mentions_login(env, x, depth + 1)),
+        Expression::ObjectExpression(o) => ["mutationFn", "mutationKey"]
+            .iter()
+            .filter_map(|k| super::model::property(o, k))
+            .any(|x| mentions_login(env, x, depth + 1)),
+        Expression::ArrowFunctionExpression(f) => f.get_expression().is_some_and(|b| {
+            matches!(b.get_inner_expression(), Expression::CallExpression(c) if is_login_call(env, c))
+        }),
+        other => path_of(other).is_some_and(|p| {
+            let n = last(&p);
+            env.model.login_fns.contains(&p)
+                || says_login(n) && !n.to_ascii_lowercase().contains("logout")
+        }),
+    }
+}
+
+/// The callbacks a login call hands its response to: `api.login(c).then((res) => …)`, the
+/// `onSuccess` of a login mutation (`useMutation({ mutationFn: login, onSuccess })`,
+/// `mutation.mutate(creds, { onSuccess })`). Their first parameter is a login response.
+pub fn response_callbacks<'e, 'a>(env: &Env, c: &'e CallExpression<'a>) -> Vec<&'e Expression<'a>> {
+    if let Expression::StaticMemberExpression(m) = c.callee.get_inner_expression()
+        && m.property.name == "then"
+        && let Expression::CallExpression(inner) = m.object.get_inner_expression()
+    {
+        return match arg(&c.arguments, 0) {
+            Some(f) if is_login_call(env, inner) => vec![f],
+            _ => Vec::new(),
+        };
+    }
+    if !is_login_call(env, c) && !is_login_hook(env, c) {
+        return Vec::new();
+    }
+    c.arguments
+        .iter()
+        .filter_map(|a| match a.as_expression()?.get_inner_expression() {
+            Expression::ObjectExpression(o) => super::model::property(o, "onSuccess"),
+            _ => None,
+        })
+        .collect()
 }
 
 /// A field that holds a whole object of the response (`data`, `user`, `profile`), not a plain

@@ -13,6 +13,7 @@ mod bindings;
 mod cookies;
 mod eval;
 mod exports;
+mod holders;
 mod judge;
 mod jwt_decode;
 mod jwt_facts;
@@ -28,6 +29,7 @@ mod server_cookies;
 mod server_headers;
 mod server_sessions;
 mod storage;
+mod types;
 mod vocab;
 mod vuex;
 mod walk;
@@ -254,7 +256,7 @@ fn check_block(file: &SourceFile, b: &Block, ctx: &Context, sink: &mut Sink) {
     let program = &ret.program;
     provider_imports(program, b.start, sink);
     let model = walk::bind(program, b.text, b.start, &file.path, |m| {
-        modules::link(m, &file.abs_path, &ctx.project.script_modules)
+        modules::link(m, &file.abs_path, &file.path, &ctx.project.script_modules)
     });
     let mut w = Walker::new(Pass::Check, model, b.text, b.start, &file.path);
     w.visit_program(program);

@@ -2,7 +2,8 @@
 //! `Bindings` (imports, constants, storage aliases, hook setters), `Wrappers` (functions that
 //! write storage or cookies from their parameters) and `Check` (judge every write, report).
 use super::eval::Env;
-use super::model::{Model, Operand, Scopes, Value, arg, last, path_of};
+use super::model::{Model, Operand, Scopes, VClass, Value, arg, last, path_of};
+use super::vocab::NameClass;
 use super::{cookies, persist, storage, vuex};
 use crate::finding::{Report, Span};
 use oxc_ast::ast::*;
@@ -62,6 +63,9 @@ pub struct Walker<'s> {
     bearer: usize,
     pub found: Vec<Found>,
     pub bearer_reads: Vec<(String, Span)>,
+    /// Functions (by the start of their parameters) whose first parameter is a login response:
+    /// `.then` and `onSuccess` callbacks of login calls (`login::response_callbacks`).
+    login_params: std::collections::HashSet<u32>,
 }
 
 impl<'s> Walker<'s> {
@@ -81,6 +85,7 @@ impl<'s> Walker<'s> {
             bearer: 0,
             found: Vec::new(),
             bearer_reads: Vec::new(),
+            login_params: Default::default(),
         }
     }
 
@@ -114,7 +119,7 @@ impl<'s> Walker<'s> {
         if let Some(p) = &primary {
             self.aliases.insert(p.clone(), names);
         }
-        let params = params
+        let names = params
             .items
             .iter()
             .map(|p| {
@@ -123,11 +128,74 @@ impl<'s> Walker<'s> {
                     .map_or(String::new(), |b| b.name.as_str().to_string())
             })
             .collect();
-        self.scopes.enter(primary, params);
+        self.scopes.enter(primary, names);
+        self.bind_params(params);
         self.objects.push(None);
         f(self);
         self.objects.pop();
         self.scopes.leave();
+    }
+
+    /// What the parameters just entered hold by their type (`user: User`), or as the response
+    /// a login call hands its callback.
+    fn bind_params(&mut self, params: &FormalParameters) {
+        for p in &params.items {
+            if let (Some(b), Some(t)) = (p.pattern.get_binding_identifier(), &p.type_annotation)
+                && let Some(v) = super::types::annotated(&self.model, &t.type_annotation, &b.name)
+            {
+                self.scopes.top().typed.insert(b.name.to_string(), v);
+            }
+        }
+        if !self.login_params.remove(&params.span.start) {
+            return;
+        }
+        match params.items.first().map(|p| &p.pattern) {
+            Some(BindingPattern::BindingIdentifier(b)) => {
+                let v = Value {
+                    login: true,
+                    ..Value::of(VClass::Name(NameClass::Neutral), b.name.as_str())
+                };
+                self.scopes.top().vars.insert(b.name.to_string(), v);
+            }
+            Some(BindingPattern::ObjectPattern(o)) => self.login_fields(o),
+            _ => {}
+        }
+    }
+
+    /// A function that returns a login call (`return axios.post("/auth/login", creds)`) is a
+    /// login function: its callers get a login response whatever its name.
+    fn note_login_return(&mut self, e: &Expression) {
+        if self.pass != Pass::Wrappers {
+            return;
+        }
+        let e = match e.get_inner_expression() {
+            Expression::AwaitExpression(a) => a.argument.get_inner_expression(),
+            other => other,
+        };
+        let Expression::CallExpression(c) = e else {
+            return;
+        };
+        let Some(func) = self.scopes.func().map(str::to_string) else {
+            return;
+        };
+        if super::login::is_login_call(&self.env(), c) {
+            let names = self.aliases.get(&func).cloned().unwrap_or(vec![func]);
+            self.model.login_fns.extend(names);
+        }
+    }
+
+    /// Marks the callbacks a login call hands its response to (`login::response_callbacks`).
+    fn note_login_callbacks(&mut self, c: &CallExpression) {
+        let env = self.env();
+        let starts: Vec<u32> = super::login::response_callbacks(&env, c)
+            .into_iter()
+            .filter_map(|f| match f.get_inner_expression() {
+                Expression::ArrowFunctionExpression(a) => Some(a.params.span.start),
+                Expression::FunctionExpression(f) => Some(f.params.span.start),
+                _ => None,
+            })
+            .collect();
+        self.login_params.extend(starts);
     }
 
     fn bearer_ctx(&mut self, f: impl FnOnce(&mut Self)) {
@@ -142,11 +210,13 @@ impl<'s> Walker<'s> {
             return;
         };
         let name = id.name.as_str().to_string();
+        let typed = d
+            .type_annotation
+            .as_ref()
+            .and_then(|t| super::types::annotated(&self.model, &t.type_annotation, &name));
         let Some(init) = &d.init else {
-            self.scopes
-                .top()
-                .vars
-                .insert(name, Value::of(super::model::VClass::Empty, ""));
+            let v = typed.unwrap_or_else(|| Value::of(VClass::Empty, ""));
+            self.scopes.top().vars.insert(name, v);
             return;
         };
         let mut e = init.get_inner_expression();
@@ -177,7 +247,9 @@ impl<'s> Walker<'s> {
                 .reads
                 .insert(name.clone(), (kid, e.span()));
         }
-        let v = self.env().value(Operand::Expr(init));
+        let v = typed
+            .or_else(|| super::types::cast(&self.model, init, &name))
+            .unwrap_or_else(|| self.env().value(Operand::Expr(init)));
         self.scopes.top().vars.insert(name, v);
     }
 
@@ -187,9 +259,13 @@ impl<'s> Walker<'s> {
         let (BindingPattern::ObjectPattern(o), Some(init)) = (&d.id, &d.init) else {
             return;
         };
-        if !self.env().value(Operand::Expr(init)).login {
-            return;
+        if self.env().value(Operand::Expr(init)).login {
+            self.login_fields(o);
         }
+    }
+
+    /// The envelope fields of a login response, bound by a pattern: login responses too.
+    fn login_fields(&mut self, o: &ObjectPattern) {
         for p in &o.properties {
             if let (Some(k), Some(b)) = (p.key.static_name(), p.value.get_binding_identifier())
                 && super::login::is_envelope(&k)
@@ -197,10 +273,7 @@ impl<'s> Walker<'s> {
                 let name = b.name.as_str().to_string();
                 let v = Value {
                     login: true,
-                    ..Value::of(
-                        super::model::VClass::Name(super::vocab::NameClass::Neutral),
-                        name.clone(),
-                    )
+                    ..Value::of(VClass::Name(NameClass::Neutral), name.clone())
                 };
                 self.scopes.top().vars.insert(name, v);
             }
@@ -317,7 +390,13 @@ impl<'a> Visit<'a> for Walker<'_> {
             .map(|b| b.name.as_str().to_string());
         match self.pass {
             Pass::Bindings => self.bindings_declarator(it),
-            Pass::Check | Pass::Wrappers => {}
+            // After `modules::link`: the login functions of other modules are known.
+            Pass::Wrappers => {
+                if let Some(init) = &it.init {
+                    self.bind_login_hook(&it.id, init);
+                }
+            }
+            Pass::Check => {}
         }
         let init = it.init.as_ref();
         if let (Some(n), Some(init)) = (&name, init)
@@ -351,11 +430,25 @@ impl<'a> Visit<'a> for Walker<'_> {
                     TSEnumMemberName::ComputedTemplateString(_) => continue,
                 };
                 if let Some(v) = m.initializer.as_ref().and_then(|i| self.env().constant(i)) {
+                    let at = self.head(m.span);
+                    self.model.const_at.insert(format!("{e}.{member}"), at);
                     self.model.consts.insert(format!("{e}.{member}"), v);
                 }
             }
         }
         walk::walk_ts_enum_declaration(self, it);
+    }
+
+    fn visit_ts_interface_declaration(&mut self, it: &TSInterfaceDeclaration<'a>) {
+        if self.pass == Pass::Bindings {
+            self.bind_interface(it);
+        }
+    }
+
+    fn visit_ts_type_alias_declaration(&mut self, it: &TSTypeAliasDeclaration<'a>) {
+        if self.pass == Pass::Bindings {
+            self.bind_type_alias(it);
+        }
     }
 
     fn visit_function(&mut self, it: &Function<'a>, flags: ScopeFlags) {
@@ -372,8 +465,18 @@ impl<'a> Visit<'a> for Walker<'_> {
 
     fn visit_arrow_function_expression(&mut self, it: &ArrowFunctionExpression<'a>) {
         self.scoped(None, &it.params, |w| {
+            if let Some(e) = it.get_expression() {
+                w.note_login_return(e);
+            }
             walk::walk_arrow_function_expression(w, it)
         });
+    }
+
+    fn visit_return_statement(&mut self, it: &ReturnStatement<'a>) {
+        if let Some(e) = &it.argument {
+            self.note_login_return(e);
+        }
+        walk::walk_return_statement(self, it);
     }
 
     fn visit_object_property(&mut self, it: &ObjectProperty<'a>) {
@@ -449,6 +552,7 @@ impl<'a> Visit<'a> for Walker<'_> {
                 self.cookie_write(w);
             }
             persist::check_call(self, it);
+            self.note_login_callbacks(it);
             if self.pass == Pass::Check
                 && let Some(p) = &path
             {
@@ -484,6 +588,7 @@ impl<'a> Visit<'a> for Walker<'_> {
                     }
                     persist::bind_instance(self, &p, &it.right);
                 }
+                self.bind_holder(it);
             }
             Pass::Wrappers | Pass::Check => {
                 if let Some(w) = storage::assignment_write(it, &self.model) {
