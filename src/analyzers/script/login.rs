@@ -43,7 +43,12 @@ pub fn is_login_call(env: &Env, c: &CallExpression) -> bool {
     let name = last(&callee);
     // `mutateAsync(creds)` of `useMutation({ mutationFn: login })`, `loginMutation.mutate(…)`.
     let login_fns = &env.model.login_fns;
-    if login_fns.contains(&callee)
+    let login_param = env
+        .scopes
+        .param(&callee)
+        .is_some_and(|p| env.model.login_args.contains(&(p.func, p.index)));
+    if login_param
+        || login_fns.contains(&callee)
         || matches!(name, "mutate" | "mutateAsync" | "trigger")
             && callee
                 .rsplit_once('.')

@@ -145,6 +145,9 @@ pub struct Model {
     /// Names bound to a login call: `login` of RTK Query's `const [login] = useLoginMutation()`,
     /// `mutateAsync` of `useMutation({ mutationFn: login })`, a function returning a login call.
     pub login_fns: HashSet<String>,
+    /// Parameters (function, index) that some call of this block passes a login function:
+    /// `mutate` of `const wrap = (mutate) => …` called as `wrap(loginMutation)`.
+    pub login_args: HashSet<(String, usize)>,
 }
 
 impl Model {

@@ -184,6 +184,17 @@ impl<'s> Walker<'s> {
         }
     }
 
+    /// `wrap(loginMutation)`: the parameter of `wrap` at that position receives a login function.
+    fn note_login_args(&mut self, c: &CallExpression, callee: &str) {
+        for (i, a) in c.arguments.iter().enumerate().take(8) {
+            if let Some(p) = a.as_expression().and_then(path_of)
+                && self.model.login_fns.contains(&p)
+            {
+                self.model.login_args.insert((callee.to_string(), i));
+            }
+        }
+    }
+
     /// Marks the callbacks a login call hands its response to (`login::response_callbacks`).
     fn note_login_callbacks(&mut self, c: &CallExpression) {
         let env = self.env();
@@ -309,6 +320,13 @@ pub(super) fn is_function(e: &Expression) -> bool {
     )
 }
 
+/// `useCallback((a) => …, deps)`: the function keeps the name it is bound to.
+fn is_callback_hook(e: &Expression) -> bool {
+    matches!(e.get_inner_expression(), Expression::CallExpression(c)
+        if path_of(&c.callee).is_some_and(|p| last(&p) == "useCallback")
+            && arg(&c.arguments, 0).is_some_and(is_function))
+}
+
 fn is_authorization(name: &str) -> bool {
     name.eq_ignore_ascii_case("authorization")
 }
@@ -400,7 +418,7 @@ impl<'a> Visit<'a> for Walker<'_> {
         }
         let init = it.init.as_ref();
         if let (Some(n), Some(init)) = (&name, init)
-            && is_function(init)
+            && (is_function(init) || is_callback_hook(init))
         {
             self.pending = Some(vec![n.clone()]);
         }
@@ -553,6 +571,11 @@ impl<'a> Visit<'a> for Walker<'_> {
             }
             persist::check_call(self, it);
             self.note_login_callbacks(it);
+            if self.pass == Pass::Wrappers
+                && let Some(p) = &path
+            {
+                self.note_login_args(it, p);
+            }
             if self.pass == Pass::Check
                 && let Some(p) = &path
             {
