@@ -248,7 +248,7 @@ impl Env<'_> {
 
     /// An object that holds a credential in a field set elsewhere (`holders`).
     fn held(&self, path: &str, shown: &str) -> Option<Value> {
-        let h = super::holders::held(self.model, path)?;
+        let h = self.model.held(path)?;
         Some(Value {
             origin: Some(h.origin.clone()),
             ..Value::of(VClass::Name(NameClass::Token(h.kind)), shown)

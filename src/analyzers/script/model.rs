@@ -164,6 +164,16 @@ impl Model {
         self.imports.values().any(|i| pred(&i.module))
     }
 
+    /// The holder of a credential field below `path` (`fetcherOptions` holds
+    /// `fetcherOptions.authorization`; see `holders`).
+    pub fn held(&self, path: &str) -> Option<&Holder> {
+        self.holders.iter().find(|h| {
+            h.path
+                .strip_prefix(path)
+                .is_some_and(|rest| rest.starts_with('.'))
+        })
+    }
+
     /// The storage object an expression path names: `localStorage`, `window.sessionStorage`,
     /// `globalThis["localStorage"]`, or an alias.
     pub fn store_of(&self, path: &str) -> Option<Store> {

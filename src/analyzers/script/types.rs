@@ -6,62 +6,67 @@
 //! annotated with them.
 use super::model::{Model, Origin, TokenType, VClass, Value};
 use super::vocab::{self, NameClass, TokenKind};
-use super::walk::Walker;
+use crate::finding::Span;
 use oxc_ast::ast::*;
 
 /// How many members of one type are looked at (a generated type can have thousands).
 const MAX_MEMBERS: usize = 256;
 
-impl Walker<'_> {
-    /// `interface User { token: string }`, `interface Admin extends User {}`.
-    pub(super) fn bind_interface(&mut self, it: &TSInterfaceDeclaration) {
-        let name = it.id.name.as_str();
-        let inherited = it.extends.iter().find_map(|h| {
-            self.model
-                .token_types
-                .get(&type_name(&h.type_name)?)
-                .cloned()
-        });
-        let own =
-            token_field(&it.body.body).map(|(f, kind, span)| self.token_type(name, &f, kind, span));
-        if let Some(t) = own.or(inherited) {
-            self.model.token_types.insert(name.to_string(), t);
-        }
+/// `interface User { token: string }`, `interface Admin extends User {}`: recorded in `model`
+/// when the type (or one it extends) has a credential field; `at` places a span of the block.
+pub fn bind_interface(
+    model: &mut Model,
+    it: &TSInterfaceDeclaration,
+    at: impl Fn(oxc_span::Span) -> Span,
+) {
+    let name = it.id.name.as_str();
+    let inherited = it
+        .extends
+        .iter()
+        .find_map(|h| model.token_types.get(&type_name(&h.type_name)?).cloned());
+    let own =
+        token_field(&it.body.body).map(|(f, kind, span)| token_type(name, &f, kind, at(span)));
+    if let Some(t) = own.or(inherited) {
+        model.token_types.insert(name.to_string(), t);
     }
+}
 
-    /// `type User = { token: string }`, `type Admin = User & { role: string }`.
-    pub(super) fn bind_type_alias(&mut self, it: &TSTypeAliasDeclaration) {
-        let name = it.id.name.as_str();
-        let found = match &it.type_annotation {
-            TSType::TSTypeLiteral(l) => {
-                token_field(&l.members).map(|(f, kind, span)| self.token_type(name, &f, kind, span))
-            }
-            other => annotated(&self.model, other, name).and_then(|v| {
-                let VClass::Name(NameClass::Token(kind)) = v.class else {
-                    return None;
-                };
-                Some(TokenType {
-                    kind,
-                    origin: v.origin?,
-                })
-            }),
-        };
-        if let Some(t) = found {
-            self.model.token_types.insert(name.to_string(), t);
+/// `type User = { token: string }`, `type Admin = User & { role: string }`.
+pub fn bind_type_alias(
+    model: &mut Model,
+    it: &TSTypeAliasDeclaration,
+    at: impl Fn(oxc_span::Span) -> Span,
+) {
+    let name = it.id.name.as_str();
+    let found = match &it.type_annotation {
+        TSType::TSTypeLiteral(l) => {
+            token_field(&l.members).map(|(f, kind, span)| token_type(name, &f, kind, at(span)))
         }
+        other => annotated(model, other, name).and_then(|v| {
+            let VClass::Name(NameClass::Token(kind)) = v.class else {
+                return None;
+            };
+            Some(TokenType {
+                kind,
+                origin: v.origin?,
+            })
+        }),
+    };
+    if let Some(t) = found {
+        model.token_types.insert(name.to_string(), t);
     }
+}
 
-    fn token_type(&self, ty: &str, field: &str, kind: TokenKind, at: oxc_span::Span) -> TokenType {
-        TokenType {
-            kind,
-            origin: Origin::here(
-                self.span(at),
-                format!(
-                    "the type `{ty}` has the {} field `{field}` here",
-                    kind.noun()
-                ),
+fn token_type(ty: &str, field: &str, kind: TokenKind, at: Span) -> TokenType {
+    TokenType {
+        kind,
+        origin: Origin::here(
+            at,
+            format!(
+                "the type `{ty}` has the {} field `{field}` here",
+                kind.noun()
             ),
-        }
+        ),
     }
 }
 

@@ -459,13 +459,17 @@ impl<'a> Visit<'a> for Walker<'_> {
 
     fn visit_ts_interface_declaration(&mut self, it: &TSInterfaceDeclaration<'a>) {
         if self.pass == Pass::Bindings {
-            self.bind_interface(it);
+            let (src, base) = (self.src, self.base);
+            let at = |s| storage::head(src, s, base);
+            super::types::bind_interface(&mut self.model, it, at);
         }
     }
 
     fn visit_ts_type_alias_declaration(&mut self, it: &TSTypeAliasDeclaration<'a>) {
         if self.pass == Pass::Bindings {
-            self.bind_type_alias(it);
+            let (src, base) = (self.src, self.base);
+            let at = |s| storage::head(src, s, base);
+            super::types::bind_type_alias(&mut self.model, it, at);
         }
     }
 
@@ -611,7 +615,10 @@ impl<'a> Visit<'a> for Walker<'_> {
                     }
                     persist::bind_instance(self, &p, &it.right);
                 }
-                self.bind_holder(it);
+                let at = self.head(it.span);
+                if let Some(h) = super::holders::holder(&self.env(), it, at) {
+                    self.model.holders.push(h);
+                }
             }
             Pass::Wrappers | Pass::Check => {
                 if let Some(w) = storage::assignment_write(it, &self.model) {
