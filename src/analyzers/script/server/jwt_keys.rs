@@ -12,8 +12,8 @@
 //! As on the Rust side, placeholders in code are still reported (`"changeme"` signs real tokens
 //! when nobody replaces it); empty strings, references and masks (`"${JWT_SECRET}"`, `"****"`)
 //! are not values, and a PEM public key or certificate given to `verify` is no secret.
-use super::model::{arg, path_of};
-use super::server::ServerWalker;
+use super::super::model::{arg, path_of};
+use super::ServerWalker;
 use crate::analyzers::rust::secret_names::{not_a_value, secret_name};
 use crate::rule::wording;
 use oxc_ast::ast::{CallExpression, Expression, LogicalExpression, LogicalOperator};

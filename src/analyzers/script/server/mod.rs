@@ -1,6 +1,7 @@
 //! Server-side TypeScript and JavaScript: which files run on the server (a file is judged by where
 //! it runs), which framework serves them, and one walk over such a file that hands each call to
-//! the server rules (`server_cookies`, `server_sessions`, `jwt_ttl`, `jwt_keys`, `jwt_decode`).
+//! the server rules (`cookies`, `headers`, `sessions`, `jwt_ttl`, `jwt_keys`, `jwt_decode`,
+//! `jwt_facts`, `authjs`, `bff`).
 //!
 //! Server files: Next.js `app/**/route.ts`, `middleware.ts`, `pages/api/**`, `'use server'`;
 //! SvelteKit `+page.server.ts`, `+layout.server.ts`, `+server.ts`, `hooks.server.ts`,
@@ -9,10 +10,17 @@
 use super::eval::Env;
 use super::model::{Model, Scopes, path_of};
 use super::walk::{deeper, is_function};
-use super::{
-    authjs, bff, jwt_decode, jwt_facts, jwt_keys, jwt_ttl, server_cookies, server_headers,
-    server_sessions,
-};
+
+mod authjs;
+mod bff;
+mod cookies;
+mod headers;
+mod jwt_decode;
+mod jwt_facts;
+mod jwt_keys;
+mod jwt_ttl;
+mod sessions;
+
 use crate::analyzers::{Context, Sink};
 use crate::manifest::NodePackage;
 use crate::source::SourceFile;
@@ -232,7 +240,7 @@ impl<'a> Visit<'a> for ServerWalker<'_> {
     }
 
     fn visit_object_property(&mut self, it: &ObjectProperty<'a>) {
-        server_headers::check_property(self, it);
+        headers::check_property(self, it);
         bff::check_property(self, it);
         let key = it.key.static_name().map(|k| k.to_string());
         if let Some(k) = &key
@@ -258,9 +266,9 @@ impl<'a> Visit<'a> for ServerWalker<'_> {
     }
 
     fn visit_call_expression(&mut self, it: &CallExpression<'a>) {
-        server_cookies::check_call(self, it);
-        server_headers::check_call(self, it);
-        server_sessions::check_call(self, it);
+        cookies::check_call(self, it);
+        headers::check_call(self, it);
+        sessions::check_call(self, it);
         jwt_ttl::check_call(self, it);
         jwt_keys::check_call(self, it);
         jwt_decode::check_call(self, it);
@@ -268,4 +276,19 @@ impl<'a> Visit<'a> for ServerWalker<'_> {
         authjs::check_call(self, it);
         walk::walk_call_expression(self, it);
     }
+}
+
+/// The inline cases of the server rules (`crate::rule::cases`).
+#[cfg(test)]
+pub(super) fn cases() -> [&'static [crate::rule::cases::Cases]; 8] {
+    [
+        cookies::cases::CASES,
+        headers::cases::CASES,
+        jwt_ttl::cases::CASES,
+        jwt_keys::cases::CASES,
+        jwt_decode::cases::CASES,
+        jwt_facts::cases::CASES,
+        authjs::cases::CASES,
+        sessions::cases::CASES,
+    ]
 }

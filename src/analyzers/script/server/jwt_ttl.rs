@@ -7,8 +7,8 @@
 //!
 //! `expiresIn` strings follow vercel/ms ("15m", "7d", "2 days"; a string without a unit is
 //! milliseconds, and not read); numbers are seconds. jose's numbers are absolute times: not read.
-use super::model::{Model, arg, last, path_of, property};
-use super::server::ServerWalker;
+use super::super::model::{Model, arg, last, path_of, property};
+use super::ServerWalker;
 use crate::analyzers::rust::token_names::{TokenKind, decide};
 use crate::config::duration::parse_text;
 use crate::rule::{Rule, wording};

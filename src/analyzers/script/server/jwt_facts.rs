@@ -10,9 +10,9 @@
 //!   token (an unsubscribe link) is not reported, nor is `ignoreExpiration` inside a refresh
 //!   handler, where reading an expired access token's owner is the point;
 //! - `jwt-signature-not-verified`: `algorithms: ['none']` given to a verify.
+use super::super::model::{arg, property};
+use super::ServerWalker;
 use super::jwt_ttl::{chain_start, expires_in, jose_lifetime, jsonwebtoken_fn};
-use super::model::{arg, property};
-use super::server::ServerWalker;
 use crate::facts::{FactKind, TokenKind};
 use crate::rule::wording;
 use oxc_ast::ast::{CallExpression, Expression, ObjectExpression, ObjectPropertyKind};

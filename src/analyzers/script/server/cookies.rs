@@ -13,8 +13,8 @@
 //!
 //! Options that are not an object literal, or that spread another object, are configured
 //! elsewhere: only what is written out counts. A cookie being deleted (`maxAge: 0`) is no risk.
-use super::model::{arg, last, path_of, property};
-use super::server::{Framework, ServerWalker, is_next_cookies_call};
+use super::super::model::{arg, last, path_of, property};
+use super::{Framework, ServerWalker, is_next_cookies_call};
 use crate::auth_names::classify;
 use crate::rule::Rule;
 use crate::rule::wording::{self, CookieFlag};

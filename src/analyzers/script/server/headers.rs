@@ -7,9 +7,9 @@
 //! The value is read as header text (`name=value; Path=/; HttpOnly`) by the parser the Rust side
 //! uses for its raw headers (`rust::raw_set_cookie`): a string, a template literal (`${..}` parts
 //! are holes; an interpolated attribute counts as configured), a constant, or an array of them.
-//! A header value built by a call (`serialize(..)`) is judged at that call (`server_cookies`).
+//! A header value built by a call (`serialize(..)`) is judged at that call (`cookies`).
 //! No framework adds attributes to a raw header, so every absent flag counts.
-use super::server::ServerWalker;
+use super::ServerWalker;
 use crate::analyzers::rust::cookie_model::{CookieName, Flag, SameSiteValue};
 use crate::analyzers::rust::raw_set_cookie::{HOLE, parse_header_text};
 use crate::auth_names::classify;
@@ -31,8 +31,8 @@ pub fn check_call(w: &mut ServerWalker, call: &CallExpression) {
         return;
     }
     let (Some(name), Some(value)) = (
-        super::model::arg(&call.arguments, 0),
-        super::model::arg(&call.arguments, 1),
+        super::super::model::arg(&call.arguments, 0),
+        super::super::model::arg(&call.arguments, 1),
     ) else {
         return;
     };

@@ -15,9 +15,9 @@
 //!   `CookieSession`. A server-side session's lifetime (better-auth's `session.expiresIn`,
 //!   lucia's `sessionExpiresIn`) is not a token's: the session is deleted at logout, so it is
 //!   not judged by the token-lifetime rules. (lucia itself, deprecated since 2025, is not read.)
-use super::model::{arg, path_of, property};
-use super::server::ServerWalker;
-use super::server_cookies::{Defaults, judge};
+use super::super::model::{arg, path_of, property};
+use super::ServerWalker;
+use super::cookies::{Defaults, judge};
 use crate::facts::FactKind;
 use crate::rule::wording;
 use oxc_ast::ast::{CallExpression, Expression, ObjectExpression};

@@ -7,8 +7,8 @@
 //! expires or was issued (`jwt.decode(t).exp`, `const { exp } = decodeJwt(t)`), as a server
 //! scheduling a refresh does: the time claims decide nothing about who the user is. A decode
 //! kept in a variable and read for `exp` later is still reported (the variable is not followed).
-use super::model::path_of;
-use super::server::ServerWalker;
+use super::super::model::path_of;
+use super::ServerWalker;
 use crate::finding::Severity;
 use crate::rule::wording;
 use oxc_ast::ast::{
@@ -82,7 +82,7 @@ pub fn jose_fn(w: &ServerWalker, call: &CallExpression) -> Option<&'static str> 
     if i.module != "jose" {
         return None;
     }
-    match super::model::last(&path) {
+    match super::super::model::last(&path) {
         "decodeJwt" => Some("decodeJwt"),
         "jwtVerify" => Some("verify"),
         _ => None,

@@ -11,8 +11,8 @@
 //!   the access-token limit. Only a written `maxAge` is reported: the 30-day default is the
 //!   verdict's evidence, not a finding on a line nobody wrote.
 //! - `hardcoded-signing-secret`: a literal `secret`.
-use super::model::property;
-use super::server::ServerWalker;
+use super::super::model::property;
+use super::ServerWalker;
 use crate::facts::{FactKind, TokenKind};
 use crate::rule::{Rule, wording};
 use oxc_ast::ast::{
@@ -117,8 +117,8 @@ fn read_config(w: &mut ServerWalker, o: &ObjectExpression) {
     if database {
         let store = adapter
             .and_then(|a| match a.get_inner_expression() {
-                Expression::CallExpression(c) => super::model::path_of(&c.callee),
-                other => super::model::path_of(other),
+                Expression::CallExpression(c) => super::super::model::path_of(&c.callee),
+                other => super::super::model::path_of(other),
             })
             .map_or_else(
                 || "Auth.js database sessions".to_string(),

@@ -4,7 +4,7 @@
 //! `"Bearer " + req.session.tokens.access`). The browser never holds that token: it has a session
 //! cookie, and the server calls the API (often a Rust API) for it. A server calling another
 //! service with its own key (`Bearer ${process.env.STRIPE_KEY}`) is not this shape.
-use super::server::ServerWalker;
+use super::ServerWalker;
 use crate::facts::FactKind;
 use oxc_ast::ast::{Expression, ObjectProperty};
 use oxc_span::GetSpan;
