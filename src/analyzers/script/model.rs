@@ -133,7 +133,7 @@ pub struct Model {
     /// module's state under `NAME.state`.
     pub object_fields: HashMap<String, Vec<(String, oxc_span::Span)>>,
     /// The state of the Vuex store built in this block.
-    pub vuex: Option<super::vuex::VuexState>,
+    pub vuex: Option<VuexState>,
     /// Where each constant is written (in this block), so its module can export the place.
     pub const_at: HashMap<String, crate::finding::Span>,
     /// Where the constants imported from other modules are written.
@@ -187,6 +187,14 @@ impl Model {
             _ => self.stores.get(path).copied(),
         }
     }
+}
+
+/// The state of the Vuex store(s) of a block: root fields and each module's fields, each with
+/// where it is declared (read and judged by `vuex`).
+#[derive(Default, Debug, Clone)]
+pub struct VuexState {
+    pub root: Vec<(String, oxc_span::Span)>,
+    pub modules: Vec<(String, Vec<(String, oxc_span::Span)>)>,
 }
 
 /// A parameter of an enclosing named function.

@@ -1,7 +1,7 @@
 //! Vuex persistence plugins: vuex-persistedstate's `createPersistedState()` and vuex-persist's
 //! `new VuexPersistence()`, judged against the state of the Vuex store built in the same block
 //! (its `state`, and the `modules` whose state is written in the same block).
-use super::model::{Store, arg, last, path_of};
+use super::model::{Store, VuexState, arg, last, path_of};
 use super::persist::{
     obj_prop, report_fields, returned_object, state_fields, storage_option, strings,
 };
@@ -11,7 +11,6 @@ use oxc_span::GetSpan;
 
 type Fields = Vec<(String, oxc_span::Span)>;
 
-/// The state of the Vuex store(s) of a block: root fields and each module's fields.
 #[cfg(test)]
 mod tests {
     #[test]
@@ -20,12 +19,6 @@ mod tests {
         assert_eq!(super::field_of_path("auth.token"), "token");
         assert_eq!(super::field_of_path("theme"), "theme");
     }
-}
-
-#[derive(Default, Debug, Clone)]
-pub struct VuexState {
-    pub root: Fields,
-    pub modules: Vec<(String, Fields)>,
 }
 
 impl VuexState {
