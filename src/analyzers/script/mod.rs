@@ -8,22 +8,17 @@
 //! keys (`server::jwt_keys`) and its unverified decodes (`server::jwt_decode`), and what its JWT
 //! calls say for the verdict (`server::jwt_facts`).
 mod aliases;
-mod bindings;
 mod cookies;
 mod eval;
 mod exports;
 mod holders;
-mod judge;
-mod login;
 mod markup;
 mod model;
 mod modules;
-mod persist;
 mod server;
 mod storage;
 mod types;
 mod vocab;
-mod vuex;
 mod walk;
 
 use super::{Analyzer, Context, Sink};

@@ -190,7 +190,7 @@ impl Model {
 }
 
 /// The state of the Vuex store(s) of a block: root fields and each module's fields, each with
-/// where it is declared (read and judged by `vuex`).
+/// where it is declared (read and judged by `walk::vuex`).
 #[derive(Default, Debug, Clone)]
 pub struct VuexState {
     pub root: Vec<(String, oxc_span::Span)>,
@@ -256,7 +256,7 @@ pub struct Value {
     pub class: VClass,
     pub shown: String,
     pub param: Option<ParamRef>,
-    /// Comes from a login response (see `login.rs`): may carry the token whatever its name.
+    /// Comes from a login response (see `eval::login`): may carry the token whatever its name.
     pub login: bool,
     /// Where what makes it a credential is written (the token field of its type, the
     /// assignment of its `Authorization` field).

@@ -1,6 +1,9 @@
 //! The evaluation of key and value expressions, against a block's model and the scopes open at
 //! the write, into what they say about token-ness (`localStorage.setItem(KEYS.token,
-//! res.data.access_token)`: the key `token`, the value an access token).
+//! res.data.access_token)`: the key `token`, the value an access token), and whether a value is a
+//! login response (`login`).
+pub mod login;
+
 use super::model::{Key, Model, Operand, Scopes, VClass, Value, arg, last, path_of};
 use super::vocab::{self, NameClass, TokenKind};
 use oxc_ast::ast::{
@@ -154,7 +157,7 @@ impl Env<'_> {
             | Expression::ArrayExpression(_)
             | Expression::NewExpression(_) => Value::of(VClass::Constant, shown),
             Expression::AwaitExpression(a) => match a.argument.get_inner_expression() {
-                Expression::CallExpression(c) if super::login::is_login_call(self, c) => Value {
+                Expression::CallExpression(c) if login::is_login_call(self, c) => Value {
                     login: true,
                     ..named(NameClass::Neutral)
                 },
@@ -197,8 +200,7 @@ impl Env<'_> {
                         return v;
                     }
                     Value {
-                        login: class == NameClass::Neutral
-                            && super::login::member_of_login(self, &p),
+                        login: class == NameClass::Neutral && login::member_of_login(self, &p),
                         ..named(class)
                     }
                 }

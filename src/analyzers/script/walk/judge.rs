@@ -1,9 +1,9 @@
 //! The `Check` pass's judgement of writes: a storage or cookie write found by any recogniser is
 //! remembered as a wrapper (in the `Wrappers` pass, when its key or value is a parameter) or
 //! judged with its key and value, and a call of a wrapper is judged with the caller's arguments.
-use super::model::{Key, Operand, Origin, Place, Store, Value, Wrapper, arg, judge};
-use super::walk::{Pass, Walker};
-use super::{cookies, storage};
+use super::super::model::{Key, Operand, Origin, Place, Store, Value, Wrapper, arg, judge};
+use super::super::{cookies, storage};
+use super::{Pass, Walker};
 use crate::finding::{Report, Span};
 use oxc_ast::ast::*;
 
@@ -81,7 +81,7 @@ impl Walker<'_> {
                 let Some(v) = judge(&key, &value) else {
                     if value.login
                         && store != Store::Cookie
-                        && key.class != super::vocab::NameClass::NotToken
+                        && key.class != super::super::vocab::NameClass::NotToken
                     {
                         let span = self.head(at);
                         let mut r =
@@ -116,7 +116,11 @@ impl Walker<'_> {
         }
         let env = self.env();
         let key = w.name.map_or_else(Key::unknown, |k| env.key(k));
-        if key.shown.as_deref().is_some_and(super::vocab::is_csrf) {
+        if key
+            .shown
+            .as_deref()
+            .is_some_and(super::super::vocab::is_csrf)
+        {
             return;
         }
         let value = env.value(w.value);

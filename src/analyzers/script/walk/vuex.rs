@@ -1,11 +1,11 @@
 //! Vuex persistence plugins: vuex-persistedstate's `createPersistedState()` and vuex-persist's
 //! `new VuexPersistence()`, judged against the state of the Vuex store built in the same block
 //! (its `state`, and the `modules` whose state is written in the same block).
-use super::model::{Store, VuexState, arg, last, path_of};
+use super::super::model::{Store, VuexState, arg, last, path_of};
 use super::persist::{
     obj_prop, report_fields, returned_object, state_fields, storage_option, strings,
 };
-use super::walk::{Pass, Walker};
+use super::{Pass, Walker};
 use oxc_ast::ast::*;
 use oxc_span::GetSpan;
 

@@ -1,10 +1,19 @@
 //! The walk over one parsed block, in three passes that share the scope handling:
 //! `Bindings` (imports, constants, storage aliases, hook setters), `Wrappers` (functions that
 //! write storage or cookies from their parameters) and `Check` (judge every write, report).
+//! The walker's other parts are its children: what the `Bindings` pass records (`bindings`), the
+//! judgement of writes (`judge`), persisted stores (`persist`, `vuex`) and login responses
+//! (`login`). Below it: the model and the evaluation of keys and values (`model`, `eval`).
 use super::eval::Env;
 use super::model::{Model, Operand, Scopes, VClass, Value, arg, last, path_of};
 use super::vocab::NameClass;
-use super::{cookies, persist, storage, vuex};
+use super::{cookies, storage};
+
+mod bindings;
+mod judge;
+mod persist;
+mod vuex;
+
 use crate::finding::{Report, Span};
 use oxc_ast::ast::*;
 use oxc_ast_visit::{Visit, walk};
@@ -178,7 +187,7 @@ impl<'s> Walker<'s> {
         let Some(func) = self.scopes.func().map(str::to_string) else {
             return;
         };
-        if super::login::is_login_call(&self.env(), c) {
+        if super::eval::login::is_login_call(&self.env(), c) {
             let names = self.aliases.get(&func).cloned().unwrap_or(vec![func]);
             self.model.login_fns.extend(names);
         }
@@ -198,7 +207,7 @@ impl<'s> Walker<'s> {
     /// Marks the callbacks a login call hands its response to (`login::response_callbacks`).
     fn note_login_callbacks(&mut self, c: &CallExpression) {
         let env = self.env();
-        let starts: Vec<u32> = super::login::response_callbacks(&env, c)
+        let starts: Vec<u32> = super::eval::login::response_callbacks(&env, c)
             .into_iter()
             .filter_map(|f| match f.get_inner_expression() {
                 Expression::ArrowFunctionExpression(a) => Some(a.params.span.start),
@@ -279,7 +288,7 @@ impl<'s> Walker<'s> {
     fn login_fields(&mut self, o: &ObjectPattern) {
         for p in &o.properties {
             if let (Some(k), Some(b)) = (p.key.static_name(), p.value.get_binding_identifier())
-                && super::login::is_envelope(&k)
+                && super::eval::login::is_envelope(&k)
             {
                 let name = b.name.as_str().to_string();
                 let v = Value {

@@ -2,8 +2,8 @@
 //! or URL says login (`await api.post("/auth/login", creds)`, `await authService.login(…)`,
 //! `await fetch("/api/login")` then `await res.json()`). Written whole to web storage, such an
 //! object may carry the token even when no name says so.
-use super::eval::Env;
-use super::model::{arg, last, path_of};
+use super::super::model::{arg, last, path_of};
+use super::Env;
 use oxc_ast::ast::{CallExpression, Expression};
 
 /// Words of a function name or URL segment that say the call logs in or fetches a token.
@@ -108,7 +108,7 @@ fn mentions_login(env: &Env, e: &Expression, depth: usize) -> bool {
             .any(|x| mentions_login(env, x, depth + 1)),
         Expression::ObjectExpression(o) => ["mutationFn", "mutationKey"]
             .iter()
-            .filter_map(|k| super::model::property(o, k))
+            .filter_map(|k| super::super::model::property(o, k))
             .any(|x| mentions_login(env, x, depth + 1)),
         Expression::ArrowFunctionExpression(f) => f.get_expression().is_some_and(|b| {
             matches!(b.get_inner_expression(), Expression::CallExpression(c) if is_login_call(env, c))
@@ -140,7 +140,7 @@ pub fn response_callbacks<'e, 'a>(env: &Env, c: &'e CallExpression<'a>) -> Vec<&
     c.arguments
         .iter()
         .filter_map(|a| match a.as_expression()?.get_inner_expression() {
-            Expression::ObjectExpression(o) => super::model::property(o, "onSuccess"),
+            Expression::ObjectExpression(o) => super::super::model::property(o, "onSuccess"),
             _ => None,
         })
         .collect()

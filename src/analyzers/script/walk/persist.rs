@@ -1,10 +1,10 @@
 //! Libraries that persist state for the app: storage hooks (react-use, usehooks-ts, mantine,
 //! @vueuse/core), react-cookie's `useCookies` and Nuxt's `useCookie`, and the persistence plugins
 //! of zustand and Pinia. Their writes are judged like direct ones.
-use super::model::{Operand, Setter, Store, Value, Verdict, arg, last, path_of};
-use super::storage;
-use super::vocab::{self, NameClass, TokenKind};
-use super::walk::{Pass, Walker};
+use super::super::model::{Operand, Setter, Store, Value, Verdict, arg, last, path_of};
+use super::super::storage;
+use super::super::vocab::{self, NameClass, TokenKind};
+use super::{Pass, Walker};
 use oxc_ast::ast::*;
 use oxc_span::GetSpan;
 

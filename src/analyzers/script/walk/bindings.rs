@@ -1,8 +1,8 @@
 //! The `Bindings` pass of the walker: what a block's declarations bind before any write is
 //! judged (constants and object fields holding strings, storage objects and their aliases,
 //! imports by `require`, persisted stores).
-use super::model::{Store, arg, path_of};
-use super::walk::Walker;
+use super::super::model::{Store, arg, path_of};
+use super::Walker;
 use super::{persist, vuex};
 use oxc_ast::ast::*;
 
@@ -35,7 +35,7 @@ impl Walker<'_> {
                         {
                             self.model.imports.insert(
                                 b.name.as_str().to_string(),
-                                super::model::Import {
+                                super::super::model::Import {
                                     module: module.to_string(),
                                     name: k.to_string(),
                                 },
@@ -67,7 +67,7 @@ impl Walker<'_> {
         if let Some(module) = required(init) {
             self.model.imports.insert(
                 name,
-                super::model::Import {
+                super::super::model::Import {
                     module: module.to_string(),
                     name: "default".into(),
                 },
@@ -102,7 +102,7 @@ impl Walker<'_> {
         let Expression::CallExpression(c) = init.get_inner_expression() else {
             return;
         };
-        if !super::login::is_login_hook(&self.env(), c) {
+        if !super::super::eval::login::is_login_hook(&self.env(), c) {
             return;
         }
         let names: Vec<String> = match id {
