@@ -11,16 +11,6 @@ use oxc_span::GetSpan;
 
 type Fields = Vec<(String, oxc_span::Span)>;
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn path_fields() {
-        assert_eq!(super::field_of_path("token.value"), "token");
-        assert_eq!(super::field_of_path("auth.token"), "token");
-        assert_eq!(super::field_of_path("theme"), "theme");
-    }
-}
-
 impl VuexState {
     fn module(&self, name: &str) -> Option<&Fields> {
         self.modules.iter().find(|(m, _)| m == name).map(|(_, f)| f)
@@ -250,5 +240,15 @@ pub fn check_new(w: &mut Walker, n: &NewExpression) {
         }
         Pass::Check if imported_from(w, &n.callee, "vuex-persist") => vuex_persistence(w, n),
         _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn path_fields() {
+        assert_eq!(super::field_of_path("token.value"), "token");
+        assert_eq!(super::field_of_path("auth.token"), "token");
+        assert_eq!(super::field_of_path("theme"), "theme");
     }
 }
