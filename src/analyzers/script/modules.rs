@@ -112,30 +112,10 @@ impl ModuleTable {
             };
             let inner = self.flattened(&p, top, hops - 1);
             let rename = |name: &str| reexported(name, imported, exported);
-            out.consts.extend(
-                inner
-                    .consts
-                    .into_iter()
-                    .filter_map(|(n, v)| Some((rename(&n)?, v))),
-            );
-            out.wrappers.extend(
-                inner
-                    .wrappers
-                    .into_iter()
-                    .filter_map(|(n, w)| Some((rename(&n)?, w))),
-            );
-            out.const_at.extend(
-                inner
-                    .const_at
-                    .into_iter()
-                    .filter_map(|(n, at)| Some((rename(&n)?, at))),
-            );
-            out.types.extend(
-                inner
-                    .types
-                    .into_iter()
-                    .filter_map(|(n, t)| Some((rename(&n)?, t))),
-            );
+            out.consts.extend(renamed(inner.consts, rename));
+            out.wrappers.extend(renamed(inner.wrappers, rename));
+            out.const_at.extend(renamed(inner.const_at, rename));
+            out.types.extend(renamed(inner.types, rename));
             out.login_fns
                 .extend(inner.login_fns.iter().filter_map(|n| rename(n)));
             out.holders
@@ -152,6 +132,16 @@ impl ModuleTable {
         out.login_fns.truncate(MAX_EXPORTS);
         out
     }
+}
+
+/// Named exports under the names a re-export gives them (those it does not pass on dropped).
+fn renamed<T>(
+    items: Vec<(String, T)>,
+    rename: impl Fn(&str) -> Option<String>,
+) -> impl Iterator<Item = (String, T)> {
+    items
+        .into_iter()
+        .filter_map(move |(n, v)| Some((rename(&n)?, v)))
 }
 
 /// The name an export of module `m` has once re-exported by `export { imported as exported }
