@@ -11,20 +11,21 @@ use crate::source::SourceFile;
 
 /// Analyses `data` as the file `name`, on a thread with the engine's worker stack, as a check
 /// runs it (libFuzzer's main thread has 8 MiB, less than the guards are sized for). A panic is
-/// passed on to the caller: to the fuzzer, it is the finding.
-pub fn analyse(name: &'static str, data: &[u8]) {
+/// passed on to the caller: to the fuzzer, it is the finding. Returns how many reports the
+/// analyzers made (none for a file that is not UTF-8).
+pub fn analyse(name: &'static str, data: &[u8]) -> usize {
     let data = data.to_vec();
     std::thread::Builder::new()
         .stack_size(crate::engine::WORKER_STACK)
         .spawn(move || analyse_here(name, &data))
         .expect("spawn")
         .join()
-        .unwrap_or_else(|e| std::panic::resume_unwind(e));
+        .unwrap_or_else(|e| std::panic::resume_unwind(e))
 }
 
-fn analyse_here(name: &str, data: &[u8]) {
+fn analyse_here(name: &str, data: &[u8]) -> usize {
     let Ok(text) = std::str::from_utf8(data) else {
-        return;
+        return 0;
     };
     let file = SourceFile::from_text(name, text);
     let settings = Settings::default();
@@ -45,34 +46,46 @@ fn analyse_here(name: &str, data: &[u8]) {
         );
     }
     let _ = crate::suppress::parse(&file);
+    let reports = sink.reports.len();
     let facts: Vec<PlacedFact> = sink
         .facts
         .into_iter()
         .map(|f| PlacedFact::new(f, &file))
         .collect();
     let _ = crate::design::run(&facts, &[], &settings, &ProjectContext::default(), true);
+    reports
 }
 
 #[cfg(test)]
 mod tests {
-    /// The seeds `fuzz/run.sh` starts from go through without a panic (a panic fails the test).
+    /// The seeds `fuzz/run.sh` starts from go through without a panic, and the analyzers see them:
+    /// each risky seed is reported (a file that does not parse, or a placeholder secret, is not).
     #[test]
     fn every_fuzz_entry_point_takes_its_kind_of_file() {
         let cookie = "fn login(jar: CookieJar, v: String) -> CookieJar {\n    jar.add(Cookie::build((\"session\", v)).secure(true))\n}\n";
-        for (name, text) in [
-            ("src/auth.rs", cookie),
-            ("web/app.ts", "localStorage.setItem('token', t);\n"),
+        for (name, text, expected) in [
+            ("src/auth.rs", cookie, 2),
+            ("web/app.ts", "localStorage.setItem('token', t);\n", 1),
             (
                 "web/App.vue",
                 "<script>\nlocalStorage.setItem('token', t);\n</script>\n",
+                1,
             ),
-            ("deploy/app.yaml", "jwt:\n  secret: k8s7Hf0pQz9LmN2vX4bW\n"),
-            ("realm.json", "{\"jwt\": {\"secret\": \"\\u12\"}}"),
-            ("config.toml", "[jwt]\nexpiry = \"30d\"\n"),
-            (".env", "JWT_SECRET=k8s7Hf0pQz9LmN2vX4bW\n"),
-            ("infra/main.tf", "resource \"a\" \"b\" { secret = \"x\" }\n"),
+            (
+                "deploy/app.yaml",
+                "jwt:\n  secret: k8s7Hf0pQz9LmN2vX4bW\n",
+                1,
+            ),
+            ("realm.json", "{\"jwt\": {\"secret\": \"\\u12\"}}", 0),
+            ("config.toml", "[jwt]\nexpiry = \"30d\"\n", 1),
+            (".env", "JWT_SECRET=k8s7Hf0pQz9LmN2vX4bW\n", 1),
+            (
+                "infra/main.tf",
+                "resource \"a\" \"b\" { secret = \"x\" }\n",
+                0,
+            ),
         ] {
-            super::analyse(name, text.as_bytes());
+            assert_eq!(super::analyse(name, text.as_bytes()), expected, "{name}");
         }
     }
 }

@@ -18,6 +18,15 @@ use std::sync::Arc;
 /// Files larger than this are analysed one at a time (issue 14, item 7).
 const LARGE_FILE: usize = 256 << 10;
 static LARGE_FILES: std::sync::Mutex<()> = std::sync::Mutex::new(());
+static AFTER_LARGE_FILE: std::sync::OnceLock<fn()> = std::sync::OnceLock::new();
+
+/// Sets what runs after each large file, on its thread and still alone, once the file's syntax
+/// trees are dropped. The binary gives the allocator's collect (src/main.rs): mimalloc keeps a
+/// thread's freed pages for reuse, so without it eight large files at `-j 8` held the pages of
+/// eight trees although only one was ever alive. The library has no `unsafe`, hence the hook.
+pub fn after_large_file(release: fn()) {
+    let _ = AFTER_LARGE_FILE.set(release);
+}
 
 impl FileResult {
     fn skipped(reason: SkipReason) -> Self {
@@ -169,6 +178,11 @@ impl Engine<'_> {
                     ),
                 }),
             }
+        }
+        if _alone.is_some()
+            && let Some(release) = AFTER_LARGE_FILE.get()
+        {
+            release();
         }
         sink
     }
@@ -371,5 +385,44 @@ mod minified_tests {
         // Many short lines (a file past 20 kB averages under 300 bytes a line) are source.
         assert!(!looks_minified(&"let a = 1;\n".repeat(3000)));
         assert!(looks_minified(&format!("{}\n", "b".repeat(400)).repeat(60)));
+    }
+}
+
+#[cfg(test)]
+mod release_tests {
+    use super::LARGE_FILE;
+
+    static RELEASES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    fn count_release() {
+        RELEASES.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    /// The binary's allocator collect runs after a large file (src/main.rs). Only this test sets
+    /// the hook in this test binary, so nothing else counts.
+    #[test]
+    fn the_release_hook_runs_after_a_large_file_and_its_findings_are_kept() {
+        super::after_large_file(count_release);
+        let dir = tempfile::tempdir().unwrap();
+        let line = "fn f(jar: CookieJar, v: String) { jar.add(Cookie::build((\"session\", v)).secure(true)); }\n";
+        let big = line.repeat(LARGE_FILE / line.len() + 1);
+        std::fs::write(dir.path().join("big.rs"), &big).unwrap();
+        let opts = crate::engine::Options {
+            paths: vec![dir.path().to_path_buf()],
+            settings: crate::config::Settings {
+                exclude_root: dir.path().to_path_buf(),
+                ..crate::config::Settings::default()
+            },
+            select: None,
+            ignore: Vec::new(),
+            threads: 2,
+            cwd: dir.path().to_path_buf(),
+            stdin: None,
+        };
+        let out = crate::engine::run(&opts).unwrap();
+        assert!(RELEASES.load(std::sync::atomic::Ordering::SeqCst) >= 1);
+        assert!(
+            !out.findings.is_empty(),
+            "the large file's findings are reported"
+        );
     }
 }

@@ -23,6 +23,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 mod file;
+pub use file::after_large_file;
 mod panics;
 
 /// What to check and how.

@@ -5,36 +5,23 @@ use crate::rule::Rule;
 use crate::source::{FileKind, SourceFile};
 use syn::visit_mut::VisitMut;
 
-mod calls;
-mod claim_checks;
-mod cookie_eval;
-mod cookie_fix;
-mod cookie_flow;
-pub(crate) mod cookie_model;
-mod cookies;
-mod duration_eval;
-mod exp_purpose;
-mod facts;
-mod gate;
-mod jwt_validation;
-mod key_fields;
-mod lifetime_calls;
-mod lifetimes;
-mod names;
-pub(crate) mod raw_set_cookie;
-pub(crate) mod secret_names;
-pub(crate) mod secrets;
-mod sessions;
-mod stores;
-mod test_code;
-mod token_expiry;
-pub(crate) mod token_names;
-mod token_syntax;
-mod values;
-mod wasm_storage;
-mod web_storage_keys;
+// Below: how values are found. Above: what is judged, one folder per concern. Modules import
+// downwards only (a rule asks the index; the index never asks a rule).
+pub(crate) mod index;
+use index::RustFile;
 
-pub use web_storage_keys::{FLAG_CODE, Stored, cookie_report, is_auth_cookie_name, storage_report};
+pub(crate) mod cookies;
+pub(crate) mod secrets;
+mod storage;
+mod tokens;
+
+use cookies::{cookie_crate, raw_set_cookie, sessions};
+use index::{facts, gate, test_code, values};
+use secrets::hardcoded;
+use storage::wasm;
+use tokens::{expiry, jwt_validation, lifetimes};
+
+pub use storage::keys::{FLAG_CODE, Stored, cookie_report, is_auth_cookie_name, storage_report};
 
 /// A rule over one parsed Rust file.
 pub type RustRule = fn(&RustFile, &Context, &mut Sink);
@@ -51,7 +38,7 @@ const RULES: &[(&[Rule], Gate, RustRule)] = &[
             Rule::CookieMissingSamesite,
         ],
         gate::cookies,
-        cookies::check,
+        cookie_crate::check,
     ),
     (
         &[
@@ -73,25 +60,21 @@ const RULES: &[(&[Rule], Gate, RustRule)] = &[
         sessions::check,
     ),
     (
-        &[lifetimes::ACCESS, lifetimes::REFRESH, token_expiry::RULE],
+        &[lifetimes::ACCESS, lifetimes::REFRESH, expiry::RULE],
         gate::lifetimes,
         lifetimes::check,
     ),
-    (
-        &[token_expiry::RULE],
-        gate::token_expiry,
-        token_expiry::check,
-    ),
+    (&[expiry::RULE], gate::token_expiry, expiry::check),
     (
         &[jwt_validation::RULE],
         gate::jwt_validation,
         jwt_validation::check,
     ),
-    (&[secrets::RULE], gate::secrets, secrets::check),
+    (&[hardcoded::RULE], gate::secrets, hardcoded::check),
     (
-        &[wasm_storage::STORAGE, wasm_storage::COOKIE],
+        &[wasm::STORAGE, wasm::COOKIE],
         gate::wasm_storage,
-        wasm_storage::check,
+        wasm::check,
     ),
 ];
 
@@ -251,59 +234,57 @@ fn too_deep(text: &str, not_code: &[std::ops::Range<usize>]) -> Option<usize> {
     None
 }
 
-/// A parsed Rust file with the helpers rules share.
-pub struct RustFile<'a> {
-    pub src: &'a SourceFile,
-    pub ast: syn::File,
-    /// What the file's `use` items say about `SameSite`, read once for all its cookie fixes
-    /// (see [`cookie_fix`]).
-    same_site: std::cell::OnceCell<cookie_fix::SameSiteScope>,
-}
-
-impl<'a> RustFile<'a> {
-    pub fn new(src: &'a SourceFile, ast: syn::File) -> Self {
-        RustFile {
-            src,
-            ast,
-            same_site: std::cell::OnceCell::new(),
-        }
-    }
-
-    /// What the file's `use` items bring into scope for `SameSite`, read on first use.
-    pub fn same_site(&self) -> &cookie_fix::SameSiteScope {
-        self.same_site
-            .get_or_init(|| cookie_fix::SameSiteScope::of(&self.ast))
-    }
-    /// The byte span of anything `syn` can point at.
-    pub fn span(&self, node: &impl syn::spanned::Spanned) -> Span {
-        Self::span_in(self.src, node.span())
-    }
-
-    pub fn span_in(src: &SourceFile, span: proc_macro2::Span) -> Span {
-        // `syn::parse_file` drops a leading BOM; positions on line 1 shift by that one character.
-        let bom = usize::from(src.text.starts_with('\u{feff}'));
-        let (s, e) = (span.start(), span.end());
-        let fix = |line: usize, col: usize| if line == 1 { col + bom } else { col };
-        Span::new(
-            src.offset_of(s.line, fix(s.line, s.column)),
-            src.offset_of(e.line, fix(e.line, e.column)),
-        )
-    }
-}
-
 /// Every inline case of this part's rules (`crate::rule::cases`).
 #[cfg(test)]
 pub(crate) fn cases() -> Vec<&'static crate::rule::cases::Cases> {
     [
-        cookies::cases::CASES,
+        cookie_crate::cases::CASES,
         sessions::cases::CASES,
         lifetimes::cases::CASES,
-        token_expiry::cases::CASES,
+        expiry::cases::CASES,
         jwt_validation::cases::CASES,
-        secrets::cases::CASES,
-        wasm_storage::cases::CASES,
+        hardcoded::cases::CASES,
+        wasm::cases::CASES,
     ]
     .into_iter()
     .flatten()
     .collect()
+}
+
+/// The layout the folders promise (CONTRIBUTING.md): the index imports no rule, and a concern's
+/// rules import the index and their own folder, never another concern's.
+#[cfg(test)]
+mod layout {
+    const CONCERNS: &[&str] = &["cookies", "tokens", "storage", "secrets"];
+
+    fn files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+        for e in std::fs::read_dir(dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                files(&p, out);
+            } else if p.extension().is_some_and(|x| x == "rs") {
+                out.push(p);
+            }
+        }
+    }
+
+    #[test]
+    fn modules_import_downwards_only() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/analyzers/rust");
+        let mut wrong = Vec::new();
+        for folder in CONCERNS.iter().chain(&["index"]) {
+            let mut paths = Vec::new();
+            files(&root.join(folder), &mut paths);
+            assert!(!paths.is_empty(), "no files under {folder}/");
+            for p in paths {
+                let text = std::fs::read_to_string(&p).unwrap();
+                for other in CONCERNS.iter().filter(|c| *c != folder) {
+                    if text.contains(&format!("rust::{other}::")) {
+                        wrong.push(format!("{} imports {other}/", p.display()));
+                    }
+                }
+            }
+        }
+        assert!(wrong.is_empty(), "{wrong:#?}");
+    }
 }

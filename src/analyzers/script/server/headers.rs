@@ -5,13 +5,13 @@
 //! `res.writeHead(200, { 'Set-Cookie': … })`, `new Headers({ 'Set-Cookie': … })`.
 //!
 //! The value is read as header text (`name=value; Path=/; HttpOnly`) by the parser the Rust side
-//! uses for its raw headers (`rust::raw_set_cookie`): a string, a template literal (`${..}` parts
+//! uses for its raw headers (`rust::cookies::raw_set_cookie`): a string, a template literal (`${..}` parts
 //! are holes; an interpolated attribute counts as configured), a constant, or an array of them.
 //! A header value built by a call (`serialize(..)`) is judged at that call (`cookies`).
 //! No framework adds attributes to a raw header, so every absent flag counts.
 use super::ServerWalker;
-use crate::analyzers::rust::cookie_model::{CookieName, Flag, SameSiteValue};
-use crate::analyzers::rust::raw_set_cookie::{HOLE, parse_header_text};
+use crate::analyzers::rust::cookies::model::{CookieName, Flag, SameSiteValue};
+use crate::analyzers::rust::cookies::raw_set_cookie::{HOLE, parse_header_text};
 use crate::auth_names::classify;
 use crate::rule::Rule;
 use crate::rule::wording::{self, CookieFlag};

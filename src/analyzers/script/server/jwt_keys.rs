@@ -6,7 +6,7 @@
 //!   `new SignJWT(..)….sign(key)` / `jwtVerify(token, key)`, also through
 //!   `new TextEncoder().encode("…")` and `Buffer.from("…")`;
 //! - `process.env.JWT_SECRET || "dev-secret"` (or `??`): anywhere in a server file when the
-//!   variable's name speaks of a secret (as the Rust side decides, `rust::secret_names::secret_name`),
+//!   variable's name speaks of a secret (as the Rust side decides, `rust::secrets::names::secret_name`),
 //!   and as the key argument above whatever the variable's name.
 //!
 //! As on the Rust side, placeholders in code are still reported (`"changeme"` signs real tokens
@@ -14,7 +14,7 @@
 //! are not values, and a PEM public key or certificate given to `verify` is no secret.
 use super::super::model::{arg, path_of};
 use super::ServerWalker;
-use crate::analyzers::rust::secret_names::{not_a_value, secret_name};
+use crate::analyzers::rust::secrets::names::{not_a_value, secret_name};
 use crate::rule::wording;
 use oxc_ast::ast::{CallExpression, Expression, LogicalExpression, LogicalOperator};
 use oxc_span::GetSpan;

@@ -2,14 +2,14 @@
 //! `jsonwebtoken` `jwt.sign(payload, key, { expiresIn })` or a `jose`
 //! `new SignJWT(payload).setExpirationTime('2h')` gives a token, and which token it is, from the
 //! names around it (the claims' `type`, the variable or property it is stored in, the signing key,
-//! the enclosing functions), as the Rust side decides (`rust::token_names::decide`): a 48-hour
+//! the enclosing functions), as the Rust side decides (`rust::index::token_names::decide`): a 48-hour
 //! email-confirmation token is not an access token.
 //!
 //! `expiresIn` strings follow vercel/ms ("15m", "7d", "2 days"; a string without a unit is
 //! milliseconds, and not read); numbers are seconds. jose's numbers are absolute times: not read.
 use super::super::model::{Model, arg, last, path_of, property};
 use super::ServerWalker;
-use crate::analyzers::rust::token_names::{TokenKind, decide};
+use crate::analyzers::rust::index::token_names::{TokenKind, decide};
 use crate::config::duration::parse_text;
 use crate::rule::{Rule, wording};
 use oxc_ast::ast::{BinaryOperator, CallExpression, Expression, NewExpression, ObjectPropertyKind};

@@ -1,0 +1,109 @@
+//! A parsed Rust file, shared by every rule: its source, its tree, byte spans of `syn` nodes, and
+//! what its `use` items say about `SameSite` (read once for all its cookie fixes).
+use crate::finding::Span;
+use crate::source::SourceFile;
+
+/// A parsed Rust file with the helpers rules share.
+pub struct RustFile<'a> {
+    pub src: &'a SourceFile,
+    pub ast: syn::File,
+    /// What the file's `use` items say about `SameSite`, read once for all its cookie fixes
+    /// (see `cookies::fix`).
+    same_site: std::cell::OnceCell<SameSiteScope>,
+}
+
+impl<'a> RustFile<'a> {
+    pub fn new(src: &'a SourceFile, ast: syn::File) -> Self {
+        RustFile {
+            src,
+            ast,
+            same_site: std::cell::OnceCell::new(),
+        }
+    }
+
+    /// What the file's `use` items bring into scope for `SameSite`, read on first use.
+    pub fn same_site(&self) -> &SameSiteScope {
+        self.same_site.get_or_init(|| SameSiteScope::of(&self.ast))
+    }
+    /// The byte span of anything `syn` can point at.
+    pub fn span(&self, node: &impl syn::spanned::Spanned) -> Span {
+        Self::span_in(self.src, node.span())
+    }
+
+    pub fn span_in(src: &SourceFile, span: proc_macro2::Span) -> Span {
+        // `syn::parse_file` drops a leading BOM; positions on line 1 shift by that one character.
+        let bom = usize::from(src.text.starts_with('\u{feff}'));
+        let (s, e) = (span.start(), span.end());
+        let fix = |line: usize, col: usize| if line == 1 { col + bom } else { col };
+        Span::new(
+            src.offset_of(s.line, fix(s.line, s.column)),
+            src.offset_of(e.line, fix(e.line, e.column)),
+        )
+    }
+}
+
+/// Modules known to export `SameSite` beside the `Cookie` they export.
+pub const SAME_SITE_HOMES: &[&str] = &[
+    "cookie",
+    "actix_web::cookie",
+    "actix_http::cookie",
+    "axum_extra::extract::cookie",
+    "rocket::http",
+    "tower_cookies::cookie",
+];
+
+/// What a file's `use` items say about `SameSite`: whether one brings it into scope (directly or
+/// by a glob of a cookie module), and the modules `Cookie` is taken from.
+#[derive(Debug, Default)]
+pub struct SameSiteScope {
+    pub in_scope: bool,
+    pub homes: Vec<String>,
+}
+
+impl SameSiteScope {
+    /// Read from the file's top-level `use` items, up to the first that brings `SameSite` in.
+    pub fn of(ast: &syn::File) -> Self {
+        let mut homes = Vec::new();
+        for item in &ast.items {
+            if let syn::Item::Use(u) = item
+                && walk(&u.tree, &mut Vec::new(), &mut homes)
+            {
+                return SameSiteScope {
+                    in_scope: true,
+                    homes,
+                };
+            }
+        }
+        SameSiteScope {
+            in_scope: false,
+            homes,
+        }
+    }
+}
+
+/// True when the tree brings `SameSite` into scope; collects the modules `Cookie` is taken from.
+fn walk(tree: &syn::UseTree, prefix: &mut Vec<String>, homes: &mut Vec<String>) -> bool {
+    match tree {
+        syn::UseTree::Path(p) => {
+            prefix.push(p.ident.to_string());
+            let found = walk(&p.tree, prefix, homes);
+            prefix.pop();
+            found
+        }
+        syn::UseTree::Name(n) => {
+            if n.ident == "Cookie" || n.ident == "CookieBuilder" {
+                homes.push(prefix.join("::"));
+            }
+            n.ident == "SameSite"
+        }
+        syn::UseTree::Rename(r) => r.rename == "SameSite",
+        syn::UseTree::Glob(_) => SAME_SITE_HOMES.contains(&prefix.join("::").as_str()),
+        syn::UseTree::Group(g) => {
+            let mut found = false;
+            for t in &g.items {
+                found |= walk(t, prefix, homes);
+            }
+            found
+        }
+    }
+}
