@@ -44,7 +44,7 @@ const MAX_BASELINE_BYTES: u64 = 256 << 20;
 
 /// Reads the baseline at `path` (relative to `cwd`, not to the process's directory).
 pub fn read(path: &Path, cwd: &Path) -> Result<Baseline, String> {
-    let abs = crate::discover::absolute(cwd, path);
+    let abs = crate::reader::absolute(cwd, path);
     let text = crate::reader::read_text(&abs, MAX_BASELINE_BYTES, crate::reader::Origin::User)
         .map_err(|e| format!("cannot read baseline {}: {e}", path.display()))?;
     let b: Baseline = serde_json::from_str(&text)

@@ -105,23 +105,6 @@ impl RuleDoc {
         self.link
             .get_or_init(|| format!("{DOCS_BASE}{}.toml", self.id))
     }
-
-    /// The analyzers (by language family) that implement this rule; empty while it is planned.
-    pub fn implemented_by(&self) -> Vec<&'static str> {
-        let mut by: Vec<&'static str> = crate::analyzers::all()
-            .iter()
-            .filter(|a| a.rules().contains(&self.rule()))
-            .map(|a| a.name())
-            .collect();
-        if crate::design::RULES.contains(&self.rule()) {
-            by.push("project");
-        }
-        by
-    }
-
-    pub fn is_implemented(&self) -> bool {
-        self.category == Category::Meta || !self.implemented_by().is_empty()
-    }
 }
 
 /// Every catalog entry, sorted by id. Panics only if the embedded catalog is malformed, which the
@@ -149,6 +132,13 @@ pub fn all() -> &'static [RuleDoc] {
 
 pub fn get(id: &str) -> Option<&'static RuleDoc> {
     all().iter().find(|r| r.id == id)
+}
+
+impl Rule {
+    /// The rule's catalog entry (`rules/<id>.toml`).
+    pub fn doc(self) -> &'static RuleDoc {
+        get(self.id()).expect("build.rs generates one variant per catalog file")
+    }
 }
 
 /// Suggests the closest rule id for a misspelt one ("did you mean `cookie-missing-secure`?").

@@ -1,60 +1,10 @@
 //! What a rule reports and what the engine makes of it.
 use crate::roles::Role;
 use crate::rule::Rule;
+pub use crate::severity::Severity;
+pub use crate::source::{Position, Span};
 use serde::Serialize;
 use std::fmt;
-
-/// How bad a finding is. Ordered: `Note < Warning < Error`.
-#[derive(
-    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize,
-)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    Note,
-    Warning,
-    Error,
-}
-
-impl Severity {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Severity::Note => "note",
-            Severity::Warning => "warning",
-            Severity::Error => "error",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "note" => Some(Severity::Note),
-            "warning" => Some(Severity::Warning),
-            "error" => Some(Severity::Error),
-            _ => None,
-        }
-    }
-}
-
-impl fmt::Display for Severity {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// A half-open byte range `[start, end)` into a file's text.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
-pub struct Span {
-    pub start: usize,
-    pub end: usize,
-}
-
-impl Span {
-    pub fn new(start: usize, end: usize) -> Self {
-        Span {
-            start,
-            end: end.max(start),
-        }
-    }
-}
 
 /// A secondary location with its own message ("refresh token read here").
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -136,17 +86,6 @@ impl Report {
         self.fix = Some(fix);
         self
     }
-}
-
-/// A line/column position. `line` and `column` are 1-based; `column` counts Unicode scalar values
-/// (what an editor shows), `column_utf16` counts UTF-16 code units (what SARIF consumers expect),
-/// `offset` is the 0-based byte offset.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-pub struct Position {
-    pub line: usize,
-    pub column: usize,
-    pub column_utf16: usize,
-    pub offset: usize,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]

@@ -1,6 +1,6 @@
 //! Fixes: text edits a rule attaches to a finding, how sure it is of them (ruff's applicability),
 //! and applying them to a file's text. `--fix` writes them, `--diff` prints them.
-use crate::finding::{Finding, Position, Span};
+use crate::source::{Position, SourceFile, Span};
 use serde::Serialize;
 
 /// Whether a fix may be applied without a person reading it.
@@ -49,7 +49,7 @@ impl ReportFix {
 
 impl ReportFix {
     /// The fix with its byte ranges turned into positions in `file`.
-    pub fn resolve(self, file: &crate::source::SourceFile) -> Fix {
+    pub fn resolve(self, file: &SourceFile) -> Fix {
         Fix {
             title: self.title,
             applicability: self.applicability,
@@ -82,18 +82,17 @@ pub struct Fix {
     pub edits: Vec<Edit>,
 }
 
-/// The fixes `--fix`/`--diff` apply to one file's findings: safe ones, and unsafe ones too when
-/// asked. Returns the edits as byte ranges, sorted, duplicates (two findings asking for the same
+/// The fixes `--fix`/`--diff` apply to one file's findings (given in the findings' order): safe
+/// ones, and unsafe ones too when asked. Returns the edits as byte ranges, sorted, duplicates (two findings asking for the same
 /// insertion) dropped, and the number of findings they fix. A fix whose edits overlap one already
 /// taken is left for the next run, as ruff does.
 pub fn plan<'a>(
-    findings: impl IntoIterator<Item = &'a Finding>,
+    fixes: impl IntoIterator<Item = &'a Fix>,
     unsafe_too: bool,
 ) -> (Vec<(Span, String)>, usize) {
     let mut taken: Vec<(Span, String)> = Vec::new();
     let mut fixed = 0;
-    for f in findings {
-        let Some(fix) = &f.fix else { continue };
+    for fix in fixes {
         if fix.applicability == Applicability::Unsafe && !unsafe_too {
             continue;
         }

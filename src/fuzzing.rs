@@ -3,10 +3,10 @@
 //! without catching panics. It lives in the library, not in the fuzz crate, so it is compiled
 //! and tested with everything else and cannot drift from the code it drives (the fuzz crate is
 //! built only by `fuzz/run.sh`, and once stopped compiling unnoticed).
-use crate::analyzers::{self, Context, Sink};
+use crate::analyzers::{self, Context, ProjectInfo, Sink};
 use crate::config::Settings;
 use crate::facts::PlacedFact;
-use crate::project::{ProjectContext, ProjectInfo};
+use crate::project::ProjectContext;
 use crate::source::SourceFile;
 
 /// Analyses `data` as the file `name`, on a thread with the engine's worker stack, as a check

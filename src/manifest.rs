@@ -384,6 +384,28 @@ pub fn within_project(dir: &Path) -> impl Iterator<Item = PathBuf> + '_ {
     })
 }
 
+/// Finds Cargo.lock files in `root` and its ancestors (a workspace lock sits above members),
+/// not past a repository or configured project root: a project checked inside another
+/// checkout (a fixture, a vendored crate) is judged by its own lockfile, not the outer one.
+pub fn ancestor_lockfiles(root: &Path) -> Vec<PathBuf> {
+    within_project(root)
+        .map(|d| d.join("Cargo.lock"))
+        .filter(|p| p.is_file())
+        .collect()
+}
+
+/// Parses a `major.minor.patch` version for comparisons ("is tower-sessions >= 0.8?").
+pub fn version_tuple(v: &str) -> (u64, u64, u64) {
+    let mut parts = v
+        .split(['.', '-', '+'])
+        .map(|p| p.parse::<u64>().unwrap_or(0));
+    (
+        parts.next().unwrap_or(0),
+        parts.next().unwrap_or(0),
+        parts.next().unwrap_or(0),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

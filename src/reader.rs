@@ -5,7 +5,7 @@
 use std::fmt;
 use std::fs::File;
 use std::io::{self, Read};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// Where the path came from, which decides whether a symlink is followed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -119,6 +119,31 @@ pub const MAX_PROJECT_FILE: u64 = 8 << 20;
 /// A project-shape file of the checked tree, or `None` if it cannot be read within the limits.
 pub fn project_file(path: &Path) -> Option<String> {
     read_text(path, MAX_PROJECT_FILE, Origin::Project).ok()
+}
+
+/// `cwd.join(path)` without `.` and `..` components, so globs and prefixes match (`./web/a.ts`
+/// is `web/a.ts`; from `web`, `../.env` is the project's `.env`). `..` is resolved by name, as
+/// the shell's `cd ..` does, not through symlinks.
+pub fn absolute(cwd: &Path, path: &Path) -> PathBuf {
+    use std::path::Component;
+    let joined = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        cwd.join(path)
+    };
+    let mut out = PathBuf::new();
+    for c in joined.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if !out.pop() && !out.has_root() {
+                    out.push(c);
+                }
+            }
+            _ => out.push(c),
+        }
+    }
+    out
 }
 
 #[cfg(all(test, unix))]

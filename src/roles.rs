@@ -9,7 +9,7 @@
 //! never read, so `check e2e/shop` and `check .` inside `e2e/shop` give the same roles, while an
 //! app under a repository's own `examples/` or `tests/` keeps that role whichever way it is
 //! reached.
-use crate::finding::Severity;
+use crate::severity::Severity;
 use serde::Serialize;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};

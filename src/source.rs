@@ -1,6 +1,34 @@
-//! One file's text and the index that turns byte offsets into lines and columns.
-use crate::finding::{Position, Span};
+//! One file's text, byte ranges (`Span`) and positions (`Position`) in it, and the index that
+//! turns byte offsets into lines and columns.
+use serde::Serialize;
 use std::path::PathBuf;
+
+/// A half-open byte range `[start, end)` into a file's text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Span {
+    pub start: usize,
+    pub end: usize,
+}
+
+impl Span {
+    pub fn new(start: usize, end: usize) -> Self {
+        Span {
+            start,
+            end: end.max(start),
+        }
+    }
+}
+
+/// A line/column position. `line` and `column` are 1-based; `column` counts Unicode scalar values
+/// (what an editor shows), `column_utf16` counts UTF-16 code units (what SARIF consumers expect),
+/// `offset` is the 0-based byte offset.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct Position {
+    pub line: usize,
+    pub column: usize,
+    pub column_utf16: usize,
+    pub offset: usize,
+}
 
 /// What kind of file this is, decided by extension and well-known names.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]

@@ -2,13 +2,14 @@
 //! shared parse. Analyzers know nothing about output formats.
 pub mod chain;
 pub mod config;
+mod project_info;
 pub mod rust;
 pub mod script;
+pub use project_info::ProjectInfo;
 
 use crate::config::Settings;
 use crate::facts::{Fact, FactKind};
 use crate::finding::{Report, Span};
-use crate::project::ProjectInfo;
 use crate::rule::Rule;
 use crate::source::{FileKind, SourceFile};
 use std::collections::BTreeMap;
@@ -39,13 +40,6 @@ pub struct FileError {
     pub message: String,
 }
 
-/// At most this many findings of one rule are kept per file. GitHub code scanning ingests at most
-/// 25,000 results per SARIF run and shows at most 5,000 per rule, and a file with 34,000 copies of
-/// one mistake says nothing more after the first thousand; past the cap, reports are counted and
-/// dropped as they arrive, so their memory is never spent (272,000 findings in eight files peaked
-/// at 800 MiB, mostly allocator fragmentation). The file gets a `too-many-findings` diagnostic.
-pub const MAX_PER_FILE_RULE: usize = 1_000;
-
 /// Where analyzers put what they find.
 #[derive(Debug)]
 pub struct Sink {
@@ -62,7 +56,7 @@ pub struct Sink {
 
 impl Default for Sink {
     fn default() -> Self {
-        Sink::with_cap(MAX_PER_FILE_RULE)
+        Sink::with_cap(crate::config::MAX_PER_FILE_RULE)
     }
 }
 

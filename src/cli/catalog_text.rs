@@ -2,6 +2,7 @@
 //! markdown table, and one rule's full text.
 use super::{EXIT_CLEAN, ListFormat, print_stdout};
 use crate::catalog;
+use crate::engine;
 
 pub(super) fn rules(format: ListFormat) -> Result<i32, String> {
     let rules = catalog::all();
@@ -13,7 +14,7 @@ pub(super) fn rules(format: ListFormat) -> Result<i32, String> {
                 .map(|r| {
                     serde_json::json!({
                         "id": r.id, "title": r.title, "severity": r.severity, "category": r.category,
-                        "summary": r.summary, "analyzers": r.implemented_by(), "implemented": r.is_implemented(), "url": r.url(),
+                        "summary": r.summary, "analyzers": engine::implemented_by(r), "implemented": engine::is_implemented(r), "url": r.url(),
                     })
                 })
                 .collect();
@@ -25,7 +26,7 @@ pub(super) fn rules(format: ListFormat) -> Result<i32, String> {
                 let by = if r.category == catalog::Category::Meta {
                     "all".to_string()
                 } else {
-                    r.implemented_by().join(",")
+                    engine::implemented_by(r).join(",")
                 };
                 if by.is_empty() {
                     "planned".to_string()
@@ -74,7 +75,7 @@ pub fn rules_markdown() -> String {
         let by = if r.category == catalog::Category::Meta {
             "all".to_string()
         } else {
-            r.implemented_by().join(", ")
+            engine::implemented_by(r).join(", ")
         };
         let by = if by.is_empty() {
             "planned".to_string()
@@ -96,7 +97,7 @@ pub fn explain_text(rule: &catalog::RuleDoc) -> String {
         "Default severity: {}. Category: {}. ",
         rule.severity, rule.category
     ));
-    let by = rule.implemented_by();
+    let by = engine::implemented_by(rule);
     s.push_str(&if rule.category == catalog::Category::Meta {
         "Reported by the engine.\n\n".to_string()
     } else if by.is_empty() {

@@ -121,7 +121,7 @@ fn inputs(args: &CheckArgs, cwd: &Path) -> Result<(Vec<PathBuf>, Option<StdinFil
         .take(STDIN_LIMIT)
         .read_to_end(&mut text)
         .map_err(|e| format!("cannot read standard input: {e}"))?;
-    let abs = crate::discover::absolute(cwd, name);
+    let abs = crate::reader::absolute(cwd, name);
     if !abs.is_file() {
         return Err(format!(
             "--stdin-filename {}: the file must exist (its folder, config and role are read from where it is)",
@@ -156,7 +156,7 @@ pub fn check(args: CheckArgs) -> Result<i32, String> {
     }
     // The baseline is authlint's own file: never checked (its messages quote the findings).
     for b in settings.baseline.iter().chain(&args.write_baseline) {
-        let identity = crate::discover::identity(&crate::discover::absolute(&cwd, b));
+        let identity = crate::discover::identity(&crate::reader::absolute(&cwd, b));
         settings.own_files.push(identity);
     }
     let select = if args.select.is_empty() {
@@ -166,7 +166,7 @@ pub fn check(args: CheckArgs) -> Result<i32, String> {
     };
     let ignore = rule_list(&args.ignore)?;
     for id in select.iter().flatten() {
-        if !id.doc().is_implemented() {
+        if !engine::is_implemented(id.doc()) {
             eprintln!(
                 "warning: rule `{id}` is planned but not implemented yet; it reports nothing"
             );
@@ -252,7 +252,7 @@ fn run(opts: &Options, args: &CheckArgs) -> Result<Outcome, String> {
         && opts
             .paths
             .iter()
-            .all(|p| crate::discover::absolute(&opts.cwd, p).is_dir());
+            .all(|p| crate::reader::absolute(&opts.cwd, p).is_dir());
     let mut outcome = engine::run_with(opts, verdict)?;
     outcome.run_failed = run_failed(&outcome, args.strict);
     outcome.design_args = design_args(&opts.paths, args.config.as_deref(), args.no_config);

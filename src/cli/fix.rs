@@ -31,7 +31,7 @@ pub fn plan(
     }
     let mut out = Vec::new();
     for (path, findings) in by_file {
-        let (edits, fixed) = fix::plan(findings, unsafe_too);
+        let (edits, fixed) = fix::plan(findings.iter().filter_map(|f| f.fix.as_ref()), unsafe_too);
         if edits.is_empty() {
             continue;
         }

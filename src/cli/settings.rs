@@ -9,7 +9,7 @@ use std::path::Path;
 
 pub fn show(opts: &Options, file: &Path, config_flag: Option<&Path>) -> Result<String, String> {
     let s = &opts.settings;
-    let abs = crate::discover::absolute(&opts.cwd, file);
+    let abs = crate::reader::absolute(&opts.cwd, file);
     if !abs.exists() {
         return Err(format!("--show-settings {}: no such file", file.display()));
     }

@@ -5,8 +5,9 @@
 //! applications (a repository of examples or templates) get one verdict each, grouped when
 //! identical, never "N services must trust one login".
 use super::Index;
+use super::architecture::{Architecture, Evidence};
 use super::signals::{Input, Signals};
-use super::verdict::{AppVerdict, Architecture, Design, Evidence, classify, decide as decide_one};
+use super::verdict::{AppVerdict, Design, classify, decide as decide_one};
 use crate::config::Settings;
 use crate::facts::{FactKind, PlacedFact};
 use crate::finding::{Finding, Report};
@@ -40,7 +41,7 @@ pub fn decide(
     if n < 2 {
         return scope.whole(Vec::new(), scope.names(&(0..n).collect::<Vec<_>>()));
     }
-    let parts: Vec<Vec<PlacedFact>> = (0..n).map(|i| scope.facts_of(i)).collect();
+    let parts = scope.facts_by_app();
     let indexes: Vec<Index> = parts.iter().map(|p| Index::new(p)).collect();
     let inputs: Vec<Input> = indexes
         .iter()
@@ -135,12 +136,17 @@ impl<'a> Scope<'a> {
         ids.iter().map(|&i| self.apps[i].name.clone()).collect()
     }
 
-    fn facts_of(&self, i: usize) -> Vec<PlacedFact> {
-        self.facts
-            .iter()
-            .filter(|f| self.mine(i, &f.path, f.start.line))
-            .cloned()
-            .collect()
+    /// Each application's facts: its own and those shared by all. Each fact's owner is found
+    /// once (a project with many facts and several applications spent 6 % of a run here).
+    fn facts_by_app(&self) -> Vec<Vec<PlacedFact>> {
+        let mut parts = vec![Vec::new(); self.apps.len()];
+        for f in self.facts {
+            match self.owner(&f.path, f.start.line) {
+                Some(o) => parts[o].push(f.clone()),
+                None => parts.iter_mut().for_each(|p| p.push(f.clone())),
+            }
+        }
+        parts
     }
 
     /// What the verdict reads for application `i`. A provider or proxy counts for the

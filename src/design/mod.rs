@@ -2,6 +2,7 @@
 //! across files (revocation, rotation, deny lists, privileges from claims) and into the design
 //! verdict (which architecture the project has, and which it should have).
 mod applications;
+mod architecture;
 mod empty_keys;
 mod env_keys;
 mod recommend;
@@ -9,12 +10,14 @@ mod render;
 mod rules;
 pub mod session_data;
 mod signals;
+mod value_rules;
 pub mod values;
 mod verdict;
 
 use crate::rule::Rule;
+pub use architecture::Architecture;
 pub use render::{render_human, render_markdown, render_summary};
-pub use verdict::{AppVerdict, Architecture, Design};
+pub use verdict::{AppVerdict, Design};
 
 use crate::config::Settings;
 use crate::facts::{FactKind, PlacedFact, TokenKind};
@@ -329,7 +332,7 @@ pub fn run(
     )));
     let index = Index::new(&facts);
     let mut reports = rules::check(&index, settings, context);
-    values::check(&facts, settings, &mut reports);
+    value_rules::check(&facts, settings, &mut reports);
     let design =
         verdict.then(|| applications::decide(&facts, findings, &reports, settings, context));
     ProjectOutcome { reports, design }

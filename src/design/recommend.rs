@@ -4,8 +4,8 @@
 //! (services sharing a login, mobile, desktop, IDE and command-line clients, an OAuth token
 //! endpoint) need the hybrid; opaque stored tokens without a browser holding them are already
 //! revocable; everything else moves to server-side sessions.
+use super::architecture::Architecture;
 use super::signals::{Input, Signals};
-use super::verdict::Architecture;
 use crate::facts::FactKind;
 use crate::rule::Rule;
 use std::collections::BTreeMap;

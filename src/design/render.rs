@@ -1,6 +1,7 @@
 //! The verdict as text: the block at the end of the human report, and the PR-comment page of
 //! `authlint design --format markdown` with Mermaid diagrams of the found and recommended flows.
-use super::verdict::{Architecture, Design};
+use super::architecture::Architecture;
+use super::verdict::Design;
 use std::fmt::Write;
 
 /// The verdict for terminals. `full` adds the evidence and every step of the move.

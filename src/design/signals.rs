@@ -1,7 +1,7 @@
 //! The first step of the verdict: what one application's facts, findings and project context say,
 //! gathered once, and the evidence lines they give (each with where it was seen).
 use super::Index;
-use super::verdict::Evidence;
+use super::architecture::Evidence;
 use crate::config::Settings;
 use crate::config::duration::format_duration;
 use crate::facts::{FactKind, PlacedFact, TokenKind};

@@ -3,6 +3,7 @@
 use crate::config::Settings;
 use crate::finding::SkipReason;
 use crate::ignore_files::IgnoreFiles;
+use crate::reader::absolute;
 use crate::roles::Role;
 
 mod roles;
@@ -95,29 +96,16 @@ const MARKER_NAMES: &[&str] = &[
     "Dockerfile",
 ];
 
-/// `cwd.join(path)` without `.` and `..` components, so globs and prefixes match (`./web/a.ts`
-/// is `web/a.ts`; from `web`, `../.env` is the project's `.env`). `..` is resolved by name, as
-/// the shell's `cd ..` does, not through symlinks.
-pub fn absolute(cwd: &Path, path: &Path) -> PathBuf {
-    use std::path::Component;
-    let joined = if path.is_absolute() {
-        path.to_path_buf()
-    } else {
-        cwd.join(path)
-    };
-    let mut out = PathBuf::new();
-    for c in joined.components() {
-        match c {
-            Component::CurDir => {}
-            Component::ParentDir => {
-                if !out.pop() && !out.has_root() {
-                    out.push(c);
-                }
-            }
-            _ => out.push(c),
-        }
-    }
-    out
+/// `docker-compose.yml`, `compose.yaml`, `docker-compose.prod.yml`, ...
+pub fn is_compose_file(name: &str) -> bool {
+    let n = name.to_ascii_lowercase();
+    let stem = n
+        .strip_suffix(".yml")
+        .or_else(|| n.strip_suffix(".yaml"))
+        .unwrap_or("");
+    ["docker-compose", "compose"]
+        .iter()
+        .any(|c| stem == *c || stem.starts_with(&format!("{c}.")))
 }
 
 /// A file's canonical path, also for a file that does not exist yet (a baseline about to be
@@ -213,7 +201,7 @@ pub fn discover(
         out.lock()
             .unwrap()
             .lockfiles
-            .extend(crate::project::ProjectInfo::ancestor_lockfiles(&canon_root));
+            .extend(crate::manifest::ancestor_lockfiles(&canon_root));
         // The crate's own ignore-file reading is off: it would block on a FIFO `.gitignore`.
         let ignores = IgnoreFiles::new(abs_root.clone(), canon_root.clone());
         let walk = Walk {
@@ -372,7 +360,7 @@ impl Walk<'_> {
         let is_lock = entry.file_name() == "Cargo.lock";
         let name = entry.file_name().to_string_lossy();
         let is_marker = MARKER_NAMES.contains(&name.as_ref())
-            || crate::analyzers::config::compose::is_compose_file(&name)
+            || is_compose_file(&name)
             || is_manifest_dir_yaml(path);
         if !(is_lock || is_marker) {
             return;
@@ -539,7 +527,11 @@ impl Discovery {
         self.candidates.sort();
         let mut seen = std::collections::HashSet::new();
         let found = self.candidates.len() + self.skipped.len();
-        self.candidates.retain(|c| seen.insert(c.identity.clone()));
+        // Keyed by the identity's bytes: `Path`'s own hash walks its components, and was 1 % of
+        // a run on the application corpus. Identities are all built alike (root joined with a
+        // relative path), so equal bytes and equal paths are the same test here.
+        self.candidates
+            .retain(|c| seen.insert(c.identity.as_os_str().to_owned()));
         self.skipped.sort();
         self.skipped.dedup();
         self.discovered -= found - (self.candidates.len() + self.skipped.len());

@@ -1,8 +1,7 @@
 //! What the design verdict needs to know about the project as a whole, read from the walk's
 //! marker files: the applications (deployable units), the clients, who else holds the login, and
 //! the stores and frameworks locked.
-use super::ProjectInfo;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// A deployable unit: a binary crate that depends on a web framework, a compose service built
 /// here that serves HTTP, a Next.js or SvelteKit app, a Kubernetes Deployment of an image built
@@ -96,20 +95,6 @@ pub struct ProjectContext {
     pub cwd: PathBuf,
 }
 
-/// Directories whose binaries and compose files are tooling or tests, not services.
-const NOT_SERVICE_DIRS: &[&str] = &[
-    "examples",
-    "tests",
-    "benches",
-    "fixtures",
-    "testdata",
-    "test",
-    "e2e",
-    "playwright",
-    "cypress",
-    "xtask",
-    "tools",
-];
 pub(super) const STORE_CRATES: &[&str] = &[
     "redis",
     "fred",
@@ -131,21 +116,3 @@ pub(super) const SESSION_CRATES: &[&str] = &[
     "salvo-session",
     "rocket_session_store",
 ];
-impl ProjectContext {
-    /// Builds the context from the walk's marker paths (relative to the walked root, each with
-    /// its real path) and the Cargo.lock files; `cwd` makes application folders read as report
-    /// paths do.
-    pub fn build(info: &ProjectInfo, markers: &[(String, PathBuf)], cwd: &Path) -> Self {
-        let mut b = super::markers::Builder::new(info, cwd);
-        for versions in info.lockfiles.values() {
-            b.locked(versions.keys().map(String::as_str));
-        }
-        for (rel, abs) in markers {
-            if rel.split('/').any(|c| NOT_SERVICE_DIRS.contains(&c)) {
-                continue;
-            }
-            b.marker(rel, abs);
-        }
-        b.finish()
-    }
-}

@@ -1,14 +1,14 @@
 //! Reads each marker file the walk found (main.rs, package.json, compose files, Kubernetes
 //! manifests, mobile project files) into the project context: which applications are deployed,
 //! which clients hold tokens outside a browser, who else holds the login.
-use super::ProjectInfo;
 use super::context::{Application, Party, ProjectContext, SESSION_CRATES, STORE_CRATES};
+use crate::analyzers::ProjectInfo;
 use crate::analyzers::config::compose::{self, normalise};
 use crate::analyzers::config::kubernetes::{self, Workload};
 use crate::manifest::SERVER_CRATES;
 use crate::providers::{self, Holder};
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 pub(super) struct Builder<'a> {
     info: &'a ProjectInfo,
@@ -90,7 +90,7 @@ impl<'a> Builder<'a> {
                     self.built.extend(name.map(|n| (n, dir)));
                 }
             }
-            _ if compose::is_compose_file(name) => {
+            _ if crate::discover::is_compose_file(name) => {
                 if let Some(text) = crate::reader::project_file(abs) {
                     self.compose(abs, &text);
                 }
@@ -433,6 +433,40 @@ fn names_host(value: &str, host: &str) -> bool {
             .next()
             .is_none_or(|c| matches!(c, ':' | '/'))
     })
+}
+
+/// Directories whose binaries and compose files are tooling or tests, not services.
+const NOT_SERVICE_DIRS: &[&str] = &[
+    "examples",
+    "tests",
+    "benches",
+    "fixtures",
+    "testdata",
+    "test",
+    "e2e",
+    "playwright",
+    "cypress",
+    "xtask",
+    "tools",
+];
+
+impl ProjectContext {
+    /// Builds the context from the walk's marker paths (relative to the walked root, each with
+    /// its real path) and the Cargo.lock files; `cwd` makes application folders read as report
+    /// paths do.
+    pub fn build(info: &ProjectInfo, markers: &[(String, PathBuf)], cwd: &Path) -> Self {
+        let mut b = Builder::new(info, cwd);
+        for versions in info.lockfiles.values() {
+            b.locked(versions.keys().map(String::as_str));
+        }
+        for (rel, abs) in markers {
+            if rel.split('/').any(|c| NOT_SERVICE_DIRS.contains(&c)) {
+                continue;
+            }
+            b.marker(rel, abs);
+        }
+        b.finish()
+    }
 }
 
 #[cfg(test)]

@@ -42,7 +42,7 @@ fn project_path(o: &Outcome, path: &str) -> String {
     if o.uri_root.as_os_str().is_empty() || o.uri_root == o.cwd {
         return path.to_string();
     }
-    let abs = crate::discover::absolute(&o.cwd, std::path::Path::new(path));
+    let abs = crate::reader::absolute(&o.cwd, std::path::Path::new(path));
     match abs.strip_prefix(&o.uri_root) {
         Ok(rel) => rel.to_string_lossy().replace('\\', "/"),
         Err(_) => abs.to_string_lossy().replace('\\', "/"),

@@ -14,11 +14,6 @@ impl Rule {
     pub fn from_id(id: &str) -> Option<Rule> {
         Rule::ALL.iter().copied().find(|r| r.id() == id)
     }
-
-    /// The rule's catalog entry (`rules/<id>.toml`).
-    pub fn doc(self) -> &'static crate::catalog::RuleDoc {
-        crate::catalog::get(self.id()).expect("build.rs generates one variant per catalog file")
-    }
 }
 
 impl fmt::Display for Rule {

@@ -1,6 +1,7 @@
 //! Which compose services load a `.env` file through `env_file:`. A finding in that file names
 //! the service as a related place, so the reader sees which container runs with the value.
 use super::tree::{Node, Value};
+use crate::discover::is_compose_file;
 use crate::finding::{Elsewhere, Position, Report};
 use crate::source::SourceFile;
 use std::path::{Component, Path, PathBuf};
@@ -18,22 +19,10 @@ pub struct EnvUse {
 }
 
 /// The `env_file:` entries of the compose files of each directory looked at, read once.
-pub type ComposeDirs = crate::project::PerDir<Vec<EnvUse>>;
+pub type ComposeDirs = crate::per_dir::PerDir<Vec<EnvUse>>;
 
 /// How many directories above a `.env` file its compose file may sit (`env_file: backend/.env`).
 const LEVELS_UP: usize = 2;
-
-/// `docker-compose.yml`, `compose.yaml`, `docker-compose.prod.yml`, ...
-pub(crate) fn is_compose_file(name: &str) -> bool {
-    let n = name.to_ascii_lowercase();
-    let stem = n
-        .strip_suffix(".yml")
-        .or_else(|| n.strip_suffix(".yaml"))
-        .unwrap_or("");
-    ["docker-compose", "compose"]
-        .iter()
-        .any(|c| stem == *c || stem.starts_with(&format!("{c}.")))
-}
 
 fn read_dir(dir: &Path) -> Vec<EnvUse> {
     let mut names: Vec<String> = std::fs::read_dir(dir)

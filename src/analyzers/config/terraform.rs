@@ -24,7 +24,7 @@ const MAX_COPIED: usize = 100_000;
 
 /// The variables and locals that the `.tf` and auto-loaded `.tfvars` files of each directory
 /// looked at define, read once and shared by the worker threads.
-pub type DirScopes = crate::project::PerDir<Scope>;
+pub type DirScopes = crate::per_dir::PerDir<Scope>;
 
 /// Whether Terraform loads this `.tfvars` file by itself (`terraform.tfvars`, `*.auto.tfvars`).
 fn auto_tfvars(name: &str) -> bool {

@@ -5,7 +5,7 @@ use super::model::{self as model, Adder, Attrs, CookieName, Purpose};
 use crate::analyzers::Context;
 use crate::analyzers::rust::index::RustFile;
 use crate::finding::Span;
-use crate::project::version_tuple;
+use crate::manifest::version_tuple;
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 use syn::visit::Visit;

@@ -20,7 +20,7 @@ use crate::analyzers::{Context, Sink};
 use crate::facts::FactKind;
 use crate::finding::{Report, Span};
 use crate::fix::ReportFix;
-use crate::project::version_tuple;
+use crate::manifest::version_tuple;
 use crate::rule::Rule;
 use std::collections::HashSet;
 use syn::visit::Visit;

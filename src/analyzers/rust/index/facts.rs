@@ -238,17 +238,12 @@ impl<'ast> Visit<'ast> for Collector<'_, '_> {
     }
 
     fn visit_local(&mut self, l: &'ast syn::Local) {
-        if let (syn::Pat::Ident(id), Some(init)) = (&l.pat, &l.init)
-            && let Some(scope) = self.fns.last_mut()
-        {
-            scope
-                .let_text
-                .insert(id.ident.to_string(), text(&init.expr));
-        }
         if let Some(init) = &l.init
             && let Some(scope) = self.fns.last_mut()
         {
-            let words = stores::idents(&init.expr);
+            // Printed once: the `let` table and the claims test both read the text.
+            let init_text = text(&init.expr);
+            let words = stores::idents_of(&init_text);
             let from_claims = words.iter().any(|w| {
                 let lower = w.to_ascii_lowercase();
                 scope.claim_vars.contains(w)
@@ -259,6 +254,9 @@ impl<'ast> Visit<'ast> for Collector<'_, '_> {
             });
             if from_claims {
                 scope.claim_vars.extend(pat_idents(&l.pat));
+            }
+            if let syn::Pat::Ident(id) = &l.pat {
+                scope.let_text.insert(id.ident.to_string(), init_text);
             }
         }
         let outer = self.let_name.take();

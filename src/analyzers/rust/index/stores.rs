@@ -221,8 +221,12 @@ pub fn is_redis(receiver_text: &str, bound_to: Option<&str>) -> bool {
 
 /// The identifiers in an expression's text.
 pub fn idents(node: &impl quote::ToTokens) -> Vec<String> {
-    text(node)
-        .split(|c: char| !c.is_alphanumeric() && c != '_')
+    idents_of(&text(node))
+}
+
+/// The identifiers in a piece of printed code.
+pub fn idents_of(text: &str) -> Vec<String> {
+    text.split(|c: char| !c.is_alphanumeric() && c != '_')
         .filter(|w| {
             w.chars()
                 .next()

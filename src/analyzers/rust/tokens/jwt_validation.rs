@@ -18,7 +18,7 @@ use crate::analyzers::rust::index::syntax::{FileIndex, FnItem, Lets, path_segmen
 use crate::analyzers::rust::index::token_names::words;
 use crate::analyzers::{Context, Sink};
 use crate::finding::{Report, Severity, Span};
-use crate::project::version_tuple;
+use crate::manifest::version_tuple;
 use crate::rule::Rule;
 use syn::Expr;
 use syn::spanned::Spanned;
