@@ -691,3 +691,81 @@ fn a_value_written_in_another_module_is_reported_there_with_its_use_as_related()
         "{human}"
     );
 }
+
+#[test]
+fn a_script_write_whose_key_or_value_comes_from_another_module_points_there() {
+    let p = Project::new(&[
+        ("package.json", "{ \"name\": \"web\", \"private\": true }\n"),
+        ("src/keys.ts", "export const USER_KEY = \"user\";\n"),
+        (
+            "src/types.ts",
+            "export interface User {\n  id: number;\n  accessToken: string;\n}\n",
+        ),
+        (
+            "src/auth.ts",
+            "import { USER_KEY } from \"./keys\";\nimport type { User } from \"./types\";\n\nexport function keep(user: User) {\n  localStorage.setItem(USER_KEY, JSON.stringify(user));\n}\n",
+        ),
+    ]);
+    let v = json_of(&p.run(&["check", "--format", "json"]));
+    let labels: Vec<(String, u64, String, u64, u64, String)> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|f| f["labels"].as_array().unwrap().iter().map(move |l| (f, l)))
+        .map(|(f, l)| {
+            (
+                f["path"].as_str().unwrap().to_string(),
+                f["start"]["line"].as_u64().unwrap(),
+                l["path"].as_str().unwrap_or("-").to_string(),
+                l["start"]["line"].as_u64().unwrap(),
+                l["start"]["column"].as_u64().unwrap(),
+                l["message"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    // One finding, at the write; the key's const and the type's token field are related places.
+    assert_eq!(finding_count(&v), 1);
+    assert_eq!(
+        labels,
+        [
+            (
+                "src/auth.ts".to_string(),
+                5,
+                "src/keys.ts".to_string(),
+                1,
+                14,
+                "the key `USER_KEY` is written here".to_string()
+            ),
+            (
+                "src/auth.ts".to_string(),
+                5,
+                "src/types.ts".to_string(),
+                3,
+                3,
+                "the type `User` has the access token field `accessToken` here".to_string()
+            ),
+        ]
+    );
+    let sarif: Value =
+        serde_json::from_slice(&p.run(&["check", "--format", "sarif"]).stdout).unwrap();
+    let related: Vec<(&str, u64)> = sarif["runs"][0]["results"][0]["relatedLocations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| {
+            let at = &l["physicalLocation"];
+            (
+                at["artifactLocation"]["uri"].as_str().unwrap(),
+                at["region"]["startLine"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(related, [("src/keys.ts", 1), ("src/types.ts", 3)]);
+    let human = stdout(&p.run(&["check"]));
+    assert!(
+        human.contains(
+            "related: src/types.ts:3:3: the type `User` has the access token field `accessToken` here"
+        ),
+        "{human}"
+    );
+}

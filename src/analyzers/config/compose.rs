@@ -208,7 +208,7 @@ pub fn relate(file: &SourceFile, dirs: &ComposeDirs, reports: &mut [Report]) {
 }
 
 /// The compose file's path as the `.env` file's own path is shown: `up` directories above it.
-fn shown_path(env: &Path, up: usize, compose: &str) -> String {
+pub(crate) fn shown_path(env: &Path, up: usize, compose: &str) -> String {
     let mut dir = env.parent().unwrap_or(Path::new("")).to_path_buf();
     let mut prefix = String::new();
     for _ in 0..up {

@@ -2,7 +2,7 @@
 //! a as b }`, `export default`), re-exports (`export { setToken } from "./auth"`, `export * from
 //! "./auth"`) and CommonJS exports (`module.exports = { TOKEN_KEY }`, `exports.KEY = "token"`).
 //! `modules` follows the re-exports and links the names into importing blocks.
-use super::model::{Model, Wrapper};
+use super::model::{Holder, Model, Origin, Place, TokenType, Wrapper};
 use oxc_ast::ast::{
     AssignmentTarget, Declaration, ExportDefaultDeclarationKind, Expression, ModuleExportName,
     ObjectPropertyKind, Program, Statement,
@@ -14,15 +14,29 @@ use std::collections::HashMap;
 #[derive(Default, Debug)]
 pub struct Exports {
     pub consts: Vec<(String, String)>,
+    /// Where each exported constant is written (`Place::Module`).
+    pub const_at: Vec<(String, Place)>,
     pub wrappers: Vec<(String, Wrapper)>,
+    /// Types with a credential field (`interface User { token: string }`).
+    pub types: Vec<(String, TokenType)>,
+    /// Credential fields of exported objects, under the exported names.
+    pub holders: Vec<Holder>,
+    /// Functions that return a login response (`login::is_login_call`).
+    pub login_fns: Vec<String>,
     /// `export { a as b } from "m"`: `("m", "a", "b")`; `export * from "m"`: `("m", "*", "*")`;
     /// `export * as ns from "m"`: `("m", "*", "ns")`.
     pub reexports: Vec<(String, String, String)>,
 }
 
-/// The module's exported constants and wrappers, under their exported names, sorted, and what
-/// it re-exports.
-pub fn exports_of(program: &Program, model: &Model, max: usize) -> Exports {
+/// The module's exported constants, wrappers, token types and credential holders, under their
+/// exported names, sorted, and what it re-exports; `place` turns a span of the module into a
+/// place other files can point at.
+pub fn exports_of(
+    program: &Program,
+    model: &Model,
+    max: usize,
+    place: impl Fn(crate::finding::Span) -> Place,
+) -> Exports {
     let Names {
         by_local,
         literals,
@@ -49,11 +63,60 @@ pub fn exports_of(program: &Program, model: &Model, max: usize) -> Exports {
         out.consts
             .extend(exported(k).into_iter().map(|e| (e, v.clone())));
     }
+    let moved = |o: &Option<Origin>| {
+        o.as_ref().map(|o| match o.place {
+            Place::Here(s) => Origin {
+                place: place(s),
+                message: o.message.clone(),
+            },
+            _ => o.clone(),
+        })
+    };
     for (k, w) in &model.wrappers {
+        let mut w = w.clone();
+        w.origin = moved(&w.origin);
+        w.key.origin = moved(&w.key.origin);
+        w.value.origin = moved(&w.value.origin);
         out.wrappers
             .extend(exported(k).into_iter().map(|e| (e, w.clone())));
     }
+    for (k, at) in &model.const_at {
+        out.const_at
+            .extend(exported(k).into_iter().map(|e| (e, place(*at))));
+    }
+    for (k, t) in &model.token_types {
+        let Some(origin) = moved(&Some(t.origin.clone())) else {
+            continue;
+        };
+        let t = TokenType {
+            kind: t.kind,
+            origin,
+        };
+        out.types
+            .extend(exported(k).into_iter().map(|e| (e, t.clone())));
+    }
+    for h in &model.holders {
+        let Some(origin) = moved(&Some(h.origin.clone())) else {
+            continue;
+        };
+        out.holders
+            .extend(exported(&h.path).into_iter().map(|path| Holder {
+                path,
+                kind: h.kind,
+                origin: origin.clone(),
+            }));
+    }
+    let mut login_fns: Vec<String> = model.login_fns.iter().flat_map(|f| exported(f)).collect();
+    login_fns.sort();
+    login_fns.truncate(max);
+    out.login_fns = login_fns;
     out.consts.sort();
+    out.const_at.sort_by(|a, b| a.0.cmp(&b.0));
+    out.const_at.truncate(max);
+    out.types.sort_by(|a, b| a.0.cmp(&b.0));
+    out.types.truncate(max);
+    out.holders.sort_by(|a, b| a.path.cmp(&b.path));
+    out.holders.truncate(max);
     out.consts.truncate(max);
     out.wrappers.sort_by(|a, b| a.0.cmp(&b.0));
     out.wrappers.truncate(max);
@@ -140,6 +203,12 @@ fn names(program: &Program) -> Names {
                 }
                 Declaration::TSEnumDeclaration(e) => {
                     names.add(e.id.name.as_str(), e.id.name.as_str())
+                }
+                Declaration::TSInterfaceDeclaration(i) => {
+                    names.add(i.id.name.as_str(), i.id.name.as_str())
+                }
+                Declaration::TSTypeAliasDeclaration(t) => {
+                    names.add(t.id.name.as_str(), t.id.name.as_str())
                 }
                 _ => {}
             },

@@ -1,35 +1,24 @@
-//! JavaScript/TypeScript analysis, browser and server code: each `.js`/`.ts` file, and each inline `<script>`
-//! block of an HTML, Vue or Svelte file, is parsed once with oxc; three walks over the tree find
-//! tokens written to web storage (`token-in-web-storage`) and auth cookies written by script
-//! (`token-cookie-set-by-script`). A file that runs on the server (`server`) gets one more walk:
-//! the flags of the auth cookies it sets (`server_cookies`, raw headers in `server_headers`), its session middleware
-//! (`server_sessions`), the lifetimes of the JWTs it signs (`jwt_ttl`), their keys (`jwt_keys`) and
-//! its unverified decodes (`jwt_decode`), and what its JWT calls say for the verdict
-//! (`jwt_facts`).
+//! JavaScript/TypeScript analysis, browser and server code: each `.js`/`.ts` file, and each inline
+//! `<script>` block of an HTML, Vue or Svelte file, is parsed once with oxc; three walks over the
+//! tree (`walk`) find tokens written to web storage (`token-in-web-storage`) and auth cookies
+//! written by script (`token-cookie-set-by-script`), with imports of the project's own modules
+//! linked in (`modules`). A file that runs on the server gets one more walk (`server/`): the flags
+//! of the auth cookies it sets (`server::cookies`, raw headers in `server::headers`), its session
+//! middleware (`server::sessions`), the lifetimes of the JWTs it signs (`server::jwt_ttl`), their
+//! keys (`server::jwt_keys`) and its unverified decodes (`server::jwt_decode`), and what its JWT
+//! calls say for the verdict (`server::jwt_facts`).
 mod aliases;
-mod authjs;
-mod bff;
-mod bindings;
 mod cookies;
 mod eval;
 mod exports;
-mod judge;
-mod jwt_decode;
-mod jwt_facts;
-mod jwt_keys;
-mod jwt_ttl;
-mod login;
+mod holders;
 mod markup;
 mod model;
 mod modules;
-mod persist;
 mod server;
-mod server_cookies;
-mod server_headers;
-mod server_sessions;
 mod storage;
+mod types;
 mod vocab;
-mod vuex;
 mod walk;
 
 use super::{Analyzer, Context, Sink};
@@ -254,7 +243,7 @@ fn check_block(file: &SourceFile, b: &Block, ctx: &Context, sink: &mut Sink) {
     let program = &ret.program;
     provider_imports(program, b.start, sink);
     let model = walk::bind(program, b.text, b.start, &file.path, |m| {
-        modules::link(m, &file.abs_path, &ctx.project.script_modules)
+        modules::link(m, &file.abs_path, &file.path, &ctx.project.script_modules)
     });
     let mut w = Walker::new(Pass::Check, model, b.text, b.start, &file.path);
     w.visit_program(program);
@@ -280,19 +269,9 @@ mod tests;
 /// Every inline case of this part's rules (`crate::rule::cases`).
 #[cfg(test)]
 pub(crate) fn cases() -> Vec<&'static crate::rule::cases::Cases> {
-    [
-        storage::cases::CASES,
-        cookies::cases::CASES,
-        server_cookies::cases::CASES,
-        server_headers::cases::CASES,
-        jwt_ttl::cases::CASES,
-        jwt_keys::cases::CASES,
-        jwt_decode::cases::CASES,
-        jwt_facts::cases::CASES,
-        authjs::cases::CASES,
-        server_sessions::cases::CASES,
-    ]
-    .into_iter()
-    .flatten()
-    .collect()
+    [storage::cases::CASES, cookies::cases::CASES]
+        .into_iter()
+        .chain(server::cases())
+        .flatten()
+        .collect()
 }

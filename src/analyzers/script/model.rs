@@ -44,6 +44,57 @@ pub struct Wrapper {
     pub store: Store,
     pub key: Key,
     pub value: Value,
+    /// Where the wrapper writes: set for a wrapper of another module (a related location).
+    pub origin: Option<Origin>,
+}
+
+/// A place a key or value comes from, shown with the finding about a write: a label in this
+/// block, or a related location in another module.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Origin {
+    pub place: Place,
+    pub message: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Place {
+    /// In the block being checked (a span of the whole file).
+    Here(crate::finding::Span),
+    /// In a module read for its exports (its normalised path), not yet placed relative to the
+    /// importing file.
+    Module {
+        module: std::sync::Arc<std::path::Path>,
+        start: crate::finding::Position,
+        end: crate::finding::Position,
+    },
+    /// In another file, as the finding's own path is shown.
+    There(crate::finding::Elsewhere),
+}
+
+impl Origin {
+    pub fn here(span: crate::finding::Span, message: impl Into<String>) -> Origin {
+        Origin {
+            place: Place::Here(span),
+            message: message.into(),
+        }
+    }
+}
+
+/// A TypeScript type (`interface User { token: string }`) whose objects carry a credential field:
+/// such an object written whole writes the credential.
+#[derive(Clone, Debug)]
+pub struct TokenType {
+    pub kind: TokenKind,
+    pub origin: Origin,
+}
+
+/// A field path that holds a credential (`fetcherOptions.authorization`,
+/// `opts.headers.Authorization` assigned the bearer token): the objects above it carry it.
+#[derive(Clone, Debug)]
+pub struct Holder {
+    pub path: String,
+    pub kind: TokenKind,
+    pub origin: Origin,
 }
 
 /// A name bound to a storage key by a hook: `setToken` in
@@ -82,7 +133,21 @@ pub struct Model {
     /// module's state under `NAME.state`.
     pub object_fields: HashMap<String, Vec<(String, oxc_span::Span)>>,
     /// The state of the Vuex store built in this block.
-    pub vuex: Option<super::vuex::VuexState>,
+    pub vuex: Option<VuexState>,
+    /// Where each constant is written (in this block), so its module can export the place.
+    pub const_at: HashMap<String, crate::finding::Span>,
+    /// Where the constants imported from other modules are written.
+    pub const_origins: HashMap<String, Origin>,
+    /// TypeScript types with a credential field, by (local) name.
+    pub token_types: HashMap<String, TokenType>,
+    /// Field paths that hold a credential.
+    pub holders: Vec<Holder>,
+    /// Names bound to a login call: `login` of RTK Query's `const [login] = useLoginMutation()`,
+    /// `mutateAsync` of `useMutation({ mutationFn: login })`, a function returning a login call.
+    pub login_fns: HashSet<String>,
+    /// Parameters (function, index) that some call of this block passes a login function:
+    /// `mutate` of `const wrap = (mutate) => …` called as `wrap(loginMutation)`.
+    pub login_args: HashSet<(String, usize)>,
 }
 
 impl Model {
@@ -99,6 +164,16 @@ impl Model {
         self.imports.values().any(|i| pred(&i.module))
     }
 
+    /// The holder of a credential field below `path` (`fetcherOptions` holds
+    /// `fetcherOptions.authorization`; see `holders`).
+    pub fn held(&self, path: &str) -> Option<&Holder> {
+        self.holders.iter().find(|h| {
+            h.path
+                .strip_prefix(path)
+                .is_some_and(|rest| rest.starts_with('.'))
+        })
+    }
+
     /// The storage object an expression path names: `localStorage`, `window.sessionStorage`,
     /// `globalThis["localStorage"]`, or an alias.
     pub fn store_of(&self, path: &str) -> Option<Store> {
@@ -112,6 +187,14 @@ impl Model {
             _ => self.stores.get(path).copied(),
         }
     }
+}
+
+/// The state of the Vuex store(s) of a block: root fields and each module's fields, each with
+/// where it is declared (read and judged by `walk::vuex`).
+#[derive(Default, Debug, Clone)]
+pub struct VuexState {
+    pub root: Vec<(String, oxc_span::Span)>,
+    pub modules: Vec<(String, Vec<(String, oxc_span::Span)>)>,
 }
 
 /// A parameter of an enclosing named function.
@@ -131,6 +214,8 @@ pub struct Key {
     pub shown: Option<String>,
     pub class: NameClass,
     pub param: Option<ParamRef>,
+    /// Where an imported constant key is written.
+    pub origin: Option<Origin>,
 }
 
 impl Key {
@@ -140,6 +225,7 @@ impl Key {
             shown: Some(s.to_string()),
             class: vocab::classify(s),
             param: None,
+            origin: None,
         }
     }
 
@@ -149,6 +235,7 @@ impl Key {
             shown: None,
             class: NameClass::Neutral,
             param: None,
+            origin: None,
         }
     }
 }
@@ -169,8 +256,11 @@ pub struct Value {
     pub class: VClass,
     pub shown: String,
     pub param: Option<ParamRef>,
-    /// Comes from a login response (see `login.rs`): may carry the token whatever its name.
+    /// Comes from a login response (see `eval::login`): may carry the token whatever its name.
     pub login: bool,
+    /// Where what makes it a credential is written (the token field of its type, the
+    /// assignment of its `Authorization` field).
+    pub origin: Option<Origin>,
 }
 
 impl Value {
@@ -180,6 +270,7 @@ impl Value {
             shown: shown.into(),
             param: None,
             login: false,
+            origin: None,
         }
     }
 }
@@ -249,6 +340,8 @@ pub struct Frame {
     pub vars: HashMap<String, Value>,
     /// Variables holding a storage read: name → (key id, span of the read).
     pub reads: HashMap<String, (String, oxc_span::Span)>,
+    /// Parameters whose type says what they hold (`user: User` of a type with a token field).
+    pub typed: HashMap<String, Value>,
 }
 
 /// The scope stack. Frames are entered and left only through [`Scopes::enter`] / [`Scopes::leave`].
@@ -294,6 +387,37 @@ impl Scopes {
             }
             if let Some(index) = f.params.iter().position(|p| p == name) {
                 return f.func.clone().map(|func| ParamRef { func, index });
+            }
+        }
+        None
+    }
+
+    /// The name of the innermost function, when it has one.
+    pub fn func(&self) -> Option<&str> {
+        self.frames.last().and_then(|f| f.func.as_deref())
+    }
+
+    /// Whether `name` is a parameter of an enclosing function (named or not).
+    pub fn is_param(&self, name: &str) -> bool {
+        for f in self.frames.iter().rev() {
+            if f.vars.contains_key(name) {
+                return false;
+            }
+            if f.params.iter().any(|p| p == name) {
+                return true;
+            }
+        }
+        false
+    }
+
+    /// What the type of the innermost parameter `name` says it holds.
+    pub fn typed(&self, name: &str) -> Option<&Value> {
+        for f in self.frames.iter().rev() {
+            if f.vars.contains_key(name) {
+                return None;
+            }
+            if f.params.iter().any(|p| p == name) {
+                return f.typed.get(name);
             }
         }
         None

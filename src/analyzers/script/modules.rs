@@ -10,7 +10,7 @@
 //! inside the project that holds the importing file.
 use super::aliases::{Aliases, config_for};
 use super::exports::{Exports, exports_of};
-use super::model::Model;
+use super::model::{Holder, Model, Origin, Place, TokenType};
 use oxc_allocator::Allocator;
 use oxc_parser::Parser;
 use std::collections::{BTreeMap, HashMap};
@@ -95,7 +95,11 @@ impl ModuleTable {
             return out;
         };
         out.consts.extend(own.consts.iter().cloned());
+        out.const_at.extend(own.const_at.iter().cloned());
         out.wrappers.extend(own.wrappers.iter().cloned());
+        out.types.extend(own.types.iter().cloned());
+        out.holders.extend(own.holders.iter().cloned());
+        out.login_fns.extend(own.login_fns.iter().cloned());
         let Some(dir) = path.parent() else {
             return out;
         };
@@ -108,23 +112,36 @@ impl ModuleTable {
             };
             let inner = self.flattened(&p, top, hops - 1);
             let rename = |name: &str| reexported(name, imported, exported);
-            out.consts.extend(
-                inner
-                    .consts
-                    .into_iter()
-                    .filter_map(|(n, v)| Some((rename(&n)?, v))),
-            );
-            out.wrappers.extend(
-                inner
-                    .wrappers
-                    .into_iter()
-                    .filter_map(|(n, w)| Some((rename(&n)?, w))),
-            );
+            out.consts.extend(renamed(inner.consts, rename));
+            out.wrappers.extend(renamed(inner.wrappers, rename));
+            out.const_at.extend(renamed(inner.const_at, rename));
+            out.types.extend(renamed(inner.types, rename));
+            out.login_fns
+                .extend(inner.login_fns.iter().filter_map(|n| rename(n)));
+            out.holders
+                .extend(inner.holders.into_iter().filter_map(|mut h| {
+                    h.path = rename(&h.path)?;
+                    Some(h)
+                }));
         }
         out.consts.truncate(MAX_EXPORTS);
+        out.const_at.truncate(MAX_EXPORTS);
         out.wrappers.truncate(MAX_EXPORTS);
+        out.types.truncate(MAX_EXPORTS);
+        out.holders.truncate(MAX_EXPORTS);
+        out.login_fns.truncate(MAX_EXPORTS);
         out
     }
+}
+
+/// Named exports under the names a re-export gives them (those it does not pass on dropped).
+fn renamed<T>(
+    items: Vec<(String, T)>,
+    rename: impl Fn(&str) -> Option<String>,
+) -> impl Iterator<Item = (String, T)> {
+    items
+        .into_iter()
+        .filter_map(move |(n, v)| Some((rename(&n)?, v)))
 }
 
 /// The name an export of module `m` has once re-exported by `export { imported as exported }
@@ -143,9 +160,11 @@ fn reexported(name: &str, imported: &str, exported: &str) -> Option<String> {
     }
 }
 
-/// Adds to `model` the constants and wrappers its relative imports name. A name the block
-/// defines itself is never replaced.
-pub fn link(model: &mut Model, file: &Path, table: &ModuleTable) {
+/// Adds to `model` the constants, wrappers, token types and credential holders its imports of
+/// the project's modules name, with where each is written placed as `shown` (the importing
+/// file's path as findings show it) names files. A name the block defines itself is never
+/// replaced.
+pub fn link(model: &mut Model, file: &Path, shown: &str, table: &ModuleTable) {
     let Some(dir) = file.parent() else {
         return;
     };
@@ -162,16 +181,77 @@ pub fn link(model: &mut Model, file: &Path, table: &ModuleTable) {
             continue;
         };
         let exports = table.flattened(&path, &top, MAX_REEXPORT_HOPS);
+        let there = |o: &Option<Origin>| o.as_ref().map(|o| placed(o, file, shown));
         for (exported, value) in &exports.consts {
-            if let Some(n) = local_name(&local, &name, exported) {
-                model.consts.entry(n).or_insert_with(|| value.clone());
+            if let Some(n) = local_name(&local, &name, exported)
+                && !model.consts.contains_key(&n)
+            {
+                model.consts.insert(n.clone(), value.clone());
+                if let Some((_, at)) = exports.const_at.iter().find(|(e, _)| e == exported) {
+                    let o = Origin {
+                        place: at.clone(),
+                        message: format!("the key `{n}` is written here"),
+                    };
+                    model.const_origins.insert(n, placed(&o, file, shown));
+                }
             }
         }
         for (exported, w) in &exports.wrappers {
             if let Some(n) = local_name(&local, &name, exported) {
-                model.wrappers.entry(n).or_insert_with(|| w.clone());
+                let mut w = w.clone();
+                w.origin = there(&w.origin);
+                w.key.origin = there(&w.key.origin);
+                w.value.origin = there(&w.value.origin);
+                model.wrappers.entry(n).or_insert(w);
             }
         }
+        for (exported, t) in &exports.types {
+            if let Some(n) = local_name(&local, &name, exported) {
+                let t = TokenType {
+                    kind: t.kind,
+                    origin: placed(&t.origin, file, shown),
+                };
+                model.token_types.entry(n).or_insert(t);
+            }
+        }
+        for f in &exports.login_fns {
+            if let Some(n) = local_name(&local, &name, f) {
+                model.login_fns.insert(n);
+            }
+        }
+        for h in &exports.holders {
+            if let Some(n) = local_name(&local, &name, &h.path)
+                && model.holders.len() < MAX_EXPORTS
+            {
+                model.holders.push(Holder {
+                    path: n,
+                    kind: h.kind,
+                    origin: placed(&h.origin, file, shown),
+                });
+            }
+        }
+    }
+}
+
+/// An origin in another module made a related location of findings in `file` (shown as
+/// `shown`): the module's path as the finding's own path is shown.
+fn placed(o: &Origin, file: &Path, shown: &str) -> Origin {
+    let Place::Module { module, start, end } = &o.place else {
+        return o.clone();
+    };
+    let (start, end) = (*start, *end);
+    let me = crate::analyzers::config::compose::normalise(file);
+    let at = (0..)
+        .map_while(|up| Some((up, me.ancestors().nth(up + 1)?)))
+        .find_map(|(up, dir)| Some((up, module.strip_prefix(dir).ok()?)));
+    let Some((up, rest)) = at else {
+        return o.clone();
+    };
+    let rest = rest.to_string_lossy().replace('\\', "/");
+    let path = crate::analyzers::config::compose::shown_path(Path::new(shown), up, &rest);
+    Origin {
+        place: Place::There(crate::finding::Elsewhere { path, start, end }),
+        message: o.message.clone(),
     }
 }
 
@@ -239,7 +319,15 @@ fn read_exports(path: &Path) -> Option<Exports> {
         return None;
     }
     let model = super::walk::bind(&ret.program, &text, 0, &display, |_| {});
-    Some(exports_of(&ret.program, &model, MAX_EXPORTS))
+    let file = crate::source::SourceFile::from_text(&display, &text);
+    let module: Arc<Path> = Arc::from(path);
+    Some(exports_of(&ret.program, &model, MAX_EXPORTS, |s| {
+        Place::Module {
+            module: module.clone(),
+            start: file.position(s.start),
+            end: file.position(s.end),
+        }
+    }))
 }
 
 #[cfg(test)]
@@ -270,7 +358,12 @@ mod tests {
                 },
             );
         }
-        link(&mut model, &dir.join("src/app.ts"), &ModuleTable::default());
+        link(
+            &mut model,
+            &dir.join("src/app.ts"),
+            "src/app.ts",
+            &ModuleTable::default(),
+        );
         model
     }
 

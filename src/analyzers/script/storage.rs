@@ -226,19 +226,38 @@ pub(crate) mod cases {
         CASES.iter().for_each(check);
     }
 
-    pub const CASES: &[Cases] = &[Cases {
-        rule: Rule::TokenInWebStorage,
-        file: "src/api.ts",
-        prelude: r#""#,
-        fail: &[
-            r#"localStorage.setItem("access_token", res.data.access_token);"#,
-            r#"sessionStorage.setItem("refreshToken", data.refreshToken);"#,
-        ],
-        pass: &[
-            r#"localStorage.setItem("theme", "dark");"#,
-            r#"// localStorage.setItem("access_token", res.data.access_token);"#,
-            r#"const s = "localStorage.setItem('token', t)";"#,
-            r#"localStorage.setItem("oauth_state", state);"#,
-        ],
-    }];
+    pub const CASES: &[Cases] = &[
+        Cases {
+            rule: Rule::TokenInWebStorage,
+            file: "src/api.ts",
+            prelude: r#""#,
+            fail: &[
+                r#"localStorage.setItem("access_token", res.data.access_token);"#,
+                r#"sessionStorage.setItem("refreshToken", data.refreshToken);"#,
+            ],
+            pass: &[
+                r#"localStorage.setItem("theme", "dark");"#,
+                r#"// localStorage.setItem("access_token", res.data.access_token);"#,
+                r#"const s = "localStorage.setItem('token', t)";"#,
+                r#"localStorage.setItem("oauth_state", state);"#,
+            ],
+        },
+        Cases {
+            rule: Rule::TokenInWebStorage,
+            file: "src/session.ts",
+            prelude: "interface User { id: number; refreshToken: string }\ninterface Prefs { theme: string; tokenExpiresAt: number }",
+            fail: &[
+                r#"users.forEach((u: User) => localStorage.setItem("u", JSON.stringify(u)));"#,
+                r#"api.signIn(creds).then(({ data }) => localStorage.setItem("me", JSON.stringify(data)));"#,
+                r#"fetch("/auth/login").then((r) => r.json()).then((b) => sessionStorage.setItem("me", JSON.stringify(b)));"#,
+                r#"const o = { headers: {} }; o.headers.Authorization = `Bearer ${t}`; localStorage.setItem("o", JSON.stringify(o));"#,
+            ],
+            pass: &[
+                r#"prefs.forEach((p: Prefs) => localStorage.setItem("p", JSON.stringify(p)));"#,
+                r#"api.signOut().then(({ data }) => localStorage.setItem("me", JSON.stringify(data)));"#,
+                r#"localStorage.setItem("session", JSON.stringify({ loggedIn: true, at: Date.now() }));"#,
+                r#"const o = { headers: {} }; o.headers.Authorization = ""; localStorage.setItem("o", JSON.stringify(o));"#,
+            ],
+        },
+    ];
 }
