@@ -48,10 +48,6 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("front ends", &["report", "cli", "fuzzing"]),
 ];
 
-/// Folders whose inner cycles are not checked yet (their imports of the rest of the crate are):
-/// the script analyzer is being reshaped on its own branch. Remove it once that lands.
-const INNER_CYCLES_NOT_CHECKED: &[&str] = &["analyzers::script"];
-
 type Module = Vec<String>;
 
 struct Import {
@@ -445,16 +441,9 @@ fn no_import_cycles_between_the_units_of_the_layers() {
 
 #[test]
 fn no_import_cycles_between_modules() {
-    let checked = |m: &[String]| {
-        let n = name(m);
-        !INNER_CYCLES_NOT_CHECKED
-            .iter()
-            .any(|x| n == *x || n.starts_with(&format!("{x}::")))
-    };
     let loops = loops_among(
         imports()
             .iter()
-            .filter(|i| checked(&i.from) && checked(&i.to))
             .map(|i| (name(&i.from), name(&i.to), i.at.as_str())),
     );
     assert!(loops.is_empty(), "import cycles:\n  {}", loops.join("\n  "));
