@@ -46,6 +46,9 @@ rust = {
     "calls": "fn session() { f" + "()" * 20000 + "; }\n",
     "comment": "/* " + "(" * 300 + " */\n" + cookie,
     "line": "fn login(jar: CookieJar, v: String) { " + 'jar.add(Cookie::build(("session", v)).secure(true));' * 4000 + " }\n",
+    # chains under the chain guard, many of them: each receiver printed whole was quadratic
+    "chains": "".join(f"fn session{i}(c: C) {{ c" + ".a()" * 2400 + "; }\n" for i in range(25)),
+    "cookie_chains": "".join(f'fn session{i}(v: String) {{ let c = Cookie::build(("session", v))' + '.path("/")' * 1500 + "; }\n" for i in range(10)),
 }
 for k, v in rust.items(): put("rust_analyzer", k, v)
 js = {
