@@ -141,6 +141,16 @@ pub enum FactKind {
     /// This function (of a WASM front end) sets a cookie from script under the name given as
     /// its parameter `name_param`: its callers name the cookie.
     CookieWrapper { name_param: usize },
+    /// This function returns a cookie of the `cookie` crate named by its parameter `name_param`
+    /// (`Cookie::build(name.to_owned(), v)`) without the attributes `missing`, each with the fix
+    /// to write (the span is where the cookie is made): its callers name the cookie.
+    CookieHelper {
+        name_param: usize,
+        missing: Vec<(crate::rule::Rule, String)>,
+    },
+    /// A call of a function this file does not define, given an auth cookie name: `names` holds
+    /// each argument's name (`""` where it gives none), for a cookie helper of another file.
+    CookieHelperCall { callee: String, names: Vec<String> },
     /// A call of a function (of this file or another), with what each argument says as a
     /// storage key and as a stored value (see `analyzers::rust::StoredCode`), for wrappers of
     /// other files.

@@ -156,6 +156,7 @@ impl Analyzer for RustAnalyzer {
                         crate::facts::FactKind::LifetimeFromConst { .. }
                             | crate::facts::FactKind::KeyFromConst { .. }
                             | crate::facts::FactKind::StorageCall { .. }
+                            | crate::facts::FactKind::CookieHelperCall { .. }
                     )
                 });
                 values::collect(&rf, sink, reads_foreign);

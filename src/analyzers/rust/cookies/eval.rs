@@ -170,7 +170,8 @@ impl FnAnalysis<'_, '_> {
         value: Option<&syn::Expr>,
         style: Style,
     ) -> usize {
-        let name_param = match name {
+        // `Cookie::build(name.to_owned(), v)`: still the caller's name.
+        let name_param = match model::strip(name) {
             syn::Expr::Path(p) => p
                 .path
                 .get_ident()

@@ -77,6 +77,8 @@ pub struct FnDef<'a> {
     pub(super) body: &'a syn::Block,
     /// Logout and removal helpers only ever delete cookies.
     pub(super) removal_context: bool,
+    /// A free function (not a method): other files can call it by its path.
+    pub(super) free: bool,
 }
 
 pub struct FileInfo<'a> {
@@ -137,6 +139,7 @@ impl<'a> FileInfo<'a> {
                     params: params_of(&f.sig),
                     body: &f.block,
                     removal_context: is_removal_name(&f.sig.ident.to_string()),
+                    free: true,
                 });
                 syn::visit::visit_item_fn(self, f);
             }
@@ -146,6 +149,7 @@ impl<'a> FileInfo<'a> {
                     params: params_of(&f.sig),
                     body: &f.block,
                     removal_context: is_removal_name(&f.sig.ident.to_string()),
+                    free: false,
                 });
                 syn::visit::visit_impl_item_fn(self, f);
             }
