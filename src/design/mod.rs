@@ -268,6 +268,74 @@ fn join_called_lifetimes(mut facts: Vec<PlacedFact>) -> Vec<PlacedFact> {
     facts
 }
 
+/// A JWT signed by a method of the claims type (`impl Claims { fn new(..) -> Self { Self { exp:
+/// now + hours(72), .. } } fn encode(&self, k) -> String { encode(.., &self, k) } }`): the
+/// lifetime belongs to the type through its constructor, so the method takes the lifetime
+/// evaluated in the type's other methods (the longest of the same kind, else the longest).
+fn join_owner_lifetimes(mut facts: Vec<PlacedFact>) -> Vec<PlacedFact> {
+    let mut owners: BTreeMap<FnKey, Vec<&str>> = BTreeMap::new();
+    for f in &facts {
+        if let FactKind::FnOwner { owner } = &f.kind {
+            owners
+                .entry((f.path.as_str(), f.function.as_deref()))
+                .or_default()
+                .push(owner);
+        }
+    }
+    // A method name two types of one file share says nothing about which one it belongs to.
+    let owner_of = |f: &PlacedFact| match owners
+        .get(&(f.path.as_str(), f.function.as_deref()))
+        .map(Vec::as_slice)
+    {
+        Some([one]) => Some(one.to_string()),
+        _ => None,
+    };
+    let mut by_owner: BTreeMap<String, Vec<(u64, TokenKind)>> = BTreeMap::new();
+    for f in &facts {
+        if let FactKind::TokenLifetime {
+            token,
+            lifetime_secs,
+        } = f.kind
+            && let Some(owner) = owner_of(f)
+        {
+            by_owner
+                .entry(owner)
+                .or_default()
+                .push((lifetime_secs, token));
+        }
+    }
+    let found: Vec<(usize, u64, TokenKind)> = facts
+        .iter()
+        .enumerate()
+        .filter_map(|(i, f)| {
+            let FactKind::JwtIssued {
+                token,
+                lifetime_secs: None,
+            } = f.kind
+            else {
+                return None;
+            };
+            let known = by_owner.get(&owner_of(f)?)?;
+            let same = known.iter().filter(|(_, k)| *k == token).max();
+            same.or_else(|| known.iter().max())
+                .map(|&(secs, kind)| (i, secs, kind))
+        })
+        .collect();
+    for (i, secs, kind) in found {
+        if let FactKind::JwtIssued {
+            lifetime_secs,
+            token,
+        } = &mut facts[i].kind
+        {
+            *lifetime_secs = Some(secs);
+            if *token == TokenKind::Unknown {
+                *token = kind;
+            }
+        }
+    }
+    facts
+}
+
 /// A JWT whose lifetime a config key sets (loco's `auth.jwt.expiration`): that key's value, from
 /// a production config before a development or test one, the longest when several.
 fn join_config_lifetimes(mut facts: Vec<PlacedFact>) -> Vec<PlacedFact> {
@@ -327,9 +395,8 @@ pub fn run(
     context: &ProjectContext,
     verdict: bool,
 ) -> ProjectOutcome {
-    let facts = join_config_lifetimes(join_called_lifetimes(join_lifetimes(
-        &with_index_lifetimes(facts),
-    )));
+    let joined = join_called_lifetimes(join_lifetimes(&with_index_lifetimes(facts)));
+    let facts = join_config_lifetimes(join_owner_lifetimes(joined));
     let index = Index::new(&facts);
     let mut reports = rules::check(&index, settings, context);
     value_rules::check(&facts, settings, &mut reports);

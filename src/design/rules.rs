@@ -473,9 +473,7 @@ fn privilege_claims(
                 format_duration(settings.access_token_max_ttl)
             ),
         );
-        if site.path == check.path {
-            r = r.label(site.span, format!("issued here, living {life}"));
-        }
+        site.relate(check, &mut r, format!("issued here, living {life}"));
         out.push((check.path.clone(), check.start.line, r));
     }
 }
