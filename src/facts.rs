@@ -90,6 +90,9 @@ pub enum FactKind {
         callee: String,
         param: usize,
         lifetime_secs: u64,
+        /// The argument, when the value is written elsewhere (`let exp = ..` lines above it).
+        #[serde(skip)]
+        used: Option<crate::finding::Span>,
     },
     /// A `use` declaration of a Rust file (in its inline module `module`, `""` at the top):
     /// `local` names `target` as written (`crate::config::SECRET_KEY`; `*` for a glob). Recorded

@@ -36,6 +36,9 @@ pub const RULES: &[Rule] = &[
     Rule::HardcodedSigningSecret,
     Rule::TokenInWebStorage,
     Rule::TokenCookieSetByScript,
+    Rule::CookieMissingHttponly,
+    Rule::CookieMissingSecure,
+    Rule::CookieMissingSamesite,
 ];
 
 /// A function by file and name.

@@ -33,6 +33,7 @@ fn lifetime_args(index: &Index, settings: &Settings, out: &mut Vec<(String, usiz
             callee,
             param,
             lifetime_secs,
+            used,
         } = &a.kind
         else {
             continue;
@@ -69,6 +70,9 @@ fn lifetime_args(index: &Index, settings: &Settings, out: &mut Vec<(String, usiz
                     *lifetime_secs,
                     limit,
                 );
+                if let Some(used) = used {
+                    r = r.label(*used, format!("passed to `{name}` here"));
+                }
                 e.relate(
                     a,
                     &mut r,

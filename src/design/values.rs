@@ -283,6 +283,7 @@ pub fn lifetimes(facts: &[PlacedFact], index: &super::Index) -> Vec<PlacedFact> 
                 callee,
                 param,
                 lifetime_secs,
+                ..
             } => {
                 let Some(caller) = f.function.as_deref() else {
                     continue;

@@ -33,14 +33,16 @@ impl LifetimeArgs<'_, '_, '_, '_> {
             if !(off.is_finite() && off > 0.0) {
                 continue;
             }
-            let span = origin_of(self.rf, &self.env, a.span()).unwrap_or_else(|| self.rf.span(a));
+            let at = self.rf.span(a);
+            let origin = origin_of(self.rf, &self.env, a.span());
             self.sink.fact(
                 crate::facts::FactKind::LifetimeArg {
                     callee: callee.clone(),
                     param,
                     lifetime_secs: off.round() as u64,
+                    used: origin.is_some().then_some(at),
                 },
-                span,
+                origin.unwrap_or(at),
                 Some(&self.function),
             );
         }
