@@ -282,6 +282,11 @@ fn eval_field_inits(name: &str, env: &Env, depth: usize) -> Option<Val> {
             .or_else(|| fn_tail(env, func).map(|t| t.span()));
         vals.extend(at.map(|at| (v, at)));
     }
+    if vals.is_empty() && !env.index.field_inits.contains_key(name) {
+        // Written in another file (`config.rs`): the project index holds it as `.name`.
+        env.origin.set(before);
+        return external_path(format!(".{name}"), env);
+    }
     let chosen = longest(vals.iter().map(|(v, _)| Some(*v)), env.finite_only)?;
     let at = vals.iter().find(|(v, _)| *v == chosen).map(|(_, at)| *at);
     env.origin.set(before.or(at));
