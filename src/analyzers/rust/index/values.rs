@@ -97,7 +97,7 @@ struct Out<'r, 's, 'a, 'b> {
 }
 
 impl Out<'_, '_, '_, '_> {
-    fn push(&mut self, kind: FactKind, node: &impl syn::spanned::Spanned) {
+    fn push(&mut self, kind: FactKind, node: &(impl syn::spanned::Spanned + 'static)) {
         if self.count < MAX_PER_FILE {
             self.count += 1;
             let span = self.rf.span(node);
