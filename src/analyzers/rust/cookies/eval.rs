@@ -104,11 +104,11 @@ fn has_cfg(attrs: &[syn::Attribute]) -> bool {
 
 impl FnAnalysis<'_, '_> {
     fn span(&self, node: &impl syn::spanned::Spanned) -> Span {
-        self.info.rf.span(node)
+        crate::analyzers::rust::index::RustFile::span_in(self.info.src, node.span())
     }
 
     fn text(&self, node: &impl syn::spanned::Spanned) -> String {
-        crate::analyzers::rust::index::names::ends(self.info.rf.src.snippet(self.span(node)))
+        crate::analyzers::rust::index::names::ends(self.info.src.snippet(self.span(node)))
             .replace(char::is_whitespace, "")
     }
 

@@ -385,11 +385,11 @@ pub fn check(rf: &RustFile, ctx: &Context, sink: &mut Sink) {
 /// `session.insert("counter", n)`, `session.get::<u32>("visits")`, `session.set("flash", m)`:
 /// the keys a handler keeps in the server-side session, for the project pass.
 fn record_session_keys(rf: &RustFile, sink: &mut Sink) {
-    struct Keys<'r, 's> {
-        rf: &'r RustFile<'r>,
+    struct Keys<'r, 'a, 's> {
+        rf: &'r RustFile<'a>,
         sink: &'s mut Sink,
     }
-    impl<'a> Visit<'a> for Keys<'_, '_> {
+    impl<'a> Visit<'a> for Keys<'_, '_, '_> {
         fn visit_expr_method_call(&mut self, m: &'a syn::ExprMethodCall) {
             let method = m.method.to_string();
             let is_session = || {

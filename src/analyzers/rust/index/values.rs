@@ -89,7 +89,7 @@ fn worth_indexing(name: &str) -> bool {
 }
 
 struct Out<'r, 's, 'a, 'b> {
-    rf: &'r RustFile<'r>,
+    rf: &'r RustFile<'a>,
     sink: &'s mut Sink,
     env: &'r Env<'a, 'b>,
     count: usize,
