@@ -348,7 +348,7 @@ pub fn check(rf: &RustFile, ctx: &Context, sink: &mut Sink) {
         }
     }
     let mut m = Methods(HashSet::new(), Vec::new());
-    m.visit_file(&rf.ast);
+    m.visit_file(rf.ast);
     let text = &rf.src.text;
     let uses = |c: &str| m.1.iter().any(|u| u == c) || text.contains(&format!("{c}::"));
     let versions = ctx
@@ -378,7 +378,7 @@ pub fn check(rf: &RustFile, ctx: &Context, sink: &mut Sink) {
         .any(|c| uses(c)),
         old_tower_sessions,
     };
-    f.visit_file(&rf.ast);
+    f.visit_file(rf.ast);
     record_session_keys(rf, f.sink);
 }
 
@@ -415,7 +415,7 @@ fn record_session_keys(rf: &RustFile, sink: &mut Sink) {
             syn::visit::visit_expr_method_call(self, m);
         }
     }
-    Keys { rf, sink }.visit_file(&rf.ast);
+    Keys { rf, sink }.visit_file(rf.ast);
 }
 
 /// Inline cases (`crate::rule::cases`): what this rule reports, and its safe twins.

@@ -98,9 +98,9 @@ pub fn check(rf: &RustFile, _ctx: &Context, sink: &mut Sink) {
             seen: &mut seen,
             sink: &mut *sink,
         },
-        env_names: env_names(&rf.ast),
+        env_names: env_names(rf.ast),
     };
-    items.visit_file(&rf.ast);
+    items.visit_file(rf.ast);
     super::key_fields::collect(rf, sink);
 }
 

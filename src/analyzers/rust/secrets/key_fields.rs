@@ -17,7 +17,7 @@ pub fn collect(rf: &RustFile, sink: &mut Sink) {
         sink,
         in_default: false,
     };
-    v.visit_file(&rf.ast);
+    v.visit_file(rf.ast);
 }
 
 /// A key argument behind borrows and byte conversions (`&cfg.secret.as_bytes().to_vec()`).
