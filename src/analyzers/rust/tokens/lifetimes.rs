@@ -167,9 +167,18 @@ struct Claims { sub: String, exp: i64 }"#,
             fail: &[
                 r#"fn access_token(sub: String, k: &EncodingKey) -> String { let c = Claims { sub, exp: (Utc::now() + Duration::hours(24)).timestamp() }; encode(&Header::default(), &c, k).unwrap() }"#,
                 r#"fn access_token(sub: String, k: &EncodingKey) -> String { let c = Claims { sub, exp: (Utc::now() + Duration::days(7)).timestamp() }; encode(&Header::default(), &c, k).unwrap() }"#,
+                // Through a `let` of a helper's tail, and of the caller that passes the expiry.
+                r#"fn access_ttl() -> Duration { let hours = 24; Duration::hours(hours) }
+fn access_token(sub: String, k: &EncodingKey) -> String { let c = Claims { sub, exp: (Utc::now() + access_ttl()).timestamp() }; encode(&Header::default(), &c, k).unwrap() }"#,
+                r#"fn sign_access(sub: String, exp: i64, k: &EncodingKey) -> String { let c = Claims { sub, exp }; encode(&Header::default(), &c, k).unwrap() }
+fn access_token(sub: String, k: &EncodingKey) -> String { let exp = (Utc::now() + Duration::hours(24)).timestamp(); sign_access(sub, exp, k) }"#,
             ],
             pass: &[
                 r#"fn access_token(sub: String, k: &EncodingKey) -> String { let c = Claims { sub, exp: (Utc::now() + Duration::minutes(15)).timestamp() }; encode(&Header::default(), &c, k).unwrap() }"#,
+                r#"fn access_ttl() -> Duration { let minutes = 15; Duration::minutes(minutes) }
+fn access_token(sub: String, k: &EncodingKey) -> String { let c = Claims { sub, exp: (Utc::now() + access_ttl()).timestamp() }; encode(&Header::default(), &c, k).unwrap() }"#,
+                r#"fn sign_access(sub: String, exp: i64, k: &EncodingKey) -> String { let c = Claims { sub, exp }; encode(&Header::default(), &c, k).unwrap() }
+fn access_token(sub: String, k: &EncodingKey) -> String { let exp = (Utc::now() + Duration::minutes(15)).timestamp(); sign_access(sub, exp, k) }"#,
                 r#"fn email_confirmation_token(sub: String, k: &EncodingKey) -> String { let c = Claims { sub, exp: (Utc::now() + Duration::hours(48)).timestamp() }; encode(&Header::default(), &c, k).unwrap() }"#,
             ],
         },
