@@ -434,7 +434,8 @@ const WEAK_ROOT: &[&str] = &["Cargo.toml", "package.json"];
 /// Finds project roots, remembering each folder's answer (one look per folder, not per file).
 #[derive(Default)]
 pub struct Roots {
-    cache: HashMap<PathBuf, (Option<PathBuf>, Option<PathBuf>)>,
+    /// Keyed by the folder's bytes, hashed with FxHash (see `ignore_files::ByPath`).
+    cache: HashMap<std::ffi::OsString, (Option<PathBuf>, Option<PathBuf>), rustc_hash::FxBuildHasher>,
 }
 
 impl Roots {
@@ -446,7 +447,7 @@ impl Roots {
     }
 
     fn dir(&mut self, dir: &Path) -> (Option<PathBuf>, Option<PathBuf>) {
-        if let Some(v) = self.cache.get(dir) {
+        if let Some(v) = self.cache.get(dir.as_os_str()) {
             return v.clone();
         }
         // Walk up until a cached folder or the top, then fill the cache downward.
@@ -454,7 +455,7 @@ impl Roots {
         let mut above = (None, None);
         let mut cur = dir.parent();
         while let Some(d) = cur {
-            if let Some(v) = self.cache.get(d) {
+            if let Some(v) = self.cache.get(d.as_os_str()) {
                 above = v.clone();
                 break;
             }
@@ -474,7 +475,7 @@ impl Roots {
                 above.1.clone()
             };
             above = (strong, weak);
-            self.cache.insert(d, above.clone());
+            self.cache.insert(d.into_os_string(), above.clone());
         }
         above
     }

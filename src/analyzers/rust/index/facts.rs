@@ -7,6 +7,7 @@ use super::stores::{self, Scope};
 use crate::analyzers::rust::index::RustFile;
 use crate::analyzers::{Context, Sink};
 use crate::facts::{FactKind, TokenKind};
+use std::cell::LazyCell;
 use std::collections::{HashMap, HashSet};
 use syn::visit::Visit;
 
@@ -382,17 +383,18 @@ impl<'ast> Visit<'ast> for Collector<'_, '_> {
 
     fn visit_expr_method_call(&mut self, m: &'ast syn::ExprMethodCall) {
         let method = m.method.to_string();
-        let receiver = super::names::receiver_text(m).to_ascii_lowercase();
-        let args = m
-            .args
-            .iter()
-            .map(text)
-            .collect::<Vec<_>>()
-            .join(" ")
-            .to_ascii_lowercase();
-        let about_denylist = DENYLIST_WORDS
-            .iter()
-            .any(|w| receiver.contains(w) || args.contains(w));
+        // Printed only for the methods that read them: printing every call's receiver and
+        // arguments was the collector's largest cost.
+        let receiver = LazyCell::new(|| super::names::receiver_text(m).to_ascii_lowercase());
+        let args = LazyCell::new(|| {
+            let printed: Vec<String> = m.args.iter().map(text).collect();
+            printed.join(" ").to_ascii_lowercase()
+        });
+        let about_denylist = || {
+            DENYLIST_WORDS
+                .iter()
+                .any(|w| receiver.contains(w) || args.contains(w))
+        };
         self.named_store_call(&method, m);
         self.proxy_header_method(m);
         self.granted_claims(m);
@@ -422,17 +424,17 @@ impl<'ast> Visit<'ast> for Collector<'_, '_> {
                 if method == "sign_with_key" || args.contains("claims") =>
             {
                 let span = self.file.span(m);
-                let names = vec![receiver.clone()];
+                let names = vec![(*receiver).clone()];
                 if let Some(scope) = self.fns.last_mut() {
                     scope.issued.push((span, names));
                 }
             }
             "verify_with_key" | "verify_token" | "into_decoded" | "decode_with_verifier" => {
-                let token = self.kind_here(std::slice::from_ref(&receiver));
+                let token = self.kind_here(std::slice::from_ref(&*receiver));
                 self.fact(FactKind::JwtVerified { token }, m);
             }
             "contains" | "contains_key" | "sismember" | "exists" | "get" | "hget" | "hexists"
-                if about_denylist =>
+                if about_denylist() =>
             {
                 let store = if ["sismember", "exists", "hget", "hexists"].contains(&method.as_str())
                     || receiver.contains("redis")
@@ -448,7 +450,7 @@ impl<'ast> Visit<'ast> for Collector<'_, '_> {
                     m,
                 );
             }
-            "insert" | "sadd" | "set_ex" | "set" if about_denylist => {
+            "insert" | "sadd" | "set_ex" | "set" if about_denylist() => {
                 self.fact(
                     FactKind::StoreRevoke {
                         store: "deny list".into(),

@@ -38,8 +38,7 @@ impl Collector<'_, '_> {
     /// `jwt::JWT::new(secret).generate_token(expiration, pid, claims)`: loco signs a JWT whose
     /// lifetime is its `auth.jwt.expiration` setting. Returns whether the call was one.
     pub(super) fn loco_generate_token(&mut self, m: &syn::ExprMethodCall) -> bool {
-        let receiver = receiver_text(m).replace(' ', "");
-        if m.method != "generate_token" || !receiver.contains("JWT::new") {
+        if m.method != "generate_token" || !receiver_text(m).replace(' ', "").contains("JWT::new") {
             return false;
         }
         let span = self.file.span(m);
