@@ -24,11 +24,11 @@ pub fn collect(file: &RustFile, _ctx: &Context, sink: &mut Sink) {
         impl_self: None,
         let_name: None,
         loco: file.src.text.contains("loco_rs"),
-        header_consts: frameworks::header_consts(&file.ast),
+        header_consts: frameworks::header_consts(file.ast),
         auth_session_seen: false,
         cfg_if_depth: 0,
     };
-    v.visit_file(&file.ast);
+    v.visit_file(file.ast);
 }
 
 struct FnScope {

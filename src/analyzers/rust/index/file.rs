@@ -1,34 +1,50 @@
-//! A parsed Rust file, shared by every rule: its source, its tree, byte spans of `syn` nodes, and
-//! what its `use` items say about `SameSite` (read once for all its cookie fixes).
+//! A parsed Rust file, shared by every rule: its source, its tree, byte spans of `syn` nodes, what
+//! it defines (its [`FileIndex`], built once for every rule that asks), and what its `use` items
+//! say about `SameSite` (read once for all its cookie fixes).
+use super::syntax::FileIndex;
 use crate::finding::Span;
 use crate::source::SourceFile;
 
 /// A parsed Rust file with the helpers rules share.
 pub struct RustFile<'a> {
     pub src: &'a SourceFile,
-    pub ast: syn::File,
+    /// The tree, owned by the analyzer's `check` so that the index can borrow from it.
+    pub ast: &'a syn::File,
+    /// What the file defines, and each function's `let` bindings: built on first use.
+    index: std::cell::OnceCell<FileIndex<'a>>,
     /// What the file's `use` items say about `SameSite`, read once for all its cookie fixes
     /// (see `cookies::fix`).
     same_site: std::cell::OnceCell<SameSiteScope>,
 }
 
 impl<'a> RustFile<'a> {
-    pub fn new(src: &'a SourceFile, ast: syn::File) -> Self {
+    pub fn new(src: &'a SourceFile, ast: &'a syn::File) -> Self {
         RustFile {
             src,
             ast,
+            index: std::cell::OnceCell::new(),
             same_site: std::cell::OnceCell::new(),
         }
     }
 
+    /// What the file defines, built once for all its rules.
+    pub fn index(&self) -> &FileIndex<'a> {
+        self.index.get_or_init(|| FileIndex::build(self.ast))
+    }
+
     /// What the file's `use` items bring into scope for `SameSite`, read on first use.
     pub fn same_site(&self) -> &SameSiteScope {
-        self.same_site.get_or_init(|| SameSiteScope::of(&self.ast))
+        self.same_site.get_or_init(|| SameSiteScope::of(self.ast))
     }
     /// The byte span of anything `syn` can point at.
     pub fn span<T: syn::spanned::Spanned + 'static>(&self, node: &T) -> Span {
+        Self::span_of(self.src, node)
+    }
+
+    /// A node's place in `src`; chains are spanned from their two ends ([`chain_span`]).
+    pub fn span_of<T: syn::spanned::Spanned + 'static>(src: &SourceFile, node: &T) -> Span {
         let span = chain_span(node as &dyn std::any::Any).unwrap_or_else(|| node.span());
-        Self::span_in(self.src, span)
+        Self::span_in(src, span)
     }
 
     pub fn span_in(src: &SourceFile, span: proc_macro2::Span) -> Span {

@@ -35,7 +35,7 @@ pub fn collect(rf: &RustFile, sink: &mut Sink, wants_uses: bool) {
     };
     out.items(&mut rf.ast.items.iter(), "", 0);
     if rf.src.text.contains(".insert(\"") {
-        syn::visit::Visit::visit_file(&mut Settings(&mut out), &rf.ast);
+        syn::visit::Visit::visit_file(&mut Settings(&mut out), rf.ast);
     }
 }
 
@@ -89,7 +89,7 @@ fn worth_indexing(name: &str) -> bool {
 }
 
 struct Out<'r, 's, 'a, 'b> {
-    rf: &'r RustFile<'r>,
+    rf: &'r RustFile<'a>,
     sink: &'s mut Sink,
     env: &'r Env<'a, 'b>,
     count: usize,
