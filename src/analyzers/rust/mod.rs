@@ -137,7 +137,7 @@ impl Analyzer for RustAnalyzer {
                 if !ctx.settings.include_tests {
                     test_code::StripTestItems.visit_file_mut(&mut ast);
                 }
-                let rf = RustFile::new(file, ast);
+                let rf = RustFile::new(file, &ast);
                 for (_, gate, rule) in RULES {
                     crate::budget::check();
                     if gate(&present) {

@@ -162,7 +162,8 @@ mod tests {
     /// `(rule, line)` of every finding on `code`.
     fn run(code: &str) -> Vec<(Rule, usize)> {
         let src = SourceFile::from_text("t.rs", code);
-        let rf = RustFile::new(&src, syn::parse_file(code).unwrap());
+        let ast = syn::parse_file(code).unwrap();
+        let rf = RustFile::new(&src, &ast);
         let mut sink = Sink::default();
         crate::analyzers::with_default_context(|ctx| check(&rf, ctx, &mut sink));
         let mut v: Vec<_> = sink

@@ -103,12 +103,12 @@ fn has_cfg(attrs: &[syn::Attribute]) -> bool {
 }
 
 impl FnAnalysis<'_, '_> {
-    fn span(&self, node: &impl syn::spanned::Spanned) -> Span {
-        self.info.rf.span(node)
+    fn span(&self, node: &(impl syn::spanned::Spanned + 'static)) -> Span {
+        crate::analyzers::rust::index::RustFile::span_of(self.info.src, node)
     }
 
-    fn text(&self, node: &impl syn::spanned::Spanned) -> String {
-        crate::analyzers::rust::index::names::ends(self.info.rf.src.snippet(self.span(node)))
+    fn text(&self, node: &(impl syn::spanned::Spanned + 'static)) -> String {
+        crate::analyzers::rust::index::names::ends(self.info.src.snippet(self.span(node)))
             .replace(char::is_whitespace, "")
     }
 

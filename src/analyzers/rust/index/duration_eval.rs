@@ -311,7 +311,7 @@ fn eval_fn_tail(name: &str, env: &Env, depth: usize) -> Option<Val> {
     let Some(syn::Stmt::Expr(tail, None)) = f.block.stmts.last() else {
         return None;
     };
-    let lets = Lets::collect(f.block);
+    let lets = env.index.lets(f.block);
     let inner = Env::new(env.index, &lets, None);
     inner.steps.set(env.steps.get());
     let v = eval_at(tail, &inner, depth + 1);

@@ -42,7 +42,7 @@ pub fn collect(rf: &RustFile, sink: &mut Sink, wants_uses: bool) {
         out.field_defaults();
     }
     if rf.src.text.contains(".insert(\"") {
-        syn::visit::Visit::visit_file(&mut Settings(&mut out), &rf.ast);
+        syn::visit::Visit::visit_file(&mut Settings(&mut out), rf.ast);
     }
 }
 
@@ -96,7 +96,7 @@ fn worth_indexing(name: &str) -> bool {
 }
 
 struct Out<'r, 's, 'a, 'b> {
-    rf: &'r RustFile<'r>,
+    rf: &'r RustFile<'a>,
     sink: &'s mut Sink,
     env: &'r Env<'a, 'b>,
     count: usize,
@@ -104,7 +104,7 @@ struct Out<'r, 's, 'a, 'b> {
 }
 
 impl Out<'_, '_, '_, '_> {
-    fn push(&mut self, kind: FactKind, node: &impl syn::spanned::Spanned) {
+    fn push(&mut self, kind: FactKind, node: &(impl syn::spanned::Spanned + 'static)) {
         if self.count < MAX_PER_FILE {
             self.count += 1;
             let span = self.rf.span(node);

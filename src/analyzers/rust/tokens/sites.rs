@@ -16,7 +16,7 @@ use syn::visit::Visit;
 /// for the project pass, which gives them to a callee in another file that puts the argument
 /// into a token's `exp`.
 pub(super) struct LifetimeArgs<'r, 's, 'a, 'b> {
-    pub(super) rf: &'r RustFile<'r>,
+    pub(super) rf: &'r RustFile<'a>,
     pub(super) sink: &'s mut Sink,
     pub(super) env: Env<'a, 'b>,
     pub(super) function: String,
