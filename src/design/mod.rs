@@ -233,42 +233,48 @@ fn join_lifetimes(facts: &[PlacedFact]) -> Vec<PlacedFact> {
 /// then `encode(.., &claims, ..)`): the lifetime the lifetime rule evaluated there, so the verdict
 /// does not say "unknown lifetime" where a finding gives one.
 fn join_called_lifetimes(mut facts: Vec<PlacedFact>) -> Vec<PlacedFact> {
-    let found: Vec<(usize, u64)> = {
+    let found = {
         let index = Index::new(&facts);
-        facts
-            .iter()
-            .enumerate()
-            .filter_map(|(i, f)| {
-                let FactKind::JwtIssued {
+        unknown_lifetimes(&facts, |f| {
+            let called = index.reach(&f.path, f.function.as_deref()?);
+            let lifetimes = called.into_iter().filter_map(|l| match l.kind {
+                FactKind::TokenLifetime {
                     token,
-                    lifetime_secs: None,
-                } = f.kind
-                else {
-                    return None;
-                };
-                let called: Vec<(u64, TokenKind)> = index
-                    .reach(&f.path, f.function.as_deref()?)
-                    .into_iter()
-                    .filter_map(|l| match l.kind {
-                        FactKind::TokenLifetime {
-                            token,
-                            lifetime_secs,
-                        } => Some((lifetime_secs, token)),
-                        _ => None,
-                    })
-                    .collect();
-                let same = called.iter().filter(|(_, k)| *k == token).max();
-                same.or_else(|| called.iter().max())
-                    .map(|&(secs, _)| (i, secs))
-            })
-            .collect()
+                    lifetime_secs,
+                } => Some((lifetime_secs, token)),
+                _ => None,
+            });
+            Some(lifetimes.collect())
+        })
     };
-    for (i, secs) in found {
+    for (i, secs, _) in found {
         if let FactKind::JwtIssued { lifetime_secs, .. } = &mut facts[i].kind {
             *lifetime_secs = Some(secs);
         }
     }
     facts
+}
+
+/// For each JWT issued without a known lifetime, the one chosen among those `known` gives it:
+/// the longest of the same kind, else the longest; with its index and that lifetime's kind.
+fn unknown_lifetimes<'f>(
+    facts: &'f [PlacedFact],
+    known: impl Fn(&'f PlacedFact) -> Option<Vec<(u64, TokenKind)>>,
+) -> Vec<(usize, u64, TokenKind)> {
+    let pick = |(i, f): (usize, &'f PlacedFact)| {
+        let FactKind::JwtIssued {
+            token,
+            lifetime_secs: None,
+        } = f.kind
+        else {
+            return None;
+        };
+        let known = known(f)?;
+        let same = known.iter().filter(|(_, k)| *k == token).max();
+        same.or_else(|| known.iter().max())
+            .map(|&(secs, kind)| (i, secs, kind))
+    };
+    facts.iter().enumerate().filter_map(pick).collect()
 }
 
 /// A JWT signed by a method of the claims type (`impl Claims { fn new(..) -> Self { Self { exp:
@@ -307,23 +313,7 @@ fn join_owner_lifetimes(mut facts: Vec<PlacedFact>) -> Vec<PlacedFact> {
                 .push((lifetime_secs, token));
         }
     }
-    let found: Vec<(usize, u64, TokenKind)> = facts
-        .iter()
-        .enumerate()
-        .filter_map(|(i, f)| {
-            let FactKind::JwtIssued {
-                token,
-                lifetime_secs: None,
-            } = f.kind
-            else {
-                return None;
-            };
-            let known = by_owner.get(&owner_of(f)?)?;
-            let same = known.iter().filter(|(_, k)| *k == token).max();
-            same.or_else(|| known.iter().max())
-                .map(|&(secs, kind)| (i, secs, kind))
-        })
-        .collect();
+    let found = unknown_lifetimes(&facts, |f| by_owner.get(&owner_of(f)?).cloned());
     for (i, secs, kind) in found {
         if let FactKind::JwtIssued {
             lifetime_secs,

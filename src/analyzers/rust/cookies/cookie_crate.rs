@@ -43,7 +43,7 @@ pub fn check(rf: &RustFile, ctx: &Context, sink: &mut Sink) {
             report_record(rf, rec, &mut reported, sink);
         }
     }
-    helpers::calls(&info, sink);
+    helpers::calls(rf, &info, sink);
 }
 
 fn report_record(

@@ -6,6 +6,7 @@
 use super::flow::{FileInfo, FnDef, Record};
 use super::model::{self as model, Adder, CookieName, Problem, Purpose};
 use crate::analyzers::Sink;
+use crate::analyzers::rust::index::RustFile;
 use crate::facts::FactKind;
 use crate::rule::Rule;
 use syn::visit::Visit;
@@ -40,7 +41,7 @@ pub(super) fn missing(
 
 /// Records the calls of functions this file does not define that give an auth or CSRF cookie
 /// name as an argument (a literal or a string const of the file).
-pub(super) fn calls(info: &FileInfo, sink: &mut Sink) {
+pub(super) fn calls(rf: &RustFile, info: &FileInfo, sink: &mut Sink) {
     // Rocket's `add` fills in SameSite: what a helper lacks is not known from its body alone.
     if info.rocket_add_defaults {
         return;
@@ -71,7 +72,7 @@ pub(super) fn calls(info: &FileInfo, sink: &mut Sink) {
                     .iter()
                     .any(|n| matches!(model::purpose_of(n), Purpose::Auth | Purpose::Csrf));
                 if named {
-                    let span = self.info.rf.span(c);
+                    let span = RustFile::span_of(self.info.src, c);
                     self.found.push((span, callee, names));
                 }
             }
@@ -82,7 +83,7 @@ pub(super) fn calls(info: &FileInfo, sink: &mut Sink) {
         info,
         found: Vec::new(),
     };
-    v.visit_file(&info.rf.ast);
+    v.visit_file(rf.ast);
     for (span, callee, names) in v.found {
         sink.fact(FactKind::CookieHelperCall { callee, names }, span, None);
     }

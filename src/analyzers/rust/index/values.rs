@@ -167,7 +167,7 @@ impl Out<'_, '_, '_, '_> {
     /// `#[serde(default = "..")]` function), recorded as `.field` with the longest value where it
     /// is written, for a lifetime read from the field in another file (`now + self.cfg.validity`).
     fn field_defaults(&mut self) {
-        let index = super::syntax::FileIndex::build(&self.rf.ast);
+        let index = self.rf.index();
         let mut names: Vec<&String> = index
             .field_inits
             .keys()
@@ -178,7 +178,7 @@ impl Out<'_, '_, '_, '_> {
         names.dedup();
         let lets = Lets::default();
         for name in names {
-            let env = Env::new(&index, &lets, None);
+            let env = Env::new(index, &lets, None);
             let Ok(read) = syn::parse_str::<Expr>(&format!("config.{name}")) else {
                 continue;
             };
