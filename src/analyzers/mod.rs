@@ -48,6 +48,9 @@ pub struct Sink {
     pub errors: Vec<FileError>,
     /// What the file says about the project's auth design, for the project pass.
     pub facts: Vec<Fact>,
+    /// The analyzer read only what the project index needs of the file (a few items), not the
+    /// file: it counts as scanned, not as parsed.
+    pub index_only: bool,
     /// Reports kept so far, by rule, and how many past [`Sink::cap`] were dropped.
     kept: BTreeMap<Rule, usize>,
     left_out: BTreeMap<Rule, usize>,
@@ -67,6 +70,7 @@ impl Sink {
             reports: Vec::new(),
             errors: Vec::new(),
             facts: Vec::new(),
+            index_only: false,
             kept: BTreeMap::new(),
             left_out: BTreeMap::new(),
             cap,

@@ -147,7 +147,6 @@ impl Engine<'_> {
         let _alone = (file.text.len() > LARGE_FILE)
             .then(|| LARGE_FILES.lock().unwrap_or_else(|e| e.into_inner()));
         for analyzer in wanted {
-            r.parsed = true;
             let mut local = Sink::with_cap(cap);
             let outcome = with_panic_capture(|| {
                 catch_unwind(AssertUnwindSafe(|| {
@@ -157,7 +156,10 @@ impl Engine<'_> {
                 }))
             });
             match outcome {
-                Ok(()) => sink.absorb(local),
+                Ok(()) => {
+                    r.parsed |= !local.index_only;
+                    sink.absorb(local);
+                }
                 Err(Failure::Timeout) => {
                     let budget = self.opts.settings.file_timeout;
                     r.diagnostics.push(Diagnostic {

@@ -83,7 +83,8 @@ fn setting_number(e: &Expr) -> Option<i64> {
         .flatten()
 }
 
-fn worth_indexing(name: &str) -> bool {
+/// Whether a const or static of this name is worth indexing (`ITEM_WORDS`).
+pub(super) fn worth_indexing(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
     ITEM_WORDS.iter().any(|w| lower.contains(w))
 }
