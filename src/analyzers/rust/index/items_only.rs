@@ -34,6 +34,11 @@ fn item_name(b: &[u8], at: usize, len: usize) -> Option<&str> {
     if before.is_some_and(|c| ident_byte(c) || c == b'\'') {
         return None;
     }
+    // Not an item: `*const T`, `<const N: usize>`, `, const M: u8`.
+    let prev = b[..at].iter().rev().find(|c| !c.is_ascii_whitespace());
+    if prev.is_some_and(|c| b"*<,".contains(c)) {
+        return None;
+    }
     let word_at = |i: usize| {
         let start = i + b.get(i..)?.iter().take_while(|c| c.is_ascii_whitespace()).count();
         let end = start + b[start..].iter().take_while(|c| ident_byte(**c)).count();
@@ -92,7 +97,9 @@ pub fn item_ranges(text: &str) -> Vec<Range<usize>> {
                         && let Some((at, true, true)) = open
                     {
                         let stop = macro_end(b, i + 1);
-                        if worthy.iter().any(|w| (at..stop).contains(w)) {
+                        // `worthy` is sorted: the first keyword at or past `at`.
+                        let k = worthy.partition_point(|&w| w < at);
+                        if worthy.get(k).is_some_and(|&w| w < stop) {
                             out.push(at..stop);
                         }
                         open = None;
@@ -202,5 +209,9 @@ mod tests {
         assert!(!may_hold_items("fn f(x: &'static str) -> &'static str { x }"));
         assert!(!may_hold_items("const fn new() -> Self { Self }"));
         assert!(item_ranges("const NAME: &str = \"x\";").is_empty());
+        // Not items: a const generic, a raw pointer type.
+        assert!(!may_hold_items(
+            "struct A<const KEY_LEN: usize>; type P = *const SessionKey;"
+        ));
     }
 }
