@@ -714,7 +714,11 @@ fn a_plain_config_file_gives_the_index_its_consts_without_counting_as_parsed() {
     let p = Project::new(&[("src/auth.rs", auth), ("src/config.rs", config)]);
     let (_, v) = p.json(&[]);
     let files = &v["summary"]["files"];
-    assert_eq!((&files["scanned"], &files["parsed"]), (&2.into(), &1.into()), "{files}");
+    assert_eq!(
+        (&files["scanned"], &files["parsed"]),
+        (&2.into(), &1.into()),
+        "{files}"
+    );
     assert_eq!(finding_paths(&v), ["src/config.rs"], "{v}");
     assert_eq!(v["findings"][0]["start"]["line"], 2, "{v}");
     // The same const, suppressed where it is written.

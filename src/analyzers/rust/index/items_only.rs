@@ -40,7 +40,11 @@ fn item_name(b: &[u8], at: usize, len: usize) -> Option<&str> {
         return None;
     }
     let word_at = |i: usize| {
-        let start = i + b.get(i..)?.iter().take_while(|c| c.is_ascii_whitespace()).count();
+        let start = i + b
+            .get(i..)?
+            .iter()
+            .take_while(|c| c.is_ascii_whitespace())
+            .count();
         let end = start + b[start..].iter().take_while(|c| ident_byte(**c)).count();
         (start > i && end > start).then_some((start, end))
     };
@@ -188,7 +192,9 @@ mod tests {
                 "lazy_static! { static ref SIGNING_KEY: String = \"k\".into(); }",
             ]
         );
-        assert!(!may_hold_items("lazy_static!(static ref NAMES: Vec<u8> = vec![];);"));
+        assert!(!may_hold_items(
+            "lazy_static!(static ref NAMES: Vec<u8> = vec![];);"
+        ));
     }
 
     #[test]
@@ -206,7 +212,9 @@ mod tests {
 
     #[test]
     fn no_worthy_name_no_scan() {
-        assert!(!may_hold_items("fn f(x: &'static str) -> &'static str { x }"));
+        assert!(!may_hold_items(
+            "fn f(x: &'static str) -> &'static str { x }"
+        ));
         assert!(!may_hold_items("const fn new() -> Self { Self }"));
         assert!(item_ranges("const NAME: &str = \"x\";").is_empty());
         // Not items: a const generic, a raw pointer type.
