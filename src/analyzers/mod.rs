@@ -48,8 +48,9 @@ pub struct Sink {
     pub errors: Vec<FileError>,
     /// What the file says about the project's auth design, for the project pass.
     pub facts: Vec<Fact>,
-    /// The analyzer read only what the project index needs of the file (a few items), not the
-    /// file: it counts as scanned, not as parsed.
+    /// Set by the engine when the analyzer wanted the file only for the project index
+    /// (`Analyzer::wants_for_index`): it reads a few items, not the file, which counts as
+    /// scanned, not as parsed.
     pub index_only: bool,
     /// Reports kept so far, by rule, and how many past [`Sink::cap`] were dropped.
     kept: BTreeMap<Rule, usize>,
@@ -167,6 +168,11 @@ pub trait Analyzer: Send + Sync {
     /// (`vocabulary` is that word list's automaton).
     fn wants(&self, lower: &str, vocabulary: &aho_corasick::AhoCorasick) -> bool {
         vocabulary.is_match(lower)
+    }
+    /// Whether a file `wants` turned away still holds what the project index needs (a Rust
+    /// file's consts read by another file). `check` then sees `sink.index_only` set.
+    fn wants_for_index(&self, _lower: &str) -> bool {
+        false
     }
     fn check(&self, file: &SourceFile, ctx: &Context, sink: &mut Sink);
 }

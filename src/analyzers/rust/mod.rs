@@ -108,12 +108,14 @@ impl Analyzer for RustAnalyzer {
 
     fn wants(&self, lower: &str, vocabulary: &aho_corasick::AhoCorasick) -> bool {
         vocabulary.is_match(lower) && gate::wanted(&gate::Present::scan(lower))
-            || items_only::may_hold_items(lower)
+    }
+
+    fn wants_for_index(&self, lower: &str) -> bool {
+        items_only::may_hold_items(lower)
     }
 
     fn check(&self, file: &SourceFile, ctx: &Context, sink: &mut Sink) {
-        let present = gate::Present::scan(&file.text.to_ascii_lowercase());
-        if !gate::wanted(&present) {
+        if sink.index_only {
             index_only(file, sink);
             proc_macro2::extra::invalidate_current_thread_spans();
             return;
@@ -122,6 +124,7 @@ impl Analyzer for RustAnalyzer {
             sink.parse_error(Some(Span::new(at, at + 1)), message);
             return;
         }
+        let present = gate::Present::scan(&file.text.to_ascii_lowercase());
         let parsed = syn::parse_file(&file.text);
         match parsed {
             Ok(mut ast) => {
@@ -189,7 +192,6 @@ fn unsafe_to_parse(text: &str) -> Option<(usize, String)> {
 /// A file no rule reads gives the project index its items worth indexing (`items_only`): only
 /// they are parsed, under the same guards; no rule runs and nothing is reported about the file.
 fn index_only(file: &SourceFile, sink: &mut Sink) {
-    sink.index_only = true;
     let ranges = items_only::item_ranges(&file.text);
     let Some(text) = (!ranges.is_empty())
         .then(|| items_only::masked(&file.text, &ranges))

@@ -2,10 +2,11 @@
 //! `pub const TTL_SECS: i64 = 7 * 24 * 60 * 60;` says no auth word, so the gate never parses it,
 //! yet `auth.rs` sets a token's `exp` from `TTL_SECS`. Such a file gives the index its top-level
 //! consts, statics (`Lazy::new`, `LazyLock::new` included) and `lazy_static!` blocks whose names
-//! are worth indexing (`values::worth_indexing`), and nothing else: every other byte is blanked
+//! say duration or key (a word of the name begins with one of `values::ITEM_WORDS`: `TTL_SECS`,
+//! `KEY_MATERIAL`, not `PAGE_SIZE` or `MESSAGE`), and nothing else: every other byte is blanked
 //! to a space (newlines kept, so each offset is the original's) and only that text is parsed,
 //! mostly whitespace, a small part of a full parse.
-use super::values::worth_indexing;
+use super::values::ITEM_WORDS;
 use std::ops::Range;
 
 /// Whether the text (any case) may hold an item worth indexing: a `const NAME` or `static NAME`
@@ -20,7 +21,7 @@ fn keywords(text: &str) -> impl Iterator<Item = usize> + '_ {
     let b = text.as_bytes();
     ["const", "static"].into_iter().flat_map(move |kw| {
         memchr::memmem::find_iter(b, kw.as_bytes())
-            .filter(move |&at| item_name(b, at, kw.len()).is_some_and(worth_indexing))
+            .filter(move |&at| item_name(b, at, kw.len()).is_some_and(worthy))
     })
 }
 
@@ -28,8 +29,19 @@ fn ident_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_'
 }
 
+/// Whether a word of the name begins with an item word (`TTL_SECS`, `S_TTL`, `APP_KEY`): the
+/// words of a name, not any part of it (`PAGE_SIZE` holds `age`), so that a file no rule reads
+/// is parsed for few names.
+fn worthy(name: &[u8]) -> bool {
+    name.split(|&c| c == b'_').any(|part| {
+        ITEM_WORDS
+            .iter()
+            .any(|w| part.len() >= w.len() && part[..w.len()].eq_ignore_ascii_case(w.as_bytes()))
+    })
+}
+
 /// The name after the keyword at `at` (`len` bytes long), when it is one.
-fn item_name(b: &[u8], at: usize, len: usize) -> Option<&str> {
+fn item_name(b: &[u8], at: usize, len: usize) -> Option<&[u8]> {
     let before = at.checked_sub(1).map(|i| b[i]);
     if before.is_some_and(|c| ident_byte(c) || c == b'\'') {
         return None;
@@ -52,7 +64,7 @@ fn item_name(b: &[u8], at: usize, len: usize) -> Option<&str> {
     if matches!(&b[start..end], b"mut" | b"ref") {
         (start, end) = word_at(end)?;
     }
-    std::str::from_utf8(&b[start..end]).ok()
+    Some(&b[start..end])
 }
 
 /// The byte ranges of the file's top-level items worth indexing: a `const` or `static` up to its
@@ -217,6 +229,10 @@ mod tests {
         ));
         assert!(!may_hold_items("const fn new() -> Self { Self }"));
         assert!(item_ranges("const NAME: &str = \"x\";").is_empty());
+        assert!(!may_hold_items(
+            "const PAGE_SIZE: usize = 1; static MESSAGE: &str = \"\";"
+        ));
+        assert!(may_hold_items("const MAX_AGE: u64 = 1;"));
         // Not items: a const generic, a raw pointer type.
         assert!(!may_hold_items(
             "struct A<const KEY_LEN: usize>; type P = *const SessionKey;"

@@ -14,7 +14,7 @@ use syn::Expr;
 const MAX_PER_FILE: usize = 512;
 
 /// Words of a const's name that make it worth indexing: durations and keys.
-const ITEM_WORDS: &[&str] = &[
+pub(super) const ITEM_WORDS: &[&str] = &[
     "ttl", "exp", "expir", "valid", "lifetime", "duration", "age", "timeout", "sec", "minute",
     "hour", "day", "week", "token", "jwt", "session", "key", "secret", "salt", "hmac", "sign",
     "pass",
@@ -83,8 +83,7 @@ fn setting_number(e: &Expr) -> Option<i64> {
         .flatten()
 }
 
-/// Whether a const or static of this name is worth indexing (`ITEM_WORDS`).
-pub(super) fn worth_indexing(name: &str) -> bool {
+fn worth_indexing(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
     ITEM_WORDS.iter().any(|w| lower.contains(w))
 }
