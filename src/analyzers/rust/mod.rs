@@ -193,20 +193,18 @@ fn unsafe_to_parse(text: &str) -> Option<(usize, String)> {
 /// they are parsed, under the same guards; no rule runs and nothing is reported about the file.
 fn index_only(file: &SourceFile, sink: &mut Sink) {
     let ranges = items_only::item_ranges(&file.text);
-    let Some(text) = (!ranges.is_empty())
-        .then(|| items_only::masked(&file.text, &ranges))
-        .flatten()
-    else {
-        return;
-    };
-    if unsafe_to_parse(&text).is_some() {
+    // The items alone are guarded: the blanks between them neither nest nor chain.
+    if ranges.is_empty()
+        || ranges
+            .iter()
+            .any(|r| unsafe_to_parse(&file.text[r.clone()]).is_some())
+    {
         return;
     }
-    let Ok(ast) = syn::parse_file(&text) else {
+    let Ok(ast) = syn::parse_file(&items_only::masked(&file.text, &ranges)) else {
         return;
     };
-    let masked = SourceFile::new(file.abs_path.clone(), file.path.clone(), file.kind, text);
-    values::collect(&RustFile::new(&masked, ast), sink, false);
+    values::collect(&RustFile::new(file, ast), sink, false);
 }
 
 /// What proc-macro2's "cannot parse string into token stream" means at `at`, in words a reader

@@ -18,11 +18,13 @@ pub fn may_hold_items(text: &str) -> bool {
 /// The offsets of `const` and `static` keywords (whole words: not a lifetime's `'static`, not
 /// `lazy_static`) that name an item worth indexing (`static mut NAME`, `static ref NAME` too).
 fn keywords(text: &str) -> impl Iterator<Item = usize> + '_ {
+    static AC: std::sync::OnceLock<aho_corasick::AhoCorasick> = std::sync::OnceLock::new();
+    let ac =
+        AC.get_or_init(|| aho_corasick::AhoCorasick::new(["const", "static"]).expect("keywords"));
     let b = text.as_bytes();
-    ["const", "static"].into_iter().flat_map(move |kw| {
-        memchr::memmem::find_iter(b, kw.as_bytes())
-            .filter(move |&at| item_name(b, at, kw.len()).is_some_and(worthy))
-    })
+    ac.find_iter(b)
+        .filter(move |m| item_name(b, m.start(), m.len()).is_some_and(worthy))
+        .map(|m| m.start())
 }
 
 fn ident_byte(b: u8) -> bool {
@@ -72,11 +74,11 @@ fn item_name(b: &[u8], at: usize, len: usize) -> Option<&[u8]> {
 /// Keywords in comments and literals, and items nested in a body or a module, are left out.
 pub fn item_ranges(text: &str) -> Vec<Range<usize>> {
     let b = text.as_bytes();
-    let mut worthy: Vec<usize> = keywords(text).collect();
+    // In order: one pass finds both keywords.
+    let worthy: Vec<usize> = keywords(text).collect();
     if worthy.is_empty() {
         return Vec::new();
     }
-    worthy.sort_unstable();
     let mut starts: Vec<(usize, bool)> = worthy.iter().map(|&at| (at, false)).collect();
     starts.extend(memchr::memmem::find_iter(b, b"lazy_static!").map(|at| (at, true)));
     starts.sort_unstable();
@@ -148,19 +150,28 @@ fn macro_end(b: &[u8], after: usize) -> usize {
     }
 }
 
-/// The text with everything outside `ranges` blanked to spaces, newlines kept: the same length,
-/// so every byte offset, and so every line, is the original's.
-pub fn masked(text: &str, ranges: &[Range<usize>]) -> Option<String> {
-    let mut out = vec![b' '; text.len()];
-    for (i, &c) in text.as_bytes().iter().enumerate() {
-        if c == b'\n' {
-            out[i] = c;
+/// The text with every character outside `ranges` blanked to one space, newlines (and a leading
+/// byte-order mark, which `syn` drops) kept: each line and column is the original's, so spans
+/// resolve against the original file.
+pub fn masked(text: &str, ranges: &[Range<usize>]) -> String {
+    let mut out = String::with_capacity(text.len());
+    let blank = |gap: &str, out: &mut String| {
+        for c in gap.chars() {
+            out.push(if c == '\n' || (c == '\u{feff}' && out.is_empty()) {
+                c
+            } else {
+                ' '
+            });
         }
-    }
+    };
+    let mut at = 0;
     for r in ranges {
-        out[r.clone()].copy_from_slice(&text.as_bytes()[r.clone()]);
+        blank(&text[at..r.start], &mut out);
+        out.push_str(&text[r.clone()]);
+        at = r.end;
     }
-    String::from_utf8(out).ok()
+    blank(&text[at..], &mut out);
+    out
 }
 
 #[cfg(test)]
@@ -213,13 +224,17 @@ mod tests {
     fn masking_keeps_every_offset() {
         let text = "/* é */ fn f() {}\r\nconst TTL: u64 = 5; // ünï\nfn g() {}\n";
         let ranges = item_ranges(text);
-        let m = masked(text, &ranges).unwrap();
-        assert_eq!(m.len(), text.len());
+        let m = masked(text, &ranges);
+        assert_eq!(m.chars().count(), text.chars().count());
         assert_eq!(m.lines().count(), text.lines().count());
-        let at = text.find("const").unwrap();
-        assert_eq!(&m[at..at + 19], "const TTL: u64 = 5;");
+        let line = |t: &str| t.lines().nth(1).unwrap().chars().position(|c| c == 'c');
+        assert_eq!(line(&m), line(text));
         assert_eq!(m.trim(), "const TTL: u64 = 5;");
-        assert!(syn::parse_file(&m).is_ok());
+        let ast = syn::parse_file(&m).unwrap();
+        let start = syn::spanned::Spanned::span(&ast.items[0]).start();
+        assert_eq!((start.line, start.column), (2, 0));
+        // A byte-order mark stays, as `syn` drops it from the original too.
+        assert!(masked("\u{feff}fn f() {}", &[]).starts_with('\u{feff}'));
     }
 
     #[test]
