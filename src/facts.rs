@@ -90,6 +90,9 @@ pub enum FactKind {
         callee: String,
         param: usize,
         lifetime_secs: u64,
+        /// The argument, when the value is written elsewhere (`let exp = ..` lines above it).
+        #[serde(skip)]
+        used: Option<crate::finding::Span>,
     },
     /// A `use` declaration of a Rust file (in its inline module `module`, `""` at the top):
     /// `local` names `target` as written (`crate::config::SECRET_KEY`; `*` for a glob). Recorded
@@ -141,6 +144,16 @@ pub enum FactKind {
     /// This function (of a WASM front end) sets a cookie from script under the name given as
     /// its parameter `name_param`: its callers name the cookie.
     CookieWrapper { name_param: usize },
+    /// This function returns a cookie of the `cookie` crate named by its parameter `name_param`
+    /// (`Cookie::build(name.to_owned(), v)`) without the attributes `missing`, each with the fix
+    /// to write (the span is where the cookie is made): its callers name the cookie.
+    CookieHelper {
+        name_param: usize,
+        missing: Vec<(crate::rule::Rule, String)>,
+    },
+    /// A call of a function this file does not define, given an auth cookie name: `names` holds
+    /// each argument's name (`""` where it gives none), for a cookie helper of another file.
+    CookieHelperCall { callee: String, names: Vec<String> },
     /// A call of a function (of this file or another), with what each argument says as a
     /// storage key and as a stored value (see `analyzers::rust::StoredCode`), for wrappers of
     /// other files.

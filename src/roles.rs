@@ -435,7 +435,8 @@ const WEAK_ROOT: &[&str] = &["Cargo.toml", "package.json"];
 #[derive(Default)]
 pub struct Roots {
     /// Keyed by the folder's bytes, hashed with FxHash (see `ignore_files::ByPath`).
-    cache: HashMap<std::ffi::OsString, (Option<PathBuf>, Option<PathBuf>), rustc_hash::FxBuildHasher>,
+    cache:
+        HashMap<std::ffi::OsString, (Option<PathBuf>, Option<PathBuf>), rustc_hash::FxBuildHasher>,
 }
 
 impl Roots {

@@ -36,6 +36,9 @@ pub const RULES: &[Rule] = &[
     Rule::HardcodedSigningSecret,
     Rule::TokenInWebStorage,
     Rule::TokenCookieSetByScript,
+    Rule::CookieMissingHttponly,
+    Rule::CookieMissingSecure,
+    Rule::CookieMissingSamesite,
 ];
 
 /// A function by file and name.
@@ -230,39 +233,97 @@ fn join_lifetimes(facts: &[PlacedFact]) -> Vec<PlacedFact> {
 /// then `encode(.., &claims, ..)`): the lifetime the lifetime rule evaluated there, so the verdict
 /// does not say "unknown lifetime" where a finding gives one.
 fn join_called_lifetimes(mut facts: Vec<PlacedFact>) -> Vec<PlacedFact> {
-    let found: Vec<(usize, u64)> = {
+    let found = {
         let index = Index::new(&facts);
-        facts
-            .iter()
-            .enumerate()
-            .filter_map(|(i, f)| {
-                let FactKind::JwtIssued {
+        unknown_lifetimes(&facts, |f| {
+            let called = index.reach(&f.path, f.function.as_deref()?);
+            let lifetimes = called.into_iter().filter_map(|l| match l.kind {
+                FactKind::TokenLifetime {
                     token,
-                    lifetime_secs: None,
-                } = f.kind
-                else {
-                    return None;
-                };
-                let called: Vec<(u64, TokenKind)> = index
-                    .reach(&f.path, f.function.as_deref()?)
-                    .into_iter()
-                    .filter_map(|l| match l.kind {
-                        FactKind::TokenLifetime {
-                            token,
-                            lifetime_secs,
-                        } => Some((lifetime_secs, token)),
-                        _ => None,
-                    })
-                    .collect();
-                let same = called.iter().filter(|(_, k)| *k == token).max();
-                same.or_else(|| called.iter().max())
-                    .map(|&(secs, _)| (i, secs))
-            })
-            .collect()
+                    lifetime_secs,
+                } => Some((lifetime_secs, token)),
+                _ => None,
+            });
+            Some(lifetimes.collect())
+        })
     };
-    for (i, secs) in found {
+    for (i, secs, _) in found {
         if let FactKind::JwtIssued { lifetime_secs, .. } = &mut facts[i].kind {
             *lifetime_secs = Some(secs);
+        }
+    }
+    facts
+}
+
+/// For each JWT issued without a known lifetime, the one chosen among those `known` gives it:
+/// the longest of the same kind, else the longest; with its index and that lifetime's kind.
+fn unknown_lifetimes<'f>(
+    facts: &'f [PlacedFact],
+    known: impl Fn(&'f PlacedFact) -> Option<Vec<(u64, TokenKind)>>,
+) -> Vec<(usize, u64, TokenKind)> {
+    let pick = |(i, f): (usize, &'f PlacedFact)| {
+        let FactKind::JwtIssued {
+            token,
+            lifetime_secs: None,
+        } = f.kind
+        else {
+            return None;
+        };
+        let known = known(f)?;
+        let same = known.iter().filter(|(_, k)| *k == token).max();
+        same.or_else(|| known.iter().max())
+            .map(|&(secs, kind)| (i, secs, kind))
+    };
+    facts.iter().enumerate().filter_map(pick).collect()
+}
+
+/// A JWT signed by a method of the claims type (`impl Claims { fn new(..) -> Self { Self { exp:
+/// now + hours(72), .. } } fn encode(&self, k) -> String { encode(.., &self, k) } }`): the
+/// lifetime belongs to the type through its constructor, so the method takes the lifetime
+/// evaluated in the type's other methods (the longest of the same kind, else the longest).
+fn join_owner_lifetimes(mut facts: Vec<PlacedFact>) -> Vec<PlacedFact> {
+    let mut owners: BTreeMap<FnKey, Vec<&str>> = BTreeMap::new();
+    for f in &facts {
+        if let FactKind::FnOwner { owner } = &f.kind {
+            owners
+                .entry((f.path.as_str(), f.function.as_deref()))
+                .or_default()
+                .push(owner);
+        }
+    }
+    // A method name two types of one file share says nothing about which one it belongs to.
+    let owner_of = |f: &PlacedFact| match owners
+        .get(&(f.path.as_str(), f.function.as_deref()))
+        .map(Vec::as_slice)
+    {
+        Some([one]) => Some(one.to_string()),
+        _ => None,
+    };
+    let mut by_owner: BTreeMap<String, Vec<(u64, TokenKind)>> = BTreeMap::new();
+    for f in &facts {
+        if let FactKind::TokenLifetime {
+            token,
+            lifetime_secs,
+        } = f.kind
+            && let Some(owner) = owner_of(f)
+        {
+            by_owner
+                .entry(owner)
+                .or_default()
+                .push((lifetime_secs, token));
+        }
+    }
+    let found = unknown_lifetimes(&facts, |f| by_owner.get(&owner_of(f)?).cloned());
+    for (i, secs, kind) in found {
+        if let FactKind::JwtIssued {
+            lifetime_secs,
+            token,
+        } = &mut facts[i].kind
+        {
+            *lifetime_secs = Some(secs);
+            if *token == TokenKind::Unknown {
+                *token = kind;
+            }
         }
     }
     facts
@@ -327,9 +388,8 @@ pub fn run(
     context: &ProjectContext,
     verdict: bool,
 ) -> ProjectOutcome {
-    let facts = join_config_lifetimes(join_called_lifetimes(join_lifetimes(
-        &with_index_lifetimes(facts),
-    )));
+    let joined = join_called_lifetimes(join_lifetimes(&with_index_lifetimes(facts)));
+    let facts = join_config_lifetimes(join_owner_lifetimes(joined));
     let index = Index::new(&facts);
     let mut reports = rules::check(&index, settings, context);
     value_rules::check(&facts, settings, &mut reports);

@@ -33,6 +33,7 @@ fn lifetime_args(index: &Index, settings: &Settings, out: &mut Vec<(String, usiz
             callee,
             param,
             lifetime_secs,
+            used,
         } = &a.kind
         else {
             continue;
@@ -69,6 +70,9 @@ fn lifetime_args(index: &Index, settings: &Settings, out: &mut Vec<(String, usiz
                     *lifetime_secs,
                     limit,
                 );
+                if let Some(used) = used {
+                    r = r.label(*used, format!("passed to `{name}` here"));
+                }
                 e.relate(
                     a,
                     &mut r,
@@ -473,9 +477,7 @@ fn privilege_claims(
                 format_duration(settings.access_token_max_ttl)
             ),
         );
-        if site.path == check.path {
-            r = r.label(site.span, format!("issued here, living {life}"));
-        }
+        site.relate(check, &mut r, format!("issued here, living {life}"));
         out.push((check.path.clone(), check.start.line, r));
     }
 }

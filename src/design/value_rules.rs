@@ -3,6 +3,7 @@
 //! a wrapper in another file, a signing key written as a const in another module, and the keys
 //! of `env_keys` and `empty_keys`.
 use super::values::{Values, const_lifetime, item_value};
+use crate::analyzers::rust::cookies::model::{self as cookie_model, CookieName, Problem, Purpose};
 use crate::analyzers::rust::{
     FLAG_CODE, Stored, cookie_report, is_auth_cookie_name, storage_report,
 };
@@ -20,6 +21,14 @@ pub fn check(facts: &[PlacedFact], settings: &Settings, out: &mut Vec<(String, u
     let values = Values::new(facts);
     let mut found: BTreeMap<(String, usize, Rule), Report> = BTreeMap::new();
     for use_site in facts {
+        if let FactKind::CookieHelperCall { callee, names } = &use_site.kind {
+            if let Some(helper) = values.resolve(&use_site.path, "", callee) {
+                for r in cookie_from_helper(use_site, helper, names) {
+                    merge(&mut found, helper, r);
+                }
+            }
+            continue;
+        }
         let report = match &use_site.kind {
             FactKind::LifetimeFromConst {
                 target,
@@ -147,6 +156,41 @@ fn stored_through<'a>(
         format!("`{callee}` writes its argument to {store} here"),
     );
     Some((call, r))
+}
+
+/// A cookie helper of another file called with an auth cookie name (`new_cookie("token", t)`):
+/// the attributes its cookie lacks, reported where it is made, naming the caller's cookie.
+fn cookie_from_helper(call: &PlacedFact, helper: &PlacedFact, names: &[String]) -> Vec<Report> {
+    let FactKind::CookieHelper {
+        name_param,
+        missing,
+    } = &helper.kind
+    else {
+        return Vec::new();
+    };
+    let Some(name) = names.get(*name_param).filter(|n| !n.is_empty()) else {
+        return Vec::new();
+    };
+    let purpose = cookie_model::purpose_of(name);
+    let reports = missing.iter().filter_map(|(rule, help)| {
+        // A CSRF cookie script must read is not judged for HttpOnly.
+        let judged = purpose == Purpose::Auth
+            || (purpose == Purpose::Csrf && *rule != Rule::CookieMissingHttponly);
+        judged.then(|| {
+            let cookie = CookieName::Known(name.clone());
+            let subject = cookie_model::describe(&cookie, purpose);
+            let mut r =
+                cookie_model::report(*rule, &subject, Problem::Absent, helper.span, help.clone());
+            let callee = helper.function.as_deref().unwrap_or("?");
+            call.relate(
+                helper,
+                &mut r,
+                format!("`{callee}` is called here with the cookie `{name}`"),
+            );
+            r
+        })
+    });
+    reports.collect()
 }
 
 fn key<'a>(

@@ -83,9 +83,9 @@ impl<'a> Values<'a> {
                 FactKind::ValueItem { module, .. } | FactKind::RustUse { module, .. } => {
                     (file_module(&f.path), module.as_str())
                 }
-                FactKind::StorageWrapper { .. } | FactKind::CookieWrapper { .. } => {
-                    (file_module(&f.path), "")
-                }
+                FactKind::StorageWrapper { .. }
+                | FactKind::CookieWrapper { .. }
+                | FactKind::CookieHelper { .. } => (file_module(&f.path), ""),
                 _ => continue,
             };
             let Some(m) = module.map(|m| with_inline(m, inline)) else {
@@ -100,7 +100,9 @@ impl<'a> Values<'a> {
                     .or_insert_with(|| m.0.clone());
             }
             match &f.kind {
-                FactKind::StorageWrapper { .. } | FactKind::CookieWrapper { .. } => {
+                FactKind::StorageWrapper { .. }
+                | FactKind::CookieWrapper { .. }
+                | FactKind::CookieHelper { .. } => {
                     if let Some(name) = f.function.as_deref() {
                         v.items.entry((m, name)).or_insert(f);
                     }
@@ -281,6 +283,7 @@ pub fn lifetimes(facts: &[PlacedFact], index: &super::Index) -> Vec<PlacedFact> 
                 callee,
                 param,
                 lifetime_secs,
+                ..
             } => {
                 let Some(caller) = f.function.as_deref() else {
                     continue;

@@ -131,7 +131,7 @@ impl Analyzer for RustAnalyzer {
                 if !ctx.settings.include_tests {
                     test_code::StripTestItems.visit_file_mut(&mut ast);
                 }
-                let rf = RustFile::new(file, ast);
+                let rf = RustFile::new(file, &ast);
                 for (_, gate, rule) in RULES {
                     crate::budget::check();
                     if gate(&present) {
@@ -150,6 +150,7 @@ impl Analyzer for RustAnalyzer {
                         crate::facts::FactKind::LifetimeFromConst { .. }
                             | crate::facts::FactKind::KeyFromConst { .. }
                             | crate::facts::FactKind::StorageCall { .. }
+                            | crate::facts::FactKind::CookieHelperCall { .. }
                     )
                 });
                 values::collect(&rf, sink, reads_foreign);
@@ -204,7 +205,7 @@ fn index_only(file: &SourceFile, sink: &mut Sink) {
     let Ok(ast) = syn::parse_file(&items_only::masked(&file.text, &ranges)) else {
         return;
     };
-    values::collect(&RustFile::new(file, ast), sink, false);
+    values::collect(&RustFile::new(file, &ast), sink, false);
 }
 
 /// What proc-macro2's "cannot parse string into token stream" means at `at`, in words a reader

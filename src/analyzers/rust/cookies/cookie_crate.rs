@@ -9,9 +9,11 @@
 //! label where it is added or returned, after the adder's defaults (Rocket) are filled in.
 use super::fix;
 use super::flow::{FileInfo, Record, Style};
+use super::helpers;
 use super::model::{self as model, Adder, Problem};
 use crate::analyzers::rust::index::RustFile;
 use crate::analyzers::{Context, Sink};
+use crate::facts::FactKind;
 use crate::rule::Rule;
 use std::collections::HashSet;
 
@@ -25,12 +27,23 @@ pub fn check(rf: &RustFile, ctx: &Context, sink: &mut Sink) {
         let analysis = info.analyze(f, 0);
         let called = info.is_called(&f.name);
         for rec in &analysis.recs {
+            // Other files may call it with an auth cookie name: the project index joins them.
+            let help = |rule| help(rec, rule, Problem::Absent, Adder::Plain);
+            if let Some(missing) = helpers::missing(f, rec, help) {
+                let name_param = rec.name_param.unwrap_or_default();
+                let kind = FactKind::CookieHelper {
+                    name_param,
+                    missing,
+                };
+                sink.fact(kind, rec.origin, Some(&f.name));
+            }
             if rec.removal || (rec.returned && called) {
                 continue;
             }
             report_record(rf, rec, &mut reported, sink);
         }
     }
+    helpers::calls(rf, &info, sink);
 }
 
 fn report_record(
@@ -149,7 +162,8 @@ mod tests {
     /// `(rule, line)` of every finding on `code`.
     fn run(code: &str) -> Vec<(Rule, usize)> {
         let src = SourceFile::from_text("t.rs", code);
-        let rf = RustFile::new(&src, syn::parse_file(code).unwrap());
+        let ast = syn::parse_file(code).unwrap();
+        let rf = RustFile::new(&src, &ast);
         let mut sink = Sink::default();
         crate::analyzers::with_default_context(|ctx| check(&rf, ctx, &mut sink));
         let mut v: Vec<_> = sink
@@ -179,6 +193,11 @@ mod tests {
             fn make(name: &'static str, v: String) -> Cookie<'static> { Cookie::build((name, v)).http_only(true).secure(true).build() }\n\
             fn a(jar: &mut CookieJar, v: String) { jar.add(make(\"theme\", v.clone())); jar.add(make(\"session\", v)); }\n";
         assert_eq!(run(code), [(model::SAMESITE, 2)]);
+        // `name.to_owned()` is still the caller's name: `token` is an auth cookie, `theme` not.
+        let owned = code.replace("(name, v)", "(name.to_owned(), v)");
+        assert_eq!(run(&owned), [(model::SAMESITE, 2)]);
+        let theme = owned.replace("\"session\"", "\"lang\"");
+        assert_eq!(run(&theme), []);
     }
 
     #[test]

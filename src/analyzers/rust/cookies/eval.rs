@@ -103,12 +103,12 @@ fn has_cfg(attrs: &[syn::Attribute]) -> bool {
 }
 
 impl FnAnalysis<'_, '_> {
-    fn span(&self, node: &impl syn::spanned::Spanned) -> Span {
-        self.info.rf.span(node)
+    fn span(&self, node: &(impl syn::spanned::Spanned + 'static)) -> Span {
+        crate::analyzers::rust::index::RustFile::span_of(self.info.src, node)
     }
 
-    fn text(&self, node: &impl syn::spanned::Spanned) -> String {
-        crate::analyzers::rust::index::names::ends(self.info.rf.src.snippet(self.span(node)))
+    fn text(&self, node: &(impl syn::spanned::Spanned + 'static)) -> String {
+        crate::analyzers::rust::index::names::ends(self.info.src.snippet(self.span(node)))
             .replace(char::is_whitespace, "")
     }
 
@@ -170,7 +170,8 @@ impl FnAnalysis<'_, '_> {
         value: Option<&syn::Expr>,
         style: Style,
     ) -> usize {
-        let name_param = match name {
+        // `Cookie::build(name.to_owned(), v)`: still the caller's name.
+        let name_param = match model::strip(name) {
             syn::Expr::Path(p) => p
                 .path
                 .get_ident()

@@ -71,7 +71,8 @@ mod tests {
 
     fn path_for(code: &str, call: &str) -> Option<String> {
         let src = SourceFile::from_text("t.rs", code);
-        let rf = RustFile::new(&src, syn::parse_file(code).unwrap());
+        let ast = syn::parse_file(code).unwrap();
+        let rf = RustFile::new(&src, &ast);
         same_site_path(&rf, call)
     }
 

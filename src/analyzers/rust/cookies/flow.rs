@@ -77,10 +77,12 @@ pub struct FnDef<'a> {
     pub(super) body: &'a syn::Block,
     /// Logout and removal helpers only ever delete cookies.
     pub(super) removal_context: bool,
+    /// A free function (not a method): other files can call it by its path.
+    pub(super) free: bool,
 }
 
 pub struct FileInfo<'a> {
-    pub(super) rf: &'a RustFile<'a>,
+    pub(super) src: &'a crate::source::SourceFile,
     pub(super) consts: HashMap<String, String>,
     pub(super) fns: Vec<FnDef<'a>>,
     called: HashSet<String>,
@@ -124,7 +126,7 @@ fn params_of(sig: &syn::Signature) -> Vec<String> {
 }
 
 impl<'a> FileInfo<'a> {
-    pub fn new(rf: &'a RustFile<'a>, ctx: &Context) -> Self {
+    pub fn new(rf: &'a RustFile<'_>, ctx: &Context) -> Self {
         struct Collect<'a> {
             pub(super) fns: Vec<FnDef<'a>>,
             called: HashSet<String>,
@@ -137,6 +139,7 @@ impl<'a> FileInfo<'a> {
                     params: params_of(&f.sig),
                     body: &f.block,
                     removal_context: is_removal_name(&f.sig.ident.to_string()),
+                    free: true,
                 });
                 syn::visit::visit_item_fn(self, f);
             }
@@ -146,6 +149,7 @@ impl<'a> FileInfo<'a> {
                     params: params_of(&f.sig),
                     body: &f.block,
                     removal_context: is_removal_name(&f.sig.ident.to_string()),
+                    free: false,
                 });
                 syn::visit::visit_impl_item_fn(self, f);
             }
@@ -177,7 +181,7 @@ impl<'a> FileInfo<'a> {
             called: HashSet::new(),
             uses: Vec::new(),
         };
-        c.visit_file(&rf.ast);
+        c.visit_file(rf.ast);
         let text = &rf.src.text;
         let rocket = text.contains("rocket::") || c.uses.iter().any(|u| u == "rocket");
         let old_rocket = {
@@ -203,8 +207,8 @@ impl<'a> FileInfo<'a> {
         });
         let client = c.uses.iter().any(|u| CLIENT_CRATES.contains(&u.as_str()));
         FileInfo {
-            rf,
-            consts: model::string_consts(&rf.ast),
+            src: rf.src,
+            consts: model::string_consts(rf.ast),
             fns: c.fns,
             called: c.called,
             rocket_add_defaults: rocket && !old_rocket,

@@ -5,6 +5,7 @@ pub(super) mod cookie_crate;
 pub(super) mod eval;
 pub(super) mod fix;
 pub(super) mod flow;
+pub(super) mod helpers;
 pub(crate) mod model;
 pub(crate) mod raw_set_cookie;
 pub(super) mod sessions;

@@ -380,12 +380,12 @@ impl<'a> Visit<'a> for Finder<'a, '_> {
 pub fn check(rf: &RustFile, _ctx: &Context, sink: &mut Sink) {
     let mut f = Finder {
         rf,
-        consts: model::string_consts(&rf.ast),
+        consts: model::string_consts(rf.ast),
         lets: HashMap::new(),
         seen: HashSet::new(),
         sink,
     };
-    f.visit_file(&rf.ast);
+    f.visit_file(rf.ast);
 }
 
 #[cfg(test)]

@@ -348,7 +348,7 @@ pub fn check(rf: &RustFile, ctx: &Context, sink: &mut Sink) {
         }
     }
     let mut m = Methods(HashSet::new(), Vec::new());
-    m.visit_file(&rf.ast);
+    m.visit_file(rf.ast);
     let text = &rf.src.text;
     let uses = |c: &str| m.1.iter().any(|u| u == c) || text.contains(&format!("{c}::"));
     let versions = ctx
@@ -378,18 +378,18 @@ pub fn check(rf: &RustFile, ctx: &Context, sink: &mut Sink) {
         .any(|c| uses(c)),
         old_tower_sessions,
     };
-    f.visit_file(&rf.ast);
+    f.visit_file(rf.ast);
     record_session_keys(rf, f.sink);
 }
 
 /// `session.insert("counter", n)`, `session.get::<u32>("visits")`, `session.set("flash", m)`:
 /// the keys a handler keeps in the server-side session, for the project pass.
 fn record_session_keys(rf: &RustFile, sink: &mut Sink) {
-    struct Keys<'r, 's> {
-        rf: &'r RustFile<'r>,
+    struct Keys<'r, 'a, 's> {
+        rf: &'r RustFile<'a>,
         sink: &'s mut Sink,
     }
-    impl<'a> Visit<'a> for Keys<'_, '_> {
+    impl<'a> Visit<'a> for Keys<'_, '_, '_> {
         fn visit_expr_method_call(&mut self, m: &'a syn::ExprMethodCall) {
             let method = m.method.to_string();
             let is_session = || {
@@ -415,7 +415,7 @@ fn record_session_keys(rf: &RustFile, sink: &mut Sink) {
             syn::visit::visit_expr_method_call(self, m);
         }
     }
-    Keys { rf, sink }.visit_file(&rf.ast);
+    Keys { rf, sink }.visit_file(rf.ast);
 }
 
 /// Inline cases (`crate::rule::cases`): what this rule reports, and its safe twins.

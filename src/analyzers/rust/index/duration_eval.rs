@@ -149,10 +149,10 @@ fn eval_at(e: &Expr, env: &Env, depth: usize) -> Option<Val> {
         Expr::Closure(c) => ev(&c.body),
         Expr::If(i) => {
             let (_, other) = i.else_branch.as_ref()?;
-            let first = block_tail(&i.then_branch).and_then(ev);
-            longest([first, ev(other)], env.finite_only)
+            let first = block_tail(&i.then_branch);
+            branches(first.into_iter().chain([&**other]), env, depth)
         }
-        Expr::Match(m) => longest(m.arms.iter().map(|a| ev(&a.body)), env.finite_only),
+        Expr::Match(m) => branches(m.arms.iter().map(|a| &*a.body), env, depth),
         Expr::Try(t) => ev(&t.expr),
         Expr::Unary(u) if matches!(u.op, syn::UnOp::Neg(_)) => match ev(&u.expr)? {
             Val::Num(n) => Some(Val::Num(-n)),
@@ -171,7 +171,14 @@ fn eval_at(e: &Expr, env: &Env, depth: usize) -> Option<Val> {
                 && let Some(lets) = env.lets
                 && let Some(bound) = lets.get(last, p.span().start())
             {
-                return ev(bound);
+                // `let exp = now + Duration::minutes(60)`: the value is written at the binding.
+                let v = ev(bound);
+                // `let now = Utc::now()` writes no duration.
+                let moment = matches!(v, Some(Val::Now { off, .. }) if off == 0.0);
+                if v.is_some() && !moment && env.origin.get().is_none() {
+                    env.origin.set(Some(bound.span()));
+                }
+                return v;
             }
             if segs.len() == 1
                 && let Some((_, v)) = env.bound.iter().find(|(n, _)| n == last)
@@ -275,6 +282,11 @@ fn eval_field_inits(name: &str, env: &Env, depth: usize) -> Option<Val> {
             .or_else(|| fn_tail(env, func).map(|t| t.span()));
         vals.extend(at.map(|at| (v, at)));
     }
+    if vals.is_empty() && !env.index.field_inits.contains_key(name) {
+        // Written in another file (`config.rs`): the project index holds it as `.name`.
+        env.origin.set(before);
+        return external_path(format!(".{name}"), env);
+    }
     let chosen = longest(vals.iter().map(|(v, _)| Some(*v)), env.finite_only)?;
     let at = vals.iter().find(|(v, _)| *v == chosen).map(|(_, at)| *at);
     env.origin.set(before.or(at));
@@ -299,7 +311,7 @@ fn eval_fn_tail(name: &str, env: &Env, depth: usize) -> Option<Val> {
     let Some(syn::Stmt::Expr(tail, None)) = f.block.stmts.last() else {
         return None;
     };
-    let lets = Lets::collect(f.block);
+    let lets = env.index.lets(f.block);
     let inner = Env::new(env.index, &lets, None);
     inner.steps.set(env.steps.get());
     let v = eval_at(tail, &inner, depth + 1);
@@ -316,6 +328,28 @@ fn block_tail(b: &syn::Block) -> Option<&Expr> {
         [syn::Stmt::Expr(x, None)] => Some(x),
         _ => None,
     }
+}
+
+/// The longest of the branches (`longest`), its origin where the chosen branch writes it: each
+/// branch of `if stay { MAX_UTC } else { now + weeks(1) }` is reported at its own value.
+fn branches<'e>(exprs: impl Iterator<Item = &'e Expr>, env: &Env, depth: usize) -> Option<Val> {
+    let before = env.origin.take();
+    let mut vals: Vec<(Val, proc_macro2::Span)> = Vec::new();
+    for x in exprs {
+        if let Some(v) = eval_at(x, env, depth + 1) {
+            // `else { now + weeks(1) }`: the value, not the block.
+            let written = match x {
+                Expr::Block(b) => block_tail(&b.block).unwrap_or(x),
+                _ => x,
+            };
+            vals.push((v, env.origin.take().unwrap_or_else(|| written.span())));
+        }
+        env.origin.set(None);
+    }
+    let chosen = longest(vals.iter().map(|(v, _)| Some(*v)), env.finite_only);
+    let at = chosen.and_then(|c| vals.iter().find(|(v, _)| *v == c).map(|(_, at)| *at));
+    env.origin.set(before.or(at));
+    chosen
 }
 
 /// The longest of the branches that could be evaluated (`if remember { 30d } else { 1h }` issues

@@ -24,11 +24,11 @@ pub fn collect(file: &RustFile, _ctx: &Context, sink: &mut Sink) {
         impl_self: None,
         let_name: None,
         loco: file.src.text.contains("loco_rs"),
-        header_consts: frameworks::header_consts(&file.ast),
+        header_consts: frameworks::header_consts(file.ast),
         auth_session_seen: false,
         cfg_if_depth: 0,
     };
-    v.visit_file(&file.ast);
+    v.visit_file(file.ast);
 }
 
 struct FnScope {
@@ -65,7 +65,7 @@ struct Collector<'a, 'f> {
 }
 
 impl<'f> Collector<'_, 'f> {
-    fn fact(&mut self, kind: FactKind, node: &impl syn::spanned::Spanned) {
+    fn fact(&mut self, kind: FactKind, node: &(impl syn::spanned::Spanned + 'static)) {
         let span = self.file.span(node);
         let function = self.fns.last().map(|f| f.name.clone());
         self.sink.fact(kind, span, function.as_deref());
@@ -172,14 +172,14 @@ impl<'f> Collector<'_, 'f> {
         TokenKind::from_names(names)
     }
 
-    fn sql(&mut self, sql: &str, node: &impl syn::spanned::Spanned) {
+    fn sql(&mut self, sql: &str, node: &(impl syn::spanned::Spanned + 'static)) {
         if let Some(kind) = stores::sql_fact(sql) {
             self.fact(kind, node);
         }
     }
 
     /// Records that the current function calls `callee` (once per callee, at its first call).
-    fn call(&mut self, callee: String, node: &impl syn::spanned::Spanned) {
+    fn call(&mut self, callee: String, node: &(impl syn::spanned::Spanned + 'static)) {
         let bare = callee.rsplit("::").next().unwrap_or(&callee);
         if !bare.chars().next().is_some_and(|c| c.is_ascii_lowercase())
             || (!callee.contains("::") && COMMON_CALLS.contains(&bare))
@@ -577,7 +577,7 @@ impl Collector<'_, '_> {
     }
 
     /// A call whose name says it reads or deletes a stored token, session, device or user.
-    fn named_store_call(&mut self, name: &str, node: &impl syn::spanned::Spanned) {
+    fn named_store_call(&mut self, name: &str, node: &(impl syn::spanned::Spanned + 'static)) {
         if let Some(kind) = stores::named_store_call(name) {
             self.fact(kind, node);
         }

@@ -18,13 +18,11 @@ pub fn may_hold_items(text: &str) -> bool {
 /// The offsets of `const` and `static` keywords (whole words: not a lifetime's `'static`, not
 /// `lazy_static`) that name an item worth indexing (`static mut NAME`, `static ref NAME` too).
 fn keywords(text: &str) -> impl Iterator<Item = usize> + '_ {
-    static AC: std::sync::OnceLock<aho_corasick::AhoCorasick> = std::sync::OnceLock::new();
-    let ac =
-        AC.get_or_init(|| aho_corasick::AhoCorasick::new(["const", "static"]).expect("keywords"));
     let b = text.as_bytes();
-    ac.find_iter(b)
-        .filter(move |m| item_name(b, m.start(), m.len()).is_some_and(worthy))
-        .map(|m| m.start())
+    ["const", "static"].into_iter().flat_map(move |kw| {
+        memchr::memmem::find_iter(b, kw.as_bytes())
+            .filter(move |&at| item_name(b, at, kw.len()).is_some_and(worthy))
+    })
 }
 
 fn ident_byte(b: u8) -> bool {
@@ -74,11 +72,11 @@ fn item_name(b: &[u8], at: usize, len: usize) -> Option<&[u8]> {
 /// Keywords in comments and literals, and items nested in a body or a module, are left out.
 pub fn item_ranges(text: &str) -> Vec<Range<usize>> {
     let b = text.as_bytes();
-    // In order: one pass finds both keywords.
-    let worthy: Vec<usize> = keywords(text).collect();
+    let mut worthy: Vec<usize> = keywords(text).collect();
     if worthy.is_empty() {
         return Vec::new();
     }
+    worthy.sort_unstable();
     let mut starts: Vec<(usize, bool)> = worthy.iter().map(|&at| (at, false)).collect();
     starts.extend(memchr::memmem::find_iter(b, b"lazy_static!").map(|at| (at, true)));
     starts.sort_unstable();

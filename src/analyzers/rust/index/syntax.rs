@@ -2,6 +2,8 @@
 //! structs), the `let` bindings of a function, literals behind conversions, and the code inside
 //! macros that `syn` leaves as tokens.
 use proc_macro2::{LineColumn, TokenStream, TokenTree};
+use std::borrow::Cow;
+use std::cell::OnceCell;
 use std::collections::HashMap;
 use syn::visit::Visit;
 use syn::{Expr, Lit};
@@ -23,6 +25,10 @@ pub struct FileIndex<'a> {
     pub structs: HashMap<String, &'a syn::ItemStruct>,
     /// Types with a hand-written `impl Serialize`: their fields are not what is serialised.
     pub custom_serialize: Vec<String>,
+    /// The `let` bindings of each of `all_fns`, collected on first use (see [`FileIndex::lets`]).
+    lets: Vec<OnceCell<Lets<'a>>>,
+    /// Where each function of `all_fns` is, by the address of its body.
+    fn_at: HashMap<*const syn::Block, usize>,
 }
 
 /// One function or method, with where it lives.
@@ -69,8 +75,33 @@ impl<'a> FileIndex<'a> {
         for f in &v.fns {
             idx.fns.entry(f.name.to_string()).or_insert(*f);
         }
+        idx.lets = v.fns.iter().map(|_| OnceCell::new()).collect();
+        idx.fn_at = v
+            .fns
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (f.block as *const _, i))
+            .collect();
         idx.all_fns = v.fns;
         idx
+    }
+
+    /// The `let` bindings of `block`: read once per function of this file and kept for every
+    /// rule that asks again; any other block (a closure, a macro body parsed on the way) is read
+    /// now.
+    pub fn lets(&self, block: &'a syn::Block) -> Cow<'_, Lets<'a>> {
+        match self.fn_at.get(&(block as *const _)) {
+            Some(&i) => Cow::Borrowed(self.lets[i].get_or_init(|| Lets::collect(block))),
+            None => Cow::Owned(Lets::collect(block)),
+        }
+    }
+
+    /// Every function of the file with its `let` bindings, in source order.
+    pub fn fns_with_lets(&self) -> impl Iterator<Item = (FnItem<'a>, &Lets<'a>)> {
+        self.all_fns
+            .iter()
+            .zip(&self.lets)
+            .map(|(f, l)| (*f, l.get_or_init(|| Lets::collect(f.block))))
     }
 }
 
@@ -154,7 +185,7 @@ impl<'a> Visit<'a> for IndexVisitor<'a> {
 }
 
 /// The `let` bindings of one function body (closures included, nested fns not), by name.
-#[derive(Default)]
+#[derive(Default, Clone)]
 pub struct Lets<'a> {
     map: HashMap<String, Vec<(LineColumn, &'a Expr)>>,
 }

@@ -34,8 +34,15 @@ pub fn collect(rf: &RustFile, sink: &mut Sink, wants_uses: bool) {
         wants_uses,
     };
     out.items(&mut rf.ast.items.iter(), "", 0);
+    let text = &rf.src.text;
+    if ["Default", "default", "DEFAULT", "Duration"]
+        .iter()
+        .any(|w| text.contains(w))
+    {
+        out.field_defaults();
+    }
     if rf.src.text.contains(".insert(\"") {
-        syn::visit::Visit::visit_file(&mut Settings(&mut out), &rf.ast);
+        syn::visit::Visit::visit_file(&mut Settings(&mut out), rf.ast);
     }
 }
 
@@ -89,7 +96,7 @@ fn worth_indexing(name: &str) -> bool {
 }
 
 struct Out<'r, 's, 'a, 'b> {
-    rf: &'r RustFile<'r>,
+    rf: &'r RustFile<'a>,
     sink: &'s mut Sink,
     env: &'r Env<'a, 'b>,
     count: usize,
@@ -97,7 +104,7 @@ struct Out<'r, 's, 'a, 'b> {
 }
 
 impl Out<'_, '_, '_, '_> {
-    fn push(&mut self, kind: FactKind, node: &impl syn::spanned::Spanned) {
+    fn push(&mut self, kind: FactKind, node: &(impl syn::spanned::Spanned + 'static)) {
         if self.count < MAX_PER_FILE {
             self.count += 1;
             let span = self.rf.span(node);
@@ -152,6 +159,46 @@ impl Out<'_, '_, '_, '_> {
                     }
                 }
                 _ => {}
+            }
+        }
+    }
+
+    /// Config fields this file gives a value (a struct literal, `impl Default`, a
+    /// `#[serde(default = "..")]` function), recorded as `.field` with the longest value where it
+    /// is written, for a lifetime read from the field in another file (`now + self.cfg.validity`).
+    fn field_defaults(&mut self) {
+        let index = self.rf.index();
+        let mut names: Vec<&String> = index
+            .field_inits
+            .keys()
+            .chain(index.serde_defaults.keys())
+            .filter(|n| worth_indexing(n))
+            .collect();
+        names.sort();
+        names.dedup();
+        let lets = Lets::default();
+        for name in names {
+            let env = Env::new(index, &lets, None);
+            let Ok(read) = syn::parse_str::<Expr>(&format!("config.{name}")) else {
+                continue;
+            };
+            let value = match eval(&read, &env) {
+                Some(Val::Num(n)) if n.is_finite() && n.abs() < 1e15 => ItemValue::Num(n as i64),
+                Some(Val::Dur(d)) if d.is_finite() && d.abs() < 1e15 => ItemValue::Dur(d as i64),
+                _ => continue,
+            };
+            let Some(at) = env.origin.get() else {
+                continue;
+            };
+            if self.count < MAX_PER_FILE {
+                self.count += 1;
+                let span = RustFile::span_in(self.rf.src, at);
+                let kind = FactKind::ValueItem {
+                    module: String::new(),
+                    name: format!(".{name}"),
+                    value,
+                };
+                self.sink.fact(kind, span, None);
             }
         }
     }

@@ -60,7 +60,7 @@ fn report(span: Span, why: Why) -> Report {
 }
 
 pub fn check(rf: &RustFile, _ctx: &Context, sink: &mut Sink) {
-    let index = FileIndex::build(&rf.ast);
+    let index = rf.index();
     let text = &rf.src.text;
     let cookie_key = [
         "cookie",
@@ -75,12 +75,11 @@ pub fn check(rf: &RustFile, _ctx: &Context, sink: &mut Sink) {
     let mut seen = HashSet::new();
     let empty = Lets::default();
     // Function bodies: key constructors and env fallbacks.
-    for &f in &index.all_fns {
-        let lets = Lets::collect(f.block);
+    for (f, lets) in index.fns_with_lets() {
         let mut v = Visitor {
             rf,
-            index: &index,
-            lets: &lets,
+            index,
+            lets,
             filled: filled_vars(f.block),
             cookie_key,
             seen: &mut seen,
@@ -92,16 +91,16 @@ pub fn check(rf: &RustFile, _ctx: &Context, sink: &mut Sink) {
     let mut items = Items {
         v: Visitor {
             rf,
-            index: &index,
+            index,
             lets: &empty,
             filled: HashSet::new(),
             cookie_key,
             seen: &mut seen,
             sink: &mut *sink,
         },
-        env_names: env_names(&rf.ast),
+        env_names: env_names(rf.ast),
     };
-    items.visit_file(&rf.ast);
+    items.visit_file(rf.ast);
     super::key_fields::collect(rf, sink);
 }
 
@@ -126,7 +125,7 @@ fn strip_conversions(e: &Expr) -> &Expr {
 }
 
 struct Visitor<'a, 'b> {
-    rf: &'b RustFile<'b>,
+    rf: &'b RustFile<'a>,
     index: &'b FileIndex<'a>,
     lets: &'b Lets<'a>,
     /// Variables filled after their declaration (`rng.fill_bytes(&mut key)`): not literals.

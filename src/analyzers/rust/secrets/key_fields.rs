@@ -17,7 +17,7 @@ pub fn collect(rf: &RustFile, sink: &mut Sink) {
         sink,
         in_default: false,
     };
-    v.visit_file(&rf.ast);
+    v.visit_file(rf.ast);
 }
 
 /// A key argument behind borrows and byte conversions (`&cfg.secret.as_bytes().to_vec()`).
@@ -85,13 +85,13 @@ fn secret_like(field: &str) -> bool {
     super::names::secret_name(field) || field.to_ascii_lowercase().contains("key")
 }
 
-struct Fields<'r, 's> {
-    rf: &'r RustFile<'r>,
+struct Fields<'r, 'a, 's> {
+    rf: &'r RustFile<'a>,
     sink: &'s mut Sink,
     in_default: bool,
 }
 
-impl Fields<'_, '_> {
+impl Fields<'_, '_, '_> {
     /// `x.field.is_empty()` or `local.is_empty()`: the field (or local) checked.
     fn checked(&mut self, m: &syn::ExprMethodCall) {
         if m.method != "is_empty" && m.method != "len" {
@@ -113,7 +113,7 @@ impl Fields<'_, '_> {
     }
 }
 
-impl<'ast> Visit<'ast> for Fields<'_, '_> {
+impl<'ast> Visit<'ast> for Fields<'_, '_, '_> {
     fn visit_item_impl(&mut self, i: &'ast syn::ItemImpl) {
         let was = self.in_default;
         self.in_default = i

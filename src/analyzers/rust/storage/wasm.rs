@@ -36,13 +36,11 @@ pub fn check(rf: &RustFile, _ctx: &Context, sink: &mut Sink) {
     if !web {
         return;
     }
-    let index = FileIndex::build(&rf.ast);
-    let fns = &index.all_fns;
+    let index = rf.index();
     // Wrappers: functions that pass two of their parameters on as key and value.
     let mut wrappers: HashMap<String, (usize, usize, &'static str)> = HashMap::new();
-    for f in fns {
-        let lets = Lets::collect(f.block);
-        let mut v = Visitor::new(rf, &index, &lets, *f);
+    for (f, lets) in index.fns_with_lets() {
+        let mut v = Visitor::new(rf, index, lets, f);
         v.visit_block(f.block);
         for (store, key, value, at) in v.param_writes {
             let params = param_names(f.sig);
@@ -85,16 +83,15 @@ pub fn check(rf: &RustFile, _ctx: &Context, sink: &mut Sink) {
         }
     }
     if !wrappers.is_empty() {
-        for f in fns {
-            let lets = Lets::collect(f.block);
-            let mut v = Visitor::new(rf, &index, &lets, *f);
+        for (f, lets) in index.fns_with_lets() {
+            let mut v = Visitor::new(rf, index, lets, f);
             v.wrappers = Some(&wrappers);
             v.only_wrappers = true;
             v.visit_block(f.block);
             sink.extend(v.reports);
         }
     }
-    yewdux_stores(rf, &index, sink);
+    yewdux_stores(rf, index, sink);
     sink.client_storage_facts();
 }
 
@@ -113,7 +110,7 @@ fn param_names(sig: &syn::Signature) -> Vec<String> {
 type ArgSeen = (String, u8, u8);
 
 struct Visitor<'a, 'b> {
-    rf: &'b RustFile<'b>,
+    rf: &'b RustFile<'a>,
     index: &'b FileIndex<'a>,
     lets: &'b Lets<'a>,
     f: FnItem<'a>,
@@ -130,7 +127,7 @@ struct Visitor<'a, 'b> {
 
 impl<'a, 'b> Visitor<'a, 'b> {
     fn new(
-        rf: &'b RustFile<'b>,
+        rf: &'b RustFile<'a>,
         index: &'b FileIndex<'a>,
         lets: &'b Lets<'a>,
         f: FnItem<'a>,

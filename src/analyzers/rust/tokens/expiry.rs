@@ -92,15 +92,14 @@ fn report(span: Span, why: Why) -> Report {
 }
 
 pub fn check(rf: &RustFile, _ctx: &Context, sink: &mut Sink) {
-    let index = FileIndex::build(&rf.ast);
+    let index = rf.index();
     let jsonwebtoken = rf.src.text.contains("jsonwebtoken");
     let jwt_crate = rf.src.text.contains("jwt::");
-    for &f in &index.all_fns {
-        let lets = Lets::collect(f.block);
+    for (f, lets) in index.fns_with_lets() {
         let mut v = Visitor {
             rf,
-            index: &index,
-            lets: &lets,
+            index,
+            lets,
             f,
             jsonwebtoken,
             jwt_crate,
@@ -112,7 +111,7 @@ pub fn check(rf: &RustFile, _ctx: &Context, sink: &mut Sink) {
 }
 
 struct Visitor<'a, 'b> {
-    rf: &'b RustFile<'b>,
+    rf: &'b RustFile<'a>,
     index: &'b FileIndex<'a>,
     lets: &'b Lets<'a>,
     f: FnItem<'a>,

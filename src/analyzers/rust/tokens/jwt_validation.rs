@@ -139,12 +139,11 @@ pub fn check(rf: &RustFile, ctx: &Context, sink: &mut Sink) {
         .crate_manifest(&rf.src.abs_path)
         .filter(|m| m.is_client())
         .map(|m| m.describe_client());
-    let index = FileIndex::build(&rf.ast);
-    for &f in &index.all_fns {
-        let lets = Lets::collect(f.block);
+    let index = rf.index();
+    for (f, lets) in index.fns_with_lets() {
         let mut v = Visitor {
             rf,
-            lets: &lets,
+            lets,
             f,
             jsonwebtoken,
             josekit: text.contains("josekit"),
@@ -152,7 +151,7 @@ pub fn check(rf: &RustFile, ctx: &Context, sink: &mut Sink) {
             family_checked,
             client_side,
             client_crate: client_crate.as_deref(),
-            index: &index,
+            index,
             sink: &mut *sink,
         };
         v.visit_block(f.block);
@@ -160,7 +159,7 @@ pub fn check(rf: &RustFile, ctx: &Context, sink: &mut Sink) {
 }
 
 struct Visitor<'a, 'b> {
-    rf: &'b RustFile<'b>,
+    rf: &'b RustFile<'a>,
     lets: &'b Lets<'a>,
     f: FnItem<'a>,
     jsonwebtoken: bool,

@@ -14,13 +14,13 @@ use syn::visit::Visit;
 
 type Args = Punctuated<Expr, syn::Token![,]>;
 
-pub(super) fn follow_calls(
+pub(super) fn follow_calls<'a>(
     rf: &RustFile,
     ctx: &Context,
     sink: &mut Sink,
-    index: &FileIndex,
-    fns: &[FnItem],
-    pending: Vec<(FnItem, Site)>,
+    index: &FileIndex<'a>,
+    fns: &[FnItem<'a>],
+    pending: Vec<(FnItem<'a>, Site)>,
 ) {
     for (callee, site) in pending {
         let params: Vec<String> = callee
@@ -32,7 +32,7 @@ pub(super) fn follow_calls(
                 syn::FnArg::Receiver(_) => None,
             })
             .collect();
-        let callee_lets = Lets::collect(callee.block);
+        let callee_lets = index.lets(callee.block);
         let mut used = Vec::new();
         ExprNames::collect(&site.value, &callee_lets, &mut used);
         let used_params: Vec<(usize, &String)> = params
@@ -57,7 +57,7 @@ pub(super) fn follow_calls(
             if calls.found.is_empty() {
                 continue;
             }
-            let caller_lets = Lets::collect(caller.block);
+            let caller_lets = index.lets(caller.block);
             for args in calls.found {
                 let caller_env = Env::new(index, &caller_lets, Some(caller.sig));
                 let bound: Vec<_> = used_params
@@ -152,12 +152,12 @@ impl<'ast> Visit<'ast> for Calls<'_, '_> {
 /// A callee whose expiry is exactly its one parameter (`fn sign_jwt(id, secret, exp:
 /// DateTime<Utc>)` with `exp: exp.timestamp()`): a fact for the project pass, which follows calls
 /// from other files and judges the lifetime their arguments carry.
-fn param_fact(
+fn param_fact<'a>(
     rf: &RustFile,
     sink: &mut Sink,
-    index: &FileIndex,
+    index: &FileIndex<'a>,
     callee: &FnItem,
-    lets: &Lets,
+    lets: &Lets<'a>,
     site: &Site,
     used_params: &[(usize, &String)],
 ) {

@@ -16,34 +16,32 @@ use syn::visit::Visit;
 pub use super::ttl::{ACCESS, REFRESH};
 
 pub fn check(rf: &RustFile, ctx: &Context, sink: &mut Sink) {
-    let index = FileIndex::build(&rf.ast);
-    let fns = &index.all_fns;
+    let index = rf.index();
     let mut pending = Vec::new();
-    for f in fns {
-        let lets = Lets::collect(f.block);
+    for (f, lets) in index.fns_with_lets() {
         let mut v = Sites {
-            f: *f,
-            lets: &lets,
+            f,
+            lets,
             binding: Vec::new(),
             sites: Vec::new(),
         };
         v.visit_block(f.block);
         for site in v.sites {
-            let env = Env::new(&index, &lets, Some(f.sig));
+            let env = Env::new(index, lets, Some(f.sig));
             match eval(&site.value, &env) {
                 Some(val) => {
                     let case = |val: Val, env: &Env| {
                         let mut names = site.names.clone();
                         names.push(f.name.to_string());
                         let mut api = Vec::new();
-                        ExprNames::collect(&site.value, &lets, &mut api);
+                        ExprNames::collect(&site.value, lets, &mut api);
                         Case {
                             span: RustFile::span_in(rf.src, site.span),
                             label: (rf.span(&site.value), None),
                             val,
                             names,
                             strict: site.strict,
-                            fname: fn_display(f),
+                            fname: fn_display(&f),
                             api,
                             fn_names: 1,
                             origin: origin_of(rf, env, site.span),
@@ -53,7 +51,7 @@ pub fn check(rf: &RustFile, ctx: &Context, sink: &mut Sink) {
                     // `if stay { MAX_UTC } else { now + weeks(1) }`: the endless branch is
                     // reported above; the finite one is judged on its own.
                     if val.never() {
-                        let mut finite = Env::new(&index, &lets, Some(f.sig));
+                        let mut finite = Env::new(index, lets, Some(f.sig));
                         finite.finite_only = true;
                         if let Some(v) = eval(&site.value, &finite).filter(|v| !v.never()) {
                             judge(rf, ctx, sink, case(v, &finite));
@@ -61,24 +59,23 @@ pub fn check(rf: &RustFile, ctx: &Context, sink: &mut Sink) {
                     }
                 }
                 None => {
-                    lifetime_from_const(rf, sink, &index, f, &lets, &site);
-                    pending.push((*f, site));
+                    lifetime_from_const(rf, sink, index, &f, lets, &site);
+                    pending.push((f, site));
                 }
             }
         }
     }
-    for f in fns {
-        let lets = Lets::collect(f.block);
+    for (f, lets) in index.fns_with_lets() {
         let mut args = LifetimeArgs {
             rf,
             sink,
-            env: Env::new(&index, &lets, Some(f.sig)),
+            env: Env::new(index, lets, Some(f.sig)),
             function: f.name.to_string(),
         };
         args.visit_block(f.block);
     }
     if !pending.is_empty() {
-        super::lifetime_calls::follow_calls(rf, ctx, sink, &index, fns, pending);
+        super::lifetime_calls::follow_calls(rf, ctx, sink, index, &index.all_fns, pending);
     }
 }
 
@@ -95,12 +92,12 @@ fn offset(v: Val) -> Option<f64> {
 /// (`now + config::JWT_TTL`): probes how the lifetime depends on that const (it is linear in
 /// every shape the evaluator knows: `Duration::hours(X)`, `X * 60`, `now + X`) and records the
 /// line for the project index. Returns whether a fact was recorded.
-fn lifetime_from_const(
+fn lifetime_from_const<'a>(
     rf: &RustFile,
     sink: &mut Sink,
-    index: &FileIndex,
+    index: &FileIndex<'a>,
     f: &FnItem,
-    lets: &Lets,
+    lets: &Lets<'a>,
     site: &Site,
 ) -> bool {
     let env = Env::new(index, lets, Some(f.sig));
@@ -170,9 +167,18 @@ struct Claims { sub: String, exp: i64 }"#,
             fail: &[
                 r#"fn access_token(sub: String, k: &EncodingKey) -> String { let c = Claims { sub, exp: (Utc::now() + Duration::hours(24)).timestamp() }; encode(&Header::default(), &c, k).unwrap() }"#,
                 r#"fn access_token(sub: String, k: &EncodingKey) -> String { let c = Claims { sub, exp: (Utc::now() + Duration::days(7)).timestamp() }; encode(&Header::default(), &c, k).unwrap() }"#,
+                // Through a `let` of a helper's tail, and of the caller that passes the expiry.
+                r#"fn access_ttl() -> Duration { let hours = 24; Duration::hours(hours) }
+fn access_token(sub: String, k: &EncodingKey) -> String { let c = Claims { sub, exp: (Utc::now() + access_ttl()).timestamp() }; encode(&Header::default(), &c, k).unwrap() }"#,
+                r#"fn sign_access(sub: String, exp: i64, k: &EncodingKey) -> String { let c = Claims { sub, exp }; encode(&Header::default(), &c, k).unwrap() }
+fn access_token(sub: String, k: &EncodingKey) -> String { let exp = (Utc::now() + Duration::hours(24)).timestamp(); sign_access(sub, exp, k) }"#,
             ],
             pass: &[
                 r#"fn access_token(sub: String, k: &EncodingKey) -> String { let c = Claims { sub, exp: (Utc::now() + Duration::minutes(15)).timestamp() }; encode(&Header::default(), &c, k).unwrap() }"#,
+                r#"fn access_ttl() -> Duration { let minutes = 15; Duration::minutes(minutes) }
+fn access_token(sub: String, k: &EncodingKey) -> String { let c = Claims { sub, exp: (Utc::now() + access_ttl()).timestamp() }; encode(&Header::default(), &c, k).unwrap() }"#,
+                r#"fn sign_access(sub: String, exp: i64, k: &EncodingKey) -> String { let c = Claims { sub, exp }; encode(&Header::default(), &c, k).unwrap() }
+fn access_token(sub: String, k: &EncodingKey) -> String { let exp = (Utc::now() + Duration::minutes(15)).timestamp(); sign_access(sub, exp, k) }"#,
                 r#"fn email_confirmation_token(sub: String, k: &EncodingKey) -> String { let c = Claims { sub, exp: (Utc::now() + Duration::hours(48)).timestamp() }; encode(&Header::default(), &c, k).unwrap() }"#,
             ],
         },

@@ -16,7 +16,7 @@ use syn::visit::Visit;
 /// for the project pass, which gives them to a callee in another file that puts the argument
 /// into a token's `exp`.
 pub(super) struct LifetimeArgs<'r, 's, 'a, 'b> {
-    pub(super) rf: &'r RustFile<'r>,
+    pub(super) rf: &'r RustFile<'a>,
     pub(super) sink: &'s mut Sink,
     pub(super) env: Env<'a, 'b>,
     pub(super) function: String,
@@ -33,14 +33,16 @@ impl LifetimeArgs<'_, '_, '_, '_> {
             if !(off.is_finite() && off > 0.0) {
                 continue;
             }
-            let span = origin_of(self.rf, &self.env, a.span()).unwrap_or_else(|| self.rf.span(a));
+            let at = self.rf.span(a);
+            let origin = origin_of(self.rf, &self.env, a.span());
             self.sink.fact(
                 crate::facts::FactKind::LifetimeArg {
                     callee: callee.clone(),
                     param,
                     lifetime_secs: off.round() as u64,
+                    used: origin.is_some().then_some(at),
                 },
-                span,
+                origin.unwrap_or(at),
                 Some(&self.function),
             );
         }

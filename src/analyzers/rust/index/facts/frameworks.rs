@@ -78,7 +78,7 @@ impl Collector<'_, '_> {
         }
     }
 
-    fn proxy_fact(&mut self, header: String, node: &impl syn::spanned::Spanned) {
+    fn proxy_fact(&mut self, header: String, node: &(impl syn::spanned::Spanned + 'static)) {
         let proxy = format!("a proxy's `{header}` header");
         self.fact(FactKind::AuthProxy { proxy }, node);
     }
