@@ -701,6 +701,36 @@ fn nothing_named_is_silently_dropped() {
     );
 }
 
+// Issue 12: a file that says nothing about auth is not parsed, yet gives the project index its
+// consts; only its items are read, so it counts as scanned, not as parsed, and a suppression on
+// the const still applies.
+#[test]
+fn a_plain_config_file_gives_the_index_its_consts_without_counting_as_parsed() {
+    let auth = "use crate::config::TTL_SECS;\n\
+                pub fn issue_access_token(k: &jsonwebtoken::EncodingKey) -> String {\n\
+                let claims = Claims { sub: 1, exp: chrono::Utc::now().timestamp() + TTL_SECS };\n\
+                jsonwebtoken::encode(&Header::default(), &claims, k).unwrap() }\n";
+    let config = "pub const NAME: &str = \"shop\";\npub const TTL_SECS: i64 = 7 * 24 * 3600;\n";
+    let p = Project::new(&[("src/auth.rs", auth), ("src/config.rs", config)]);
+    let (_, v) = p.json(&[]);
+    let files = &v["summary"]["files"];
+    assert_eq!(
+        (&files["scanned"], &files["parsed"]),
+        (&2.into(), &1.into()),
+        "{files}"
+    );
+    assert_eq!(finding_paths(&v), ["src/config.rs"], "{v}");
+    assert_eq!(v["findings"][0]["start"]["line"], 2, "{v}");
+    // The same const, suppressed where it is written.
+    let suppressed = config.replace(
+        "3600;",
+        "3600; // authlint-ignore access-token-ttl-too-long: an internal service's tokens",
+    );
+    let p = Project::new(&[("src/auth.rs", auth), ("src/config.rs", &suppressed)]);
+    let (_, v) = p.json(&[]);
+    assert!(finding_paths(&v).is_empty(), "{v}");
+}
+
 #[test]
 fn proc_macro_and_prose_are_scanned_without_being_parsed() {
     let p = Project::new(&[

@@ -48,6 +48,10 @@ pub struct Sink {
     pub errors: Vec<FileError>,
     /// What the file says about the project's auth design, for the project pass.
     pub facts: Vec<Fact>,
+    /// Set by the engine when the analyzer wanted the file only for the project index
+    /// (`Analyzer::wants_for_index`): it reads a few items, not the file, which counts as
+    /// scanned, not as parsed.
+    pub index_only: bool,
     /// Reports kept so far, by rule, and how many past [`Sink::cap`] were dropped.
     kept: BTreeMap<Rule, usize>,
     left_out: BTreeMap<Rule, usize>,
@@ -67,6 +71,7 @@ impl Sink {
             reports: Vec::new(),
             errors: Vec::new(),
             facts: Vec::new(),
+            index_only: false,
             kept: BTreeMap::new(),
             left_out: BTreeMap::new(),
             cap,
@@ -163,6 +168,11 @@ pub trait Analyzer: Send + Sync {
     /// (`vocabulary` is that word list's automaton).
     fn wants(&self, lower: &str, vocabulary: &aho_corasick::AhoCorasick) -> bool {
         vocabulary.is_match(lower)
+    }
+    /// Whether a file `wants` turned away still holds what the project index needs (a Rust
+    /// file's consts read by another file). `check` then sees `sink.index_only` set.
+    fn wants_for_index(&self, _lower: &str) -> bool {
+        false
     }
     fn check(&self, file: &SourceFile, ctx: &Context, sink: &mut Sink);
 }

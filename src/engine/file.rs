@@ -110,6 +110,10 @@ impl Engine<'_> {
             .header_role(c.role, text)
             .map_or(c.role, |d| d.role);
         if self.opts.settings.policy(role) == crate::roles::Policy::Skip {
+            // A file read only for the project index was never going to be reported on.
+            if wanted.iter().all(|(_, index_only)| *index_only) {
+                return FileResult::default();
+            }
             return FileResult::skipped(SkipReason::Role(role));
         }
         let mut file = SourceFile::new(c.abs.clone(), c.path.clone(), c.kind, text.to_string());
@@ -119,12 +123,19 @@ impl Engine<'_> {
         self.settle(file, sink, r)
     }
 
-    /// The analyzers that handle this kind of file and find their vocabulary in it.
-    fn wanted(&self, kind: FileKind, lower: &str) -> Vec<&'static dyn Analyzer> {
+    /// The analyzers that handle this kind of file and find their vocabulary in it, or want it
+    /// for the project index alone (`true`).
+    fn wanted(&self, kind: FileKind, lower: &str) -> Vec<(&'static dyn Analyzer, bool)> {
         self.prefilters
             .iter()
-            .filter(|(analyzer, vocab)| analyzer.handles(kind) && analyzer.wants(lower, vocab))
-            .map(|(analyzer, _)| *analyzer)
+            .filter(|(analyzer, _)| analyzer.handles(kind))
+            .filter_map(|(analyzer, vocab)| {
+                if analyzer.wants(lower, vocab) {
+                    Some((*analyzer, false))
+                } else {
+                    analyzer.wants_for_index(lower).then_some((*analyzer, true))
+                }
+            })
             .collect()
     }
 
@@ -133,7 +144,7 @@ impl Engine<'_> {
     fn analyze(
         &self,
         file: &SourceFile,
-        wanted: &[&'static dyn Analyzer],
+        wanted: &[(&'static dyn Analyzer, bool)],
         r: &mut FileResult,
     ) -> Sink {
         let ctx = Context {
@@ -146,9 +157,9 @@ impl Engine<'_> {
         // are analysed one at a time, so eight of them at `-j 8` do not need 2 GB at once.
         let _alone = (file.text.len() > LARGE_FILE)
             .then(|| LARGE_FILES.lock().unwrap_or_else(|e| e.into_inner()));
-        for analyzer in wanted {
-            r.parsed = true;
+        for &(analyzer, index_only) in wanted {
             let mut local = Sink::with_cap(cap);
+            local.index_only = index_only;
             let outcome = with_panic_capture(|| {
                 catch_unwind(AssertUnwindSafe(|| {
                     #[cfg(test)]
@@ -157,7 +168,10 @@ impl Engine<'_> {
                 }))
             });
             match outcome {
-                Ok(()) => sink.absorb(local),
+                Ok(()) => {
+                    r.parsed |= !local.index_only;
+                    sink.absorb(local);
+                }
                 Err(Failure::Timeout) => {
                     let budget = self.opts.settings.file_timeout;
                     r.diagnostics.push(Diagnostic {

@@ -16,7 +16,7 @@ mod storage;
 mod tokens;
 
 use cookies::{cookie_crate, raw_set_cookie, sessions};
-use index::{facts, gate, test_code, values};
+use index::{facts, gate, items_only, test_code, values};
 use secrets::hardcoded;
 use storage::wasm;
 use tokens::{expiry, jwt_validation, lifetimes};
@@ -110,24 +110,18 @@ impl Analyzer for RustAnalyzer {
         vocabulary.is_match(lower) && gate::wanted(&gate::Present::scan(lower))
     }
 
+    fn wants_for_index(&self, lower: &str) -> bool {
+        items_only::may_hold_items(lower)
+    }
+
     fn check(&self, file: &SourceFile, ctx: &Context, sink: &mut Sink) {
-        let not_code = crate::comments::rust_not_code(&file.text);
-        if let Some(at) = too_deep(&file.text, &not_code) {
-            sink.parse_error(
-                Some(Span::new(at, at + 1)),
-                format!("cannot parse Rust: brackets nest deeper than {MAX_NESTING} levels"),
-            );
+        if sink.index_only {
+            index_only(file, sink);
+            proc_macro2::extra::invalidate_current_thread_spans();
             return;
         }
-        if let Some(at) = super::chain::too_long(&file.text, &not_code, PREFIX_WORDS) {
-            sink.parse_error(
-                Some(Span::new(at, at + 1)),
-                format!(
-                    "cannot parse Rust: one expression or type chains more than {} operators, \
-                     calls or prefixes, too deeply nested for authlint to parse safely",
-                    super::chain::MAX_CHAIN
-                ),
-            );
+        if let Some((at, message)) = unsafe_to_parse(&file.text) {
+            sink.parse_error(Some(Span::new(at, at + 1)), message);
             return;
         }
         let present = gate::Present::scan(&file.text.to_ascii_lowercase());
@@ -173,6 +167,45 @@ impl Analyzer for RustAnalyzer {
         // proc-macro2 keeps every parsed text in a per-thread map; free it once spans are resolved.
         proc_macro2::extra::invalidate_current_thread_spans();
     }
+}
+
+/// Where and why the text is unsafe to give `syn` (its parser recurses): brackets nested, or an
+/// expression chained, deeper than any real program.
+fn unsafe_to_parse(text: &str) -> Option<(usize, String)> {
+    let not_code = crate::comments::rust_not_code(text);
+    if let Some(at) = too_deep(text, &not_code) {
+        return Some((
+            at,
+            format!("cannot parse Rust: brackets nest deeper than {MAX_NESTING} levels"),
+        ));
+    }
+    let at = super::chain::too_long(text, &not_code, PREFIX_WORDS)?;
+    Some((
+        at,
+        format!(
+            "cannot parse Rust: one expression or type chains more than {} operators, \
+             calls or prefixes, too deeply nested for authlint to parse safely",
+            super::chain::MAX_CHAIN
+        ),
+    ))
+}
+
+/// A file no rule reads gives the project index its items worth indexing (`items_only`): only
+/// they are parsed, under the same guards; no rule runs and nothing is reported about the file.
+fn index_only(file: &SourceFile, sink: &mut Sink) {
+    let ranges = items_only::item_ranges(&file.text);
+    // The items alone are guarded: the blanks between them neither nest nor chain.
+    if ranges.is_empty()
+        || ranges
+            .iter()
+            .any(|r| unsafe_to_parse(&file.text[r.clone()]).is_some())
+    {
+        return;
+    }
+    let Ok(ast) = syn::parse_file(&items_only::masked(&file.text, &ranges)) else {
+        return;
+    };
+    values::collect(&RustFile::new(file, &ast), sink, false);
 }
 
 /// What proc-macro2's "cannot parse string into token stream" means at `at`, in words a reader

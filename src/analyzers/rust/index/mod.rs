@@ -7,6 +7,7 @@ pub(super) mod duration_eval;
 pub(super) mod facts;
 pub(super) mod file;
 pub(super) mod gate;
+pub(super) mod items_only;
 pub(super) mod names;
 pub(super) mod stores;
 pub(super) mod syntax;

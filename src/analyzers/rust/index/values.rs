@@ -14,7 +14,7 @@ use syn::Expr;
 const MAX_PER_FILE: usize = 512;
 
 /// Words of a const's name that make it worth indexing: durations and keys.
-const ITEM_WORDS: &[&str] = &[
+pub(super) const ITEM_WORDS: &[&str] = &[
     "ttl", "exp", "expir", "valid", "lifetime", "duration", "age", "timeout", "sec", "minute",
     "hour", "day", "week", "token", "jwt", "session", "key", "secret", "salt", "hmac", "sign",
     "pass",
