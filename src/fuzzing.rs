@@ -37,6 +37,11 @@ fn analyse_here(name: &str, data: &[u8]) -> usize {
     let mut sink = Sink::default();
     for a in analyzers::all().iter().filter(|a| a.handles(file.kind)) {
         a.check(&file, &ctx, &mut sink);
+        // The pass that only reads a file's items for the project index (a file no rule
+        // wants), through its own masked parse.
+        let mut index = Sink::default();
+        index.index_only = true;
+        a.check(&file, &ctx, &mut index);
     }
     for r in &sink.reports {
         let _ = (
