@@ -171,13 +171,5 @@ fn chain_end(e: &syn::Expr) -> Option<proc_macro2::Span> {
 /// What a chain link applies to, when the link has no attributes (their tokens come first).
 fn chain_inner(e: &syn::Expr) -> Option<&syn::Expr> {
     chain_end(e)?;
-    match e {
-        syn::Expr::MethodCall(m) => Some(&m.receiver),
-        syn::Expr::Call(c) => Some(&c.func),
-        syn::Expr::Index(i) => Some(&i.expr),
-        syn::Expr::Try(t) => Some(&t.expr),
-        syn::Expr::Await(a) => Some(&a.base),
-        syn::Expr::Field(f) => Some(&f.base),
-        _ => None,
-    }
+    super::names::link(e)
 }

@@ -109,7 +109,7 @@ pub fn receiver_text(m: &syn::ExprMethodCall) -> String {
 }
 
 /// What one link of a chain applies to.
-fn link(e: &syn::Expr) -> Option<&syn::Expr> {
+pub(super) fn link(e: &syn::Expr) -> Option<&syn::Expr> {
     match e {
         syn::Expr::MethodCall(m) => Some(&m.receiver),
         syn::Expr::Field(f) => Some(&f.base),
