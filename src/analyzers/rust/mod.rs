@@ -16,7 +16,7 @@ mod storage;
 mod tokens;
 
 use cookies::{cookie_crate, raw_set_cookie, sessions};
-use index::{facts, gate, items_only, test_code, values};
+use index::{facts, gate, items_only, quiet_bodies, test_code, values};
 use secrets::hardcoded;
 use storage::wasm;
 use tokens::{expiry, jwt_validation, lifetimes};
@@ -120,12 +120,17 @@ impl Analyzer for RustAnalyzer {
             proc_macro2::extra::invalidate_current_thread_spans();
             return;
         }
-        if let Some((at, message)) = unsafe_to_parse(&file.text) {
+        let not_code = crate::comments::rust_not_code(&file.text);
+        if let Some((at, message)) = unsafe_to_parse(&file.text, &not_code) {
             sink.parse_error(Some(Span::new(at, at + 1)), message);
             return;
         }
-        let present = gate::Present::scan(&file.text.to_ascii_lowercase());
-        let parsed = syn::parse_file(&file.text);
+        let (present, words) = gate::Present::scan_at(&file.text.to_ascii_lowercase());
+        let strip_tests = !ctx.settings.include_tests;
+        // Bodies no rule can read are blanked first; a misread file is parsed whole.
+        let parsed = quiet_bodies::blank(&file.text, &words, &not_code, strip_tests)
+            .and_then(|quiet| syn::parse_file(&quiet).ok())
+            .map_or_else(|| syn::parse_file(&file.text), Ok);
         match parsed {
             Ok(mut ast) => {
                 if !ctx.settings.include_tests {
@@ -171,15 +176,14 @@ impl Analyzer for RustAnalyzer {
 
 /// Where and why the text is unsafe to give `syn` (its parser recurses): brackets nested, or an
 /// expression chained, deeper than any real program.
-fn unsafe_to_parse(text: &str) -> Option<(usize, String)> {
-    let not_code = crate::comments::rust_not_code(text);
-    if let Some(at) = too_deep(text, &not_code) {
+fn unsafe_to_parse(text: &str, not_code: &[std::ops::Range<usize>]) -> Option<(usize, String)> {
+    if let Some(at) = too_deep(text, not_code) {
         return Some((
             at,
             format!("cannot parse Rust: brackets nest deeper than {MAX_NESTING} levels"),
         ));
     }
-    let at = super::chain::too_long(text, &not_code, PREFIX_WORDS)?;
+    let at = super::chain::too_long(text, not_code, PREFIX_WORDS)?;
     Some((
         at,
         format!(
@@ -196,9 +200,10 @@ fn index_only(file: &SourceFile, sink: &mut Sink) {
     let ranges = items_only::item_ranges(&file.text);
     // The items alone are guarded: the blanks between them neither nest nor chain.
     if ranges.is_empty()
-        || ranges
-            .iter()
-            .any(|r| unsafe_to_parse(&file.text[r.clone()]).is_some())
+        || ranges.iter().any(|r| {
+            let item = &file.text[r.clone()];
+            unsafe_to_parse(item, &crate::comments::rust_not_code(item)).is_some()
+        })
     {
         return;
     }

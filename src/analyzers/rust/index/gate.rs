@@ -184,6 +184,18 @@ impl Present {
     /// The gate words in a file's code, given its ASCII-lowercased text: words in comments
     /// (licence headers, docs) do not count.
     pub fn scan(text: &str) -> Present {
+        Self::scan_with(text, |_| {})
+    }
+
+    /// [`Present::scan`], and the offsets of the words found, in order (where the file speaks of
+    /// auth: `quiet_bodies` keeps the bodies that hold one).
+    pub fn scan_at(text: &str) -> (Present, Vec<usize>) {
+        let mut at = Vec::new();
+        let present = Self::scan_with(text, |i| at.push(i));
+        (present, at)
+    }
+
+    fn scan_with(text: &str, mut found: impl FnMut(usize)) -> Present {
         debug_assert!(!text.bytes().any(|b| b.is_ascii_uppercase()));
         let bytes = text.as_bytes();
         let mut bits = 0u128;
@@ -214,6 +226,7 @@ impl Present {
                 }
                 Word => {}
             }
+            found(m.start());
             bits |= 1 << i;
         }
         Present(bits)

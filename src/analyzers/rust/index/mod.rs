@@ -9,6 +9,7 @@ pub(super) mod file;
 pub(super) mod gate;
 pub(super) mod items_only;
 pub(super) mod names;
+pub(super) mod quiet_bodies;
 pub(super) mod stores;
 pub(super) mod syntax;
 pub(super) mod test_code;
