@@ -271,6 +271,7 @@ pub fn lifetimes(facts: &[PlacedFact], index: &super::Index) -> Vec<PlacedFact> 
                 token,
                 num,
                 dur,
+                ..
             } => {
                 if let Some(ttl) = values
                     .resolve(&f.path, "", target)

@@ -13,6 +13,10 @@ use syn::Expr;
 /// million `use` lines gives the index a bounded share).
 const MAX_PER_FILE: usize = 512;
 
+/// How many inline modules deep items are indexed (`mod config { pub const .. }`), in a full
+/// parse and in the index-only pass alike.
+pub(super) const MAX_MOD_DEPTH: usize = 4;
+
 /// Words of a const's name that make it worth indexing: durations and keys.
 pub(super) const ITEM_WORDS: &[&str] = &[
     "ttl", "exp", "expir", "valid", "lifetime", "duration", "age", "timeout", "sec", "minute",
@@ -90,9 +94,33 @@ fn setting_number(e: &Expr) -> Option<i64> {
         .flatten()
 }
 
-fn worth_indexing(name: &str) -> bool {
-    let lower = name.to_ascii_lowercase();
-    ITEM_WORDS.iter().any(|w| lower.contains(w))
+/// Whether a const's name makes it worth indexing: it holds one of [`ITEM_WORDS`], in any case
+/// and anywhere (`ACCESSTOKENTTL`, `accessTokenTtl`, `JWT_EXP`). The one name test of both the
+/// full index and the index-only pass (`items_only`).
+pub(super) fn worth_indexing(name: &str) -> bool {
+    ITEM_WORDS.iter().any(|w| {
+        name.as_bytes()
+            .windows(w.len())
+            .any(|part| part.eq_ignore_ascii_case(w.as_bytes()))
+    })
+}
+
+/// Whether an integer a const holds looks like a Unix time, in seconds (from 2001 on) or in
+/// milliseconds: a fixed expiry date whatever the const is named (`FAR_FUTURE`). The one value
+/// test of both the full index and the index-only pass.
+pub(super) fn timestamp_like(n: u64) -> bool {
+    (1_000_000_000..1_000_000_000_000_000).contains(&n)
+}
+
+/// An integer literal that looks like a Unix time (`2_000_000_000`, `2000000000i64`).
+fn timestamp_literal(e: &Expr) -> bool {
+    match e {
+        Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Int(i),
+            ..
+        }) => i.base10_parse::<u64>().is_ok_and(timestamp_like),
+        _ => false,
+    }
 }
 
 struct Out<'r, 's, 'a, 'b> {
@@ -148,7 +176,7 @@ impl Out<'_, '_, '_, '_> {
                     }
                 }
                 // Inline modules, a few levels deep (`mod config { pub const .. }`).
-                syn::Item::Mod(m) if depth < 4 => {
+                syn::Item::Mod(m) if depth < MAX_MOD_DEPTH => {
                     if let Some((_, inner)) = &m.content {
                         let name = if module.is_empty() {
                             m.ident.to_string()
@@ -204,7 +232,7 @@ impl Out<'_, '_, '_, '_> {
     }
 
     fn item(&mut self, module: &str, name: &str, e: &Expr) {
-        if !worth_indexing(name) {
+        if !worth_indexing(name) && !timestamp_literal(e) {
             return;
         }
         let value = if let Some((text, _)) = str_lit(e) {
