@@ -2,7 +2,7 @@
 //! parse: its `use` declarations, the consts and statics whose value is known, and the uses of
 //! consts it does not define (an expiry computed from `config::JWT_TTL`, a key constructor given
 //! `crate::config::SECRET_KEY`). The index resolves those paths across modules and files.
-use super::duration_eval::{Env, Val, eval};
+use super::duration_eval::{Env, Val, eval, field_default};
 use super::syntax::{FileIndex, Lets, lazy_static_items, macro_name, str_lit};
 use crate::analyzers::Sink;
 use crate::analyzers::rust::index::RustFile;
@@ -192,25 +192,28 @@ impl Out<'_, '_, '_, '_> {
     }
 
     /// Config fields this file gives a value (a struct literal, `impl Default`, a
-    /// `#[serde(default = "..")]` function), recorded as `.field` with the longest value where it
-    /// is written, for a lifetime read from the field in another file (`now + self.cfg.validity`).
+    /// `#[serde(default = "..")]` function), recorded as `Struct.field` with the longest value
+    /// where it is written, for a lifetime read from the field in another file (`now +
+    /// self.cfg.validity`): the struct keeps two configs' `ttl` apart.
     fn field_defaults(&mut self) {
         let index = self.rf.index();
-        let mut names: Vec<&String> = index
-            .field_inits
-            .keys()
-            .chain(index.serde_defaults.keys())
-            .filter(|n| worth_indexing(n))
+        let inits = index.field_inits.iter().flat_map(|(name, inits)| {
+            inits
+                .iter()
+                .filter_map(move |i| Some((i.ty.as_deref()?, name.as_str())))
+        });
+        let serde = index.serde_defaults.iter();
+        let serde = serde.flat_map(|(name, v)| v.iter().map(move |(t, _)| (t.as_str(), name.as_str())));
+        let mut fields: Vec<(&str, &str)> = inits
+            .chain(serde)
+            .filter(|(_, name)| worth_indexing(name))
             .collect();
-        names.sort();
-        names.dedup();
+        fields.sort_unstable();
+        fields.dedup();
         let lets = Lets::default();
-        for name in names {
+        for (ty, name) in fields {
             let env = Env::new(index, &lets, None);
-            let Ok(read) = syn::parse_str::<Expr>(&format!("config.{name}")) else {
-                continue;
-            };
-            let value = match eval(&read, &env) {
+            let value = match field_default(name, Some(ty), &env, 0) {
                 Some(Val::Num(n)) if n.is_finite() && n.abs() < 1e15 => ItemValue::Num(n as i64),
                 Some(Val::Dur(d)) if d.is_finite() && d.abs() < 1e15 => ItemValue::Dur(d as i64),
                 _ => continue,
@@ -223,7 +226,7 @@ impl Out<'_, '_, '_, '_> {
                 let span = RustFile::span_in(self.rf.src, at);
                 let kind = FactKind::ValueItem {
                     module: String::new(),
-                    name: format!(".{name}"),
+                    name: format!("{ty}.{name}"),
                     value,
                 };
                 self.sink.fact(kind, span, None);

@@ -187,8 +187,17 @@ struct Claims { sub: String, exp: i64 }"#,
 fn access_token(sub: String, k: &EncodingKey) -> String { let c = Claims { sub, exp: (Utc::now() + access_ttl()).timestamp() }; encode(&Header::default(), &c, k).unwrap() }"#,
                 r#"fn sign_access(sub: String, exp: i64, k: &EncodingKey) -> String { let c = Claims { sub, exp }; encode(&Header::default(), &c, k).unwrap() }
 fn access_token(sub: String, k: &EncodingKey) -> String { let exp = (Utc::now() + Duration::hours(24)).timestamp(); sign_access(sub, exp, k) }"#,
+                // Two configs with a `ttl` each: the one the parameter's type names.
+                r#"struct AuthConfig { ttl: Duration } struct CacheConfig { ttl: Duration }
+impl Default for AuthConfig { fn default() -> Self { Self { ttl: Duration::hours(24) } } }
+impl Default for CacheConfig { fn default() -> Self { Self { ttl: Duration::minutes(5) } } }
+fn access_token(sub: String, cfg: &AuthConfig, k: &EncodingKey) -> String { let c = Claims { sub, exp: (Utc::now() + cfg.ttl).timestamp() }; encode(&Header::default(), &c, k).unwrap() }"#,
             ],
             pass: &[
+                r#"struct AuthConfig { ttl: Duration } struct CacheConfig { ttl: Duration }
+impl Default for AuthConfig { fn default() -> Self { Self { ttl: Duration::minutes(5) } } }
+impl Default for CacheConfig { fn default() -> Self { Self { ttl: Duration::hours(24) } } }
+fn access_token(sub: String, cfg: &AuthConfig, k: &EncodingKey) -> String { let c = Claims { sub, exp: (Utc::now() + cfg.ttl).timestamp() }; encode(&Header::default(), &c, k).unwrap() }"#,
                 r#"fn access_token(sub: String, k: &EncodingKey) -> String { let c = Claims { sub, exp: (Utc::now() + Duration::minutes(15)).timestamp() }; encode(&Header::default(), &c, k).unwrap() }"#,
                 r#"fn access_ttl() -> Duration { let minutes = 15; Duration::minutes(minutes) }
 fn access_token(sub: String, k: &EncodingKey) -> String { let c = Claims { sub, exp: (Utc::now() + access_ttl()).timestamp() }; encode(&Header::default(), &c, k).unwrap() }"#,
