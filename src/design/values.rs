@@ -212,7 +212,10 @@ impl<'a> Values<'a> {
     fn field(&self, root: &str, ty: &str, field: &str) -> Option<&'a PlacedFact> {
         let all = self.fields.get(field)?;
         let of_ty = |t: &&str| ty.is_empty() || *t == ty;
-        let here: Vec<_> = all.iter().filter(|(r, t, _)| *r == root && of_ty(t)).collect();
+        let here: Vec<_> = all
+            .iter()
+            .filter(|(r, t, _)| *r == root && of_ty(t))
+            .collect();
         let found = if here.is_empty() {
             all.iter().filter(|(_, t, _)| of_ty(t)).collect()
         } else {

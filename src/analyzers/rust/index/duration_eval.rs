@@ -103,7 +103,9 @@ impl<'a, 'b> Env<'a, 'b> {
             external: std::cell::RefCell::new(Vec::new()),
             probe: None,
             self_ty: sig.and_then(|s| index.self_type(s)),
-            params: sig.map(super::field_types::typed_params).unwrap_or_default(),
+            params: sig
+                .map(super::field_types::typed_params)
+                .unwrap_or_default(),
         }
     }
 

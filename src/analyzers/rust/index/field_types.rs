@@ -38,7 +38,15 @@ fn type_name_at(t: &Type, depth: usize) -> Option<String> {
             let name = last.ident.to_string();
             let wrapper = matches!(
                 name.as_str(),
-                "Arc" | "Rc" | "Box" | "Option" | "Mutex" | "RwLock" | "Data" | "State" | "Extension"
+                "Arc"
+                    | "Rc"
+                    | "Box"
+                    | "Option"
+                    | "Mutex"
+                    | "RwLock"
+                    | "Data"
+                    | "State"
+                    | "Extension"
             );
             if !wrapper {
                 return Some(name);
@@ -204,11 +212,17 @@ mod tests {
         let auth = Some("AuthConfig".to_string());
         let cache = Some("CacheConfig".to_string());
         assert_eq!(
-            t("impl Service { fn sign(&self) -> i64 { self.cfg.ttl } }", "self.cfg.ttl"),
+            t(
+                "impl Service { fn sign(&self) -> i64 { self.cfg.ttl } }",
+                "self.cfg.ttl"
+            ),
             auth
         );
         assert_eq!(
-            t("impl Service { fn sign(&self) -> i64 { self.cache.ttl } }", "self.cache.ttl"),
+            t(
+                "impl Service { fn sign(&self) -> i64 { self.cache.ttl } }",
+                "self.cache.ttl"
+            ),
             cache
         );
         assert_eq!(

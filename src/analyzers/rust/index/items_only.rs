@@ -55,9 +55,9 @@ fn timestamp_value(b: &[u8], end: usize) -> bool {
         .iter()
         .take_while(|c| ident_byte(**c))
         .count();
-    let literal = value[..digits].iter().filter(|c| c.is_ascii_digit());
-    let n = literal.fold(Some(0u64), |n, c| {
-        n?.checked_mul(10)?.checked_add(u64::from(c - b'0'))
+    let mut literal = value[..digits].iter().filter(|c| c.is_ascii_digit());
+    let n = literal.try_fold(0u64, |n, c| {
+        n.checked_mul(10)?.checked_add(u64::from(c - b'0'))
     });
     value.first().is_some_and(u8::is_ascii_digit)
         && value[digits + suffix..].trim_ascii_start().first() == Some(&b';')
@@ -100,13 +100,20 @@ fn mod_block(b: &[u8], at: usize) -> Option<usize> {
         return None;
     }
     let (start, end) = word_at(b, at + 3)?;
-    let brace = end + b[end..].iter().take_while(|c| c.is_ascii_whitespace()).count();
+    let brace = end
+        + b[end..]
+            .iter()
+            .take_while(|c| c.is_ascii_whitespace())
+            .count();
     if b.get(brace) != Some(&b'{') || matches!(&b[start..end], b"tests" | b"test") {
         return None;
     }
     // The attributes before the keyword (and its visibility): `#[cfg(test)] pub(crate) mod`.
     let head = &b[at.saturating_sub(96)..at];
-    let attrs = head.rsplit(|&c| c == b';' || c == b'}').next().unwrap_or(head);
+    let attrs = head
+        .rsplit(|&c| c == b';' || c == b'}')
+        .next()
+        .unwrap_or(head);
     let is_test = attrs.windows(9).any(|w| w == b"cfg(test)");
     (!is_test).then_some(brace)
 }
@@ -183,7 +190,11 @@ pub fn item_ranges(text: &str) -> Vec<Range<usize>> {
                         && brace == i
                     {
                         let kept = out.len();
-                        mods.push(OpenMod { header: at..i + 1, body: depth, kept });
+                        mods.push(OpenMod {
+                            header: at..i + 1,
+                            body: depth,
+                            kept,
+                        });
                         pending = None;
                     }
                     if let Some((_, true, opened)) = &mut open {
@@ -321,9 +332,16 @@ mod tests {
         // A hundred thousand nested modules, each holding a worthy const: only the first levels are
         // kept, so the masked parse nests no deeper than them.
         let n = 100_000;
-        let text = format!("{}{}", "mod m { const M_TTL: u8 = 1; ".repeat(n), "}".repeat(n));
+        let text = format!(
+            "{}{}",
+            "mod m { const M_TTL: u8 = 1; ".repeat(n),
+            "}".repeat(n)
+        );
         let ranges = item_ranges(&text);
-        let opened = ranges.iter().filter(|r| text[(*r).clone()].starts_with("mod")).count();
+        let opened = ranges
+            .iter()
+            .filter(|r| text[(*r).clone()].starts_with("mod"))
+            .count();
         assert_eq!(opened, MAX_MOD_DEPTH);
         assert!(syn::parse_file(&masked(&text, &ranges)).is_ok());
         // Unclosed modules end the scan without a panic.

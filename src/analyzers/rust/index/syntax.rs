@@ -89,18 +89,10 @@ impl<'a> FileIndex<'a> {
             idx.fns.entry(f.name.to_string()).or_insert(*f);
         }
         idx.lets = v.fns.iter().map(|_| OnceCell::new()).collect();
-        idx.fn_at = v
-            .fns
-            .iter()
-            .enumerate()
-            .map(|(i, f)| (f.block as *const _, i))
-            .collect();
-        idx.sig_at = v
-            .fns
-            .iter()
-            .enumerate()
-            .map(|(i, f)| (f.sig as *const _, i))
-            .collect();
+        for (i, f) in v.fns.iter().enumerate() {
+            idx.fn_at.insert(f.block as *const _, i);
+            idx.sig_at.insert(f.sig as *const _, i);
+        }
         idx.all_fns = v.fns;
         idx
     }

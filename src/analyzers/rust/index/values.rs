@@ -203,7 +203,8 @@ impl Out<'_, '_, '_, '_> {
                 .filter_map(move |i| Some((i.ty.as_deref()?, name.as_str())))
         });
         let serde = index.serde_defaults.iter();
-        let serde = serde.flat_map(|(name, v)| v.iter().map(move |(t, _)| (t.as_str(), name.as_str())));
+        let serde =
+            serde.flat_map(|(name, v)| v.iter().map(move |(t, _)| (t.as_str(), name.as_str())));
         let mut fields: Vec<(&str, &str)> = inits
             .chain(serde)
             .filter(|(_, name)| worth_indexing(name))

@@ -116,9 +116,8 @@ fn lifetime_from_const<'a>(
     // `exp: FAR_FUTURE`: the expiry is the const itself (a date when it holds one), judged as
     // the file judges a literal date (`super::ttl::judge`).
     const DATE: f64 = 2e9;
-    let fixed = site.strict
-        && super::ttl::jwt_file(rf)
-        && probe(Val::Num(DATE)) == Some(Val::Num(DATE));
+    let fixed =
+        site.strict && super::ttl::jwt_file(rf) && probe(Val::Num(DATE)) == Some(Val::Num(DATE));
     let mut names = site.names.clone();
     names.push(f.name.to_string());
     let token = match decide(names.iter().map(String::as_str)) {
