@@ -48,6 +48,8 @@ rust = {
     "line": "fn login(jar: CookieJar, v: String) { " + 'jar.add(Cookie::build(("session", v)).secure(true));' * 4000 + " }\n",
     # a file no rule wants, read for the project index alone (its masked item parse)
     "items": "pub const TTL_SECS: i64 = 7 * 24 * 60 * 60;\npub static KEY_MATERIAL: &str = \"k8s7Hf0pQz9LmN2vX4bW\";\nlazy_static! { static ref S_TTL: i64 = 30 * 60; }\nfn f() { const X: u8 = 1; }\n",
+    # inline modules for the index-only pass: nested past its depth limit, and unclosed
+    "mods": "mod a { mod b { pub const B_TTL: i64 = 60; } pub const FAR: i64 = 2_000_000_000; }\n" + "mod m { const M_TTL: u8 = 1; " * 5000 + "}" * 4000 + "\n",
     # chains under the chain guard, many of them: each receiver printed whole was quadratic
     "chains": "".join(f"fn session{i}(c: C) {{ c" + ".a()" * 2400 + "; }\n" for i in range(25)),
     "cookie_chains": "".join(f'fn session{i}(v: String) {{ let c = Cookie::build(("session", v))' + '.path("/")' * 1500 + "; }\n" for i in range(10)),

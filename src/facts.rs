@@ -112,12 +112,15 @@ pub enum FactKind {
     /// A token's expiry computed from a const of another module (`now + config::JWT_TTL`):
     /// the lifetime is `slope * value / 1000 + intercept` seconds (the slope in thousandths, so a
     /// value in milliseconds is exact), for a const holding a plain number
-    /// (`num`) or a duration (`dur`), as probed by the file's evaluator.
+    /// (`num`) or a duration (`dur`), as probed by the file's evaluator. `fixed`: the expiry
+    /// of a JWT is the const itself, a plain number (`exp: FAR_FUTURE`), so a const holding a
+    /// Unix time makes every token expire at that one date.
     LifetimeFromConst {
         target: String,
         token: TokenKind,
         num: Option<(i64, i64)>,
         dur: Option<(i64, i64)>,
+        fixed: bool,
     },
     /// A key constructor (`ctor`) is given a const of another module (`crate::config::KEY`).
     KeyFromConst { target: String, ctor: String },

@@ -33,6 +33,7 @@ pub const RULES: &[Rule] = &[
     Rule::PrivilegeClaimsInToken,
     Rule::AccessTokenTtlTooLong,
     Rule::RefreshTokenTtlTooLong,
+    Rule::TokenWithoutExpiry,
     Rule::HardcodedSigningSecret,
     Rule::TokenInWebStorage,
     Rule::TokenCookieSetByScript,

@@ -10,7 +10,7 @@ use crate::analyzers::rust::{
 use crate::config::Settings;
 use crate::facts::{FactKind, ItemValue, PlacedFact, TokenKind};
 use crate::finding::Report;
-use crate::rule::Rule;
+use crate::rule::{Rule, wording};
 use std::collections::BTreeMap;
 
 /// The findings only the index can make: a token lifetime written as a const in another module
@@ -35,9 +35,11 @@ pub fn check(facts: &[PlacedFact], settings: &Settings, out: &mut Vec<(String, u
                 token,
                 num,
                 dur,
-            } => values
-                .resolve(&use_site.path, "", target)
-                .and_then(|item| lifetime(use_site, item, *token, *num, *dur, settings)),
+                fixed,
+            } => values.resolve(&use_site.path, "", target).and_then(|item| {
+                fixed_date(use_site, item, *fixed)
+                    .or_else(|| lifetime(use_site, item, *token, *num, *dur, settings))
+            }),
             FactKind::StorageCall { callee, args } => values
                 .resolve(&use_site.path, "", callee)
                 .and_then(|w| stored_through(use_site, w, args)),
@@ -107,6 +109,27 @@ fn lifetime<'a>(
         item,
         &mut r,
         format!("used here: the {noun} signed by `{issuer}` expires from it"),
+    );
+    Some((item, r))
+}
+
+/// `exp: FAR_FUTURE` where another module holds `const FAR_FUTURE: i64 = 2_000_000_000;`: every
+/// token expires at that one date, reported at the const as the file reports a literal date.
+fn fixed_date<'a>(
+    use_site: &PlacedFact,
+    item: &'a PlacedFact,
+    fixed: bool,
+) -> Option<(&'a PlacedFact, Report)> {
+    let (_, ItemValue::Num(n)) = item_value(item)? else {
+        return None;
+    };
+    let year = wording::fixed_date_year(*n as f64).filter(|_| fixed)?;
+    let issuer = use_site.function.as_deref().unwrap_or("?");
+    let mut r = wording::fixed_expiry_date(item.span, issuer, year);
+    use_site.relate(
+        item,
+        &mut r,
+        format!("used here as `exp`: {}", wording::fixed_date_label(year)),
     );
     Some((item, r))
 }

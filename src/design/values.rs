@@ -21,6 +21,8 @@ pub struct Values<'a> {
     /// Items by name, for re-exports the index did not read (a `mod.rs` holding only
     /// `pub use lifetimes::*` is not parsed: it names nothing about auth).
     by_name: BTreeMap<&'a str, Vec<(Module, &'a PlacedFact)>>,
+    /// Config fields' defaults by field name: the struct and its module (`AuthConfig.ttl`).
+    fields: BTreeMap<&'a str, Vec<(String, &'a str, &'a PlacedFact)>>,
     /// `use` names by module: `(local, target as written)`.
     uses: BTreeMap<Module, Vec<(&'a str, &'a str)>>,
     /// Crate roots by crate name (the folder name, `-` read as `_`), for workspace paths.
@@ -74,6 +76,7 @@ impl<'a> Values<'a> {
         let mut v = Values {
             items: BTreeMap::new(),
             by_name: BTreeMap::new(),
+            fields: BTreeMap::new(),
             uses: BTreeMap::new(),
             crates: BTreeMap::new(),
             budget: Cell::new(0),
@@ -107,6 +110,9 @@ impl<'a> Values<'a> {
                         v.items.entry((m, name)).or_insert(f);
                     }
                 }
+                FactKind::ValueItem { name, .. } if let Some((ty, field)) = field_name(name) => {
+                    v.fields.entry(field).or_default().push((m.0, ty, f));
+                }
                 FactKind::ValueItem { name, .. } => {
                     v.by_name
                         .entry(name.as_str())
@@ -129,6 +135,9 @@ impl<'a> Values<'a> {
     /// The item a path names, written in the file `path` (in its inline module `inline`).
     pub fn resolve(&self, path: &str, inline: &str, written: &str) -> Option<&'a PlacedFact> {
         let from = with_inline(file_module(path)?, inline);
+        if let Some((ty, field)) = field_name(written) {
+            return self.field(&from.0, ty, field);
+        }
         self.budget.set(BUDGET);
         self.lookup(&from, &segments(written), 0)
     }
@@ -197,6 +206,27 @@ impl<'a> Values<'a> {
         None
     }
 
+    /// The default of a config field read in the crate at `root`: of the struct `ty` when the
+    /// reading file knows it, else of the one struct that has the field (several structs with
+    /// a `ttl` each: which one is read is unknown). The reading crate's own first.
+    fn field(&self, root: &str, ty: &str, field: &str) -> Option<&'a PlacedFact> {
+        let all = self.fields.get(field)?;
+        let of_ty = |t: &&str| ty.is_empty() || *t == ty;
+        let here: Vec<_> = all
+            .iter()
+            .filter(|(r, t, _)| *r == root && of_ty(t))
+            .collect();
+        let found = if here.is_empty() {
+            all.iter().filter(|(_, t, _)| of_ty(t)).collect()
+        } else {
+            here
+        };
+        match found.as_slice() {
+            [(_, _, f)] => Some(*f),
+            _ => None,
+        }
+    }
+
     /// The one item named `name` in a module below `module` (its re-export was not read).
     fn below(&self, module: &Module, name: &str) -> Option<&'a PlacedFact> {
         let mut found = self
@@ -223,6 +253,15 @@ impl<'a> Values<'a> {
         }
         None
     }
+}
+
+/// A config field's name as the index writes it (`AuthConfig.ttl`, `.ttl` when the reader does
+/// not know the struct): the struct and the field. A settings key (`"JWT.TTL"`) is not one.
+fn field_name(name: &str) -> Option<(&str, &str)> {
+    if name.starts_with('"') {
+        return None;
+    }
+    name.split_once('.')
 }
 
 /// The value of an item fact.
@@ -271,6 +310,7 @@ pub fn lifetimes(facts: &[PlacedFact], index: &super::Index) -> Vec<PlacedFact> 
                 token,
                 num,
                 dur,
+                ..
             } => {
                 if let Some(ttl) = values
                     .resolve(&f.path, "", target)

@@ -279,6 +279,35 @@ pub fn token_never_expires(span: Span, what: &str, code: &str) -> Report {
     )
 }
 
+/// A plain `exp` at or after this Unix time (2024-01-01), and below 1e11 (a count of seconds,
+/// not of milliseconds), is a fixed date, not a duration.
+const FIXED_DATE_FROM: f64 = 1_704_067_200.0;
+
+/// The year of a plain `exp` that is a fixed date (`exp: 2000000000` is in 2033), if it is one.
+pub fn fixed_date_year(secs: f64) -> Option<u64> {
+    (FIXED_DATE_FROM..1e11)
+        .contains(&secs)
+        .then(|| 1970 + (secs / 31_556_952.0) as u64)
+}
+
+/// `token-without-expiry`: `fname` gives every token the same `exp`, a date in `year`; the
+/// label for the value is `fixed_date_label(year)`.
+pub fn fixed_expiry_date(span: Span, fname: &str, year: u64) -> Report {
+    Report::new(
+        Rule::TokenWithoutExpiry,
+        span,
+        format!(
+            "`{fname}` gives every token the same fixed `exp`, a date in {year}: tokens issued today stay valid for years"
+        ),
+        "compute `exp` from the time of issue (`now + 15 minutes`), and renew the token with a revocable refresh token",
+    )
+}
+
+/// The label on a fixed `exp` date.
+pub fn fixed_date_label(year: u64) -> String {
+    format!("a fixed date in {year}")
+}
+
 /// `token-without-expiry`: `call` is told to accept expired tokens.
 pub fn expiry_ignored(span: Span, call: &str, option: &str) -> Report {
     Report::new(

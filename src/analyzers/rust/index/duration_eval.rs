@@ -68,6 +68,10 @@ pub struct Env<'a, 'b> {
     pub external: std::cell::RefCell<Vec<String>>,
     /// A value standing in for one external const while probing how the result depends on it.
     pub probe: Option<(String, Val)>,
+    /// The type of the function's `impl` and its typed parameters (name, struct): which
+    /// struct a field is read from (`field_types`).
+    pub self_ty: Option<String>,
+    pub params: Vec<(String, String)>,
 }
 
 impl<'a, 'b> Env<'a, 'b> {
@@ -98,6 +102,19 @@ impl<'a, 'b> Env<'a, 'b> {
             open_fields: std::cell::RefCell::new(Vec::new()),
             external: std::cell::RefCell::new(Vec::new()),
             probe: None,
+            self_ty: sig.and_then(|s| index.self_type(s)),
+            params: sig
+                .map(super::field_types::typed_params)
+                .unwrap_or_default(),
+        }
+    }
+
+    fn scope(&self) -> super::field_types::Scope<'_, 'a> {
+        super::field_types::Scope {
+            index: self.index,
+            lets: self.lets,
+            self_ty: self.self_ty.as_deref(),
+            params: &self.params,
         }
     }
 }
@@ -242,50 +259,64 @@ fn eval_at(e: &Expr, env: &Env, depth: usize) -> Option<Val> {
 
 /// `self.cfg.validity`: a config field, evaluated from what the file writes into it outside tests
 /// (a struct literal, `impl Default`, a `#[serde(default = "..")]` function), the longest of
-/// the values known. Expiry fields themselves are left alone (`exp: claims.exp` copies a token).
+/// the values known, of the struct the field is read from when the code says which
+/// (`field_types`). Expiry fields themselves are left alone (`exp: claims.exp` copies a token).
 fn eval_field(f: &syn::ExprField, env: &Env, depth: usize) -> Option<Val> {
     let syn::Member::Named(name) = &f.member else {
         return None;
     };
-    let name = name.to_string();
+    let ty = super::field_types::receiver_type(&f.base, &env.scope());
+    field_default(&name.to_string(), ty.as_deref(), env, depth)
+}
+
+/// The default of the field `name` of the struct `ty` (any struct, when there is one), as
+/// written in this file, or the index's name for it when it is written in another.
+pub fn field_default(name: &str, ty: Option<&str>, env: &Env, depth: usize) -> Option<Val> {
     if matches!(
-        name.as_str(),
+        name,
         "exp" | "expires_at" | "expiration" | "expiry" | "expire_at" | "expires" | "exp_at" | "iat"
     ) {
         return None;
     }
-    if env.open_fields.borrow().contains(&name) || env.open_fields.borrow().len() >= 2 {
+    if env.open_fields.borrow().iter().any(|n| n == name) || env.open_fields.borrow().len() >= 2 {
         return None;
     }
-    env.open_fields.borrow_mut().push(name.clone());
-    let v = eval_field_inits(&name, env, depth);
+    env.open_fields.borrow_mut().push(name.to_string());
+    let v = eval_field_inits(name, ty, env, depth);
     env.open_fields.borrow_mut().pop();
     v
 }
 
-fn eval_field_inits(name: &str, env: &Env, depth: usize) -> Option<Val> {
+fn eval_field_inits(name: &str, ty: Option<&str>, env: &Env, depth: usize) -> Option<Val> {
+    use super::field_types::{several_structs, writes_of};
+    if ty.is_none() && several_structs(env.index, name) {
+        // The field of which struct is read is unknown, and several here have one.
+        return None;
+    }
+    let (inits, serde) = writes_of(env.index, name, ty);
     // Each value with where it is written: the one chosen becomes the finding's origin.
     let before = env.origin.take();
     let mut vals: Vec<(Val, proc_macro2::Span)> = Vec::new();
-    for init in env.index.field_inits.get(name).into_iter().flatten() {
+    for init in &inits {
         if let Some(v) = eval_at(init, env, depth + 1) {
             vals.push((v, env.origin.take().unwrap_or_else(|| init.span())));
         }
         env.origin.set(None);
     }
-    if let Some(func) = env.index.serde_defaults.get(name)
-        && let Some(v) = eval_fn_tail(func, env, depth)
-    {
-        let at = env
-            .origin
-            .take()
-            .or_else(|| fn_tail(env, func).map(|t| t.span()));
-        vals.extend(at.map(|at| (v, at)));
+    for (_, func) in &serde {
+        if let Some(v) = eval_fn_tail(func, env, depth) {
+            let at = env
+                .origin
+                .take()
+                .or_else(|| fn_tail(env, func).map(|t| t.span()));
+            vals.extend(at.map(|at| (v, at)));
+        }
     }
-    if vals.is_empty() && !env.index.field_inits.contains_key(name) {
-        // Written in another file (`config.rs`): the project index holds it as `.name`.
+    if vals.is_empty() && inits.is_empty() {
+        // Written in another file (`config.rs`): the project index holds it as `Type.name`
+        // (`.name` when the struct is unknown).
         env.origin.set(before);
-        return external_path(format!(".{name}"), env);
+        return external_path(format!("{}.{name}", ty.unwrap_or("")), env);
     }
     let chosen = longest(vals.iter().map(|(v, _)| Some(*v)), env.finite_only)?;
     let at = vals.iter().find(|(v, _)| *v == chosen).map(|(_, at)| *at);

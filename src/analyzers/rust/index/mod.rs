@@ -5,6 +5,7 @@
 pub(super) mod calls;
 pub(super) mod duration_eval;
 pub(super) mod facts;
+pub(super) mod field_types;
 pub(super) mod file;
 pub(super) mod gate;
 pub(super) mod items_only;

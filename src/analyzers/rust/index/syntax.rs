@@ -16,9 +16,10 @@ pub struct FileIndex<'a> {
     pub lazy_statics: HashMap<String, Expr>,
     /// What struct literals outside tests write into each field (`validity: env.i64(..)
     /// .unwrap_or(DEFAULT)`, `ttl: Duration::hours(24)` in `impl Default`), by field name.
-    pub field_inits: HashMap<String, Vec<&'a Expr>>,
-    /// `#[serde(default = "default_ttl")]`: the function that gives a field its default.
-    pub serde_defaults: HashMap<String, String>,
+    pub field_inits: HashMap<String, Vec<FieldInit<'a>>>,
+    /// `#[serde(default = "default_ttl")]`: the struct and the function that give a field its
+    /// default, by field name (sorted by struct).
+    pub serde_defaults: HashMap<String, Vec<(String, String)>>,
     pub fns: HashMap<String, FnItem<'a>>,
     /// Every function of the file, nested ones included, in source order.
     pub all_fns: Vec<FnItem<'a>>,
@@ -29,6 +30,15 @@ pub struct FileIndex<'a> {
     lets: Vec<OnceCell<Lets<'a>>>,
     /// Where each function of `all_fns` is, by the address of its body.
     fn_at: HashMap<*const syn::Block, usize>,
+    /// Where each function of `all_fns` is, by the address of its signature.
+    sig_at: HashMap<*const syn::Signature, usize>,
+}
+
+/// A value a struct literal writes into a field, and the struct (`Self` read as the type of
+/// its `impl`), when it is named.
+pub struct FieldInit<'a> {
+    pub ty: Option<String>,
+    pub expr: &'a Expr,
 }
 
 /// One function or method, with where it lives.
@@ -60,15 +70,18 @@ impl<'a> FileIndex<'a> {
         let mut idx = v.idx;
         let mut inits = FieldInits::default();
         for f in &v.fns {
+            inits.self_ty = f.self_name();
             inits.visit_block(f.block);
         }
-        idx.field_inits = inits.0;
-        for st in idx.structs.values() {
+        idx.field_inits = inits.inits;
+        for (ty, st) in &idx.structs {
             for field in &st.fields {
                 if let Some(name) = &field.ident
                     && let Some(f) = serde_default_fn(&field.attrs)
                 {
-                    idx.serde_defaults.insert(name.to_string(), f);
+                    let e = idx.serde_defaults.entry(name.to_string()).or_default();
+                    e.push((ty.clone(), f));
+                    e.sort_unstable();
                 }
             }
         }
@@ -76,14 +89,18 @@ impl<'a> FileIndex<'a> {
             idx.fns.entry(f.name.to_string()).or_insert(*f);
         }
         idx.lets = v.fns.iter().map(|_| OnceCell::new()).collect();
-        idx.fn_at = v
-            .fns
-            .iter()
-            .enumerate()
-            .map(|(i, f)| (f.block as *const _, i))
-            .collect();
+        for (i, f) in v.fns.iter().enumerate() {
+            idx.fn_at.insert(f.block as *const _, i);
+            idx.sig_at.insert(f.sig as *const _, i);
+        }
         idx.all_fns = v.fns;
         idx
+    }
+
+    /// The type of the `impl` the function with this signature belongs to (`JwtService` for
+    /// `impl JwtService { fn sign(&self) }`), when it is a function of this file.
+    pub fn self_type(&self, sig: &syn::Signature) -> Option<String> {
+        self.all_fns[*self.sig_at.get(&(sig as *const _))?].self_name()
     }
 
     /// The `let` bindings of `block`: read once per function of this file and kept for every
@@ -467,14 +484,27 @@ pub fn lazy_static_items(mac: &syn::Macro) -> Vec<(String, Expr)> {
 
 /// Struct literal fields, by name, in the bodies walked (nested items left out).
 #[derive(Default)]
-struct FieldInits<'a>(HashMap<String, Vec<&'a Expr>>);
+struct FieldInits<'a> {
+    inits: HashMap<String, Vec<FieldInit<'a>>>,
+    /// The type of the `impl` being read: what `Self { .. }` names.
+    self_ty: Option<String>,
+}
 
 impl<'a> Visit<'a> for FieldInits<'a> {
     fn visit_item(&mut self, _: &'a syn::Item) {}
     fn visit_expr_struct(&mut self, s: &'a syn::ExprStruct) {
+        let ty = s.path.segments.last().map(|l| l.ident.to_string());
+        let ty = match ty.as_deref() {
+            Some("Self") => self.self_ty.clone(),
+            _ => ty,
+        };
         for fv in &s.fields {
             if let syn::Member::Named(i) = &fv.member {
-                self.0.entry(i.to_string()).or_default().push(&fv.expr);
+                let init = FieldInit {
+                    ty: ty.clone(),
+                    expr: &fv.expr,
+                };
+                self.inits.entry(i.to_string()).or_default().push(init);
             }
         }
         syn::visit::visit_expr_struct(self, s);

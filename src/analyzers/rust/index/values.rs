@@ -2,7 +2,7 @@
 //! parse: its `use` declarations, the consts and statics whose value is known, and the uses of
 //! consts it does not define (an expiry computed from `config::JWT_TTL`, a key constructor given
 //! `crate::config::SECRET_KEY`). The index resolves those paths across modules and files.
-use super::duration_eval::{Env, Val, eval};
+use super::duration_eval::{Env, Val, eval, field_default};
 use super::syntax::{FileIndex, Lets, lazy_static_items, macro_name, str_lit};
 use crate::analyzers::Sink;
 use crate::analyzers::rust::index::RustFile;
@@ -12,6 +12,10 @@ use syn::Expr;
 /// At most this many `use` names and items are recorded per file (hostile input: a file of a
 /// million `use` lines gives the index a bounded share).
 const MAX_PER_FILE: usize = 512;
+
+/// How many inline modules deep items are indexed (`mod config { pub const .. }`), in a full
+/// parse and in the index-only pass alike.
+pub(super) const MAX_MOD_DEPTH: usize = 4;
 
 /// Words of a const's name that make it worth indexing: durations and keys.
 pub(super) const ITEM_WORDS: &[&str] = &[
@@ -90,9 +94,33 @@ fn setting_number(e: &Expr) -> Option<i64> {
         .flatten()
 }
 
-fn worth_indexing(name: &str) -> bool {
-    let lower = name.to_ascii_lowercase();
-    ITEM_WORDS.iter().any(|w| lower.contains(w))
+/// Whether a const's name makes it worth indexing: it holds one of [`ITEM_WORDS`], in any case
+/// and anywhere (`ACCESSTOKENTTL`, `accessTokenTtl`, `JWT_EXP`). The one name test of both the
+/// full index and the index-only pass (`items_only`).
+pub(super) fn worth_indexing(name: &str) -> bool {
+    ITEM_WORDS.iter().any(|w| {
+        name.as_bytes()
+            .windows(w.len())
+            .any(|part| part.eq_ignore_ascii_case(w.as_bytes()))
+    })
+}
+
+/// Whether an integer a const holds looks like a Unix time, in seconds (from 2001 on) or in
+/// milliseconds: a fixed expiry date whatever the const is named (`FAR_FUTURE`). The one value
+/// test of both the full index and the index-only pass.
+pub(super) fn timestamp_like(n: u64) -> bool {
+    (1_000_000_000..1_000_000_000_000_000).contains(&n)
+}
+
+/// An integer literal that looks like a Unix time (`2_000_000_000`, `2000000000i64`).
+fn timestamp_literal(e: &Expr) -> bool {
+    match e {
+        Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Int(i),
+            ..
+        }) => i.base10_parse::<u64>().is_ok_and(timestamp_like),
+        _ => false,
+    }
 }
 
 struct Out<'r, 's, 'a, 'b> {
@@ -148,7 +176,7 @@ impl Out<'_, '_, '_, '_> {
                     }
                 }
                 // Inline modules, a few levels deep (`mod config { pub const .. }`).
-                syn::Item::Mod(m) if depth < 4 => {
+                syn::Item::Mod(m) if depth < MAX_MOD_DEPTH => {
                     if let Some((_, inner)) = &m.content {
                         let name = if module.is_empty() {
                             m.ident.to_string()
@@ -164,25 +192,29 @@ impl Out<'_, '_, '_, '_> {
     }
 
     /// Config fields this file gives a value (a struct literal, `impl Default`, a
-    /// `#[serde(default = "..")]` function), recorded as `.field` with the longest value where it
-    /// is written, for a lifetime read from the field in another file (`now + self.cfg.validity`).
+    /// `#[serde(default = "..")]` function), recorded as `Struct.field` with the longest value
+    /// where it is written, for a lifetime read from the field in another file (`now +
+    /// self.cfg.validity`): the struct keeps two configs' `ttl` apart.
     fn field_defaults(&mut self) {
         let index = self.rf.index();
-        let mut names: Vec<&String> = index
-            .field_inits
-            .keys()
-            .chain(index.serde_defaults.keys())
-            .filter(|n| worth_indexing(n))
+        let inits = index.field_inits.iter().flat_map(|(name, inits)| {
+            inits
+                .iter()
+                .filter_map(move |i| Some((i.ty.as_deref()?, name.as_str())))
+        });
+        let serde = index.serde_defaults.iter();
+        let serde =
+            serde.flat_map(|(name, v)| v.iter().map(move |(t, _)| (t.as_str(), name.as_str())));
+        let mut fields: Vec<(&str, &str)> = inits
+            .chain(serde)
+            .filter(|(_, name)| worth_indexing(name))
             .collect();
-        names.sort();
-        names.dedup();
+        fields.sort_unstable();
+        fields.dedup();
         let lets = Lets::default();
-        for name in names {
+        for (ty, name) in fields {
             let env = Env::new(index, &lets, None);
-            let Ok(read) = syn::parse_str::<Expr>(&format!("config.{name}")) else {
-                continue;
-            };
-            let value = match eval(&read, &env) {
+            let value = match field_default(name, Some(ty), &env, 0) {
                 Some(Val::Num(n)) if n.is_finite() && n.abs() < 1e15 => ItemValue::Num(n as i64),
                 Some(Val::Dur(d)) if d.is_finite() && d.abs() < 1e15 => ItemValue::Dur(d as i64),
                 _ => continue,
@@ -195,7 +227,7 @@ impl Out<'_, '_, '_, '_> {
                 let span = RustFile::span_in(self.rf.src, at);
                 let kind = FactKind::ValueItem {
                     module: String::new(),
-                    name: format!(".{name}"),
+                    name: format!("{ty}.{name}"),
                     value,
                 };
                 self.sink.fact(kind, span, None);
@@ -204,7 +236,7 @@ impl Out<'_, '_, '_, '_> {
     }
 
     fn item(&mut self, module: &str, name: &str, e: &Expr) {
-        if !worth_indexing(name) {
+        if !worth_indexing(name) && !timestamp_literal(e) {
             return;
         }
         let value = if let Some((text, _)) = str_lit(e) {

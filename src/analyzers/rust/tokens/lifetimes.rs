@@ -108,28 +108,41 @@ fn lifetime_from_const<'a>(
     let [target] = external.as_slice() else {
         return false;
     };
+    let probe = |x: Val| {
+        let mut env = Env::new(index, lets, Some(f.sig));
+        env.probe = Some((target.clone(), x));
+        eval(&site.value, &env)
+    };
+    // `exp: FAR_FUTURE`: the expiry is the const itself (a date when it holds one), judged as
+    // the file judges a literal date (`super::ttl::judge`).
+    const DATE: f64 = 2e9;
+    let fixed =
+        site.strict && super::ttl::jwt_file(rf) && probe(Val::Num(DATE)) == Some(Val::Num(DATE));
     let mut names = site.names.clone();
     names.push(f.name.to_string());
     let token = match decide(names.iter().map(String::as_str)) {
-        Some((TokenKind::Refresh, _)) => crate::facts::TokenKind::Refresh,
-        Some((TokenKind::Access | TokenKind::Generic, _)) => crate::facts::TokenKind::Access,
-        _ => return false,
+        Some((TokenKind::Refresh, _)) => Some(crate::facts::TokenKind::Refresh),
+        Some((TokenKind::Access | TokenKind::Generic, _)) => Some(crate::facts::TokenKind::Access),
+        _ => None,
     };
+    if token.is_none() && !fixed {
+        return false;
+    }
     let line = |make: fn(f64) -> Val| -> Option<(i64, i64)> {
-        let at = |x: f64| {
-            let mut env = Env::new(index, lets, Some(f.sig));
-            env.probe = Some((target.clone(), make(x)));
-            eval(&site.value, &env).and_then(offset)
-        };
+        let at = |x: f64| probe(make(x)).and_then(offset);
         let (a, b, c) = (at(0.0)?, at(1.0)?, at(2.0)?);
         let slope = b - a;
         // In thousandths: a value in milliseconds gives each unit 0.001 s.
         let milli = (slope * 1000.0).round();
         ((c - b - slope).abs() < 1e-6 && milli >= 1.0).then(|| (milli as i64, a.round() as i64))
     };
-    let num = line(Val::Num);
-    let dur = line(Val::Dur);
-    if num.is_none() && dur.is_none() {
+    // A lifetime is judged for an access or refresh token only; a fixed date for any JWT.
+    let (num, dur) = match token {
+        Some(_) => (line(Val::Num), line(Val::Dur)),
+        None => (None, None),
+    };
+    let token = token.unwrap_or(crate::facts::TokenKind::Unknown);
+    if num.is_none() && dur.is_none() && !fixed {
         return false;
     }
     sink.fact(
@@ -138,6 +151,7 @@ fn lifetime_from_const<'a>(
             token,
             num,
             dur,
+            fixed,
         },
         RustFile::span_in(rf.src, site.span),
         Some(&f.name.to_string()),
@@ -172,8 +186,17 @@ struct Claims { sub: String, exp: i64 }"#,
 fn access_token(sub: String, k: &EncodingKey) -> String { let c = Claims { sub, exp: (Utc::now() + access_ttl()).timestamp() }; encode(&Header::default(), &c, k).unwrap() }"#,
                 r#"fn sign_access(sub: String, exp: i64, k: &EncodingKey) -> String { let c = Claims { sub, exp }; encode(&Header::default(), &c, k).unwrap() }
 fn access_token(sub: String, k: &EncodingKey) -> String { let exp = (Utc::now() + Duration::hours(24)).timestamp(); sign_access(sub, exp, k) }"#,
+                // Two configs with a `ttl` each: the one the parameter's type names.
+                r#"struct AuthConfig { ttl: Duration } struct CacheConfig { ttl: Duration }
+impl Default for AuthConfig { fn default() -> Self { Self { ttl: Duration::hours(24) } } }
+impl Default for CacheConfig { fn default() -> Self { Self { ttl: Duration::minutes(5) } } }
+fn access_token(sub: String, cfg: &AuthConfig, k: &EncodingKey) -> String { let c = Claims { sub, exp: (Utc::now() + cfg.ttl).timestamp() }; encode(&Header::default(), &c, k).unwrap() }"#,
             ],
             pass: &[
+                r#"struct AuthConfig { ttl: Duration } struct CacheConfig { ttl: Duration }
+impl Default for AuthConfig { fn default() -> Self { Self { ttl: Duration::minutes(5) } } }
+impl Default for CacheConfig { fn default() -> Self { Self { ttl: Duration::hours(24) } } }
+fn access_token(sub: String, cfg: &AuthConfig, k: &EncodingKey) -> String { let c = Claims { sub, exp: (Utc::now() + cfg.ttl).timestamp() }; encode(&Header::default(), &c, k).unwrap() }"#,
                 r#"fn access_token(sub: String, k: &EncodingKey) -> String { let c = Claims { sub, exp: (Utc::now() + Duration::minutes(15)).timestamp() }; encode(&Header::default(), &c, k).unwrap() }"#,
                 r#"fn access_ttl() -> Duration { let minutes = 15; Duration::minutes(minutes) }
 fn access_token(sub: String, k: &EncodingKey) -> String { let c = Claims { sub, exp: (Utc::now() + access_ttl()).timestamp() }; encode(&Header::default(), &c, k).unwrap() }"#,

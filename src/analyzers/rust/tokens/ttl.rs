@@ -8,13 +8,10 @@ use crate::analyzers::rust::index::token_names::{TokenKind, decide};
 use crate::analyzers::{Context, Sink};
 use crate::config::duration::format_duration;
 use crate::finding::{Report, Span};
-use crate::rule::Rule;
+use crate::rule::{Rule, wording};
 
 pub const ACCESS: Rule = Rule::AccessTokenTtlTooLong;
 pub const REFRESH: Rule = Rule::RefreshTokenTtlTooLong;
-
-/// A plain `exp` at or after this Unix time (2024-01-01) is a fixed date, not a duration.
-const FIXED_DATE_FROM: f64 = 1_704_067_200.0;
 
 pub(super) fn fn_display(f: &FnItem) -> String {
     match f.self_name() {
@@ -60,16 +57,10 @@ pub(super) fn judge(rf: &RustFile, ctx: &Context, sink: &mut Sink, case: Case) {
     if let Val::Num(n) = case.val
         && case.strict
         && jwt_file(rf)
-        && (FIXED_DATE_FROM..1e11).contains(&n)
+        && let Some(year) = wording::fixed_date_year(n)
     {
-        let year = 1970 + (n / 31_556_952.0) as u64;
-        let r = Report::new(
-            super::expiry::RULE,
-            case.origin.unwrap_or(case.span),
-            format!("`{}` gives every token the same fixed `exp`, a date in {year}: tokens issued today stay valid for years", case.fname),
-            "compute `exp` from the time of issue (`now + 15 minutes`), and renew the token with a revocable refresh token",
-        )
-        .label(case.label.0, format!("a fixed date in {year}"));
+        let r = wording::fixed_expiry_date(case.origin.unwrap_or(case.span), &case.fname, year)
+            .label(case.label.0, wording::fixed_date_label(year));
         sink.report(r);
         return;
     }
@@ -152,7 +143,7 @@ pub(super) fn judge(rf: &RustFile, ctx: &Context, sink: &mut Sink, case: Case) {
 }
 
 /// Whether the file issues JWTs (where `exp` is defined in seconds by RFC 7519).
-fn jwt_file(rf: &RustFile) -> bool {
+pub(super) fn jwt_file(rf: &RustFile) -> bool {
     let t = &rf.src.text;
     t.contains("jsonwebtoken") || t.contains("jwt")
 }
@@ -171,7 +162,7 @@ fn too_long(
     api: &[String],
 ) -> Report {
     let code = suggestion(api, limit);
-    crate::rule::wording::token_ttl_too_long(
+    wording::token_ttl_too_long(
         rule,
         span,
         kind.noun(),
