@@ -133,8 +133,11 @@ impl IgnoreFiles {
             return f.clone();
         }
         let git = dir.join(".git");
-        let has_git = std::fs::symlink_metadata(&git).is_ok();
-        let exclude = if git.is_dir() {
+        let git_meta = std::fs::symlink_metadata(&git).ok();
+        let has_git = git_meta.is_some();
+        // One look when there is no `.git` (most folders); a symlink is followed.
+        let git_dir = git_meta.is_some_and(|m| m.is_dir() || m.is_symlink() && git.is_dir());
+        let exclude = if git_dir {
             self.matcher(dir, &git.join("info").join("exclude"))
         } else {
             Gitignore::empty()

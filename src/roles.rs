@@ -431,15 +431,52 @@ pub fn by_content(text: &str) -> Option<Decision> {
 pub const STRONG_ROOT: &[&str] = &[".git", "authlint.toml", ".authlint.toml"];
 const WEAK_ROOT: &[&str] = &["Cargo.toml", "package.json"];
 
+/// The root markers the walk saw in each folder it listed, one bit per name of [`STRONG_ROOT`]
+/// then [`WEAK_ROOT`] (`0` for a folder with none); [`MARKER_UNSURE`] where one is a symlink
+/// (whether it leads anywhere is left to a look). Folders not listed are looked at on disk.
+pub type Markers = HashMap<std::ffi::OsString, u8, rustc_hash::FxBuildHasher>;
+
+/// A marker that is a symlink: the folder is looked at on disk.
+pub const MARKER_UNSURE: u8 = 0x80;
+
+/// The bit of a root marker's file name, if it is one.
+pub fn marker_bit(name: &std::ffi::OsStr) -> Option<u8> {
+    STRONG_ROOT
+        .iter()
+        .chain(WEAK_ROOT)
+        .position(|m| name == *m)
+        .map(|i| 1 << i)
+}
+
 /// Finds project roots, remembering each folder's answer (one look per folder, not per file).
 #[derive(Default)]
 pub struct Roots {
     /// Keyed by the folder's bytes, hashed with FxHash (see `ignore_files::ByPath`).
     cache:
         HashMap<std::ffi::OsString, (Option<PathBuf>, Option<PathBuf>), rustc_hash::FxBuildHasher>,
+    /// What the walk saw: a listed folder's markers are known without a system call each.
+    seen: Markers,
 }
 
 impl Roots {
+    /// Roots judged from the markers the walk saw where it listed a folder.
+    pub fn with_markers(seen: Markers) -> Self {
+        Roots {
+            cache: HashMap::default(),
+            seen,
+        }
+    }
+
+    /// Whether `dir` holds one of `names` (a group of markers, `STRONG_ROOT` or `WEAK_ROOT`).
+    fn has(&self, dir: &Path, names: &[&str]) -> bool {
+        match self.seen.get(dir.as_os_str()) {
+            Some(bits) if bits & MARKER_UNSURE == 0 => names
+                .iter()
+                .any(|n| marker_bit(std::ffi::OsStr::new(n)).is_some_and(|b| bits & b != 0)),
+            _ => names.iter().any(|n| dir.join(n).exists()),
+        }
+    }
+
     /// The project root of a file at `abs` (absolute, without `.` components), if any.
     pub fn root_of(&mut self, abs: &Path) -> Option<PathBuf> {
         let dir = abs.parent()?;
@@ -464,13 +501,12 @@ impl Roots {
             cur = d.parent();
         }
         for d in chain.into_iter().rev() {
-            let has = |names: &[&str]| names.iter().any(|n| d.join(n).exists());
-            let strong = if has(STRONG_ROOT) {
+            let strong = if self.has(&d, STRONG_ROOT) {
                 Some(d.clone())
             } else {
                 above.0.clone()
             };
-            let weak = if has(WEAK_ROOT) {
+            let weak = if self.has(&d, WEAK_ROOT) {
                 Some(d.clone())
             } else {
                 above.1.clone()

@@ -64,6 +64,41 @@ fn a_project_inside_a_folder_named_e2e_is_judged_the_same_from_inside_and_from_i
 }
 
 #[test]
+fn a_walk_from_above_finds_each_project_root_it_passes() {
+    // Scanned from the top: the walk lists `e2e/shop` and sees its manifest, so `shop` is a
+    // project of its own (production code); `loose` has no manifest and is end-to-end test code.
+    // A symlinked manifest counts where it leads, as a look on disk would say (a broken one not).
+    let p = Project::new(&[
+        ("e2e/shop/Cargo.toml", "[package]\nname = \"shop\"\n"),
+        ("e2e/shop/src/session.rs", COOKIE_RS),
+        ("e2e/loose/src/session.rs", COOKIE_RS),
+        ("e2e/linked/src/session.rs", COOKIE_RS),
+        ("e2e/broken/src/session.rs", COOKIE_RS),
+        ("manifests/linked.toml", "[package]\nname = \"linked\"\n"),
+    ]);
+    #[cfg(unix)]
+    for (target, link) in [
+        ("manifests/linked.toml", "linked"),
+        ("nowhere.toml", "broken"),
+    ] {
+        let link = p.path().join("e2e").join(link).join("Cargo.toml");
+        std::os::unix::fs::symlink(p.path().join(target), link).unwrap();
+    }
+    let (_, v) = p.json(&["."]);
+    let found: Vec<(String, String)> = levels(&v, "").into_iter().map(|f| (f.1, f.4)).collect();
+    let has = |path: &str| found.iter().any(|f| f.0 == path && f.1 == "production");
+    assert!(has("e2e/shop/src/session.rs"), "{found:?}");
+    #[cfg(unix)]
+    assert!(has("e2e/linked/src/session.rs"), "{found:?}");
+    for not_a_root in ["e2e/loose/", "e2e/broken/"] {
+        assert!(
+            !found.iter().any(|f| f.0.starts_with(not_a_root)),
+            "{not_a_root}: {found:?}"
+        );
+    }
+}
+
+#[test]
 fn roles_cap_or_skip_by_what_a_file_is_for() {
     let p = Project::new(&[
         (".git/HEAD", "ref: refs/heads/main\n"),

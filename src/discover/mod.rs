@@ -67,6 +67,9 @@ pub struct Discovery {
     /// clients), whether or not authlint reads them: `(path relative to its scanned root, path on
     /// disk)`.
     pub markers: Vec<(String, PathBuf)>,
+    /// The project-root markers (`.git`, `Cargo.toml`, ..) in each folder the walk listed, so
+    /// that roles are judged without looking for each marker in each folder again.
+    pub root_markers: crate::roles::Markers,
 }
 
 /// YAML files in the folders Kubernetes manifests live in (`k8s/`, `deploy/`, `manifests/`,
@@ -294,6 +297,10 @@ impl Walk<'_> {
         let entry = match entry {
             Ok(e) => e,
             Err(err) => {
+                if let Some(p) = err_path(&err) {
+                    // A folder not fully listed: its markers are looked for on disk.
+                    self.note_root_marker(&p, crate::roles::MARKER_UNSURE);
+                }
                 let path = err_path(&err)
                     .map(|p| display_path(&self.root.join(self.below(&p)), self.cwd))
                     .unwrap_or_else(|| ".".into());
@@ -304,6 +311,7 @@ impl Walk<'_> {
         let Some(ft) = entry.file_type() else {
             return WalkState::Continue;
         };
+        self.root_marker(&entry, ft);
         if entry.depth() > 0 && self.ignores.is_ignored(entry.path(), ft.is_dir()) {
             return if ft.is_dir() {
                 WalkState::Skip
@@ -314,7 +322,11 @@ impl Walk<'_> {
         let rel = self.below(entry.path());
         let path = self.root.join(&rel);
         if ft.is_dir() {
-            return self.folder(&entry, &path);
+            let state = self.folder(&entry, &path);
+            if matches!(state, WalkState::Continue) {
+                self.note_root_marker(entry.path(), 0);
+            }
+            return state;
         }
         self.project_file(&entry, ft, &rel, &path);
         if ft.is_symlink() {
@@ -323,11 +335,39 @@ impl Walk<'_> {
             // Walked without following links: the file's canonical path is the canonical
             // root joined with the path below it (no syscall per file).
             let identity = self.canon_root.join(&rel);
-            let len = || entry.metadata().map(|m| m.len()).unwrap_or(0);
+            // No size look here: the reader checks the size of the open file (`read_into`) and
+            // skips a file over `max_file_size` as too large all the same, one `stat` fewer
+            // per file.
+            let len = || 0;
             let found = self.consider((&path, entry.path(), identity), ft.is_file(), &len);
             self.out.lock().unwrap().add(found);
         }
         WalkState::Continue
+    }
+
+    /// Notes what roles are judged from (`roles::Roots`): a project-root marker in a folder,
+    /// ignored or not, as roots are judged from what is on disk (`bits`, one symlink makes the
+    /// folder unsure), or a folder about to be listed, with no marker yet (`0`). A folder not
+    /// listed (ignored, excluded, unreadable) is looked at on disk if ever asked.
+    fn note_root_marker(&self, dir: &Path, bits: u8) {
+        let mut d = self.out.lock().unwrap();
+        *d.root_markers
+            .entry(dir.as_os_str().to_owned())
+            .or_insert(0) |= bits;
+    }
+
+    fn root_marker(&self, entry: &ignore::DirEntry, ft: std::fs::FileType) {
+        let Some(bit) = crate::roles::marker_bit(entry.file_name()) else {
+            return;
+        };
+        let bit = if ft.is_symlink() {
+            crate::roles::MARKER_UNSURE
+        } else {
+            bit
+        };
+        if let Some(dir) = entry.path().parent() {
+            self.note_root_marker(dir, bit);
+        }
     }
 
     /// Whether to enter a folder below the root; one not entered is recorded with its reason.

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 /// root); files whose role is skipped move to `skipped` with the role as the reason.
 pub(super) fn assign_roles(d: &mut Discovery, settings: &Settings) -> Result<(), String> {
     let globs = role_globs(settings)?;
-    let mut roots = roles::Roots::default();
+    let mut roots = roles::Roots::with_markers(std::mem::take(&mut d.root_markers));
     let mut kept = Vec::with_capacity(d.candidates.len());
     for mut c in std::mem::take(&mut d.candidates) {
         c.role = role_of(&c.abs, &c.scan_root, settings, &globs, &mut roots).role;
