@@ -33,6 +33,7 @@ fn analyse_here(name: &str, data: &[u8]) -> usize {
     let ctx = Context {
         settings: &settings,
         project: &project,
+        lower: None,
     };
     let mut sink = Sink::default();
     for a in analyzers::all().iter().filter(|a| a.handles(file.kind)) {

@@ -188,6 +188,7 @@ fn every_rule_id_emitted_is_in_the_catalog_and_declared_by_its_emitter() {
         let ctx = Context {
             settings: &settings,
             project: &project,
+            lower: None,
         };
         let file = SourceFile::new(path.clone(), rel.clone(), kind, text);
         for analyzer in analyzers::all().iter().filter(|a| a.handles(kind)) {

@@ -19,6 +19,9 @@ use std::sync::OnceLock;
 pub struct Context<'a> {
     pub settings: &'a Settings,
     pub project: &'a ProjectInfo,
+    /// The file's text ASCII-lowercased, as the engine's prefilter read it (`None` where the
+    /// caller has none: an analyzer then lowercases the text itself).
+    pub lower: Option<&'a str>,
 }
 
 /// Runs `f` with default settings and an empty project, as unit tests of the rules do.
@@ -29,6 +32,7 @@ pub fn with_default_context<R>(f: impl FnOnce(&Context) -> R) -> R {
     f(&Context {
         settings: &settings,
         project: &project,
+        lower: None,
     })
 }
 

@@ -119,7 +119,7 @@ impl Engine<'_> {
         let mut file = SourceFile::new(c.abs.clone(), c.path.clone(), c.kind, text.to_string());
         file.role = role;
         let mut r = FileResult::default();
-        let sink = self.analyze(&file, &wanted, &mut r);
+        let sink = self.analyze(&file, lower, &wanted, &mut r);
         self.settle(file, sink, r)
     }
 
@@ -144,12 +144,14 @@ impl Engine<'_> {
     fn analyze(
         &self,
         file: &SourceFile,
+        lower: &str,
         wanted: &[(&'static dyn Analyzer, bool)],
         r: &mut FileResult,
     ) -> Sink {
         let ctx = Context {
             settings: &self.opts.settings,
             project: &self.project,
+            lower: Some(lower),
         };
         let cap = self.opts.settings.max_per_file_rule;
         let mut sink = Sink::with_cap(cap);

@@ -107,7 +107,11 @@ impl Analyzer for RustAnalyzer {
     }
 
     fn wants(&self, lower: &str, vocabulary: &aho_corasick::AhoCorasick) -> bool {
-        vocabulary.is_match(lower) && gate::wanted(&gate::Present::scan(lower))
+        if !vocabulary.is_match(lower) {
+            gate::forget_scan();
+            return false;
+        }
+        gate::wanted(&gate::scan_for_wants(lower))
     }
 
     fn wants_for_index(&self, lower: &str) -> bool {
@@ -125,7 +129,16 @@ impl Analyzer for RustAnalyzer {
             sink.parse_error(Some(Span::new(at, at + 1)), message);
             return;
         }
-        let (present, words) = gate::Present::scan_at(&file.text.to_ascii_lowercase());
+        let lowered;
+        let lower = match ctx.lower {
+            Some(l) => l,
+            None => {
+                lowered = file.text.to_ascii_lowercase();
+                &lowered
+            }
+        };
+        // The scan `wants` made of this text, when the engine asked it first.
+        let (present, words) = gate::scanned(lower);
         let strip_tests = !ctx.settings.include_tests;
         // Bodies no rule can read are blanked first; a misread file is parsed whole.
         let parsed = quiet_bodies::blank(&file.text, &words, &not_code, strip_tests)

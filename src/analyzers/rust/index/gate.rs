@@ -248,6 +248,52 @@ impl Present {
     }
 }
 
+/// The last scan of this thread's `wants` (the text's address and length, what it found), so
+/// that `check` of the same file reads it instead of scanning again.
+struct LastScan {
+    text: (usize, usize),
+    present: Present,
+    words: Vec<usize>,
+}
+
+thread_local! {
+    static LAST_SCAN: std::cell::RefCell<Option<LastScan>> = const { std::cell::RefCell::new(None) };
+}
+
+fn key(lower: &str) -> (usize, usize) {
+    (lower.as_ptr() as usize, lower.len())
+}
+
+/// Scans a file's lowercased text for `wants` and keeps the result for this thread's next
+/// [`scanned`] of the same text.
+pub fn scan_for_wants(lower: &str) -> Present {
+    let (present, words) = Present::scan_at(lower);
+    LAST_SCAN.with(|s| {
+        *s.borrow_mut() = Some(LastScan {
+            text: key(lower),
+            present,
+            words,
+        })
+    });
+    present
+}
+
+/// Forgets the kept scan (`wants` turned the file away before scanning it).
+pub fn forget_scan() {
+    LAST_SCAN.with(|s| s.borrow_mut().take());
+}
+
+/// The gate words of `lower` and their offsets: the scan `wants` kept when it is of this very
+/// text (the same buffer, not yet reused: the engine calls `wants` then `check` for a file on
+/// one thread), else a new one.
+pub fn scanned(lower: &str) -> (Present, Vec<usize>) {
+    let kept = LAST_SCAN.with(|s| s.borrow_mut().take());
+    match kept {
+        Some(k) if k.text == key(lower) => (k.present, k.words),
+        _ => Present::scan_at(lower),
+    }
+}
+
 /// Words without which no Rust rule has anything to look at: a file holding none of them is not
 /// parsed, whatever else it says.
 const AUTH: &[&str] = &[
@@ -479,6 +525,25 @@ const WORD_LISTS: &[(&str, &[&str])] = &[
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn check_reads_the_scan_wants_made_of_the_same_text_only() {
+        let a = String::from("fn f() { let token = 1; }");
+        let b = String::from("fn g() { let cookie = 1; let jwt = 2; }");
+        let kept = scan_for_wants(&a);
+        assert!(kept.any(&["token"]));
+        // Another text (another buffer) is scanned anew, never given the kept scan.
+        let (other, at) = scanned(&b);
+        assert!(other.any(&["cookie"]) && !other.any(&["token"]));
+        assert_eq!(at, [13, 29]);
+        // The kept scan is given once, to the same text.
+        scan_for_wants(&a);
+        let (same, at) = scanned(&a);
+        assert!(same.any(&["token"]));
+        assert_eq!(at, [13]);
+        forget_scan();
+        assert_eq!(scanned(&a).1, [13]);
+    }
 
     fn scan(text: &str) -> Present {
         Present::scan(&text.to_ascii_lowercase())
