@@ -358,10 +358,31 @@ pub fn read(path: &Path) -> Option<String> {
 }
 
 /// Folders where the walk up for a manifest stops: a repository or configured project root.
+/// Each folder is looked at once per run (every script file's imports and every Rust file's
+/// manifest walk up through the same few folders: three looks each, per file, before).
 fn is_project_top(dir: &Path) -> bool {
-    crate::roles::STRONG_ROOT
+    if let Some(&known) = project_tops().get(dir.as_os_str()) {
+        return known;
+    }
+    let top = crate::roles::STRONG_ROOT
         .iter()
-        .any(|m| dir.join(m).exists())
+        .any(|m| dir.join(m).exists());
+    project_tops().insert(dir.as_os_str().to_owned(), top);
+    top
+}
+
+type Tops = std::collections::HashMap<std::ffi::OsString, bool, rustc_hash::FxBuildHasher>;
+
+fn project_tops() -> std::sync::MutexGuard<'static, Tops> {
+    static TOPS: std::sync::OnceLock<std::sync::Mutex<Tops>> = std::sync::OnceLock::new();
+    TOPS.get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+}
+
+/// Forgets which folders are project roots: a new run looks at the disk again.
+pub fn forget_project_tops() {
+    project_tops().clear();
 }
 
 /// The manifest directories to try for a file, nearest first: its ancestors, never past a

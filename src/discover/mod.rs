@@ -191,6 +191,7 @@ pub fn discover(
     threads: usize,
 ) -> Result<Discovery, String> {
     let excludes = build_excludes(settings)?;
+    crate::manifest::forget_project_tops();
     let out = Mutex::new(Discovery::default());
     for root in paths {
         let abs_root = absolute(cwd, root);
