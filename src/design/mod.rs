@@ -176,6 +176,9 @@ impl<'a> Index<'a> {
 /// A function by file and name.
 type FnKey<'a> = (&'a str, Option<&'a str>);
 
+/// [`FnKey`] owning its strings, for a map kept while the facts change.
+type OwnedFnKey = (String, Option<String>);
+
 /// The facts, plus the lifetimes only the project index can evaluate (`values::lifetimes`).
 fn with_index_lifetimes(facts: &[PlacedFact]) -> Vec<PlacedFact> {
     let derived = values::lifetimes(facts, &Index::new(facts));
@@ -186,22 +189,21 @@ fn with_index_lifetimes(facts: &[PlacedFact]) -> Vec<PlacedFact> {
 
 /// Gives each issued JWT the lifetime (and, where it is more specific, the kind) that the
 /// lifetime rule evaluated in the same function.
-fn join_lifetimes(facts: &[PlacedFact]) -> Vec<PlacedFact> {
-    let mut lifetimes: BTreeMap<FnKey, Vec<(u64, TokenKind)>> = BTreeMap::new();
-    for l in facts {
+fn join_lifetimes(mut facts: Vec<PlacedFact>) -> Vec<PlacedFact> {
+    let mut lifetimes: BTreeMap<OwnedFnKey, Vec<(u64, TokenKind)>> = BTreeMap::new();
+    for l in &facts {
         if let FactKind::TokenLifetime {
             token,
             lifetime_secs,
         } = l.kind
         {
             lifetimes
-                .entry((l.path.as_str(), l.function.as_deref()))
+                .entry((l.path.clone(), l.function.clone()))
                 .or_default()
                 .push((lifetime_secs, token));
         }
     }
-    let mut out = facts.to_vec();
-    for f in out.iter_mut() {
+    for f in facts.iter_mut() {
         let FactKind::JwtIssued {
             token,
             lifetime_secs,
@@ -210,7 +212,7 @@ fn join_lifetimes(facts: &[PlacedFact]) -> Vec<PlacedFact> {
             continue;
         };
         let evaluated = lifetimes
-            .get(&(f.path.as_str(), f.function.as_deref()))
+            .get(&(f.path.clone(), f.function.clone()))
             .map_or(&[][..], Vec::as_slice);
         // Several tokens issued in one function (access and refresh in `login`): the kind read
         // from the claims' names picks the matching lifetime.
@@ -227,7 +229,7 @@ fn join_lifetimes(facts: &[PlacedFact]) -> Vec<PlacedFact> {
             }
         }
     }
-    out
+    facts
 }
 
 /// A JWT whose lifetime is set by a function it calls (`let claims = Claims::new(user, 3 days)`
@@ -389,7 +391,7 @@ pub fn run(
     context: &ProjectContext,
     verdict: bool,
 ) -> ProjectOutcome {
-    let joined = join_called_lifetimes(join_lifetimes(&with_index_lifetimes(facts)));
+    let joined = join_called_lifetimes(join_lifetimes(with_index_lifetimes(facts)));
     let facts = join_config_lifetimes(join_owner_lifetimes(joined));
     let index = Index::new(&facts);
     let mut reports = rules::check(&index, settings, context);

@@ -252,24 +252,32 @@ fn macro_end(b: &[u8], after: usize) -> usize {
 /// byte-order mark, which `syn` drops) kept: each line and column is the original's, so spans
 /// resolve against the original file.
 pub fn masked(text: &str, ranges: &[Range<usize>]) -> String {
-    let mut out = String::with_capacity(text.len());
-    let blank = |gap: &str, out: &mut String| {
-        for c in gap.chars() {
-            out.push(if c == '\n' || (c == '\u{feff}' && out.is_empty()) {
-                c
-            } else {
-                ' '
-            });
+    let mut out: Vec<u8> = Vec::with_capacity(text.len());
+    // Byte by byte: a newline stays, a character's first byte becomes a space and the rest of
+    // its bytes go (UTF-8 continuation bytes are 0b10xx_xxxx).
+    let blank = |gap: &[u8], out: &mut Vec<u8>| {
+        let mut gap = gap;
+        if out.is_empty()
+            && let Some(rest) = gap.strip_prefix("\u{feff}".as_bytes())
+        {
+            out.extend_from_slice("\u{feff}".as_bytes());
+            gap = rest;
         }
+        out.extend(
+            gap.iter()
+                .filter(|&&b| b & 0xC0 != 0x80)
+                .map(|&b| if b == b'\n' { b'\n' } else { b' ' }),
+        );
     };
+    let b = text.as_bytes();
     let mut at = 0;
     for r in ranges {
-        blank(&text[at..r.start], &mut out);
-        out.push_str(&text[r.clone()]);
+        blank(&b[at..r.start], &mut out);
+        out.extend_from_slice(&b[r.clone()]);
         at = r.end;
     }
-    blank(&text[at..], &mut out);
-    out
+    blank(&b[at..], &mut out);
+    String::from_utf8(out).expect("kept ranges are whole characters; blanks are ASCII")
 }
 
 #[cfg(test)]
