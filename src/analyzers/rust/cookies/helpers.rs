@@ -48,17 +48,19 @@ pub(super) fn calls(rf: &RustFile, info: &FileInfo, sink: &mut Sink) {
     }
     struct Calls<'i, 'a> {
         info: &'i FileInfo<'a>,
+        /// The names of the file's own functions, looked up once per call (a file of thousands
+        /// of functions and calls was quadratic when each call walked the list).
+        own: std::collections::HashSet<&'i str>,
         found: Vec<(crate::finding::Span, String, Vec<String>)>,
     }
     impl<'ast> Visit<'ast> for Calls<'_, '_> {
         fn visit_expr_call(&mut self, c: &'ast syn::ExprCall) {
             if self.found.len() < MAX_CALLS
                 && let Some(callee) = helper_path(&c.func)
-                && !self
-                    .info
-                    .fns()
-                    .iter()
-                    .any(|f| callee.rsplit("::").next() == Some(&f.name))
+                && !callee
+                    .rsplit("::")
+                    .next()
+                    .is_some_and(|last| self.own.contains(last))
             {
                 let names: Vec<String> = c
                     .args
@@ -81,6 +83,7 @@ pub(super) fn calls(rf: &RustFile, info: &FileInfo, sink: &mut Sink) {
     }
     let mut v = Calls {
         info,
+        own: info.fns().iter().map(|f| f.name.as_str()).collect(),
         found: Vec::new(),
     };
     v.visit_file(rf.ast);
