@@ -70,7 +70,7 @@ for d in "$work"/*; do
   bytes=$(stat -c %s "$d/$f")
   # The size limit is raised so the 16x files are read too, and the per-file time budget so a
   # file under valgrind (about 50 times slower) is not stopped halfway: a stopped file's
-  # instructions would look sublinear. Findings stop at the per-file cap (5,000 per rule).
+  # instructions would look sublinear. Findings stop at the per-file cap (1,000 per rule).
   printf 'max_file_size = "64MB"\nfile_timeout = "60m"\n' > "$work/$name.toml"
   /usr/bin/time -f '%e %U %S %M' -o "$work/$name.time" \
     "$BIN" check "$d" --config "$work/$name.toml" --exit-zero --format json -o "$work/$name.json" 2>/dev/null

@@ -441,10 +441,19 @@ pub const MARKER_UNSURE: u8 = 0x80;
 
 /// The bit of a root marker's file name, if it is one.
 pub fn marker_bit(name: &std::ffi::OsStr) -> Option<u8> {
+    // Where file systems ignore case by default (macOS, Windows), `cargo.toml` answers a look
+    // for `Cargo.toml` on disk: the walk's names are compared the same way.
+    let same = |m: &str| {
+        if cfg!(any(target_os = "macos", windows)) {
+            name.eq_ignore_ascii_case(m)
+        } else {
+            name == m
+        }
+    };
     STRONG_ROOT
         .iter()
         .chain(WEAK_ROOT)
-        .position(|m| name == *m)
+        .position(|m| same(m))
         .map(|i| 1 << i)
 }
 

@@ -96,12 +96,16 @@ pub fn blank(
         .filter(|r| has_word(r))
         .flat_map(|r| names_in(text, r, not_code).consts)
         .collect();
+    // Functions named in a string: serde's `#[serde(default = "default_ttl")]`.
+    let named = named_in_strings(text, not_code);
     let mut keep: Vec<bool> = bodies
         .iter()
         .zip(&names)
         .map(|(b, n)| {
             !(strip_tests && b.test)
                 && (has_word(&(b.start..b.inside.end))
+                    || n.builds_struct
+                    || named.contains(&text[b.name.clone()])
                     || n.consts.iter().any(|c| wordy.contains(c)))
         })
         .collect();
@@ -171,6 +175,10 @@ struct Names<'t> {
     calls: HashSet<&'t str>,
     methods: HashSet<&'t str>,
     consts: HashSet<&'t str>,
+    /// Whether it builds a struct (`Self { .. }`, `Settings { .. }`): the project index reads
+    /// the field values of constructors and `Default` impls (`span: Duration::days(400)`,
+    /// read elsewhere as `exp: now + self.cfg.span`), whatever the field is called.
+    builds_struct: bool,
 }
 
 fn names_in<'t>(text: &'t str, r: &Range<usize>, not_code: &[Range<usize>]) -> Names<'t> {
@@ -203,11 +211,30 @@ fn names_in<'t>(text: &'t str, r: &Range<usize>, not_code: &[Range<usize>]) -> N
                     .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || *c == b'_')
             {
                 out.consts.insert(&text[i..stop]);
+            } else if b.get(j) == Some(&b'{') && word[0].is_ascii_uppercase() {
+                out.builds_struct = true;
             }
             i = stop;
         }
     }
     out
+}
+
+/// The functions a string names after `default =` (serde's `#[serde(default = "path::f")]`):
+/// the last segment of each.
+fn named_in_strings<'t>(text: &'t str, not_code: &[Range<usize>]) -> HashSet<&'t str> {
+    let b = text.as_bytes();
+    not_code
+        .iter()
+        .filter(|r| b.get(r.start) == Some(&b'"') && r.len() >= 2)
+        .filter(|r| {
+            text[..r.start]
+                .trim_end()
+                .strip_suffix('=')
+                .is_some_and(|d| d.trim_end().ends_with("default"))
+        })
+        .filter_map(|r| text.get(r.start + 1..r.end - 1)?.rsplit("::").next())
+        .collect()
 }
 
 /// The parts of `r` that are code: `r` minus the comments and literals.
@@ -306,10 +333,15 @@ fn outline(b: &[u8], not_code: &[Range<usize>], strip_tests: bool) -> Outline {
         }
         match c {
             b'#' if b.get(i + 1) == Some(&b'[') || b[i + 1..].starts_with(b"![") => {
-                let open = i + 1 + usize::from(b[i + 1] == b'!');
+                let inner = b[i + 1] == b'!';
+                let open = i + 1 + usize::from(inner);
                 let close = scan.matching(open);
-                test_attr |= is_test_attr(&b[open + 1..close.min(b.len())]);
-                attr_start.get_or_insert(i);
+                // An inner attribute (`#![cfg(test)]`) is about the enclosing module, not the
+                // next item.
+                if !inner {
+                    test_attr |= is_test_attr(&b[open + 1..close.min(b.len())]);
+                    attr_start.get_or_insert(i);
+                }
                 i = close + 1;
             }
             b'(' | b'[' => i = scan.matching(i) + 1,
@@ -483,6 +515,22 @@ mod tests {
             assert!(out.contains(kept), "{kept} kept: {out}");
         }
         assert!(!out.contains("get(PAGE)"), "{out}");
+    }
+
+    #[test]
+    fn constructors_serde_defaults_and_inner_attributes() {
+        let text = "#[derive(Deserialize)]\nstruct S {\n    #[serde(default = \"defaults::span\")]\n    span: i64,\n}\n\
+                    impl Default for C { fn default() -> Self { Self { span: days(400) } } }\n\
+                    fn span() -> i64 { 60 * 60 }\n\
+                    fn other() -> i64 { 7 * 7 }\n";
+        let out = run(text, true);
+        for kept in ["days(400)", "60 * 60"] {
+            assert!(out.contains(kept), "{kept} kept: {out}");
+        }
+        assert!(!out.contains("7 * 7"), "{out}");
+        // `#![cfg(test)]` is about the module: the next function is not test code.
+        let inner = run("#![cfg(test)]\nfn sign() { let token = 1; }", true);
+        assert!(inner.contains("let token = 1"), "{inner}");
     }
 
     #[test]
