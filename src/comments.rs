@@ -163,7 +163,8 @@ fn block_or_line_comment(b: &[u8], i: usize, nested: bool) -> usize {
     j.min(b.len())
 }
 
-fn is_ident(c: u8) -> bool {
+/// A byte of a Rust or script identifier (ASCII).
+pub(crate) fn is_ident(c: u8) -> bool {
     c.is_ascii_alphanumeric() || c == b'_'
 }
 

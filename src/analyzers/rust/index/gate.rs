@@ -11,6 +11,7 @@
 //! place or earlier. Whole-word patterns (`exp`) only count between non-identifier characters.
 //! A gate may only ever be wider than the rule: every word a rule needs to see in a name, a
 //! path or a string must be listed here, or the rule goes blind.
+use crate::comments::is_ident;
 use aho_corasick::{AhoCorasick, MatchKind};
 use std::sync::OnceLock;
 
@@ -176,26 +177,12 @@ pub struct Present(u128);
 
 const _: () = assert!(PATTERNS.len() <= 128);
 
-fn ident_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b == b'_'
-}
-
 impl Present {
-    /// The gate words in a file's code, given its ASCII-lowercased text: words in comments
-    /// (licence headers, docs) do not count.
-    pub fn scan(text: &str) -> Present {
-        Self::scan_with(text, |_| {})
-    }
-
-    /// [`Present::scan`], and the offsets of the words found, in order (where the file speaks of
-    /// auth: `quiet_bodies` keeps the bodies that hold one).
+    /// The gate words in a file's code, given its ASCII-lowercased text (words in comments,
+    /// licence headers and docs, do not count), and the offsets of the words found, in order
+    /// (where the file speaks of auth: `quiet_bodies` keeps the bodies that hold one).
     pub fn scan_at(text: &str) -> (Present, Vec<usize>) {
         let mut at = Vec::new();
-        let present = Self::scan_with(text, |i| at.push(i));
-        (present, at)
-    }
-
-    fn scan_with(text: &str, mut found: impl FnMut(usize)) -> Present {
         debug_assert!(!text.bytes().any(|b| b.is_ascii_uppercase()));
         let bytes = text.as_bytes();
         let mut bits = 0u128;
@@ -220,16 +207,16 @@ impl Present {
                 WholeWord => {
                     let before = m.start().checked_sub(1).map(|j| bytes[j]);
                     let after = bytes.get(m.end()).copied();
-                    if before.is_some_and(ident_byte) || after.is_some_and(ident_byte) {
+                    if before.is_some_and(is_ident) || after.is_some_and(is_ident) {
                         continue;
                     }
                 }
                 Word => {}
             }
-            found(m.start());
+            at.push(m.start());
             bits |= 1 << i;
         }
-        Present(bits)
+        (Present(bits), at)
     }
 
     /// Whether any of `words` is present. Every word must be a pattern of the gate.
@@ -546,7 +533,7 @@ mod tests {
     }
 
     fn scan(text: &str) -> Present {
-        Present::scan(&text.to_ascii_lowercase())
+        Present::scan_at(&text.to_ascii_lowercase()).0
     }
 
     #[test]

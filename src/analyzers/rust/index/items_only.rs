@@ -8,6 +8,7 @@
 //! else: every other byte is blanked to a space (newlines kept, so each offset is the
 //! original's) and only that text is parsed, mostly whitespace, a small part of a full parse.
 use super::values::{MAX_MOD_DEPTH, timestamp_like, worth_indexing};
+use crate::comments::is_ident;
 use std::ops::Range;
 
 /// Whether the text (any case) may hold an item worth indexing: a `const NAME` or `static NAME`
@@ -30,10 +31,6 @@ fn keywords(text: &str) -> impl Iterator<Item = usize> + '_ {
     })
 }
 
-fn ident_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b == b'_'
-}
-
 /// Whether the item whose name ends at `end` is given an integer literal that looks like a Unix
 /// time (`: i64 = 2_000_000_000;`), read from the text alone.
 fn timestamp_value(b: &[u8], end: usize) -> bool {
@@ -51,10 +48,7 @@ fn timestamp_value(b: &[u8], end: usize) -> bool {
         .take_while(|c| c.is_ascii_digit() || **c == b'_')
         .count();
     // An integer suffix (`i64`), then the item's end.
-    let suffix = value[digits..]
-        .iter()
-        .take_while(|c| ident_byte(**c))
-        .count();
+    let suffix = value[digits..].iter().take_while(|c| is_ident(**c)).count();
     let mut literal = value[..digits].iter().filter(|c| c.is_ascii_digit());
     let n = literal.try_fold(0u64, |n, c| {
         n.checked_mul(10)?.checked_add(u64::from(c - b'0'))
@@ -67,7 +61,7 @@ fn timestamp_value(b: &[u8], end: usize) -> bool {
 /// Where the name after the keyword at `at` (`len` bytes long) starts and ends, when it is one.
 fn item_name(b: &[u8], at: usize, len: usize) -> Option<(usize, usize)> {
     let before = at.checked_sub(1).map(|i| b[i]);
-    if before.is_some_and(|c| ident_byte(c) || c == b'\'') {
+    if before.is_some_and(|c| is_ident(c) || c == b'\'') {
         return None;
     }
     // Not an item: `*const T`, `<const N: usize>`, `, const M: u8`.
@@ -83,20 +77,20 @@ fn item_name(b: &[u8], at: usize, len: usize) -> Option<(usize, usize)> {
 }
 
 /// The word after the blanks at `i` (at least one blank).
-fn word_at(b: &[u8], i: usize) -> Option<(usize, usize)> {
+pub(super) fn word_at(b: &[u8], i: usize) -> Option<(usize, usize)> {
     let start = i + b
         .get(i..)?
         .iter()
         .take_while(|c| c.is_ascii_whitespace())
         .count();
-    let end = start + b[start..].iter().take_while(|c| ident_byte(**c)).count();
+    let end = start + b[start..].iter().take_while(|c| is_ident(**c)).count();
     (start > i && end > start).then_some((start, end))
 }
 
 /// The offset of the `{` of an inline module (`mod name {`) whose keyword is at `at`; a test
 /// module (`mod tests`, `#[cfg(test)]`) is not one, as the full parse leaves test code out.
 fn mod_block(b: &[u8], at: usize) -> Option<usize> {
-    if at.checked_sub(1).is_some_and(|i| ident_byte(b[i])) {
+    if at.checked_sub(1).is_some_and(|i| is_ident(b[i])) {
         return None;
     }
     let (start, end) = word_at(b, at + 3)?;

@@ -16,6 +16,7 @@
 //! whole. The scan is a bracket count over code (comments and literals skipped); if it misreads a
 //! file, the masked text fails to parse and the caller parses the original, so a misreading
 //! costs time, never a finding.
+use crate::comments::is_ident;
 use std::collections::HashSet;
 use std::ops::Range;
 
@@ -263,10 +264,6 @@ fn code_spans(r: Range<usize>, not_code: &[Range<usize>]) -> impl Iterator<Item 
     .filter(|(s, e)| s < e)
 }
 
-fn is_ident(c: u8) -> bool {
-    c.is_ascii_alphanumeric() || c == b'_'
-}
-
 fn is_ident_start(c: u8) -> bool {
     c.is_ascii_alphabetic() || c == b'_'
 }
@@ -418,15 +415,10 @@ fn is_test_attr(inside: &[u8]) -> bool {
     squeezed == b"test" || squeezed == b"cfg(test)"
 }
 
-/// The identifier after `at`, past whitespace.
+/// The identifier after a keyword ending at `at`, past the blanks (`items_only::word_at`).
 fn next_ident(b: &[u8], at: usize) -> Option<Range<usize>> {
-    let start = at
-        + b.get(at..)?
-            .iter()
-            .take_while(|c| c.is_ascii_whitespace())
-            .count();
-    let end = start + b.get(start..)?.iter().take_while(|c| is_ident(**c)).count();
-    (end > start && is_ident_start(b[start])).then_some(start..end)
+    let (start, end) = super::items_only::word_at(b, at)?;
+    is_ident_start(b[start]).then_some(start..end)
 }
 
 /// Walks code bytes, jumping over comments and literals.
